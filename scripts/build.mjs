@@ -1,0 +1,107 @@
+// Builds everything the extension, the CLI and the tests run from.
+//   node scripts/build.mjs            bundles + grammars + transpiled tests (out/)
+//   node scripts/build.mjs --bundle   bundles + grammars only (what the VSIX ships)
+//   --production                      minified bundles without source maps
+import { build } from "esbuild";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = new Set(process.argv.slice(2));
+const production = args.has("--production");
+const bundleOnly = args.has("--bundle");
+const started = Date.now();
+
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  sourcemap: production ? false : "linked",
+  minify: production,
+  logLevel: "warning",
+  // node-llama-cpp is ESM with top-level await and native binaries: it must stay a real package on disk.
+  external: ["vscode", "node-llama-cpp"],
+  // The ESM build of web-tree-sitter reads import.meta.url, which a CJS bundle does not have.
+  alias: { "web-tree-sitter": join(root, "node_modules/web-tree-sitter/web-tree-sitter.cjs") },
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: [join(root, "src/extension.ts")], outfile: join(root, "dist/extension.js"), format: "cjs" }),
+  build({
+    ...common,
+    entryPoints: [join(root, "src/engine/worker/main.mts")],
+    outfile: join(root, "dist/engine-worker.mjs"),
+    format: "esm",
+    // A bundled CJS dependency may call require(); give the ESM bundle one.
+    banner: { js: "import { createRequire as __hearthCreateRequire } from 'node:module'; const require = __hearthCreateRequire(import.meta.url);" },
+  }),
+  ...(existsSync(join(root, "src/cli/main.ts"))
+    ? [build({ ...common, entryPoints: [join(root, "src/cli/main.ts")], outfile: join(root, "dist/cli.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" } })]
+    : []),
+]);
+
+copyGrammars();
+
+if (!bundleOnly) await transpileForTests();
+
+console.log(`build: done in ${Date.now() - started} ms${production ? " (production)" : ""}`);
+
+/** Grammar packages ship C sources too; only the .wasm and queries travel with the extension. */
+function copyGrammars() {
+  const grammars = {
+    typescript: ["tree-sitter-typescript", ["tree-sitter-typescript.wasm", "tree-sitter-tsx.wasm"]],
+    javascript: ["tree-sitter-javascript", ["tree-sitter-javascript.wasm"]],
+    python: ["tree-sitter-python", ["tree-sitter-python.wasm"]],
+    go: ["tree-sitter-go", ["tree-sitter-go.wasm"]],
+    rust: ["tree-sitter-rust", ["tree-sitter-rust.wasm"]],
+    java: ["tree-sitter-java", ["tree-sitter-java.wasm"]],
+    c: ["tree-sitter-c", ["tree-sitter-c.wasm"]],
+    cpp: ["tree-sitter-cpp", ["tree-sitter-cpp.wasm"]],
+    csharp: ["tree-sitter-c-sharp", ["tree-sitter-c_sharp.wasm"]],
+    ruby: ["tree-sitter-ruby", ["tree-sitter-ruby.wasm"]],
+    php: ["tree-sitter-php", ["tree-sitter-php.wasm"]],
+    bash: ["tree-sitter-bash", ["tree-sitter-bash.wasm"]],
+    json: ["tree-sitter-json", ["tree-sitter-json.wasm"]],
+  };
+  const out = join(root, "grammars");
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(join(out, "queries"), { recursive: true });
+  cpSync(join(root, "node_modules/web-tree-sitter/web-tree-sitter.wasm"), join(out, "web-tree-sitter.wasm"));
+  for (const [name, [pkg, wasms]] of Object.entries(grammars)) {
+    const pkgDir = join(root, "node_modules", pkg);
+    if (!existsSync(pkgDir)) throw new Error(`build: grammar package ${pkg} is missing; run npm ci`);
+    for (const wasm of wasms) {
+      const from = [join(pkgDir, wasm), join(pkgDir, wasm.replace("_", "-"))].find((p) => existsSync(p));
+      if (!from) throw new Error(`build: ${pkg} has no ${wasm}`);
+      cpSync(from, join(out, wasm));
+    }
+    const queries = join(pkgDir, "queries");
+    if (existsSync(queries)) cpSync(queries, join(out, "queries", name), { recursive: true, filter: (p) => statSync(p).isDirectory() || p.endsWith(".scm") });
+  }
+}
+
+/** Tests run the plain JavaScript of every source file: transpile only (tsc --noEmit type-checks separately). */
+async function transpileForTests() {
+  const files = [];
+  for (const dir of ["src", "test", "bench", "scripts"]) walk(join(root, dir), files);
+  const cjs = files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.includes("/src/webview/app/"));
+  const esm = files.filter((f) => f.endsWith(".mts"));
+  const outdir = join(root, "out");
+  const base = { outbase: root, outdir, platform: "node", target: "node20", sourcemap: "linked", logLevel: "warning", bundle: false };
+  await Promise.all([
+    cjs.length ? build({ ...base, entryPoints: cjs, format: "cjs" }) : null,
+    esm.length ? build({ ...base, entryPoints: esm, format: "esm", outExtension: { ".js": ".mjs" } }) : null,
+  ]);
+  return relative(root, outdir);
+}
+
+function walk(dir, files) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) walk(p, files);
+    else files.push(p);
+  }
+}

@@ -1,0 +1,387 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { AbortedError, isAbortError } from "../common/abort";
+import { Emitter, type Event } from "../common/event";
+import type { Logger } from "../common/logger";
+import { checkModelFile, type ModelFileProblem } from "../models/model-file";
+import {
+  EngineError,
+  type ChatParams,
+  type EngineErrorPayload,
+  type EngineMethod,
+  type GenerationResult,
+  type HostToWorker,
+  type InfillParams,
+  type ModelInfo,
+  type ParamsOf,
+  type ResultOf,
+  type WorkerState,
+  type WorkerToHost,
+} from "./protocol";
+
+export interface EngineSettings {
+  modelPath: string;
+  /** 0 picks the default: one fewer than the cores, at least one. */
+  threads: number;
+  contextSize: number;
+  gpu: "auto" | "off";
+  /** Unload the model after this long without a request; 0 keeps it loaded. */
+  idleUnloadMs: number;
+  memoryBudgetBytes?: number;
+}
+
+/** What the user is shown: the engine's real state, never a guess. */
+export type EngineStatus =
+  | { kind: "no-model"; problem: ModelFileProblem }
+  | { kind: "idle"; modelPath: string }
+  | { kind: "loading"; modelPath: string; progress: number }
+  | { kind: "ready"; model: ModelInfo; busy: boolean }
+  | { kind: "error"; error: EngineErrorPayload; modelPath?: string };
+
+export interface EngineCrash {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  consecutive: number;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  onChunk?: (text: string) => void;
+}
+
+export interface EngineClientOptions {
+  /** The engine's entry file (dist/engine-worker.mjs in the extension). */
+  workerPath: string;
+  logger: Logger;
+  /** Defaults to this process's executable; in desktop VS Code that is Electron, run as Node. */
+  execPath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Delays before restarting after consecutive crashes. */
+  restartBackoffMs?: readonly number[];
+}
+
+interface PendingRequest {
+  method: EngineMethod;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onChunk?: (text: string) => void;
+}
+
+const DEFAULT_BACKOFF_MS = [250, 1000, 4000, 15000, 30000];
+
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/**
+ * The extension host's side of the engine: forks the engine process on first need, loads the model lazily, streams
+ * results, cancels, restarts after a crash with back-off, and unloads when idle.
+ */
+export class EngineClient {
+  private child: ChildProcess | undefined;
+  private childReady: Promise<ChildProcess> | undefined;
+  private readonly pending = new Map<number, PendingRequest>();
+  private nextId = 1;
+  private settings: EngineSettings | undefined;
+  private currentStatus: EngineStatus = { kind: "no-model", problem: { code: "not-configured", message: "No model is configured." } };
+  private loadedKey: string | undefined;
+  private loadingKey: string | undefined;
+  private loadPromise: Promise<ModelInfo> | undefined;
+  private consecutiveCrashes = 0;
+  private restartNotBefore = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private activeGenerations = 0;
+  private configureSeq = 0;
+  private disposed = false;
+
+  private readonly statusEmitter = new Emitter<EngineStatus>();
+  private readonly crashEmitter = new Emitter<EngineCrash>();
+  readonly onDidChangeStatus: Event<EngineStatus> = this.statusEmitter.event;
+  /** Fired once per unexpected exit of the engine process. */
+  readonly onDidCrash: Event<EngineCrash> = this.crashEmitter.event;
+
+  constructor(private readonly options: EngineClientOptions) {}
+
+  get status(): EngineStatus {
+    return this.currentStatus;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Takes new settings; checks the model file cheaply, and drops a loaded model that no longer matches. */
+  async configure(settings: EngineSettings): Promise<EngineStatus> {
+    const seq = ++this.configureSeq;
+    this.settings = { ...settings, threads: settings.threads > 0 ? settings.threads : defaultThreads() };
+    const check = await checkModelFile(settings.modelPath);
+    if (seq !== this.configureSeq) return this.currentStatus;
+    if (this.loadedKey && this.loadedKey !== this.settingsKey()) await this.unload();
+    if (!check.ok) {
+      this.setStatus({ kind: "no-model", problem: check.problem });
+      if (check.problem.code !== "not-configured") this.options.logger.warn(check.problem.message);
+    } else if (this.currentStatus.kind !== "ready" && this.currentStatus.kind !== "loading") {
+      this.setStatus({ kind: "idle", modelPath: check.path });
+    }
+    this.armIdleTimer();
+    return this.currentStatus;
+  }
+
+  /** Loads the configured model now (it is otherwise loaded on the first request). */
+  async load(signal?: AbortSignal): Promise<ModelInfo> {
+    const settings = this.requireSettings();
+    const check = await checkModelFile(settings.modelPath);
+    if (!check.ok) {
+      this.setStatus({ kind: "no-model", problem: check.problem });
+      throw new EngineError({ code: "model-invalid", message: check.problem.message });
+    }
+    const key = this.settingsKey();
+    if (this.loadedKey === key && this.currentStatus.kind === "ready") return this.currentStatus.model;
+    if (this.loadPromise && this.loadingKey === key) return this.loadPromise;
+    this.loadingKey = key;
+    const loading = this.call("load", {
+      modelPath: settings.modelPath,
+      threads: settings.threads,
+      contextSize: settings.contextSize,
+      gpu: settings.gpu,
+      ...(settings.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: settings.memoryBudgetBytes } : {}),
+    }, { signal });
+    this.loadPromise = loading;
+    try {
+      const model = await loading;
+      this.loadedKey = key;
+      return model;
+    } catch (error) {
+      if (!isAbortError(error)) this.options.logger.error(`loading ${settings.modelPath} failed: ${describe(error)}`);
+      throw error;
+    } finally {
+      if (this.loadPromise === loading) {
+        this.loadPromise = undefined;
+        this.loadingKey = undefined;
+      }
+    }
+  }
+
+  async unload(): Promise<void> {
+    this.loadedKey = undefined;
+    if (!this.child) return;
+    await this.call("unload", {}, {}).catch((error: unknown) => this.options.logger.warn(`unload failed: ${describe(error)}`));
+  }
+
+  infill(params: InfillParams, options: RequestOptions = {}): Promise<GenerationResult> {
+    return this.generate("infill", params, options);
+  }
+
+  chat(params: ChatParams, options: RequestOptions = {}): Promise<GenerationResult> {
+    return this.generate("chat", params, options);
+  }
+
+  private async generate<M extends "infill" | "chat">(method: M, params: ParamsOf<M>, options: RequestOptions): Promise<ResultOf<M>> {
+    await this.load(options.signal);
+    this.activeGenerations++;
+    this.markBusy();
+    try {
+      const result = await this.call(method, params, options);
+      this.consecutiveCrashes = 0;
+      return result;
+    } finally {
+      this.activeGenerations--;
+      this.markBusy();
+      this.armIdleTimer();
+    }
+  }
+
+  private async call<M extends EngineMethod>(method: M, params: ParamsOf<M>, options: RequestOptions): Promise<ResultOf<M>> {
+    if (options.signal?.aborted) throw new AbortedError();
+    const child = await this.ensureProcess();
+    if (options.signal?.aborted) throw new AbortedError();
+    const id = this.nextId++;
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      const onAbort = () => {
+        // The caller is answered at once; the engine stops within a token and its late reply is dropped.
+        this.send({ type: "cancel", id });
+        this.pending.delete(id);
+        reject(new AbortedError());
+      };
+      const cleanup = () => options.signal?.removeEventListener("abort", onAbort);
+      this.pending.set(id, {
+        method,
+        resolve: (value) => {
+          cleanup();
+          resolve(value as ResultOf<M>);
+        },
+        reject: (error) => {
+          cleanup();
+          reject(error);
+        },
+        ...(options.onChunk ? { onChunk: options.onChunk } : {}),
+      });
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      this.send({ type: "request", id, method, params } as HostToWorker, child);
+    });
+  }
+
+  private async ensureProcess(): Promise<ChildProcess> {
+    if (this.disposed) throw new EngineError({ code: "internal", message: "The engine client was disposed." });
+    if (this.child) return this.child;
+    this.childReady ??= this.startProcess().finally(() => (this.childReady = undefined));
+    return this.childReady;
+  }
+
+  private async startProcess(): Promise<ChildProcess> {
+    const wait = this.restartNotBefore - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const execPath = this.options.execPath ?? process.execPath;
+    const child = fork(this.options.workerPath, [], {
+      execPath,
+      // Desktop VS Code's executable is Electron; this makes it behave as plain Node for the engine.
+      env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: "1" },
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      serialization: "json",
+    });
+    this.options.logger.info(`engine process started (pid ${child.pid ?? "?"})`);
+    child.stdout?.on("data", (data: Buffer) => this.options.logger.debug(`engine stdout: ${data.toString().trimEnd()}`));
+    child.stderr?.on("data", (data: Buffer) => this.options.logger.warn(`engine stderr: ${data.toString().trimEnd()}`));
+    child.on("message", (message: WorkerToHost) => this.onMessage(message));
+    child.on("error", (error) => this.options.logger.error(`engine process error: ${error.message}`));
+    child.on("exit", (code, signal) => this.onExit(child, code, signal));
+    this.child = child;
+    return child;
+  }
+
+  private onMessage(message: WorkerToHost): void {
+    switch (message.type) {
+      case "chunk":
+        this.pending.get(message.id)?.onChunk?.(message.text);
+        return;
+      case "result": {
+        const request = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        request?.resolve(message.result);
+        return;
+      }
+      case "error": {
+        const request = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        request?.reject(new EngineError(message.error));
+        return;
+      }
+      case "state":
+        this.onWorkerState(message.state);
+        return;
+      case "log":
+        this.options.logger[message.level](`engine: ${message.message}`);
+        return;
+      case "started":
+        return;
+    }
+  }
+
+  private onWorkerState(state: WorkerState): void {
+    switch (state.kind) {
+      case "loading":
+        this.setStatus({ kind: "loading", modelPath: state.modelPath, progress: state.progress });
+        return;
+      case "ready":
+        this.setStatus({ kind: "ready", model: state.model, busy: this.activeGenerations > 0 });
+        return;
+      case "failed":
+        this.loadedKey = undefined;
+        if (state.error.code === "cancelled") this.setStatus({ kind: "idle", modelPath: state.modelPath });
+        else this.setStatus({ kind: "error", error: state.error, modelPath: state.modelPath });
+        return;
+      case "empty":
+        this.loadedKey = undefined;
+        if (this.settings?.modelPath && this.currentStatus.kind !== "no-model") this.setStatus({ kind: "idle", modelPath: this.settings.modelPath });
+        return;
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.loadedKey = undefined;
+    this.loadPromise = undefined;
+    this.loadingKey = undefined;
+    const crashed: EngineErrorPayload = {
+      code: "engine-crashed",
+      message: `The engine process stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${String(code)}`}). It restarts on the next request.`,
+    };
+    for (const [id, request] of this.pending) {
+      this.pending.delete(id);
+      request.reject(new EngineError(crashed));
+    }
+    if (this.disposed) return;
+    this.consecutiveCrashes++;
+    const backoff = this.options.restartBackoffMs ?? DEFAULT_BACKOFF_MS;
+    const delay = backoff[Math.min(this.consecutiveCrashes - 1, backoff.length - 1)] ?? 0;
+    this.restartNotBefore = Date.now() + delay;
+    this.options.logger.error(`${crashed.message} Restart allowed in ${delay} ms.`);
+    this.setStatus({ kind: "error", error: crashed, ...(this.settings?.modelPath ? { modelPath: this.settings.modelPath } : {}) });
+    this.crashEmitter.fire({ exitCode: code, signal, consecutive: this.consecutiveCrashes });
+  }
+
+  private send(message: HostToWorker, child = this.child): void {
+    if (child?.connected) child.send(message);
+  }
+
+  private markBusy(): void {
+    if (this.currentStatus.kind === "ready") {
+      const busy = this.activeGenerations > 0;
+      if (this.currentStatus.busy !== busy) this.setStatus({ ...this.currentStatus, busy });
+    }
+  }
+
+  private armIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    const idleMs = this.settings?.idleUnloadMs ?? 0;
+    if (idleMs <= 0 || this.disposed) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.activeGenerations > 0 || !this.loadedKey) return;
+      this.options.logger.info(`unloading the model after ${Math.round(idleMs / 60000)} idle minute(s)`);
+      void this.unload();
+    }, idleMs);
+    this.idleTimer.unref();
+  }
+
+  private setStatus(status: EngineStatus): void {
+    this.currentStatus = status;
+    this.statusEmitter.fire(status);
+  }
+
+  private requireSettings(): EngineSettings {
+    if (!this.settings) throw new EngineError({ code: "model-invalid", message: "No model is configured (setting hearth.model.path)." });
+    return this.settings;
+  }
+
+  private settingsKey(): string {
+    const s = this.settings;
+    return s ? JSON.stringify([s.modelPath, s.threads, s.contextSize, s.gpu, s.memoryBudgetBytes ?? null]) : "";
+  }
+
+  /** Stops the engine process; waits briefly for a clean exit, then kills it. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.idleTimer);
+    const child = this.child;
+    this.child = undefined;
+    for (const [id, request] of this.pending) {
+      this.pending.delete(id);
+      request.reject(new AbortedError("The engine was stopped."));
+    }
+    this.statusEmitter.dispose();
+    this.crashEmitter.dispose();
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.disconnect?.();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof EngineError) return error.detail ? `${error.message} (${error.detail})` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}

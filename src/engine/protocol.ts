@@ -1,0 +1,126 @@
+/**
+ * The messages between the extension host (client.ts) and the engine process (worker/). Plain JSON only: the
+ * worker is a separate process, so nothing here may hold a function, a class instance or a native handle.
+ */
+
+export interface LoadParams {
+  modelPath: string;
+  /** CPU threads for llama.cpp; oversubscribing the cores collapses throughput, so the client always sets it. */
+  threads: number;
+  contextSize: number;
+  gpu: "auto" | "off";
+  /** Memory the model and its context may take; the free memory of the machine when absent. */
+  memoryBudgetBytes?: number;
+}
+
+export interface ModelInfo {
+  path: string;
+  name: string;
+  architecture: string;
+  sizeBytes: number;
+  trainContextSize: number;
+  contextSize: number;
+  /** The GGUF carries fill-in-the-middle tokens, so inline completion can use it. */
+  fimSupported: boolean;
+  chatTemplate: string | null;
+  chatWrapper: string;
+  gpu: string | false;
+  threads: number;
+  loadMs: number;
+}
+
+export interface InfillParams {
+  prefix: string;
+  suffix: string;
+  maxTokens: number;
+  /** Stop after this many line breaks in the output; 0 means only the other rules apply. */
+  maxLines?: number;
+  stop?: string[];
+}
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface ChatParams {
+  messages: ChatMessage[];
+  maxTokens: number;
+}
+
+export type StopReason = "end-token" | "max-tokens" | "max-lines" | "stop-sequence" | "cancelled";
+
+export interface GenerationResult {
+  text: string;
+  stopReason: StopReason;
+  /** Prompt tokens the engine really evaluated (the rest came from the KV cache). */
+  promptTokens: number;
+  generatedTokens: number;
+  timings: { queuedMs: number; firstChunkMs: number | null; totalMs: number };
+}
+
+/** Each request method with its params and result. */
+export interface EngineMethods {
+  load: [LoadParams, ModelInfo];
+  unload: [Record<string, never>, { unloaded: boolean }];
+  infill: [InfillParams, GenerationResult];
+  chat: [ChatParams, GenerationResult];
+}
+export type EngineMethod = keyof EngineMethods;
+export type ParamsOf<M extends EngineMethod> = EngineMethods[M][0];
+export type ResultOf<M extends EngineMethod> = EngineMethods[M][1];
+
+export type WorkerState =
+  | { kind: "empty" }
+  | { kind: "loading"; modelPath: string; progress: number }
+  | { kind: "ready"; model: ModelInfo }
+  | { kind: "failed"; modelPath: string; error: EngineErrorPayload };
+
+export type EngineErrorCode =
+  | "model-invalid"
+  | "model-unsupported"
+  | "model-too-large"
+  | "not-loaded"
+  | "no-fim"
+  | "cancelled"
+  | "engine-crashed"
+  | "internal";
+
+export interface EngineErrorPayload {
+  code: EngineErrorCode;
+  message: string;
+  detail?: string;
+}
+
+export type HostToWorker =
+  | { [M in EngineMethod]: { type: "request"; id: number; method: M; params: ParamsOf<M> } }[EngineMethod]
+  | { type: "cancel"; id: number };
+
+export type WorkerToHost =
+  | { type: "result"; id: number; result: unknown }
+  | { type: "error"; id: number; error: EngineErrorPayload }
+  | { type: "chunk"; id: number; text: string }
+  | { type: "state"; state: WorkerState }
+  | { type: "log"; level: "trace" | "debug" | "info" | "warn" | "error"; message: string }
+  | { type: "started"; pid: number };
+
+/** An error that crossed the process boundary, keeping its code so callers can react to the kind of failure. */
+export class EngineError extends Error {
+  readonly code: EngineErrorCode;
+  readonly detail: string | undefined;
+
+  constructor(payload: EngineErrorPayload) {
+    super(payload.message);
+    this.name = payload.code === "cancelled" ? "AbortError" : "EngineError";
+    this.code = payload.code;
+    this.detail = payload.detail;
+  }
+}
+
+export function isHostToWorker(value: unknown): value is HostToWorker {
+  if (typeof value !== "object" || value === null) return false;
+  const message = value as { type?: unknown; id?: unknown; method?: unknown };
+  if (typeof message.id !== "number") return false;
+  if (message.type === "cancel") return true;
+  return message.type === "request" && ["load", "unload", "infill", "chat"].includes(message.method as string);
+}

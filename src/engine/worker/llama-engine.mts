@@ -1,0 +1,395 @@
+import { freemem } from "node:os";
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import type {
+  ChatHistoryItem,
+  GgufFileInfo,
+  Llama,
+  LlamaChat,
+  LlamaCompletion,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaModel,
+} from "node-llama-cpp";
+import type {
+  ChatParams,
+  EngineErrorPayload,
+  GenerationResult,
+  InfillParams,
+  LoadParams,
+  ModelInfo,
+  StopReason,
+  WorkerState,
+} from "../protocol.js";
+
+type NodeLlamaCpp = typeof import("node-llama-cpp");
+
+/** An error the host can show as it is: it already says what went wrong and what to do. */
+export class EngineFailure extends Error {
+  constructor(readonly payload: EngineErrorPayload) {
+    super(payload.message);
+  }
+}
+
+interface Loaded {
+  model: LlamaModel;
+  context: LlamaContext;
+  /** Completion and chat each keep their own sequence, so neither evicts the other's KV cache. */
+  completionSequence: LlamaContextSequence;
+  chatSequence: LlamaContextSequence;
+  completion: LlamaCompletion;
+  chat: LlamaChat;
+  info: ModelInfo;
+}
+
+export interface GenerationCallbacks {
+  signal: AbortSignal;
+  onChunk(text: string): void;
+}
+
+/**
+ * Owns the one model and context of the engine process. Generation on a sequence is serialised: a sequence can run one
+ * evaluation at a time, and the caller (the worker's request queue) decides which request survives.
+ */
+export class LlamaEngine {
+  private lib: NodeLlamaCpp | undefined;
+  private llama: Llama | undefined;
+  private llamaKey = "";
+  private loaded: Loaded | undefined;
+  private loading: Promise<ModelInfo> | undefined;
+
+  constructor(
+    private readonly onState: (state: WorkerState) => void,
+    private readonly log: (level: "debug" | "info" | "warn" | "error", message: string) => void,
+  ) {}
+
+  get model(): ModelInfo | undefined {
+    return this.loaded?.info;
+  }
+
+  async load(params: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
+    const current = this.loaded?.info;
+    if (current && current.path === params.modelPath && current.threads === params.threads && current.contextSize === params.contextSize) {
+      return current;
+    }
+    // A second load waits for the first instead of racing it for memory.
+    while (this.loading) await this.loading.catch(() => undefined);
+    const again = this.loaded?.info;
+    if (again && again.path === params.modelPath && again.threads === params.threads && again.contextSize === params.contextSize) {
+      return again;
+    }
+    this.loading = this.loadNow(params, signal);
+    try {
+      return await this.loading;
+    } finally {
+      this.loading = undefined;
+    }
+  }
+
+  private async loadNow(params: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
+    await this.unload();
+    const started = performance.now();
+    this.onState({ kind: "loading", modelPath: params.modelPath, progress: 0 });
+    try {
+      const lib = await this.getLib();
+      const llama = await this.getLlama(lib, params);
+      const fileInfo = await this.readModelFile(lib, params.modelPath);
+      await this.checkMemory(lib, llama, fileInfo, params);
+      const model = await llama
+        .loadModel({
+          modelPath: params.modelPath,
+          gpuLayers: params.gpu === "off" ? 0 : "auto",
+          loadSignal: signal,
+          onLoadProgress: (progress) => this.onState({ kind: "loading", modelPath: params.modelPath, progress }),
+        })
+        .catch((error: unknown) => {
+          throw describeLoadError(lib, error, params.modelPath, fileInfo);
+        });
+      let context: LlamaContext;
+      try {
+        context = await model.createContext({
+          contextSize: Math.min(params.contextSize, model.trainContextSize),
+          sequences: 2,
+          threads: params.threads,
+        });
+      } catch (error) {
+        await model.dispose();
+        throw describeLoadError(lib, error, params.modelPath, fileInfo);
+      }
+      const completionSequence = context.getSequence();
+      const chatSequence = context.getSequence();
+      const chatWrapper = lib.resolveChatWrapper(model);
+      const info: ModelInfo = {
+        path: params.modelPath,
+        name: modelName(fileInfo, params.modelPath),
+        architecture: String(fileInfo.metadata.general?.architecture ?? "unknown"),
+        sizeBytes: (await stat(params.modelPath)).size,
+        trainContextSize: model.trainContextSize,
+        contextSize: context.contextSize,
+        fimSupported: model.tokens.infill.prefix !== null && model.tokens.infill.suffix !== null && model.tokens.infill.middle !== null,
+        chatTemplate: typeof fileInfo.metadata.tokenizer?.chat_template === "string" ? fileInfo.metadata.tokenizer.chat_template : null,
+        chatWrapper: chatWrapper.wrapperName,
+        gpu: llama.gpu,
+        threads: params.threads,
+        loadMs: Math.round(performance.now() - started),
+      };
+      this.loaded = {
+        model,
+        context,
+        completionSequence,
+        chatSequence,
+        completion: new lib.LlamaCompletion({ contextSequence: completionSequence }),
+        chat: new lib.LlamaChat({ contextSequence: chatSequence, chatWrapper }),
+        info,
+      };
+      this.log("info", `loaded ${info.name} (${info.architecture}, ${(info.sizeBytes / 2 ** 20).toFixed(1)} MiB) in ${info.loadMs} ms; context ${info.contextSize}, ${info.threads} thread(s), gpu ${String(info.gpu)}, chat wrapper ${info.chatWrapper}, FIM ${info.fimSupported ? "yes" : "no"}`);
+      this.onState({ kind: "ready", model: info });
+      return info;
+    } catch (error) {
+      const failure = error instanceof EngineFailure ? error : signal.aborted ? cancelled() : internal(error);
+      this.onState({ kind: "failed", modelPath: params.modelPath, error: failure.payload });
+      throw failure;
+    }
+  }
+
+  async unload(): Promise<boolean> {
+    const loaded = this.loaded;
+    if (!loaded) return false;
+    this.loaded = undefined;
+    loaded.chat.dispose({ disposeSequence: true });
+    loaded.completion.dispose({ disposeSequence: true });
+    await loaded.context.dispose();
+    await loaded.model.dispose();
+    this.onState({ kind: "empty" });
+    this.log("info", `unloaded ${loaded.info.name}`);
+    return true;
+  }
+
+  async dispose(): Promise<void> {
+    await this.unload().catch(() => undefined);
+    await this.llama?.dispose().catch(() => undefined);
+    this.llama = undefined;
+  }
+
+  async infill(params: InfillParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
+    const loaded = this.requireLoaded();
+    if (!loaded.info.fimSupported) {
+      throw new EngineFailure({
+        code: "no-fim",
+        message: `${loaded.info.name} has no fill-in-the-middle tokens, so it cannot complete code inline. Chat still works with it; choose a code model (for example Qwen2.5-Coder) for completions.`,
+      });
+    }
+    const sequence = loaded.completionSequence;
+    const before = sequence.tokenMeter.getState();
+    const limit = new LineLimit(params.maxLines ?? 0, callbacks);
+    const response = await loaded.completion.generateInfillCompletionWithMeta(params.prefix, params.suffix, {
+      maxTokens: params.maxTokens,
+      signal: limit.signal,
+      stopOnAbortSignal: true,
+      ...(params.stop && params.stop.length > 0 ? { customStopTriggers: params.stop } : {}),
+      onTextChunk: (chunk) => limit.push(chunk),
+    });
+    const used = sequence.tokenMeter.diff(before);
+    return {
+      text: limit.trim(response.response),
+      stopReason: limit.stopReason(response.metadata.stopReason),
+      promptTokens: used.usedInputTokens,
+      generatedTokens: used.usedOutputTokens,
+    };
+  }
+
+  async chat(params: ChatParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
+    const loaded = this.requireLoaded();
+    const sequence = loaded.chatSequence;
+    const before = sequence.tokenMeter.getState();
+    const history: ChatHistoryItem[] = params.messages.map((message) =>
+      message.role === "assistant"
+        ? { type: "model", response: [message.content] }
+        : message.role === "system"
+          ? { type: "system", text: message.content }
+          : { type: "user", text: message.content },
+    );
+    history.push({ type: "model", response: [] });
+    const response = await loaded.chat.generateResponse(history, {
+      maxTokens: params.maxTokens,
+      signal: callbacks.signal,
+      stopOnAbortSignal: true,
+      onTextChunk: (chunk) => callbacks.onChunk(chunk),
+    });
+    const used = sequence.tokenMeter.diff(before);
+    return {
+      text: response.response,
+      stopReason: toStopReason(response.metadata.stopReason),
+      promptTokens: used.usedInputTokens,
+      generatedTokens: used.usedOutputTokens,
+    };
+  }
+
+  private requireLoaded(): Loaded {
+    if (!this.loaded) throw new EngineFailure({ code: "not-loaded", message: "No model is loaded in the engine." });
+    return this.loaded;
+  }
+
+  private async getLib(): Promise<NodeLlamaCpp> {
+    this.lib ??= await import("node-llama-cpp");
+    return this.lib;
+  }
+
+  private async getLlama(lib: NodeLlamaCpp, params: LoadParams): Promise<Llama> {
+    const key = `${params.gpu}:${params.threads}`;
+    if (this.llama && this.llamaKey === key) return this.llama;
+    await this.llama?.dispose();
+    this.llama = await lib.getLlama({
+      gpu: params.gpu === "off" ? false : "auto",
+      // Never compile or download at run time: users have no toolchain and may have no network.
+      build: "never",
+      maxThreads: params.threads,
+      logLevel: lib.LlamaLogLevel.warn,
+      logger: (level, message) => {
+        const text = message.trimEnd();
+        if (text) this.log(level === lib.LlamaLogLevel.error || level === lib.LlamaLogLevel.fatal ? "error" : "debug", `llama.cpp: ${text}`);
+      },
+    });
+    this.llamaKey = key;
+    return this.llama;
+  }
+
+  private async readModelFile(lib: NodeLlamaCpp, modelPath: string): Promise<GgufFileInfo> {
+    let fileInfo: GgufFileInfo;
+    try {
+      fileInfo = await lib.readGgufFileInfo(modelPath, { readTensorInfo: true });
+    } catch (error) {
+      throw new EngineFailure({
+        code: "model-invalid",
+        message: `${basename(modelPath)} is not a readable GGUF model (it may be truncated or corrupt).`,
+        detail: errorText(error),
+      });
+    }
+    const architecture = String(fileInfo.metadata.general?.architecture ?? "");
+    // Declared as a const enum, but node-llama-cpp also exports it as a real object at run time.
+    const known = Object.values((lib as unknown as { GgufArchitectureType: Record<string, string> }).GgufArchitectureType);
+    if (!known.includes(architecture)) {
+      throw new EngineFailure({
+        code: "model-unsupported",
+        message: `${basename(modelPath)} uses the architecture "${architecture || "unknown"}", which this build of llama.cpp does not know.`,
+      });
+    }
+    if ((fileInfo.tensorInfo?.length ?? 0) === 0) {
+      throw new EngineFailure({
+        code: "model-invalid",
+        message: `${basename(modelPath)} holds only a tokenizer (no weights), so it cannot generate text.`,
+      });
+    }
+    return fileInfo;
+  }
+
+  /** Refuses up front what would not fit, with the numbers, instead of letting the machine swap or the process die. */
+  private async checkMemory(lib: NodeLlamaCpp, llama: Llama, fileInfo: GgufFileInfo, params: LoadParams): Promise<void> {
+    if (llama.gpu !== false) return; // node-llama-cpp plans GPU offload itself and throws InsufficientMemoryError.
+    const insights = await lib.GgufInsights.from(fileInfo, llama);
+    const contextSize = Math.min(params.contextSize, insights.trainContextSize ?? params.contextSize);
+    const modelNeeds = (await insights.estimateModelResourceRequirementsV2({ gpuLayers: 0 })).cpuRam;
+    const contextNeeds = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: 0, sequences: 2 }).cpuRam;
+    const needed = modelNeeds + contextNeeds;
+    const available = params.memoryBudgetBytes ?? freemem();
+    if (needed > available) {
+      throw new EngineFailure({
+        code: "model-too-large",
+        message: `${basename(params.modelPath)} needs about ${gib(needed)} of memory (${gib(modelNeeds)} for the weights, ${gib(contextNeeds)} for a ${contextSize}-token context), but only ${gib(available)} is free. Choose a smaller model or quantisation, or lower hearth.engine.contextSize.`,
+      });
+    }
+  }
+}
+
+/** Stops a generation after a number of lines, and tells that stop apart from the caller's cancel. */
+class LineLimit {
+  private readonly controller = new AbortController();
+  private lines = 0;
+  private hitLimit = false;
+  readonly signal: AbortSignal;
+
+  constructor(
+    private readonly maxLines: number,
+    private readonly callbacks: GenerationCallbacks,
+  ) {
+    this.signal = AbortSignal.any([callbacks.signal, this.controller.signal]);
+  }
+
+  push(chunk: string): void {
+    if (this.hitLimit) return;
+    if (this.maxLines > 0) {
+      const room = this.maxLines - this.lines;
+      const parts = chunk.split("\n");
+      if (parts.length - 1 >= room) {
+        this.hitLimit = true;
+        const kept = parts.slice(0, room).join("\n");
+        if (kept) this.callbacks.onChunk(kept);
+        this.controller.abort();
+        return;
+      }
+      this.lines += parts.length - 1;
+    }
+    this.callbacks.onChunk(chunk);
+  }
+
+  trim(text: string): string {
+    if (!this.hitLimit) return text;
+    return text.split("\n").slice(0, this.maxLines).join("\n");
+  }
+
+  stopReason(reason: string): StopReason {
+    if (this.hitLimit) return "max-lines";
+    return toStopReason(reason);
+  }
+}
+
+function toStopReason(reason: string): StopReason {
+  switch (reason) {
+    case "maxTokens":
+      return "max-tokens";
+    case "abort":
+      return "cancelled";
+    case "customStopTrigger":
+    case "stopGenerationTrigger":
+      return "stop-sequence";
+    default:
+      return "end-token";
+  }
+}
+
+function describeLoadError(lib: NodeLlamaCpp, error: unknown, modelPath: string, fileInfo: GgufFileInfo): EngineFailure {
+  if (error instanceof EngineFailure) return error;
+  if (error instanceof lib.InsufficientMemoryError) {
+    return new EngineFailure({
+      code: "model-too-large",
+      message: `${basename(modelPath)} does not fit in the free memory of this machine. Choose a smaller model or lower hearth.engine.contextSize.`,
+      detail: errorText(error),
+    });
+  }
+  return new EngineFailure({
+    code: "model-invalid",
+    message: `llama.cpp could not load ${basename(modelPath)} (${String(fileInfo.metadata.general?.architecture ?? "unknown")} architecture).`,
+    detail: errorText(error),
+  });
+}
+
+function modelName(fileInfo: GgufFileInfo, modelPath: string): string {
+  const name = fileInfo.metadata.general?.name;
+  return typeof name === "string" && name.trim() ? name.trim() : basename(modelPath).replace(/\.gguf$/i, "");
+}
+
+function cancelled(): EngineFailure {
+  return new EngineFailure({ code: "cancelled", message: "Loading the model was cancelled." });
+}
+
+export function internal(error: unknown): EngineFailure {
+  return new EngineFailure({ code: "internal", message: `The engine failed: ${errorText(error)}`, detail: error instanceof Error ? error.stack : undefined });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GiB`;
+}

@@ -1,0 +1,100 @@
+/**
+ * The engine process: forked by the extension host (or the CLI, or a test), it owns node-llama-cpp so that a native
+ * fault or a multi-gigabyte load can never take the extension host down with it.
+ */
+import { EngineFailure, LlamaEngine, internal } from "./llama-engine.mjs";
+import { RequestLanes } from "./request-lanes.mjs";
+import { isHostToWorker } from "../protocol.js";
+import type { EngineMethod, HostToWorker, WorkerToHost } from "../protocol.js";
+
+if (!process.send) {
+  process.stderr.write("The Hearth engine must be started with an IPC channel (child_process.fork).\n");
+  process.exit(2);
+}
+
+function send(message: WorkerToHost): void {
+  if (process.connected) process.send?.(message);
+}
+
+const engine = new LlamaEngine(
+  (state) => send({ type: "state", state }),
+  (level, message) => send({ type: "log", level, message }),
+);
+const lanes = new RequestLanes();
+
+process.on("message", (raw: unknown) => {
+  if (!isHostToWorker(raw)) {
+    send({ type: "log", level: "warn", message: `ignored a malformed message: ${JSON.stringify(raw).slice(0, 200)}` });
+    return;
+  }
+  handle(raw);
+});
+
+// The host going away (window closed, extension host crashed) must not leave an orphan holding gigabytes.
+process.on("disconnect", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+send({ type: "started", pid: process.pid });
+
+function handle(message: HostToWorker): void {
+  if (message.type === "cancel") {
+    lanes.cancel(message.id);
+    return;
+  }
+  const { id, method } = message;
+  const lane = laneOf(method);
+  lanes.run(id, lane, method === "infill", async (signal) => {
+    const started = performance.now();
+    let firstChunk: number | null = null;
+    const callbacks = {
+      signal,
+      onChunk: (text: string) => {
+        firstChunk ??= performance.now();
+        send({ type: "chunk", id, text });
+      },
+    };
+    switch (message.method) {
+      case "load":
+        return engine.load(message.params, signal);
+      case "unload":
+        return { unloaded: await engine.unload() };
+      case "infill":
+      case "chat": {
+        const queuedMs = performance.now() - started;
+        const result =
+          message.method === "infill" ? await engine.infill(message.params, callbacks) : await engine.chat(message.params, callbacks);
+        const end = performance.now();
+        return {
+          ...result,
+          timings: {
+            queuedMs: Math.round(queuedMs),
+            firstChunkMs: firstChunk === null ? null : Math.round(firstChunk - started),
+            totalMs: Math.round(end - started),
+          },
+        };
+      }
+    }
+  }).then(
+    (result) => send({ type: "result", id, result }),
+    (error: unknown) => {
+      const failure = error instanceof EngineFailure ? error : internal(error);
+      send({ type: "error", id, error: failure.payload });
+    },
+  );
+}
+
+/** Loading blocks everything; completion and chat run on separate sequences, so they only queue behind their own kind. */
+function laneOf(method: EngineMethod): string {
+  return method === "infill" ? "completion" : method === "chat" ? "chat" : "model";
+}
+
+let shuttingDown = false;
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  lanes.cancelAll();
+  const timer = setTimeout(() => process.exit(code), 3000);
+  timer.unref();
+  await engine.dispose().catch(() => undefined);
+  process.exit(code);
+}

@@ -1,0 +1,56 @@
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import * as vscode from "vscode";
+import type { EngineSettings } from "../engine/client";
+
+/** Every Hearth setting, typed; package.json's contributes.configuration declares the same keys. */
+export interface HearthConfig {
+  model: { path: string };
+  engine: { threads: number; contextSize: number; gpu: "auto" | "off"; idleUnloadMinutes: number };
+}
+
+export const CONFIG_SECTION = "hearth";
+
+export function readConfig(): HearthConfig {
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const gpu = config.get<string>("engine.gpu", "auto");
+  return {
+    model: { path: config.get<string>("model.path", "").trim() },
+    engine: {
+      threads: clampInt(config.get<number>("engine.threads", 0), 0, 256),
+      contextSize: clampInt(config.get<number>("engine.contextSize", 4096), 512, 131072),
+      gpu: gpu === "off" ? "off" : "auto",
+      idleUnloadMinutes: clampInt(config.get<number>("engine.idleUnloadMinutes", 15), 0, 24 * 60),
+    },
+  };
+}
+
+export function toEngineSettings(config: HearthConfig): EngineSettings {
+  return {
+    modelPath: resolveModelPath(config.model.path),
+    threads: config.engine.threads,
+    contextSize: config.engine.contextSize,
+    gpu: config.engine.gpu,
+    idleUnloadMs: config.engine.idleUnloadMinutes * 60_000,
+  };
+}
+
+/** Users paste paths like ~/models/x.gguf or paths relative to the workspace; both should just work. */
+export function resolveModelPath(path: string): string {
+  if (!path) return "";
+  if (path === "~" || path.startsWith("~/")) return join(homedir(), path.slice(1));
+  if (isAbsolute(path)) return path;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder ? resolve(folder.uri.fsPath, path) : resolve(path);
+}
+
+export function onDidChangeConfig(listener: () => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((event) => {
+    if (event.affectsConfiguration(CONFIG_SECTION)) listener();
+  });
+}
+
+function clampInt(value: number, min: number, max: number): number {
+  if (!Number.isFinite(value)) return min;
+  return Math.min(max, Math.max(min, Math.round(value)));
+}
