@@ -1,0 +1,171 @@
+import { strict as assert } from "node:assert";
+import { copyFileSync, mkdtempSync, openSync, closeSync, ftruncateSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isAbortError } from "../../src/common/abort";
+import { EngineError } from "../../src/engine/protocol";
+import type { EngineClient, EngineStatus } from "../../src/engine/client";
+import { DEFAULT_SCRIPT, ensureTestModel, extractBundledVocab } from "../fixtures/models/test-models";
+import { createClient, MemoryLogger, testSettings, waitForStatus } from "./helpers/engine";
+
+describe("EngineClient with the engine process", function () {
+  this.timeout(60_000);
+  let scripted: string;
+  let tiny: string;
+  let scratch: string;
+  const clients: EngineClient[] = [];
+  const open = (logger = new MemoryLogger()) => {
+    const client = createClient(logger);
+    clients.push(client);
+    return client;
+  };
+
+  before(async () => {
+    scripted = await ensureTestModel("scripted");
+    tiny = await ensureTestModel("tiny");
+    scratch = mkdtempSync(join(tmpdir(), "hearth-engine-"));
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  });
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("reports idle for a valid model until the first request loads it", async () => {
+    const client = open();
+    const status = await client.configure(testSettings(scripted));
+    assert.equal(status.kind, "idle");
+    assert.equal(client.pid, undefined, "no engine process before it is needed");
+  });
+
+  it("infills exactly the scripted completion through the real llama.cpp path", async () => {
+    const client = open();
+    await client.configure(testSettings(scripted));
+    const chunks: string[] = [];
+    const result = await client.infill(
+      { prefix: "export function countDone(items: Item[]): number {\n  ", suffix: "\n}\n", maxTokens: 64 },
+      { onChunk: (text) => chunks.push(text) },
+    );
+    assert.equal(result.text, DEFAULT_SCRIPT.fim);
+    assert.equal(chunks.join(""), DEFAULT_SCRIPT.fim);
+    assert.equal(result.stopReason, "end-token");
+    assert.ok(result.promptTokens > 0, "reports the prompt tokens it evaluated");
+    assert.ok(result.generatedTokens > 0, "reports the tokens it generated");
+  });
+
+  it("answers a chat with exactly the scripted answer", async () => {
+    const client = open();
+    await client.configure(testSettings(scripted));
+    const result = await client.chat({ messages: [{ role: "user", content: "Write an add function" }], maxTokens: 256 });
+    assert.equal(result.text, DEFAULT_SCRIPT.chat);
+    assert.equal(result.stopReason, "end-token");
+  });
+
+  it("goes through loading to ready and names the model", async () => {
+    const client = open();
+    await client.configure(testSettings(scripted));
+    const seen: EngineStatus["kind"][] = [];
+    client.onDidChangeStatus((status) => seen.push(status.kind));
+    const model = await client.load();
+    assert.equal(client.status.kind, "ready");
+    assert.ok(seen.includes("loading"));
+    assert.equal(model.fimSupported, true);
+    assert.equal(model.threads, 1);
+  });
+
+  it("reuses the KV cache when the same completion is asked again", async () => {
+    const client = open();
+    await client.configure(testSettings(scripted));
+    const request = { prefix: "const total = items.length;\n", suffix: "", maxTokens: 64 };
+    const first = await client.infill(request);
+    const second = await client.infill(request);
+    assert.ok(second.promptTokens < first.promptTokens, `second request evaluated ${second.promptTokens} of ${first.promptTokens} tokens`);
+  });
+
+  it("stops after the configured number of lines", async () => {
+    const script = { fim: "first();\n  second();\n  third();", chat: DEFAULT_SCRIPT.chat };
+    const model = await ensureTestModel("scripted", { script });
+    const client = open();
+    await client.configure(testSettings(model));
+    const result = await client.infill({ prefix: "function run() {\n  ", suffix: "\n}", maxTokens: 64, maxLines: 2 });
+    assert.equal(result.text, "first();\n  second();");
+    assert.equal(result.stopReason, "max-lines");
+  });
+
+  it("rejects a cancelled request at once and serves the next one", async () => {
+    const client = open();
+    await client.configure(testSettings(tiny));
+    await client.load();
+    const controller = new AbortController();
+    const pending = client.infill({ prefix: "let x = ", suffix: "", maxTokens: 4000 }, { signal: controller.signal, onChunk: () => controller.abort() });
+    await assert.rejects(pending, (error: unknown) => isAbortError(error));
+    const next = await client.infill({ prefix: "let y = ", suffix: "", maxTokens: 4 });
+    assert.equal(next.generatedTokens, 4);
+  });
+
+  it("aborts an older completion when a newer one arrives", async () => {
+    const client = open();
+    await client.configure(testSettings(tiny));
+    await client.load();
+    const older = client.infill({ prefix: "function a() {", suffix: "", maxTokens: 4000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const newer = await client.infill({ prefix: "function b() {", suffix: "", maxTokens: 3 });
+    const olderResult = await older;
+    assert.equal(olderResult.stopReason, "cancelled");
+    assert.ok(olderResult.generatedTokens < 4000);
+    assert.equal(newer.generatedTokens, 3);
+  });
+
+  it("fails the request in flight cleanly when the engine process is killed, then restarts for the next", async () => {
+    const logger = new MemoryLogger();
+    const client = open(logger);
+    await client.configure(testSettings(tiny));
+    await client.load();
+    const crashes: number[] = [];
+    client.onDidCrash((crash) => crashes.push(crash.consecutive));
+    const inFlight = client.infill({ prefix: "while (true) {", suffix: "", maxTokens: 4000 }, {
+      onChunk: () => {
+        if (client.pid) process.kill(client.pid, "SIGKILL");
+      },
+    });
+    await assert.rejects(inFlight, (error: unknown) => error instanceof EngineError && error.code === "engine-crashed");
+    assert.equal(client.status.kind, "error");
+    assert.deepEqual(crashes, [1]);
+    const next = await client.infill({ prefix: "let z = ", suffix: "", maxTokens: 2 });
+    assert.equal(next.generatedTokens, 2);
+    assert.equal(client.status.kind, "ready");
+  });
+
+  it("says plainly that a file that is not GGUF is not a model, without starting the engine", async () => {
+    const client = open();
+    const status = await client.configure(testSettings(join(__dirname, "engine-client.test.js")));
+    assert.equal(status.kind, "no-model");
+    await assert.rejects(client.infill({ prefix: "", suffix: "", maxTokens: 1 }), /not a GGUF model file/);
+    assert.equal(client.pid, undefined);
+  });
+
+  it("reports a truncated model as corrupt instead of crashing", async () => {
+    const cut = join(scratch, "truncated.gguf");
+    copyFileSync(scripted, cut);
+    const fd = openSync(cut, "r+");
+    ftruncateSync(fd, Math.floor(statSync(cut).size / 3));
+    closeSync(fd);
+    const client = open();
+    await client.configure(testSettings(cut));
+    await assert.rejects(client.load(), (error: unknown) => error instanceof EngineError && /truncated|corrupt|could not load/.test(error.message));
+    const status = await waitForStatus(client, "error");
+    assert.equal(status.kind === "error" && status.error.code, "model-invalid");
+  });
+
+  it("refuses a tokenizer-only GGUF with a clear message", async () => {
+    const vocab = await extractBundledVocab("qwen2");
+    const client = open();
+    await client.configure(testSettings(vocab));
+    await assert.rejects(client.load(), /only a tokenizer/);
+  });
+
+  it("refuses a model that does not fit in memory before loading it, with the numbers", async () => {
+    const client = open();
+    await client.configure(testSettings(scripted, { memoryBudgetBytes: 1024 }));
+    await assert.rejects(client.load(), (error: unknown) => error instanceof EngineError && error.code === "model-too-large" && /needs about .* GiB.*only .* GiB is free/.test(error.message));
+  });
+});

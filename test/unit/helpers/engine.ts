@@ -1,0 +1,53 @@
+import { join } from "node:path";
+import { EngineClient, type EngineSettings, type EngineStatus } from "../../../src/engine/client";
+import type { Logger } from "../../../src/common/logger";
+
+export const REPO_ROOT = join(__dirname, "..", "..", "..", "..");
+
+/** The transpiled worker (out/), so unit tests run the same code as the bundle without bundling it. */
+export const WORKER_PATH = join(REPO_ROOT, "out", "src", "engine", "worker", "main.mjs");
+
+/** Collects log lines, so a failing test can show what the engine said. */
+export class MemoryLogger implements Logger {
+  readonly lines: string[] = [];
+  trace(m: string): void {
+    this.lines.push(`trace ${m}`);
+  }
+  debug(m: string): void {
+    this.lines.push(`debug ${m}`);
+  }
+  info(m: string): void {
+    this.lines.push(`info ${m}`);
+  }
+  warn(m: string): void {
+    this.lines.push(`warn ${m}`);
+  }
+  error(m: string | Error): void {
+    this.lines.push(`error ${typeof m === "string" ? m : m.message}`);
+  }
+}
+
+export function testSettings(modelPath: string, overrides: Partial<EngineSettings> = {}): EngineSettings {
+  // One thread: more than that on these 2-core machines collapses llama.cpp's throughput.
+  return { modelPath, threads: 1, contextSize: 1024, gpu: "off", idleUnloadMs: 0, ...overrides };
+}
+
+export function createClient(logger = new MemoryLogger(), backoff: number[] = [20]): EngineClient {
+  return new EngineClient({ workerPath: WORKER_PATH, logger, restartBackoffMs: backoff });
+}
+
+export function waitForStatus(client: EngineClient, kind: EngineStatus["kind"], timeoutMs = 10_000): Promise<EngineStatus> {
+  if (client.status.kind === kind) return Promise.resolve(client.status);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`status did not become ${kind} within ${timeoutMs} ms (it is ${client.status.kind})`));
+    }, timeoutMs);
+    const sub = client.onDidChangeStatus((status) => {
+      if (status.kind !== kind) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(status);
+    });
+  });
+}

@@ -1,0 +1,79 @@
+// The real engine inside a real extension host: the scripted model's exact output arrives through Hearth's own
+// engine process, and the status bar follows the engine's state.
+import * as assert from "node:assert/strict";
+import { join } from "node:path";
+import * as vscode from "vscode";
+import type { HearthApi } from "../../src/extension";
+import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
+
+const EXTENSION_ID = "hearth.hearth";
+
+async function hearth(): Promise<HearthApi> {
+  const ext = vscode.extensions.getExtension<HearthApi>(EXTENSION_ID);
+  assert.ok(ext, "Hearth is installed");
+  return ext.activate();
+}
+
+async function setModel(path: string): Promise<void> {
+  const config = vscode.workspace.getConfiguration("hearth");
+  await config.update("engine.threads", 1, vscode.ConfigurationTarget.Global);
+  await config.update("engine.contextSize", 1024, vscode.ConfigurationTarget.Global);
+  await config.update("model.path", path, vscode.ConfigurationTarget.Global);
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("Hearth's engine in the extension host", function () {
+  this.timeout(60_000);
+  let api: HearthApi;
+  let scripted: string;
+
+  before(async () => {
+    api = await hearth();
+    scripted = await ensureTestModel("scripted");
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration("hearth").update("model.path", undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it("shows in the status bar that a configured model path does not exist", async () => {
+    await setModel(join(scripted, "..", "no-such-model.gguf"));
+    await waitFor(() => api.engine.status.kind === "no-model", "the engine to report no usable model");
+    assert.match(api.statusBar.text, /Hearth: model not usable/);
+    assert.match(api.statusBar.tooltip, /does not exist/);
+  });
+
+  it("loads the scripted model with Hearth: Load Model Now and shows it ready", async () => {
+    await setModel(scripted);
+    await waitFor(() => api.engine.status.kind === "idle", "the engine to accept the model");
+    const loaded = await vscode.commands.executeCommand<boolean>("hearth.loadModel");
+    assert.equal(loaded, true);
+    assert.equal(api.engine.status.kind, "ready");
+    assert.match(api.statusBar.tooltip, /ready/);
+  });
+
+  it("infills exactly the scripted completion through the engine process", async () => {
+    const result = await api.engine.infill({ prefix: "function countDone(items) {\n  ", suffix: "\n}\n", maxTokens: 64 });
+    assert.equal(result.text, DEFAULT_SCRIPT.fim);
+  });
+
+  it("answers a chat with exactly the scripted answer", async () => {
+    const result = await api.engine.chat({ messages: [{ role: "user", content: "Write an add function" }], maxTokens: 256 });
+    assert.equal(result.text, DEFAULT_SCRIPT.chat);
+  });
+
+  it("loads the tiny model too", async () => {
+    await setModel(await ensureTestModel("tiny"));
+    await waitFor(() => api.engine.status.kind === "idle", "the engine to drop the scripted model");
+    const model = await api.engine.load();
+    assert.match(model.name, /tiny/i);
+    assert.equal(model.fimSupported, true);
+  });
+});
