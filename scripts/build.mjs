@@ -34,6 +34,7 @@ await Promise.all([
     format: "cjs",
     // Lets activate() report how long loading the bundle itself took (the activation bench reads it).
     banner: { js: "var __hearthBundleStart = performance.now();" },
+    footer: { js: "var __hearthBundleEnd = performance.now();" },
   }),
   build({
     ...common,

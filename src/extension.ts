@@ -7,8 +7,9 @@ import { watchEngineCrashes } from "./ide/crash-notice";
 import { HearthLog } from "./ide/log";
 import { HearthStatusBar } from "./ide/status-bar";
 
-/** Set by the bundle's first line (scripts/build.mjs); absent when the unbundled sources run. */
+/** Set by the bundle's first and last lines (scripts/build.mjs); absent when the unbundled sources run. */
 declare const __hearthBundleStart: number | undefined;
+declare const __hearthBundleEnd: number | undefined;
 
 /** What activate() returns: the extension's public surface, used by its own extension-host tests. */
 export interface HearthApi {
@@ -40,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   configure();
   const activateMs = performance.now() - started;
-  const loadMs = typeof __hearthBundleStart === "number" ? started - __hearthBundleStart : null;
+  const loadMs = typeof __hearthBundleStart === "number" && typeof __hearthBundleEnd === "number" ? __hearthBundleEnd - __hearthBundleStart : null;
   log.info(`Hearth ${String(context.extension.packageJSON.version)} activated in ${activateMs.toFixed(1)} ms (bundle loaded in ${loadMs?.toFixed(1) ?? "?"} ms)`);
   return { engine, statusBar, activation: { loadMs, activateMs } };
 }
