@@ -27,7 +27,7 @@ export function describeMachine(): Record<string, FlatValue> {
 }
 
 export function writeBenchResult(name: string, figures: Record<string, FlatValue>, markdown: string): void {
-  const flat = { bench: name, ...describeMachine(), ...figures };
+  const flat: Record<string, FlatValue> = { bench: name, ...describeMachine(), ...figures };
   mkdirSync(join(BENCH_DIR, "results"), { recursive: true });
   writeFileSync(join(BENCH_DIR, "results", `${name}.json`), `${JSON.stringify(flat, null, 2)}\n`);
   const file = join(BENCH_DIR, "RESULTS.md");

@@ -1,4 +1,4 @@
-import * as vscode from "vscode";
+import type * as vscode from "vscode";
 import { scopedLogger } from "./common/logger";
 import { EngineClient } from "./engine/client";
 import { registerCommands } from "./ide/commands";

@@ -2,7 +2,6 @@
 //   hearth complete --model M FILE:LINE:COL [--max-tokens N] [--max-lines N] [--threads N]
 //   hearth chat --model M "question" [--system "…"] [--max-tokens N]
 // Output: `complete` prints one JSON object; `chat` streams the answer to stdout and its timings to stderr.
-/* eslint-disable no-console -- the CLI talks to its terminal */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isAbortError } from "../common/abort";
