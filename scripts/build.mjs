@@ -109,6 +109,8 @@ function walk(dir, files) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
     const p = join(dir, entry.name);
+    // Sample workspaces are data that tests open in an editor, not code of the project.
+    if (p === join(root, "test", "fixtures", "workspace")) continue;
     if (entry.isDirectory()) walk(p, files);
     else files.push(p);
   }

@@ -68,7 +68,8 @@ function layer(name, args) {
     return;
   }
   const summary = JSON.parse(readFileSync(summaryFile, "utf8"));
-  for (const entry of Array.isArray(summary) ? summary : [summary]) {
+  const entries = summary.layers ? Object.entries(summary.layers).map(([layerName, entry]) => ({ layer: layerName, ...entry })) : [summary];
+  for (const entry of entries) {
     results.push({ layer: entry.layer ?? name, passed: entry.passed ?? 0, failed: entry.failed ?? 0, failures: entry.failures ?? [] });
   }
   if (result.status !== 0 && results.every((r) => r.failed === 0)) {

@@ -45,7 +45,7 @@ describe("Hearth's engine in the extension host", function () {
 
   it("shows in the status bar that a configured model path does not exist", async () => {
     await setModel(join(scripted, "..", "no-such-model.gguf"));
-    await waitFor(() => api.engine.status.kind === "no-model", "the engine to report no usable model");
+    await waitFor(() => api.engine.status.kind === "no-model" && api.engine.status.problem.code === "missing", "the engine to report the missing file");
     assert.match(api.statusBar.text, /Hearth: model not usable/);
     assert.match(api.statusBar.tooltip, /does not exist/);
   });

@@ -1,0 +1,102 @@
+// Entry of the real-VS-Code test layers:
+//   node out/test/harness/main.js [vscode|e2e|all] [--summary FILE]
+// Enters a loopback-only network namespace (re-executing itself under unshare), runs the layer(s), prints
+// "vscode: N passed, M failed" / "e2e: ..." and the failures, writes a JSON summary when asked, and exits non-zero on
+// any failure. Every layer has an overall timeout; every process it started is stopped by its process group.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { ensureNetworkNamespace } from "./network";
+import { readinessProblem } from "./paths";
+import { installCleanupHandlers, killAllGroups, withTimeout } from "./processes";
+import { runE2E } from "./run-e2e";
+import { runVsCodeSuites, type SuiteResult } from "./run-vscode-tests";
+
+type Layer = "vscode" | "e2e";
+
+interface LayerSummary extends SuiteResult {
+  durationMs: number;
+}
+
+export interface Summary {
+  layers: Partial<Record<Layer, LayerSummary>>;
+  passed: number;
+  failed: number;
+  networkNamespace: boolean;
+}
+
+function parseArgs(argv: string[]): { layers: Layer[]; summary?: string } {
+  let which = "all";
+  let summary: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--summary") summary = argv[++i];
+    else if (a?.startsWith("--summary=")) summary = a.slice("--summary=".length);
+    else if (a === "vscode" || a === "e2e" || a === "all") which = a;
+    else {
+      console.error(`usage: node out/test/harness/main.js [vscode|e2e|all] [--summary FILE]  (unknown argument ${a})`);
+      process.exit(2);
+    }
+  }
+  return { layers: which === "all" ? ["vscode", "e2e"] : [which as Layer], summary };
+}
+
+const LAYER_TIMEOUT_MS: Record<Layer, number> = {
+  vscode: Number(process.env.HEARTH_VSCODE_LAYER_TIMEOUT_MS ?? 360_000),
+  e2e: Number(process.env.HEARTH_E2E_LAYER_TIMEOUT_MS ?? 360_000),
+};
+
+async function runLayer(layer: Layer): Promise<SuiteResult> {
+  const run = layer === "vscode" ? runVsCodeSuites() : runE2E();
+  try {
+    return await withTimeout(run, LAYER_TIMEOUT_MS[layer], `the ${layer} layer`);
+  } catch (e) {
+    return { passed: 0, failed: 1, failures: [`${layer} layer: ${e instanceof Error ? e.message : String(e)}`] };
+  } finally {
+    // Whatever a hung layer left running (code-server, chromium) goes before the next layer starts.
+    killAllGroups("SIGKILL");
+  }
+}
+
+async function main(): Promise<number> {
+  const { layers, summary: summaryPath } = parseArgs(process.argv.slice(2));
+  const summaryFile = summaryPath ? resolve(summaryPath) : undefined;
+  await ensureNetworkNamespace();
+  installCleanupHandlers();
+
+  const summary: Summary = { layers: {}, passed: 0, failed: 0, networkNamespace: process.env.HEARTH_NETNS === "1" };
+  const problem = readinessProblem();
+  for (const layer of layers) {
+    const started = Date.now();
+    console.log(`\n== ${layer} layer${summary.networkNamespace ? " (no network: loopback-only namespace)" : ""}`);
+    const result = problem ? { passed: 0, failed: 1, failures: [problem] } : await runLayer(layer);
+    summary.layers[layer] = { ...result, durationMs: Date.now() - started };
+    summary.passed += result.passed;
+    summary.failed += result.failed;
+  }
+
+  console.log("");
+  for (const layer of layers) {
+    const r = summary.layers[layer];
+    if (!r) continue;
+    const pending = (r as { pending?: number }).pending ? `, ${(r as { pending?: number }).pending} pending` : "";
+    console.log(`${layer}: ${r.passed} passed, ${r.failed} failed${pending} (${(r.durationMs / 1000).toFixed(1)} s)`);
+    for (const f of r.failures) console.log(`  ✘ ${f}`);
+  }
+  if (summaryFile) {
+    mkdirSync(dirname(summaryFile), { recursive: true });
+    writeFileSync(summaryFile, JSON.stringify(summary, null, 2) + "\n");
+  }
+  return summary.failed > 0 || summary.passed === 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    killAllGroups("SIGKILL");
+    process.exit(code);
+  },
+  (e: unknown) => {
+    console.error(`harness: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    killAllGroups("SIGKILL");
+    process.exit(1);
+  },
+);
