@@ -1,0 +1,189 @@
+// The prompt layout that lets the engine reuse its KV cache from one keystroke to the next.
+//
+// llama.cpp (and node-llama-cpp's `adaptStateToTokens`) keeps the evaluated state of the longest common token prefix
+// between the previous prompt and the new one; everything after the first changed token is evaluated again. So:
+//   1. What changes least comes first: the other files' snippets / repository context (pass them in a stable order),
+//      then the code prefix, then the suffix.
+//   2. The prefix window is cut at a line start, and that start does not move while the user types: it is snapped to a
+//      multiple of `prefixAnchorLines` document lines, so it moves only when the cursor crosses such a line (or the
+//      window outgrows `maxPrefixChars`). A window that slides with every keystroke ("the last 2,000 characters")
+//      changes the first tokens of the prompt every time and defeats every cache: the engine issue measured ~700 prompt
+//      tokens re-evaluated per request for it, against the 2 that really changed.
+//   3. In prefix–suffix–middle order (Qwen, DeepSeek, StarCoder, CodeLlama, CodeGemma) the suffix comes after the
+//      cursor, so each keystroke re-evaluates the whole suffix: keep it short (the rest of the cursor's line and a few
+//      lines). In suffix-first order (Codestral, Mellum) the suffix precedes the prefix and is reused while the user
+//      types, so it can be longer.
+//   4. The order stays the one the model was trained on (PSM with the cursor's line at the end of the prefix for
+//      Qwen2.5-Coder; Codestral's and Mellum's suffix-first order): moving the cursor's line after the middle token is
+//      faster but outside the training distribution.
+import { commentSyntaxFor } from "./comments";
+import type { FimFormat, FimSnippet, PromptPiece } from "./types";
+
+export interface FimWindowOptions {
+  /** Whole lines kept before the cursor's line, at most. */
+  maxPrefixLines: number;
+  /** The prefix window starts on a document line that is a multiple of this, so typing does not move it. */
+  prefixAnchorLines: number;
+  /** Characters of prefix at most (the start then moves down by whole anchor steps). */
+  maxPrefixChars: number;
+  /** Whole lines kept after the cursor's line (whose rest is always kept), at most. */
+  maxSuffixLines: number;
+  /** Characters of suffix at most. */
+  maxSuffixChars: number;
+}
+
+/** Prefix–suffix–middle: the suffix is re-evaluated on every keystroke, so it is short. */
+export const PSM_WINDOW: Readonly<FimWindowOptions> = {
+  maxPrefixLines: 80,
+  prefixAnchorLines: 16,
+  maxPrefixChars: 4000,
+  maxSuffixLines: 2,
+  maxSuffixChars: 200,
+};
+
+/** Suffix first: the suffix stays in the cache while the user types, so more of it can be shown. */
+export const SPM_WINDOW: Readonly<FimWindowOptions> = { ...PSM_WINDOW, maxSuffixLines: 8, maxSuffixChars: 800 };
+
+export function defaultFimWindow(format: Pick<FimFormat, "order">): FimWindowOptions {
+  return { ...(format.order === "spm" ? SPM_WINDOW : PSM_WINDOW) };
+}
+
+export interface RenderFimPromptInput {
+  format: FimFormat;
+  /** Text before the cursor (the whole document's, or from `prefixStartLine` on), ending with the cursor line's start. */
+  prefix: string;
+  /** Text after the cursor. */
+  suffix: string;
+  /** Other files' code, in an order that does not change from keystroke to keystroke. */
+  snippets?: readonly FimSnippet[];
+  /** Workspace-relative path of the current file (forward slashes). */
+  filePath?: string;
+  /** Workspace (repository) name, for formats with a repository layout. */
+  repoName?: string;
+  /** VS Code language id, for the comment syntax of context snippets (else the path's extension is used). */
+  languageId?: string;
+  /**
+   * Document line on which `prefix` begins (0 when it is all the text before the cursor). Anchors count from the
+   * document's first line, so a caller that pre-cuts the prefix must say where, or the anchor would move with its cut.
+   */
+  prefixStartLine?: number;
+  window?: Partial<FimWindowOptions>;
+}
+
+export interface FimPrompt {
+  pieces: PromptPiece[];
+  /** The prefix window that went into the prompt. */
+  prefix: string;
+  /** The suffix window that went into the prompt. */
+  suffix: string;
+  /** Document line where the prefix window begins. */
+  prefixStartLine: number;
+  stopTokens: readonly string[];
+  stopStrings: readonly string[];
+  /** Every special-token text of the format: pass it as `guard` when tokenising, so user code never becomes one. */
+  specialTokens: readonly string[];
+}
+
+/** Cuts the windows and renders them in `format`: the one call the engine makes per completion request. */
+export function renderFimPrompt(input: RenderFimPromptInput): FimPrompt {
+  const window = { ...defaultFimWindow(input.format), ...input.window };
+  const prefix = cutPrefixWindow(input.prefix, window, input.prefixStartLine ?? 0);
+  const suffix = cutSuffixWindow(input.suffix, window);
+  const pieces = input.format.render({
+    prefix: prefix.text,
+    suffix,
+    snippets: input.snippets ?? [],
+    filePath: input.filePath,
+    repoName: input.repoName,
+    comment: commentSyntaxFor(input.languageId, input.filePath),
+  });
+  return {
+    pieces,
+    prefix: prefix.text,
+    suffix,
+    prefixStartLine: prefix.startLine,
+    stopTokens: input.format.stopTokens,
+    stopStrings: input.format.stopStrings,
+    specialTokens: input.format.specialTokens,
+  };
+}
+
+/**
+ * The end of `prefix` from a line start that is a multiple of `prefixAnchorLines` (counted from document line 0, with
+ * `prefix` beginning on `startLine`), keeping at most `maxPrefixLines` whole lines before the cursor's line and at most
+ * `maxPrefixChars` characters. Only a cursor line longer than `maxPrefixChars` on its own is cut inside a line.
+ */
+export function cutPrefixWindow(
+  prefix: string,
+  options: Pick<FimWindowOptions, "maxPrefixLines" | "prefixAnchorLines" | "maxPrefixChars">,
+  startLine = 0,
+): { text: string; startLine: number } {
+  const anchor = Math.max(1, Math.floor(options.prefixAnchorLines));
+  const maxLines = Math.max(0, Math.floor(options.maxPrefixLines));
+  const maxChars = Math.max(0, Math.floor(options.maxPrefixChars));
+  const base = Math.max(0, Math.floor(startLine));
+  const cursorLine = base + countNewlines(prefix);
+  let first = Math.min(cursorLine, Math.max(base, roundUp(cursorLine - maxLines, anchor)));
+  // lineStarts[b] = offset in `prefix` of the line b lines above the cursor's line.
+  const lineStarts = lineStartsAbove(prefix, cursorLine - first);
+  const startOf = (line: number) => lineStarts[cursorLine - line];
+  while (prefix.length - startOf(first) > maxChars && first < cursorLine) {
+    first = Math.min(cursorLine, (Math.floor(first / anchor) + 1) * anchor);
+  }
+  if (prefix.length - startOf(first) > maxChars) return { text: prefix.slice(prefix.length - maxChars), startLine: cursorLine };
+  return { text: prefix.slice(startOf(first)), startLine: first };
+}
+
+/**
+ * The start of `suffix`: the rest of the cursor's line and at most `maxSuffixLines` more whole lines (each with its line
+ * break), dropping whole lines from the end to stay within `maxSuffixChars`.
+ */
+export function cutSuffixWindow(suffix: string, options: Pick<FimWindowOptions, "maxSuffixLines" | "maxSuffixChars">): string {
+  const maxLines = Math.max(0, Math.floor(options.maxSuffixLines));
+  const maxChars = Math.max(0, Math.floor(options.maxSuffixChars));
+  // Possible ends: after the cursor line's break, after each following line's break, or the end of the text.
+  const ends: number[] = [];
+  let from = 0;
+  while (ends.length <= maxLines) {
+    const newline = suffix.indexOf("\n", from);
+    if (newline < 0) {
+      ends.push(suffix.length);
+      break;
+    }
+    ends.push(newline + 1);
+    from = newline + 1;
+  }
+  for (let i = ends.length - 1; i >= 0; i--) if (ends[i] <= maxChars) return suffix.slice(0, ends[i]);
+  return suffix.slice(0, maxChars);
+}
+
+/** The prompt as one string with special tokens written out, for logs and debugging (never for tokenising). */
+export function promptToText(pieces: readonly PromptPiece[]): string {
+  return pieces.map((piece) => (piece.kind === "text" ? piece.text : piece.token)).join("");
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) count++;
+  return count;
+}
+
+function lineStartsAbove(text: string, lines: number): number[] {
+  const starts: number[] = [];
+  let pos = text.length;
+  for (let b = 0; b <= lines; b++) {
+    const newline = pos > 0 ? text.lastIndexOf("\n", pos - 1) : -1;
+    starts.push(newline + 1);
+    if (newline < 0) {
+      // No more lines above: the rest are all at offset 0 (cannot happen for lines within the prefix).
+      while (starts.length <= lines) starts.push(0);
+      break;
+    }
+    pos = newline;
+  }
+  return starts;
+}
+
+function roundUp(value: number, step: number): number {
+  return Math.ceil(value / step) * step;
+}
