@@ -22,6 +22,8 @@ export interface ModelInfo {
   contextSize: number;
   /** The GGUF carries fill-in-the-middle tokens, so inline completion can use it. */
   fimSupported: boolean;
+  /** The FIM prompt format detected from the GGUF's metadata (e.g. "Qwen2.5-Coder"), null without FIM support. */
+  fimFormat: string | null;
   chatTemplate: string | null;
   chatWrapper: string;
   gpu: string | false;
@@ -29,9 +31,24 @@ export interface ModelInfo {
   loadMs: number;
 }
 
+/** Code from another file shown to the model before the prefix; `path` is workspace-relative. */
+export interface SnippetParam {
+  path: string;
+  content: string;
+}
+
 export interface InfillParams {
+  /** Text before the cursor; the engine cuts a line-anchored window from it (see completion/fim/layout.ts). */
   prefix: string;
+  /** Text after the cursor; the engine keeps a short window of it. */
   suffix: string;
+  /** Document line on which `prefix` begins, when the caller already cut it. */
+  prefixStartLine?: number;
+  /** Other files' code, in an order that stays stable between keystrokes (it is reused from the KV cache). */
+  snippets?: SnippetParam[];
+  filePath?: string;
+  repoName?: string;
+  languageId?: string;
   maxTokens: number;
   /** Stop after this many line breaks in the output; 0 means only the other rules apply. */
   maxLines?: number;

@@ -93,7 +93,7 @@ describe("EngineClient with the engine process", function () {
 
   it("rejects a cancelled request at once and serves the next one", async () => {
     const client = open();
-    await client.configure(testSettings(tiny));
+    await client.configure(testSettings(tiny, { contextSize: 2048 }));
     await client.load();
     const controller = new AbortController();
     const pending = client.infill({ prefix: "let x = ", suffix: "", maxTokens: 4000 }, { signal: controller.signal, onChunk: () => controller.abort() });
@@ -104,7 +104,7 @@ describe("EngineClient with the engine process", function () {
 
   it("aborts an older completion when a newer one arrives", async () => {
     const client = open();
-    await client.configure(testSettings(tiny));
+    await client.configure(testSettings(tiny, { contextSize: 2048 }));
     await client.load();
     const older = client.infill({ prefix: "function a() {", suffix: "", maxTokens: 4000 });
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -118,7 +118,7 @@ describe("EngineClient with the engine process", function () {
   it("fails the request in flight cleanly when the engine process is killed, then restarts for the next", async () => {
     const logger = new MemoryLogger();
     const client = open(logger);
-    await client.configure(testSettings(tiny));
+    await client.configure(testSettings(tiny, { contextSize: 2048 }));
     await client.load();
     const crashes: number[] = [];
     client.onDidCrash((crash) => crashes.push(crash.consecutive));

@@ -10,7 +10,10 @@ import type {
   LlamaContext,
   LlamaContextSequence,
   LlamaModel,
+  Token,
 } from "node-llama-cpp";
+import { detectFimFormat, renderFimPrompt, vocabInfoFromGgufMetadata, type FimFormat, type FimPrompt } from "../../completion/fim-formats.js";
+import { resolveStopTokens, tokenizePrompt } from "./prompt-tokens.mjs";
 import type {
   ChatParams,
   EngineErrorPayload,
@@ -39,6 +42,8 @@ interface Loaded {
   chatSequence: LlamaContextSequence;
   completion: LlamaCompletion;
   chat: LlamaChat;
+  /** Null when the model has no fill-in-the-middle tokens: chat still works. */
+  fim: { format: FimFormat; stopTokens: Token[] } | null;
   info: ModelInfo;
 }
 
@@ -119,6 +124,8 @@ export class LlamaEngine {
       const completionSequence = context.getSequence();
       const chatSequence = context.getSequence();
       const chatWrapper = lib.resolveChatWrapper(model);
+      const fimFormat = detectFimFormat(vocabInfoFromGgufMetadata(fileInfo.metadata));
+      const fim = fimFormat ? { format: fimFormat, stopTokens: resolveStopTokens(model, fimFormat.stopTokens) } : null;
       const info: ModelInfo = {
         path: params.modelPath,
         name: modelName(fileInfo, params.modelPath),
@@ -126,7 +133,8 @@ export class LlamaEngine {
         sizeBytes: (await stat(params.modelPath)).size,
         trainContextSize: model.trainContextSize,
         contextSize: context.contextSize,
-        fimSupported: model.tokens.infill.prefix !== null && model.tokens.infill.suffix !== null && model.tokens.infill.middle !== null,
+        fimSupported: fim !== null,
+        fimFormat: fim?.format.familyName ?? null,
         chatTemplate: typeof fileInfo.metadata.tokenizer?.chat_template === "string" ? fileInfo.metadata.tokenizer.chat_template : null,
         chatWrapper: chatWrapper.wrapperName,
         gpu: llama.gpu,
@@ -140,9 +148,10 @@ export class LlamaEngine {
         chatSequence,
         completion: new lib.LlamaCompletion({ contextSequence: completionSequence }),
         chat: new lib.LlamaChat({ contextSequence: chatSequence, chatWrapper }),
+        fim,
         info,
       };
-      this.log("info", `loaded ${info.name} (${info.architecture}, ${(info.sizeBytes / 2 ** 20).toFixed(1)} MiB) in ${info.loadMs} ms; context ${info.contextSize}, ${info.threads} thread(s), gpu ${String(info.gpu)}, chat wrapper ${info.chatWrapper}, FIM ${info.fimSupported ? "yes" : "no"}`);
+      this.log("info", `loaded ${info.name} (${info.architecture}, ${(info.sizeBytes / 2 ** 20).toFixed(1)} MiB) in ${info.loadMs} ms; context ${info.contextSize}, ${info.threads} thread(s), gpu ${String(info.gpu)}, chat wrapper ${info.chatWrapper}, FIM ${fim ? `${fim.format.familyName} (${fim.format.detectedBy ?? "detected"})` : "none"}`);
       this.onState({ kind: "ready", model: info });
       return info;
     } catch (error) {
@@ -173,20 +182,29 @@ export class LlamaEngine {
 
   async infill(params: InfillParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
     const loaded = this.requireLoaded();
-    if (!loaded.info.fimSupported) {
+    const fim = loaded.fim;
+    if (!fim) {
       throw new EngineFailure({
         code: "no-fim",
         message: `${loaded.info.name} has no fill-in-the-middle tokens, so it cannot complete code inline. Chat still works with it; choose a code model (for example Qwen2.5-Coder) for completions.`,
       });
     }
+    // The answer may take at most half the context, so the prompt always keeps room.
+    const maxTokens = Math.max(1, Math.min(params.maxTokens, Math.floor(loaded.info.contextSize / 2)));
+    const { prompt, tokens } = this.fitPrompt(loaded.model, loaded.info.contextSize - maxTokens - 1, fim.format, params);
     const sequence = loaded.completionSequence;
     const before = sequence.tokenMeter.getState();
     const limit = new LineLimit(params.maxLines ?? 0, callbacks);
-    const response = await loaded.completion.generateInfillCompletionWithMeta(params.prefix, params.suffix, {
-      maxTokens: params.maxTokens,
+    const response = await loaded.completion.generateCompletionWithMeta(tokens, {
+      maxTokens,
       signal: limit.signal,
       stopOnAbortSignal: true,
-      ...(params.stop && params.stop.length > 0 ? { customStopTriggers: params.stop } : {}),
+      // Some end markers are not end-of-generation tokens to llama.cpp (StarCoder2's <file_sep>): stop on them too.
+      customStopTriggers: [
+        ...fim.stopTokens.map((token) => [token]),
+        ...prompt.stopStrings,
+        ...(params.stop ?? []),
+      ],
       onTextChunk: (chunk) => limit.push(chunk),
     });
     const used = sequence.tokenMeter.diff(before);
@@ -196,6 +214,34 @@ export class LlamaEngine {
       promptTokens: used.usedInputTokens,
       generatedTokens: used.usedOutputTokens,
     };
+  }
+
+  /**
+   * Renders the FIM prompt and makes it fit the context with room for the answer: a prompt that overflows would be
+   * cut from the front by llama.cpp, breaking the format's structure. Other files' snippets go first, then the prefix
+   * window shrinks.
+   */
+  private fitPrompt(model: LlamaModel, budget: number, format: FimFormat, params: InfillParams): { prompt: FimPrompt; tokens: Token[] } {
+    let snippets = params.snippets ?? [];
+    let maxPrefixChars: number | undefined;
+    for (;;) {
+      const prompt = renderFimPrompt({
+        format,
+        prefix: params.prefix,
+        suffix: params.suffix,
+        snippets,
+        ...(params.prefixStartLine !== undefined ? { prefixStartLine: params.prefixStartLine } : {}),
+        ...(params.filePath !== undefined ? { filePath: params.filePath } : {}),
+        ...(params.repoName !== undefined ? { repoName: params.repoName } : {}),
+        ...(params.languageId !== undefined ? { languageId: params.languageId } : {}),
+        ...(maxPrefixChars !== undefined ? { window: { maxPrefixChars } } : {}),
+      });
+      const tokens = tokenizePrompt(model, prompt.pieces, { guard: prompt.specialTokens });
+      if (tokens.length <= budget) return { prompt, tokens };
+      if (snippets.length > 0) snippets = snippets.slice(0, -1);
+      else if (prompt.prefix.length > 64) maxPrefixChars = Math.floor(prompt.prefix.length / 2);
+      else return { prompt, tokens: tokens.slice(-budget) };
+    }
   }
 
   async chat(params: ChatParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
