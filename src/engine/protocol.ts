@@ -76,7 +76,11 @@ export interface GenerationResult {
   timings: { queuedMs: number; firstChunkMs: number | null; totalMs: number };
 }
 
-/** Each request method with its params and result. */
+/**
+ * Each request method with its params and result. Completions are "newest wins": a new infill aborts the older ones,
+ * which end cancelled — with their partial result (stopReason "cancelled") if they had started, else with a
+ * "cancelled" error.
+ */
 export interface EngineMethods {
   load: [LoadParams, ModelInfo];
   unload: [Record<string, never>, { unloaded: boolean }];

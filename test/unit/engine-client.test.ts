@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { copyFileSync, mkdtempSync, openSync, closeSync, ftruncateSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, openSync, closeSync, ftruncateSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isAbortError } from "../../src/common/abort";
@@ -168,4 +168,95 @@ describe("EngineClient with the engine process", function () {
     await client.configure(testSettings(scripted, { memoryBudgetBytes: 1024 }));
     await assert.rejects(client.load(), (error: unknown) => error instanceof EngineError && error.code === "model-too-large" && /needs about .* GiB.*only .* GiB is free/.test(error.message));
   });
+
+  it("names the FIM format it detected from the model's metadata", async () => {
+    const client = open();
+    await client.configure(testSettings(scripted));
+    const model = await client.load();
+    assert.match(model.fimFormat ?? "", /^Qwen2\.5-Coder/);
+  });
+
+  it("still completes exactly when other files' snippets come first in the repository layout", async () => {
+    const client = open();
+    await client.configure(testSettings(scripted));
+    const result = await client.infill({
+      prefix: "export function countDone(items: Item[]): number {\n  ",
+      suffix: "\n}\n",
+      snippets: [{ path: "src/item.ts", content: "export interface Item { done: boolean }\n" }],
+      filePath: "src/count.ts",
+      repoName: "todo",
+      languageId: "typescript",
+      maxTokens: 64,
+    });
+    assert.equal(result.text, DEFAULT_SCRIPT.fim);
+  });
+
+  it("tells plainly that a model without FIM tokens cannot complete inline, and still chats with it", async () => {
+    const client = open();
+    await client.configure(testSettings(await ensureTestModel("scripted", { variant: "no-fim" })));
+    const model = await client.load();
+    assert.equal(model.fimSupported, false);
+    await assert.rejects(
+      client.infill({ prefix: "let a = ", suffix: "", maxTokens: 8 }),
+      (error: unknown) => error instanceof EngineError && error.code === "no-fim" && /no fill-in-the-middle tokens/.test(error.message),
+    );
+    const answer = await client.chat({ messages: [{ role: "user", content: "hi" }], maxTokens: 256 });
+    assert.equal(answer.text, DEFAULT_SCRIPT.chat);
+  });
+
+  it("refuses an architecture llama.cpp does not know, naming it", async () => {
+    const client = open();
+    await client.configure(testSettings(await ensureTestModel("scripted", { variant: "unknown-architecture" })));
+    await assert.rejects(client.load(), (error: unknown) => error instanceof EngineError && error.code === "model-unsupported" && /"hearthnet"/.test(error.message));
+    assert.equal(client.status.kind, "error");
+  });
+
+  it("queues requests that arrive while the model is loading and answers each", async () => {
+    const client = open();
+    await client.configure(testSettings(scripted));
+    const [completion, first, second] = await Promise.all([
+      client.infill({ prefix: "function f() {\n  ", suffix: "\n}", maxTokens: 64 }),
+      client.chat({ messages: [{ role: "user", content: "one" }], maxTokens: 256 }),
+      client.chat({ messages: [{ role: "user", content: "two" }], maxTokens: 256 }),
+    ]);
+    assert.equal(completion.text, DEFAULT_SCRIPT.fim);
+    assert.equal(first.text, DEFAULT_SCRIPT.chat);
+    assert.equal(second.text, DEFAULT_SCRIPT.chat);
+  });
+
+  it("unloads the model after the idle time and loads it again on the next request", async () => {
+    const client = open();
+    await client.configure(testSettings(scripted, { idleUnloadMs: 300 }));
+    await client.infill({ prefix: "let a = ", suffix: "", maxTokens: 64 });
+    await waitForStatus(client, "idle", 5_000);
+    const again = await client.infill({ prefix: "function f() {\n  ", suffix: "\n}", maxTokens: 64 });
+    assert.equal(again.text, DEFAULT_SCRIPT.fim);
+  });
+
+  it("serves only the newest of a flood of completions, aborting the rest, with flat memory", async () => {
+    const client = open();
+    await client.configure(testSettings(tiny, { contextSize: 2048 }));
+    await client.load();
+    await client.infill({ prefix: "warm up", suffix: "", maxTokens: 8 });
+    const rssBefore = residentBytes(client.pid!);
+    // A superseded request ends cancelled: with its partial result if it had started, with an AbortError if not.
+    const flood = Array.from({ length: 40 }, (_, i) =>
+      client.infill({ prefix: `const value${i} = `, suffix: ";\n", maxTokens: 200 }).catch((error: unknown) => {
+        if (isAbortError(error)) return null;
+        throw error;
+      }),
+    );
+    const results = await Promise.all(flood);
+    const last = results.at(-1);
+    assert.equal(last?.stopReason, "max-tokens");
+    const cancelled = results.slice(0, -1).filter((result) => result === null || result.stopReason === "cancelled").length;
+    assert.ok(cancelled >= 35, `only ${cancelled} of 39 older requests were aborted`);
+    const growth = residentBytes(client.pid!) - rssBefore;
+    assert.ok(growth < 64 * 2 ** 20, `the engine grew by ${(growth / 2 ** 20).toFixed(1)} MiB`);
+  });
 });
+
+function residentBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) * 1024 : 0;
+}
