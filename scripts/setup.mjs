@@ -20,8 +20,11 @@ if (major < 20 || (major === 20 && minor < 19)) {
 const installedLock = join(root, "node_modules", ".package-lock.json");
 const lock = join(root, "package-lock.json");
 if (!existsSync(installedLock) || statSync(installedLock).mtimeMs < statSync(lock).mtimeMs) {
-  console.log("setup: installing npm dependencies (npm ci)…");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  // Not `npm ci`: it refuses a lockfile that lacks any optional dependency, and node-llama-cpp lists prebuilt packages
+  // for every platform while a registry (or mirror) may not carry them all, so the lockfile cannot list them.
+  // `npm install` still installs exactly the versions the lockfile pins.
+  console.log("setup: installing npm dependencies (npm install)…");
+  run("npm", ["install", "--no-audit", "--no-fund"]);
 }
 
 if (!args.has("--no-vscode")) run(process.execPath, [join(root, "scripts", "setup-vscode.mjs")]);
