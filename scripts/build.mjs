@@ -44,6 +44,8 @@ await Promise.all([
     // A bundled CJS dependency may call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __hearthCreateRequire } from 'node:module'; const require = __hearthCreateRequire(import.meta.url);" },
   }),
+  // The workspace symbol index runs in a worker_threads Worker, off the extension host's thread.
+  build({ ...common, entryPoints: [join(root, "src/context/symbol-index-worker.ts")], outfile: join(root, "dist/context-index-worker.js"), format: "cjs" }),
   ...(existsSync(join(root, "src/cli/main.ts"))
     ? [build({ ...common, entryPoints: [join(root, "src/cli/main.ts")], outfile: join(root, "dist/cli.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" } })]
     : []),

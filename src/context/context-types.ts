@@ -1,0 +1,48 @@
+/** One piece of context from outside the prefix/suffix windows. */
+export interface ContextItem {
+  kind: "definition" | "snippet" | "imports" | "scope";
+  source: "same-file" | "imported-file" | "workspace" | "recent-file";
+  /** File path (or the document's URI when it has no path). */
+  path: string;
+  /** The symbol a definition defines. */
+  symbol?: string;
+  /** 0-based lines the text comes from (inclusive). */
+  startLine: number;
+  endLine: number;
+  text: string;
+  tokens: number;
+  /** Why it was chosen over others (higher is better); for logs and benches. */
+  score: number;
+}
+
+/** What the prompt builder needs, ordered so that what changes least comes first (keeps the KV cache warm). */
+export interface AssembledContext {
+  languageId: string;
+  /** Text before the cursor, cut at a line (and, with a tree, a statement) boundary. */
+  prefix: string;
+  /** Text after the cursor, cut at a line boundary. */
+  suffix: string;
+  /** Context from elsewhere: other files' definitions and snippets first, then this file's imports, definitions, scopes. */
+  items: ContextItem[];
+  multiline: boolean;
+  /** Offsets in the document where the prefix starts and the suffix ends. */
+  prefixStart: number;
+  suffixEnd: number;
+  tokens: { prefix: number; suffix: number; items: number; budget: number };
+  /** Whether a syntax tree informed this context (false: a language without a grammar, a huge file, first parse pending). */
+  parsed: boolean;
+  /** Whether the workspace index answered in time. */
+  indexAnswered: boolean;
+  elapsedMs: number;
+  /** Milliseconds per phase (parse, windows, scopes+imports, names, index, snippets, select+prefix), for logs and benches. */
+  phases: Record<string, number>;
+}
+
+export interface AssembleRequest {
+  uri: string;
+  languageId: string;
+  text: string;
+  offset: number;
+  budgetTokens: number;
+  signal?: AbortSignal;
+}

@@ -1,0 +1,133 @@
+import type { Node, Query, Tree } from "web-tree-sitter";
+import type { SymbolDefinition } from "./symbol-types";
+
+/** Definitions inside these are local (a helper inside a function): not worth a place in another file's prompt. */
+const FUNCTION_TYPES = new Set([
+  "function_declaration", "function_expression", "arrow_function", "method_definition", "generator_function_declaration",
+  "generator_function", "function_definition", "method_declaration", "constructor_declaration", "function_item",
+  "func_literal", "lambda_expression", "closure_expression", "method", "singleton_method", "lambda",
+]);
+
+/** Nodes that hold declarations: the climb from a definition to its whole statement stops below them. */
+const CONTAINER_TYPES = new Set([
+  "program", "module", "source_file", "translation_unit", "compilation_unit", "class_body", "declaration_list",
+  "block", "statement_block", "compound_statement", "field_declaration_list", "body_statement", "interface_body",
+  "enum_body", "namespace_body", "object", "class", "ERROR",
+]);
+
+const CLASS_LIKE = new Set(["class", "interface", "module", "enum", "type", "struct", "impl", "trait"]);
+
+const FULL_TEXT_MAX_LINES = 25;
+const FULL_TEXT_MAX_CHARS = 1500;
+const OUTLINE_MAX_MEMBERS = 40;
+const OUTLINE_LINE_CHARS = 160;
+
+/** The definitions a tags query finds in a tree, each with a prompt-ready text. */
+export function extractDefinitions(tree: Tree, query: Query, text: string, path: string, maxSymbols: number): SymbolDefinition[] {
+  const out: SymbolDefinition[] = [];
+  const seen = new Set<string>();
+  const matches = query.matches(tree.rootNode);
+  for (const match of matches) {
+    if (out.length >= maxSymbols) break;
+    let defNode: Node | null = null;
+    let kind = "";
+    let nameNode: Node | null = null;
+    for (const c of match.captures) {
+      if (c.name.startsWith("definition.")) {
+        defNode = c.node;
+        kind = c.name.slice("definition.".length);
+      } else if (c.name === "name") nameNode = c.node;
+    }
+    if (!defNode || !nameNode) continue;
+    const name = text.slice(nameNode.startIndex, nameNode.endIndex);
+    if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name)) continue;
+    const node = expandToStatement(defNode);
+    if (isLocal(node)) continue;
+    const key = `${name}:${node.startIndex}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(describeDefinition(node, name, kind, text, path));
+  }
+  return out;
+}
+
+/** From `variable_declarator` to `export const x = …;`, from C's `function_declarator` to the function. */
+function expandToStatement(node: Node): Node {
+  let current = node;
+  for (let i = 0; i < 4; i++) {
+    const parent = current.parent;
+    if (!parent || CONTAINER_TYPES.has(parent.type)) break;
+    // Decorators and `export` sit on the lines just above or on the same line; anything further is another construct.
+    if (parent.startPosition.row < current.startPosition.row - 3) break;
+    if (FUNCTION_TYPES.has(parent.type) && !FUNCTION_TYPES.has(current.type) && current.type !== "function_declarator") break;
+    current = parent;
+  }
+  return current;
+}
+
+function isLocal(node: Node): boolean {
+  for (let p = node.parent, depth = 0; p && depth < 50; p = p.parent, depth++) if (FUNCTION_TYPES.has(p.type)) return true;
+  return false;
+}
+
+function describeDefinition(node: Node, name: string, kind: string, text: string, path: string): SymbolDefinition {
+  const startLine = node.startPosition.row;
+  const endLine = node.endPosition.row;
+  const lineStart = text.lastIndexOf("\n", node.startIndex - 1) + 1;
+  const full = text.slice(lineStart, node.endIndex);
+  const body = node.childForFieldName("body") ?? findBody(node);
+  const headerEnd = body ? body.startIndex : Math.min(node.endIndex, endOfLine(text, node.startIndex));
+  const header = dedent(text.slice(lineStart, headerEnd).replace(/\s+$/, ""));
+  let snippet: string;
+  if (endLine - startLine + 1 <= FULL_TEXT_MAX_LINES && full.length <= FULL_TEXT_MAX_CHARS) {
+    snippet = dedent(full);
+  } else if (body && CLASS_LIKE.has(kind)) {
+    snippet = dedent(outline(text, lineStart, body));
+  } else {
+    snippet = `${header}${body ? " …" : ""}`;
+  }
+  return { name, kind, path, startLine, endLine, text: snippet, header };
+}
+
+function findBody(node: Node): Node | null {
+  for (let i = node.namedChildCount - 1; i >= 0; i--) {
+    const child = node.namedChild(i);
+    if (child && /body|block|declaration_list|field_declaration_list/.test(child.type)) return child;
+  }
+  return null;
+}
+
+/** A long class as its header plus the first line of each member. */
+function outline(text: string, lineStart: number, body: Node): string {
+  const parts = [text.slice(lineStart, body.startIndex) + text.slice(body.startIndex, endOfLine(text, body.startIndex))];
+  const count = Math.min(body.namedChildCount, OUTLINE_MAX_MEMBERS);
+  for (let i = 0; i < count; i++) {
+    const member = body.namedChild(i);
+    if (!member || member.type.includes("comment")) continue;
+    const memberLineStart = text.lastIndexOf("\n", member.startIndex - 1) + 1;
+    let line = text.slice(memberLineStart, endOfLine(text, member.startIndex)).replace(/\s+$/, "");
+    if (line.length > OUTLINE_LINE_CHARS) line = line.slice(0, OUTLINE_LINE_CHARS) + " …";
+    parts.push(line);
+  }
+  if (body.namedChildCount > count) parts.push("  …");
+  const closing = text.slice(text.lastIndexOf("\n", body.endIndex - 1) + 1, body.endIndex);
+  if (closing.trim().length <= 2) parts.push(closing);
+  return parts.join("\n");
+}
+
+function endOfLine(text: string, offset: number): number {
+  const i = text.indexOf("\n", offset);
+  return i < 0 ? text.length : i;
+}
+
+/** Removes the indentation all non-blank lines share, so a method reads like top-level code. */
+export function dedent(block: string): string {
+  const lines = block.replace(/\r/g, "").split("\n");
+  let common = Number.POSITIVE_INFINITY;
+  for (const line of lines) {
+    if (line.trim() === "") continue;
+    common = Math.min(common, /^[ \t]*/.exec(line)?.[0].length ?? 0);
+  }
+  if (!Number.isFinite(common) || common === 0) return lines.join("\n");
+  return lines.map((l) => l.slice(Math.min(common, /^[ \t]*/.exec(l)?.[0].length ?? 0))).join("\n");
+}

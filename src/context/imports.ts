@@ -1,0 +1,154 @@
+import type { Tree } from "web-tree-sitter";
+import type { LanguageSpec } from "./languages";
+
+/** One import statement of the current file. */
+export interface ImportStatement {
+  text: string;
+  startIndex: number;
+  endIndex: number;
+  /** The module as written: "./util", "../x.js", ".models", "a.b.c", "crate::a::b", "fmt". */
+  specifier: string;
+  /** Names the statement brings into scope (local names); empty for `import "x"`/`#include`. */
+  names: string[];
+}
+
+const MAX_IMPORTS = 200;
+
+/** The file's import statements, from the tree's top level (where imports live), else from the text's first lines. */
+export function extractImports(text: string, languageId: string, tree: Tree | null, spec: LanguageSpec | null): ImportStatement[] {
+  const out: ImportStatement[] = [];
+  if (tree && spec) {
+    const root = tree.rootNode;
+    const count = root.namedChildCount;
+    for (let i = 0; i < count && out.length < MAX_IMPORTS; i++) {
+      const child = root.namedChild(i);
+      if (!child) continue;
+      const isImport = spec.importTypes.has(child.type);
+      const isRequire = !isImport && (child.type === "lexical_declaration" || child.type === "variable_declaration");
+      if (!isImport && !isRequire) continue;
+      const stmt = text.slice(child.startIndex, child.endIndex);
+      if (isRequire && !/\brequire\s*\(/.test(stmt)) continue;
+      out.push(...parseImportStatement(stmt, languageId, child.startIndex));
+    }
+    return out;
+  }
+  return extractImportsFromText(text, languageId);
+}
+
+const LINE_IMPORT: Record<string, RegExp> = {
+  python: /^(?:from\s+\S+\s+import\s|import\s)/,
+  go: /^import\s/,
+  rust: /^(?:pub\s+)?use\s/,
+  java: /^import\s/,
+  csharp: /^using\s+[\w.]+\s*;/,
+  c: /^#\s*include\s/,
+  cpp: /^#\s*include\s/,
+  php: /^use\s/,
+};
+
+function extractImportsFromText(text: string, languageId: string): ImportStatement[] {
+  const out: ImportStatement[] = [];
+  const js = isJsLike(languageId);
+  const pattern = LINE_IMPORT[languageId];
+  if (!js && !pattern) return out;
+  let offset = 0;
+  const limit = Math.min(text.length, 64_000);
+  while (offset < limit && out.length < MAX_IMPORTS) {
+    const end = text.indexOf("\n", offset);
+    const lineEnd = end < 0 ? text.length : end;
+    const line = text.slice(offset, lineEnd).trim();
+    if (js ? /^(?:import\s|(?:const|let|var)\s.*\brequire\s*\()/.test(line) : pattern.test(line)) {
+      // A statement may continue over lines: `import {\n a,\n b\n} from "x";`, `from x import (\n a,\n)`.
+      let stmtEnd = lineEnd;
+      const closes = js ? /\bfrom\s+["'][^"']+["']|^import\s+["']|\)\s*;?\s*$|;\s*$/ : /^[^(]*$|\)/;
+      while (!closes.test(text.slice(offset, stmtEnd)) && stmtEnd < limit) {
+        const next = text.indexOf("\n", stmtEnd + 1);
+        stmtEnd = next < 0 ? text.length : next;
+      }
+      out.push(...parseImportStatement(text.slice(offset, stmtEnd), languageId, offset));
+      offset = stmtEnd + 1;
+      continue;
+    }
+    offset = lineEnd + 1;
+  }
+  return out;
+}
+
+function isJsLike(languageId: string): boolean {
+  return languageId === "typescript" || languageId === "typescriptreact" || languageId === "javascript" || languageId === "javascriptreact";
+}
+
+function splitNames(list: string): string[] {
+  return list
+    .replace(/[(){}]/g, " ")
+    .split(",")
+    .map((part) => part.trim().replace(/^type\s+/, ""))
+    .filter((part) => part !== "" && part !== "*")
+    .map((part) => {
+      const alias = /\bas\s+([\w$]+)$/.exec(part);
+      return alias ? alias[1] : part.split(/\s+/)[0];
+    })
+    .filter((n) => /^[\w$]+$/.test(n));
+}
+
+/** One statement's text to its imports (Go's grouped `import (...)` gives several). */
+export function parseImportStatement(stmt: string, languageId: string, startIndex: number): ImportStatement[] {
+  const base = { text: stmt, startIndex, endIndex: startIndex + stmt.length };
+  if (isJsLike(languageId)) {
+    const from = /\bfrom\s+["']([^"']+)["']/.exec(stmt) ?? /^import\s+["']([^"']+)["']/.exec(stmt) ?? /\brequire\s*\(\s*["']([^"']+)["']\s*\)/.exec(stmt);
+    if (!from) return [];
+    const names: string[] = [];
+    const clause = /^import\s+(?:type\s+)?([\s\S]*?)\s+from\s/.exec(stmt)?.[1] ?? /^(?:const|let|var)\s+([\s\S]*?)\s*=/.exec(stmt)?.[1] ?? "";
+    const ns = /\*\s+as\s+([\w$]+)/.exec(clause);
+    if (ns) names.push(ns[1]);
+    const braces = /\{([\s\S]*)\}/.exec(clause);
+    if (braces) names.push(...splitNames(braces[1].replace(/:\s*([\w$]+)/g, " as $1")));
+    const def = /^([\w$]+)\s*(?:,|$)/.exec(clause.trim());
+    if (def && def[1] !== "type") names.push(def[1]);
+    return [{ ...base, specifier: from[1], names }];
+  }
+  switch (languageId) {
+    case "python": {
+      const fromImport = /^from\s+([\w.]+)\s+import\s+([\s\S]+)$/.exec(stmt.trim());
+      if (fromImport) return [{ ...base, specifier: fromImport[1], names: splitNames(fromImport[2].replace(/#.*$/gm, "").replace(/\\\n/g, " ")) }];
+      const plain = /^import\s+([\s\S]+)$/.exec(stmt.trim());
+      if (!plain) return [];
+      return plain[1].split(",").map((part) => {
+        const [module, alias] = part.trim().split(/\s+as\s+/);
+        return { ...base, specifier: module.trim(), names: [alias?.trim() ?? module.trim().split(".")[0]] };
+      });
+    }
+    case "go": {
+      const specs = [...stmt.replace(/^\s*import\s*/, "").matchAll(/(?:^|\n|\()\s*([\w.]+\s+)?"([^"]+)"/g)];
+      return specs.map((m) => ({ ...base, specifier: m[2], names: [m[1]?.trim() || m[2].split("/").pop() || m[2]] }));
+    }
+    case "rust": {
+      const body = /use\s+([\s\S]+?);?\s*$/.exec(stmt.trim())?.[1] ?? "";
+      const group = /^([\w:]+)::\{([\s\S]*)\}$/.exec(body);
+      if (group) return [{ ...base, specifier: group[1], names: splitNames(group[2].replace(/\bself\b/g, "")) }];
+      const parts = body.split("::");
+      const last = parts.pop() ?? "";
+      return [{ ...base, specifier: parts.join("::"), names: splitNames(last) }];
+    }
+    case "java": {
+      const m = /import\s+(?:static\s+)?([\w.]+)(\.\*)?\s*;/.exec(stmt);
+      if (!m) return [];
+      return [{ ...base, specifier: m[1], names: m[2] ? [] : [m[1].split(".").pop() ?? m[1]] }];
+    }
+    case "csharp": {
+      const m = /using\s+(?:static\s+)?(?:(\w+)\s*=\s*)?([\w.]+)\s*;/.exec(stmt);
+      return m ? [{ ...base, specifier: m[2], names: m[1] ? [m[1]] : [] }] : [];
+    }
+    case "c":
+    case "cpp": {
+      const m = /#\s*include\s*[<"]([^>"]+)[>"]/.exec(stmt);
+      return m ? [{ ...base, specifier: m[1], names: [] }] : [];
+    }
+    case "php": {
+      const m = /use\s+([\w\\]+)(?:\s+as\s+(\w+))?/.exec(stmt);
+      return m ? [{ ...base, specifier: m[1], names: [m[2] ?? m[1].split("\\").pop() ?? m[1]] }] : [];
+    }
+    default:
+      return [];
+  }
+}

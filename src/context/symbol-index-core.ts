@@ -1,0 +1,174 @@
+import { open, stat } from "node:fs/promises";
+import { dirname, sep } from "node:path";
+import type { Logger } from "../common/logger";
+import { extractDefinitions } from "./definition-extractor";
+import { ImportResolver } from "./import-resolver";
+import { isIndexableLanguage, languageIdForPath } from "./languages";
+import { SymbolStore } from "./symbol-store";
+import { SyntaxRuntime } from "./syntax-runtime";
+import { DEFAULT_INDEX_LIMITS } from "./symbol-types";
+import type { DefinitionQuery, DefinitionQueryResult, DefinitionSource, FoundDefinition, IndexLimits, IndexStats, SymbolDefinition } from "./symbol-types";
+import { walkSourceFiles } from "./workspace-files";
+
+export interface SymbolIndexCoreOptions {
+  grammarsDir: string;
+  logger: Logger;
+  limits?: Partial<IndexLimits>;
+}
+
+/** A file's parse may take this long before it is given up (a pathological file must not stall the index). */
+const PARSE_TIMEOUT_MS = 1500;
+const BINARY_SNIFF_BYTES = 8000;
+
+/**
+ * The workspace symbol index: parses files with the grammars' tags queries and keeps their definitions in a bounded
+ * store. Runs inside the index worker (symbol-index-worker.ts); tests and benches may also run it in-thread.
+ */
+export class SymbolIndexCore {
+  private readonly runtime: SyntaxRuntime;
+  private readonly store: SymbolStore;
+  private readonly resolver: ImportResolver;
+  private readonly limits: IndexLimits;
+  private roots: string[] = [];
+  private skipped = 0;
+
+  constructor(private readonly opts: SymbolIndexCoreOptions) {
+    this.limits = { ...DEFAULT_INDEX_LIMITS, ...opts.limits };
+    this.runtime = new SyntaxRuntime(opts.grammarsDir, opts.logger);
+    this.store = new SymbolStore(this.limits);
+    this.resolver = new ImportResolver(() => this.roots);
+  }
+
+  /** Indexes the source files under the roots, one file per event-loop turn so that queries are answered meanwhile. */
+  async indexFolders(roots: readonly string[], signal?: AbortSignal): Promise<IndexStats> {
+    this.roots = [...new Set([...this.roots, ...roots])];
+    this.resolver.invalidate();
+    for await (const path of walkSourceFiles(roots, { maxFiles: this.limits.maxFiles, signal })) {
+      if (signal?.aborted) break;
+      await this.indexFile(path);
+      await new Promise((r) => setImmediate(r));
+    }
+    return this.stats();
+  }
+
+  /** (Re)indexes one file, from `text` when given (an unsaved editor buffer) or from disk. False when skipped. */
+  async indexFile(path: string, text?: string, languageIdHint?: string): Promise<boolean> {
+    const languageId = languageIdHint ?? languageIdForPath(path);
+    if (!languageId || !isIndexableLanguage(languageId)) return false;
+    try {
+      const source = text ?? (await this.readSource(path));
+      if (source === null) {
+        this.store.removeFile(path);
+        this.skipped++;
+        return false;
+      }
+      const grammar = await this.runtime.load(languageId);
+      const query = grammar && this.runtime.getDefinitionQuery(grammar);
+      if (!grammar || !query) return false;
+      const deadline = performance.now() + PARSE_TIMEOUT_MS;
+      const tree = grammar.parser.parse(source, null, { progressCallback: () => performance.now() > deadline });
+      if (!tree) {
+        grammar.parser.reset();
+        this.skipped++;
+        this.opts.logger.debug(`index: gave up parsing ${path} after ${PARSE_TIMEOUT_MS} ms`);
+        return false;
+      }
+      try {
+        this.store.setFile(path, extractDefinitions(tree, query, source, path, this.limits.maxSymbolsPerFile));
+      } finally {
+        tree.delete();
+      }
+      return true;
+    } catch (e) {
+      // A file deleted or changed while being indexed: it is simply not in the index.
+      this.store.removeFile(path);
+      this.opts.logger.debug(`index: skipped ${path}: ${(e as Error).message}`);
+      return false;
+    }
+  }
+
+  removeFile(path: string): void {
+    this.store.removeFile(path);
+    this.resolver.invalidate();
+  }
+
+  async query(q: DefinitionQuery): Promise<DefinitionQueryResult> {
+    const resolvedImports: Record<string, string | null> = {};
+    const importedPaths = new Set<string>();
+    if (q.fromPath) {
+      for (const imp of q.imports) {
+        if (imp.specifier in resolvedImports) continue;
+        const resolved = this.resolver.resolve(q.fromPath, imp.specifier, q.languageId);
+        resolvedImports[imp.specifier] = resolved;
+        const targets = resolved ? [resolved] : [];
+        // Python's `from pkg import module`: the names may be modules of their own.
+        if (q.languageId === "python") {
+          for (const name of imp.names) {
+            const sub = this.resolver.resolve(q.fromPath, imp.specifier.endsWith(".") ? imp.specifier + name : `${imp.specifier}.${name}`, q.languageId);
+            if (sub) targets.push(sub);
+          }
+        }
+        for (const target of targets) {
+          importedPaths.add(target);
+          if (!this.store.has(target)) await this.indexFile(target);
+        }
+      }
+    }
+    const definitions: FoundDefinition[] = [];
+    const fromDir = q.fromPath ? dirname(q.fromPath) : "";
+    for (const name of q.names) {
+      const all = this.store.lookup(name);
+      if (all.length === 0) continue;
+      const ranked = all
+        .map((def) => {
+          const source: DefinitionSource = def.path === q.fromPath ? "same-file" : importedPaths.has(def.path) ? "imported-file" : "workspace";
+          const rank = source === "imported-file" ? 0 : source === "same-file" ? 1 : 2;
+          return { def, source, rank, proximity: sharedPrefixLength(fromDir, def.path) };
+        })
+        .sort((a, b) => a.rank - b.rank || b.proximity - a.proximity || a.def.path.localeCompare(b.def.path) || a.def.startLine - b.def.startLine);
+      for (const r of ranked.slice(0, q.maxPerName)) definitions.push({ ...r.def, source: r.source, candidates: all.length });
+    }
+    return { definitions, resolvedImports };
+  }
+
+  stats(): IndexStats {
+    const { heapUsed, external, arrayBuffers, rss } = process.memoryUsage();
+    return { ...this.store.stats(this.skipped), memory: { heapUsed, external, arrayBuffers, rss } };
+  }
+
+  /** Every definition of a name (benches pick their samples with it). */
+  lookupName(name: string): readonly SymbolDefinition[] {
+    return this.store.lookup(name);
+  }
+
+  definitionsIn(path: string): readonly SymbolDefinition[] {
+    return this.store.getFile(path) ?? [];
+  }
+
+  dispose(): void {
+    this.runtime.dispose();
+  }
+
+  /** Null for a file that is missing, too big or binary. Invalid UTF-8 decodes with replacement characters. */
+  private async readSource(path: string): Promise<string | null> {
+    const info = await stat(path);
+    if (!info.isFile() || info.size > this.limits.maxFileBytes) return null;
+    const handle = await open(path, "r");
+    try {
+      const buffer = await handle.readFile();
+      const sniff = buffer.subarray(0, BINARY_SNIFF_BYTES);
+      if (sniff.includes(0)) return null;
+      return new TextDecoder("utf-8", { fatal: false }).decode(buffer);
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+function sharedPrefixLength(dir: string, path: string): number {
+  const a = dir.split(sep);
+  const b = dirname(path).split(sep);
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+}

@@ -1,0 +1,150 @@
+import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { silentLogger } from "../../../src/common/logger";
+import { ContextEngine } from "../../../src/context/context-engine";
+import type { AssembledContext } from "../../../src/context/context-types";
+import { InThreadSymbolIndex } from "../../../src/context/symbol-index";
+import { copyFixtures, cursor, grammarsDir, removeDir } from "./fixtures";
+
+const readFile = async (p: string): Promise<string | null> => {
+  try {
+    return readFileSync(p, "utf8");
+  } catch {
+    return null;
+  }
+};
+
+describe("ContextEngine", function () {
+  this.timeout(20_000);
+  let dir: string;
+  let index: InThreadSymbolIndex;
+  let engine: ContextEngine;
+
+  before(async () => {
+    dir = copyFixtures();
+    index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
+    await index.indexFolders([dir]);
+  });
+  after(() => {
+    index.dispose();
+    removeDir(dir);
+  });
+  beforeEach(() => {
+    engine = new ContextEngine({
+      grammarsDir,
+      logger: silentLogger,
+      readFile,
+      symbolIndex: { ...index, indexFolders: (r) => index.indexFolders(r), updateFile: () => {}, removeFile: () => {}, query: (q) => index.query(q), stats: () => index.stats(), dispose: () => {} },
+      indexTimeoutMs: 5000,
+    });
+  });
+  afterEach(() => engine.dispose());
+
+  /** Opens a fixture file with the cursor at the first "█" inserted after `anchor` (or on the blank line). */
+  async function assembleAt(relPath: string, languageId: string, anchor: string, budgetTokens = 1024): Promise<AssembledContext> {
+    const path = join(dir, relPath);
+    const original = readFileSync(path, "utf8");
+    const at = original.indexOf(anchor) + anchor.length;
+    const { text, offset } = cursor(original.slice(0, at) + "█" + original.slice(at));
+    engine.openDocument(path, languageId, text, 1);
+    await engine.whenParsed(path);
+    return engine.assemble({ uri: path, languageId, text, offset, budgetTokens });
+  }
+
+  const definitionOf = (ctx: AssembledContext, symbol: string) => ctx.items.find((i) => i.kind === "definition" && i.symbol === symbol);
+
+  it("brings the definitions of imported TypeScript symbols, through relative imports and tsconfig paths", async () => {
+    const ctx = await assembleAt("ts-app/src/service.ts", "typescript", "async rename(user: User, name: string): Promise<void> {\n    ");
+    assert.equal(ctx.parsed, true);
+    assert.equal(ctx.indexAnswered, true);
+    assert.equal(definitionOf(ctx, "User")?.source, "imported-file");
+    assert.match(definitionOf(ctx, "User")?.text ?? "", /interface User \{[\s\S]*email: string;/);
+    assert.equal(definitionOf(ctx, "UserRepository")?.path, join(dir, "ts-app/src/models/user.ts"));
+    assert.equal(definitionOf(ctx, "formatDate")?.source, "imported-file");
+  });
+
+  it("decides multi-line in an empty method body and single-line mid-statement", async () => {
+    const multi = await assembleAt("ts-app/src/service.ts", "typescript", "async rename(user: User, name: string): Promise<void> {\n    ");
+    assert.equal(multi.multiline, true);
+    const single = await assembleAt("ts-app/src/service.ts", "typescript", "const role: UserRole = DEF");
+    assert.equal(single.multiline, false);
+  });
+
+  it("brings Python definitions through relative imports", async () => {
+    const ctx = await assembleAt("py-app/shop/pricing.py", "python", "def total_with_tax(cart: Cart) -> int:\n    ");
+    assert.equal(definitionOf(ctx, "Cart")?.source, "imported-file");
+    assert.match(definitionOf(ctx, "Cart")?.text ?? "", /class Cart:/);
+    assert.ok(definitionOf(ctx, "TAX_RATE"), "the imported constant");
+    assert.equal(ctx.multiline, true);
+  });
+
+  it("finds Go definitions of a package's members in the workspace index", async () => {
+    const ctx = await assembleAt("go-app/main.go", "go", "if err != nil {\n\t\t");
+    assert.match(definitionOf(ctx, "Get")?.text ?? "", /func \(s \*Store\) Get\(key string\)/);
+    assert.ok(definitionOf(ctx, "New"));
+  });
+
+  it("finds Rust definitions named in a use declaration", async () => {
+    const ctx = await assembleAt("rust-app/src/main.rs", "rust", "if config.port != DEFAULT_PORT {\n        ");
+    assert.ok(definitionOf(ctx, "Config"));
+    assert.match(definitionOf(ctx, "DEFAULT_PORT")?.text ?? "", /pub const DEFAULT_PORT: u16 = 8080;/);
+  });
+
+  it("finds a Java class used in the same package", async () => {
+    const ctx = await assembleAt("java-app/src/main/java/com/example/shop/OrderService.java", "java", "public boolean canOrder(String sku, int quantity) {\n        ");
+    assert.match(definitionOf(ctx, "Inventory")?.text ?? "", /public class Inventory/);
+  });
+
+  it("gives the enclosing scopes that the prefix window no longer shows", async () => {
+    const ctx = await assembleAt("ts-app/src/service.ts", "typescript", "async rename(user: User, name: string): Promise<void> {\n    ", 64);
+    const scope = ctx.items.find((i) => i.kind === "scope");
+    assert.ok(scope, "a scope item");
+    assert.match(scope.text, /^export class UserService\n\s*async rename\(user: User, name: string\)/);
+  });
+
+  it("includes the file's imports when the prefix window does not reach them", async () => {
+    const ctx = await assembleAt("ts-app/src/service.ts", "typescript", "async rename(user: User, name: string): Promise<void> {\n    ", 160);
+    const imports = ctx.items.find((i) => i.kind === "imports");
+    assert.ok(imports);
+    assert.match(imports.text, /from "\.\/models\/user"/);
+  });
+
+  it("stays within the token budget and orders other files before the current file", async () => {
+    for (const budget of [128, 512, 2048]) {
+      const ctx = await assembleAt("ts-app/src/service.ts", "typescript", "const user = await this.repo.findById(id);\n", budget);
+      assert.ok(ctx.tokens.prefix + ctx.tokens.suffix + ctx.tokens.items <= budget, `within ${budget}`);
+      const firstSameFile = ctx.items.findIndex((i) => i.source === "same-file");
+      const lastOther = ctx.items.map((i) => i.source !== "same-file").lastIndexOf(true);
+      assert.ok(firstSameFile < 0 || lastOther < firstSameFile);
+    }
+  });
+
+  it("adds snippets from recently viewed files that resemble the code at the cursor", async () => {
+    engine.noteVisited(join(dir, "ts-app/src/models/user.ts"));
+    await new Promise((r) => setTimeout(r, 20));
+    const ctx = await assembleAt("ts-app/src/service.ts", "typescript", "const user = await this.repo.findById(id);\n");
+    assert.ok(ctx.items.some((i) => i.kind === "snippet" || (i.kind === "definition" && i.path.endsWith("user.ts"))));
+  });
+
+  it("cuts the prefix at a line start and keeps the text right before the cursor", async () => {
+    const ctx = await assembleAt("ts-app/src/service.ts", "typescript", "const role: UserRole = DEF", 96);
+    assert.ok(ctx.prefix.endsWith("const role: UserRole = DEF"));
+    assert.equal(ctx.prefixStart === 0 || ctx.prefix.startsWith("\n") || /^\s*\S/.test(ctx.prefix), true);
+    assert.equal(readFileSync(join(dir, "ts-app/src/service.ts"), "utf8").slice(0, ctx.prefixStart).endsWith("\n") || ctx.prefixStart === 0, true);
+  });
+
+  it("still assembles line-based context for a language without a grammar", async () => {
+    const text = "SELECT id, name\nFROM users\nWHERE ";
+    const ctx = await engine.assemble({ uri: join(dir, "query.sql"), languageId: "sql", text, offset: text.length, budgetTokens: 256 });
+    assert.equal(ctx.parsed, false);
+    assert.equal(ctx.prefix, text);
+    assert.equal(ctx.items.length, 0);
+  });
+
+  it("rejects with an abort error when the request is cancelled", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(engine.assemble({ uri: "untitled:1", languageId: "typescript", text: "x", offset: 1, budgetTokens: 64, signal: controller.signal }), { name: "AbortError" });
+  });
+});

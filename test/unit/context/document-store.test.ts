@@ -1,0 +1,85 @@
+import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DocumentStore } from "../../../src/context/document-store";
+import { SyntaxRuntime } from "../../../src/context/syntax-runtime";
+import { fixturesDir, grammarsDir, recordingLogger } from "./fixtures";
+
+describe("DocumentStore", function () {
+  this.timeout(20_000);
+  const logger = recordingLogger();
+  let runtime: SyntaxRuntime;
+  let store: DocumentStore;
+
+  beforeEach(() => {
+    runtime = new SyntaxRuntime(grammarsDir, logger);
+    store = new DocumentStore(runtime, logger);
+  });
+  afterEach(() => {
+    store.dispose();
+    runtime.dispose();
+  });
+
+  it("keeps the tree equal to a full parse across incremental edits", async () => {
+    const text = readFileSync(join(fixturesDir, "ts-app/src/service.ts.fixture"), "utf8");
+    store.open("a", "typescript", text, 1);
+    assert.equal(await store.whenParsed("a"), true);
+    let current = text;
+    const edits = [
+      { startOffset: current.indexOf("    \n  }") + 4, endOffset: current.indexOf("    \n  }") + 4, text: "user.name = name;" },
+      { startOffset: 0, endOffset: 0, text: "// header\n" },
+      { startOffset: current.indexOf("unknown"), endOffset: current.indexOf("unknown") + 7, text: "missing" },
+    ];
+    let version = 1;
+    for (const e of edits) {
+      const at = e.startOffset + (current.length - text.length);
+      const edit = { startOffset: at, endOffset: at + (e.endOffset - e.startOffset), text: e.text };
+      current = current.slice(0, edit.startOffset) + edit.text + current.slice(edit.endOffset);
+      store.applyEdits("a", [edit], ++version);
+    }
+    assert.equal(store.getText("a"), current);
+    assert.equal(await store.whenParsed("a"), true);
+    const incremental = store.getTree("a");
+    const grammar = await runtime.load("typescript");
+    const full = grammar?.parser.parse(current);
+    assert.ok(incremental && full);
+    assert.equal(incremental.rootNode.toString(), full.rootNode.toString());
+    full.delete();
+  });
+
+  it("parses a file with syntax errors everywhere without throwing", async () => {
+    const text = readFileSync(join(fixturesDir, "ts-app/src/broken.ts.fixture"), "utf8");
+    store.open("broken", "typescript", text, 1);
+    assert.equal(await store.whenParsed("broken"), true);
+    assert.equal(store.getTree("broken")?.rootNode.hasError, true);
+  });
+
+  it("does not parse a 10 MB minified line, and never blocks on it", () => {
+    const text = "var a=1;".repeat(1_310_720);
+    const started = performance.now();
+    store.open("min", "javascript", text, 1);
+    store.applyEdits("min", [{ startOffset: 5, endOffset: 5, text: "2" }], 2);
+    assert.equal(store.getTree("min"), null);
+    assert.ok(performance.now() - started < 200);
+  });
+
+  it("gives no tree for a language without a grammar", async () => {
+    store.open("sql", "sql", "select 1", 1);
+    assert.equal(await store.whenParsed("sql", 100), false);
+    assert.equal(store.getTree("sql"), null);
+  });
+
+  it("clamps edits outside the text instead of throwing", () => {
+    store.open("b", "python", "x = 1\n", 1);
+    store.applyEdits("b", [{ startOffset: 50, endOffset: 10, text: "y" }], 2);
+    assert.equal(store.getText("b"), "x = 1\ny");
+  });
+
+  it("frees the tree when the document closes", async () => {
+    store.open("c", "go", "package main\n", 1);
+    await store.whenParsed("c");
+    store.close("c");
+    assert.equal(store.getTree("c"), null);
+    assert.equal(store.getText("c"), null);
+  });
+});

@@ -1,0 +1,48 @@
+import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Logger } from "../../../src/common/logger";
+
+/** The repository root, from out/test/unit/context/. */
+export const repoRoot = join(__dirname, "..", "..", "..", "..");
+export const grammarsDir = join(repoRoot, "grammars");
+export const fixturesDir = join(repoRoot, "test", "fixtures", "code");
+
+/** A copy of the fixture projects with `.ts.fixture` files renamed to `.ts`; remove it with `rmSync(dir, …)`. */
+export function copyFixtures(): string {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-context-"));
+  cpSync(fixturesDir, dir, { recursive: true });
+  const rename = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) rename(p);
+      else if (name.endsWith(".fixture")) renameSync(p, p.slice(0, -".fixture".length));
+    }
+  };
+  rename(dir);
+  return dir;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** A logger that keeps warnings and errors, so tests can assert that bad input was only logged. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    trace() {},
+    debug() {},
+    info() {},
+    warn: (m) => lines.push(`warn ${m}`),
+    error: (m) => lines.push(`error ${typeof m === "string" ? m : m.message}`),
+  };
+}
+
+/** Splits "before█after" into text and offset. */
+export function cursor(source: string): { text: string; offset: number } {
+  const offset = source.indexOf("█");
+  if (offset < 0) throw new Error("no █ in test source");
+  return { text: source.slice(0, offset) + source.slice(offset + 1), offset };
+}

@@ -1,0 +1,42 @@
+import * as assert from "node:assert/strict";
+import { extractImports } from "../../../src/context/imports";
+
+const names = (text: string, languageId: string) => extractImports(text, languageId, null, null).map((i) => [i.specifier, i.names]);
+
+describe("extractImports (text fallback)", () => {
+  it("reads TypeScript named, default, namespace, type and require imports", () => {
+    const text = [
+      'import fs, { readFile as read, type Stats } from "node:fs";',
+      'import * as path from "path";',
+      "import {",
+      "  UserRepository,",
+      "  DEFAULT_ROLE,",
+      '} from "./models/user";',
+      'const { join } = require("./util");',
+    ].join("\n");
+    assert.deepEqual(names(text, "typescript"), [
+      ["node:fs", ["read", "Stats", "fs"]],
+      ["path", ["path"]],
+      ["./models/user", ["UserRepository", "DEFAULT_ROLE"]],
+      ["./util", ["join"]],
+    ]);
+  });
+
+  it("reads Python plain, aliased and relative imports", () => {
+    const text = "import os.path\nimport numpy as np\nfrom .models import Cart, TAX_RATE as RATE\nfrom . import events\n";
+    assert.deepEqual(names(text, "python"), [
+      ["os.path", ["os"]],
+      ["numpy", ["np"]],
+      [".models", ["Cart", "RATE"]],
+      [".", ["events"]],
+    ]);
+  });
+
+  it("reads Go, Rust, Java, C# and C++ imports", () => {
+    assert.deepEqual(names('import "fmt"', "go"), [["fmt", ["fmt"]]]);
+    assert.deepEqual(names("use crate::config::{Config, DEFAULT_PORT};", "rust"), [["crate::config", ["Config", "DEFAULT_PORT"]]]);
+    assert.deepEqual(names("import java.util.HashMap;", "java"), [["java.util.HashMap", ["HashMap"]]]);
+    assert.deepEqual(names("using System.Text;", "csharp"), [["System.Text", []]]);
+    assert.deepEqual(names('#include "store.h"', "cpp"), [["store.h", []]]);
+  });
+});
