@@ -111,7 +111,7 @@ function layeringConfigs() {
 }
 
 export default defineConfig(
-  globalIgnores(["dist/", "out/", "grammars/", "media/dist/", ".vscode-test/", "node_modules/", ".models/", ".hearth-run/", "bench/.work/", "**/*.vsix"]),
+  globalIgnores(["dist/", "out/", "grammars/", "media/dist/", ".vscode-test/", "node_modules/", ".models/", ".hearth-run/", "bench/.work/", "test/fixtures/workspace/", "**/*.vsix"]),
 
   // Plain JavaScript (scripts/*.mjs, this file): ESLint's recommended rules with Node globals.
   {

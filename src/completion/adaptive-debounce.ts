@@ -1,0 +1,60 @@
+/**
+ * How long to wait after a keystroke before asking the model. A request fired in the middle of a burst of typing is
+ * wasted work on a CPU that has none to spare, so the wait follows the user's own rhythm: a little longer than their
+ * usual gap between keys (a pause is a gap clearly longer than usual), within bounds.
+ */
+export interface DebounceOptions {
+  minMs: number;
+  maxMs: number;
+  /** Wait this multiple of the typical gap between keystrokes. */
+  factor: number;
+  /** Gaps longer than this are pauses, not typing rhythm, and are not learned from. */
+  pauseMs: number;
+}
+
+export const DEFAULT_DEBOUNCE: DebounceOptions = { minMs: 40, maxMs: 350, factor: 1.5, pauseMs: 1500 };
+
+export class AdaptiveDebounce {
+  private averageGapMs: number;
+  private lastKeystroke: number | null = null;
+
+  constructor(
+    private readonly options: DebounceOptions = DEFAULT_DEBOUNCE,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.averageGapMs = (options.minMs + options.maxMs) / 2 / options.factor;
+  }
+
+  /** Records a keystroke and returns the delay before a request for it. */
+  keystroke(): number {
+    const now = this.now();
+    if (this.lastKeystroke !== null) {
+      const gap = now - this.lastKeystroke;
+      // An exponential moving average adapts within a few keys and forgets a slow start.
+      if (gap < this.options.pauseMs) this.averageGapMs = this.averageGapMs * 0.7 + gap * 0.3;
+    }
+    this.lastKeystroke = now;
+    return this.delayMs();
+  }
+
+  delayMs(): number {
+    return Math.round(Math.min(this.options.maxMs, Math.max(this.options.minMs, this.averageGapMs * this.options.factor)));
+  }
+}
+
+/** Resolves after `ms`, or false at once when the signal aborts first. */
+export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,46 @@
+import type { GenerationResult, InfillParams } from "../engine/protocol";
+import type { AssembleRequest, AssembledContext } from "../context/context-types";
+
+/** The document as the pipeline sees it: plain data, taken from the editor at the keystroke. */
+export interface DocumentSnapshot {
+  uri: string;
+  languageId: string;
+  text: string;
+  /** Cursor offset in UTF-16 code units (VS Code's offsetAt). */
+  offset: number;
+  /** Workspace-relative path with forward slashes, when the file is in the workspace. */
+  relativePath?: string;
+  /** Name of the workspace folder, for formats with a repository layout. */
+  repoName?: string;
+}
+
+export type TriggerKind = "automatic" | "invoked";
+
+export interface CompletionRequest {
+  snapshot: DocumentSnapshot;
+  triggerKind: TriggerKind;
+  signal: AbortSignal;
+}
+
+/** Where a suggestion came from; the cheaper sources never call the model. */
+export type SuggestionSource = "typed-through" | "cache" | "model" | "in-flight" | "prefetch";
+
+export interface Suggestion {
+  /** Text to insert at the cursor. */
+  text: string;
+  source: SuggestionSource;
+  /** From the keystroke to the answer, debounce included. */
+  latencyMs: number;
+  /** Filled when the model ran for this suggestion. */
+  generation?: { promptTokens: number; generatedTokens: number; tokensPerSecond: number | null; totalMs: number };
+}
+
+/** What the pipeline needs from the engine: the EngineClient satisfies it, tests pass a fake. */
+export interface CompletionEngine {
+  infill(params: InfillParams, options: { signal?: AbortSignal; onChunk?: (text: string) => void }): Promise<GenerationResult>;
+}
+
+/** What the pipeline needs from the context module: the ContextEngine satisfies it. */
+export interface ContextAssembler {
+  assemble(req: AssembleRequest): Promise<AssembledContext>;
+}

@@ -1,0 +1,107 @@
+import { isAbortError } from "../common/abort";
+import type { ContextItem } from "../context/context-types";
+import type { InfillParams, SnippetParam } from "../engine/protocol";
+import type { CompletionEngine, ContextAssembler, DocumentSnapshot, Suggestion } from "./completion-types";
+import { CompletionStreamFilter } from "./postprocess/postprocess-completion";
+
+export interface GenerationOptions {
+  /** Tokens of context (windows + other files) per request. */
+  budgetTokens: number;
+  maxTokensSingleLine: number;
+  maxTokensMultiLine: number;
+  /** Workspace-relative form of a context item's path, as the prompt shows it. */
+  relativePath?: (path: string) => string;
+}
+
+export const DEFAULT_GENERATION: GenerationOptions = { budgetTokens: 1024, maxTokensSingleLine: 48, maxTokensMultiLine: 160 };
+
+export interface GeneratedSuggestion {
+  /** The post-processed suggestion; null when nothing worth showing came out. */
+  text: string | null;
+  generation: NonNullable<Suggestion["generation"]>;
+  stoppedBy: string | null;
+}
+
+/**
+ * One model call for one cursor position: context, prompt, streamed generation, post-processing. Generation stops as
+ * soon as the post-processor has a complete suggestion (the end of the block, a repeat of the suffix), so the model
+ * never writes tokens nobody will see.
+ */
+export async function generateSuggestion(
+  deps: { engine: CompletionEngine; context: ContextAssembler },
+  snapshot: DocumentSnapshot,
+  options: GenerationOptions,
+  signal: AbortSignal,
+  onChunk?: (text: string) => void,
+): Promise<GeneratedSuggestion> {
+  const context = await deps.context.assemble({
+    uri: snapshot.uri,
+    languageId: snapshot.languageId,
+    text: snapshot.text,
+    offset: snapshot.offset,
+    budgetTokens: options.budgetTokens,
+    signal,
+  });
+  const filter = new CompletionStreamFilter({
+    prefix: context.prefix,
+    suffix: context.suffix,
+    languageId: snapshot.languageId,
+    multiline: context.multiline,
+  });
+  const params: InfillParams = {
+    prefix: context.prefix,
+    suffix: context.suffix,
+    prefixStartLine: lineOf(snapshot.text, context.prefixStart),
+    snippets: toSnippets(context.items, options.relativePath),
+    languageId: snapshot.languageId,
+    maxTokens: context.multiline ? options.maxTokensMultiLine : options.maxTokensSingleLine,
+    // A single-line suggestion ends at the line break; the post-processor still checks the line itself.
+    maxLines: context.multiline ? 0 : 1,
+    ...(snapshot.relativePath ? { filePath: snapshot.relativePath } : {}),
+    ...(snapshot.repoName ? { repoName: snapshot.repoName } : {}),
+  };
+  const complete = new AbortController();
+  const generationSignal = AbortSignal.any([signal, complete.signal]);
+  const started = performance.now();
+  let promptTokens = 0;
+  let generatedTokens = 0;
+  let firstChunkMs: number | null = null;
+  try {
+    const result = await deps.engine.infill(params, {
+      signal: generationSignal,
+      onChunk: (chunk) => {
+        firstChunkMs ??= performance.now() - started;
+        onChunk?.(chunk);
+        if (filter.push(chunk)) complete.abort();
+      },
+    });
+    promptTokens = result.promptTokens;
+    generatedTokens = result.generatedTokens;
+  } catch (error) {
+    // Stopping the model because the suggestion is complete is success, not cancellation.
+    if (!(isAbortError(error) && complete.signal.aborted && !signal.aborted)) throw error;
+  }
+  const totalMs = performance.now() - started;
+  const decodeMs = firstChunkMs === null ? null : totalMs - firstChunkMs;
+  return {
+    text: filter.finish(),
+    stoppedBy: filter.stoppedBy,
+    generation: {
+      promptTokens,
+      generatedTokens,
+      tokensPerSecond: decodeMs && generatedTokens > 1 ? ((generatedTokens - 1) * 1000) / decodeMs : null,
+      totalMs,
+    },
+  };
+}
+
+/** Other files' code goes to the model as snippets; this file's own context is already in its prefix window. */
+function toSnippets(items: readonly ContextItem[], relativePath?: (path: string) => string): SnippetParam[] {
+  return items.filter((item) => item.source !== "same-file").map((item) => ({ path: relativePath ? relativePath(item.path) : item.path, content: item.text }));
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
+}

@@ -1,0 +1,226 @@
+import { isAbortError } from "../common/abort";
+import { Emitter, type Event } from "../common/event";
+import type { Logger } from "../common/logger";
+import { AdaptiveDebounce, DEFAULT_DEBOUNCE, sleep, type DebounceOptions } from "./adaptive-debounce";
+import type { CompletionEngine, CompletionRequest, ContextAssembler, DocumentSnapshot, Suggestion, SuggestionSource } from "./completion-types";
+import { DEFAULT_GENERATION, generateSuggestion, type GenerationOptions } from "./generate-suggestion";
+import { LruCache } from "./lru-cache";
+
+export interface RequestManagerOptions {
+  debounce?: DebounceOptions;
+  generation?: Partial<GenerationOptions>;
+  cacheSize?: number;
+  /** How long a generation nobody waits for any more is kept alive, in case the next keystroke can use it. */
+  orphanGraceMs?: number;
+}
+
+interface InFlight {
+  uri: string;
+  prefix: string;
+  suffix: string;
+  /** Raw model output streamed so far. */
+  streamed: string;
+  controller: AbortController;
+  done: Promise<string | null>;
+  waiters: number;
+  orphanTimer: NodeJS.Timeout | undefined;
+  source: "model" | "prefetch";
+}
+
+interface Shown {
+  uri: string;
+  prefix: string;
+  suffix: string;
+  text: string;
+}
+
+/** Characters of prefix and suffix that identify a cursor position in the cache. */
+const CACHE_PREFIX_CHARS = 2000;
+const CACHE_SUFFIX_CHARS = 400;
+
+/**
+ * The one owner of inline-completion requests. Per keystroke, cheapest first: a suggestion the user is typing through,
+ * the cache, a generation already under way that the new text continues, and only then (after an adaptive pause) a new
+ * model call, which aborts any other. After an accept it prefetches the next suggestion.
+ */
+export class RequestManager {
+  private readonly cache: LruCache<string, string>;
+  private readonly debounce: AdaptiveDebounce;
+  private generation: GenerationOptions;
+  private readonly orphanGraceMs: number;
+  private inFlight: InFlight | undefined;
+  private shown: Shown | undefined;
+  private readonly suggestionEmitter = new Emitter<Suggestion>();
+  /** Fired for each suggestion returned (the status bar shows the last latency and speed). */
+  readonly onDidSuggest: Event<Suggestion> = this.suggestionEmitter.event;
+
+  constructor(
+    private readonly deps: { engine: CompletionEngine; context: ContextAssembler; logger: Logger },
+    options: RequestManagerOptions = {},
+  ) {
+    this.cache = new LruCache(options.cacheSize ?? 200);
+    this.debounce = new AdaptiveDebounce(options.debounce ?? DEFAULT_DEBOUNCE);
+    this.generation = { ...DEFAULT_GENERATION, ...options.generation };
+    this.orphanGraceMs = options.orphanGraceMs ?? 200;
+  }
+
+  /** A suggestion for the cursor, or null for none (also when the request was cancelled). */
+  async provide(request: CompletionRequest): Promise<Suggestion | null> {
+    const started = performance.now();
+    const { snapshot, signal } = request;
+    const prefix = snapshot.text.slice(0, snapshot.offset);
+    const suffix = snapshot.text.slice(snapshot.offset);
+    const delay = this.debounce.keystroke();
+    const answer = (text: string, source: SuggestionSource, generation?: Suggestion["generation"]): Suggestion => {
+      this.shown = { uri: snapshot.uri, prefix, suffix, text };
+      const suggestion: Suggestion = { text, source, latencyMs: performance.now() - started, ...(generation ? { generation } : {}) };
+      this.suggestionEmitter.fire(suggestion);
+      return suggestion;
+    };
+
+    const typedThrough = this.continueShown(snapshot.uri, prefix, suffix);
+    if (typedThrough) return answer(typedThrough, "typed-through");
+
+    const cached = this.cache.get(cacheKey(snapshot, prefix, suffix));
+    if (cached) return answer(cached, "cache");
+
+    const flight = this.inFlight;
+    if (flight && continues(flight, snapshot.uri, prefix, suffix)) {
+      const full = await this.wait(flight, signal);
+      if (signal.aborted) return null;
+      const rest = remainderAfterTyping(full, prefix.slice(flight.prefix.length));
+      if (rest) return answer(rest, flight.source === "prefetch" ? "prefetch" : "in-flight");
+    } else if (flight) {
+      // It answers a position the user has left: free the CPU for the new one now, not after the debounce.
+      this.abortInFlight();
+    }
+
+    if (request.triggerKind === "automatic" && !(await sleep(delay, signal))) return null;
+
+    const generated = this.start(snapshot, prefix, suffix, "model");
+    const text = await this.wait(generated.flight, signal);
+    if (signal.aborted || !text) return null;
+    return answer(text, "model", await generated.stats);
+  }
+
+  /** After an accept: compute the next suggestion now, so it is ready (or under way) when the user looks for it. */
+  prefetch(snapshot: DocumentSnapshot): void {
+    const prefix = snapshot.text.slice(0, snapshot.offset);
+    const suffix = snapshot.text.slice(snapshot.offset);
+    if (this.cache.get(cacheKey(snapshot, prefix, suffix))) return;
+    this.start(snapshot, prefix, suffix, "prefetch");
+  }
+
+  /** New settings apply from the next model call; cached suggestions stay valid. */
+  updateGeneration(options: Partial<GenerationOptions>): void {
+    this.generation = { ...this.generation, ...options };
+  }
+
+  /** The user accepted (or dismissed) what was shown: it must not come back by typing-through. */
+  forgetShown(): void {
+    this.shown = undefined;
+  }
+
+  dispose(): void {
+    this.inFlight?.controller.abort();
+    this.inFlight = undefined;
+    this.suggestionEmitter.dispose();
+  }
+
+  private continueShown(uri: string, prefix: string, suffix: string): string | null {
+    const shown = this.shown;
+    if (!shown || shown.uri !== uri || shown.suffix !== suffix || !prefix.startsWith(shown.prefix)) return null;
+    return remainderAfterTyping(shown.text, prefix.slice(shown.prefix.length));
+  }
+
+  /** Starts a model call; whatever ran before is aborted (only the newest request survives). */
+  private start(snapshot: DocumentSnapshot, prefix: string, suffix: string, source: InFlight["source"]) {
+    this.abortInFlight();
+    const controller = new AbortController();
+    let resolveStats: (stats: Suggestion["generation"]) => void = () => undefined;
+    const stats = new Promise<Suggestion["generation"]>((resolve) => (resolveStats = resolve));
+    const flight: InFlight = {
+      uri: snapshot.uri,
+      prefix,
+      suffix,
+      streamed: "",
+      controller,
+      waiters: 0,
+      orphanTimer: undefined,
+      source,
+      done: Promise.resolve(null),
+    };
+    flight.done = generateSuggestion(this.deps, snapshot, this.generation, controller.signal, (chunk) => (flight.streamed += chunk)).then(
+      (result) => {
+        resolveStats(result.generation);
+        if (result.text) this.cache.set(cacheKey(snapshot, prefix, suffix), result.text);
+        this.deps.logger.debug(
+          `completion (${source}) ${result.text === null ? "empty" : `${result.text.length} chars`}, stopped by ${result.stoppedBy ?? "the model"}; ${result.generation.promptTokens} prompt + ${result.generation.generatedTokens} generated tokens in ${Math.round(result.generation.totalMs)} ms`,
+        );
+        return result.text;
+      },
+      (error: unknown) => {
+        resolveStats(undefined);
+        if (!isAbortError(error)) this.deps.logger.warn(`completion failed: ${error instanceof Error ? error.message : String(error)}`);
+        return null;
+      },
+    );
+    void flight.done.finally(() => {
+      clearTimeout(flight.orphanTimer);
+      if (this.inFlight === flight) this.inFlight = undefined;
+    });
+    this.inFlight = flight;
+    return { flight, stats };
+  }
+
+  /**
+   * Waits for a generation on behalf of one request. When the last waiter goes away (VS Code cancels a request on the
+   * next keystroke), the generation gets a short grace period: the next keystroke often continues it.
+   */
+  private async wait(flight: InFlight, signal: AbortSignal): Promise<string | null> {
+    flight.waiters++;
+    clearTimeout(flight.orphanTimer);
+    try {
+      return await new Promise<string | null>((resolve) => {
+        const onAbort = () => resolve(null);
+        signal.addEventListener("abort", onAbort, { once: true });
+        void flight.done.then((text) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(text);
+        });
+      });
+    } finally {
+      flight.waiters--;
+      if (flight.waiters === 0 && flight.source === "model" && this.inFlight === flight) {
+        flight.orphanTimer = setTimeout(() => {
+          if (flight.waiters === 0) flight.controller.abort();
+        }, this.orphanGraceMs);
+      }
+    }
+  }
+
+  private abortInFlight(): void {
+    const flight = this.inFlight;
+    if (!flight) return;
+    clearTimeout(flight.orphanTimer);
+    flight.controller.abort();
+    this.inFlight = undefined;
+  }
+}
+
+/** The new text is the old position plus characters that agree with what the model has written so far. */
+function continues(flight: InFlight, uri: string, prefix: string, suffix: string): boolean {
+  if (flight.uri !== uri || flight.suffix !== suffix || !prefix.startsWith(flight.prefix)) return false;
+  const typed = prefix.slice(flight.prefix.length);
+  return flight.streamed.startsWith(typed) || typed.startsWith(flight.streamed);
+}
+
+/** What is left of `text` after the user typed `typed` of it; null when they typed something else or all of it. */
+function remainderAfterTyping(text: string | null, typed: string): string | null {
+  if (!text || !text.startsWith(typed) || text.length === typed.length) return null;
+  return text.slice(typed.length);
+}
+
+function cacheKey(snapshot: DocumentSnapshot, prefix: string, suffix: string): string {
+  return `${snapshot.languageId}\u0000${prefix.slice(-CACHE_PREFIX_CHARS)}\u0000${suffix.slice(0, CACHE_SUFFIX_CHARS)}`;
+}

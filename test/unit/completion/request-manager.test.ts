@@ -1,0 +1,236 @@
+import { strict as assert } from "node:assert";
+import { AbortedError } from "../../../src/common/abort";
+import { silentLogger } from "../../../src/common/logger";
+import { AdaptiveDebounce } from "../../../src/completion/adaptive-debounce";
+import type { CompletionEngine, ContextAssembler, DocumentSnapshot, TriggerKind } from "../../../src/completion/completion-types";
+import { RequestManager } from "../../../src/completion/request-manager";
+import type { AssembleRequest, AssembledContext } from "../../../src/context/context-types";
+import type { GenerationResult, InfillParams } from "../../../src/engine/protocol";
+
+/** A document written as a string with █ where the cursor is. */
+function doc(source: string, languageId = "typescript"): DocumentSnapshot {
+  const offset = source.indexOf("█");
+  assert.ok(offset >= 0, "the document needs a █ cursor");
+  return { uri: "file:///w/src/a.ts", languageId, text: source.replace("█", ""), offset };
+}
+
+interface FakeCall {
+  params: InfillParams;
+  aborted: boolean;
+  chunksSent: number;
+}
+
+/** Streams a fixed answer in chunks, one chunk per tick of `chunkMs`, and honours aborts like the real client. */
+class FakeEngine implements CompletionEngine {
+  readonly calls: FakeCall[] = [];
+  constructor(
+    public answer: (params: InfillParams) => string[],
+    private readonly chunkMs = 5,
+  ) {}
+
+  infill(params: InfillParams, options: { signal?: AbortSignal; onChunk?: (text: string) => void }): Promise<GenerationResult> {
+    const call: FakeCall = { params, aborted: false, chunksSent: 0 };
+    this.calls.push(call);
+    const chunks = this.answer(params);
+    return new Promise((resolve, reject) => {
+      let i = 0;
+      const timer = setInterval(() => {
+        if (i >= chunks.length) {
+          clearInterval(timer);
+          resolve({ text: chunks.join(""), stopReason: "end-token", promptTokens: 10, generatedTokens: chunks.length, timings: { queuedMs: 0, firstChunkMs: 1, totalMs: 1 } });
+          return;
+        }
+        call.chunksSent++;
+        options.onChunk?.(chunks[i++]!);
+      }, this.chunkMs);
+      options.signal?.addEventListener("abort", () => {
+        clearInterval(timer);
+        call.aborted = true;
+        reject(new AbortedError());
+      });
+    });
+  }
+}
+
+class FakeContext implements ContextAssembler {
+  constructor(private readonly multiline = false) {}
+  async assemble(req: AssembleRequest): Promise<AssembledContext> {
+    return {
+      languageId: req.languageId,
+      prefix: req.text.slice(0, req.offset),
+      suffix: req.text.slice(req.offset),
+      items: [],
+      multiline: this.multiline,
+      prefixStart: 0,
+      suffixEnd: req.text.length,
+      tokens: { prefix: 0, suffix: 0, items: 0, budget: req.budgetTokens },
+      parsed: false,
+      indexAnswered: false,
+      elapsedMs: 0,
+      phases: {},
+    };
+  }
+}
+
+function manager(engine: FakeEngine, multiline = false, debounceMs = 30): RequestManager {
+  return new RequestManager(
+    { engine, context: new FakeContext(multiline), logger: silentLogger },
+    { debounce: { minMs: debounceMs, maxMs: debounceMs, factor: 1, pauseMs: 1000 }, orphanGraceMs: 50 },
+  );
+}
+
+function ask(rm: RequestManager, snapshot: DocumentSnapshot, triggerKind: TriggerKind = "automatic", signal = new AbortController().signal) {
+  return rm.provide({ snapshot, triggerKind, signal });
+}
+
+describe("RequestManager", () => {
+  it("returns the model's suggestion for the cursor", async () => {
+    const engine = new FakeEngine(() => ["a + b;"]);
+    const suggestion = await ask(manager(engine), doc("const sum = █\n"));
+    assert.equal(suggestion?.text, "a + b;");
+    assert.equal(suggestion?.source, "model");
+    assert.equal(engine.calls.length, 1);
+  });
+
+  it("shows the rest of a suggestion the user is typing through without calling the model", async () => {
+    const engine = new FakeEngine(() => ["items.length;"]);
+    const rm = manager(engine);
+    await ask(rm, doc("const n = █\n"));
+    const next = await ask(rm, doc("const n = ite█\n"));
+    assert.equal(next?.text, "ms.length;");
+    assert.equal(next?.source, "typed-through");
+    assert.equal(engine.calls.length, 1);
+  });
+
+  it("asks the model again when the user types something the suggestion did not say", async () => {
+    const engine = new FakeEngine((p) => [p.prefix.endsWith("x") ? "1;" : "items.length;"]);
+    const rm = manager(engine);
+    await ask(rm, doc("const n = █\n"));
+    const next = await ask(rm, doc("const n = x█\n"));
+    assert.equal(next?.text, "1;");
+    assert.equal(engine.calls.length, 2);
+  });
+
+  it("answers a position it has seen before from the cache", async () => {
+    const engine = new FakeEngine(() => ["a + b;"]);
+    const rm = manager(engine);
+    await ask(rm, doc("const sum = █\n"));
+    rm.forgetShown();
+    await ask(rm, doc("const other = █\n"));
+    const again = await ask(rm, doc("const sum = █\n"));
+    assert.equal(again?.source, "cache");
+    assert.equal(engine.calls.length, 2);
+  });
+
+  it("never calls the model for a request cancelled during the typing pause", async () => {
+    const engine = new FakeEngine(() => ["x"]);
+    const controller = new AbortController();
+    const pending = ask(manager(engine, false, 200), doc("let a = █"), "automatic", controller.signal);
+    setTimeout(() => controller.abort(), 20);
+    assert.equal(await pending, null);
+    assert.equal(engine.calls.length, 0);
+  });
+
+  it("calls the model at once when the user asked for a suggestion explicitly", async () => {
+    const engine = new FakeEngine(() => ["x;"]);
+    const rm = manager(engine, false, 5_000);
+    const started = Date.now();
+    await ask(rm, doc("let a = █"), "invoked");
+    assert.ok(Date.now() - started < 2_000, "an invoked request skips the debounce");
+  });
+
+  it("aborts the older generation in the engine when the cursor moves elsewhere", async () => {
+    const engine = new FakeEngine((p) => (p.prefix.includes("first") ? Array.from({ length: 200 }, () => "z") : ["done;"]), 10);
+    const rm = manager(engine);
+    const older = ask(rm, doc("first █"));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const newer = await ask(rm, doc("second █"));
+    assert.equal(newer?.text, "done;");
+    assert.equal(engine.calls[0]?.aborted, true);
+    assert.ok((engine.calls[0]?.chunksSent ?? 0) < 200);
+    assert.equal(await older, null);
+  });
+
+  it("keeps streaming a generation when the new text continues what it has written", async () => {
+    const engine = new FakeEngine(() => ["ret", "urn", " total", ";"], 20);
+    const rm = manager(engine, false, 0);
+    const first = new AbortController();
+    const pending = ask(rm, doc("function f() { █"), "automatic", first.signal);
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    first.abort(); // VS Code cancels the old request on the next keystroke
+    const next = await ask(rm, doc("function f() { re█"));
+    assert.equal(next?.text, "turn total;");
+    assert.equal(next?.source, "in-flight");
+    assert.equal(engine.calls.length, 1);
+    assert.equal(await pending, null);
+  });
+
+  it("stops a generation nobody waits for after a short grace", async () => {
+    const engine = new FakeEngine(() => Array.from({ length: 100 }, () => "y"), 10);
+    const rm = manager(engine, false, 0);
+    const controller = new AbortController();
+    const pending = ask(rm, doc("let y = █"), "automatic", controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    controller.abort();
+    await pending;
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.equal(engine.calls[0]?.aborted, true);
+  });
+
+  it("prefetches the next suggestion after an accept so it is ready without a new model call", async () => {
+    const engine = new FakeEngine(() => ["next();"]);
+    const rm = manager(engine);
+    const after = doc("first();\n█");
+    rm.prefetch(after);
+    const suggestion = await ask(rm, after);
+    assert.equal(suggestion?.text, "next();");
+    assert.ok(suggestion?.source === "prefetch" || suggestion?.source === "cache");
+    assert.equal(engine.calls.length, 1);
+  });
+
+  it("stops the model as soon as the suggestion repeats the code after the cursor", async () => {
+    const engine = new FakeEngine(() => ["  return a + b;\n", "}\n", "\n", "export function", " more() {}\n"], 5);
+    const rm = manager(engine, true);
+    const suggestion = await ask(rm, doc("function add(a: number, b: number) {\n█\n}\n"));
+    assert.equal(suggestion?.text, "  return a + b;");
+    assert.equal(engine.calls[0]?.aborted, true);
+  });
+
+  it("returns no suggestion, and does not throw, when the engine fails", async () => {
+    const engine = new FakeEngine(() => []);
+    engine.infill = () => Promise.reject(new Error("engine exploded"));
+    assert.equal(await ask(manager(engine), doc("x█")), null);
+  });
+});
+
+describe("AdaptiveDebounce", () => {
+  it("waits less for a fast typist than for a slow one, within its bounds", () => {
+    let now = 0;
+    const fast = new AdaptiveDebounce({ minMs: 40, maxMs: 350, factor: 1.5, pauseMs: 1500 }, () => now);
+    for (let i = 0; i < 20; i++) {
+      now += 60;
+      fast.keystroke();
+    }
+    now = 0;
+    const slow = new AdaptiveDebounce({ minMs: 40, maxMs: 350, factor: 1.5, pauseMs: 1500 }, () => now);
+    for (let i = 0; i < 20; i++) {
+      now += 200;
+      slow.keystroke();
+    }
+    assert.ok(fast.delayMs() < slow.delayMs());
+    assert.ok(fast.delayMs() >= 40 && slow.delayMs() <= 350);
+  });
+
+  it("does not learn from pauses between bursts of typing", () => {
+    let now = 0;
+    const debounce = new AdaptiveDebounce({ minMs: 40, maxMs: 350, factor: 1.5, pauseMs: 1500 }, () => now);
+    for (let i = 0; i < 10; i++) {
+      now += 80;
+      debounce.keystroke();
+    }
+    const before = debounce.delayMs();
+    now += 10_000;
+    debounce.keystroke();
+    assert.equal(debounce.delayMs(), before);
+  });
+});
