@@ -1,9 +1,15 @@
-import type * as vscode from "vscode";
+import { readFile, stat } from "node:fs/promises";
+import * as vscode from "vscode";
 import { scopedLogger } from "./common/logger";
+import { RequestManager } from "./completion/request-manager";
+import { ContextEngine } from "./context/context-engine";
 import { EngineClient } from "./engine/client";
 import { registerCommands } from "./ide/commands";
+import { CompletionGate } from "./ide/completion-gate";
 import { onDidChangeConfig, readConfig, toEngineSettings } from "./ide/config";
 import { watchEngineCrashes } from "./ide/crash-notice";
+import { indexWorkspace, syncDocuments } from "./ide/document-sync";
+import { HearthInlineCompletionProvider, workspaceRelativePath } from "./ide/inline-completion-provider";
 import { HearthLog } from "./ide/log";
 import { HearthStatusBar } from "./ide/status-bar";
 
@@ -14,6 +20,7 @@ declare const __hearthBundleEnd: number | undefined;
 /** What activate() returns: the extension's public surface, used by its own extension-host tests. */
 export interface HearthApi {
   readonly engine: EngineClient;
+  readonly completions: RequestManager;
   readonly statusBar: { readonly text: string; readonly tooltip: string };
   /** Milliseconds spent loading the bundle and running activate(): the activation bench reports them. */
   readonly activation: { readonly loadMs: number | null; readonly activateMs: number };
@@ -28,22 +35,69 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     logger: scopedLogger(log, "engine"),
   });
   const statusBar = new HearthStatusBar(engine);
+  const contextEngine = new ContextEngine({
+    grammarsDir: context.asAbsolutePath("grammars"),
+    logger: log,
+    readFile: readSmallTextFile,
+  });
+  const manager = new RequestManager(
+    { engine, context: contextEngine, logger: scopedLogger(log, "completion") },
+    { generation: { budgetTokens: readConfig().completion.contextTokens, relativePath: workspaceRelativePath } },
+  );
+  const gate = new CompletionGate(context.globalState, engine);
+  const showCompletionState = () =>
+    statusBar.updateCompletion({
+      snoozedUntil: gate.snoozedUntil(),
+      disabledLanguage: languageIfDisabled(gate, vscode.window.activeTextEditor),
+    });
   const configure = () => {
-    engine.configure(toEngineSettings(readConfig())).catch((error: unknown) => log.error(error instanceof Error ? error : String(error)));
+    const config = readConfig();
+    engine.configure(toEngineSettings(config)).catch((error: unknown) => log.error(error instanceof Error ? error : String(error)));
+    manager.updateGeneration({ budgetTokens: config.completion.contextTokens });
+    showCompletionState();
   };
   context.subscriptions.push(
     log,
     { dispose: () => void engine.dispose() },
+    { dispose: () => contextEngine.dispose() },
+    manager,
     statusBar,
+    gate,
     watchEngineCrashes(engine, log),
     onDidChangeConfig(configure),
-    ...registerCommands({ engine, log }),
+    syncDocuments(contextEngine),
+    indexWorkspace(contextEngine),
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, new HearthInlineCompletionProvider(manager, gate, log)),
+    gate.onDidChange(showCompletionState),
+    vscode.window.onDidChangeActiveTextEditor(showCompletionState),
+    manager.onDidSuggest((suggestion) =>
+      statusBar.updateCompletion({
+        last: { latencyMs: suggestion.latencyMs, tokensPerSecond: suggestion.generation?.tokensPerSecond ?? null, source: suggestion.source },
+      }),
+    ),
+    ...registerCommands({ engine, log, gate, manager }),
   );
   configure();
   const activateMs = performance.now() - started;
   const loadMs = typeof __hearthBundleStart === "number" && typeof __hearthBundleEnd === "number" ? __hearthBundleEnd - __hearthBundleStart : null;
   log.info(`Hearth ${String(context.extension.packageJSON.version)} activated in ${activateMs.toFixed(1)} ms (bundle loaded in ${loadMs?.toFixed(1) ?? "?"} ms)`);
-  return { engine, statusBar, activation: { loadMs, activateMs } };
+  return { engine, completions: manager, statusBar, activation: { loadMs, activateMs } };
+}
+
+function languageIfDisabled(gate: CompletionGate, editor: vscode.TextEditor | undefined): string | null {
+  const languageId = editor?.document.languageId;
+  return languageId && !gate.enabledFor(languageId) ? languageId : null;
+}
+
+/** Files the context module reads from disk: text only, and not so large that reading them stalls a keystroke. */
+async function readSmallTextFile(path: string): Promise<string | null> {
+  try {
+    if ((await stat(path)).size > 1024 * 1024) return null;
+    const text = await readFile(path, "utf8");
+    return text.includes("\u0000") ? null : text;
+  } catch {
+    return null;
+  }
 }
 
 export function deactivate(): void {

@@ -5,4 +5,16 @@ export const COMMANDS = {
   loadModel: "hearth.loadModel",
   unloadModel: "hearth.unloadModel",
   showLog: "hearth.showLog",
+  chatFocus: "hearth.chat.focus",
+  chatAskAboutSelection: "hearth.chat.askAboutSelection",
+  chatNewConversation: "hearth.chat.newConversation",
+  chatShowHistory: "hearth.chat.showHistory",
+  chatExport: "hearth.chat.exportConversation",
+  chatAcceptProposal: "hearth.chat.acceptProposal",
+  chatDiscardProposal: "hearth.chat.discardProposal",
+  triggerCompletion: "hearth.triggerCompletion",
+  toggleCompletionForLanguage: "hearth.toggleCompletionForLanguage",
+  snoozeCompletion: "hearth.snoozeCompletion",
+  /** Run by VS Code when a suggestion is accepted (the item's command); not in the palette. */
+  completionAccepted: "hearth.completionAccepted",
 } as const;

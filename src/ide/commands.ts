@@ -1,17 +1,26 @@
 import * as vscode from "vscode";
 import { isAbortError } from "../common/abort";
+import type { RequestManager } from "../completion/request-manager";
 import type { EngineClient } from "../engine/client";
 import { COMMANDS } from "./command-ids";
+import type { CompletionGate } from "./completion-gate";
 import { CONFIG_SECTION } from "./config";
+import { toSnapshot } from "./inline-completion-provider";
 import type { HearthLog } from "./log";
 
 export interface CommandDeps {
   engine: EngineClient;
   log: HearthLog;
+  gate: CompletionGate;
+  manager: RequestManager;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   return [
+    vscode.commands.registerCommand(COMMANDS.triggerCompletion, () => vscode.commands.executeCommand("editor.action.inlineSuggest.trigger")),
+    vscode.commands.registerCommand(COMMANDS.toggleCompletionForLanguage, () => toggleForLanguage(deps.gate)),
+    vscode.commands.registerCommand(COMMANDS.snoozeCompletion, (minutes?: number) => snooze(deps.gate, minutes)),
+    vscode.commands.registerCommand(COMMANDS.completionAccepted, () => prefetchAfterAccept(deps.manager)),
     vscode.commands.registerCommand(COMMANDS.showLog, () => deps.log.show()),
     vscode.commands.registerCommand(COMMANDS.loadModel, () => loadModel(deps)),
     vscode.commands.registerCommand(COMMANDS.unloadModel, () => deps.engine.unload()),
@@ -74,16 +83,60 @@ async function chooseModelFile(): Promise<string | undefined> {
   return file.fsPath;
 }
 
+/** The accepted text is in the document and the cursor after it: the next suggestion can be computed already. */
+function prefetchAfterAccept(manager: RequestManager): void {
+  manager.forgetShown();
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || !editor.selection.isEmpty) return;
+  manager.prefetch(toSnapshot(editor.document, editor.selection.active));
+}
+
+async function toggleForLanguage(gate: CompletionGate): Promise<void> {
+  const languageId = vscode.window.activeTextEditor?.document.languageId;
+  if (!languageId) {
+    void vscode.window.showInformationMessage("Hearth: open a file to turn completions on or off for its language.");
+    return;
+  }
+  const enable = !gate.enabledFor(languageId);
+  await gate.setEnabledFor(languageId, enable);
+  vscode.window.setStatusBarMessage(`Hearth: completions ${enable ? "on" : "off"} for ${languageId}`, 3000);
+}
+
+async function snooze(gate: CompletionGate, minutes?: number): Promise<void> {
+  let chosen = minutes;
+  if (chosen === undefined) {
+    const options = [
+      { label: "5 minutes", minutes: 5 },
+      { label: "15 minutes", minutes: 15 },
+      { label: "30 minutes", minutes: 30 },
+      { label: "1 hour", minutes: 60 },
+      ...(gate.snoozedUntil() > Date.now() ? [{ label: "Resume now", minutes: 0 }] : []),
+    ];
+    chosen = (await vscode.window.showQuickPick(options, { title: "Hearth: snooze completions for…" }))?.minutes;
+  }
+  if (chosen !== undefined) await gate.snooze(chosen);
+}
+
 async function showStatusMenu(deps: CommandDeps): Promise<void> {
   const { status } = deps.engine;
   const items: (vscode.QuickPickItem & { run: () => unknown })[] = [];
+  const languageId = vscode.window.activeTextEditor?.document.languageId;
+  if (languageId) {
+    const on = deps.gate.enabledFor(languageId);
+    items.push({ label: on ? `$(circle-slash) Disable Completions for ${languageId}` : `$(check) Enable Completions for ${languageId}`, run: () => toggleForLanguage(deps.gate) });
+  }
+  items.push(
+    deps.gate.snoozedUntil() > Date.now()
+      ? { label: "$(bell) Resume Completions", run: () => snooze(deps.gate, 0) }
+      : { label: "$(bell-slash) Snooze Completions…", run: () => snooze(deps.gate) },
+  );
   if (status.kind === "idle" || status.kind === "error") {
     items.push({ label: "$(play) Load Model Now", run: () => loadModel(deps) });
   }
   if (status.kind === "ready") {
     items.push({ label: "$(debug-stop) Unload Model", description: status.model.name, run: () => deps.engine.unload() });
   }
-  items.push({ label: "$(file) Choose Model File…", run: () => chooseModelFile() });
+  items.push({ label: "$(file) Choose Model…", run: () => chooseModelFile() });
   items.push({ label: "$(output) Show Log", run: () => deps.log.show() });
   items.push({ label: "$(gear) Settings", run: () => vscode.commands.executeCommand("workbench.action.openSettings", "@ext:hearth.hearth") });
   const picked = await vscode.window.showQuickPick(items, { title: "Hearth", placeHolder: "What would you like to do?" });

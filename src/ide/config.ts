@@ -6,6 +6,7 @@ import type { EngineSettings } from "../engine/client";
 /** Every Hearth setting, typed; package.json's contributes.configuration declares the same keys. */
 export interface HearthConfig {
   model: { path: string };
+  completion: { enable: boolean; languages: Record<string, boolean>; contextTokens: number };
   engine: { threads: number; contextSize: number; gpu: "auto" | "off"; idleUnloadMinutes: number };
 }
 
@@ -16,6 +17,11 @@ export function readConfig(): HearthConfig {
   const gpu = config.get<string>("engine.gpu", "auto");
   return {
     model: { path: config.get<string>("model.path", "").trim() },
+    completion: {
+      enable: config.get<boolean>("completion.enable", true) !== false,
+      languages: booleanMap(config.get<unknown>("completion.languages", {})),
+      contextTokens: clampInt(config.get<number>("completion.contextTokens", 1024), 128, 32768),
+    },
     engine: {
       threads: clampInt(config.get<number>("engine.threads", 0), 0, 256),
       contextSize: clampInt(config.get<number>("engine.contextSize", 4096), 512, 131072),
@@ -48,6 +54,14 @@ export function onDidChangeConfig(listener: () => void): vscode.Disposable {
   return vscode.workspace.onDidChangeConfiguration((event) => {
     if (event.affectsConfiguration(CONFIG_SECTION)) listener();
   });
+}
+
+/** A user-edited `{ "languageId": boolean }` object; anything else in it is ignored. */
+function booleanMap(value: unknown): Record<string, boolean> {
+  const map: Record<string, boolean> = {};
+  if (typeof value !== "object" || value === null) return map;
+  for (const [key, entry] of Object.entries(value)) if (typeof entry === "boolean") map[key] = entry;
+  return map;
 }
 
 function clampInt(value: number, min: number, max: number): number {

@@ -3,18 +3,32 @@ import * as vscode from "vscode";
 import type { EngineClient, EngineStatus } from "../engine/client";
 import { COMMANDS } from "./command-ids";
 
-/** Shows the engine's real state; a click opens Hearth's menu. */
+/** What the status bar adds to the engine's state: the completion switches and the last suggestion's figures. */
+export interface CompletionStatus {
+  snoozedUntil: number;
+  /** The active editor's language when completion is off for it. */
+  disabledLanguage: string | null;
+  last: { latencyMs: number; tokensPerSecond: number | null; source: string } | null;
+}
+
+/** Shows the engine's real state and whether completion is on; a click opens Hearth's menu. */
 export class HearthStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly subscription: { dispose(): void };
+  private completion: CompletionStatus = { snoozedUntil: 0, disabledLanguage: null, last: null };
 
-  constructor(engine: EngineClient) {
+  constructor(private readonly engine: EngineClient) {
     this.item = vscode.window.createStatusBarItem("hearth.status", vscode.StatusBarAlignment.Right, 100);
     this.item.name = "Hearth";
     this.item.command = COMMANDS.showStatusMenu;
     this.render(engine.status);
     this.subscription = engine.onDidChangeStatus((status) => this.render(status));
     this.item.show();
+  }
+
+  updateCompletion(change: Partial<CompletionStatus>): void {
+    this.completion = { ...this.completion, ...change };
+    this.render(this.engine.status);
   }
 
   get text(): string {
@@ -27,7 +41,7 @@ export class HearthStatusBar implements vscode.Disposable {
   }
 
   private render(status: EngineStatus): void {
-    const view = describeStatus(status);
+    const view = describeStatus(status, this.completion);
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
     this.item.backgroundColor = view.severity === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground") : view.severity === "warning" ? new vscode.ThemeColor("statusBarItem.warningBackground") : undefined;
@@ -46,7 +60,26 @@ export interface StatusView {
   severity: "ok" | "warning" | "error";
 }
 
-export function describeStatus(status: EngineStatus): StatusView {
+export function describeStatus(status: EngineStatus, completion?: CompletionStatus): StatusView {
+  const view = describeEngine(status);
+  if (!completion || status.kind === "no-model" || status.kind === "error") return view;
+  const notes: string[] = [];
+  let text = view.text;
+  if (completion.snoozedUntil > Date.now()) {
+    text = "$(bell-slash) Hearth: snoozed";
+    notes.push(`Completions snoozed until ${new Date(completion.snoozedUntil).toLocaleTimeString()}.`);
+  } else if (completion.disabledLanguage) {
+    text = "$(circle-slash) Hearth";
+    notes.push(`Completions are off for ${completion.disabledLanguage}.`);
+  }
+  if (completion.last) {
+    const speed = completion.last.tokensPerSecond ? `, ${completion.last.tokensPerSecond.toFixed(0)} tokens/s` : "";
+    notes.push(`Last suggestion: ${Math.round(completion.last.latencyMs)} ms (${completion.last.source}${speed}).`);
+  }
+  return { ...view, text, tooltip: [view.tooltip, ...notes].join("\n") };
+}
+
+function describeEngine(status: EngineStatus): StatusView {
   switch (status.kind) {
     case "no-model":
       return status.problem.code === "not-configured"

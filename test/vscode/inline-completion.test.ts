@@ -1,0 +1,92 @@
+// Inline completions in a real extension host: VS Code asks Hearth's provider, the scripted model answers through the
+// real engine process, and accepting the ghost text puts exactly the scripted completion into the document.
+import * as assert from "node:assert/strict";
+import * as vscode from "vscode";
+import type { HearthApi } from "../../src/extension";
+import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
+
+const EXTENSION_ID = "hearth.hearth";
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function workspaceFile(relativePath: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, "the test workspace is open");
+  return vscode.Uri.joinPath(folder.uri, relativePath);
+}
+
+/** Opens a file with the cursor at a 0-based line and column, undoing whatever an earlier test left in it. */
+async function openAt(relativePath: string, line: number, character: number): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument(workspaceFile(relativePath));
+  const editor = await vscode.window.showTextDocument(document);
+  if (document.isDirty) await vscode.commands.executeCommand("workbench.action.files.revert");
+  const position = new vscode.Position(line, character);
+  editor.selection = new vscode.Selection(position, position);
+  return editor;
+}
+
+describe("Inline completions in the extension host", function () {
+  this.timeout(90_000);
+  let api: HearthApi;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<HearthApi>(EXTENSION_ID);
+    assert.ok(ext);
+    api = await ext.activate();
+    const config = vscode.workspace.getConfiguration("hearth");
+    await config.update("engine.threads", 1, vscode.ConfigurationTarget.Global);
+    await config.update("model.path", await ensureTestModel("scripted"), vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.engine.status.kind === "idle" || api.engine.status.kind === "ready", "the scripted model to be accepted");
+    await api.engine.load();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand("workbench.action.files.revert");
+    await vscode.workspace.getConfiguration("hearth").update("model.path", undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it("puts exactly the scripted completion into the document when the ghost text is accepted", async () => {
+    const editor = await openAt("src/todo.ts", 6, 2);
+    const before = editor.document.getText();
+    const suggested = new Promise<string>((resolve) => {
+      const sub = api.completions.onDidSuggest((suggestion) => {
+        sub.dispose();
+        resolve(suggestion.text);
+      });
+    });
+    await vscode.commands.executeCommand("hearth.triggerCompletion");
+    assert.equal(await suggested, DEFAULT_SCRIPT.fim);
+    await waitFor(async () => {
+      await vscode.commands.executeCommand("editor.action.inlineSuggest.commit");
+      return editor.document.getText() !== before;
+    }, "the ghost text to be accepted");
+    const expected = before.slice(0, editor.document.offsetAt(new vscode.Position(6, 2))) + DEFAULT_SCRIPT.fim + before.slice(editor.document.offsetAt(new vscode.Position(6, 2)));
+    assert.equal(editor.document.getText(), expected);
+  });
+
+  it("aborts the generation in the engine when the request is cancelled mid-way", async () => {
+    const tiny = await ensureTestModel("tiny");
+    await vscode.workspace.getConfiguration("hearth").update("model.path", tiny, vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.engine.status.kind === "idle", "the tiny model to replace the scripted one");
+    await api.engine.load();
+    const editor = await openAt("src/todo.ts", 6, 2);
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = api.completions.provide({
+      snapshot: { uri: editor.document.uri.toString(), languageId: "typescript", text: editor.document.getText(), offset: editor.document.offsetAt(editor.selection.active) },
+      triggerKind: "invoked",
+      signal: controller.signal,
+    });
+    await waitFor(() => api.engine.status.kind === "ready" && api.engine.status.busy, "the engine to start generating", 10_000);
+    controller.abort();
+    assert.equal(await pending, null);
+    await waitFor(() => api.engine.status.kind === "ready" && !api.engine.status.busy, "the engine to stop generating", 5_000);
+    assert.ok(Date.now() - started < 10_000);
+  });
+});
