@@ -214,7 +214,7 @@ function installCodeServer() {
     ) + "\n",
   );
   const env = {
-    ...process.env,
+    ...withoutNpmEnvironment(process.env),
     PATH: `${join(nodeDir, "bin")}:${process.env.PATH ?? ""}`,
     npm_config_nodedir: nodeDir,
     XDG_CONFIG_HOME: join(xdg, "config"),
@@ -280,6 +280,14 @@ function healthz(port) {
       resolve(false);
     });
   });
+}
+
+/**
+ * The environment minus what a parent npm exports to its scripts (`npm test` runs this file): npm_node_execpath and
+ * friends would make the nested npm run code-server's install scripts with the project's Node 20 instead of Node 24.
+ */
+function withoutNpmEnvironment(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_/i.test(key) && key !== "NODE" && key !== "INIT_CWD"));
 }
 
 /** Starts code-server once in its own process group, waits for /healthz, stops the whole group. */
