@@ -24,6 +24,7 @@ import { lineEndAt, lineStartAt } from "./text-lines";
 import { estimateTokens } from "./token-estimate";
 import type { CountTokens } from "./token-estimate";
 import { IDENTIFIER_STOPWORDS } from "./stopwords";
+import { DEFAULT_EXCLUDED_FOLDERS } from "./workspace-files";
 
 export interface ContextEngineOptions {
   /** Folder with the grammars' .wasm, web-tree-sitter.wasm and queries/ (the extension's `grammars/`). */
@@ -152,7 +153,9 @@ export class ContextEngine {
   /** A file changed on disk (a file watcher saw it). */
   notifyFileChanged(uri: string): void {
     const path = uriToPath(uri);
-    if (path && !this.documents.getText(uri)) this.index.updateFile(path);
+    // `npm install` rewrites thousands of files under node_modules: the index never walks there, so never reparse them.
+    if (!path || this.documents.getText(uri) !== null || isInExcludedFolder(path)) return;
+    this.index.updateFile(path);
   }
 
   notifyFileDeleted(uri: string): void {
@@ -644,6 +647,10 @@ function countLines(text: string, offset: number): number {
   let n = 0;
   for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) n++;
   return n;
+}
+
+function isInExcludedFolder(path: string): boolean {
+  return path.split(/[\\/]/).slice(0, -1).some((segment) => DEFAULT_EXCLUDED_FOLDERS.has(segment) || segment.startsWith("."));
 }
 
 /** A file path for file: URIs and plain absolute paths; null for untitled buffers and other schemes. */
