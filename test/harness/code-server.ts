@@ -96,7 +96,12 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const userDataDir = join(dir, "user-data");
   const extensionsDir = join(dir, "extensions");
   for (const d of [join(userDataDir, "User"), extensionsDir, join(dir, "xdg-config"), join(dir, "xdg-data")]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(userDataDir, "User", "settings.json"), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+  const settingsJson = JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2);
+  writeFileSync(join(userDataDir, "User", "settings.json"), settingsJson);
+  // A code-server window is a remote window: machine-scoped settings (hearth.model.path) are read from the remote
+  // machine's settings, not the user's.
+  mkdirSync(join(userDataDir, "Machine"), { recursive: true });
+  writeFileSync(join(userDataDir, "Machine", "settings.json"), settingsJson);
 
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {

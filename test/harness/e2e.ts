@@ -31,6 +31,8 @@ export interface E2EModule {
   settings?: Record<string, unknown>;
   /** Extra environment for this file's code-server (and so its extension host). */
   env?: Record<string, string>;
+  /** Runs before this file's code-server starts, for settings that need work first (e.g. writing a test model). */
+  prepare?: () => Promise<{ settings?: Record<string, unknown>; env?: Record<string, string> }>;
 }
 
 export function scenario(name: string, run: (ctx: E2EContext) => Promise<void>, timeoutMs?: number): E2EScenario {

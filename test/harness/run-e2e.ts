@@ -56,10 +56,11 @@ export async function runE2E(opts: RunE2EOptions = {}): Promise<SuiteResult> {
     let server: CodeServer | undefined;
     let browser: LaunchedBrowser | undefined;
     try {
+      const prepared = mod.prepare ? await mod.prepare() : {};
       server = await startCodeServer({
         scratchDir: join(scratch, "code-server"),
-        settings: { ...opts.settings, ...mod.settings },
-        env: { ...(process.env.HEARTH_NETNS === "1" ? { HEARTH_NETNS: "1" } : {}), ...opts.env, ...mod.env },
+        settings: { ...opts.settings, ...mod.settings, ...prepared.settings },
+        env: { ...(process.env.HEARTH_NETNS === "1" ? { HEARTH_NETNS: "1" } : {}), ...opts.env, ...mod.env, ...prepared.env },
       });
       browser = await launchBrowser({ scratchDir: join(scratch, "chromium") });
       for (const [index, s] of scenarios.entries()) {
