@@ -261,7 +261,7 @@ export function verifyVsix(vsixPath, { target = "linux-x64", maxMb = 40, keep = 
 
     // --- required ---------------------------------------------------------------------------------------------
     const pkg = JSON.parse(readFileSync(join(extDir, "package.json"), "utf8"));
-    const required = ["package.json", "dist/extension.js", "dist/engine-worker.mjs", "grammars/web-tree-sitter.wasm", "node_modules/node-llama-cpp/package.json", "node_modules/node-llama-cpp/dist/index.js", `node_modules/@node-llama-cpp/${targetInfo.prebuilt}/package.json`];
+    const required = ["package.json", "dist/extension.js", "dist/engine-worker.mjs", "dist/context-index-worker.js", "grammars/web-tree-sitter.wasm", "node_modules/node-llama-cpp/package.json", "node_modules/node-llama-cpp/dist/index.js", `node_modules/@node-llama-cpp/${targetInfo.prebuilt}/package.json`];
     if (existsSync(join(root, "src/cli/main.ts"))) required.push("dist/cli.js");
     if (pkg.main) required.push(pkg.main.replace(/^\.\//, ""));
     for (const bin of Object.values(typeof pkg.bin === "string" ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {}))) {
