@@ -2,6 +2,8 @@
 //   hearth complete --model M FILE:LINE:COL [--max-tokens N] [--max-lines N] [--threads N]
 //   hearth chat --model M "question" [--system "…"] [--max-tokens N]
 // Output: `complete` prints one JSON object; `chat` streams the answer to stdout and its timings to stderr.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isAbortError } from "../common/abort";
@@ -13,6 +15,7 @@ import { numberOption, offsetAt, parseArgs, parseFilePosition, stringOption, Usa
 const USAGE = `usage:
   hearth complete --model MODEL.gguf FILE:LINE:COL [--max-tokens 64] [--max-lines 0] [--threads N] [--context 4096]
   hearth chat --model MODEL.gguf "question" [--system TEXT] [--max-tokens 512] [--threads N] [--context 4096]
+  hearth bench [activation|context|engine|inline ...]   (from a source checkout; figures go to bench/RESULTS.md)
 options:
   --verbose   engine log lines on stderr`;
 
@@ -28,6 +31,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return complete(args);
     case "chat":
       return chat(args);
+    case "bench":
+      return bench(rest);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -84,6 +89,16 @@ async function chat(args: ParsedArgs): Promise<number> {
     console.error(JSON.stringify({ stopReason: result.stopReason, promptTokens: result.promptTokens, generatedTokens: result.generatedTokens, timings: result.timings }));
     return 0;
   });
+}
+
+/** The benches live with the sources (they need the test models and the harness), so this runs them from there. */
+function bench(names: readonly string[]): number {
+  const runner = join(__dirname, "..", "out", "bench", "run.js");
+  if (!existsSync(runner)) {
+    throw new UsageError("the benches run from a source checkout of Hearth after a build: npm run bench (or node scripts/build.mjs first)");
+  }
+  const result = spawnSync(process.execPath, [runner, ...names], { stdio: "inherit" });
+  return result.status ?? 1;
 }
 
 async function withEngine(args: ParsedArgs, work: (engine: EngineClient) => Promise<number>): Promise<number> {
