@@ -11,10 +11,14 @@ function isTracked(document: vscode.TextDocument): boolean {
  * and tells it which files the user visits and edits (the recent-files snippets come from those).
  */
 export function syncDocuments(context: ContextEngine): vscode.Disposable {
-  for (const document of vscode.workspace.textDocuments) {
-    if (isTracked(document)) context.openDocument(document.uri.toString(), document.languageId, document.getText(), document.version);
-  }
+  // The documents already open are read just after activation, not during it: activation must stay a few milliseconds.
+  const initial = setImmediate(() => {
+    for (const document of vscode.workspace.textDocuments) {
+      if (isTracked(document)) context.openDocument(document.uri.toString(), document.languageId, document.getText(), document.version);
+    }
+  });
   return vscode.Disposable.from(
+    { dispose: () => clearImmediate(initial) },
     vscode.workspace.onDidOpenTextDocument((document) => {
       if (isTracked(document)) context.openDocument(document.uri.toString(), document.languageId, document.getText(), document.version);
     }),
