@@ -12,7 +12,7 @@ interface Sample {
   engineStarted: boolean;
 }
 
-export async function runActivationBench(runs = 5): Promise<void> {
+export async function runActivationBench(runs = Number(process.env.HEARTH_BENCH_RUNS ?? 5)): Promise<void> {
   const entry = join(__dirname, "entry.js");
   const samples: Sample[] = [];
   for (let i = 0; i < runs; i++) {

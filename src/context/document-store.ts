@@ -1,7 +1,6 @@
-import { Edit } from "web-tree-sitter";
 import type { Parser, Tree } from "web-tree-sitter";
 import type { Logger } from "../common/logger";
-import type { SyntaxRuntime } from "./syntax-runtime";
+import { loadedTreeSitter, type SyntaxRuntime } from "./syntax-runtime";
 import { pointAfter, pointAt } from "./text-lines";
 
 /** One change to a document: replace [startOffset, endOffset) of the text as it is when this edit applies. */
@@ -79,7 +78,8 @@ export class DocumentStore {
         const startPosition = pointAt(doc.text, start);
         const oldEndPosition = end === start ? startPosition : pointAt(doc.text, end);
         doc.tree.edit(
-          new Edit({
+          // A tree exists, so web-tree-sitter is loaded.
+          new (loadedTreeSitter().Edit)({
             startIndex: start,
             oldEndIndex: end,
             newEndIndex: start + e.text.length,

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Language, Parser, Query } from "web-tree-sitter";
+import type { Language, Parser, Query } from "web-tree-sitter";
 import type { Logger } from "../common/logger";
 import { getLanguageSpec } from "./languages";
 import type { LanguageSpec } from "./languages";
@@ -14,12 +14,29 @@ export interface LoadedGrammar {
   readonly definitionSource: string | null;
 }
 
-/** Parser.init loads the runtime's own WASM once per thread; every runtime in the thread shares it. */
-let runtimeInit: Promise<void> | null = null;
+type TreeSitter = typeof import("web-tree-sitter");
 
-function initParser(grammarsDir: string): Promise<void> {
-  runtimeInit ??= Parser.init({ locateFile: (file: string) => join(grammarsDir, file) });
+/**
+ * web-tree-sitter is loaded on the first grammar, not with the extension: evaluating it would be most of the
+ * extension's start-up time, and a window without code to complete never needs it. Parser.init loads the runtime's
+ * own WASM once per thread; every runtime in the thread shares it.
+ */
+let treeSitter: TreeSitter | null = null;
+let runtimeInit: Promise<TreeSitter> | null = null;
+
+function initParser(grammarsDir: string): Promise<TreeSitter> {
+  runtimeInit ??= import("web-tree-sitter").then(async (module) => {
+    await module.Parser.init({ locateFile: (file: string) => join(grammarsDir, file) });
+    treeSitter = module;
+    return module;
+  });
   return runtimeInit;
+}
+
+/** The loaded web-tree-sitter module; only called once a grammar (and so the module) is loaded. */
+export function loadedTreeSitter(): TreeSitter {
+  if (!treeSitter) throw new Error("web-tree-sitter is used before any grammar was loaded");
+  return treeSitter;
 }
 
 /**
@@ -61,7 +78,7 @@ export class SyntaxRuntime {
     if (this.queries.has(cacheKey)) return this.queries.get(cacheKey) ?? null;
     let query: Query | null = null;
     try {
-      query = new Query(grammar.language, source);
+      query = new (loadedTreeSitter().Query)(grammar.language, source);
     } catch (e) {
       this.logger.warn(`query ${cacheKey} does not compile: ${(e as Error).message}`);
     }
@@ -76,7 +93,7 @@ export class SyntaxRuntime {
 
   /** A parser of its own, for a parse that runs in slices and must not be interrupted by other documents. */
   createParser(grammar: LoadedGrammar): Parser {
-    const parser = new Parser();
+    const parser = new (loadedTreeSitter().Parser)();
     parser.setLanguage(grammar.language);
     return parser;
   }
@@ -92,7 +109,7 @@ export class SyntaxRuntime {
 
   private async loadGrammar(spec: LanguageSpec): Promise<LoadedGrammar | null> {
     try {
-      await initParser(this.grammarsDir);
+      const { Language, Parser } = await initParser(this.grammarsDir);
       const language = await Language.load(join(this.grammarsDir, spec.wasm));
       const sources = await Promise.all(spec.tagQueries.map((q) => readFile(join(this.grammarsDir, "queries", q), "utf8").catch(() => "")));
       const definitions = [...sources.map(selectDefinitionPatterns), spec.extraDefinitions].join("\n").trim();

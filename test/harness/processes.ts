@@ -176,8 +176,9 @@ export function spawnManaged(name: string, command: string, args: string[], opts
   };
 }
 
+/** A wait that keeps the process alive: a caller awaiting it (a poll for code-server's health) is real work. */
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export class TimeoutError extends Error {

@@ -188,7 +188,7 @@ async function runWithCodeServer(ctx: RunContext): Promise<SuiteResult> {
     page.on("pageerror", (err) => {
       if (process.env.HEARTH_VERBOSE) ctx.log(`  [page error] ${err.message}`);
     });
-    const url = workbenchUrl(server, ctx.workspace, { extensionDevelopmentPath: repoRoot, extensionTestsPath: process.env.HEARTH_SUITE_ENTRY ?? vscodeSuiteEntry });
+    const url = workbenchUrl(server, ctx.workspace, { extensionDevelopmentPath: repoRoot, extensionTestsPath: ctx.env.HEARTH_SUITE_ENTRY ?? process.env.HEARTH_SUITE_ENTRY ?? vscodeSuiteEntry });
     await page.goto(url, { waitUntil: "domcontentloaded", timeout: 30_000 });
     const code = await withTimeout(exited, Math.max(1000, ctx.timeoutMs - (Date.now() - started)), "the extension host's tests to finish (codeAutomationExit)");
     result ??= readResultFile(ctx.resultFile);
@@ -209,7 +209,7 @@ async function runWithTestElectron(executable: string, ctx: RunContext): Promise
   const config = {
     vscodeExecutablePath: executable,
     extensionDevelopmentPath: repoRoot,
-    extensionTestsPath: process.env.HEARTH_SUITE_ENTRY ?? vscodeSuiteEntry,
+    extensionTestsPath: ctx.env.HEARTH_SUITE_ENTRY ?? process.env.HEARTH_SUITE_ENTRY ?? vscodeSuiteEntry,
     launchArgs: [ctx.workspace, "--disable-extensions", `--user-data-dir=${userDataDir}`, `--extensions-dir=${join(ctx.scratch, "extensions")}`],
     extensionTestsEnv: ctx.env,
   };
