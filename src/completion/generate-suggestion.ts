@@ -66,11 +66,14 @@ export async function generateSuggestion(
   let promptTokens = 0;
   let generatedTokens = 0;
   let firstChunkMs: number | null = null;
+  // The engine streams about one chunk per token; when generation is stopped early its own count never arrives.
+  let chunks = 0;
   try {
     const result = await deps.engine.infill(params, {
       signal: generationSignal,
       onChunk: (chunk) => {
         firstChunkMs ??= performance.now() - started;
+        chunks++;
         onChunk?.(chunk);
         if (filter.push(chunk)) complete.abort();
       },
@@ -80,6 +83,7 @@ export async function generateSuggestion(
   } catch (error) {
     // Stopping the model because the suggestion is complete is success, not cancellation.
     if (!(isAbortError(error) && complete.signal.aborted && !signal.aborted)) throw error;
+    generatedTokens = chunks;
   }
   const totalMs = performance.now() - started;
   const decodeMs = firstChunkMs === null ? null : totalMs - firstChunkMs;
