@@ -12,7 +12,7 @@ export async function prepare() {
 /** The editor's visible text, line by line, as the user reads it (ghost text excluded). */
 async function editorText(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const lines = [...document.querySelectorAll(".monaco-editor .view-lines .view-line")] as HTMLElement[];
+    const lines = Array.from(document.querySelectorAll(".monaco-editor .view-lines .view-line")) as HTMLElement[];
     return lines
       .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
       .map((line) => {
@@ -39,7 +39,7 @@ export const scenarios: E2EScenario[] = [
       await ghost.waitFor({ state: "visible", timeout: 60_000 });
       // Monaco renders ghost text as one span per syntax token, spaces as no-break spaces: read them together.
       await page.waitForFunction(
-        (expected) => [...document.querySelectorAll(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text")].map((e) => e.textContent).join("").replace(/\u00a0/g, " ").includes(expected),
+        (expected) => Array.from(document.querySelectorAll(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text")).map((e) => e.textContent).join("").replace(/\u00a0/g, " ").includes(expected),
         DEFAULT_SCRIPT.fim.split("\n")[0],
         { timeout: 10_000 },
       );
