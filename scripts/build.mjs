@@ -46,6 +46,18 @@ await Promise.all([
   }),
   // The workspace symbol index runs in a worker_threads Worker, off the extension host's thread.
   build({ ...common, entryPoints: [join(root, "src/context/symbol-index-worker.ts")], outfile: join(root, "dist/context-index-worker.js"), format: "cjs" }),
+  // The chat webview's app (DOM only): media/dist/chat.js and, from its CSS imports, media/dist/chat.css.
+  build({
+    entryPoints: [join(root, "src/webview/app/main.ts")],
+    outfile: join(root, "media/dist/chat.js"),
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "chrome120",
+    sourcemap: production ? false : "linked",
+    minify: production,
+    logLevel: "warning",
+  }),
   ...(existsSync(join(root, "src/cli/main.ts"))
     ? [build({ ...common, entryPoints: [join(root, "src/cli/main.ts")], outfile: join(root, "dist/cli.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" } })]
     : []),
@@ -103,6 +115,10 @@ async function transpileForTests() {
     cjs.length ? build({ ...base, entryPoints: cjs, format: "cjs" }) : null,
     esm.length ? build({ ...base, entryPoints: esm, format: "esm", outExtension: { ".js": ".mjs" } }) : null,
   ]);
+  // Data that sources import (src/models/catalog.json): transpiled files require it from beside them.
+  for (const json of files.filter((f) => f.endsWith(".json") && f.includes("/src/") && !f.endsWith("tsconfig.json"))) {
+    cpSync(json, join(outdir, relative(root, json)));
+  }
   return relative(root, outdir);
 }
 

@@ -4,6 +4,7 @@ import { scopedLogger } from "./common/logger";
 import { RequestManager } from "./completion/request-manager";
 import { ContextEngine } from "./context/context-engine";
 import { EngineClient } from "./engine/client";
+import { registerChat, type ChatApi } from "./ide/chat";
 import { registerCommands } from "./ide/commands";
 import { CompletionGate } from "./ide/completion-gate";
 import { onDidChangeConfig, readConfig, toEngineSettings } from "./ide/config";
@@ -21,6 +22,7 @@ declare const __hearthBundleEnd: number | undefined;
 export interface HearthApi {
   readonly engine: EngineClient;
   readonly completions: RequestManager;
+  readonly chat: ChatApi;
   readonly statusBar: { readonly text: string; readonly tooltip: string };
   /** Milliseconds spent loading the bundle and running activate(): the activation bench reports them. */
   readonly activation: { readonly loadMs: number | null; readonly activateMs: number };
@@ -77,11 +79,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ),
     ...registerCommands({ engine, log, gate, manager }),
   );
+  const chat = registerChat(context, { engine, log });
+  context.subscriptions.push(...chat.disposables);
   configure();
   const activateMs = performance.now() - started;
   const loadMs = typeof __hearthBundleStart === "number" && typeof __hearthBundleEnd === "number" ? __hearthBundleEnd - __hearthBundleStart : null;
   log.info(`Hearth ${String(context.extension.packageJSON.version)} activated in ${activateMs.toFixed(1)} ms (bundle loaded in ${loadMs?.toFixed(1) ?? "?"} ms)`);
-  return { engine, completions: manager, statusBar, activation: { loadMs, activateMs } };
+  return { engine, completions: manager, chat: chat.api, statusBar, activation: { loadMs, activateMs } };
 }
 
 function languageIfDisabled(gate: CompletionGate, editor: vscode.TextEditor | undefined): string | null {

@@ -1,0 +1,38 @@
+import type { EngineStatus } from "../engine/client";
+import type { ViewEntry, ViewModel } from "../webview/protocol";
+import type { Entry } from "./conversation";
+
+/** A stored entry as the webview shows it (without the context text that was sent). */
+export function toViewEntry(entry: Entry): ViewEntry {
+  return {
+    id: entry.id,
+    role: entry.role,
+    content: entry.content,
+    status: entry.status,
+    ...(entry.note ? { note: entry.note } : {}),
+    ...(entry.context?.length ? { context: entry.context } : {}),
+  };
+}
+
+/** The engine's state as the chat's header line, with a warning where the model has no chat template of its own. */
+export function toViewModel(status: EngineStatus): ViewModel {
+  const name = (path: string) => path.split(/[\\/]/).pop() ?? path;
+  switch (status.kind) {
+    case "no-model":
+      return { state: "none", label: status.problem.code === "not-configured" ? "No model chosen" : `Model not usable: ${status.problem.message}` };
+    case "idle":
+      return { state: "idle", label: `${name(status.modelPath)} · loads with the first question` };
+    case "loading":
+      return { state: "loading", label: `Loading ${name(status.modelPath)}… ${Math.round(status.progress * 100)}%` };
+    case "ready": {
+      const model = status.model;
+      const warning =
+        model.chatTemplate === null
+          ? `${model.name} has no chat template in its file, so Hearth uses a generic chat format (${model.chatWrapper}). Answers may be worse than with the model's own template.`
+          : undefined;
+      return { state: "ready", label: `${model.name} · ${status.busy ? "answering" : "ready"}`, ...(warning ? { warning } : {}) };
+    }
+    case "error":
+      return { state: "error", label: `Engine error: ${status.error.message}` };
+  }
+}

@@ -1,0 +1,166 @@
+import * as vscode from "vscode";
+import type { ContextPiece } from "../chat/prompt";
+import { Emitter, type Event } from "../common/event";
+
+/** Files larger than this are not attached (the model could not read them anyway). */
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+interface Attached {
+  id: string;
+  uri: vscode.Uri;
+}
+
+/**
+ * The context chips of the chat: the selection and the current file follow the last text editor (until the user
+ * removes them), and `@` attaches more files. Each is a ContextPiece with the text that would be sent now.
+ */
+export class ChatContextTracker implements vscode.Disposable {
+  private editor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
+  private attached: Attached[] = [];
+  private nextAttached = 1;
+  /** The file (uri) and selection (uri + range) the user removed; a new file or selection brings its chip back. */
+  private dismissedFile: string | undefined;
+  private dismissedSelection: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly emitter = new Emitter<void>();
+  private readonly subscriptions: vscode.Disposable[];
+  readonly onDidChange: Event<void> = this.emitter.event;
+
+  constructor() {
+    this.subscriptions = [
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        // Focusing the chat view leaves activeTextEditor undefined on some hosts: keep the last real editor.
+        if (editor && isUserDocument(editor.document)) {
+          this.editor = editor;
+          this.changed();
+        }
+      }),
+      vscode.window.onDidChangeTextEditorSelection((event) => {
+        if (event.textEditor === this.editor) this.changed();
+      }),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.document === this.editor?.document) this.changed();
+      }),
+    ];
+  }
+
+  /** The editor that Insert and Apply work on: the last text editor the user was in. */
+  get targetEditor(): vscode.TextEditor | undefined {
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document === this.editor?.document);
+    return visible ?? (this.editor && !this.editor.document.isClosed ? this.editor : undefined);
+  }
+
+  async pieces(): Promise<ContextPiece[]> {
+    const pieces: ContextPiece[] = [];
+    const editor = this.targetEditor;
+    if (editor) {
+      const doc = editor.document;
+      const sel = editor.selection;
+      if (!sel.isEmpty && this.dismissedSelection !== selectionKey(editor)) {
+        const endLine = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line;
+        const lines = sel.start.line === endLine ? `${sel.start.line + 1}` : `${sel.start.line + 1}-${endLine + 1}`;
+        pieces.push({
+          id: "selection",
+          kind: "selection",
+          label: `${basename(doc.uri)}:${lines}`,
+          detail: `${relativePath(doc.uri)}, line${lines.includes("-") ? "s" : ""} ${lines}`,
+          languageId: doc.languageId,
+          text: doc.getText(sel),
+        });
+      }
+      if (this.dismissedFile !== doc.uri.toString()) {
+        pieces.push({ id: "file", kind: "file", label: basename(doc.uri), detail: relativePath(doc.uri), languageId: doc.languageId, text: doc.getText() });
+      }
+    }
+    for (const file of this.attached) {
+      const piece = await readPiece(file);
+      if (piece) pieces.push(piece);
+    }
+    return pieces;
+  }
+
+  remove(id: string): void {
+    const editor = this.targetEditor;
+    if (id === "selection" && editor) this.dismissedSelection = selectionKey(editor);
+    else if (id === "file" && editor) this.dismissedFile = editor.document.uri.toString();
+    else this.attached = this.attached.filter((a) => a.id !== id);
+    this.changed(0);
+  }
+
+  /** Brings the selection chip back (Ask About Selection). */
+  includeSelection(): void {
+    this.dismissedSelection = undefined;
+    this.changed(0);
+  }
+
+  /** The `@` picker: workspace files, filtered as the user types (fuzzy on name and folder). */
+  async pickFiles(): Promise<void> {
+    const picker = vscode.window.createQuickPick<vscode.QuickPickItem & { uri: vscode.Uri }>();
+    picker.title = "Hearth: attach files to your question";
+    picker.placeholder = "Type to search the workspace's files";
+    picker.canSelectMany = true;
+    picker.matchOnDescription = true;
+    picker.busy = true;
+    picker.show();
+    const files = await vscode.workspace.findFiles("**/*", "{**/node_modules/**,**/.git/**,**/dist/**,**/out/**}", 5000);
+    picker.items = files
+      .sort((a, b) => relativePath(a).localeCompare(relativePath(b)))
+      .map((uri) => ({ label: basename(uri), description: relativePath(uri), uri }));
+    picker.busy = false;
+    const chosen = await new Promise<readonly (vscode.QuickPickItem & { uri: vscode.Uri })[]>((resolve) => {
+      picker.onDidAccept(() => resolve(picker.selectedItems.length ? picker.selectedItems : picker.activeItems));
+      picker.onDidHide(() => resolve([]));
+    });
+    picker.dispose();
+    for (const item of chosen) {
+      if (this.attached.some((a) => a.uri.toString() === item.uri.toString())) continue;
+      const stat = await vscode.workspace.fs.stat(item.uri).then(
+        (s) => s,
+        () => undefined,
+      );
+      if (stat && stat.size > MAX_FILE_BYTES) {
+        void vscode.window.showWarningMessage(`Hearth: ${relativePath(item.uri)} is too large to attach (${Math.round(stat.size / 1024)} KB).`);
+        continue;
+      }
+      this.attached.push({ id: `attached-${this.nextAttached++}`, uri: item.uri });
+    }
+    this.changed(0);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.emitter.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  private changed(delayMs = 200): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.emitter.fire(), delayMs);
+  }
+}
+
+async function readPiece(file: Attached): Promise<ContextPiece | undefined> {
+  try {
+    const doc = await vscode.workspace.openTextDocument(file.uri);
+    return { id: file.id, kind: "attached", label: basename(file.uri), detail: relativePath(file.uri), languageId: doc.languageId, text: doc.getText() };
+  } catch {
+    return undefined;
+  }
+}
+
+function isUserDocument(doc: vscode.TextDocument): boolean {
+  return doc.uri.scheme === "file" || doc.uri.scheme === "untitled" || doc.uri.scheme === "vscode-remote" || doc.uri.scheme === "vscode-userdata";
+}
+
+function selectionKey(editor: vscode.TextEditor): string {
+  const s = editor.selection;
+  return `${editor.document.uri.toString()}#${s.start.line}:${s.start.character}-${s.end.line}:${s.end.character}`;
+}
+
+export function basename(uri: vscode.Uri): string {
+  return uri.path.split("/").pop() || uri.path;
+}
+
+export function relativePath(uri: vscode.Uri): string {
+  return uri.scheme === "untitled" ? basename(uri) : vscode.workspace.asRelativePath(uri, false);
+}

@@ -1,0 +1,276 @@
+import { randomBytes } from "node:crypto";
+import * as vscode from "vscode";
+import type { ChatBudget, ChatSession } from "../chat/chat-session";
+import type { Conversation } from "../chat/conversation";
+import type { ContextPiece } from "../chat/prompt";
+import { toViewEntry, toViewModel } from "../chat/view-model";
+import type { EngineClient } from "../engine/client";
+import {
+  parseWebviewMessage,
+  PROTOCOL_VERSION,
+  type HostToWebview,
+  type ViewCommand,
+  type ViewContext,
+  type WebviewToHost,
+} from "../webview/protocol";
+import type { ChatContextTracker } from "./chat-context";
+import type { ChatEdits } from "./chat-edits";
+import { COMMANDS } from "./command-ids";
+import type { HearthLog } from "./log";
+
+export const CHAT_VIEW_ID = "hearth.chatView";
+
+/** How often streamed text is forwarded to the webview: fewer, larger messages keep both sides responsive. */
+const APPEND_FLUSH_MS = 40;
+
+export interface ChatViewDeps {
+  extensionUri: vscode.Uri;
+  session: ChatSession;
+  /** Resolves when the session has read its history. */
+  sessionReady: Promise<void>;
+  context: ChatContextTracker;
+  edits: ChatEdits;
+  engine: EngineClient;
+  log: HearthLog;
+  /** The context window to plan for when no model is loaded yet (the setting). */
+  configuredContextSize: () => number;
+}
+
+/**
+ * The chat webview view: serves the app (media/dist/chat.js) under a strict CSP, validates every message from it,
+ * forwards the user's actions to the ChatSession and streams the session's events back. A reloaded webview posts
+ * `ready` again and gets the whole state, a running answer included.
+ */
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private pendingFocus: { draft?: string } | undefined;
+  private readonly appendBuffer = new Map<string, string>();
+  private appendTimer: NodeJS.Timeout | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly viewSubscriptions: vscode.Disposable[] = [];
+  /** Tests and the e2e harness read this: every message the host posted, counted by type. */
+  readonly posted = new Map<HostToWebview["type"], number>();
+
+  constructor(private readonly deps: ChatViewDeps) {
+    const { session } = deps;
+    this.subscriptions.push(
+      session.onDidChangeConversation((c) => this.postConversation(c)),
+      session.onDidAppend(({ entryId, text }) => this.bufferAppend(entryId, text)),
+      session.onDidChangeEntry((entry) => {
+        this.flushAppends();
+        this.post({ type: "entry", entry: toViewEntry(entry), streamingId: session.streamingId });
+        void this.postContext();
+      }),
+      session.onDidChangeHistory(() => this.postHistory()),
+      deps.context.onDidChange(() => void this.postContext()),
+      deps.engine.onDidChangeStatus(() => {
+        this.post({ type: "model", model: toViewModel(deps.engine.status) });
+        void this.postContext();
+      }),
+    );
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.disposeView();
+    this.view = view;
+    this.ready = false;
+    const media = vscode.Uri.joinPath(this.deps.extensionUri, "media");
+    view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [media] };
+    view.webview.html = this.html(view.webview, media);
+    this.viewSubscriptions.push(
+      view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      view.onDidDispose(() => {
+        if (this.view === view) {
+          this.view = undefined;
+          this.ready = false;
+        }
+      }),
+      view.onDidChangeVisibility(() => {
+        if (view.visible) void this.postContext();
+      }),
+    );
+  }
+
+  /** Focuses the question box, optionally with a draft; works before the view exists (it is applied on `ready`). */
+  focusInput(draft?: string): void {
+    const message = draft === undefined ? {} : { draft };
+    if (this.ready) this.post({ type: "focus", ...message });
+    else this.pendingFocus = message;
+  }
+
+  /** The room a question gets now: the model's window (or the setting's) minus the answer's share. */
+  budget(): ChatBudget {
+    const status = this.deps.engine.status;
+    const window = status.kind === "ready" ? status.model.contextSize : this.deps.configuredContextSize();
+    const maxAnswerTokens = Math.max(128, Math.min(4096, Math.floor(window / 4)));
+    return { windowTokens: window, limitTokens: window - maxAnswerTokens, maxAnswerTokens };
+  }
+
+  dispose(): void {
+    clearTimeout(this.appendTimer);
+    this.disposeView();
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  private disposeView(): void {
+    for (const s of this.viewSubscriptions.splice(0)) s.dispose();
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.deps.log.warn(`chat: ignored a malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    this.handle(message).catch((error: unknown) => {
+      this.deps.log.error(error instanceof Error ? error : String(error));
+      this.post({ type: "notice", level: "error", text: error instanceof Error ? error.message : String(error) });
+    });
+  }
+
+  private async handle(message: WebviewToHost): Promise<void> {
+    const { session, context, edits } = this.deps;
+    switch (message.type) {
+      case "ready":
+        if (message.version !== PROTOCOL_VERSION) this.deps.log.warn(`chat: webview protocol ${message.version}, expected ${PROTOCOL_VERSION}`);
+        await this.deps.sessionReady;
+        this.ready = true;
+        this.appendBuffer.clear();
+        this.post({ type: "model", model: toViewModel(this.deps.engine.status) });
+        this.postHistory();
+        this.postConversation(session.conversation);
+        await this.postContext();
+        if (this.pendingFocus) {
+          this.post({ type: "focus", ...this.pendingFocus });
+          this.pendingFocus = undefined;
+        }
+        return;
+      case "send":
+        return session.send(message.text, await context.pieces(), this.budget());
+      case "edit":
+        return session.edit(message.entryId, message.text, await context.pieces(), this.budget());
+      case "regenerate":
+        return session.regenerate(this.budget());
+      case "stop":
+        return session.stop();
+      case "removeChip":
+        return context.remove(message.chipId);
+      case "attachFile":
+        return context.pickFiles();
+      case "openLink":
+        await vscode.env.openExternal(vscode.Uri.parse(message.href, true));
+        return;
+      case "command":
+        await vscode.commands.executeCommand(VIEW_COMMANDS[message.command]);
+        return;
+      case "code": {
+        // The code must come from an answer in this conversation: the webview cannot make Hearth write other text.
+        const entry = session.conversation.entries.find((e) => e.id === message.entryId && e.role === "assistant");
+        if (!entry || !entry.content.includes(message.code.replace(/\n$/, ""))) {
+          this.deps.log.warn("chat: ignored a code action whose code is not in the conversation");
+          return;
+        }
+        if (message.action === "copy") {
+          await vscode.env.clipboard.writeText(message.code);
+          vscode.window.setStatusBarMessage("Hearth: code copied", 2000);
+        } else if (message.action === "insert") {
+          await edits.insert(context.targetEditor, message.code);
+        } else {
+          await edits.apply(context.targetEditor, message.code);
+        }
+        return;
+      }
+    }
+  }
+
+  private post(message: HostToWebview): void {
+    if (!this.ready || !this.view) return;
+    this.posted.set(message.type, (this.posted.get(message.type) ?? 0) + 1);
+    void this.view.webview.postMessage(message).then(undefined, () => undefined);
+  }
+
+  private postConversation(conversation: Conversation): void {
+    // The snapshot holds all text so far: buffered chunks are in it already.
+    this.appendBuffer.clear();
+    this.post({
+      type: "conversation",
+      conversation: { id: conversation.id, title: conversation.title, entries: conversation.entries.map(toViewEntry), streamingId: this.deps.session.streamingId },
+    });
+    void this.postContext();
+  }
+
+  private postHistory(): void {
+    this.post({ type: "history", items: this.deps.session.history(), currentId: this.deps.session.conversation.id });
+  }
+
+  private async postContext(): Promise<void> {
+    if (!this.ready) return;
+    const pieces = await this.deps.context.pieces();
+    this.post({ type: "context", context: this.viewContext(pieces) });
+  }
+
+  private viewContext(pieces: ContextPiece[]): ViewContext {
+    const budget = this.budget();
+    const plan = this.deps.session.preview(pieces, budget);
+    return {
+      chips: pieces.map((p) => {
+        const report = plan.pieces.find((r) => r.id === p.id);
+        return { id: p.id, kind: p.kind, label: p.label, detail: p.detail, tokens: report?.tokens ?? 0, sentTokens: report?.sentTokens ?? 0 };
+      }),
+      budget: { used: plan.usedTokens, limit: budget.limitTokens, estimated: true, droppedMessages: plan.droppedMessages, trimmed: plan.trimmed },
+    };
+  }
+
+  private bufferAppend(entryId: string, text: string): void {
+    this.appendBuffer.set(entryId, (this.appendBuffer.get(entryId) ?? "") + text);
+    this.appendTimer ??= setTimeout(() => this.flushAppends(), APPEND_FLUSH_MS);
+  }
+
+  private flushAppends(): void {
+    clearTimeout(this.appendTimer);
+    this.appendTimer = undefined;
+    for (const [entryId, text] of this.appendBuffer) this.post({ type: "append", entryId, text });
+    this.appendBuffer.clear();
+  }
+
+  private html(webview: vscode.Webview, media: vscode.Uri): string {
+    const nonce = randomBytes(18).toString("base64");
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(media, "dist", "chat.js"));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, "dist", "chat.css"));
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join("; ");
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Hearth Chat</title>
+</head>
+<body>
+<div id="hearth-chat-root"></div>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+}
+
+const VIEW_COMMANDS: Record<ViewCommand, string> = {
+  chooseModel: COMMANDS.chooseModelFile,
+  loadModel: COMMANDS.loadModel,
+  showLog: COMMANDS.showLog,
+  showHistory: COMMANDS.chatShowHistory,
+  newConversation: COMMANDS.chatNewConversation,
+  export: COMMANDS.chatExport,
+};

@@ -1,0 +1,128 @@
+import { join } from "node:path";
+import * as vscode from "vscode";
+import { ChatSession } from "../chat/chat-session";
+import { ConversationStore } from "../chat/conversation-store";
+import { exportFileName } from "../chat/export-markdown";
+import { scopedLogger } from "../common/logger";
+import type { EngineClient } from "../engine/client";
+import { ChatContextTracker } from "./chat-context";
+import { ChatEdits } from "./chat-edits";
+import { CHAT_VIEW_ID, ChatViewProvider } from "./chat-view-provider";
+import { COMMANDS } from "./command-ids";
+import { readConfig } from "./config";
+import type { HearthLog } from "./log";
+
+/** The chat's part of the extension's API (extension-host tests use it). */
+export interface ChatApi {
+  readonly session: ChatSession;
+  readonly view: ChatViewProvider;
+  readonly edits: ChatEdits;
+  /** The context chips: the selection, the current file and attached files. */
+  readonly context: ChatContextTracker;
+  /** Where conversations are stored; a new ConversationStore on it sees what the next activation will see. */
+  readonly storageDir: string;
+  readonly ready: Promise<void>;
+}
+
+/** Builds the chat (session, context chips, edits, view) and registers its view and commands. */
+export function registerChat(context: vscode.ExtensionContext, deps: { engine: EngineClient; log: HearthLog }): { api: ChatApi; disposables: vscode.Disposable[] } {
+  const { engine, log } = deps;
+  const storageDir = join((context.storageUri ?? context.globalStorageUri).fsPath, "chat");
+  const store = new ConversationStore(storageDir, scopedLogger(log, "chat"));
+  const session = new ChatSession({ engine, store, logger: scopedLogger(log, "chat") });
+  const ready = session.init().catch((error: unknown) => log.error(`chat: reading the history failed: ${String(error)}`));
+  const chatContext = new ChatContextTracker();
+  const edits = new ChatEdits(log);
+  const view = new ChatViewProvider({
+    extensionUri: context.extensionUri,
+    session,
+    sessionReady: ready,
+    context: chatContext,
+    edits,
+    engine,
+    log,
+    configuredContextSize: () => readConfig().engine.contextSize,
+  });
+
+  const focus = async (draft?: string) => {
+    await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+    view.focusInput(draft);
+  };
+
+  const disposables: vscode.Disposable[] = [
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
+    chatContext,
+    edits,
+    view,
+    { dispose: () => void session.dispose() },
+    vscode.commands.registerCommand(COMMANDS.chatFocus, () => focus()),
+    vscode.commands.registerCommand(COMMANDS.chatAskAboutSelection, () => {
+      chatContext.includeSelection();
+      return focus();
+    }),
+    vscode.commands.registerCommand(COMMANDS.chatNewConversation, async () => {
+      await session.newConversation();
+      await focus();
+    }),
+    vscode.commands.registerCommand(COMMANDS.chatShowHistory, () => showHistory(session)),
+    vscode.commands.registerCommand(COMMANDS.chatExport, () => exportConversation(session, engine)),
+    vscode.commands.registerCommand(COMMANDS.chatAcceptProposal, () => edits.accept()),
+    vscode.commands.registerCommand(COMMANDS.chatDiscardProposal, () => edits.discard()),
+  ];
+  return { api: { session, view, edits, context: chatContext, storageDir, ready }, disposables };
+}
+
+/** The conversation list: pick one to switch to it, or its trash button to delete it. */
+async function showHistory(session: ChatSession): Promise<void> {
+  const picker = vscode.window.createQuickPick<vscode.QuickPickItem & { id: string }>();
+  const trash: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("trash"), tooltip: "Delete conversation" };
+  const fill = () => {
+    picker.items = session.history().map((item) => ({
+      id: item.id,
+      label: item.title,
+      description: `${item.messages} message${item.messages === 1 ? "" : "s"}${item.id === session.conversation.id ? " · open" : ""}`,
+      detail: new Date(item.updatedAt).toLocaleString(),
+      buttons: [trash],
+    }));
+  };
+  picker.title = "Hearth: conversations";
+  picker.placeholder = "Pick a conversation to open it";
+  picker.matchOnDetail = true;
+  fill();
+  picker.onDidTriggerItemButton(async ({ item }) => {
+    const confirm = await vscode.window.showWarningMessage(`Delete the conversation “${item.label}”?`, { modal: true }, "Delete");
+    if (confirm === "Delete") await session.delete(item.id);
+    fill();
+    picker.show();
+  });
+  picker.onDidAccept(async () => {
+    const item = picker.selectedItems[0];
+    picker.hide();
+    if (item && !(await session.switchTo(item.id))) void vscode.window.showWarningMessage("Hearth: that conversation could not be read.");
+  });
+  picker.onDidHide(() => picker.dispose());
+  picker.show();
+}
+
+async function exportConversation(session: ChatSession, engine: EngineClient): Promise<vscode.Uri | undefined> {
+  const conversation = session.conversation;
+  if (conversation.entries.length === 0) {
+    void vscode.window.showInformationMessage("Hearth: this conversation is empty; there is nothing to export.");
+    return undefined;
+  }
+  const model = engine.status.kind === "ready" ? engine.status.model.name : undefined;
+  const text = await session.exportMarkdown(conversation.id, model);
+  if (text === undefined) return undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    title: "Hearth: export the conversation as Markdown",
+    filters: { Markdown: ["md"] },
+    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, exportFileName(conversation)) } : {}),
+  });
+  if (!target) return undefined;
+  await vscode.workspace.fs.writeFile(target, Buffer.from(text, "utf8"));
+  void vscode.window.showInformationMessage(`Hearth: conversation exported to ${vscode.workspace.asRelativePath(target)}.`, "Open").then((open) => {
+    if (open) void vscode.window.showTextDocument(target);
+  });
+  return target;
+}

@@ -1,0 +1,176 @@
+// One message of the conversation in the DOM. Assistant answers are Markdown from the model (untrusted): rendered by
+// markdown-it, sanitised by DOMPurify, and while streaming only the growing tail is rendered again (segments.ts).
+import type { CodeAction, ViewEntry } from "../protocol";
+import { clear, h } from "./dom";
+import { renderMarkdown } from "./markdown";
+import { toSafeFragment } from "./sanitize";
+import { newSplitState, takeStable, type SplitState } from "./segments";
+
+export interface EntryActions {
+  code(action: CodeAction, entryId: string, code: string, language: string): void;
+  edit(entry: ViewEntry): void;
+  regenerate(): void;
+}
+
+/** A tail longer than this is shown as plain text until it becomes stable: rendering it per token would be slow. */
+const MAX_TAIL_RENDER = 16_000;
+
+export class EntryView {
+  readonly el: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly note: HTMLElement;
+  private stableEl: HTMLElement | undefined;
+  private tailEl: HTMLElement | undefined;
+  private split: SplitState = newSplitState();
+  private content: string;
+  private rendered = 0;
+  entry: ViewEntry;
+
+  constructor(entry: ViewEntry, private readonly actions: EntryActions) {
+    this.entry = entry;
+    this.content = entry.content;
+    const isUser = entry.role === "user";
+    this.body = h("div", { class: "entry-body" });
+    this.note = h("div", { class: "entry-note" });
+    const tools = h("div", { class: "entry-tools" });
+    if (isUser) {
+      const edit = h("button", { class: "icon-button edit", type: "button", title: "Edit and resend (↑ in an empty box)", "aria-label": "Edit and resend this message" }, "Edit");
+      edit.addEventListener("click", () => this.actions.edit(this.entry));
+      tools.append(edit);
+    } else {
+      const regenerate = h("button", { class: "icon-button regenerate", type: "button", title: "Ask again for a new answer", "aria-label": "Regenerate this answer" }, "Regenerate");
+      regenerate.addEventListener("click", () => this.actions.regenerate());
+      tools.append(regenerate);
+    }
+    this.el = h(
+      "article",
+      { class: `entry ${entry.role}`, "data-entry-id": entry.id, "aria-label": isUser ? "Your message" : "Hearth's answer" },
+      h("div", { class: "entry-head" }, h("span", { class: "role" }, isUser ? "You" : "Hearth"), tools),
+      this.body,
+      this.note,
+    );
+    this.renderStatic();
+  }
+
+  get id(): string {
+    return this.entry.id;
+  }
+
+  get streaming(): boolean {
+    return this.entry.status === "streaming";
+  }
+
+  /** Streamed text; rendered on the next `flush`. */
+  append(text: string): void {
+    this.content += text;
+  }
+
+  get dirty(): boolean {
+    return this.rendered !== this.content.length;
+  }
+
+  /** Renders what became stable since the last flush, and the tail again. */
+  flush(): void {
+    if (this.entry.role !== "assistant" || !this.stableEl || !this.tailEl) return;
+    this.rendered = this.content.length;
+    const stable = takeStable(this.content, this.split);
+    if (stable) this.stableEl.append(this.renderFragment(stable, true));
+    const tail = this.content.slice(this.split.stable);
+    clear(this.tailEl);
+    if (tail.length > MAX_TAIL_RENDER) this.tailEl.append(h("pre", { class: "raw-tail" }, tail));
+    else if (tail) this.tailEl.append(this.renderFragment(tail, false));
+  }
+
+  /** The entry changed status (the answer ended) or was replaced by the host's copy. */
+  update(entry: ViewEntry): void {
+    const textChanged = entry.content !== this.content;
+    this.entry = entry;
+    if (textChanged) {
+      this.content = entry.content;
+      this.renderStatic();
+      return;
+    }
+    if (entry.role === "assistant" && entry.status !== "streaming") this.finishStream();
+    this.renderMeta();
+  }
+
+  private renderStatic(): void {
+    clear(this.body);
+    this.split = newSplitState();
+    this.rendered = 0;
+    if (this.entry.role === "user") {
+      this.body.append(h("div", { class: "user-text" }, this.content));
+      if (this.entry.context?.length) this.body.append(h("div", { class: "sent-context", title: "Context sent with this question" }, `Context: ${this.entry.context.join(", ")}`));
+      this.stableEl = undefined;
+      this.tailEl = undefined;
+    } else {
+      this.stableEl = h("div", { class: "markdown" });
+      this.tailEl = h("div", { class: "markdown tail" });
+      this.body.append(this.stableEl, this.tailEl);
+      this.flush();
+      if (this.entry.status !== "streaming") this.finishStream();
+    }
+    this.renderMeta();
+  }
+
+  private finishStream(): void {
+    if (!this.stableEl || !this.tailEl) return;
+    const rest = this.content.slice(this.split.stable);
+    this.split.stable = this.content.length;
+    this.split.scanned = this.content.length;
+    clear(this.tailEl);
+    if (rest) this.stableEl.append(this.renderFragment(rest, true));
+    this.rendered = this.content.length;
+  }
+
+  private renderMeta(): void {
+    const { status, note } = this.entry;
+    this.el.classList.toggle("streaming", status === "streaming");
+    this.el.classList.toggle("stopped", status === "stopped");
+    this.el.classList.toggle("error", status === "error");
+    this.el.setAttribute("aria-busy", status === "streaming" ? "true" : "false");
+    clear(this.note);
+    if (note) this.note.append(note);
+    this.note.hidden = !note;
+    if (status === "error") this.note.setAttribute("role", "alert");
+    else this.note.removeAttribute("role");
+    if (this.entry.role === "assistant" && status === "streaming" && !this.content) {
+      this.tailEl?.replaceChildren(h("span", { class: "thinking" }, "Thinking…"));
+    }
+  }
+
+  private renderFragment(markdown: string, stable: boolean): DocumentFragment {
+    const fragment = toSafeFragment(renderMarkdown(markdown));
+    for (const pre of [...fragment.querySelectorAll("pre")]) this.decorateCode(pre, stable);
+    return fragment;
+  }
+
+  /** Wraps a code block with its language and, once the block is complete, Copy / Insert / Apply buttons. */
+  private decorateCode(pre: HTMLPreElement, complete: boolean): void {
+    const code = pre.querySelector("code");
+    const language = /\blanguage-([\w+#.-]+)/.exec(code?.className ?? "")?.[1] ?? "";
+    const wrapper = h("div", { class: "code-block" });
+    const toolbar = h("div", { class: "code-toolbar" }, h("span", { class: "code-language" }, language || "text"));
+    if (complete) {
+      const text = () => code?.textContent ?? pre.textContent ?? "";
+      const button = (action: CodeAction, label: string, aria: string) => {
+        const b = h("button", { class: `code-action ${action}`, type: "button", "aria-label": aria, title: aria }, label);
+        b.addEventListener("click", () => {
+          this.actions.code(action, this.entry.id, text(), language);
+          if (action === "copy") {
+            b.textContent = "Copied";
+            setTimeout(() => (b.textContent = label), 1500);
+          }
+        });
+        return b;
+      };
+      toolbar.append(
+        button("copy", "Copy", "Copy the code"),
+        button("insert", "Insert", "Insert the code at the cursor"),
+        button("apply", "Apply…", "Apply the code to the file: shows a diff first"),
+      );
+    }
+    pre.replaceWith(wrapper);
+    wrapper.append(toolbar, pre);
+  }
+}

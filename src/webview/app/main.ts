@@ -1,0 +1,29 @@
+// The chat webview's entry: connects the app to the extension through the typed protocol, validating every message.
+import { parseHostMessage, PROTOCOL_VERSION, type WebviewToHost } from "../protocol";
+import { ChatApp } from "./chat-app";
+import "./chat.css";
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById("hearth-chat-root");
+if (root) {
+  const app = new ChatApp(root, {
+    post: (message) => vscode.postMessage(message),
+    saveDraft: (draft) => vscode.setState({ draft }),
+    loadDraft: () => {
+      const state = vscode.getState() as { draft?: unknown } | undefined;
+      return typeof state?.draft === "string" ? state.draft : "";
+    },
+  });
+  window.addEventListener("message", (event: MessageEvent<unknown>) => {
+    const message = parseHostMessage(event.data);
+    if (message) app.handle(message);
+  });
+  vscode.postMessage({ type: "ready", version: PROTOCOL_VERSION });
+}

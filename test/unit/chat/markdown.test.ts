@@ -1,0 +1,118 @@
+// The webview's Markdown layer under Node: src/webview/app/markdown.ts and segments.ts are DOM-free, so they are
+// bundled here with esbuild (the app is not part of the Node build) and run against hostile model output. The second
+// wall, DOMPurify, runs in the real webview: test/e2e/chat.e2e.ts checks the rendered DOM of the same corpus.
+import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildSync } from "esbuild";
+import { HOSTILE_MARKDOWN, longAnswer } from "../../fixtures/chat/scripts";
+import { REPO_ROOT } from "../helpers/engine";
+
+type MarkdownModule = typeof import("../../../src/webview/app/markdown");
+type SegmentsModule = typeof import("../../../src/webview/app/segments");
+
+describe("chat Markdown rendering (webview layer, under Node)", function () {
+  this.timeout(30_000);
+  let markdown: MarkdownModule;
+  let segments: SegmentsModule;
+  let dir: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "hearth-webview-md-"));
+    buildSync({
+      entryPoints: { markdown: join(REPO_ROOT, "src/webview/app/markdown.ts"), segments: join(REPO_ROOT, "src/webview/app/segments.ts") },
+      outdir: dir,
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      logLevel: "error",
+    });
+    const load = createRequire(__filename);
+    markdown = load(join(dir, "markdown.js")) as MarkdownModule;
+    segments = load(join(dir, "segments.js")) as SegmentsModule;
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const hostile: [string, string][] = [
+    ["a script tag", "<script>alert(1)</script>"],
+    ["an img with onerror", '<img src=x onerror="alert(1)">'],
+    ["an svg with onload", '<svg onload="alert(1)"><circle r="1"/></svg>'],
+    ["a javascript: link", "[click](javascript:alert(1))"],
+    ["an encoded javascript: link", "[click](jav&#x61;script:alert(1))"],
+    ["a vbscript: link", "[click](vbscript:msgbox(1))"],
+    ["a data: link", "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)"],
+    ["a raw anchor", '<a href="javascript:alert(1)">x</a>'],
+    ["an iframe", '<iframe src="https://example.com"></iframe>'],
+    ["an image (remote content)", "![x](https://example.com/pixel.png)"],
+    ["an autolink with javascript:", "<javascript:alert(1)>"],
+    ["a style tag", "<style>body{display:none}</style>"],
+    ["HTML inside a code fence", '```html\n<script>alert(1)</script><img src=x onerror=alert(1)>\n```'],
+    ["a fence info string that tries to break out", '```ts" onmouseover="alert(1)\nx\n```'],
+    ["an inline event handler in a heading", '# Title <b onclick="alert(1)">x</b>'],
+    ["the whole corpus", HOSTILE_MARKDOWN],
+  ];
+  for (const [what, input] of hostile) {
+    it(`renders ${what} inert`, () => {
+      const html = markdown.renderMarkdown(input);
+      assert.doesNotMatch(html, /<(script|img|svg|iframe|style|a\s[^>]*href="(javascript|vbscript|data):)/i, html);
+      assert.doesNotMatch(html, /<[a-z][^>]*\son\w+\s*=/i, `an element with an event handler: ${html}`);
+      assert.doesNotMatch(html, /href="(?!https?:|#|mailto:)/i, html);
+    });
+  }
+
+  it("escapes raw HTML as visible text", () => {
+    assert.equal(markdown.renderMarkdown("<b>bold</b>"), "<p>&lt;b&gt;bold&lt;/b&gt;</p>\n");
+  });
+
+  it("highlights fenced TypeScript and leaves unknown languages plain", () => {
+    const html = markdown.renderMarkdown("```ts\nexport function add(a: number): number { return a; }\n```");
+    assert.match(html, /<pre><code class="language-ts"><span class="hljs-keyword">export<\/span>/);
+    assert.equal(markdown.renderMarkdown("```klingon\nx < y\n```"), '<pre><code class="language-klingon">x &lt; y\n</code></pre>\n');
+  });
+
+  it("keeps web links", () => {
+    assert.match(markdown.renderMarkdown("[docs](https://example.com/a?b=1)"), /<a href="https:\/\/example\.com\/a\?b=1">docs<\/a>/);
+  });
+
+  describe("stable blocks while streaming", () => {
+    const stream = (text: string, step: number) => {
+      const state = segments.newSplitState();
+      const parts: string[] = [];
+      for (let end = step; end < text.length + step; end += step) {
+        const stable = segments.takeStable(text.slice(0, Math.min(end, text.length)), state);
+        if (stable) parts.push(stable);
+      }
+      return { parts, tail: text.slice(state.stable), state };
+    };
+    const samples = [
+      "Here is the function:\n\n```ts\nexport function add(a: number, b: number): number {\n\n  return a + b;\n}\n```\n\nIt adds two numbers.",
+      "1. first\n\n2. second\n\n   indented\n\nParagraph after.\n\n- a\n- b\n\nDone",
+      "~~~~\n```\nnot a close\n```\n~~~~\nafter\n\nend",
+      longAnswer(50),
+    ];
+    for (const [i, text] of samples.entries()) {
+      it(`cuts sample ${i + 1} into blocks that render like the whole text`, () => {
+        for (const step of [1, 7, 64]) {
+          const { parts, tail } = stream(text, step);
+          assert.equal(parts.join("") + tail, text);
+          const pieced = [...parts, tail].map((p) => markdown.renderMarkdown(p)).join("");
+          assert.equal(pieced.replace(/\n/g, ""), markdown.renderMarkdown(text).replace(/\n/g, ""), `step ${step}`);
+        }
+      });
+    }
+
+    it("never cuts inside an open code fence", () => {
+      const { parts, state } = stream("Intro\n\n```py\ndef f():\n\n    return 1\n\n", 3);
+      assert.deepEqual(parts, ["Intro\n\n"]);
+      assert.equal(state.fence, "```");
+    });
+
+    it("keeps the tail short for a long answer, so each token renders little", () => {
+      const text = "x".repeat(10) + "\n\n" + Array.from({ length: 2000 }, (_, i) => `Paragraph ${i}.`).join("\n\n");
+      const { tail } = stream(text, 50);
+      assert.ok(tail.length < 40, `tail of ${tail.length} characters`);
+    });
+  });
+});

@@ -1,0 +1,106 @@
+import { strict as assert } from "node:assert";
+import { cutLines, planPrompt, type ContextPiece } from "../../../src/chat/prompt";
+import { estimateTokens } from "../../../src/chat/tokens";
+
+const SYSTEM = "You are a test.";
+const lines = (n: number, prefix = "line") => Array.from({ length: n }, (_, i) => `${prefix} ${i + 1} of the file with some text`).join("\n");
+const piece = (id: string, kind: ContextPiece["kind"], text: string): ContextPiece => ({ id, kind, label: `${id}.ts`, detail: `src/${id}.ts`, languageId: "typescript", text });
+
+describe("chat prompt planning and trimming", () => {
+  it("sends everything, in order, when it fits", () => {
+    const plan = planPrompt({
+      system: SYSTEM,
+      pieces: [piece("file", "file", "export const a = 1;"), piece("selection", "selection", "a")],
+      history: [
+        { role: "user", content: "first" },
+        { role: "assistant", content: "answer" },
+      ],
+      question: "and now?",
+      limitTokens: 4000,
+    });
+    assert.deepEqual(plan.messages.map((m) => m.role), ["system", "user", "assistant", "user"]);
+    const last = plan.messages[3]!.content;
+    assert.ok(last.endsWith("and now?"));
+    assert.ok(last.indexOf("Selected code from src/selection.ts") < last.indexOf("File src/file.ts"), "the selection goes first");
+    assert.ok(last.includes("```typescript\nexport const a = 1;\n```"));
+    assert.deepEqual(plan.trimmed, []);
+    assert.equal(plan.droppedMessages, 0);
+    assert.deepEqual(plan.pieces.map((p) => p.id), ["file", "selection"], "reports keep the chips' order");
+    assert.ok(plan.pieces.every((p) => p.sentTokens === p.tokens));
+  });
+
+  it("cuts a file that does not fit at a line boundary and says so", () => {
+    const text = lines(400);
+    const plan = planPrompt({ system: SYSTEM, pieces: [piece("file", "file", text)], history: [], question: "explain", limitTokens: 1000 });
+    const report = plan.pieces[0]!;
+    assert.ok(report.sentTokens < report.tokens && report.sentTokens > 0);
+    assert.ok(plan.usedTokens <= 1000, `used ${plan.usedTokens}`);
+    assert.match(plan.contextText, /… \(\d+ more line\(s\) not shown\)/);
+    assert.match(plan.trimmed.join(" "), /file\.ts cut to its first \d+ line\(s\): \d+ line\(s\) did not fit/);
+    // Only whole lines were kept.
+    const body = plan.contextText.split("```typescript\n")[1]!.split("\n```")[0]!;
+    for (const line of body.split("\n")) assert.match(line, /^line \d+ of the file with some text$/);
+  });
+
+  it("leaves a piece out entirely when almost nothing of it would fit", () => {
+    const plan = planPrompt({
+      system: SYSTEM,
+      pieces: [piece("selection", "selection", lines(300)), piece("file", "file", lines(300))],
+      history: [],
+      question: "q",
+      limitTokens: 600,
+    });
+    const file = plan.pieces.find((p) => p.id === "file")!;
+    assert.equal(file.sentTokens, 0);
+    assert.match(plan.trimmed.join(" "), /file\.ts left out/);
+    assert.ok(plan.usedTokens <= 600);
+  });
+
+  it("drops the oldest history first, counts it, and never starts the history with an answer", () => {
+    const history = Array.from({ length: 300 }, (_, i) => ({ role: (i % 2 === 0 ? "user" : "assistant") as "user" | "assistant", content: `message ${i} ${"word ".repeat(20)}` }));
+    const plan = planPrompt({ system: SYSTEM, pieces: [], history, question: "latest", limitTokens: 2000 });
+    assert.ok(plan.droppedMessages > 0 && plan.droppedMessages < 300);
+    const sent = plan.messages.slice(1, -1);
+    assert.equal(sent[0]!.role, "user");
+    assert.equal(sent[sent.length - 1]!.content, history[299]!.content, "the newest message is kept");
+    assert.equal(sent.length + plan.droppedMessages, 300);
+    assert.match(plan.trimmed.join(" "), new RegExp(`${plan.droppedMessages} older message\\(s\\) not sent`));
+    assert.ok(plan.usedTokens <= 2000);
+  });
+
+  it("keeps room for the last exchange even with a large file attached", () => {
+    const plan = planPrompt({
+      system: SYSTEM,
+      pieces: [piece("file", "file", lines(2000))],
+      history: [
+        { role: "user", content: "What does it do?" },
+        { role: "assistant", content: "It adds numbers." },
+      ],
+      question: "Why?",
+      limitTokens: 1500,
+    });
+    assert.equal(plan.droppedMessages, 0);
+    assert.equal(plan.messages.length, 4);
+  });
+
+  it("cuts a question that is larger than the whole window", () => {
+    const plan = planPrompt({ system: SYSTEM, pieces: [], history: [], question: "x ".repeat(20_000), limitTokens: 500 });
+    assert.ok(plan.usedTokens <= 500 + 10, `used ${plan.usedTokens}`);
+    assert.match(plan.trimmed[0]!, /question was longer/);
+  });
+
+  it("re-sends a stored context block for Regenerate instead of the current chips", () => {
+    const plan = planPrompt({ system: SYSTEM, pieces: [piece("file", "file", "NEW")], contextText: "OLD CONTEXT", history: [], question: "q", limitTokens: 1000 });
+    assert.equal(plan.messages[1]!.content, "OLD CONTEXT\n\nq");
+  });
+
+  it("uses a longer fence when the code itself holds a fence", () => {
+    const plan = planPrompt({ system: SYSTEM, pieces: [piece("file", "file", "text\n```js\nx\n```\n")], history: [], question: "q", limitTokens: 1000 });
+    assert.ok(plan.contextText.includes("````typescript\n"));
+  });
+
+  it("cutLines keeps whole leading lines within the budget", () => {
+    const r = cutLines("a\nb\nc\nd", estimateTokens("a\nb\n"));
+    assert.deepEqual(r, { text: "a\nb", keptLines: 2, droppedLines: 2 });
+  });
+});

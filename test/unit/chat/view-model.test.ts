@@ -1,0 +1,46 @@
+import { strict as assert } from "node:assert";
+import { toViewEntry, toViewModel } from "../../../src/chat/view-model";
+import type { ModelInfo } from "../../../src/engine/protocol";
+import { parseHostMessage } from "../../../src/webview/protocol";
+
+const model: ModelInfo = {
+  path: "/m/x.gguf",
+  name: "Test Model",
+  architecture: "llama",
+  sizeBytes: 1,
+  trainContextSize: 4096,
+  contextSize: 4096,
+  fimSupported: false,
+  fimFormat: null,
+  chatTemplate: "{{ messages }}",
+  chatWrapper: "ChatML",
+  gpu: false,
+  threads: 1,
+  loadMs: 1,
+};
+
+describe("chat view model", () => {
+  it("warns when the model has no chat template and Hearth falls back to a generic format", () => {
+    const view = toViewModel({ kind: "ready", model: { ...model, chatTemplate: null, chatWrapper: "General" }, busy: false });
+    assert.equal(view.state, "ready");
+    assert.match(view.warning!, /Test Model has no chat template.*generic chat format \(General\)/);
+    assert.equal(toViewModel({ kind: "ready", model, busy: true }).warning, undefined);
+    assert.equal(toViewModel({ kind: "ready", model, busy: true }).label, "Test Model · answering");
+  });
+
+  it("describes every engine state in one line, in a shape the webview accepts", () => {
+    const states = [
+      toViewModel({ kind: "no-model", problem: { code: "not-configured", message: "No model is configured." } }),
+      toViewModel({ kind: "idle", modelPath: "/models/qwen.gguf" }),
+      toViewModel({ kind: "loading", modelPath: "/models/qwen.gguf", progress: 0.42 }),
+      toViewModel({ kind: "error", error: { code: "engine-crashed", message: "The engine process stopped." } }),
+    ];
+    assert.deepEqual(states.map((s) => s.label), ["No model chosen", "qwen.gguf · loads with the first question", "Loading qwen.gguf… 42%", "Engine error: The engine process stopped."]);
+    for (const s of states) assert.ok(parseHostMessage({ type: "model", model: s }));
+  });
+
+  it("leaves the sent context text out of what the webview gets", () => {
+    const entry = toViewEntry({ id: "e-1", role: "user", content: "q", status: "done", context: ["a.ts"], contextText: "secret file text", createdAt: 0 });
+    assert.deepEqual(entry, { id: "e-1", role: "user", content: "q", status: "done", context: ["a.ts"] });
+  });
+});

@@ -1,0 +1,228 @@
+// The chat in a real extension host: the webview view loads under its CSP and shakes hands, the scripted model's
+// answer arrives exactly and streamed, Apply shows a diff and writes one undoable edit only on Accept, the history
+// is on disk for the next activation, and an engine crash mid-answer keeps what was said.
+import * as assert from "node:assert/strict";
+import * as vscode from "vscode";
+import { ConversationStore } from "../../src/chat/conversation-store";
+import type { HearthApi } from "../../src/extension";
+import { HOSTILE_MARKDOWN, longAnswer } from "../fixtures/chat/scripts";
+import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
+
+const EXTENSION_ID = "hearth.hearth";
+const LONG_PARAGRAPHS = 1600;
+
+async function hearth(): Promise<HearthApi> {
+  const ext = vscode.extensions.getExtension<HearthApi>(EXTENSION_ID);
+  assert.ok(ext, "Hearth is installed");
+  return ext.activate();
+}
+
+async function setModel(path: string | undefined): Promise<void> {
+  const config = vscode.workspace.getConfiguration("hearth");
+  await config.update("engine.threads", 1, vscode.ConfigurationTarget.Global);
+  await config.update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
+  await config.update("model.path", path, vscode.ConfigurationTarget.Global);
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const silence = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+describe("Hearth chat in the extension host", function () {
+  this.timeout(120_000);
+  let api: HearthApi;
+  let scripted: string;
+
+  before(async () => {
+    api = await hearth();
+    scripted = await ensureTestModel("scripted");
+    await setModel(scripted);
+    await waitFor(() => api.engine.status.kind === "idle" || api.engine.status.kind === "ready", "the engine to accept the model");
+    await api.chat.ready;
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    const config = vscode.workspace.getConfiguration("hearth");
+    for (const key of ["model.path", "engine.contextSize", "engine.threads"]) await config.update(key, undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it("opens the Hearth view with Hearth: Open Chat, and its webview shakes hands", async () => {
+    await vscode.commands.executeCommand("hearth.chat.focus");
+    await waitFor(() => api.chat.view.isReady, "the chat webview to post ready");
+  });
+
+  it("answers a question with exactly the scripted answer, streamed in chunks", async () => {
+    await vscode.commands.executeCommand("hearth.chat.newConversation");
+    const chunks: string[] = [];
+    const sub = api.chat.session.onDidAppend(({ text }) => chunks.push(text));
+    try {
+      await api.chat.session.send("Write an add function", [], api.chat.view.budget());
+    } finally {
+      sub.dispose();
+    }
+    const answer = api.chat.session.conversation.entries.at(-1)!;
+    assert.equal(answer.status, "done", answer.note);
+    assert.equal(answer.content, DEFAULT_SCRIPT.chat);
+    assert.ok(chunks.length > 3, `streamed in ${chunks.length} chunk(s)`);
+    assert.equal(chunks.join(""), DEFAULT_SCRIPT.chat);
+    assert.ok((api.chat.view.posted.get("append") ?? 0) > 0, "the webview received streamed text");
+  });
+
+  it("keeps the conversation on disk, where the next activation's store finds it", async () => {
+    await api.chat.session.send("Once more", [], api.chat.view.budget());
+    const id = api.chat.session.conversation.id;
+    // What the next activation does: a new store on the same storage folder.
+    const store = new ConversationStore(api.chat.storageDir, silence);
+    await store.init();
+    assert.ok(store.list().some((s) => s.id === id && s.messages === 4));
+    const loaded = await store.load(id);
+    assert.deepEqual(loaded?.entries.map((e) => [e.role, e.content]), [
+      ["user", "Write an add function"],
+      ["assistant", DEFAULT_SCRIPT.chat],
+      ["user", "Once more"],
+      ["assistant", DEFAULT_SCRIPT.chat],
+    ]);
+  });
+
+  it("sends the selection and the current file as context chips", async () => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, "src", "math.ts"));
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(1, 0, 4, 0);
+    await vscode.commands.executeCommand("hearth.chat.askAboutSelection");
+    await waitFor(() => api.chat.view.isReady, "the view");
+    const pieces = await waitForPieces(api, 2);
+    assert.deepEqual(pieces.map((p) => [p.kind, p.label]), [["selection", "math.ts:2-4"], ["file", "math.ts"]]);
+    assert.ok(pieces[0]!.text.startsWith("export function add"));
+  });
+
+  it("applies a code block only after Accept, as one undoable edit", async () => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, "src", "math.ts"));
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    const before = doc.getText();
+    const code = "export function add(a: number, b: number): number {\n  // checked by Hearth\n  return a + b;\n}\n";
+    const outcome = api.chat.edits.apply(editor, code);
+    await waitFor(() => diffTabs().length === 1, "the diff editor");
+    assert.equal(doc.getText(), before, "nothing is written before Accept");
+    await vscode.commands.executeCommand("hearth.chat.acceptProposal");
+    assert.equal(await outcome, "applied");
+    assert.equal(doc.getText(), before.replace("  return a + b;\n}", "  // checked by Hearth\n  return a + b;\n}"));
+    assert.equal(diffTabs().length, 0, "the diff closed");
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand("undo");
+    assert.equal(doc.getText(), before, "one undo reverts the whole change");
+  });
+
+  it("discards a proposal without writing anything", async () => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, "src", "math.ts"));
+    const editor = await vscode.window.showTextDocument(doc);
+    const before = doc.getText();
+    const outcome = api.chat.edits.apply(editor, "export const extra = 1;\n");
+    await waitFor(() => diffTabs().length === 1, "the diff editor");
+    await vscode.commands.executeCommand("hearth.chat.discardProposal");
+    assert.equal(await outcome, "discarded");
+    assert.equal(doc.getText(), before);
+  });
+
+  it("binds Open Chat to a key that no VS Code default uses", async () => {
+    await vscode.commands.executeCommand("workbench.action.openDefaultKeybindingsFile");
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === "vscode", "the default keybindings");
+    const defaults = JSON.parse(stripComments(vscode.window.activeTextEditor!.document.getText())) as { key: string; command: string }[];
+    await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const ours = (ext.packageJSON.contributes.keybindings as { command: string; key: string }[]).find((k) => k.command === "hearth.chat.focus")!;
+    assert.ok(defaults.length > 100, `read ${defaults.length} default keybindings`);
+    const clash = defaults.filter((k) => k.key === ours.key && !k.command.startsWith("hearth."));
+    assert.deepEqual(clash, [], `${ours.key} is already bound`);
+  });
+
+  describe("bad input", () => {
+    let long: string;
+    before(async () => {
+      long = await ensureTestModel("scripted", { script: { fim: DEFAULT_SCRIPT.fim, chat: longAnswer(LONG_PARAGRAPHS) } });
+      await setModel(long);
+      await waitFor(() => api.engine.status.kind === "idle", "the engine to take the long model");
+    });
+
+    it("keeps what was said when the engine crashes mid-answer, and answers again afterwards", async () => {
+      await vscode.commands.executeCommand("hearth.chat.newConversation");
+      const session = api.chat.session;
+      let killed = false;
+      const sub = session.onDidAppend(() => {
+        if (killed || !api.engine.pid) return;
+        killed = true;
+        process.kill(api.engine.pid, "SIGKILL");
+      });
+      try {
+        await session.send("Tell me a long story", [], api.chat.view.budget());
+      } finally {
+        sub.dispose();
+      }
+      const answer = session.conversation.entries.at(-1)!;
+      assert.equal(answer.status, "error");
+      assert.ok(answer.content.length > 0 && longAnswer(LONG_PARAGRAPHS).startsWith(answer.content), "the partial answer is kept as written");
+      assert.match(answer.note ?? "", /engine stopped while answering/);
+      // The engine restarts on the next request.
+      await setModel(scripted);
+      await waitFor(() => api.engine.status.kind === "idle", "the engine to take the scripted model");
+      await session.regenerate(api.chat.view.budget());
+      assert.equal(session.conversation.entries.at(-1)!.content, DEFAULT_SCRIPT.chat);
+      await setModel(long);
+      await waitFor(() => api.engine.status.kind === "idle", "the engine to take the long model");
+    });
+
+    it("streams a 100 KB answer into the open view, exactly, through a reload of the webview", async () => {
+      await vscode.commands.executeCommand("hearth.chat.focus");
+      await waitFor(() => api.chat.view.isReady, "the view");
+      const appendsBefore = api.chat.view.posted.get("append") ?? 0;
+      const snapshotsBefore = api.chat.view.posted.get("conversation") ?? 0;
+      // Reload the webview mid-stream (Developer: Reload Webviews): it shakes hands again and gets the answer so far.
+      let reloaded = false;
+      const sub = api.chat.session.onDidAppend(() => {
+        if (reloaded || api.chat.session.conversation.entries.at(-1)!.content.length < 5000) return;
+        reloaded = true;
+        void vscode.commands.executeCommand("workbench.action.webview.reloadWebviewAction");
+      });
+      try {
+        await api.chat.session.send("Tell me a long story", [], api.chat.view.budget());
+      } finally {
+        sub.dispose();
+      }
+      assert.ok(reloaded);
+      assert.ok((api.chat.view.posted.get("conversation") ?? 0) >= snapshotsBefore + 2, "the reloaded webview got the conversation again");
+      const answer = api.chat.session.conversation.entries.at(-1)!;
+      const expected = longAnswer(LONG_PARAGRAPHS);
+      assert.ok(expected.length >= 100_000, `${expected.length} characters`);
+      assert.equal(answer.status, "done", answer.note);
+      assert.equal(answer.content, expected);
+      assert.ok(answer.content.startsWith(HOSTILE_MARKDOWN));
+      const appends = (api.chat.view.posted.get("append") ?? 0) - appendsBefore;
+      assert.ok(appends > 10 && appends < 2000, `${appends} append messages (batched)`);
+    });
+  });
+});
+
+function diffTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === "hearth-proposal");
+}
+
+async function waitForPieces(api: HearthApi, n: number) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const pieces = await api.chat.context.pieces();
+    if (pieces.length >= n || Date.now() > deadline) return pieces;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The default keybindings file is JSON with // comments. */
+function stripComments(text: string): string {
+  return text.replace(/^\s*\/\/.*$/gm, "");
+}
