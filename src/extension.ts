@@ -12,6 +12,7 @@ import { watchEngineCrashes } from "./ide/crash-notice";
 import { indexWorkspace, syncDocuments } from "./ide/document-sync";
 import { HearthInlineCompletionProvider, workspaceRelativePath } from "./ide/inline-completion-provider";
 import { HearthLog } from "./ide/log";
+import { registerModelPicker, type ModelsApi } from "./ide/model-picker";
 import { HearthStatusBar } from "./ide/status-bar";
 
 /** Set by the bundle's first and last lines (scripts/build.mjs); absent when the unbundled sources run. */
@@ -23,6 +24,7 @@ export interface HearthApi {
   readonly engine: EngineClient;
   readonly completions: RequestManager;
   readonly chat: ChatApi;
+  readonly models: ModelsApi;
   readonly statusBar: { readonly text: string; readonly tooltip: string };
   /** Milliseconds spent loading the bundle and running activate(): the activation bench reports them. */
   readonly activation: { readonly loadMs: number | null; readonly activateMs: number };
@@ -81,11 +83,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   const chat = registerChat(context, { engine, log });
   context.subscriptions.push(...chat.disposables);
+  const models = registerModelPicker({ engine, log });
+  context.subscriptions.push(...models.disposables);
   configure();
   const activateMs = performance.now() - started;
   const loadMs = typeof __hearthBundleStart === "number" && typeof __hearthBundleEnd === "number" ? __hearthBundleEnd - __hearthBundleStart : null;
   log.info(`Hearth ${String(context.extension.packageJSON.version)} activated in ${activateMs.toFixed(1)} ms (bundle loaded in ${loadMs?.toFixed(1) ?? "?"} ms)`);
-  return { engine, completions: manager, chat: chat.api, statusBar, activation: { loadMs, activateMs } };
+  return { engine, completions: manager, chat: chat.api, models: models.api, statusBar, activation: { loadMs, activateMs } };
 }
 
 function languageIfDisabled(gate: CompletionGate, editor: vscode.TextEditor | undefined): string | null {

@@ -2,6 +2,7 @@
 export const COMMANDS = {
   showStatusMenu: "hearth.showStatusMenu",
   chooseModelFile: "hearth.chooseModelFile",
+  selectModel: "hearth.selectModel",
   loadModel: "hearth.loadModel",
   unloadModel: "hearth.unloadModel",
   showLog: "hearth.showLog",

@@ -32,8 +32,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 /** A load the user asked for: progress in a notification, and a failure told once, with the log one click away. */
 async function loadModel({ engine, log }: CommandDeps): Promise<boolean> {
   if (engine.status.kind === "no-model") {
-    const choice = await vscode.window.showWarningMessage(`Hearth: ${engine.status.problem.message}`, "Choose Model File…");
-    if (choice) await chooseModelFile();
+    const choice = await vscode.window.showWarningMessage(`Hearth: ${engine.status.problem.message}`, "Select Model…");
+    if (choice) await vscode.commands.executeCommand(COMMANDS.selectModel);
     return false;
   }
   return vscode.window.withProgress(
@@ -57,9 +57,9 @@ async function loadModel({ engine, log }: CommandDeps): Promise<boolean> {
       } catch (error) {
         if (!isAbortError(error)) {
           const message = error instanceof Error ? error.message : String(error);
-          const choice = await vscode.window.showErrorMessage(`Hearth: ${message}`, "Show Log", "Choose Model File…");
+          const choice = await vscode.window.showErrorMessage(`Hearth: ${message}`, "Show Log", "Select Model…");
           if (choice === "Show Log") log.show();
-          else if (choice) await chooseModelFile();
+          else if (choice) await vscode.commands.executeCommand(COMMANDS.selectModel);
         }
         return false;
       } finally {
@@ -136,7 +136,7 @@ async function showStatusMenu(deps: CommandDeps): Promise<void> {
   if (status.kind === "ready") {
     items.push({ label: "$(debug-stop) Unload Model", description: status.model.name, run: () => deps.engine.unload() });
   }
-  items.push({ label: "$(file) Choose Model…", run: () => chooseModelFile() });
+  items.push({ label: "$(library) Select Model…", description: "found on this machine or download", run: () => vscode.commands.executeCommand(COMMANDS.selectModel) });
   items.push({ label: "$(output) Show Log", run: () => deps.log.show() });
   items.push({ label: "$(gear) Settings", run: () => vscode.commands.executeCommand("workbench.action.openSettings", "@ext:hearth.hearth") });
   const picked = await vscode.window.showQuickPick(items, { title: "Hearth", placeHolder: "What would you like to do?" });

@@ -6,6 +6,8 @@ import type { EngineSettings } from "../engine/client";
 /** Every Hearth setting, typed; package.json's contributes.configuration declares the same keys. */
 export interface HearthConfig {
   model: { path: string };
+  /** Extra folders to look for GGUF models in, and where downloads go (both already resolved to absolute paths). */
+  models: { folders: string[]; downloadFolder: string };
   completion: { enable: boolean; languages: Record<string, boolean>; contextTokens: number };
   engine: { threads: number; contextSize: number; gpu: "auto" | "off"; idleUnloadMinutes: number };
 }
@@ -17,6 +19,10 @@ export function readConfig(): HearthConfig {
   const gpu = config.get<string>("engine.gpu", "auto");
   return {
     model: { path: config.get<string>("model.path", "").trim() },
+    models: {
+      folders: stringList(config.get<unknown>("models.folders", [])).map(resolveModelPath),
+      downloadFolder: resolveModelPath(config.get<string>("models.downloadFolder", "").trim()) || defaultDownloadFolder(),
+    },
     completion: {
       enable: config.get<boolean>("completion.enable", true) !== false,
       languages: booleanMap(config.get<unknown>("completion.languages", {})),
@@ -54,6 +60,15 @@ export function onDidChangeConfig(listener: () => void): vscode.Disposable {
   return vscode.workspace.onDidChangeConfiguration((event) => {
     if (event.affectsConfiguration(CONFIG_SECTION)) listener();
   });
+}
+
+/** Where downloaded models go unless hearth.models.downloadFolder says otherwise: ~/.hearth/models (kept across reinstalls). */
+export function defaultDownloadFolder(): string {
+  return join(homedir(), ".hearth", "models");
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string" && v.trim() !== "").map((v) => v.trim()) : [];
 }
 
 /** A user-edited `{ "languageId": boolean }` object; anything else in it is ignored. */

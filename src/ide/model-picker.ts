@@ -1,0 +1,268 @@
+import { freemem, homedir, totalmem } from "node:os";
+import { join } from "node:path";
+import * as vscode from "vscode";
+import type { EngineClient } from "../engine/client";
+import { describeSource, loadCatalog, resolveHfSource, type CatalogModel } from "../models/catalog";
+import { ModelScanner, defaultModelRoots } from "../models/discovery";
+import { DownloadError, describeProgress, downloadModel } from "../models/download";
+import { formatBytes, type FitLevel, type FitVerdict, type MachineMemory } from "../models/memory-fit";
+import { checkModelFile } from "../models/model-file";
+import { buildPickerData, type PickerData, type PickerEntry } from "../models/picker-data";
+import { COMMANDS } from "./command-ids";
+import { CONFIG_SECTION, readConfig, resolveModelPath, toEngineSettings } from "./config";
+import type { HearthLog } from "./log";
+
+export interface ModelPickerDeps {
+  engine: EngineClient;
+  log: HearthLog;
+}
+
+/** What the extension-host tests (and a walkthrough) can reach. */
+export interface ModelsApi {
+  /** The picker's groups, from disk and the catalog only (no network). */
+  pickerData(signal?: AbortSignal): Promise<PickerData>;
+}
+
+/** `hearth.selectModel` takes an optional argument: a file to use, or a catalog entry to download, without the picker. */
+export interface SelectModelArgs {
+  path?: string;
+  catalogId?: string;
+}
+
+type PickItem = vscode.QuickPickItem & { run?: () => Promise<unknown> };
+
+const FIT_ICONS: Record<FitLevel, string> = { green: "$(pass)", amber: "$(warning)", red: "$(error)" };
+
+export function registerModelPicker(deps: ModelPickerDeps): { disposables: vscode.Disposable[]; api: ModelsApi } {
+  const picker = new ModelPicker(deps);
+  return {
+    disposables: [vscode.commands.registerCommand(COMMANDS.selectModel, (args?: SelectModelArgs) => picker.select(args))],
+    api: { pickerData: (signal) => picker.data(signal) },
+  };
+}
+
+class ModelPicker {
+  private readonly scanner = new ModelScanner();
+  private downloading: Promise<unknown> | undefined;
+
+  constructor(private readonly deps: ModelPickerDeps) {}
+
+  async data(signal?: AbortSignal): Promise<PickerData> {
+    const config = readConfig();
+    const roots = defaultModelRoots({
+      platform: process.platform,
+      home: homedir(),
+      env: process.env,
+      userFolders: config.models.folders,
+      downloadFolder: config.models.downloadFolder,
+    });
+    const scan = await this.scanner.scan(roots, {}, signal);
+    const data = buildPickerData({
+      scan,
+      catalog: loadCatalog().models,
+      machine: machineMemory(),
+      contextSize: config.engine.contextSize,
+      currentPath: resolveModelPath(config.model.path),
+    });
+    this.deps.log.info(`models: found ${scan.models.length} model(s) in ${scan.elapsedMs} ms${scan.truncated ? " (stopped early: a folder was too deep or too large)" : ""}`);
+    for (const skipped of data.skipped) this.deps.log.debug(`models: skipped ${skipped.path}: ${skipped.reason}`);
+    return data;
+  }
+
+  async select(args?: SelectModelArgs): Promise<boolean> {
+    if (args?.path) return this.use(args.path);
+    if (args?.catalogId) {
+      const entry = (await this.data()).catalog.find((e) => e.catalog?.id === args.catalogId);
+      const model = entry?.catalog ?? loadCatalog().models.find((m) => m.id === args.catalogId);
+      if (!model) {
+        void vscode.window.showErrorMessage(`Hearth: there is no catalog model "${args.catalogId}".`);
+        return false;
+      }
+      return this.download(model, entry?.fit);
+    }
+    return this.showPicker();
+  }
+
+  private async showPicker(): Promise<boolean> {
+    const quickPick = vscode.window.createQuickPick<PickItem>();
+    quickPick.title = "Hearth: select a model";
+    quickPick.placeholder = "Looking for models on this machine…";
+    quickPick.matchOnDescription = true;
+    quickPick.matchOnDetail = true;
+    quickPick.busy = true;
+    quickPick.items = [this.browseItem()];
+    const scanning = new AbortController();
+    const chosen = new Promise<PickItem | undefined>((resolve) => {
+      quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]));
+      quickPick.onDidHide(() => resolve(undefined));
+    });
+    quickPick.show();
+    const fill = async () => {
+      try {
+        const data = await this.data(scanning.signal);
+        quickPick.items = this.items(data);
+        quickPick.placeholder = "One model serves both completion and chat. Pick one found on this machine, or download one.";
+      } catch (error) {
+        if (!scanning.signal.aborted) this.deps.log.error(`models: looking for models failed: ${describe(error)}`);
+      } finally {
+        quickPick.busy = false;
+      }
+    };
+    void fill();
+    const item = await chosen;
+    scanning.abort();
+    quickPick.dispose();
+    return item?.run ? Boolean(await item.run()) : false;
+  }
+
+  private items(data: PickerData): PickItem[] {
+    const items: PickItem[] = [];
+    items.push({ label: "On this machine", kind: vscode.QuickPickItemKind.Separator });
+    if (data.found.length === 0) {
+      items.push({ label: "$(info) No GGUF models found", description: "LM Studio, Ollama, Hugging Face cache, Jan, GPT4All, hearth.models.folders", run: async () => false });
+    }
+    for (const entry of data.found) items.push(this.foundItem(entry));
+    if (data.catalog.length > 0) items.push({ label: "Download", kind: vscode.QuickPickItemKind.Separator });
+    for (const entry of data.catalog) items.push(this.catalogItem(entry));
+    items.push({ label: "", kind: vscode.QuickPickItemKind.Separator });
+    items.push(this.browseItem());
+    items.push({
+      label: "$(refresh) Look Again",
+      description: data.truncated ? "some folders were too large to search fully" : "",
+      alwaysShow: true,
+      run: () => this.showPicker(),
+    });
+    return items;
+  }
+
+  private foundItem(entry: PickerEntry): PickItem {
+    return {
+      label: `${entry.current ? "$(check)" : FIT_ICONS[entry.fit.level]} ${entry.label}`,
+      description: entry.current ? `current · ${entry.description}` : entry.description,
+      detail: entry.detail,
+      run: () => this.use(entry.id, entry.fit),
+    };
+  }
+
+  private catalogItem(entry: PickerEntry): PickItem {
+    return {
+      label: `$(cloud-download) ${entry.label}`,
+      description: `${FIT_ICONS[entry.fit.level]} ${entry.description}`,
+      detail: entry.detail,
+      run: () => (entry.catalog ? this.download(entry.catalog, entry.fit) : Promise.resolve(false)),
+    };
+  }
+
+  private browseItem(): PickItem {
+    return {
+      label: "$(folder-opened) Browse…",
+      description: "choose a GGUF file",
+      alwaysShow: true,
+      run: async () => {
+        const path = await vscode.commands.executeCommand<string | undefined>(COMMANDS.chooseModelFile);
+        return path ? this.use(path) : false;
+      },
+    };
+  }
+
+  /** Makes `path` the model (hearth.model.path) and loads it, after a warning when it will not fit. */
+  private async use(path: string, fit?: FitVerdict): Promise<boolean> {
+    const check = await checkModelFile(path);
+    if (!check.ok) {
+      void vscode.window.showErrorMessage(`Hearth: ${check.problem.message}`);
+      return false;
+    }
+    if (fit?.level === "red") {
+      const choice = await vscode.window.showWarningMessage(
+        `This model probably does not fit in this machine's memory.`,
+        { modal: true, detail: `${fit.summary}\nLoading it may fail or make the machine swap. A smaller model or quantisation will work better.` },
+        "Use Anyway",
+      );
+      if (choice !== "Use Anyway") return false;
+    }
+    await vscode.workspace.getConfiguration(CONFIG_SECTION).update("model.path", path, vscode.ConfigurationTarget.Global);
+    // The engine takes the new setting through its configuration listener; load it now so the user sees it work.
+    await this.deps.engine.configure(toEngineSettings(readConfig()));
+    return Boolean(await vscode.commands.executeCommand<boolean>(COMMANDS.loadModel));
+  }
+
+  private async download(model: CatalogModel, fit: FitVerdict | undefined): Promise<boolean> {
+    if (this.downloading) {
+      void vscode.window.showInformationMessage("Hearth: a model is already downloading.");
+      return false;
+    }
+    const folder = readConfig().models.downloadFolder;
+    const destination = join(folder, model.fileName);
+    if ((await checkModelFile(destination)).ok) return this.use(destination, fit);
+    const size = `${model.sizeExact ? "" : "about "}${formatBytes(model.sizeBytes)}`;
+    const choice = await vscode.window.showInformationMessage(
+      `Download ${model.name} (${size})?`,
+      {
+        modal: true,
+        detail: [
+          `From ${describeSource(model.source)} (${model.quantization}, licence ${model.licence}${model.notes ? `: ${model.notes}` : ""}).`,
+          `Saved in ${folder} (setting hearth.models.downloadFolder).`,
+          fit ? fit.summary : "",
+          "This is the only network request Hearth makes; you can cancel and resume it.",
+        ]
+          .filter(Boolean)
+          .join("\n"),
+      },
+      "Download",
+    );
+    if (choice !== "Download") return false;
+    const url = resolveHfSource(model.source, process.env.HF_ENDPOINT || undefined);
+    this.deps.log.info(`models: downloading ${url} to ${destination}`);
+    const run: Promise<string> = Promise.resolve(vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Hearth: downloading ${model.name}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        let shown = 0;
+        try {
+          const result = await downloadModel({
+            url,
+            destination,
+            ...(model.sizeExact ? { expectedSizeBytes: model.sizeBytes } : {}),
+            ...(model.sha256 ? { sha256: model.sha256 } : {}),
+            signal: controller.signal,
+            onProgress: (p) => {
+              const percent = p.totalBytes ? Math.floor((p.receivedBytes / p.totalBytes) * 100) : 0;
+              progress.report({ message: describeProgress(p), increment: Math.max(0, percent - shown) });
+              shown = Math.max(shown, percent);
+            },
+          });
+          this.deps.log.info(`models: downloaded ${result.path} (${result.sizeBytes} bytes${result.resumed ? ", resumed" : ""}${result.sha256 ? `, sha256 ${result.sha256}` : ""})`);
+          return result.path;
+        } finally {
+          cancel.dispose();
+        }
+      },
+    ));
+    this.downloading = run;
+    try {
+      const path = await run;
+      return await this.use(path, fit);
+    } catch (error) {
+      if (error instanceof DownloadError && error.code === "cancelled") {
+        void vscode.window.showInformationMessage(`Hearth: download of ${model.name} paused. Choose it again to resume where it stopped.`);
+        return false;
+      }
+      this.deps.log.error(`models: download of ${url} failed: ${describe(error)}`);
+      const choice = await vscode.window.showErrorMessage(`Hearth: ${describe(error)}`, "Show Log");
+      if (choice) this.deps.log.show();
+      return false;
+    } finally {
+      this.downloading = undefined;
+    }
+  }
+}
+
+function machineMemory(): MachineMemory {
+  // GPU memory is not measured here (that would need the engine's native code); Apple silicon shares RAM anyway.
+  return { freeRamBytes: freemem(), totalRamBytes: totalmem(), gpu: null };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

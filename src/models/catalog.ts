@@ -1,0 +1,126 @@
+// The curated catalog (catalog.json: data, not code) and what is derived from it: the download URL of an `hf:` source,
+// the memory an entry needs. validateCatalog() is the schema; the unit tests run it over catalog.json.
+import catalogData from "./catalog.json";
+import { kvBytesPerToken } from "./model-facts";
+import { estimateMemory, type MemoryNeeds } from "./memory-fit";
+
+export type ModelRole = "completion" | "chat";
+export type ModelTier = "tiny" | "small" | "medium" | "large";
+
+export interface CatalogModel {
+  id: string;
+  name: string;
+  description: string;
+  family: string;
+  /** "1.5B", "30B-A3B". */
+  parameters: string;
+  tier: ModelTier;
+  roles: ModelRole[];
+  recommended?: boolean;
+  /** `hf:<user>/<repo>/<path/to/file.gguf>[#revision]`, as node-llama-cpp's resolveModelFile reads it. */
+  source: string;
+  fileName: string;
+  /** Approximate unless sizeExact. */
+  sizeBytes: number;
+  sizeExact?: boolean;
+  sha256?: string;
+  quantization: string;
+  /** The FIM family Hearth detects for it; null for a chat-only model. */
+  fimFamily: string | null;
+  chatTemplate: string | null;
+  contextLength: number;
+  /** SPDX id or the licence's name. */
+  licence: string;
+  kv: { layers: number; kvHeads: number; headDim: number };
+  vocabSize: number;
+  notes?: string;
+}
+
+export interface Catalog {
+  version: number;
+  about: string;
+  models: CatalogModel[];
+}
+
+export function loadCatalog(): Catalog {
+  return catalogData as Catalog;
+}
+
+const ROLES: readonly string[] = ["completion", "chat"];
+const TIERS: readonly string[] = ["tiny", "small", "medium", "large"];
+const HF_SOURCE = /^hf:([A-Za-z0-9][\w.-]*)\/([A-Za-z0-9][\w.-]*)\/((?:[\w.-]+\/)*[\w.-]+\.gguf)(?:#([\w.-]+))?$/;
+
+/** Every way the data can be wrong, as readable lines; empty when the catalog is sound. */
+export function validateCatalog(data: unknown): string[] {
+  const problems: string[] = [];
+  const root = data as Partial<Catalog>;
+  if (typeof data !== "object" || data === null) return ["the catalog is not an object"];
+  if (root.version !== 1) problems.push("version must be 1");
+  if (!Array.isArray(root.models) || root.models.length === 0) return [...problems, "models must be a non-empty array"];
+  const ids = new Set<string>();
+  const sources = new Set<string>();
+  root.models.forEach((entry: Partial<CatalogModel>, index) => {
+    const at = `models[${index}]${typeof entry?.id === "string" ? ` (${entry.id})` : ""}`;
+    const bad = (message: string) => problems.push(`${at}: ${message}`);
+    if (typeof entry !== "object" || entry === null) return bad("not an object");
+    const str = (key: keyof CatalogModel) => typeof entry[key] === "string" && (entry[key] as string).trim() !== "";
+    for (const key of ["id", "name", "description", "family", "parameters", "source", "fileName", "quantization", "licence"] as const) {
+      if (!str(key)) bad(`${key} must be a non-empty string`);
+    }
+    if (typeof entry.id === "string") {
+      if (!/^[a-z0-9][a-z0-9._-]*$/.test(entry.id)) bad("id must be lower-case letters, digits, '.', '_' or '-'");
+      if (ids.has(entry.id)) bad("duplicate id");
+      ids.add(entry.id);
+    }
+    if (!TIERS.includes(entry.tier as string)) bad(`tier must be one of ${TIERS.join(", ")}`);
+    if (!Array.isArray(entry.roles) || entry.roles.length === 0 || entry.roles.some((r) => !ROLES.includes(r))) bad("roles must list completion and/or chat");
+    const match = typeof entry.source === "string" ? HF_SOURCE.exec(entry.source) : null;
+    if (!match) bad("source must be hf:<user>/<repo>/<file>.gguf[#revision]");
+    else {
+      if (match[3]?.split("/").pop() !== entry.fileName) bad("fileName must be the source's file name");
+      if (sources.has(entry.source as string)) bad("duplicate source");
+      sources.add(entry.source as string);
+    }
+    if (!Number.isSafeInteger(entry.sizeBytes) || (entry.sizeBytes ?? 0) < 10_000_000) bad("sizeBytes must be an integer of at least 10 MB");
+    if (entry.sizeExact !== undefined && typeof entry.sizeExact !== "boolean") bad("sizeExact must be a boolean");
+    if (entry.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(String(entry.sha256))) bad("sha256 must be 64 lower-case hex digits");
+    if (entry.fimFamily !== null && typeof entry.fimFamily !== "string") bad("fimFamily must be a string or null");
+    if (entry.roles?.includes("completion") && !entry.fimFamily) bad("a completion model needs a fimFamily");
+    if (entry.chatTemplate !== null && typeof entry.chatTemplate !== "string") bad("chatTemplate must be a string or null");
+    if (entry.roles?.includes("chat") && !entry.chatTemplate) bad("a chat model needs a chatTemplate");
+    if (!Number.isSafeInteger(entry.contextLength) || (entry.contextLength ?? 0) < 2048) bad("contextLength must be an integer ≥ 2048");
+    if (!Number.isSafeInteger(entry.vocabSize) || (entry.vocabSize ?? 0) < 1000) bad("vocabSize must be an integer ≥ 1000");
+    const kv = entry.kv;
+    if (!kv || ![kv.layers, kv.kvHeads, kv.headDim].every((n) => Number.isSafeInteger(n) && n > 0)) bad("kv must give positive integers layers, kvHeads, headDim");
+    if (entry.recommended !== undefined && typeof entry.recommended !== "boolean") bad("recommended must be a boolean");
+  });
+  for (const role of ROLES) {
+    if (!root.models.some((m) => m?.roles?.includes(role as ModelRole))) problems.push(`no model for ${role}`);
+  }
+  return problems;
+}
+
+/** The HTTPS URL an `hf:` source downloads from (Hugging Face's resolve endpoint, as node-llama-cpp builds it). */
+export function resolveHfSource(source: string, endpoint = "https://huggingface.co"): string {
+  const match = HF_SOURCE.exec(source);
+  if (!match) throw new Error(`Not an hf: model source: ${source}`);
+  const [, user, repo, path, revision] = match as unknown as [string, string, string, string, string | undefined];
+  const file = path.split("/").map(encodeURIComponent).join("/");
+  return `${endpoint.replace(/\/+$/, "")}/${encodeURIComponent(user)}/${encodeURIComponent(repo)}/resolve/${encodeURIComponent(revision ?? "main")}/${file}`;
+}
+
+/** A short "where from" for the confirmation: huggingface.co/<user>/<repo>. */
+export function describeSource(source: string): string {
+  const match = HF_SOURCE.exec(source);
+  return match ? `huggingface.co/${match[1]}/${match[2]}` : source;
+}
+
+/** The memory a catalog entry needs with Hearth's context (capped at the model's own). */
+export function estimateCatalogMemory(model: CatalogModel, contextSize: number): MemoryNeeds {
+  return estimateMemory({
+    weightsBytes: model.sizeBytes,
+    kvBytesPerToken: kvBytesPerToken({ layers: model.kv.layers, kvHeads: model.kv.kvHeads, keyLength: model.kv.headDim, valueLength: model.kv.headDim }),
+    contextSize: Math.min(contextSize, model.contextLength),
+    vocabSize: model.vocabSize,
+  });
+}

@@ -1,0 +1,67 @@
+// The model picker inside a real extension host: a model in a folder from hearth.models.folders appears in the
+// picker's data with its size, fit and capabilities, and selecting it loads it (the status bar shows it ready).
+import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as vscode from "vscode";
+import type { HearthApi } from "../../src/extension";
+import { ensureTestModel } from "../fixtures/models/test-models";
+
+const EXTENSION_ID = "hearth.hearth";
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("Hearth's model picker in the extension host", function () {
+  this.timeout(60_000);
+  let api: HearthApi;
+  let folder: string;
+  let model: string;
+  const config = () => vscode.workspace.getConfiguration("hearth");
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<HearthApi>(EXTENSION_ID);
+    assert.ok(ext, "Hearth is installed");
+    api = await ext.activate();
+    folder = mkdtempSync(join(tmpdir(), "hearth-picker-"));
+    model = await ensureTestModel("scripted", { dir: join(folder, "team-models") });
+    await config().update("engine.threads", 1, vscode.ConfigurationTarget.Global);
+    await config().update("engine.contextSize", 1024, vscode.ConfigurationTarget.Global);
+    await config().update("models.folders", [join(folder, "team-models")], vscode.ConfigurationTarget.Global);
+    await config().update("models.downloadFolder", join(folder, "downloads"), vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    for (const key of ["model.path", "models.folders", "models.downloadFolder"]) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("lists a model from hearth.models.folders with its size, fit and capabilities, beside the catalog", async () => {
+    const data = await api.models.pickerData();
+    const entry = data.found.find((e) => e.path === model);
+    assert.ok(entry, `not listed: ${JSON.stringify(data.found.map((e) => e.path))}`);
+    assert.deepEqual(entry.capabilities, ["completion", "chat"]);
+    assert.notEqual(entry.fit.level, "red");
+    assert.match(entry.description, /kB|MB/);
+    assert.ok(data.catalog.length > 0, "the catalog's downloads are offered too");
+  });
+
+  it("selecting it loads it, and the status bar shows it ready", async () => {
+    const loaded = await vscode.commands.executeCommand<boolean>("hearth.selectModel", { path: model });
+    assert.equal(loaded, true);
+    assert.equal(config().get("model.path"), model);
+    await waitFor(() => api.engine.status.kind === "ready", "the engine to be ready");
+    assert.match(api.statusBar.tooltip, /ready/);
+  });
+
+  it("marks the selected model as the current one", async () => {
+    const data = await api.models.pickerData();
+    assert.equal(data.found.find((e) => e.path === model)?.current, true);
+  });
+});
