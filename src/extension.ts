@@ -4,7 +4,9 @@ import { scopedLogger } from "./common/logger";
 import { RequestManager } from "./completion/request-manager";
 import { ContextEngine } from "./context/context-engine";
 import { EngineClient } from "./engine/client";
+import { registerActions, type ActionsApi } from "./ide/actions";
 import { registerChat, type ChatApi } from "./ide/chat";
+import { HearthCodeActionProvider } from "./ide/code-actions";
 import { registerCommands } from "./ide/commands";
 import { CompletionGate } from "./ide/completion-gate";
 import { onDidChangeConfig, readConfig, toEngineSettings } from "./ide/config";
@@ -24,6 +26,7 @@ export interface HearthApi {
   readonly engine: EngineClient;
   readonly completions: RequestManager;
   readonly chat: ChatApi;
+  readonly actions: ActionsApi;
   readonly models: ModelsApi;
   readonly statusBar: { readonly text: string; readonly tooltip: string };
   /** Milliseconds spent loading the bundle and running activate(): the activation bench reports them. */
@@ -83,13 +86,20 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   const chat = registerChat(context, { engine, log });
   context.subscriptions.push(...chat.disposables);
+  const actions = registerActions({ engine, contextEngine, chat: chat.api, log, globalState: context.globalState });
+  context.subscriptions.push(
+    ...actions.disposables,
+    vscode.languages.registerCodeActionsProvider([{ scheme: "file" }, { scheme: "untitled" }], new HearthCodeActionProvider(), {
+      providedCodeActionKinds: HearthCodeActionProvider.providedCodeActionKinds,
+    }),
+  );
   const models = registerModelPicker({ engine, log });
   context.subscriptions.push(...models.disposables);
   configure();
   const activateMs = performance.now() - started;
   const loadMs = typeof __hearthBundleStart === "number" && typeof __hearthBundleEnd === "number" ? __hearthBundleEnd - __hearthBundleStart : null;
   log.info(`Hearth ${String(context.extension.packageJSON.version)} activated in ${activateMs.toFixed(1)} ms (bundle loaded in ${loadMs?.toFixed(1) ?? "?"} ms)`);
-  return { engine, completions: manager, chat: chat.api, models: models.api, statusBar, activation: { loadMs, activateMs } };
+  return { engine, completions: manager, chat: chat.api, actions: actions.api, models: models.api, statusBar, activation: { loadMs, activateMs } };
 }
 
 function languageIfDisabled(gate: CompletionGate, editor: vscode.TextEditor | undefined): string | null {

@@ -7,7 +7,8 @@ import { scopedLogger } from "../common/logger";
 import { splitContextBudget } from "../completion/context-budget";
 import { decideMultiline } from "../completion/multiline-decision";
 import type { AssembleRequest, AssembledContext, ContextItem } from "./context-types";
-import { describeSurroundings, findEnclosingScopes } from "./cursor-analysis";
+import { describeSurroundings, findDeclarationAt, findEnclosingScopes } from "./cursor-analysis";
+import type { DeclarationRange } from "./cursor-analysis";
 import { DocumentStore } from "./document-store";
 import type { TextEdit } from "./document-store";
 import { extractImports } from "./imports";
@@ -172,6 +173,37 @@ export class ContextEngine {
   /** Resolves when the document's tree matches its text (tests, benches). */
   whenParsed(uri: string, timeoutMs?: number): Promise<boolean> {
     return this.documents.whenParsed(uri, timeoutMs);
+  }
+
+  /** The function, method or class an action works on when nothing is selected; null without a grammar or outside one. */
+  async findDeclaration(languageId: string, text: string, offset: number): Promise<DeclarationRange | null> {
+    const parsed = await this.parse(languageId, text);
+    if (!parsed) return null;
+    try {
+      return findDeclarationAt(parsed.tree, text, offset, parsed.spec);
+    } finally {
+      parsed.tree.delete();
+    }
+  }
+
+  /** Whether the text has syntax errors; null when the language has no grammar here. */
+  async hasSyntaxErrors(languageId: string, text: string): Promise<boolean | null> {
+    const parsed = await this.parse(languageId, text);
+    if (!parsed) return null;
+    try {
+      return parsed.tree.rootNode.hasError;
+    } finally {
+      parsed.tree.delete();
+    }
+  }
+
+  /** A fresh, complete parse (actions run once per command, not per keystroke). */
+  private async parse(languageId: string, text: string): Promise<{ tree: Tree; spec: LanguageSpec } | null> {
+    if (text.length > 2_000_000) return null;
+    const grammar = await this.runtime.load(languageId);
+    if (!grammar || this.disposed) return null;
+    const tree = grammar.parser.parse(text);
+    return tree ? { tree, spec: grammar.spec } : null;
   }
 
   async assemble(req: AssembleRequest): Promise<AssembledContext> {

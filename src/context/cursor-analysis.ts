@@ -97,3 +97,40 @@ function previousNonBlankLine(text: string, lineStart: number): string {
   }
   return "";
 }
+
+/** A declaration an action works on: the innermost named function, method or class at an offset. */
+export interface DeclarationRange {
+  nodeType: string;
+  /** Start of the declaration with its doc comments, decorators and `export`. */
+  startIndex: number;
+  endIndex: number;
+}
+
+/** Function values that are only a declaration when a variable names them (`const f = () => …`). */
+const ANONYMOUS = new Set(["arrow_function", "function_expression", "function", "lambda", "lambda_expression", "closure_expression", "func_literal", "class"]);
+const WRAPPERS = new Set(["export_statement", "decorated_definition", "lexical_declaration", "variable_declaration"]);
+
+/**
+ * The innermost function, method or class around `offset`, widened to what belongs to it: `export`, decorators, the
+ * `const` that names an arrow function, and the doc comments directly above it.
+ */
+export function findDeclarationAt(tree: Tree, text: string, offset: number, spec: LanguageSpec): DeclarationRange | null {
+  let node: Node | null = tree.rootNode.descendantForIndex(offset, offset);
+  for (let depth = 0; node && depth < 200; depth++, node = node.parent) {
+    if (!spec.scopeTypes.has(node.type)) continue;
+    let outer: Node = node;
+    if (ANONYMOUS.has(node.type)) {
+      if (node.parent?.type !== "variable_declarator") continue;
+      outer = node.parent;
+    }
+    while (outer.parent && (WRAPPERS.has(outer.parent.type) || outer.parent.type === "variable_declarator")) outer = outer.parent;
+    let start = outer.startIndex;
+    for (let prev = outer.previousNamedSibling; prev && spec.commentTypes.has(prev.type); prev = prev.previousNamedSibling) {
+      // Only comments that touch the declaration (no blank line between).
+      if (/\n[ \t]*\n/.test(text.slice(prev.endIndex, start))) break;
+      start = prev.startIndex;
+    }
+    return { nodeType: node.type, startIndex: start, endIndex: outer.endIndex };
+  }
+  return null;
+}

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { rebaseRange } from "../actions/rebase";
 import { planApply, type ApplyPlan } from "../chat/apply-plan";
 import { basename } from "./chat-context";
 import type { HearthLog } from "./log";
@@ -7,14 +8,47 @@ import type { HearthLog } from "./log";
 export const PROPOSAL_SCHEME = "hearth-proposal";
 /** Context key set while an Apply diff waits for the user's answer (shows Accept / Discard in the editor title). */
 const PROPOSAL_OPEN_KEY = "hearth.chat.proposalOpen";
+/** Context key set while the model is still writing a proposal (Escape cancels it). */
+const GENERATING_KEY = "hearth.proposalGenerating";
 
 interface Proposal {
   id: string;
   target: vscode.Uri;
+  /** The file does not exist yet: Accept creates it. */
+  newFile: boolean;
   version: number;
+  /** The document's text when the proposal was made: edits made since are rebased around the target, or refused. */
+  baseText: string;
   plan: ApplyPlan;
   proposalUri: vscode.Uri;
+  originalUri: vscode.Uri;
+  streaming: boolean;
+  onCancel: (() => void) | undefined;
   settle: (accepted: boolean) => void;
+}
+
+/** What a diff proposes: a range of an open document (or a new file) and its replacement. */
+export interface ProposalRequest {
+  /** An open document, or the Uri of a file that Accept creates. */
+  target: vscode.TextDocument | { newFile: vscode.Uri };
+  plan: ApplyPlan;
+  /** The diff editor's title. */
+  title: string;
+  /** The model is still writing: Accept waits for finish(); Escape calls onCancel. */
+  streaming?: { onCancel: () => void };
+}
+
+/** A diff on screen: the right side can still change while the model writes. */
+export interface ProposalHandle {
+  readonly proposalUri: vscode.Uri;
+  /** Resolves with true on Accept (written), false on Discard, a newer proposal, or a refused Accept. */
+  readonly decided: Promise<boolean>;
+  /** Shows new replacement text for the same range. */
+  update(newText: string): void;
+  /** The model is done: Accept is possible from now on. */
+  finish(): void;
+  /** Closes the diff without writing (generation failed or was cancelled before anything useful came). */
+  close(): Promise<void>;
 }
 
 export type ApplyOutcome = "applied" | "discarded" | "no-editor";
@@ -22,6 +56,7 @@ export type ApplyOutcome = "applied" | "discarded" | "no-editor";
 /**
  * Insert at cursor, and Apply to file: Apply opens `vscode.diff` of the file against the proposed content (a read-only
  * document) and writes nothing until the user accepts; accepting is one WorkspaceEdit, so one undo step reverts it.
+ * The refactor actions (ide/actions.ts) show their proposals through the same diff, streamed while the model writes.
  */
 export class ChatEdits implements vscode.Disposable, vscode.TextDocumentContentProvider {
   private readonly contents = new Map<string, string>();
@@ -58,47 +93,117 @@ export class ChatEdits implements vscode.Disposable, vscode.TextDocumentContentP
       void vscode.window.showWarningMessage("Hearth: open the file to apply the code to, then click Apply again.");
       return "no-editor";
     }
-    this.settle(false);
     const doc = editor.document;
     const text = doc.getText();
     const selection = editor.selection.isEmpty ? undefined : { start: doc.offsetAt(editor.selection.start), end: doc.offsetAt(editor.selection.end) };
     const plan = planApply(text, code, selection);
-    const proposed = text.slice(0, plan.start) + plan.newText + text.slice(plan.end);
-    const id = String(this.nextId++);
-    const proposalUri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: doc.uri.path, query: `proposal=${id}` });
-    this.contents.set(proposalUri.toString(), proposed);
     const name = basename(doc.uri);
-    const decided = new Promise<boolean>((resolve) => {
-      this.pending = { id, target: doc.uri, version: doc.version, plan, proposalUri, settle: resolve };
-    });
-    await vscode.commands.executeCommand("setContext", PROPOSAL_OPEN_KEY, true);
-    await vscode.commands.executeCommand("vscode.diff", doc.uri, proposalUri, `${name} ↔ Hearth's proposal (${plan.summary})`, { preview: true });
+    const handle = await this.propose({ target: doc, plan, title: `${name} ↔ Hearth's proposal (${plan.summary})` });
+    const id = this.pending?.id;
     void vscode.window.showInformationMessage(`Hearth: apply the proposed change to ${name}? It ${plan.summary}.`, "Accept", "Discard").then((choice) => {
-      if (this.pending?.id === id) void (choice === "Accept" ? this.accept() : this.discard());
+      if (id !== undefined && this.pending?.id === id) void (choice === "Accept" ? this.accept() : this.discard());
     });
-    const accepted = await decided;
+    const accepted = await handle.decided;
     return accepted ? "applied" : "discarded";
+  }
+
+  /**
+   * Opens `vscode.diff` of the target against the proposed text (a read-only document) and returns at once; nothing is
+   * written until Accept. An open proposal is discarded when a new one starts.
+   */
+  async propose(request: ProposalRequest): Promise<ProposalHandle> {
+    this.settle(false);
+    const isNew = "newFile" in request.target;
+    const target = "newFile" in request.target ? request.target.newFile : request.target.uri;
+    const text = "newFile" in request.target ? "" : request.target.getText();
+    const version = "newFile" in request.target ? 0 : request.target.version;
+    const id = String(this.nextId++);
+    const proposalUri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: target.path, query: `proposal=${id}` });
+    const originalUri = isNew ? vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: target.path, query: `original=${id}` }) : target;
+    const proposal: Proposal = {
+      id,
+      target,
+      newFile: isNew,
+      version,
+      baseText: text,
+      plan: request.plan,
+      proposalUri,
+      originalUri,
+      streaming: request.streaming !== undefined,
+      onCancel: request.streaming?.onCancel,
+      settle: () => undefined,
+    };
+    const decided = new Promise<boolean>((resolve) => (proposal.settle = resolve));
+    const render = () => this.contents.set(proposalUri.toString(), text.slice(0, proposal.plan.start) + proposal.plan.newText + text.slice(proposal.plan.end));
+    render();
+    if (isNew) this.contents.set(originalUri.toString(), "");
+    this.pending = proposal;
+    await vscode.commands.executeCommand("setContext", PROPOSAL_OPEN_KEY, true);
+    await vscode.commands.executeCommand("setContext", GENERATING_KEY, proposal.streaming);
+    await vscode.commands.executeCommand("vscode.diff", originalUri, proposalUri, request.title, { preview: true });
+    return {
+      proposalUri,
+      decided,
+      update: (newText) => {
+        if (this.pending !== proposal) return;
+        proposal.plan = { ...proposal.plan, newText };
+        render();
+        this.changeEmitter.fire(proposalUri);
+      },
+      finish: () => {
+        if (this.pending !== proposal || !proposal.streaming) return;
+        proposal.streaming = false;
+        void vscode.commands.executeCommand("setContext", GENERATING_KEY, false);
+      },
+      close: () => this.close(proposal, false),
+    };
+  }
+
+  /** The text the open proposal shows on its right side (tests, and the actions' syntax check). */
+  proposedText(): string | undefined {
+    return this.pending ? this.contents.get(this.pending.proposalUri.toString()) : undefined;
+  }
+
+  /** Escape while the model writes a proposal: stops the model (its owner then closes the diff). */
+  cancelGeneration(): boolean {
+    const proposal = this.pending;
+    if (!proposal?.streaming) return false;
+    proposal.onCancel?.();
+    return true;
   }
 
   /** Writes the open proposal as one WorkspaceEdit (Accept). */
   async accept(): Promise<boolean> {
     const proposal = this.pending;
     if (!proposal) return false;
-    const doc = await vscode.workspace.openTextDocument(proposal.target);
-    if (doc.version !== proposal.version) {
-      void vscode.window.showWarningMessage(`Hearth: ${basename(proposal.target)} changed after the proposal was made; nothing was written. Click Apply again for a fresh diff.`);
-      await this.close(proposal, false);
+    if (proposal.streaming) {
+      void vscode.window.showInformationMessage("Hearth: the model is still writing this proposal. Wait for it to finish, or press Escape to stop it.");
       return false;
     }
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(doc.uri, new vscode.Range(doc.positionAt(proposal.plan.start), doc.positionAt(proposal.plan.end)), proposal.plan.newText);
+    let doc: vscode.TextDocument | undefined;
+    let start = proposal.plan.start;
+    if (proposal.newFile) {
+      edit.createFile(proposal.target, { ignoreIfExists: false, contents: Buffer.from(proposal.plan.newText, "utf8") });
+    } else {
+      doc = await vscode.workspace.openTextDocument(proposal.target);
+      const range = doc.version === proposal.version ? proposal.plan : rebaseRange(proposal.baseText, doc.getText(), proposal.plan);
+      if (!range) {
+        void vscode.window.showWarningMessage(`Hearth: ${basename(proposal.target)} changed where the proposal goes after it was made; nothing was written. Ask again for a fresh diff.`);
+        await this.close(proposal, false);
+        return false;
+      }
+      start = range.start;
+      edit.replace(doc.uri, new vscode.Range(doc.positionAt(range.start), doc.positionAt(range.end)), proposal.plan.newText);
+    }
     const ok = await vscode.workspace.applyEdit(edit);
     if (!ok) this.log.warn(`chat: applying the proposal to ${proposal.target.toString()} failed`);
     await this.close(proposal, ok);
     if (ok) {
-      const start = doc.positionAt(proposal.plan.start);
+      doc ??= await vscode.workspace.openTextDocument(proposal.target);
+      const at = doc.positionAt(start);
       const shown = await vscode.window.showTextDocument(doc, { preview: false });
-      shown.revealRange(new vscode.Range(start, start), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      shown.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     }
     return ok;
   }
@@ -119,7 +224,10 @@ export class ChatEdits implements vscode.Disposable, vscode.TextDocumentContentP
     if (!proposal) return;
     this.pending = undefined;
     this.contents.delete(proposal.proposalUri.toString());
+    this.contents.delete(proposal.originalUri.toString());
+    if (proposal.streaming) proposal.onCancel?.();
     void vscode.commands.executeCommand("setContext", PROPOSAL_OPEN_KEY, false);
+    void vscode.commands.executeCommand("setContext", GENERATING_KEY, false);
     proposal.settle(accepted);
   }
 

@@ -13,6 +13,13 @@ export const COMMANDS = {
   chatExport: "hearth.chat.exportConversation",
   chatAcceptProposal: "hearth.chat.acceptProposal",
   chatDiscardProposal: "hearth.chat.discardProposal",
+  explain: "hearth.explain",
+  fix: "hearth.fix",
+  document: "hearth.document",
+  generateTests: "hearth.generateTests",
+  editWithInstruction: "hearth.editWithInstruction",
+  /** Escape while the model writes a proposal. */
+  cancelAction: "hearth.cancelAction",
   triggerCompletion: "hearth.triggerCompletion",
   toggleCompletionForLanguage: "hearth.toggleCompletionForLanguage",
   snoozeCompletion: "hearth.snoozeCompletion",
