@@ -287,8 +287,9 @@ export class ContextEngine {
       used += candidate.tokens;
     }
     const prefixBudget = req.budgetTokens - suffix.tokens - used;
-    // Trees do not outlive an await: a background parse may have replaced (and deleted) the one from before.
-    const treeNow = this.treeFor(req.uri, req.languageId, text);
+    // Trees do not outlive an await: a background parse may have replaced (and deleted) the one from before. The user
+    // may also have typed meanwhile: then this request's text is stale and must not replace the document's copy.
+    const treeNow = this.documents.getText(req.uri) === text ? this.documents.getTree(req.uri) : null;
     const prefix = this.prefixWindow(text, offset, prefixBudget, treeNow, spec);
     const prefixStartLine = countLines(text, prefix.start);
     // Whatever the final prefix already shows is not repeated (the import block, definitions just above the cursor).
