@@ -1,10 +1,23 @@
 // `npm run bench [name ...]`: runs the named benches (default: all that exist), each writing bench/results/NAME.json
 // and its section of bench/RESULTS.md.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { runActivationBench } from "./activation/run-activation";
+import { runEngineBench } from "./engine/run-engine";
+import { runInlineBench } from "./inline/run-inline";
 
 const BENCHES: Record<string, () => Promise<void>> = {
   activation: () => runActivationBench(),
+  context: () => runScript(join(__dirname, "context", "run-context-bench.js")),
+  engine: () => runEngineBench(),
+  inline: () => runInlineBench(),
 };
+
+/** A bench that is its own script (it also runs alone, e.g. `npm run bench:context`). */
+async function runScript(path: string): Promise<void> {
+  const result = spawnSync(process.execPath, [path], { stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`${path} failed (${result.status ?? result.signal})`);
+}
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

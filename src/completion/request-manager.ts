@@ -12,7 +12,22 @@ export interface RequestManagerOptions {
   cacheSize?: number;
   /** How long a generation nobody waits for any more is kept alive, in case the next keystroke can use it. */
   orphanGraceMs?: number;
+  /** The savings, each of which can be switched off (benches measure what each saves); all on by default. */
+  features?: Partial<RequestManagerFeatures>;
 }
+
+export interface RequestManagerFeatures {
+  /** Show the rest of a suggestion the user is typing through, without a model call. */
+  typedThrough: boolean;
+  /** Answer a cursor position seen before from the LRU cache. */
+  cache: boolean;
+  /** Keep a model call streaming when the new text continues what it has written (a prefetch is always awaited). */
+  inFlightReuse: boolean;
+  /** After an accept, compute the next suggestion in the background. */
+  prefetch: boolean;
+}
+
+export const ALL_FEATURES: RequestManagerFeatures = { typedThrough: true, cache: true, inFlightReuse: true, prefetch: true };
 
 interface InFlight {
   uri: string;
@@ -20,6 +35,8 @@ interface InFlight {
   suffix: string;
   /** Raw model output streamed so far. */
   streamed: string;
+  /** Called after each streamed chunk (requests waiting on the generation check it still continues their text). */
+  onStream: Set<() => void>;
   controller: AbortController;
   done: Promise<string | null>;
   waiters: number;
@@ -33,6 +50,9 @@ interface Shown {
   suffix: string;
   text: string;
 }
+
+/** What wait() returns when the generation stopped agreeing with the text typed since it started. */
+const DIVERGED = Symbol("diverged");
 
 /** Characters of prefix and suffix that identify a cursor position in the cache. */
 const CACHE_PREFIX_CHARS = 2000;
@@ -48,6 +68,7 @@ export class RequestManager {
   private readonly debounce: AdaptiveDebounce;
   private generation: GenerationOptions;
   private readonly orphanGraceMs: number;
+  private readonly features: RequestManagerFeatures;
   private inFlight: InFlight | undefined;
   private shown: Shown | undefined;
   private readonly suggestionEmitter = new Emitter<Suggestion>();
@@ -62,6 +83,7 @@ export class RequestManager {
     this.debounce = new AdaptiveDebounce(options.debounce ?? DEFAULT_DEBOUNCE);
     this.generation = { ...DEFAULT_GENERATION, ...options.generation };
     this.orphanGraceMs = options.orphanGraceMs ?? 200;
+    this.features = { ...ALL_FEATURES, ...options.features };
   }
 
   /** A suggestion for the cursor, or null for none (also when the request was cancelled). */
@@ -78,36 +100,43 @@ export class RequestManager {
       return suggestion;
     };
 
-    const typedThrough = this.continueShown(snapshot.uri, prefix, suffix);
+    const typedThrough = this.features.typedThrough ? this.continueShown(snapshot.uri, prefix, suffix) : null;
     if (typedThrough) return answer(typedThrough, "typed-through");
 
-    const cached = this.cache.get(cacheKey(snapshot, prefix, suffix));
+    const cached = this.features.cache ? this.cache.get(cacheKey(snapshot, prefix, suffix)) : undefined;
     if (cached) return answer(cached, "cache");
 
     const flight = this.inFlight;
-    if (flight && continues(flight, snapshot.uri, prefix, suffix)) {
-      const full = await this.wait(flight, signal);
+    if (flight && (this.features.inFlightReuse || flight.source === "prefetch") && continues(flight, snapshot.uri, prefix, suffix)) {
+      // Joined before the model wrote anything, the generation may turn out to say something else: stop waiting then.
+      const full = await this.wait(flight, signal, () => !continues(flight, snapshot.uri, prefix, suffix));
       if (signal.aborted) return null;
-      const rest = remainderAfterTyping(full, prefix.slice(flight.prefix.length));
-      if (rest) return answer(rest, flight.source === "prefetch" ? "prefetch" : "in-flight");
+      if (full === DIVERGED) {
+        if (this.inFlight === flight && flight.waiters === 0) this.abortInFlight();
+      } else {
+        const rest = remainderAfterTyping(full, prefix.slice(flight.prefix.length));
+        if (rest) return answer(rest, flight.source === "prefetch" ? "prefetch" : "in-flight");
+      }
     } else if (flight) {
       // It answers a position the user has left: free the CPU for the new one now, not after the debounce.
       this.abortInFlight();
     }
 
-    if (request.triggerKind === "automatic" && !(await sleep(delay, signal))) return null;
+    // The pause is counted from the keystroke: time spent waiting on a generation above is part of it.
+    if (request.triggerKind === "automatic" && !(await sleep(delay - (performance.now() - started), signal))) return null;
 
     const generated = this.start(snapshot, prefix, suffix, "model");
     const text = await this.wait(generated.flight, signal);
-    if (signal.aborted || !text) return null;
+    if (signal.aborted || typeof text !== "string" || !text) return null;
     return answer(text, "model", await generated.stats);
   }
 
   /** After an accept: compute the next suggestion now, so it is ready (or under way) when the user looks for it. */
   prefetch(snapshot: DocumentSnapshot): void {
+    if (!this.features.prefetch) return;
     const prefix = snapshot.text.slice(0, snapshot.offset);
     const suffix = snapshot.text.slice(snapshot.offset);
-    if (this.cache.get(cacheKey(snapshot, prefix, suffix))) return;
+    if (this.features.cache && this.cache.get(cacheKey(snapshot, prefix, suffix))) return;
     this.start(snapshot, prefix, suffix, "prefetch");
   }
 
@@ -144,16 +173,20 @@ export class RequestManager {
       prefix,
       suffix,
       streamed: "",
+      onStream: new Set(),
       controller,
       waiters: 0,
       orphanTimer: undefined,
       source,
       done: Promise.resolve(null),
     };
-    flight.done = generateSuggestion(this.deps, snapshot, this.generation, controller.signal, (chunk) => (flight.streamed += chunk)).then(
+    flight.done = generateSuggestion(this.deps, snapshot, this.generation, controller.signal, (chunk) => {
+      flight.streamed += chunk;
+      for (const listener of flight.onStream) listener();
+    }).then(
       (result) => {
         resolveStats(result.generation);
-        if (result.text) this.cache.set(cacheKey(snapshot, prefix, suffix), result.text);
+        if (result.text && this.features.cache) this.cache.set(cacheKey(snapshot, prefix, suffix), result.text);
         this.deps.logger.debug(
           `completion (${source}) ${result.text === null ? "empty" : `${result.text.length} chars`}, stopped by ${result.stoppedBy ?? "the model"}; ${result.generation.promptTokens} prompt + ${result.generation.generatedTokens} generated tokens in ${Math.round(result.generation.totalMs)} ms`,
         );
@@ -177,19 +210,29 @@ export class RequestManager {
    * Waits for a generation on behalf of one request. When the last waiter goes away (VS Code cancels a request on the
    * next keystroke), the generation gets a short grace period: the next keystroke often continues it.
    */
-  private async wait(flight: InFlight, signal: AbortSignal): Promise<string | null> {
+  private async wait(flight: InFlight, signal: AbortSignal, diverged?: () => boolean): Promise<string | null | typeof DIVERGED> {
     flight.waiters++;
     clearTimeout(flight.orphanTimer);
+    let onStream: (() => void) | undefined;
     try {
-      return await new Promise<string | null>((resolve) => {
+      return await new Promise<string | null | typeof DIVERGED>((resolve) => {
         const onAbort = () => resolve(null);
         signal.addEventListener("abort", onAbort, { once: true });
+        if (diverged) {
+          onStream = () => {
+            if (!diverged()) return;
+            signal.removeEventListener("abort", onAbort);
+            resolve(DIVERGED);
+          };
+          flight.onStream.add(onStream);
+        }
         void flight.done.then((text) => {
           signal.removeEventListener("abort", onAbort);
           resolve(text);
         });
       });
     } finally {
+      if (onStream) flight.onStream.delete(onStream);
       flight.waiters--;
       if (flight.waiters === 0 && flight.source === "model" && this.inFlight === flight) {
         flight.orphanTimer = setTimeout(() => {

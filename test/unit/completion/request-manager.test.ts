@@ -3,7 +3,7 @@ import { AbortedError } from "../../../src/common/abort";
 import { silentLogger } from "../../../src/common/logger";
 import { AdaptiveDebounce } from "../../../src/completion/adaptive-debounce";
 import type { CompletionEngine, ContextAssembler, DocumentSnapshot, TriggerKind } from "../../../src/completion/completion-types";
-import { RequestManager } from "../../../src/completion/request-manager";
+import { RequestManager, type RequestManagerFeatures } from "../../../src/completion/request-manager";
 import type { AssembleRequest, AssembledContext } from "../../../src/context/context-types";
 import type { GenerationResult, InfillParams } from "../../../src/engine/protocol";
 
@@ -72,10 +72,10 @@ class FakeContext implements ContextAssembler {
   }
 }
 
-function manager(engine: FakeEngine, multiline = false, debounceMs = 30): RequestManager {
+function manager(engine: FakeEngine, multiline = false, debounceMs = 30, features: Partial<RequestManagerFeatures> = {}): RequestManager {
   return new RequestManager(
     { engine, context: new FakeContext(multiline), logger: silentLogger },
-    { debounce: { minMs: debounceMs, maxMs: debounceMs, factor: 1, pauseMs: 1000 }, orphanGraceMs: 50 },
+    { debounce: { minMs: debounceMs, maxMs: debounceMs, factor: 1, pauseMs: 1000 }, orphanGraceMs: 50, features },
   );
 }
 
@@ -165,6 +165,24 @@ describe("RequestManager", () => {
     assert.equal(await pending, null);
   });
 
+  it("stops waiting on a generation joined before it wrote anything once it writes something else", async () => {
+    // The first call takes a while to start streaming and then writes 100 chunks; the text typed meanwhile ("r")
+    // is not what it writes ("z"), so the second request must not wait for all of it.
+    const engine = new FakeEngine((p) => (p.prefix.endsWith("r") ? ["eturn;"] : Array.from({ length: 100 }, () => "z")), 20);
+    const rm = manager(engine, false, 0);
+    const first = new AbortController();
+    void ask(rm, doc("function f() { █"), "automatic", first.signal);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    first.abort(); // the next keystroke, before the first chunk
+    const started = Date.now();
+    const next = await ask(rm, doc("function f() { r█"));
+    assert.equal(next?.text, "eturn;");
+    assert.equal(engine.calls.length, 2);
+    assert.equal(engine.calls[0]?.aborted, true);
+    assert.ok((engine.calls[0]?.chunksSent ?? 0) < 50, "the diverged generation was stopped early");
+    assert.ok(Date.now() - started < 1_500, "the request did not wait for the whole diverged generation");
+  });
+
   it("stops a generation nobody waits for after a short grace", async () => {
     const engine = new FakeEngine(() => Array.from({ length: 100 }, () => "y"), 10);
     const rm = manager(engine, false, 0);
@@ -200,6 +218,64 @@ describe("RequestManager", () => {
     const engine = new FakeEngine(() => []);
     engine.infill = () => Promise.reject(new Error("engine exploded"));
     assert.equal(await ask(manager(engine), doc("x█")), null);
+  });
+});
+
+describe("RequestManager with a saving switched off", () => {
+  it("typedThrough off: typing through a suggestion asks the model again", async () => {
+    const engine = new FakeEngine((p) => [p.prefix.endsWith("ite") ? "ms.size;" : "items.length;"]);
+    const rm = manager(engine, false, 30, { typedThrough: false });
+    await ask(rm, doc("const n = █\n"));
+    const next = await ask(rm, doc("const n = ite█\n"));
+    assert.equal(next?.text, "ms.size;");
+    assert.equal(next?.source, "model");
+    assert.equal(engine.calls.length, 2);
+  });
+
+  it("cache off: a position seen before is generated again", async () => {
+    const engine = new FakeEngine(() => ["a + b;"]);
+    const rm = manager(engine, false, 30, { cache: false });
+    await ask(rm, doc("const sum = █\n"));
+    rm.forgetShown();
+    await ask(rm, doc("const other = █\n"));
+    const again = await ask(rm, doc("const sum = █\n"));
+    assert.equal(again?.source, "model");
+    assert.equal(engine.calls.length, 3);
+  });
+
+  it("inFlightReuse off: a generation the new text continues is aborted and a new one started", async () => {
+    const engine = new FakeEngine(() => ["ret", "urn", " total", ";"], 20);
+    const rm = manager(engine, false, 0, { inFlightReuse: false });
+    const first = new AbortController();
+    const pending = ask(rm, doc("function f() { █"), "automatic", first.signal);
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    first.abort();
+    const next = await ask(rm, doc("function f() { re█"));
+    assert.equal(next?.source, "model");
+    assert.equal(engine.calls.length, 2);
+    assert.equal(engine.calls[0]?.aborted, true);
+    assert.equal(await pending, null);
+  });
+
+  it("inFlightReuse off still waits for a prefetch under way (that is the prefetch's saving)", async () => {
+    const engine = new FakeEngine(() => ["next();"], 20);
+    const rm = manager(engine, false, 30, { inFlightReuse: false });
+    const after = doc("first();\n█");
+    rm.prefetch(after);
+    const suggestion = await ask(rm, after);
+    assert.equal(suggestion?.source, "prefetch");
+    assert.equal(engine.calls.length, 1);
+  });
+
+  it("prefetch off: an accept starts no model call; the next request makes its own", async () => {
+    const engine = new FakeEngine(() => ["next();"]);
+    const rm = manager(engine, false, 30, { prefetch: false });
+    const after = doc("first();\n█");
+    rm.prefetch(after);
+    assert.equal(engine.calls.length, 0);
+    const suggestion = await ask(rm, after);
+    assert.equal(suggestion?.source, "model");
+    assert.equal(engine.calls.length, 1);
   });
 });
 
