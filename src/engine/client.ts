@@ -177,7 +177,9 @@ export class EngineClient {
   }
 
   private async generate<M extends "infill" | "chat">(method: M, params: ParamsOf<M>, options: RequestOptions): Promise<ResultOf<M>> {
-    await this.load(options.signal);
+    // A cancelled request stops waiting, but the load goes on: the next keystroke's request needs the same model, and
+    // cancelling the load on every keystroke would mean it never finishes on a slow machine.
+    await untilAborted(this.load(), options.signal);
     this.activeGenerations++;
     this.markBusy();
     try {
@@ -379,6 +381,26 @@ export class EngineClient {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/** Resolves with `promise`, or rejects with an AbortedError as soon as `signal` aborts (the promise itself goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new AbortedError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError());
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function describe(error: unknown): string {

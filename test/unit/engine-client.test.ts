@@ -60,6 +60,16 @@ describe("EngineClient with the engine process", function () {
     assert.equal(result.stopReason, "end-token");
   });
 
+  it("keeps loading the model when the request that started the load is cancelled", async () => {
+    const client = open();
+    await client.configure(testSettings(scripted));
+    const controller = new AbortController();
+    const pending = client.infill({ prefix: "let a = ", suffix: "", maxTokens: 8 }, { signal: controller.signal });
+    controller.abort();
+    await assert.rejects(pending, (error: unknown) => isAbortError(error));
+    await waitForStatus(client, "ready", 30_000);
+  });
+
   it("goes through loading to ready and names the model", async () => {
     const client = open();
     await client.configure(testSettings(scripted));
