@@ -130,12 +130,14 @@ export class EngineClient {
   /** Loads the configured model now (it is otherwise loaded on the first request). */
   async load(signal?: AbortSignal): Promise<ModelInfo> {
     const settings = this.requireSettings();
+    const key = this.settingsKey();
+    // The common case, once per keystroke: no file I/O, so requests reach the engine in the order they were made.
+    if (this.loadedKey === key && this.currentStatus.kind === "ready") return this.currentStatus.model;
     const check = await checkModelFile(settings.modelPath);
     if (!check.ok) {
       this.setStatus({ kind: "no-model", problem: check.problem });
       throw new EngineError({ code: "model-invalid", message: check.problem.message });
     }
-    const key = this.settingsKey();
     if (this.loadedKey === key && this.currentStatus.kind === "ready") return this.currentStatus.model;
     if (this.loadPromise && this.loadingKey === key) return this.loadPromise;
     this.loadingKey = key;
