@@ -71,6 +71,7 @@ export async function runEngineBench(): Promise<void> {
   let server: LlamaServer | undefined;
   const hearth: HearthSample[] = [];
   const llama: ServerSample[] = [];
+  let loadMax = loadBefore;
   try {
     await client.configure({ modelPath, threads: THREADS, contextSize: CONTEXT, gpu: "off", idleUnloadMs: 0 });
     await client.load();
@@ -109,6 +110,7 @@ export async function runEngineBench(): Promise<void> {
         llama.push(await askServer(steps[i]!));
         hearth.push(await askHearth(steps[i]!));
       }
+      loadMax = Math.max(loadMax, loadavg()[0]!);
       if (i % 10 === 0) log(`${i}/${steps.length - 1}: Hearth p50 ${median(hearth.map((s) => s.ms)).toFixed(0)} ms, llama-server p50 ${median(llama.map((s) => s.ms)).toFixed(0)} ms`);
     }
   } finally {
@@ -143,6 +145,7 @@ export async function runEngineBench(): Promise<void> {
     n_predict: N_PREDICT,
     load_average_before: round(loadBefore, 2),
     load_average_after: round(loadAfter, 2),
+    load_average_max: round(loadMax, 2),
     rate_nlc_prompt_tok_s: round(nlc.promptTokPerS),
     rate_nlc_gen_ms_per_token: round(nlc.genMsPerToken, 1),
     rate_nlc_cpu_backend: nlc.cpuVariant,
@@ -187,7 +190,7 @@ ${source.origin}, lines ${FIRST_LINE}–${LAST_LINE} removed and typed back char
 punctuation character, each run of whitespace, and at each line end), ${N_PREDICT} generated tokens each, \`bench-0.5b\`
 (random weights in Qwen2.5-Coder-0.5B's shape, Q8_0), ${THREADS} threads, context ${CONTEXT}. Hearth and llama-server answered
 each keystroke's request in turn (alternating who goes first). Latency is what the caller waits: EngineClient.infill()
-in the host for Hearth; the HTTP round trip for llama-server. Load average ${round(loadBefore, 1)} before, ${round(loadAfter, 1)} after (2 cores, shared).
+in the host for Hearth; the HTTP round trip for llama-server. Load average ${round(loadBefore, 1)} before, ${round(loadAfter, 1)} after, up to ${round(loadMax, 1)} during the replay (2 cores, shared).
 
 - **Hearth**: EngineClient → engine process (the shipped dist/engine-worker.mjs) → Qwen2.5-Coder FIM format, line-anchored
   prefix window, short suffix → node-llama-cpp 3.22.1, prefix = the whole text before the cursor, suffix = the text after.
