@@ -12,8 +12,8 @@ export interface AppHost {
   loadDraft(): string;
 }
 
-/** Entries rendered per task when a whole conversation arrives, so 300 messages never block the view for long. */
-const RENDER_BATCH = 20;
+/** Time spent rendering entries per task when a whole conversation arrives, so 300 messages never block the view. */
+const RENDER_BUDGET_MS = 12;
 
 export class ChatApp {
   private readonly log: HTMLElement;
@@ -142,22 +142,26 @@ export class ChatApp {
     this.welcome.hidden = conversation.entries.length > 0;
     this.log.append(this.welcome);
     this.setStreaming(conversation.streamingId);
-    // The newest entries first, so what the user looks at appears at once; older ones are added in batches.
+    // The newest entries first, so what the user looks at appears at once; older ones are added a few per task, as many
+    // as fit in RENDER_BUDGET_MS (at least one), so the view never stops answering for long.
     const entries = conversation.entries;
-    let next = Math.max(0, entries.length - RENDER_BATCH);
+    let next = entries.length;
+    const renderSome = (): EntryView[] => {
+      const started = performance.now();
+      const views: EntryView[] = [];
+      while (next > 0 && (views.length === 0 || performance.now() - started < RENDER_BUDGET_MS)) views.unshift(this.createView(entries[--next]!));
+      return views;
+    };
     const anchor = document.createComment("older");
-    this.log.append(anchor);
-    for (const entry of entries.slice(next)) this.addEntry(entry);
+    this.log.append(anchor, ...renderSome().map((v) => v.el));
     this.scrollToBottom();
     const renderOlder = () => {
       if (token !== this.renderToken || next === 0) return;
-      const from = Math.max(0, next - RENDER_BATCH);
       const fragment = document.createDocumentFragment();
-      for (const entry of entries.slice(from, next)) fragment.append(this.createView(entry).el);
+      fragment.append(...renderSome().map((v) => v.el));
       const before = this.log.scrollHeight - this.log.scrollTop;
       anchor.after(fragment);
       this.log.scrollTop = this.log.scrollHeight - before;
-      next = from;
       setTimeout(renderOlder, 0);
     };
     setTimeout(renderOlder, 0);
@@ -171,10 +175,6 @@ export class ChatApp {
     });
     this.views.set(entry.id, view);
     return view;
-  }
-
-  private addEntry(entry: ViewEntry): void {
-    this.log.append(this.createView(entry).el);
   }
 
   private scheduleFlush(): void {
@@ -251,7 +251,9 @@ export class ChatApp {
       e.preventDefault();
       this.submit();
     } else if (e.key === "ArrowUp" && this.input.value === "" && !this.streamingId) {
-      const last = [...this.views.values()].reverse().find((v) => v.entry.role === "user");
+      // The last question on screen (entries are rendered newest first, so the map's order is not the conversation's).
+      const lastId = [...this.log.querySelectorAll<HTMLElement>(".entry.user")].pop()?.dataset.entryId;
+      const last = lastId ? this.views.get(lastId) : undefined;
       if (last) {
         e.preventDefault();
         this.startEdit(last.entry);

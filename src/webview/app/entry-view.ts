@@ -2,7 +2,8 @@
 // markdown-it, sanitised by DOMPurify, and while streaming only the growing tail is rendered again (segments.ts).
 import type { CodeAction, ViewEntry } from "../protocol";
 import { clear, h } from "./dom";
-import { renderMarkdown } from "./markdown";
+import { highlightLater } from "./highlight-queue";
+import { HIGHLIGHT_AT_ONCE_CHARS, highlightLanguage, renderMarkdown } from "./markdown";
 import { toSafeFragment } from "./sanitize";
 import { newSplitState, takeStable, type SplitState } from "./segments";
 
@@ -145,10 +146,16 @@ export class EntryView {
     return fragment;
   }
 
-  /** Wraps a code block with its language and, once the block is complete, Copy / Insert / Apply buttons. */
+  /**
+   * Wraps a code block with its language and, once the block is complete, Copy / Insert / Apply buttons. A long block
+   * (left plain by renderMarkdown) is highlighted a slice at a time once complete; while it streams it stays plain.
+   */
   private decorateCode(pre: HTMLPreElement, complete: boolean): void {
     const code = pre.querySelector("code");
     const language = /\blanguage-([\w+#.-]+)/.exec(code?.className ?? "")?.[1] ?? "";
+    const source = code?.textContent ?? "";
+    const later = complete && code && !code.firstElementChild && source.length > HIGHLIGHT_AT_ONCE_CHARS ? highlightLanguage(language, source) : undefined;
+    if (code && later) highlightLater(code, later);
     const wrapper = h("div", { class: "code-block" });
     const toolbar = h("div", { class: "code-toolbar" }, h("span", { class: "code-language" }, language || "text"));
     if (complete) {

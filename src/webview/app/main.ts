@@ -1,6 +1,7 @@
 // The chat webview's entry: connects the app to the extension through the typed protocol, validating every message.
 import { parseHostMessage, PROTOCOL_VERSION, type WebviewToHost } from "../protocol";
 import { ChatApp } from "./chat-app";
+import { prepareHighlighting } from "./markdown";
 import "./chat.css";
 
 interface VsCodeApi {
@@ -26,4 +27,6 @@ if (root) {
     if (message) app.handle(message);
   });
   vscode.postMessage({ type: "ready", version: PROTOCOL_VERSION });
+  // While the extension answers `ready`: a task of its own for what the first code block would otherwise pay for.
+  setTimeout(prepareHighlighting, 0);
 }

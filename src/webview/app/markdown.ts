@@ -27,17 +27,34 @@ import yaml from "highlight.js/lib/languages/yaml";
 import MarkdownIt from "markdown-it";
 
 const LANGUAGES = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, kotlin, markdown: markdownLang, php, python, ruby, rust, shell, sql, swift, typescript, xml, yaml };
-for (const [name, language] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, language);
+let registered = false;
 
-/** Code longer than this is shown without highlighting: highlighting it would stall the view. */
+/**
+ * Registers the languages (running each one's definition takes tens of milliseconds in all): on the first highlight,
+ * or earlier when the view calls it in a quiet moment, so that loading the script stays short.
+ */
+export function prepareHighlighting(): void {
+  if (registered) return;
+  registered = true;
+  for (const [name, language] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, language);
+}
+
+/** Code longer than this is never highlighted: even a slice at a time it would keep the view busy for long. */
 const MAX_HIGHLIGHT_CHARS = 60_000;
+/**
+ * Code longer than this is left plain by `renderMarkdown` (one highlight.js pass over it can block the view for more
+ * than 50 ms): the view shows it plain while it streams and highlights it with `highlightSlices` once it is complete.
+ */
+export const HIGHLIGHT_AT_ONCE_CHARS = 2_000;
+/** About how much code `highlightSlices` highlights per slice. */
+const SLICE_CHARS = 1_500;
 
 const md = new MarkdownIt({
   html: false,
   linkify: false,
   typographer: false,
   breaks: false,
-  highlight: (code, info) => highlight(code, info),
+  highlight: (code, info) => (code.length > HIGHLIGHT_AT_ONCE_CHARS ? "" : highlight(code, info)),
 });
 md.disable(["image"]);
 
@@ -47,6 +64,7 @@ export function fenceLanguage(info: string): string {
 }
 
 export function highlight(code: string, info: string): string {
+  prepareHighlighting();
   const language = fenceLanguage(info);
   if (!language || code.length > MAX_HIGHLIGHT_CHARS || !hljs.getLanguage(language)) return "";
   try {
@@ -54,6 +72,55 @@ export function highlight(code: string, info: string): string {
   } catch {
     return "";
   }
+}
+
+/** The highlight.js language for a fence's info string when its code can be highlighted, else undefined. */
+export function highlightLanguage(info: string, code: string): string | undefined {
+  prepareHighlighting();
+  const language = fenceLanguage(info);
+  return language && code.length <= MAX_HIGHLIGHT_CHARS && hljs.getLanguage(language) ? language : undefined;
+}
+
+/**
+ * Highlights code a slice at a time: each step covers whole lines, about SLICE_CHARS of them, and ends where
+ * highlight.js is back at the language's top level (no comment, string or template open), so the slices together
+ * give what one pass over the whole code gives. Yields where each slice ends (a character offset) and its HTML.
+ */
+export function* highlightSlices(code: string, language: string): Generator<{ end: number; html: string }, void, undefined> {
+  prepareHighlighting();
+  const top = hljs.getLanguage(language);
+  let start = 0;
+  while (start < code.length) {
+    let end = lineEnd(code, start + SLICE_CHARS);
+    for (;;) {
+      let html: string;
+      let atTop: boolean;
+      try {
+        const result = hljs.highlight(code.slice(start, end), { language, ignoreIllegals: true }) as { value: string; _top?: unknown };
+        html = result.value;
+        // `_top` is highlight.js's mode at the end of the text (undocumented; without it every slice runs to the end).
+        atTop = top !== undefined && result._top === top;
+      } catch {
+        html = md.utils.escapeHtml(code.slice(start));
+        end = code.length;
+        atTop = true;
+      }
+      if (atTop || end >= code.length) {
+        yield { end, html };
+        break;
+      }
+      // Something is still open here: try again with the slice twice as long.
+      end = lineEnd(code, end + (end - start));
+    }
+    start = end;
+  }
+}
+
+/** The index just after the first line break at or after `from` (the end of the text if there is none). */
+function lineEnd(text: string, from: number): number {
+  if (from >= text.length) return text.length;
+  const newline = text.indexOf("\n", from);
+  return newline < 0 ? text.length : newline + 1;
 }
 
 /** Markdown to HTML: still to be sanitised before it is inserted. */
