@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   context: () => runScript(join(__dirname, "context", "run-context-bench.js")),
   engine: () => runEngineBench(),
   inline: () => runInlineBench(),
+  chat: async () => (await import("./chat/run-chat.js")).runChatBench(),
 };
 
 /** A bench that is its own script (it also runs alone, e.g. `npm run bench:context`). */
