@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type { EntryRole, EntryStatus } from "../webview/protocol";
 
-export type EntryRole = "user" | "assistant";
-export type EntryStatus = "done" | "streaming" | "stopped" | "error";
+// The view and the store agree on these by construction: one declaration, in the shared protocol.
+export type { EntryRole, EntryStatus };
 
 /** One message of a conversation, as stored. */
 export interface Entry {
