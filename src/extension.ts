@@ -71,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     statusBar,
     gate,
     watchEngineCrashes(engine, log),
+    forgetSuggestionsOnModelChange(engine, manager),
     onDidChangeConfig(configure),
     syncDocuments(contextEngine),
     indexWorkspace(contextEngine),
@@ -120,4 +121,15 @@ async function readSmallTextFile(path: string): Promise<string | null> {
 
 export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
+}
+
+/** Suggestions are cached by text alone, so what one model wrote must go when another one (or none) takes its place. */
+function forgetSuggestionsOnModelChange(engine: EngineClient, manager: RequestManager): vscode.Disposable {
+  let current: string | undefined;
+  return engine.onDidChangeStatus((status) => {
+    const path = status.kind === "ready" ? status.model.path : status.kind === "no-model" ? undefined : status.modelPath;
+    if (path === current) return;
+    current = path;
+    manager.reset();
+  });
 }

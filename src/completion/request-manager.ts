@@ -145,6 +145,16 @@ export class RequestManager {
     this.generation = { ...this.generation, ...options };
   }
 
+  /**
+   * Another model (or none) answers from now on: what the old one wrote must not come back from the cache, through
+   * typing-through or from a generation still under way.
+   */
+  reset(): void {
+    this.abortInFlight();
+    this.cache.clear();
+    this.shown = undefined;
+  }
+
   /** The user accepted (or dismissed) what was shown: it must not come back by typing-through. */
   forgetShown(): void {
     this.shown = undefined;

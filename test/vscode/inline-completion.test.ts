@@ -78,12 +78,22 @@ describe("Inline completions in the extension host", function () {
     const editor = await openAt("src/todo.ts", 6, 2);
     const controller = new AbortController();
     const started = Date.now();
+    // Listened for rather than polled: a short generation can begin and end between two polls.
+    const generating = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("timed out after 10000 ms waiting for the engine to start generating")), 10_000);
+      const sub = api.engine.onDidChangeStatus((status) => {
+        if (status.kind !== "ready" || !status.busy) return;
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      });
+    });
     const pending = api.completions.provide({
       snapshot: { uri: editor.document.uri.toString(), languageId: "typescript", text: editor.document.getText(), offset: editor.document.offsetAt(editor.selection.active) },
       triggerKind: "invoked",
       signal: controller.signal,
     });
-    await waitFor(() => api.engine.status.kind === "ready" && api.engine.status.busy, "the engine to start generating", 10_000);
+    await generating;
     controller.abort();
     assert.equal(await pending, null);
     await waitFor(() => api.engine.status.kind === "ready" && !api.engine.status.busy, "the engine to stop generating", 5_000);

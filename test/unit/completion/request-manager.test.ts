@@ -122,6 +122,30 @@ describe("RequestManager", () => {
     assert.equal(engine.calls.length, 2);
   });
 
+  it("forgets every cached and shown suggestion after a reset (another model answers now)", async () => {
+    const engine = new FakeEngine(() => ["a + b;"]);
+    const rm = manager(engine);
+    await ask(rm, doc("const sum = █\n"));
+    rm.reset();
+    engine.answer = () => ["x * y;"];
+    const again = await ask(rm, doc("const sum = █\n"));
+    assert.equal(again?.text, "x * y;");
+    assert.equal(again?.source, "model");
+    const typed = await ask(rm, doc("const sum = a█\n"));
+    assert.notEqual(typed?.source, "typed-through");
+    assert.equal(engine.calls.length, 3);
+  });
+
+  it("aborts a generation under way on reset", async () => {
+    const engine = new FakeEngine(() => ["a", "b", "c", "d", "e", "f"], 20);
+    const rm = manager(engine);
+    const pending = ask(rm, doc("const sum = █\n"), "invoked");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    rm.reset();
+    assert.equal(await pending, null);
+    assert.equal(engine.calls[0]?.aborted, true);
+  });
+
   it("never calls the model for a request cancelled during the typing pause", async () => {
     const engine = new FakeEngine(() => ["x"]);
     const controller = new AbortController();
