@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EntryRole, EntryStatus } from "../webview/protocol";
+import type { HistoryTurn } from "./prompt";
 
 // The view and the store agree on these by construction: one declaration, in the shared protocol.
 export type { EntryRole, EntryStatus };
@@ -15,7 +16,10 @@ export interface Entry {
   note?: string;
   /** Labels of the context sent with a question, for the view. */
   context?: string[];
-  /** The context block that was sent with a question (after trimming), so Regenerate asks the same question. */
+  /**
+   * The context block that was sent with a question (after trimming): every later request replays it in front of the
+   * question, so the conversation's prompt only grows at its end, and Regenerate asks the same question.
+   */
   contextText?: string;
   createdAt: number;
 }
@@ -57,9 +61,11 @@ export function summarize(conversation: Conversation): ConversationSummary {
   return { id: conversation.id, title: conversation.title, updatedAt: conversation.updatedAt, messages: conversation.entries.length };
 }
 
-/** The messages that the model sees as history: finished user/assistant turns with text, in order. */
-export function historyOf(entries: readonly Entry[]): { role: EntryRole; content: string }[] {
-  return entries.filter((e) => e.content.trim() !== "").map((e) => ({ role: e.role, content: e.content }));
+/** The messages that the model sees as history: finished user/assistant turns with text, in order, each question with the context it was sent with. */
+export function historyOf(entries: readonly Entry[]): HistoryTurn[] {
+  return entries
+    .filter((e) => e.content.trim() !== "")
+    .map((e) => (e.role === "user" && e.contextText ? { role: e.role, content: e.content, context: e.contextText } : { role: e.role, content: e.content }));
 }
 
 /**

@@ -15,11 +15,19 @@ export interface ContextPiece {
   text: string;
 }
 
+/** An earlier turn as the prompt replays it. */
+export interface HistoryTurn {
+  role: "user" | "assistant";
+  content: string;
+  /** The context block sent with this question, replayed in front of it so the turn reads the same in every request. */
+  context?: string;
+}
+
 export interface PromptInput {
   system: string;
   pieces: readonly ContextPiece[];
   /** Earlier turns, oldest first. */
-  history: readonly { role: "user" | "assistant"; content: string }[];
+  history: readonly HistoryTurn[];
   question: string;
   /** Tokens the whole prompt may take (context window minus the room kept for the answer). */
   limitTokens: number;
@@ -32,11 +40,13 @@ export interface PieceReport {
   id: string;
   tokens: number;
   sentTokens: number;
+  /** The same text already went with an earlier question that is still in the prompt, so it is not sent again. */
+  inHistory?: true;
 }
 
 export interface PromptPlan {
   messages: ChatMessage[];
-  /** The context block sent in front of the question ("" when none). */
+  /** The context block sent in front of the question ("" when none): new context only, not what history holds. */
   contextText: string;
   /** Estimated tokens of the whole prompt. */
   usedTokens: number;
@@ -55,12 +65,30 @@ const RECENT_SHARE = 0.25;
 const PRIORITY: Record<ContextKind, number> = { selection: 0, attached: 1, file: 2 };
 
 /**
- * Lays out a chat prompt within a token budget, trimming visibly: the question always goes; then the most recent
- * exchange (up to a quarter of the room); then context pieces by priority (selection, attached files, current file),
- * each cut at a line boundary with a marker saying how much was left out; then older history, newest first. Every
- * cut is reported in `trimmed` and per piece, so the view can show it: nothing is dropped silently.
+ * Lays out a chat prompt within a token budget, trimming visibly.
+ *
+ * Layout: the system prompt, then every earlier turn exactly as it was sent (a question keeps the context that went
+ * with it, in front of it), then the new question with only the context that is new. So a request's prompt is the
+ * previous request's prompt plus its answer plus the new turn, and the engine evaluates only what follows the common
+ * prefix it still holds in its KV cache. A piece whose text is already in a kept earlier turn is not sent again.
+ *
+ * Budget: the question always goes; then the most recent exchange (up to a quarter of the room); then new context
+ * pieces by priority (selection, attached files, current file), each cut at a line boundary with a marker saying how
+ * much was left out; then older history, newest first. Every cut is reported in `trimmed` and per piece, so the view
+ * can show it: nothing is dropped silently.
  */
 export function planPrompt(input: PromptInput): PromptPlan {
+  // Which earlier turns a piece may point back to depends on which turns fit, which depends on what the new context
+  // takes: plan, and plan again without pointing back to a turn that did not fit, until nothing changes.
+  const excluded = new Set<number>();
+  for (;;) {
+    const attempt = planOnce(input, excluded);
+    if (attempt.orphans.length === 0) return attempt.plan;
+    for (const index of attempt.orphans) excluded.add(index);
+  }
+}
+
+function planOnce(input: PromptInput, excluded: ReadonlySet<number>): { plan: PromptPlan; orphans: number[] } {
   const count = input.count ?? estimateTokens;
   const cost = (text: string) => count(text) + MESSAGE_OVERHEAD_TOKENS;
   const trimmed: string[] = [];
@@ -75,12 +103,14 @@ export function planPrompt(input: PromptInput): PromptPlan {
   }
 
   const history = input.history;
-  const recent = history.slice(-2);
-  const recentCost = recent.reduce((sum, m) => sum + cost(m.content), 0);
+  const turnText = history.map((m) => userText(m.context ?? "", m.content));
+  const recentCost = turnText.slice(-2).reduce((sum, text) => sum + cost(text), 0);
   const reserve = Math.min(recentCost, Math.floor(room * RECENT_SHARE));
 
   const pieces: PieceReport[] = [];
   const blocks: string[] = [];
+  /** History index of the turn each deduplicated piece relies on. */
+  const reliedOn: number[] = [];
   if (input.contextText !== undefined) {
     const tokens = count(input.contextText);
     const fit = tokens <= room - reserve ? input.contextText : cutToTokens(input.contextText, Math.max(0, room - reserve), count, "context");
@@ -92,6 +122,12 @@ export function planPrompt(input: PromptInput): PromptPlan {
     for (const piece of ordered) {
       const whole = renderPiece(piece, piece.text);
       const tokens = count(whole);
+      const earlier = findInHistory(history, whole, excluded);
+      if (earlier >= 0) {
+        reliedOn.push(earlier);
+        pieces.push({ id: piece.id, tokens, sentTokens: tokens, inHistory: true });
+        continue;
+      }
       const available = room - reserve;
       if (tokens <= available) {
         blocks.push(whole);
@@ -116,34 +152,53 @@ export function planPrompt(input: PromptInput): PromptPlan {
     pieces.sort((a, b) => input.pieces.findIndex((p) => p.id === a.id) - input.pieces.findIndex((p) => p.id === b.id));
   }
 
-  // History, newest first, while it fits.
-  const kept: { role: "user" | "assistant"; content: string }[] = [];
+  // History, newest first, while it fits; each question with the context it was sent with.
+  let first = history.length;
   for (let i = history.length - 1; i >= 0; i--) {
-    const message = history[i]!;
-    const c = cost(message.content);
+    const c = cost(turnText[i]!);
     if (c > room) break;
     room -= c;
-    kept.unshift(message);
+    first = i;
   }
   // A history that starts with an answer confuses chat templates: start at a question.
-  while (kept.length > 0 && kept[0]!.role === "assistant") {
-    room += cost(kept[0]!.content);
-    kept.shift();
-  }
-  const droppedMessages = history.length - kept.length;
+  while (first < history.length && history[first]!.role === "assistant") first++;
+  const droppedMessages = first;
   if (droppedMessages > 0) trimmed.push(`${droppedMessages} older message(s) not sent: they do not fit the model's context window.`);
 
+  const orphans = reliedOn.filter((index) => index < first);
   const contextText = blocks.join("\n\n");
-  const finalQuestion = contextText ? `${contextText}\n\n${question}` : question;
-  const messages: ChatMessage[] = [{ role: "system", content: input.system }, ...kept, { role: "user", content: finalQuestion }];
+  const messages: ChatMessage[] = [
+    { role: "system", content: input.system },
+    ...history.slice(first).map((m, i): ChatMessage => ({ role: m.role, content: turnText[first + i]! })),
+    { role: "user", content: userText(contextText, question) },
+  ];
   return {
-    messages,
-    contextText,
-    usedTokens: messages.reduce((sum, m) => sum + cost(m.content), 0),
-    pieces,
-    droppedMessages,
-    trimmed,
+    plan: {
+      messages,
+      contextText,
+      usedTokens: messages.reduce((sum, m) => sum + cost(m.content), 0),
+      pieces,
+      droppedMessages,
+      trimmed,
+    },
+    orphans,
   };
+}
+
+/** A question as the model reads it: the context sent with it, then the question. */
+function userText(context: string, question: string): string {
+  return context ? `${context}\n\n${question}` : question;
+}
+
+/** The newest earlier question that was sent with exactly this context block, or -1. */
+function findInHistory(history: readonly HistoryTurn[], block: string, excluded: ReadonlySet<number>): number {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const context = history[i]!.context;
+    if (!context || excluded.has(i)) continue;
+    // Blocks are joined by a blank line; match whole blocks, not a block that merely contains this text.
+    if (context === block || context.startsWith(`${block}\n\n`) || context.endsWith(`\n\n${block}`) || context.includes(`\n\n${block}\n\n`)) return i;
+  }
+  return -1;
 }
 
 /** How a piece of context reads to the model: where it comes from, then its text in a fence. */

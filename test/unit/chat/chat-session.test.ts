@@ -113,6 +113,21 @@ describe("chat session", () => {
     assert.equal(engine.calls[1]!.messages.at(-1)!.content, engine.calls[0]!.messages.at(-1)!.content);
   });
 
+  it("asks a follow-up with the earlier turns exactly as they were sent, so they are a prefix the engine has cached", async () => {
+    const engine = new FakeEngine(["first answer"]);
+    const session = await open(engine);
+    await session.send("q1", [file], BUDGET);
+    engine.setChunks(["second answer"]);
+    await session.send("q2", [file], BUDGET);
+    const [first, followUp] = engine.calls;
+    assert.deepEqual(followUp!.messages.slice(0, first!.messages.length), first!.messages);
+    assert.deepEqual(followUp!.messages.slice(first!.messages.length), [
+      { role: "assistant", content: "first answer" },
+      { role: "user", content: "q2" },
+    ]);
+    assert.deepEqual(session.conversation.entries[2]!.context, ["math.ts"], "the chip is still shown with the follow-up");
+  });
+
   it("edits a question: drops it and everything after it, and asks again", async () => {
     const engine = new FakeEngine(["a"]);
     const session = await open(engine);

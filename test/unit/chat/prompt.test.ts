@@ -99,6 +99,93 @@ describe("chat prompt planning and trimming", () => {
     assert.ok(plan.contextText.includes("````typescript\n"));
   });
 
+  describe("layout for KV-cache reuse", () => {
+    /** ChatML, as Qwen's template renders it: what the engine tokenizes, with the assistant's turn opened. */
+    const chatml = (messages: readonly { role: string; content: string }[]) =>
+      messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join("") + "<|im_start|>assistant\n";
+
+    it("a follow-up's prompt starts with the previous request's prompt text", () => {
+      const first = planPrompt({ system: SYSTEM, pieces: [piece("file", "file", lines(20))], history: [], question: "What does it do?", limitTokens: 4000 });
+      const followUp = planPrompt({
+        system: SYSTEM,
+        pieces: [piece("file", "file", lines(20))],
+        history: [
+          { role: "user", content: "What does it do?", context: first.contextText },
+          { role: "assistant", content: "It counts lines." },
+        ],
+        question: "Why?",
+        limitTokens: 4000,
+      });
+      assert.deepEqual(followUp.messages.slice(0, first.messages.length), first.messages);
+      const before = chatml(first.messages);
+      const after = chatml(followUp.messages);
+      assert.ok(after.startsWith(before.slice(0, before.lastIndexOf("<|im_start|>assistant"))), "the earlier turns are a stable prefix");
+      assert.ok(after.startsWith(`${before}It counts lines.<|im_end|>`), "the answer follows the prompt it was generated from");
+    });
+
+    it("keeps an earlier question's context in front of that question", () => {
+      const plan = planPrompt({
+        system: SYSTEM,
+        pieces: [],
+        history: [
+          { role: "user", content: "one", context: "CONTEXT ONE" },
+          { role: "assistant", content: "a" },
+        ],
+        question: "two",
+        limitTokens: 1000,
+      });
+      assert.deepEqual(plan.messages.map((m) => m.content), [SYSTEM, "CONTEXT ONE\n\none", "a", "two"]);
+    });
+
+    it("does not send a piece again when an earlier question still in the prompt carries the same text", () => {
+      const file = piece("file", "file", lines(20));
+      const first = planPrompt({ system: SYSTEM, pieces: [file], history: [], question: "q1", limitTokens: 4000 });
+      const followUp = planPrompt({
+        system: SYSTEM,
+        pieces: [file],
+        history: [
+          { role: "user", content: "q1", context: first.contextText },
+          { role: "assistant", content: "a1" },
+        ],
+        question: "q2",
+        limitTokens: 4000,
+      });
+      assert.equal(followUp.contextText, "");
+      assert.equal(followUp.messages.at(-1)!.content, "q2");
+      assert.deepEqual(followUp.pieces, [{ id: "file", tokens: first.pieces[0]!.tokens, sentTokens: first.pieces[0]!.tokens, inHistory: true }]);
+    });
+
+    it("sends a changed piece with the new question and leaves the earlier version where it was", () => {
+      const first = planPrompt({ system: SYSTEM, pieces: [piece("file", "file", "const a = 1;")], history: [], question: "q1", limitTokens: 4000 });
+      const followUp = planPrompt({
+        system: SYSTEM,
+        pieces: [piece("file", "file", "const a = 2;")],
+        history: [
+          { role: "user", content: "q1", context: first.contextText },
+          { role: "assistant", content: "a1" },
+        ],
+        question: "q2",
+        limitTokens: 4000,
+      });
+      assert.equal(followUp.messages[1]!.content, first.messages[1]!.content);
+      assert.match(followUp.messages.at(-1)!.content, /const a = 2;\n```\n\nq2$/);
+      assert.equal(followUp.pieces[0]!.inHistory, undefined);
+    });
+
+    it("sends a piece again when the earlier question that carried it no longer fits", () => {
+      const file = piece("file", "file", lines(40));
+      const first = planPrompt({ system: SYSTEM, pieces: [file], history: [], question: "q1", limitTokens: 4000 });
+      const filler = Array.from({ length: 40 }, (_, i) => ({ role: (i % 2 === 0 ? "user" : "assistant") as "user" | "assistant", content: `message ${i} ${"word ".repeat(30)}` }));
+      const history = [{ role: "user" as const, content: "q1", context: first.contextText }, { role: "assistant" as const, content: "a1" }, ...filler];
+      const plan = planPrompt({ system: SYSTEM, pieces: [file], history, question: "q2", limitTokens: 2000 });
+      assert.ok(plan.droppedMessages >= 2, `dropped ${plan.droppedMessages}`);
+      assert.ok(plan.messages.every((m) => m.content !== first.messages[1]!.content), "the turn that carried the file is not sent");
+      assert.equal(plan.contextText, first.contextText, "the file goes with the new question instead");
+      assert.equal(plan.pieces[0]!.inHistory, undefined);
+      assert.ok(plan.usedTokens <= 2000, `used ${plan.usedTokens}`);
+    });
+  });
+
   it("cutLines keeps whole leading lines within the budget", () => {
     const r = cutLines("a\nb\nc\nd", estimateTokens("a\nb\n"));
     assert.deepEqual(r, { text: "a\nb", keptLines: 2, droppedLines: 2 });
