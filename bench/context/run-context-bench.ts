@@ -128,14 +128,16 @@ void (async () => {
         "",
         "| | p50 | p95 | max |",
         "|---|---|---|---|",
-        `| with the workspace index (worker) answering | ${assembly.withIndex.p50} ms | ${assembly.withIndex.p95} ms | ${assembly.withIndex.max} ms |`,
+        `| with the workspace index (worker) answering, asked at assembly | ${assembly.withIndex.p50} ms | ${assembly.withIndex.p95} ms | ${assembly.withIndex.max} ms |`,
+        `| with the index, its lookup started by prepare() at the keystroke (as the request manager does), assembled after a 50 ms pause (pause not counted) | ${assembly.prepared.p50} ms | ${assembly.prepared.p95} ms | ${assembly.prepared.max} ms |`,
         `| extension-host work only (index off) | ${assembly.withoutIndex.p50} ms | ${assembly.withoutIndex.p95} ms | ${assembly.withoutIndex.max} ms |`,
         "",
-        "Target: p95 ≤ 10 ms, incremental parse included.",
+        "Target: p95 ≤ 10 ms, incremental parse included (the prepared row is the product's path).",
         "",
       );
       for (const k of ["p50", "p95", "max"] as const) {
         flat[`speed.assembly.withIndex.${k}Ms`] = assembly.withIndex[k];
+        flat[`speed.assembly.prepared.${k}Ms`] = assembly.prepared[k];
         flat[`speed.assembly.hostOnly.${k}Ms`] = assembly.withoutIndex[k];
       }
     }

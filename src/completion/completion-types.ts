@@ -43,4 +43,6 @@ export interface CompletionEngine {
 /** What the pipeline needs from the context module: the ContextEngine satisfies it. */
 export interface ContextAssembler {
   assemble(req: AssembleRequest): Promise<AssembledContext>;
+  /** A request for this position will assemble after a pause: start slow lookups now (optional). */
+  prepare?(req: AssembleRequest): void;
 }

@@ -2,9 +2,10 @@ import { isAbortError } from "../common/abort";
 import { Emitter, type Event } from "../common/event";
 import type { Logger } from "../common/logger";
 import { AdaptiveDebounce, DEFAULT_DEBOUNCE, sleep, type DebounceOptions } from "./adaptive-debounce";
+import type { AssembleRequest } from "../context/context-types";
 import type { CompletionEngine, CompletionRequest, ContextAssembler, DocumentSnapshot, Suggestion, SuggestionSource } from "./completion-types";
 import { DEFAULT_GENERATION, generateSuggestion, type GenerationOptions } from "./generate-suggestion";
-import { LruCache } from "./lru-cache";
+import { LruCache } from "../common/lru-cache";
 
 export interface RequestManagerOptions {
   debounce?: DebounceOptions;
@@ -123,7 +124,10 @@ export class RequestManager {
     }
 
     // The pause is counted from the keystroke: time spent waiting on a generation above is part of it.
-    if (request.triggerKind === "automatic" && !(await sleep(delay - (performance.now() - started), signal))) return null;
+    if (request.triggerKind === "automatic") {
+      this.deps.context.prepare?.(this.assembleRequest(snapshot));
+      if (!(await sleep(delay - (performance.now() - started), signal))) return null;
+    }
 
     const generated = this.start(snapshot, prefix, suffix, "model");
     const text = await this.wait(generated.flight, signal);
@@ -164,6 +168,10 @@ export class RequestManager {
     this.inFlight?.controller.abort();
     this.inFlight = undefined;
     this.suggestionEmitter.dispose();
+  }
+
+  private assembleRequest(snapshot: DocumentSnapshot): AssembleRequest {
+    return { uri: snapshot.uri, languageId: snapshot.languageId, text: snapshot.text, offset: snapshot.offset, budgetTokens: this.generation.budgetTokens };
   }
 
   private continueShown(uri: string, prefix: string, suffix: string): string | null {

@@ -19,7 +19,8 @@ import { findSimilarSnippets, identifierSet, windowFile } from "./similar-snippe
 import type { SnippetSource, SnippetWindow } from "./similar-snippets";
 import { WorkerSymbolIndex } from "./symbol-index";
 import type { SymbolIndex } from "./symbol-index";
-import type { FoundDefinition, IndexLimits, IndexStats } from "./symbol-types";
+import { MemoizedSymbolIndex } from "./memoized-index";
+import type { DefinitionQuery, FoundDefinition, IndexLimits, IndexStats } from "./symbol-types";
 import { SyntaxRuntime } from "./syntax-runtime";
 import { lineEndAt, lineStartAt } from "./text-lines";
 import { estimateTokens } from "./token-estimate";
@@ -76,7 +77,7 @@ export class ContextEngine {
   private readonly logger: Logger;
   private readonly runtime: SyntaxRuntime;
   private readonly documents: DocumentStore;
-  private readonly index: SymbolIndex;
+  private readonly index: MemoizedSymbolIndex;
   private readonly countTokens: CountTokens;
   private readonly sources: Record<"definitions" | "snippets" | "scopes" | "imports", boolean>;
   private readonly recent: RecentFile[] = [];
@@ -92,13 +93,14 @@ export class ContextEngine {
     this.documents = new DocumentStore(this.runtime, this.logger);
     this.countTokens = opts.countTokens ?? estimateTokens;
     this.sources = { definitions: true, snippets: true, scopes: true, imports: true, ...opts.sources };
-    this.index =
+    this.index = new MemoizedSymbolIndex(
       opts.symbolIndex ??
-      new WorkerSymbolIndex({
-        grammarsDir: opts.grammarsDir,
-        logger: this.logger,
-        limits: { ...opts.indexLimits, ...(opts.maxIndexedFiles ? { maxFiles: opts.maxIndexedFiles } : {}) },
-      });
+        new WorkerSymbolIndex({
+          grammarsDir: opts.grammarsDir,
+          logger: this.logger,
+          limits: { ...opts.indexLimits, ...(opts.maxIndexedFiles ? { maxFiles: opts.maxIndexedFiles } : {}) },
+        }),
+    );
   }
 
   openDocument(uri: string, languageId: string, text: string, version: number): void {
@@ -206,6 +208,23 @@ export class ContextEngine {
     return tree ? { tree, spec: grammar.spec } : null;
   }
 
+  /**
+   * Called when a request will assemble its context after a pause (the typing debounce): starts the workspace index's
+   * lookup for the names near the cursor now, so that the lookup is answered by the time the context is assembled.
+   */
+  prepare(req: AssembleRequest): void {
+    this.guard("prepare", () => {
+      if (!this.sources.definitions || !isIndexableLanguage(req.languageId)) return;
+      const text = req.text;
+      const offset = Math.max(0, Math.min(req.offset, text.length));
+      const spec = getLanguageSpec(req.languageId);
+      const tree = this.treeFor(req.uri, req.languageId, text);
+      const imports = this.importsOf(req.uri, req.languageId, text, tree, spec);
+      const names = this.namesNearCursor(req.uri, text, offset, imports);
+      this.index.lookAhead(definitionQuery(uriToPath(req.uri), req.languageId, imports, names));
+    });
+  }
+
   async assemble(req: AssembleRequest): Promise<AssembledContext> {
     throwIfAborted(req.signal);
     const started = performance.now();
@@ -248,17 +267,7 @@ export class ContextEngine {
     if (this.sources.definitions && isIndexableLanguage(req.languageId)) {
       const names = this.namesNearCursor(req.uri, text, offset, imports);
       lap("names");
-      const result = await this.index.query(
-        {
-          fromPath: path,
-          languageId: req.languageId,
-          imports: imports.map((i) => ({ specifier: i.specifier, names: i.names })),
-          names: names.map((n) => n.name),
-          maxPerName: 2,
-        },
-        this.opts.indexTimeoutMs ?? 60,
-        req.signal,
-      );
+      const result = await this.index.query(definitionQuery(path, req.languageId, imports, names), this.opts.indexTimeoutMs ?? 60, req.signal);
       throwIfAborted(req.signal);
       if (result) {
         indexAnswered = true;
@@ -617,6 +626,10 @@ export class ContextEngine {
     const slice = direction === 1 ? text.slice(offset, end) : text.slice(end, offset);
     return { end, tokens: this.countTokens(slice) };
   }
+}
+
+function definitionQuery(fromPath: string | null, languageId: string, imports: readonly ImportStatement[], names: readonly { name: string }[]): DefinitionQuery {
+  return { fromPath, languageId, imports: imports.map((i) => ({ specifier: i.specifier, names: i.names })), names: names.map((n) => n.name), maxPerName: 2 };
 }
 
 /** Does a statement (or declaration) begin on the line starting at `lineStart`? */

@@ -53,7 +53,11 @@ class FakeEngine implements CompletionEngine {
 }
 
 class FakeContext implements ContextAssembler {
+  readonly prepared: AssembleRequest[] = [];
   constructor(private readonly multiline = false) {}
+  prepare(req: AssembleRequest): void {
+    this.prepared.push(req);
+  }
   async assemble(req: AssembleRequest): Promise<AssembledContext> {
     return {
       languageId: req.languageId,
@@ -144,6 +148,18 @@ describe("RequestManager", () => {
     rm.reset();
     assert.equal(await pending, null);
     assert.equal(engine.calls[0]?.aborted, true);
+  });
+
+  it("lets the context start its slow lookups when the typing pause begins, not for answers it already has", async () => {
+    const engine = new FakeEngine(() => ["a + b;"]);
+    const context = new FakeContext();
+    const rm = new RequestManager({ engine, context, logger: silentLogger }, { debounce: { minMs: 30, maxMs: 30, factor: 1, pauseMs: 1000 } });
+    await ask(rm, doc("const sum = █\n"));
+    assert.equal(context.prepared.length, 1);
+    assert.equal(context.prepared[0]?.offset, "const sum = ".length);
+    rm.forgetShown();
+    await ask(rm, doc("const sum = █\n"));
+    assert.equal(context.prepared.length, 1);
   });
 
   it("never calls the model for a request cancelled during the typing pause", async () => {

@@ -1,0 +1,118 @@
+import { LruCache } from "../common/lru-cache";
+import type { SymbolIndex } from "./symbol-index";
+import type { DefinitionQuery, DefinitionQueryResult, IndexStats } from "./symbol-types";
+
+/** How long a lookup started ahead of time may take in the worker before it is given up. */
+const AHEAD_TIMEOUT_MS = 2000;
+
+interface Answer {
+  promise: Promise<DefinitionQueryResult | null>;
+  settled: boolean;
+}
+
+/**
+ * The workspace index with its recent answers remembered. A completion asks the index once per keystroke that may
+ * reach the model; the same names near the cursor come back keystroke after keystroke, and a lookup started while the
+ * request still waits out its typing pause (`lookAhead`) is answered by the time the context is assembled. Any change
+ * to the index forgets every answer.
+ */
+export class MemoizedSymbolIndex implements SymbolIndex {
+  private generation = 0;
+  private readonly answers: LruCache<string, Answer>;
+
+  constructor(
+    private readonly inner: SymbolIndex,
+    capacity = 32,
+  ) {
+    this.answers = new LruCache(capacity);
+  }
+
+  async indexFolders(roots: readonly string[], signal?: AbortSignal): Promise<IndexStats | null> {
+    this.forget();
+    try {
+      return await this.inner.indexFolders(roots, signal);
+    } finally {
+      this.forget();
+    }
+  }
+
+  updateFile(path: string, text?: string, languageId?: string): void {
+    this.forget();
+    this.inner.updateFile(path, text, languageId);
+  }
+
+  removeFile(path: string): void {
+    this.forget();
+    this.inner.removeFile(path);
+  }
+
+  /** Starts the lookup now, so that a query for the same names a moment later finds it answered or under way. */
+  lookAhead(query: DefinitionQuery): void {
+    this.answer(query);
+  }
+
+  /** True when the answer to this query is here already (no wait for the worker). */
+  hasAnswer(query: DefinitionQuery): boolean {
+    return this.answers.get(keyOf(query, this.generation))?.settled ?? false;
+  }
+
+  async query(query: DefinitionQuery, timeoutMs: number, signal?: AbortSignal): Promise<DefinitionQueryResult | null> {
+    const answer = this.answer(query);
+    if (answer.settled) return answer.promise;
+    // The lookup is shared: the caller stops waiting on its own deadline or cancel, the lookup goes on for the next one.
+    return new Promise((resolve) => {
+      const done = (result: DefinitionQueryResult | null) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        resolve(result);
+      };
+      const onAbort = () => done(null);
+      const timer = setTimeout(() => done(null), timeoutMs);
+      if (signal?.aborted) return done(null);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      void answer.promise.then(done);
+    });
+  }
+
+  stats(): Promise<IndexStats | null> {
+    return this.inner.stats();
+  }
+
+  dispose(): void {
+    this.forget();
+    this.inner.dispose();
+  }
+
+  private answer(query: DefinitionQuery): Answer {
+    const key = keyOf(query, this.generation);
+    const known = this.answers.get(key);
+    if (known) return known;
+    const generation = this.generation;
+    const answer: Answer = { promise: Promise.resolve(null), settled: false };
+    answer.promise = this.inner.query(query, AHEAD_TIMEOUT_MS).then(
+      (result) => {
+        answer.settled = true;
+        // A timed-out lookup is not an answer: the next query asks again.
+        if (result === null && this.generation === generation) this.answers.delete(key);
+        return result;
+      },
+      () => {
+        answer.settled = true;
+        if (this.generation === generation) this.answers.delete(key);
+        return null;
+      },
+    );
+    this.answers.set(key, answer);
+    return answer;
+  }
+
+  private forget(): void {
+    this.generation++;
+    this.answers.clear();
+  }
+}
+
+function keyOf(query: DefinitionQuery, generation: number): string {
+  const imports = query.imports.map((i) => `${i.specifier}:${i.names.join(",")}`).join(";");
+  return `${generation}\u0000${query.fromPath ?? ""}\u0000${query.languageId}\u0000${query.maxPerName}\u0000${imports}\u0000${query.names.join(",")}`;
+}
