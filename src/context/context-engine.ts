@@ -83,6 +83,7 @@ export class ContextEngine {
   private readonly recent: RecentFile[] = [];
   private readonly recentEdits: { uri: string; offset: number }[] = [];
   private readonly indexSync = new Map<string, NodeJS.Timeout>();
+  private lastNames: { uri: string; text: string; offset: number; imports: readonly ImportStatement[]; names: { name: string; weight: number }[] } | undefined;
   private readonly usageCache = new Map<string, { at: number; importsKey: string; usage: FileUsage }>();
   private readonly importCache = new Map<string, { version: number | null; text: string; fromTree: boolean; imports: ImportStatement[] }>();
   private disposed = false;
@@ -220,7 +221,7 @@ export class ContextEngine {
       const spec = getLanguageSpec(req.languageId);
       const tree = this.treeFor(req.uri, req.languageId, text);
       const imports = this.importsOf(req.uri, req.languageId, text, tree, spec);
-      const names = this.namesNearCursor(req.uri, text, offset, imports);
+      const names = this.namesFor(req.uri, text, offset, imports);
       this.index.lookAhead(definitionQuery(uriToPath(req.uri), req.languageId, imports, names));
     });
   }
@@ -265,7 +266,7 @@ export class ContextEngine {
     lap("scopes+imports");
     let indexAnswered = false;
     if (this.sources.definitions && isIndexableLanguage(req.languageId)) {
-      const names = this.namesNearCursor(req.uri, text, offset, imports);
+      const names = this.namesFor(req.uri, text, offset, imports);
       lap("names");
       const result = await this.index.query(definitionQuery(path, req.languageId, imports, names), this.opts.indexTimeoutMs ?? 60, req.signal);
       throwIfAborted(req.signal);
@@ -446,6 +447,15 @@ export class ContextEngine {
    * Names worth looking up, weighted: identifiers near the cursor (closer is better, after the cursor a little less),
    * and names the file imports but does not use yet (about to be used, very likely).
    */
+  /** prepare() and the assembly after the pause ask for the same position: compute its names once. */
+  private namesFor(uri: string, text: string, offset: number, imports: readonly ImportStatement[]): { name: string; weight: number }[] {
+    const last = this.lastNames;
+    if (last && last.uri === uri && last.offset === offset && last.imports === imports && last.text === text) return last.names;
+    const names = this.namesNearCursor(uri, text, offset, imports);
+    this.lastNames = { uri, text, offset, imports, names };
+    return names;
+  }
+
   private namesNearCursor(uri: string, text: string, offset: number, imports: readonly ImportStatement[]): { name: string; weight: number }[] {
     const weights = new Map<string, number>();
     const from = lineStartAt(text, Math.max(0, offset - 1));
