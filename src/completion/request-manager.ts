@@ -55,6 +55,9 @@ interface Shown {
 /** What wait() returns when the generation stopped agreeing with the text typed since it started. */
 const DIVERGED = Symbol("diverged");
 
+/** How far the user may type ahead of what a generation has written and still wait for it. */
+const MAX_TYPED_AHEAD_CHARS = 6;
+
 /** Characters of prefix and suffix that identify a cursor position in the cache. */
 const CACHE_PREFIX_CHARS = 2000;
 const CACHE_SUFFIX_CHARS = 400;
@@ -235,6 +238,7 @@ export class RequestManager {
     try {
       return await new Promise<string | null | typeof DIVERGED>((resolve) => {
         const onAbort = () => resolve(null);
+        if (signal.aborted) return onAbort();
         signal.addEventListener("abort", onAbort, { once: true });
         if (diverged) {
           onStream = () => {
@@ -269,11 +273,16 @@ export class RequestManager {
   }
 }
 
-/** The new text is the old position plus characters that agree with what the model has written so far. */
+/**
+ * The new text is the old position plus characters that agree with what the model has written so far. Characters
+ * typed beyond what it has written are a bet that it will write them too: a few are worth waiting for, but a typist
+ * who outruns the model by more is better served by a request for where they are now.
+ */
 function continues(flight: InFlight, uri: string, prefix: string, suffix: string): boolean {
   if (flight.uri !== uri || flight.suffix !== suffix || !prefix.startsWith(flight.prefix)) return false;
   const typed = prefix.slice(flight.prefix.length);
-  return flight.streamed.startsWith(typed) || typed.startsWith(flight.streamed);
+  if (flight.streamed.startsWith(typed)) return true;
+  return typed.startsWith(flight.streamed) && typed.length - flight.streamed.length <= MAX_TYPED_AHEAD_CHARS;
 }
 
 /** What is left of `text` after the user typed `typed` of it; null when they typed something else or all of it. */

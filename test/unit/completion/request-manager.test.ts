@@ -223,6 +223,30 @@ describe("RequestManager", () => {
     assert.ok(Date.now() - started < 1_500, "the request did not wait for the whole diverged generation");
   });
 
+  it("starts a new generation when the user types well ahead of one that has written nothing yet", async () => {
+    // The first call is slow to start (a long prompt); the typist outruns it by a whole word.
+    const engine = new FakeEngine((p) => (p.prefix.endsWith("results") ? ["();"] : ["results", "();"]), 150);
+    const rm = manager(engine, false, 0);
+    const first = new AbortController();
+    void ask(rm, doc("const r = █"), "automatic", first.signal);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    first.abort();
+    const next = await ask(rm, doc("const r = results█"));
+    assert.equal(next?.source, "model");
+    assert.equal(engine.calls.length, 2);
+    assert.equal(engine.calls[0]?.aborted, true);
+  });
+
+  it("returns nothing at once for a request cancelled before it waits on a generation", async () => {
+    const engine = new FakeEngine(() => Array.from({ length: 100 }, () => "y"), 10);
+    const rm = manager(engine, false, 0);
+    const controller = new AbortController();
+    controller.abort();
+    const started = Date.now();
+    assert.equal(await ask(rm, doc("let y = █"), "invoked", controller.signal), null);
+    assert.ok(Date.now() - started < 500);
+  });
+
   it("stops a generation nobody waits for after a short grace", async () => {
     const engine = new FakeEngine(() => Array.from({ length: 100 }, () => "y"), 10);
     const rm = manager(engine, false, 0);
