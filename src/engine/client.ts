@@ -3,6 +3,8 @@ import { availableParallelism } from "node:os";
 import { AbortedError, isAbortError } from "../common/abort";
 import { Emitter, type Event } from "../common/event";
 import type { Logger } from "../common/logger";
+import { loadCatalog, suggestSmallerModel } from "../models/catalog";
+import { formatBytes, type MachineMemory } from "../models/memory-fit";
 import { checkModelFile, type ModelFileProblem } from "../models/model-file";
 import {
   EngineError,
@@ -28,6 +30,8 @@ export interface EngineSettings {
   /** Unload the model after this long without a request; 0 keeps it loaded. */
   idleUnloadMs: number;
   memoryBudgetBytes?: number;
+  /** LoRA adapter files applied on top of the model, in order (absolute paths). */
+  loraAdapters?: string[];
 }
 
 /** What the user is shown: the engine's real state, never a guess. */
@@ -87,6 +91,8 @@ export class EngineClient {
   private loadedKey: string | undefined;
   private loadingKey: string | undefined;
   private loadPromise: Promise<ModelInfo> | undefined;
+  /** The file size of the model being loaded: a suggestion after a refusal must be smaller than it. */
+  private loadingSizeBytes: number | undefined;
   private consecutiveCrashes = 0;
   private restartNotBefore = 0;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -141,12 +147,14 @@ export class EngineClient {
     if (this.loadedKey === key && this.currentStatus.kind === "ready") return this.currentStatus.model;
     if (this.loadPromise && this.loadingKey === key) return this.loadPromise;
     this.loadingKey = key;
+    this.loadingSizeBytes = check.sizeBytes;
     const loading = this.call("load", {
       modelPath: settings.modelPath,
       threads: settings.threads,
       contextSize: settings.contextSize,
       gpu: settings.gpu,
       ...(settings.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: settings.memoryBudgetBytes } : {}),
+      ...(settings.loraAdapters?.length ? { loraAdapters: settings.loraAdapters } : {}),
     }, { signal });
     this.loadPromise = loading;
     try {
@@ -161,6 +169,24 @@ export class EngineClient {
         this.loadPromise = undefined;
         this.loadingKey = undefined;
       }
+    }
+  }
+
+  /**
+   * This machine's memory as node-llama-cpp sees it, GPU included (starts the engine process, loads no model). Falls
+   * back to RAM alone when the engine cannot answer within `timeoutMs`, so a picker never waits on a slow start.
+   */
+  async machineMemory(fallback: MachineMemory, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<MachineMemory> {
+    const settings = this.settings;
+    if (settings?.gpu === "off") return fallback;
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? 5000);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    try {
+      return await this.call("memory", { gpu: settings?.gpu ?? "auto", threads: settings?.threads ?? defaultThreads() }, { signal });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      this.options.logger.debug(`could not read the GPU's memory (${describe(error)}); judging fit by RAM alone`);
+      return fallback;
     }
   }
 
@@ -267,7 +293,7 @@ export class EngineClient {
       case "error": {
         const request = this.pending.get(message.id);
         this.pending.delete(message.id);
-        request?.reject(new EngineError(message.error));
+        request?.reject(new EngineError(this.withSuggestion(message.error)));
         return;
       }
       case "state":
@@ -292,13 +318,36 @@ export class EngineClient {
       case "failed":
         this.loadedKey = undefined;
         if (state.error.code === "cancelled") this.setStatus({ kind: "idle", modelPath: state.modelPath });
-        else this.setStatus({ kind: "error", error: state.error, modelPath: state.modelPath });
+        else this.setStatus({ kind: "error", error: this.withSuggestion(state.error), modelPath: state.modelPath });
         return;
       case "empty":
         this.loadedKey = undefined;
         if (this.settings?.modelPath && this.currentStatus.kind !== "no-model") this.setStatus({ kind: "idle", modelPath: this.settings.modelPath });
         return;
     }
+  }
+
+  /**
+   * A model refused for its size gets the largest catalog model that fits the memory the engine found free, named in
+   * the message and attached for the picker to offer.
+   */
+  private withSuggestion(error: EngineErrorPayload): EngineErrorPayload {
+    if (error.code !== "model-too-large" || !error.memory || error.suggestion) return error;
+    const found = suggestSmallerModel(loadCatalog().models, {
+      role: "completion",
+      machine: error.memory,
+      contextSize: this.settings?.contextSize ?? 4096,
+      ...(this.loadingSizeBytes !== undefined ? { belowBytes: this.loadingSizeBytes } : {}),
+    });
+    if (!found) {
+      return { ...error, message: `${error.message} No model in Hearth's catalog fits in the memory free now; close other programs and try again.` };
+    }
+    const { model } = found;
+    return {
+      ...error,
+      message: `${error.message} ${model.name} (${model.quantization}, ${formatBytes(model.sizeBytes)}) fits this machine: choose it in Hearth: Select Model.`,
+      suggestion: { catalogId: model.id, name: model.name, sizeBytes: model.sizeBytes },
+    };
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -360,7 +409,7 @@ export class EngineClient {
 
   private settingsKey(): string {
     const s = this.settings;
-    return s ? JSON.stringify([s.modelPath, s.threads, s.contextSize, s.gpu, s.memoryBudgetBytes ?? null]) : "";
+    return s ? JSON.stringify([s.modelPath, s.threads, s.contextSize, s.gpu, s.memoryBudgetBytes ?? null, s.loraAdapters ?? []]) : "";
   }
 
   /** Stops the engine process; waits briefly for a clean exit, then kills it. */

@@ -2,6 +2,7 @@
  * The messages between the extension host (client.ts) and the engine process (worker/). Plain JSON only: the
  * worker is a separate process, so nothing here may hold a function, a class instance or a native handle.
  */
+import type { MachineMemory } from "../models/memory-fit";
 
 export interface LoadParams {
   modelPath: string;
@@ -11,6 +12,19 @@ export interface LoadParams {
   gpu: "auto" | "off";
   /** Memory the model and its context may take; the free memory of the machine when absent. */
   memoryBudgetBytes?: number;
+  /** LoRA adapter GGUF files applied on top of the model, in order (hearth.model.loraAdapters); absolute paths. */
+  loraAdapters?: string[];
+}
+
+/** Asks for this machine's memory as node-llama-cpp sees it (GPU included); starts no model. */
+export interface MemoryParams {
+  gpu: "auto" | "off";
+  threads: number;
+}
+
+export interface LoraAdapterInfo {
+  path: string;
+  name: string;
 }
 
 export interface ModelInfo {
@@ -29,6 +43,8 @@ export interface ModelInfo {
   gpu: string | false;
   threads: number;
   loadMs: number;
+  /** The LoRA adapters applied, in order; absent or empty for none. */
+  loraAdapters?: LoraAdapterInfo[];
 }
 
 /** Code from another file shown to the model before the prefix; `path` is workspace-relative. */
@@ -84,6 +100,7 @@ export interface GenerationResult {
 export interface EngineMethods {
   load: [LoadParams, ModelInfo];
   unload: [Record<string, never>, { unloaded: boolean }];
+  memory: [MemoryParams, MachineMemory];
   infill: [InfillParams, GenerationResult];
   chat: [ChatParams, GenerationResult];
 }
@@ -101,6 +118,7 @@ export type EngineErrorCode =
   | "model-invalid"
   | "model-unsupported"
   | "model-too-large"
+  | "lora-invalid"
   | "not-loaded"
   | "no-fim"
   | "cancelled"
@@ -111,6 +129,16 @@ export interface EngineErrorPayload {
   code: EngineErrorCode;
   message: string;
   detail?: string;
+  /** model-too-large: the memory that was free when the model was refused. */
+  memory?: MachineMemory;
+  /** model-too-large: the largest catalog model of the same role that fits (added by the client). */
+  suggestion?: ModelSuggestion;
+}
+
+export interface ModelSuggestion {
+  catalogId: string;
+  name: string;
+  sizeBytes: number;
 }
 
 export type HostToWorker =
@@ -129,12 +157,15 @@ export type WorkerToHost =
 export class EngineError extends Error {
   readonly code: EngineErrorCode;
   readonly detail: string | undefined;
+  /** A smaller model to offer instead (model-too-large only). */
+  readonly suggestion: ModelSuggestion | undefined;
 
   constructor(payload: EngineErrorPayload) {
     super(payload.message);
     this.name = payload.code === "cancelled" ? "AbortError" : "EngineError";
     this.code = payload.code;
     this.detail = payload.detail;
+    this.suggestion = payload.suggestion;
   }
 }
 
@@ -143,5 +174,5 @@ export function isHostToWorker(value: unknown): value is HostToWorker {
   const message = value as { type?: unknown; id?: unknown; method?: unknown };
   if (typeof message.id !== "number") return false;
   if (message.type === "cancel") return true;
-  return message.type === "request" && ["load", "unload", "infill", "chat"].includes(message.method as string);
+  return message.type === "request" && ["load", "unload", "memory", "infill", "chat"].includes(message.method as string);
 }

@@ -5,7 +5,8 @@ import type { EngineSettings } from "../engine/client";
 
 /** Every Hearth setting, typed; package.json's contributes.configuration declares the same keys. */
 export interface HearthConfig {
-  model: { path: string };
+  /** loraAdapters: hearth.model.loraAdapters as written (resolved in toEngineSettings, like the path). */
+  model: { path: string; loraAdapters: string[] };
   /** Extra folders to look for GGUF models in, and where downloads go (both already resolved to absolute paths). */
   models: { folders: string[]; downloadFolder: string };
   completion: { enable: boolean; languages: Record<string, boolean>; contextTokens: number };
@@ -18,7 +19,7 @@ export function readConfig(): HearthConfig {
   const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
   const gpu = config.get<string>("engine.gpu", "auto");
   return {
-    model: { path: config.get<string>("model.path", "").trim() },
+    model: { path: config.get<string>("model.path", "").trim(), loraAdapters: stringList(config.get<unknown>("model.loraAdapters", [])) },
     models: {
       folders: stringList(config.get<unknown>("models.folders", [])).map(resolveModelPath),
       downloadFolder: resolveModelPath(config.get<string>("models.downloadFolder", "").trim()) || defaultDownloadFolder(),
@@ -44,6 +45,7 @@ export function toEngineSettings(config: HearthConfig): EngineSettings {
     contextSize: config.engine.contextSize,
     gpu: config.engine.gpu,
     idleUnloadMs: config.engine.idleUnloadMinutes * 60_000,
+    loraAdapters: config.model.loraAdapters.map(resolveModelPath),
   };
 }
 

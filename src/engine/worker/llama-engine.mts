@@ -1,4 +1,4 @@
-import { freemem } from "node:os";
+import { freemem, totalmem } from "node:os";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type {
@@ -13,6 +13,8 @@ import type {
   Token,
 } from "node-llama-cpp";
 import { detectFimFormat, renderFimPrompt, vocabInfoFromGgufMetadata, type FimFormat, type FimPrompt } from "../../completion/fim-formats.js";
+import { checkLoraAdapters, type LoraAdapterFile } from "../../models/lora.js";
+import { decideLoadFit, gib, machineMemoryFrom, type MachineMemory, type VramState } from "../../models/memory-fit.js";
 import { resolveStopTokens, tokenizePrompt } from "./prompt-tokens.mjs";
 import type {
   ChatParams,
@@ -20,6 +22,7 @@ import type {
   GenerationResult,
   InfillParams,
   LoadParams,
+  MemoryParams,
   ModelInfo,
   StopReason,
   WorkerState,
@@ -74,15 +77,11 @@ export class LlamaEngine {
 
   async load(params: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
     const current = this.loaded?.info;
-    if (current && current.path === params.modelPath && current.threads === params.threads && current.contextSize === params.contextSize) {
-      return current;
-    }
+    if (current && sameLoad(current, params)) return current;
     // A second load waits for the first instead of racing it for memory.
     while (this.loading) await this.loading.catch(() => undefined);
     const again = this.loaded?.info;
-    if (again && again.path === params.modelPath && again.threads === params.threads && again.contextSize === params.contextSize) {
-      return again;
-    }
+    if (again && sameLoad(again, params)) return again;
     this.loading = this.loadNow(params, signal);
     try {
       return await this.loading;
@@ -99,7 +98,8 @@ export class LlamaEngine {
       const lib = await this.getLib();
       const llama = await this.getLlama(lib, params);
       const fileInfo = await this.readModelFile(lib, params.modelPath);
-      await this.checkMemory(lib, llama, fileInfo, params);
+      const adapters = await checkAdapters(fileInfo, params, signal);
+      await this.checkMemory(lib, llama, fileInfo, params, adapters);
       const model = await llama
         .loadModel({
           modelPath: params.modelPath,
@@ -116,10 +116,11 @@ export class LlamaEngine {
           contextSize: Math.min(params.contextSize, model.trainContextSize),
           sequences: 2,
           threads: params.threads,
+          ...(adapters.length > 0 ? { lora: { adapters: adapters.map((adapter) => ({ filePath: adapter.path })) } } : {}),
         });
       } catch (error) {
         await model.dispose();
-        throw describeLoadError(lib, error, params.modelPath, fileInfo);
+        throw adapters.length > 0 ? describeLoraError(error, adapters, fileInfo, params.modelPath) : describeLoadError(lib, error, params.modelPath, fileInfo);
       }
       const completionSequence = context.getSequence();
       const chatSequence = context.getSequence();
@@ -140,6 +141,7 @@ export class LlamaEngine {
         gpu: llama.gpu,
         threads: params.threads,
         loadMs: Math.round(performance.now() - started),
+        loraAdapters: adapters.map((adapter) => ({ path: adapter.path, name: adapter.name })),
       };
       this.loaded = {
         model,
@@ -151,7 +153,7 @@ export class LlamaEngine {
         fim,
         info,
       };
-      this.log("info", `loaded ${info.name} (${info.architecture}, ${(info.sizeBytes / 2 ** 20).toFixed(1)} MiB) in ${info.loadMs} ms; context ${info.contextSize}, ${info.threads} thread(s), gpu ${String(info.gpu)}, chat wrapper ${info.chatWrapper}, FIM ${fim ? `${fim.format.familyName} (${fim.format.detectedBy ?? "detected"})` : "none"}`);
+      this.log("info", `loaded ${info.name} (${info.architecture}, ${(info.sizeBytes / 2 ** 20).toFixed(1)} MiB) in ${info.loadMs} ms; context ${info.contextSize}, ${info.threads} thread(s), gpu ${String(info.gpu)}, chat wrapper ${info.chatWrapper}, FIM ${fim ? `${fim.format.familyName} (${fim.format.detectedBy ?? "detected"})` : "none"}${adapters.length > 0 ? `, LoRA ${adapters.map((a) => a.name).join(", ")}` : ""}`);
       this.onState({ kind: "ready", model: info });
       return info;
     } catch (error) {
@@ -281,7 +283,7 @@ export class LlamaEngine {
     return this.lib;
   }
 
-  private async getLlama(lib: NodeLlamaCpp, params: LoadParams): Promise<Llama> {
+  private async getLlama(lib: NodeLlamaCpp, params: Pick<LoadParams, "gpu" | "threads">): Promise<Llama> {
     const key = `${params.gpu}:${params.threads}`;
     if (this.llama && this.llamaKey === key) return this.llama;
     await this.llama?.dispose();
@@ -329,22 +331,62 @@ export class LlamaEngine {
     return fileInfo;
   }
 
-  /** Refuses up front what would not fit, with the numbers, instead of letting the machine swap or the process die. */
-  private async checkMemory(lib: NodeLlamaCpp, llama: Llama, fileInfo: GgufFileInfo, params: LoadParams): Promise<void> {
-    if (llama.gpu !== false) return; // node-llama-cpp plans GPU offload itself and throws InsufficientMemoryError.
+  /** This machine's memory as node-llama-cpp sees it, GPU included, for the picker's fit estimate. */
+  async machineMemory(params: MemoryParams): Promise<MachineMemory> {
+    const lib = await this.getLib();
+    const llama = this.llama ?? (await this.getLlama(lib, { gpu: params.gpu, threads: params.threads }));
+    return machineMemoryFrom({ freeBytes: freemem(), totalBytes: totalmem() }, await vramStateOf(llama));
+  }
+
+  /**
+   * Refuses up front what would not fit, with the numbers, instead of letting the machine swap or the process die.
+   * With a GPU, node-llama-cpp chooses how many layers to offload for the free GPU memory; the rest, the adapters
+   * and the CPU side of the context must then fit in free RAM.
+   */
+  private async checkMemory(lib: NodeLlamaCpp, llama: Llama, fileInfo: GgufFileInfo, params: LoadParams, adapters: readonly LoraAdapterFile[]): Promise<void> {
     const insights = await lib.GgufInsights.from(fileInfo, llama);
     const contextSize = Math.min(params.contextSize, insights.trainContextSize ?? params.contextSize);
-    const modelNeeds = (await insights.estimateModelResourceRequirementsV2({ gpuLayers: 0 })).cpuRam;
-    const contextNeeds = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: 0, sequences: 2 }).cpuRam;
-    const needed = modelNeeds + contextNeeds;
-    const available = params.memoryBudgetBytes ?? freemem();
-    if (needed > available) {
-      throw new EngineFailure({
-        code: "model-too-large",
-        message: `${basename(params.modelPath)} needs about ${gib(needed)} of memory (${gib(modelNeeds)} for the weights, ${gib(contextNeeds)} for a ${contextSize}-token context), but only ${gib(available)} is free. Choose a smaller model or quantisation, or lower hearth.engine.contextSize.`,
+    const vram = await vramStateOf(llama);
+    const gpuLayers = vram ? await this.plannedGpuLayers(insights, llama) : 0;
+    const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
+    const context = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: gpuLayers, sequences: 2 });
+    let adapterBytes = 0;
+    for (const adapter of adapters) adapterBytes += (await stat(adapter.path)).size;
+    const machine = machineMemoryFrom({ freeBytes: freemem(), totalBytes: totalmem() }, vram);
+    const needs = { ramBytes: model.cpuRam + context.cpuRam + adapterBytes, vramBytes: model.gpuVram + context.gpuVram };
+    const decision = decideLoadFit({ needs, machine, ...(params.memoryBudgetBytes !== undefined ? { ramBudgetBytes: params.memoryBudgetBytes } : {}) });
+    this.log("debug", `memory: ${gpuLayers} layer(s) on the GPU; needs ${gib(needs.ramBytes)} RAM + ${gib(needs.vramBytes)} GPU; free ${gib(machine.freeRamBytes)} RAM${machine.gpu ? ` + ${gib(machine.gpu.freeBytes)} GPU` : ""}`);
+    if (decision.fits) return;
+    const parts = `${gib(model.cpuRam + model.gpuVram)} for the weights, ${gib(context.cpuRam + context.gpuVram)} for a ${contextSize}-token context${adapterBytes > 0 ? `, ${gib(adapterBytes)} for the LoRA adapters` : ""}`;
+    throw new EngineFailure({
+      code: "model-too-large",
+      message: `${basename(params.modelPath)} ${decision.summary} (${parts}). Choose a smaller model or quantisation, or lower hearth.engine.contextSize.`,
+      memory: params.memoryBudgetBytes !== undefined ? { ...machine, freeRamBytes: params.memoryBudgetBytes, gpu: machine.gpu ?? null } : machine,
+    });
+  }
+
+  /** The layers node-llama-cpp's gpuLayers "auto" would offload now; 0 when it cannot say. */
+  private async plannedGpuLayers(insights: Awaited<ReturnType<NodeLlamaCpp["GgufInsights"]["from"]>>, llama: Llama): Promise<number> {
+    try {
+      const resolved = await insights.configurationResolver.resolveModelGpuLayersV2("auto", {
+        getVramState: () => llama.getVramState(),
+        llamaVramPaddingSize: llama.vramPaddingSize,
+        llamaGpu: llama.gpu,
+        llamaSupportsGpuOffloading: llama.supportsGpuOffloading,
       });
+      return resolved.gpuLayers;
+    } catch (error) {
+      this.log("debug", `memory: could not plan GPU offload (${errorText(error)}); estimating for the CPU`);
+      return 0;
     }
   }
+}
+
+/** The GPU's memory, or null without one (no GPU build found, offload off, or a GPU that reports no memory). */
+async function vramStateOf(llama: Llama): Promise<VramState | null> {
+  if (llama.gpu === false || !llama.supportsGpuOffloading) return null;
+  const state = await llama.getVramState();
+  return state.total > 0 ? { totalBytes: state.total, freeBytes: state.free, unifiedBytes: state.unifiedSize } : null;
 }
 
 /** Stops a generation after a number of lines, and tells that stop apart from the caller's cancel. */
@@ -419,6 +461,43 @@ function describeLoadError(lib: NodeLlamaCpp, error: unknown, modelPath: string,
   });
 }
 
+function sameLoad(info: ModelInfo, params: LoadParams): boolean {
+  const adapters = (info.loraAdapters ?? []).map((adapter) => adapter.path);
+  const wanted = params.loraAdapters ?? [];
+  return (
+    info.path === params.modelPath &&
+    info.threads === params.threads &&
+    info.contextSize === params.contextSize &&
+    adapters.length === wanted.length &&
+    adapters.every((path, i) => path === wanted[i])
+  );
+}
+
+/**
+ * Checks the configured adapters against the model before anything is loaded: llama.cpp would otherwise fail deep in
+ * context creation with a tensor name, after the model's weights were already read.
+ */
+async function checkAdapters(fileInfo: GgufFileInfo, params: LoadParams, signal: AbortSignal): Promise<LoraAdapterFile[]> {
+  const paths = params.loraAdapters ?? [];
+  if (paths.length === 0) return [];
+  const base = {
+    name: modelName(fileInfo, params.modelPath),
+    architecture: String(fileInfo.metadata.general?.architecture ?? "unknown"),
+    tensors: (fileInfo.tensorInfo ?? []).map((tensor) => ({ name: tensor.name, dims: tensor.dimensions.map(Number) })),
+  };
+  const checked = await checkLoraAdapters(paths, base, signal);
+  if (!checked.ok) throw new EngineFailure({ code: "lora-invalid", message: checked.problem.message, detail: checked.problem.path });
+  return checked.adapters;
+}
+
+function describeLoraError(error: unknown, adapters: readonly LoraAdapterFile[], fileInfo: GgufFileInfo, modelPath: string): EngineFailure {
+  return new EngineFailure({
+    code: "lora-invalid",
+    message: `llama.cpp could not apply the LoRA adapter${adapters.length > 1 ? "s" : ""} ${adapters.map((a) => basename(a.path)).join(", ")} to ${modelName(fileInfo, modelPath)}. Check that ${adapters.length > 1 ? "they were" : "it was"} trained for this model, or remove ${adapters.length > 1 ? "them" : "it"} from hearth.model.loraAdapters.`,
+    detail: errorText(error),
+  });
+}
+
 function modelName(fileInfo: GgufFileInfo, modelPath: string): string {
   const name = fileInfo.metadata.general?.name;
   return typeof name === "string" && name.trim() ? name.trim() : basename(modelPath).replace(/\.gguf$/i, "");
@@ -434,8 +513,4 @@ export function internal(error: unknown): EngineFailure {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function gib(bytes: number): string {
-  return `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GiB`;
 }

@@ -58,6 +58,8 @@ function handle(message: HostToWorker): void {
         return engine.load(message.params, signal);
       case "unload":
         return { unloaded: await engine.unload() };
+      case "memory":
+        return engine.machineMemory(message.params);
       case "infill":
       case "chat": {
         const queuedMs = performance.now() - started;
@@ -85,7 +87,8 @@ function handle(message: HostToWorker): void {
 
 /** Loading blocks everything; completion and chat run on separate sequences, so they only queue behind their own kind. */
 function laneOf(method: EngineMethod): string {
-  return method === "infill" ? "completion" : method === "chat" ? "chat" : "model";
+  // Reading the machine's memory needs no model: its own lane, so it never queues behind a generation.
+  return method === "infill" ? "completion" : method === "chat" ? "chat" : method === "memory" ? "memory" : "model";
 }
 
 let shuttingDown = false;
