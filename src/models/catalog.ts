@@ -2,7 +2,7 @@
 // the memory an entry needs. validateCatalog() is the schema; the unit tests run it over catalog.json.
 import catalogData from "./catalog.json";
 import { kvBytesPerToken } from "./model-facts";
-import { estimateMemory, type MemoryNeeds } from "./memory-fit";
+import { classifyFit, estimateMemory, type FitVerdict, type MachineMemory, type MemoryNeeds } from "./memory-fit";
 
 export type ModelRole = "completion" | "chat";
 export type ModelTier = "tiny" | "small" | "medium" | "large";
@@ -123,4 +123,33 @@ export function estimateCatalogMemory(model: CatalogModel, contextSize: number):
     contextSize: Math.min(contextSize, model.contextLength),
     vocabSize: model.vocabSize,
   });
+}
+
+export interface SmallerModelQuery {
+  role: ModelRole;
+  machine: MachineMemory;
+  /** hearth.engine.contextSize. */
+  contextSize: number;
+  /** Only models smaller than this (the refused model's file size); any size when absent. */
+  belowBytes?: number;
+}
+
+/**
+ * The model to offer when the chosen one will not fit: the largest catalog model of the same role that fits in the
+ * memory free now with room to spare (green), preferring a recommended one of equal size; null when none does.
+ */
+export function suggestSmallerModel(models: readonly CatalogModel[], query: SmallerModelQuery): { model: CatalogModel; fit: FitVerdict } | null {
+  let best: { model: CatalogModel; fit: FitVerdict } | null = null;
+  for (const model of models) {
+    if (!model.roles.includes(query.role)) continue;
+    if (query.belowBytes !== undefined && model.sizeBytes >= query.belowBytes) continue;
+    const fit = classifyFit(estimateCatalogMemory(model, query.contextSize), query.machine);
+    if (fit.level !== "green") continue;
+    const better =
+      !best ||
+      model.sizeBytes > best.model.sizeBytes ||
+      (model.sizeBytes === best.model.sizeBytes && Boolean(model.recommended) && !best.model.recommended);
+    if (better) best = { model, fit };
+  }
+  return best;
 }

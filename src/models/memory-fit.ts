@@ -99,3 +99,84 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1e9) return `${Math.round(bytes / 1e6)} MB`;
   return `${(bytes / 1e9).toFixed(bytes < 1e10 ? 1 : 0)} GB`;
 }
+
+/** node-llama-cpp's `llama.getVramState()` in bytes; `unifiedBytes` > 0 means the GPU shares the RAM (Apple silicon). */
+export interface VramState {
+  totalBytes: number;
+  freeBytes: number;
+  unifiedBytes: number;
+}
+
+/**
+ * This machine's memory for the fit estimate, with the GPU's where node-llama-cpp found one. Memory that a GPU shares
+ * with the CPU is counted once, as RAM: what the GPU reports free there is free RAM too (and on macOS often the
+ * truer figure, because the OS counts reclaimable cache as used).
+ */
+export function machineMemoryFrom(ram: { freeBytes: number; totalBytes: number }, vram: VramState | null): MachineMemory {
+  if (!vram || vram.totalBytes <= 0) return { freeRamBytes: ram.freeBytes, totalRamBytes: ram.totalBytes, gpu: null };
+  if (vram.unifiedBytes > 0) {
+    return { freeRamBytes: Math.max(ram.freeBytes, vram.freeBytes), totalRamBytes: ram.totalBytes, gpu: null };
+  }
+  return { freeRamBytes: ram.freeBytes, totalRamBytes: ram.totalBytes, gpu: { freeBytes: vram.freeBytes, totalBytes: vram.totalBytes } };
+}
+
+/** What a load takes, split the way node-llama-cpp will place it: layers offloaded to the GPU in GPU memory, the rest in RAM. */
+export interface LoadNeeds {
+  ramBytes: number;
+  vramBytes: number;
+}
+
+export interface LoadFitInput {
+  needs: LoadNeeds;
+  machine: MachineMemory;
+  /** A cap on the memory the load may take (LoadParams.memoryBudgetBytes); replaces free RAM. */
+  ramBudgetBytes?: number;
+}
+
+export type LoadFitDecision =
+  | { fits: true }
+  | {
+      fits: false;
+      /** Which memory runs short: RAM, or the GPU's own memory. */
+      short: "ram" | "vram";
+      neededBytes: number;
+      availableBytes: number;
+      /** One sentence with the numbers. */
+      summary: string;
+    };
+
+/**
+ * The engine's last check before loading: does the load fit in what is free now? RAM and a discrete GPU's memory are
+ * separate pools, each of which must hold its part; without a discrete GPU everything must fit in RAM. (GPU memory that
+ * the CPU shares arrives here as RAM, through machineMemoryFrom.)
+ */
+export function decideLoadFit(input: LoadFitInput): LoadFitDecision {
+  const { needs, machine } = input;
+  const freeRam = input.ramBudgetBytes ?? machine.freeRamBytes;
+  const gpu = machine.gpu ?? null;
+  const ramNeed = gpu ? needs.ramBytes : needs.ramBytes + needs.vramBytes;
+  if (gpu && needs.vramBytes > gpu.freeBytes) {
+    return {
+      fits: false,
+      short: "vram",
+      neededBytes: needs.vramBytes,
+      availableBytes: gpu.freeBytes,
+      summary: `needs about ${gib(needs.vramBytes)} of GPU memory, but only ${gib(gpu.freeBytes)} of the GPU's ${gib(gpu.totalBytes)} is free`,
+    };
+  }
+  if (ramNeed > freeRam) {
+    return {
+      fits: false,
+      short: "ram",
+      neededBytes: ramNeed,
+      availableBytes: freeRam,
+      summary: `needs about ${gib(ramNeed)} of RAM${gpu && needs.vramBytes > 0 ? ` (besides ${gib(needs.vramBytes)} on the GPU)` : ""}, but only ${gib(freeRam)} is free`,
+    };
+  }
+  return { fits: true };
+}
+
+/** "1.20 GiB", "0.45 GiB": binary units, as llama.cpp and node-llama-cpp report memory. */
+export function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GiB`;
+}

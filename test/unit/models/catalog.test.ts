@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describeSource, estimateCatalogMemory, loadCatalog, resolveHfSource, validateCatalog } from "../../../src/models/catalog";
+import { describeSource, estimateCatalogMemory, loadCatalog, resolveHfSource, suggestSmallerModel, validateCatalog } from "../../../src/models/catalog";
 
 function catalogJson(): unknown {
   // The file itself, not the module: the schema is checked on exactly what ships.
@@ -50,5 +50,41 @@ describe("models: catalog", () => {
     assert.equal(needs.kvCacheBytes, 28 * 2 * 256 * 2 * 4096 * 2);
     assert.equal(needs.weightsBytes, model.sizeBytes);
     assert.ok(needs.totalBytes > needs.weightsBytes + needs.kvCacheBytes);
+  });
+
+  describe("a smaller model when the chosen one will not fit", () => {
+    const models = loadCatalog().models;
+    const machine = (freeGb: number) => ({ freeRamBytes: freeGb * 1e9, totalRamBytes: 16e9, gpu: null });
+
+    it("names the largest model of the same role that fits the free memory with room to spare", () => {
+      const found = suggestSmallerModel(models, { role: "completion", machine: machine(3), contextSize: 4096 });
+      assert.ok(found);
+      assert.ok(found.model.roles.includes("completion"));
+      assert.equal(found.fit.level, "green");
+      const larger = models.filter((m) => m.roles.includes("completion") && m.sizeBytes > found.model.sizeBytes);
+      for (const model of larger) {
+        assert.notEqual(suggestSmallerModel([model], { role: "completion", machine: machine(3), contextSize: 4096 })?.model.id, model.id, `${model.id} is larger and must not fit`);
+      }
+    });
+
+    it("offers only models of the role asked for", () => {
+      const found = suggestSmallerModel(models, { role: "chat", machine: machine(3), contextSize: 4096 });
+      assert.ok(found?.model.roles.includes("chat"));
+    });
+
+    it("offers only models smaller than the one refused", () => {
+      const found = suggestSmallerModel(models, { role: "completion", machine: machine(64), contextSize: 4096, belowBytes: 1e9 });
+      assert.ok(found && found.model.sizeBytes < 1e9);
+    });
+
+    it("offers nothing when no model fits", () => {
+      assert.equal(suggestSmallerModel(models, { role: "completion", machine: machine(0.2), contextSize: 4096 }), null);
+    });
+
+    it("counts a GPU's free memory as room", () => {
+      const cpu = suggestSmallerModel(models, { role: "completion", machine: machine(1), contextSize: 4096 });
+      const gpu = suggestSmallerModel(models, { role: "completion", machine: { ...machine(1), gpu: { freeBytes: 10e9, totalBytes: 12e9 } }, contextSize: 4096 });
+      assert.ok(gpu && (!cpu || gpu.model.sizeBytes > cpu.model.sizeBytes));
+    });
   });
 });
