@@ -21,7 +21,8 @@ export function pointAfter(start: Point, inserted: string): Point {
 }
 
 export function lineStartAt(text: string, offset: number): number {
-  return text.lastIndexOf("\n", offset - 1) + 1;
+  // lastIndexOf reads a negative position as 0: a text that starts with "\n" would put line 0's start after it.
+  return offset <= 0 ? 0 : text.lastIndexOf("\n", offset - 1) + 1;
 }
 
 export function lineEndAt(text: string, offset: number): number {
