@@ -288,7 +288,7 @@ export class ContextEngine {
       if (item.source === "same-file" && item.kind === "definition" && item.startLine >= countLines(text, floorPrefix.start) && item.endLine <= suffixEndLine) continue;
       if (chosen.some((c) => overlaps(c, item) || c.text === item.text)) continue;
       let candidate = item;
-      if (used + candidate.tokens > split.extrasTokens && candidate.kind === "definition") {
+      if (used + candidate.tokens > split.extrasTokens && (candidate.kind === "definition" || candidate.kind === "outline")) {
         const header = (candidate as ContextItem & { header?: string }).header;
         if (header && header !== candidate.text) candidate = { ...candidate, text: header, tokens: this.countTokens(header) };
       }
@@ -430,7 +430,7 @@ export class ContextEngine {
   private definitionItem(def: FoundDefinition, nameWeight: number): ContextItem & { header: string } {
     const sourceWeight = def.source === "imported-file" ? 1 : def.source === "same-file" ? 0.8 : 0.6 / Math.max(1, def.candidates);
     return {
-      kind: "definition",
+      kind: def.kind === "outline" ? "outline" : "definition",
       source: def.source,
       path: def.path,
       symbol: def.name,
@@ -668,7 +668,9 @@ function orderForCacheReuse(items: ContextItem[]): ContextItem[] {
 }
 
 function overlaps(a: ContextItem, b: ContextItem): boolean {
-  return a.path === b.path && a.startLine <= b.endLine && b.startLine <= a.endLine && a.kind !== "scope" && b.kind !== "scope";
+  // A scope's header and a module's outline are one-line summaries: they leave room for the code they summarise.
+  const summary = (i: ContextItem): boolean => i.kind === "scope" || i.kind === "outline";
+  return a.path === b.path && a.startLine <= b.endLine && b.startLine <= a.endLine && !summary(a) && !summary(b);
 }
 
 interface FileUsage {

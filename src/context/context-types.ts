@@ -1,6 +1,7 @@
 /** One piece of context from outside the prefix/suffix windows. */
 export interface ContextItem {
-  kind: "definition" | "snippet" | "imports" | "scope";
+  /** An outline is a module's top-level members, one line each (what `module.` can be followed by). */
+  kind: "definition" | "outline" | "snippet" | "imports" | "scope";
   source: "same-file" | "imported-file" | "workspace" | "recent-file";
   /** File path (or the document's URI when it has no path). */
   path: string;

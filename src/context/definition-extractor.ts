@@ -17,6 +17,13 @@ const CONTAINER_TYPES = new Set([
 
 const CLASS_LIKE = new Set(["class", "interface", "module", "enum", "type", "struct", "impl", "trait"]);
 
+/** Nodes whose declarations are members of a type, not of the file. */
+const MEMBER_CONTAINER_TYPES = new Set([
+  "class_definition", "class_declaration", "abstract_class_declaration", "class_body", "class", "interface_declaration",
+  "interface_body", "enum_declaration", "enum_body", "impl_item", "trait_item", "struct_specifier", "class_specifier",
+  "object", "object_type", "record_declaration",
+]);
+
 const FULL_TEXT_MAX_LINES = 25;
 const FULL_TEXT_MAX_CHARS = 1500;
 const OUTLINE_MAX_MEMBERS = 40;
@@ -46,7 +53,9 @@ export function extractDefinitions(tree: Tree, query: Query, text: string, path:
     const key = `${name}:${node.startIndex}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(describeDefinition(node, name, kind, text, path));
+    const def = describeDefinition(node, name, kind, text, path);
+    if (isMember(node)) def.member = true;
+    out.push(def);
   }
   return out;
 }
@@ -67,6 +76,11 @@ function expandToStatement(node: Node): Node {
 
 function isLocal(node: Node): boolean {
   for (let p = node.parent, depth = 0; p && depth < 50; p = p.parent, depth++) if (FUNCTION_TYPES.has(p.type)) return true;
+  return false;
+}
+
+function isMember(node: Node): boolean {
+  for (let p = node.parent, depth = 0; p && depth < 50; p = p.parent, depth++) if (MEMBER_CONTAINER_TYPES.has(p.type)) return true;
   return false;
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 const TS_EXTENSIONS = [".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs"];
 
@@ -98,8 +98,10 @@ export class ImportResolver {
       for (let i = 0; i < 12; i++) {
         bases.push(dir);
         if (roots.includes(dir)) {
-          // A workspace that is itself a package imports itself by name (`from email import utils` inside email/).
-          bases.push(join(dir, "src"), dirname(dir));
+          // A workspace that is itself a package imports itself by name (`from email import utils` inside email/);
+          // anything else above the workspace (the standard library, site-packages) is not the workspace's code.
+          bases.push(join(dir, "src"));
+          if (parts[0] === basename(dir)) bases.push(dirname(dir));
           break;
         }
         const parent = dirname(dir);

@@ -19,9 +19,10 @@ export function extractImports(text: string, languageId: string, tree: Tree | nu
   const out: ImportStatement[] = [];
   if (tree && spec) {
     const root = tree.rootNode;
-    const count = root.namedChildCount;
-    for (let i = 0; i < count && out.length < MAX_IMPORTS; i++) {
-      const child = root.namedChild(i);
+    // A line being typed can turn the rest of the file into one ERROR node: its imports are still the file's.
+    const topLevel = root.namedChildren.flatMap((c) => (c?.type === "ERROR" ? c.namedChildren : [c]));
+    for (const child of topLevel) {
+      if (out.length >= MAX_IMPORTS) break;
       if (!child) continue;
       const isImport = spec.importTypes.has(child.type);
       const isRequire = !isImport && (child.type === "lexical_declaration" || child.type === "variable_declaration");

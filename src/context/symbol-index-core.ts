@@ -3,6 +3,7 @@ import { dirname, sep } from "node:path";
 import type { Logger } from "../common/logger";
 import { extractDefinitions } from "./definition-extractor";
 import { ImportResolver } from "./import-resolver";
+import { outlineModule } from "./module-outline";
 import { isIndexableLanguage, languageIdForPath } from "./languages";
 import { SymbolStore } from "./symbol-store";
 import { SyntaxRuntime } from "./syntax-runtime";
@@ -95,17 +96,23 @@ export class SymbolIndexCore {
   async query(q: DefinitionQuery): Promise<DefinitionQueryResult> {
     const resolvedImports: Record<string, string | null> = {};
     const importedPaths = new Set<string>();
+    /** Local names that stand for a whole module (`from . import events`, `import constants`): their outlines. */
+    const modules = new Map<string, string>();
     if (q.fromPath) {
       for (const imp of q.imports) {
-        if (imp.specifier in resolvedImports) continue;
-        const resolved = this.resolver.resolve(q.fromPath, imp.specifier, q.languageId);
+        // `from . import events` and `from . import tasks` share a specifier: each still brings its own module.
+        const seen = imp.specifier in resolvedImports;
+        if (seen && q.languageId !== "python") continue;
+        const resolved = seen ? resolvedImports[imp.specifier] : this.resolver.resolve(q.fromPath, imp.specifier, q.languageId);
         resolvedImports[imp.specifier] = resolved;
-        const targets = resolved ? [resolved] : [];
+        const targets = resolved && !seen ? [resolved] : [];
         // Python's `from pkg import module`: the names may be modules of their own.
         if (q.languageId === "python") {
           for (const name of imp.names) {
             const sub = this.resolver.resolve(q.fromPath, imp.specifier.endsWith(".") ? imp.specifier + name : `${imp.specifier}.${name}`, q.languageId);
             if (sub) targets.push(sub);
+            const module = sub ?? (resolved && name === imp.specifier ? resolved : null);
+            if (module) modules.set(name, module);
           }
         }
         for (const target of targets) {
@@ -117,6 +124,9 @@ export class SymbolIndexCore {
     const definitions: FoundDefinition[] = [];
     const fromDir = q.fromPath ? dirname(q.fromPath) : "";
     for (const name of q.names) {
+      const module = modules.get(name);
+      const outline = module ? outlineModule(name, module, this.store.getFile(module) ?? [], q.names) : null;
+      if (outline) definitions.push({ ...outline, source: "imported-file", candidates: 1 });
       const all = this.store.lookup(name);
       if (all.length === 0) continue;
       const ranked = all
@@ -125,7 +135,8 @@ export class SymbolIndexCore {
           const rank = source === "imported-file" ? 0 : source === "same-file" ? 1 : 2;
           return { def, source, rank, proximity: sharedPrefixLength(fromDir, def.path) };
         })
-        .sort((a, b) => a.rank - b.rank || b.proximity - a.proximity || a.def.path.localeCompare(b.def.path) || a.def.startLine - b.def.startLine);
+        // What an import or `module.name` reaches is a file's own member, not a class's method of the same name.
+        .sort((a, b) => a.rank - b.rank || Number(a.def.member ?? false) - Number(b.def.member ?? false) || b.proximity - a.proximity || a.def.path.localeCompare(b.def.path) || a.def.startLine - b.def.startLine);
       for (const r of ranked.slice(0, q.maxPerName)) definitions.push({ ...r.def, source: r.source, candidates: all.length });
     }
     return { definitions, resolvedImports };

@@ -11,6 +11,8 @@ export interface SymbolDefinition {
   text: string;
   /** Its first line(s) up to the body: what to show when the budget is tight. */
   header: string;
+  /** A member of a class, interface, impl … rather than of the file itself (what `module.name` cannot reach). */
+  member?: boolean;
 }
 
 export interface IndexLimits {
