@@ -2,6 +2,8 @@ import * as vscode from "vscode";
 import { isAbortError } from "../common/abort";
 import type { RequestManager } from "../completion/request-manager";
 import type { EngineClient } from "../engine/client";
+import { EngineError } from "../engine/protocol";
+import { formatBytes } from "../models/memory-fit";
 import { COMMANDS } from "./command-ids";
 import type { CompletionGate } from "./completion-gate";
 import { CONFIG_SECTION } from "./config";
@@ -57,8 +59,13 @@ async function loadModel({ engine, log }: CommandDeps): Promise<boolean> {
       } catch (error) {
         if (!isAbortError(error)) {
           const message = error instanceof Error ? error.message : String(error);
-          const choice = await vscode.window.showErrorMessage(`Hearth: ${message}`, "Show Log", "Select Model…");
+          // A model refused for its size comes with the largest catalog model that fits: offer it in one click.
+          const smaller = error instanceof EngineError ? error.suggestion : undefined;
+          const offer = smaller ? `Download ${smaller.name} (${formatBytes(smaller.sizeBytes)})` : undefined;
+          const choice = await vscode.window.showErrorMessage(`Hearth: ${message}`, ...(offer ? [offer] : []), "Show Log", "Select Model…");
           if (choice === "Show Log") log.show();
+          // Not awaited: the download shows its own progress, and this load's notification should close now.
+          else if (offer && choice === offer && smaller) void vscode.commands.executeCommand(COMMANDS.selectModel, { catalogId: smaller.catalogId });
           else if (choice) await vscode.commands.executeCommand(COMMANDS.selectModel);
         }
         return false;

@@ -2,10 +2,11 @@ import { freemem, homedir, totalmem } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import type { EngineClient } from "../engine/client";
-import { describeSource, loadCatalog, resolveHfSource, type CatalogModel } from "../models/catalog";
+import { describeSource, loadCatalog, resolveHfSource, suggestSmallerModel, type CatalogModel } from "../models/catalog";
 import { ModelScanner, defaultModelRoots } from "../models/discovery";
 import { DownloadError, describeProgress, downloadModel } from "../models/download";
 import { formatBytes, type FitLevel, type FitVerdict, type MachineMemory } from "../models/memory-fit";
+import { describeAdapters } from "../models/lora";
 import { checkModelFile } from "../models/model-file";
 import { buildPickerData, type PickerData, type PickerEntry } from "../models/picker-data";
 import { COMMANDS } from "./command-ids";
@@ -44,6 +45,8 @@ export function registerModelPicker(deps: ModelPickerDeps): { disposables: vscod
 class ModelPicker {
   private readonly scanner = new ModelScanner();
   private downloading: Promise<unknown> | undefined;
+  /** The memory of the last look (GPU included), for the smaller model offered when one will not fit. */
+  private machine: MachineMemory = ramOnly();
 
   constructor(private readonly deps: ModelPickerDeps) {}
 
@@ -56,13 +59,20 @@ class ModelPicker {
       userFolders: config.models.folders,
       downloadFolder: config.models.downloadFolder,
     });
-    const scan = await this.scanner.scan(roots, {}, signal);
+    const currentPath = resolveModelPath(config.model.path);
+    const [scan, machine, adapters] = await Promise.all([
+      this.scanner.scan(roots, {}, signal),
+      config.engine.gpu === "off" ? ramOnly() : this.deps.engine.machineMemory(ramOnly(), { ...(signal ? { signal } : {}), timeoutMs: 5000 }),
+      describeAdapters(toEngineSettings(config).loraAdapters ?? [], currentPath, signal),
+    ]);
+    this.machine = machine;
     const data = buildPickerData({
       scan,
       catalog: loadCatalog().models,
-      machine: machineMemory(),
+      machine,
       contextSize: config.engine.contextSize,
-      currentPath: resolveModelPath(config.model.path),
+      currentPath,
+      adapters,
     });
     this.deps.log.info(`models: found ${scan.models.length} model(s) in ${scan.elapsedMs} ms${scan.truncated ? " (stopped early: a folder was too deep or too large)" : ""}`);
     for (const skipped of data.skipped) this.deps.log.debug(`models: skipped ${skipped.path}: ${skipped.reason}`);
@@ -122,6 +132,17 @@ class ModelPicker {
       items.push({ label: "$(info) No GGUF models found", description: "LM Studio, Ollama, Hugging Face cache, Jan, GPT4All, hearth.models.folders", run: async () => false });
     }
     for (const entry of data.found) items.push(this.foundItem(entry));
+    if (data.adapters.length > 0) {
+      items.push({ label: "LoRA adapters (hearth.model.loraAdapters)", kind: vscode.QuickPickItemKind.Separator });
+      for (const adapter of data.adapters) {
+        items.push({
+          label: `${adapter.problem ? "$(error)" : "$(layers)"} ${adapter.name}`,
+          description: adapter.problem ? "cannot be applied" : "applied on top of the current model",
+          detail: adapter.problem ?? adapter.path,
+          run: () => openAdapterSetting(),
+        });
+      }
+    }
     if (data.catalog.length > 0) items.push({ label: "Download", kind: vscode.QuickPickItemKind.Separator });
     for (const entry of data.catalog) items.push(this.catalogItem(entry));
     items.push({ label: "", kind: vscode.QuickPickItemKind.Separator });
@@ -173,16 +194,33 @@ class ModelPicker {
       return false;
     }
     if (fit?.level === "red") {
+      const smaller = suggestSmallerModel(loadCatalog().models, {
+        role: "completion",
+        machine: this.machine,
+        contextSize: readConfig().engine.contextSize,
+        belowBytes: check.sizeBytes,
+      });
+      const offer = smaller ? `Download ${smaller.model.name} (${formatBytes(smaller.model.sizeBytes)})` : undefined;
       const choice = await vscode.window.showWarningMessage(
         `This model probably does not fit in this machine's memory.`,
-        { modal: true, detail: `${fit.summary}\nLoading it may fail or make the machine swap. A smaller model or quantisation will work better.` },
+        {
+          modal: true,
+          detail: [
+            fit.summary,
+            "Loading it may fail or make the machine swap.",
+            smaller ? `${smaller.model.name} (${smaller.model.quantization}) is the largest recommended model that fits: ${smaller.fit.summary}` : "A smaller model or quantisation will work better.",
+          ].join("\n"),
+        },
+        ...(offer ? [offer] : []),
         "Use Anyway",
       );
+      if (offer && choice === offer && smaller) return this.download(smaller.model, smaller.fit);
       if (choice !== "Use Anyway") return false;
     }
     await vscode.workspace.getConfiguration(CONFIG_SECTION).update("model.path", path, vscode.ConfigurationTarget.Global);
     // The engine takes the new setting through its configuration listener; load it now so the user sees it work.
     await this.deps.engine.configure(toEngineSettings(readConfig()));
+    // The load command shows a refusal itself, offering the smaller model the engine's answer names.
     return Boolean(await vscode.commands.executeCommand<boolean>(COMMANDS.loadModel));
   }
 
@@ -258,9 +296,14 @@ class ModelPicker {
   }
 }
 
-function machineMemory(): MachineMemory {
-  // GPU memory is not measured here (that would need the engine's native code); Apple silicon shares RAM anyway.
+/** RAM alone: what the fit is judged by when the GPU is off or the engine cannot say what the GPU has. */
+function ramOnly(): MachineMemory {
   return { freeRamBytes: freemem(), totalRamBytes: totalmem(), gpu: null };
+}
+
+async function openAdapterSetting(): Promise<boolean> {
+  await vscode.commands.executeCommand("workbench.action.openSettings", "hearth.model.loraAdapters");
+  return false;
 }
 
 function describe(error: unknown): string {

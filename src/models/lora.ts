@@ -163,6 +163,30 @@ export async function readLoraBase(path: string, signal?: AbortSignal): Promise<
   };
 }
 
+export interface AdapterStatus {
+  path: string;
+  /** The adapter's name, or its file name when it cannot be read. */
+  name: string;
+  /** Why it cannot be applied to the model (null: it can, or there is no model to check it against). */
+  problem: string | null;
+}
+
+/** The configured adapters as the picker shows them: each with its name and, against the current model, any problem. */
+export async function describeAdapters(paths: readonly string[], modelPath: string, signal?: AbortSignal): Promise<AdapterStatus[]> {
+  if (paths.length === 0) return [];
+  const base = modelPath ? await readLoraBase(modelPath, signal).catch(() => null) : null;
+  const statuses: AdapterStatus[] = [];
+  for (const path of paths) {
+    const read = await readLoraAdapter(path, signal);
+    if (!read.ok) {
+      statuses.push({ path, name: basename(path), problem: read.problem.message });
+      continue;
+    }
+    statuses.push({ path, name: read.adapter.name, problem: base ? (checkLoraAgainstBase(read.adapter, base)?.message ?? null) : null });
+  }
+  return statuses;
+}
+
 type Pairs = Map<string, { a: readonly number[]; b: readonly number[] }>;
 
 /** `<target>.lora_a` and `<target>.lora_b` by target, checked to share a rank. */

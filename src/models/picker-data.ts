@@ -4,6 +4,7 @@ import { basename } from "node:path";
 import { estimateCatalogMemory, type CatalogModel, type ModelRole } from "./catalog";
 import { SOURCE_LABELS, type FoundModel, type ScanResult } from "./discovery";
 import { classifyFit, estimateMemory, formatBytes, type FitLevel, type FitVerdict, type MachineMemory } from "./memory-fit";
+import type { AdapterStatus } from "./lora";
 import { kvBytesPerToken } from "./model-facts";
 
 export interface PickerEntry {
@@ -30,6 +31,10 @@ export interface PickerData {
   /** Files skipped, with reasons (shown in the log, not the picker). */
   skipped: { path: string; reason: string }[];
   truncated: boolean;
+  /** The LoRA adapters hearth.model.loraAdapters applies to the current model, each with any problem. */
+  adapters: AdapterStatus[];
+  /** The memory the fit was judged against (GPU included where the engine found one). */
+  machine: MachineMemory;
 }
 
 export interface PickerInput {
@@ -40,6 +45,7 @@ export interface PickerInput {
   contextSize: number;
   /** The resolved hearth.model.path, or "". */
   currentPath: string;
+  adapters?: AdapterStatus[];
 }
 
 const FIT_ORDER: Record<FitLevel, number> = { green: 0, amber: 1, red: 2 };
@@ -63,6 +69,8 @@ export function buildPickerData(input: PickerInput): PickerData {
     catalog,
     skipped: input.scan.unusable.map((file) => ({ path: file.path, reason: file.reason })),
     truncated: input.scan.truncated,
+    adapters: input.adapters ?? [],
+    machine: input.machine,
   };
 }
 

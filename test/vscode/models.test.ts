@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import type { HearthApi } from "../../src/extension";
-import { ensureTestModel } from "../fixtures/models/test-models";
+import { ensureTestLora, ensureTestModel } from "../fixtures/models/test-models";
 
 const EXTENSION_ID = "hearth.hearth";
 
@@ -38,7 +38,7 @@ describe("Hearth's model picker in the extension host", function () {
   });
 
   after(async () => {
-    for (const key of ["model.path", "models.folders", "models.downloadFolder"]) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of ["model.path", "model.loraAdapters", "models.folders", "models.downloadFolder"]) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
     rmSync(folder, { recursive: true, force: true });
   });
 
@@ -63,5 +63,17 @@ describe("Hearth's model picker in the extension host", function () {
   it("marks the selected model as the current one", async () => {
     const data = await api.models.pickerData();
     assert.equal(data.found.find((e) => e.path === model)?.current, true);
+  });
+
+  it("lists the LoRA adapters applied to the current model, with the problem of one made for another model", async () => {
+    const good = await ensureTestLora(model, { dir: join(folder, "adapters") });
+    const other = await ensureTestLora(model, { dir: join(folder, "adapters"), variant: "other-architecture" });
+    await config().update("model.loraAdapters", [good, other], vscode.ConfigurationTarget.Global);
+    const data = await api.models.pickerData();
+    assert.deepEqual(data.adapters.map((a) => [a.name, a.problem === null]), [
+      ["Hearth test LoRA (zero)", true],
+      ["Hearth test LoRA (other-architecture)", false],
+    ]);
+    assert.match(data.adapters[1]?.problem ?? "", /LoRA adapter for a qwen2 model, but Hearth scripted test model is a llama model/);
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkLoraAdapters, checkLoraAgainstBase, readLoraAdapter, readLoraBase, type LoraAdapterFile } from "../../../src/models/lora";
+import { checkLoraAdapters, checkLoraAgainstBase, describeAdapters, readLoraAdapter, readLoraBase, type LoraAdapterFile } from "../../../src/models/lora";
 import { ensureTestLora, ensureTestModel } from "../../fixtures/models/test-models";
 
 describe("models: LoRA adapters", function () {
@@ -93,5 +93,18 @@ describe("models: LoRA adapters", function () {
     assert.equal(ok.ok && ok.adapters.length, 1);
     const refused = await checkLoraAdapters([good, bad], base);
     assert.equal(!refused.ok && refused.problem.path, bad);
+  });
+
+  it("describes the configured adapters for the picker, each with its name and any problem against the model", async () => {
+    const good = await ensureTestLora(scripted);
+    const other = await ensureTestLora(scripted, { variant: "other-architecture" });
+    const missing = join(scratch, "gone.gguf");
+    const statuses = await describeAdapters([good, other, missing], scripted);
+    assert.deepEqual(statuses.map((s) => [s.name, s.problem === null]), [
+      ["Hearth test LoRA (zero)", true],
+      ["Hearth test LoRA (other-architecture)", false],
+      ["gone.gguf", false],
+    ]);
+    assert.match(statuses[1]?.problem ?? "", /for a qwen2 model/);
   });
 });
