@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import { scopedLogger } from "./common/logger";
 import { RequestManager } from "./completion/request-manager";
 import { ContextEngine } from "./context/context-engine";
+import { ModelTokenCounter } from "./context/model-token-counter";
 import { EngineClient } from "./engine/client";
 import { registerActions, type ActionsApi } from "./ide/actions";
 import { registerChat, type ChatApi } from "./ide/chat";
@@ -42,7 +43,10 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     logger: scopedLogger(log, "engine"),
   });
   const statusBar = new HearthStatusBar(engine);
+  // Context is weighed with the loaded model's tokenizer (estimated until it has counted a line).
+  const tokenCounter = new ModelTokenCounter(engine, scopedLogger(log, "tokens"));
   const contextEngine = new ContextEngine({
+    countTokens: tokenCounter.count,
     grammarsDir: context.asAbsolutePath("grammars"),
     logger: log,
     readFile: readSmallTextFile,
@@ -71,7 +75,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     statusBar,
     gate,
     watchEngineCrashes(engine, log),
-    forgetSuggestionsOnModelChange(engine, manager),
+    { dispose: () => tokenCounter.dispose() },
+    forgetOnModelChange(engine, () => {
+      manager.reset();
+      tokenCounter.forget();
+    }),
     onDidChangeConfig(configure),
     syncDocuments(contextEngine),
     indexWorkspace(contextEngine),
@@ -123,13 +131,16 @@ export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
 }
 
-/** Suggestions are cached by text alone, so what one model wrote must go when another one (or none) takes its place. */
-function forgetSuggestionsOnModelChange(engine: EngineClient, manager: RequestManager): vscode.Disposable {
+/**
+ * Suggestions are cached by text alone and token counts come from one tokenizer: both must go when another model (or
+ * none) takes the place of the one that made them.
+ */
+function forgetOnModelChange(engine: EngineClient, forget: () => void): vscode.Disposable {
   let current: string | undefined;
   return engine.onDidChangeStatus((status) => {
     const path = status.kind === "ready" ? status.model.path : status.kind === "no-model" ? undefined : status.modelPath;
     if (path === current) return;
     current = path;
-    manager.reset();
+    forget();
   });
 }

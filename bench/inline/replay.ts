@@ -11,6 +11,7 @@ import type { DocumentSnapshot, Suggestion, SuggestionSource } from "../../src/c
 import type { GenerationOptions } from "../../src/completion/generate-suggestion";
 import { RequestManager, type RequestManagerFeatures } from "../../src/completion/request-manager";
 import { ContextEngine } from "../../src/context/context-engine";
+import { ModelTokenCounter } from "../../src/context/model-token-counter";
 import type { EngineClient } from "../../src/engine/client";
 import { AssemblerProbe, CollectingLogger, EngineProbe, listenToEngineReplies, type EngineReply } from "./probes";
 import { HUMAN_PACE, chance, nextKey, typoAt, type Key, type KeyKind, type Pace, type TypingSegment } from "./typist";
@@ -87,7 +88,14 @@ export async function runReplay(config: ReplayConfig, deps: { client: EngineClie
   const pace = config.pace ?? HUMAN_PACE;
   const uri = pathToFileURL(segment.absolutePath).toString();
   const logger = new CollectingLogger();
-  const context = new ContextEngine({ grammarsDir: deps.grammarsDir, logger: silentLogger, readFile: (path) => readFile(path, "utf8").catch(() => null) });
+  // As the extension does: context weighed with the model's tokenizer.
+  const tokenCounter = new ModelTokenCounter(deps.client, silentLogger);
+  const context = new ContextEngine({
+    grammarsDir: deps.grammarsDir,
+    logger: silentLogger,
+    readFile: (path) => readFile(path, "utf8").catch(() => null),
+    countTokens: tokenCounter.count,
+  });
   let version = 1;
   let typedSoFar = 0;
   let wrong: string | null = null;
@@ -230,6 +238,7 @@ export async function runReplay(config: ReplayConfig, deps: { client: EngineClie
   for (let waited = 0; replies.length < engine.calls.length && waited < 5000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
   stopListening();
   context.dispose();
+  tokenCounter.dispose();
 
   analyse(provides, assemblies, engine);
   const outcomes: Record<string, number> = {};

@@ -17,6 +17,7 @@ import {
   type ModelInfo,
   type ParamsOf,
   type ResultOf,
+  type TokenCountResult,
   type WorkerState,
   type WorkerToHost,
 } from "./protocol";
@@ -187,6 +188,21 @@ export class EngineClient {
       if (options.signal?.aborted) throw error;
       this.options.logger.debug(`could not read the GPU's memory (${describe(error)}); judging fit by RAM alone`);
       return fallback;
+    }
+  }
+
+  /**
+   * Token counts from the loaded model's tokenizer. Never loads a model: null when none is ready (callers estimate
+   * then) or when the answer came from another model than the one they asked about.
+   */
+  async tokenCounts(texts: string[], options: RequestOptions = {}): Promise<TokenCountResult | null> {
+    if (this.status.kind !== "ready") return null;
+    try {
+      return await this.call("tokenCounts", { texts }, options);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      this.options.logger.debug(`counting tokens failed: ${describe(error)}`);
+      return null;
     }
   }
 

@@ -103,6 +103,18 @@ export interface EngineMethods {
   memory: [MemoryParams, MachineMemory];
   infill: [InfillParams, GenerationResult];
   chat: [ChatParams, GenerationResult];
+  tokenCounts: [TokenCountParams, TokenCountResult];
+}
+
+/** Texts to count with the loaded model's tokenizer (no special tokens); never loads a model. */
+export interface TokenCountParams {
+  texts: string[];
+}
+
+export interface TokenCountResult {
+  /** The model that counted: counts from another model are no use to the caller. */
+  modelPath: string;
+  counts: number[];
 }
 export type EngineMethod = keyof EngineMethods;
 export type ParamsOf<M extends EngineMethod> = EngineMethods[M][0];
@@ -174,5 +186,5 @@ export function isHostToWorker(value: unknown): value is HostToWorker {
   const message = value as { type?: unknown; id?: unknown; method?: unknown };
   if (typeof message.id !== "number") return false;
   if (message.type === "cancel") return true;
-  return message.type === "request" && ["load", "unload", "memory", "infill", "chat"].includes(message.method as string);
+  return message.type === "request" && ["load", "unload", "memory", "infill", "chat", "tokenCounts"].includes(message.method as string);
 }

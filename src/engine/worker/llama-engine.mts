@@ -23,6 +23,8 @@ import type {
   InfillParams,
   LoadParams,
   MemoryParams,
+  TokenCountParams,
+  TokenCountResult,
   ModelInfo,
   StopReason,
   WorkerState,
@@ -271,6 +273,12 @@ export class LlamaEngine {
       promptTokens: used.usedInputTokens,
       generatedTokens: used.usedOutputTokens,
     };
+  }
+
+  /** Token counts with the loaded model's own tokenizer, for the host's context budget. */
+  tokenCounts(params: TokenCountParams): TokenCountResult {
+    const loaded = this.requireLoaded();
+    return { modelPath: loaded.info.path, counts: params.texts.map((text) => loaded.model.tokenize(text, false).length) };
   }
 
   private requireLoaded(): Loaded {

@@ -60,6 +60,8 @@ function handle(message: HostToWorker): void {
         return { unloaded: await engine.unload() };
       case "memory":
         return engine.machineMemory(message.params);
+      case "tokenCounts":
+        return engine.tokenCounts(message.params);
       case "infill":
       case "chat": {
         const queuedMs = performance.now() - started;
@@ -88,7 +90,8 @@ function handle(message: HostToWorker): void {
 /** Loading blocks everything; completion and chat run on separate sequences, so they only queue behind their own kind. */
 function laneOf(method: EngineMethod): string {
   // Reading the machine's memory needs no model: its own lane, so it never queues behind a generation.
-  return method === "infill" ? "completion" : method === "chat" ? "chat" : method === "memory" ? "memory" : "model";
+  // Counting tokens is a quick call on the loaded model: it must not wait behind a generation either.
+  return method === "infill" ? "completion" : method === "chat" ? "chat" : method === "memory" || method === "tokenCounts" ? method : "model";
 }
 
 let shuttingDown = false;
