@@ -36,6 +36,8 @@ export class ChatApp {
   private editing: ViewEntry | undefined;
   private renderToken = 0;
   private frame: number | undefined;
+  /** The log grew while the user was at its end: scroll to the end at the start of the next frame. */
+  private followTail = false;
 
   constructor(root: HTMLElement, private readonly host: AppHost) {
     this.modelLabel = h("span", { class: "model-label" }, "Starting…");
@@ -108,13 +110,16 @@ export class ChatApp {
       }
       case "entry": {
         const view = this.views.get(message.entry.id);
-        const stick = this.nearBottom();
+        const stick = this.followTail || this.nearBottom();
         view?.update(message.entry);
         this.setStreaming(message.streamingId);
         if (message.entry.role === "assistant" && message.entry.status !== "streaming") {
           this.announce(message.entry.status === "done" ? "Answer complete." : (message.entry.note ?? "Answer ended."));
         }
-        if (stick) this.scrollToBottom();
+        if (stick) {
+          this.followTail = true;
+          this.scheduleFlush();
+        }
         return;
       }
       case "context":
@@ -138,9 +143,9 @@ export class ChatApp {
     this.conversationId = conversation.id;
     if (!sameConversation) this.cancelEdit();
     this.views.clear();
-    clear(this.log);
+    this.followTail = false;
     this.welcome.hidden = conversation.entries.length > 0;
-    this.log.append(this.welcome);
+    this.log.replaceChildren(this.welcome);
     this.setStreaming(conversation.streamingId);
     // The newest entries first, so what the user looks at appears at once; older ones are added a few per task, as many
     // as fit in RENDER_BUDGET_MS (at least one), so the view never stops answering for long.
@@ -177,13 +182,26 @@ export class ChatApp {
     return view;
   }
 
+  /**
+   * Streamed text is rendered once per frame. The frame starts with the layout clean, so reading the scroll position
+   * (and scrolling to the end for the text added in the previous frame) costs nothing there; after the DOM changes the
+   * frame's own rendering lays it out once, instead of a read from script forcing that layout early. A view at its end
+   * stays at its end, one frame behind the text.
+   */
   private scheduleFlush(): void {
     if (this.frame !== undefined) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = undefined;
+      if (this.followTail) this.scrollToBottom();
       const stick = this.nearBottom();
-      for (const view of this.views.values()) if (view.dirty) view.flush();
-      if (stick) this.scrollToBottom();
+      let changed = false;
+      for (const view of this.views.values()) {
+        if (!view.dirty) continue;
+        view.flush();
+        changed = true;
+      }
+      this.followTail = stick && changed;
+      if (this.followTail) this.scheduleFlush();
     });
   }
 

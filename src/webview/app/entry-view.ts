@@ -3,9 +3,9 @@
 import type { CodeAction, ViewEntry } from "../protocol";
 import { clear, h } from "./dom";
 import { highlightLater } from "./highlight-queue";
-import { HIGHLIGHT_AT_ONCE_CHARS, highlightLanguage, renderMarkdown } from "./markdown";
+import { HIGHLIGHT_AT_ONCE_CHARS, highlightLanguage, highlightPart, renderMarkdown } from "./markdown";
 import { toSafeFragment } from "./sanitize";
-import { newSplitState, takeStable, type SplitState } from "./segments";
+import { newSplitState, openFence, takeStable, type SplitState } from "./segments";
 
 export interface EntryActions {
   code(action: CodeAction, entryId: string, code: string, language: string): void;
@@ -16,6 +16,27 @@ export interface EntryActions {
 /** A tail longer than this is shown as plain text until it becomes stable: rendering it per token would be slow. */
 const MAX_TAIL_RENDER = 16_000;
 
+/**
+ * A code block still streaming. Its code is highlighted a run of whole lines at a time, each run starting where
+ * highlight.js was back at the language's top level (as highlightSlices does), and the lines not highlighted yet are one
+ * text node at its end; a flush highlights only the lines that arrived since the last one.
+ */
+interface LiveCode {
+  /** Where the fence's opening line starts in the answer. */
+  start: number;
+  bodyStart: number;
+  /** The highlight.js language, while the code is still highlighted as it streams. */
+  language: string | undefined;
+  /** Characters of the code in highlighted nodes, before `plain`. */
+  highlighted: number;
+  /** The rest of the code, not highlighted (yet): always the code element's last child. */
+  plain: Text;
+  code: HTMLElement;
+}
+
+/** Code not highlighted yet beyond this (an open comment or string that never ends) stays plain until the block ends. */
+const MAX_PENDING_HIGHLIGHT = 1_000;
+
 export class EntryView {
   readonly el: HTMLElement;
   private readonly body: HTMLElement;
@@ -23,6 +44,7 @@ export class EntryView {
   private stableEl: HTMLElement | undefined;
   private tailEl: HTMLElement | undefined;
   private split: SplitState = newSplitState();
+  private live: LiveCode | undefined;
   private content: string;
   private rendered = 0;
   entry: ViewEntry;
@@ -70,16 +92,63 @@ export class EntryView {
     return this.rendered !== this.content.length;
   }
 
-  /** Renders what became stable since the last flush, and the tail again. */
+  /** Renders what became stable since the last flush, and the tail again (or, in a long open code block, its new code). */
   flush(): void {
     if (this.entry.role !== "assistant" || !this.stableEl || !this.tailEl) return;
     this.rendered = this.content.length;
     const stable = takeStable(this.content, this.split);
     if (stable) this.stableEl.append(this.renderFragment(stable, true));
+    if (this.appendLiveCode()) return;
+    this.live = undefined;
     const tail = this.content.slice(this.split.stable);
     clear(this.tailEl);
     if (tail.length > MAX_TAIL_RENDER) this.tailEl.append(h("pre", { class: "raw-tail" }, tail));
     else if (tail) this.tailEl.append(this.renderFragment(tail, false));
+  }
+
+  /**
+   * While a code block streams, the tail is that block (and the prose just before it): rendering it again per batch
+   * would parse, highlight and sanitise the whole block each time, and a long block is most of a long answer. Instead the
+   * first flush builds the block as markdown-it would, and later flushes add to it only what is new. Returns false where
+   * the tail is not such a block. When the fence closes, the whole block is rendered once as a stable block.
+   */
+  private appendLiveCode(): boolean {
+    const fence = openFence(this.content, this.split);
+    if (!fence) return false;
+    let live = this.live;
+    if (!live || live.start !== fence.start) {
+      const fragment = document.createDocumentFragment();
+      const prose = this.content.slice(this.split.stable, fence.start);
+      if (prose.trim()) fragment.append(this.renderFragment(prose, false));
+      const plain = document.createTextNode("");
+      const code = h("code", fence.language ? { class: `language-${fence.language}` } : {}, plain);
+      const pre = h("pre", {}, code);
+      fragment.append(pre);
+      this.decorateCode(pre, false);
+      clear(this.tailEl!);
+      this.tailEl!.append(fragment);
+      live = { start: fence.start, bodyStart: fence.bodyStart, language: highlightLanguage(fence.language, ""), highlighted: 0, plain, code };
+      this.live = live;
+    }
+    const body = this.content.slice(live.bodyStart);
+    if (live.language && body.length > HIGHLIGHT_AT_ONCE_CHARS) {
+      // Shown plain from here, as the finished block will be until it is highlighted in slices (highlight-queue.ts).
+      live.language = undefined;
+      live.highlighted = 0;
+      live.code.replaceChildren(live.plain);
+    }
+    const lines = body.lastIndexOf("\n") + 1;
+    if (live.language && lines > live.highlighted) {
+      const part = highlightPart(body.slice(live.highlighted, lines), live.language);
+      if (part?.atTop) {
+        live.plain.before(toSafeFragment(part.html));
+        live.highlighted = lines;
+      } else if (!part || lines - live.highlighted > MAX_PENDING_HIGHLIGHT) live.language = undefined;
+    }
+    const rest = body.slice(live.highlighted);
+    if (rest.startsWith(live.plain.data)) live.plain.appendData(rest.slice(live.plain.data.length));
+    else live.plain.data = rest;
+    return true;
   }
 
   /** The entry changed status (the answer ended) or was replaced by the host's copy. */
@@ -108,8 +177,10 @@ export class EntryView {
       this.stableEl = h("div", { class: "markdown" });
       this.tailEl = h("div", { class: "markdown tail" });
       this.body.append(this.stableEl, this.tailEl);
-      this.flush();
-      if (this.entry.status !== "streaming") this.finishStream();
+      this.live = undefined;
+      // A finished answer is rendered once, whole; only a streaming one is cut into stable blocks and a tail.
+      if (this.entry.status === "streaming") this.flush();
+      else this.finishStream();
     }
     this.renderMeta();
   }
@@ -119,6 +190,7 @@ export class EntryView {
     const rest = this.content.slice(this.split.stable);
     this.split.stable = this.content.length;
     this.split.scanned = this.content.length;
+    this.live = undefined;
     clear(this.tailEl);
     if (rest) this.stableEl.append(this.renderFragment(rest, true));
     this.rendered = this.content.length;

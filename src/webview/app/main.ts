@@ -1,7 +1,7 @@
 // The chat webview's entry: connects the app to the extension through the typed protocol, validating every message.
 import { parseHostMessage, PROTOCOL_VERSION, type WebviewToHost } from "../protocol";
 import { ChatApp } from "./chat-app";
-import { prepareHighlighting } from "./markdown";
+import { compileLanguage, highlightLanguages, prepareHighlighting } from "./markdown";
 import "./chat.css";
 
 interface VsCodeApi {
@@ -27,6 +27,16 @@ if (root) {
     if (message) app.handle(message);
   });
   vscode.postMessage({ type: "ready", version: PROTOCOL_VERSION });
-  // While the extension answers `ready`: a task of its own for what the first code block would otherwise pay for.
-  setTimeout(prepareHighlighting, 0);
+  // While the extension answers `ready`: tasks of their own for what the first code blocks would otherwise pay for.
+  const languages = highlightLanguages();
+  const compileNext = () => {
+    const name = languages.shift();
+    if (name === undefined) return;
+    compileLanguage(name);
+    setTimeout(compileNext, 0);
+  };
+  setTimeout(() => {
+    prepareHighlighting();
+    setTimeout(compileNext, 0);
+  }, 0);
 }

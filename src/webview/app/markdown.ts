@@ -39,6 +39,18 @@ export function prepareHighlighting(): void {
   for (const [name, language] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, language);
 }
 
+/**
+ * The registered languages, for the view to compile one per idle task: highlight.js compiles a language's grammar on its
+ * first use (about 5 to 15 ms each), which otherwise lands in the task that renders the first answers of a conversation.
+ */
+export function highlightLanguages(): string[] {
+  return Object.keys(LANGUAGES);
+}
+
+export function compileLanguage(name: string): void {
+  highlight("x", name);
+}
+
 /** Code longer than this is never highlighted: even a slice at a time it would keep the view busy for long. */
 const MAX_HIGHLIGHT_CHARS = 60_000;
 /**
@@ -88,19 +100,15 @@ export function highlightLanguage(info: string, code: string): string | undefine
  */
 export function* highlightSlices(code: string, language: string): Generator<{ end: number; html: string }, void, undefined> {
   prepareHighlighting();
-  const top = hljs.getLanguage(language);
   let start = 0;
   while (start < code.length) {
     let end = lineEnd(code, start + SLICE_CHARS);
     for (;;) {
       let html: string;
       let atTop: boolean;
-      try {
-        const result = hljs.highlight(code.slice(start, end), { language, ignoreIllegals: true }) as { value: string; _top?: unknown };
-        html = result.value;
-        // `_top` is highlight.js's mode at the end of the text (undocumented; without it every slice runs to the end).
-        atTop = top !== undefined && result._top === top;
-      } catch {
+      const part = highlightPart(code.slice(start, end), language);
+      if (part) ({ html, atTop } = part);
+      else {
         html = md.utils.escapeHtml(code.slice(start));
         end = code.length;
         atTop = true;
@@ -113,6 +121,23 @@ export function* highlightSlices(code: string, language: string): Generator<{ en
       end = lineEnd(code, end + (end - start));
     }
     start = end;
+  }
+}
+
+/**
+ * Highlights a piece of code that starts at the language's top level, and says whether highlight.js is back at the top
+ * level at its end (no comment, string or template open): then the next piece can be highlighted on its own and the
+ * two together read as one pass over both. Undefined where highlight.js fails.
+ */
+export function highlightPart(code: string, language: string): { html: string; atTop: boolean } | undefined {
+  prepareHighlighting();
+  const top = hljs.getLanguage(language);
+  try {
+    const result = hljs.highlight(code, { language, ignoreIllegals: true }) as { value: string; _top?: unknown };
+    // `_top` is highlight.js's mode at the end of the text (undocumented; without it every slice runs to the end).
+    return { html: result.value, atTop: top !== undefined && result._top === top };
+  } catch {
+    return undefined;
   }
 }
 

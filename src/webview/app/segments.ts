@@ -12,12 +12,14 @@ export interface SplitState {
   scanned: number;
   /** The open fence's marker ("```", "~~~~"…), or null outside a fence. */
   fence: string | null;
+  /** Start of the line that opened the current fence (meaningful while `fence` is set). */
+  fenceAt: number;
   /** Start of the line after the last blank line, while the next non-blank line is not known yet. */
   afterBlank: number | null;
 }
 
 export function newSplitState(): SplitState {
-  return { stable: 0, scanned: 0, fence: null, afterBlank: null };
+  return { stable: 0, scanned: 0, fence: null, fenceAt: 0, afterBlank: null };
 }
 
 const LIST_ITEM = /^\s{0,3}([-*+]|\d{1,9}[.)])(\s|$)/;
@@ -40,7 +42,10 @@ export function takeStable(text: string, state: SplitState): string {
         if (state.afterBlank !== null && !/^\s/.test(line) && !LIST_ITEM.test(line)) boundary = state.afterBlank;
         state.afterBlank = null;
         // A backtick fence's info string may not contain backticks (CommonMark): such a line is not a fence.
-        if (marker && !(marker[1]!.startsWith("`") && marker[2]!.includes("`"))) state.fence = marker[1]!;
+        if (marker && !(marker[1]!.startsWith("`") && marker[2]!.includes("`"))) {
+          state.fence = marker[1]!;
+          state.fenceAt = pos;
+        }
       }
     } else if (marker && marker[1]![0] === state.fence[0] && marker[1]!.length >= state.fence.length && marker[2]!.trim() === "") {
       state.fence = null;
@@ -54,4 +59,33 @@ export function takeStable(text: string, state: SplitState): string {
   const stable = text.slice(state.stable, boundary);
   state.stable = boundary;
   return stable;
+}
+
+/** A code fence still open at the end of the streamed text. */
+export interface OpenFence {
+  /** Start of the fence's opening line (the text before it, from `state.stable`, is ordinary Markdown). */
+  start: number;
+  /** Start of the code: the line after the opening line. */
+  bodyStart: number;
+  /** The language from the info string ("" when none), only when it is safe as a class name. */
+  language: string;
+}
+
+const SAFE_LANGUAGE = /^[\w+#.-]*$/;
+
+/**
+ * The open fence at the end of `text`, when its code can be shown as plain text exactly as markdown-it shows it: the
+ * fence starts the tail's last block at column 0 (no container, no indentation to strip) and its language is a plain
+ * name. While such a fence streams, its code only grows at the end, so the view appends text instead of rendering the
+ * whole block again per batch. Null otherwise.
+ */
+export function openFence(text: string, state: SplitState): OpenFence | null {
+  if (state.fence === null || state.fenceAt < state.stable || state.fenceAt >= state.scanned) return null;
+  if (!text.startsWith(state.fence, state.fenceAt)) return null;
+  const lineEnd = text.indexOf("\n", state.fenceAt);
+  if (lineEnd < 0) return null;
+  const info = text.slice(state.fenceAt + state.fence.length, lineEnd).trim();
+  const language = info.split(/\s+/)[0] ?? "";
+  if (!SAFE_LANGUAGE.test(language) || /[\\&]/.test(info)) return null;
+  return { start: state.fenceAt, bodyStart: lineEnd + 1, language };
 }

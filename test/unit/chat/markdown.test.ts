@@ -146,6 +146,37 @@ describe("chat Markdown rendering (webview layer, under Node)", function () {
       assert.equal(state.fence, "```");
     });
 
+    describe("a long code block while it streams", () => {
+      const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+      const code = Array.from({ length: 120 }, (_, i) => `  const v${i} = items.filter((x) => x.n < ${i} && x.s !== "<${i}>");`).join("\n");
+
+      it("is found with its language, and markdown-it shows it as the prose before it plus the code as plain text", () => {
+        for (const cut of [2500, 5000, code.length - 3]) {
+          const text = `Intro.\n\nHere is the file:\n\`\`\`ts title=x\n${code.slice(0, cut)}`;
+          const { tail, state } = stream(text, 97);
+          const fence = segments.openFence(text, state);
+          assert.ok(fence, `found at ${cut}`);
+          assert.equal(fence.language, "ts");
+          const prose = text.slice(state.stable, fence.start);
+          const expected = markdown.renderMarkdown(prose) + `<pre><code class="language-ts">${escape(text.slice(fence.bodyStart))}</code></pre>`;
+          assert.equal(markdown.renderMarkdown(tail).replace(/\n/g, ""), expected.replace(/\n/g, ""));
+        }
+      });
+
+      it("is not treated so inside a list or a quote, when indented, or when its info string holds escapes", () => {
+        for (const text of [`- item\n\n  \`\`\`ts\n${code}`, `> \`\`\`ts\n> ${code}`, ` \`\`\`ts\n${code}`, `\`\`\`t&amp;s\n${code}`]) {
+          const { state } = stream(text, 97);
+          assert.equal(segments.openFence(text, state), null, JSON.stringify(text.slice(0, 20)));
+        }
+      });
+
+      it("ends when the fence closes", () => {
+        const text = `\`\`\`ts\n${code}\n\`\`\`\n`;
+        const { state } = stream(text, 97);
+        assert.equal(segments.openFence(text, state), null);
+      });
+    });
+
     it("keeps the tail short for a long answer, so each token renders little", () => {
       const text = "x".repeat(10) + "\n\n" + Array.from({ length: 2000 }, (_, i) => `Paragraph ${i}.`).join("\n\n");
       const { tail } = stream(text, 50);
