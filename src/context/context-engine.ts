@@ -639,7 +639,13 @@ export class ContextEngine {
 }
 
 function definitionQuery(fromPath: string | null, languageId: string, imports: readonly ImportStatement[], names: readonly { name: string }[]): DefinitionQuery {
-  return { fromPath, languageId, imports: imports.map((i) => ({ specifier: i.specifier, names: i.names })), names: names.map((n) => n.name), maxPerName: 2 };
+  return {
+    fromPath,
+    languageId,
+    imports: imports.map((i) => ({ specifier: i.specifier, names: i.names, ...(i.namespace ? { namespace: i.namespace } : {}) })),
+    names: names.map((n) => n.name),
+    maxPerName: 2,
+  };
 }
 
 /** Does a statement (or declaration) begin on the line starting at `lineStart`? */

@@ -10,6 +10,8 @@ export interface ImportStatement {
   specifier: string;
   /** Names the statement brings into scope (local names); empty for `import "x"`/`#include`. */
   names: string[];
+  /** The local name of a namespace import (`import * as x from "./x"`), which stands for the whole module. */
+  namespace?: string;
 }
 
 const MAX_IMPORTS = 200;
@@ -106,7 +108,7 @@ export function parseImportStatement(stmt: string, languageId: string, startInde
     if (braces) names.push(...splitNames(braces[1].replace(/:\s*([\w$]+)/g, " as $1")));
     const def = /^([\w$]+)\s*(?:,|$)/.exec(clause.trim());
     if (def && def[1] !== "type") names.push(def[1]);
-    return [{ ...base, specifier: from[1], names }];
+    return [{ ...base, specifier: from[1], names, ...(ns ? { namespace: ns[1] } : {}) }];
   }
   switch (languageId) {
     case "python": {

@@ -113,6 +113,6 @@ export class MemoizedSymbolIndex implements SymbolIndex {
 }
 
 function keyOf(query: DefinitionQuery, generation: number): string {
-  const imports = query.imports.map((i) => `${i.specifier}:${i.names.join(",")}`).join(";");
+  const imports = query.imports.map((i) => `${i.specifier}:${i.names.join(",")}${i.namespace ? `*${i.namespace}` : ""}`).join(";");
   return `${generation}\u0000${query.fromPath ?? ""}\u0000${query.languageId}\u0000${query.maxPerName}\u0000${imports}\u0000${query.names.join(",")}`;
 }

@@ -96,7 +96,7 @@ export class SymbolIndexCore {
   async query(q: DefinitionQuery): Promise<DefinitionQueryResult> {
     const resolvedImports: Record<string, string | null> = {};
     const importedPaths = new Set<string>();
-    /** Local names that stand for a whole module (`from . import events`, `import constants`): their outlines. */
+    /** Local names that stand for a whole module (`from . import events`, `import * as errors from "./errors"`). */
     const modules = new Map<string, string>();
     if (q.fromPath) {
       for (const imp of q.imports) {
@@ -106,6 +106,7 @@ export class SymbolIndexCore {
         const resolved = seen ? resolvedImports[imp.specifier] : this.resolver.resolve(q.fromPath, imp.specifier, q.languageId);
         resolvedImports[imp.specifier] = resolved;
         const targets = resolved && !seen ? [resolved] : [];
+        if (imp.namespace && resolved) modules.set(imp.namespace, resolved);
         // Python's `from pkg import module`: the names may be modules of their own.
         if (q.languageId === "python") {
           for (const name of imp.names) {

@@ -51,7 +51,7 @@ export interface DefinitionQuery {
   fromPath: string | null;
   languageId: string;
   /** The current file's imports: resolved to files, whose definitions rank first. */
-  imports: { specifier: string; names: string[] }[];
+  imports: { specifier: string; names: string[]; namespace?: string }[];
   /** Names to look up, most wanted first. */
   names: string[];
   /** Definitions returned per name. */

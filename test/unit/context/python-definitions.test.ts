@@ -8,10 +8,8 @@ import type { AssembledContext } from "../../../src/context/context-types";
 import { ImportResolver } from "../../../src/context/import-resolver";
 import { extractImports } from "../../../src/context/imports";
 import { getLanguageSpec } from "../../../src/context/languages";
-import { outlineModule } from "../../../src/context/module-outline";
 import { InThreadSymbolIndex } from "../../../src/context/symbol-index";
 import { SyntaxRuntime } from "../../../src/context/syntax-runtime";
-import type { SymbolDefinition } from "../../../src/context/symbol-types";
 import { cursor, grammarsDir, removeDir } from "./fixtures";
 
 /** A small asyncio-like package: modules import each other with `from . import x` and use `x.member`. */
@@ -201,47 +199,5 @@ describe("Python definitions and module outlines", function () {
     const from = join(dir, "aio", "streams.py");
     assert.equal(resolver.resolve(from, "threading", "python"), null);
     assert.equal(resolver.resolve(from, "aio.events", "python"), join(dir, "aio", "events.py"), "the workspace imports itself by name");
-  });
-});
-
-describe("outlineModule", () => {
-  const constant = (name: string, line: number): SymbolDefinition => ({
-    name,
-    kind: "constant",
-    path: "/w/constants.py",
-    startLine: line,
-    endLine: line,
-    text: `${name} = ${line}`,
-    header: `${name} = ${line}`,
-  });
-  const many = Array.from({ length: 60 }, (_, i) => constant(`SETTING_NUMBER_${i}_WITH_A_LONG_NAME`, i));
-  const members = [...many.slice(0, 30), constant("LOG_THRESHOLD_FOR_CONNLOST_WRITES", 30), ...many.slice(30)];
-
-  it("keeps, in a short outline, the members whose names share words with the code near the cursor", () => {
-    const outline = outlineModule("constants", "/w/constants.py", members, ["_conn_lost", "write", "self"]);
-    assert.ok(outline);
-    assert.match(outline.header, /^LOG_THRESHOLD_FOR_CONNLOST_WRITES = 30$/m);
-    assert.ok(outline.header.length < outline.text.length);
-    assert.match(outline.header, /\n…$/, "says that members were left out");
-  });
-
-  it("lists the kept members in the module's own order", () => {
-    const outline = outlineModule("constants", "/w/constants.py", members, ["number_5", "number_2"]);
-    const lines = (outline?.header ?? "").split("\n").filter((l) => l !== "…");
-    const order = lines.map((l) => members.findIndex((m) => l.startsWith(m.name + " ")));
-    assert.deepEqual(order, [...order].sort((a, b) => a - b));
-  });
-
-  it("writes a decorated function with a long parameter list as its signature on one line", () => {
-    const def: SymbolDefinition = {
-      name: "sleep",
-      kind: "function",
-      path: "/w/tasks.py",
-      startLine: 3,
-      endLine: 9,
-      text: "",
-      header: "@types.coroutine\nasync def sleep(\n    delay,\n    result=None,\n):",
-    };
-    assert.equal(outlineModule("tasks", "/w/tasks.py", [def], [])?.text, "async def sleep(delay, result=None,):");
   });
 });

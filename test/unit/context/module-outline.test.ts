@@ -1,0 +1,84 @@
+import * as assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { silentLogger } from "../../../src/common/logger";
+import { parseImportStatement } from "../../../src/context/imports";
+import { outlineModule } from "../../../src/context/module-outline";
+import { InThreadSymbolIndex } from "../../../src/context/symbol-index";
+import type { SymbolDefinition } from "../../../src/context/symbol-types";
+import { grammarsDir, removeDir } from "./fixtures";
+
+describe("outlineModule", () => {
+  const constant = (name: string, line: number): SymbolDefinition => ({
+    name,
+    kind: "constant",
+    path: "/w/constants.py",
+    startLine: line,
+    endLine: line,
+    text: `${name} = ${line}`,
+    header: `${name} = ${line}`,
+  });
+  const many = Array.from({ length: 60 }, (_, i) => constant(`SETTING_NUMBER_${i}_WITH_A_LONG_NAME`, i));
+  const members = [...many.slice(0, 30), constant("LOG_THRESHOLD_FOR_CONNLOST_WRITES", 30), ...many.slice(30)];
+
+  it("keeps, in a short outline, the members whose names share words with the code near the cursor", () => {
+    const outline = outlineModule("constants", "/w/constants.py", members, ["_conn_lost", "write", "self"]);
+    assert.ok(outline);
+    assert.match(outline.header, /^LOG_THRESHOLD_FOR_CONNLOST_WRITES = 30$/m);
+    assert.ok(outline.header.length < outline.text.length);
+    assert.match(outline.header, /\n…$/, "says that members were left out");
+  });
+
+  it("lists the kept members in the module's own order", () => {
+    const outline = outlineModule("constants", "/w/constants.py", members, ["number_5", "number_2"]);
+    const lines = (outline?.header ?? "").split("\n").filter((l) => l !== "…");
+    const order = lines.map((l) => members.findIndex((m) => l.startsWith(m.name + " ")));
+    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  });
+
+  it("writes a decorated function with a long parameter list as its signature on one line", () => {
+    const def: SymbolDefinition = {
+      name: "sleep",
+      kind: "function",
+      path: "/w/tasks.py",
+      startLine: 3,
+      endLine: 9,
+      text: "",
+      header: "@types.coroutine\nasync def sleep(\n    delay,\n    result=None,\n):",
+    };
+    assert.equal(outlineModule("tasks", "/w/tasks.py", [def], [])?.text, "async def sleep(delay, result=None,):");
+  });
+});
+
+describe("module outlines in the workspace index", function () {
+  this.timeout(20_000);
+
+  it("outlines a TypeScript namespace import's module, and not a module imported by name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-outline-"));
+    const index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
+    try {
+      writeFileSync(join(dir, "ErrorCodes.ts"), 'export const invalidFilePath = "invalid_file_path";\nexport const platformNotSupported = "platform_not_supported";\n');
+      writeFileSync(join(dir, "Client.ts"), "export class Client {\n  send(): void {}\n}\n");
+      await index.indexFolders([dir]);
+      const statements = [
+        'import * as ErrorCodes from "./ErrorCodes";',
+        'import { Client } from "./Client";',
+      ].flatMap((s) => parseImportStatement(s, "typescript", 0));
+      assert.equal(statements[0]?.namespace, "ErrorCodes");
+      const result = await index.query({
+        fromPath: join(dir, "main.ts"),
+        languageId: "typescript",
+        imports: statements.map((s) => ({ specifier: s.specifier, names: s.names, ...(s.namespace ? { namespace: s.namespace } : {}) })),
+        names: ["ErrorCodes", "Client"],
+        maxPerName: 2,
+      });
+      const outlines = result?.definitions.filter((d) => d.kind === "outline") ?? [];
+      assert.deepEqual(outlines.map((o) => o.name), ["ErrorCodes"]);
+      assert.match(outlines[0]?.text ?? "", /export const platformNotSupported = "platform_not_supported";/);
+    } finally {
+      index.dispose();
+      removeDir(dir);
+    }
+  });
+});
