@@ -1,7 +1,7 @@
 import type { SymbolDefinition } from "./symbol-types";
 
 /** Characters of members an outline holds when it has room, and when the budget is tight. */
-const FULL_CHARS = 1000;
+const FULL_CHARS = 800;
 const SHORT_CHARS = 280;
 const LINE_CHARS = 110;
 /** Names near the cursor that steer which members an outline keeps (most wanted first). */
