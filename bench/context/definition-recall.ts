@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { silentLogger } from "../../src/common/logger";
 import { ContextEngine } from "../../src/context/context-engine";
+import type { AssembledContext } from "../../src/context/context-types";
 import { extractImports } from "../../src/context/imports";
 import { ImportResolver } from "../../src/context/import-resolver";
 import { languageIdForPath } from "../../src/context/languages";
@@ -33,6 +34,18 @@ export interface RecallResult {
   /** budget → fraction of samples whose symbol's definition was in the context. */
   hearth: Record<number, number>;
   baseline: Record<number, number>;
+}
+
+/** The corpora the bench measures: real repositories (installed packages, Python's standard library). */
+export function recallCorpora(repoRoot: string): Corpus[] {
+  return [
+    { name: "msal-browser (TS)", root: join(repoRoot, "node_modules/@azure/msal-browser/src"), languageId: "typescript" },
+    { name: "msal-common (TS)", root: join(repoRoot, "node_modules/@azure/msal-common/src"), languageId: "typescript" },
+    { name: "msal-node (TS)", root: join(repoRoot, "node_modules/@azure/msal-node/src"), languageId: "typescript" },
+    { name: "ajv (TS)", root: join(repoRoot, "node_modules/ajv/lib"), languageId: "typescript" },
+    { name: "asyncio (Python stdlib)", root: "/usr/lib/python3.11/asyncio", languageId: "python" },
+    { name: "email (Python stdlib)", root: "/usr/lib/python3.11/email", languageId: "python" },
+  ];
 }
 
 export const BUDGETS = [512, 1024, 2048] as const;
@@ -112,8 +125,13 @@ export function pickSamples(
   return out;
 }
 
-function isHit(sample: RecallSample, items: { path: string; startLine: number; endLine: number }[]): boolean {
-  return sample.definitions.some((d) => items.some((i) => i.path === d.path && i.startLine <= d.startLine && d.startLine <= i.endLine));
+/**
+ * The definition's lines are in an item, and so is the symbol's name: an item that only spans the definition (a
+ * module's outline that left the member out) is no hit.
+ */
+function isHit(sample: RecallSample, items: { path: string; startLine: number; endLine: number; text: string }[]): boolean {
+  const named = new RegExp(`(?<![\\w$])${sample.symbol.replace(/\$/g, "\\$")}(?![\\w$])`);
+  return sample.definitions.some((d) => items.some((i) => i.path === d.path && i.startLine <= d.startLine && d.startLine <= i.endLine && named.test(i.text)));
 }
 
 /** Files the user would plausibly have open: what the edited file imports, plus a few others from the repository. */
@@ -131,7 +149,25 @@ function openTabsFor(sample: RecallSample, text: string, files: readonly string[
   return tabs;
 }
 
-export async function measureDefinitionRecall(corpus: Corpus, grammarsDir: string, samplesWanted: number, seed = 7): Promise<RecallResult | null> {
+/** What one assembly gave for one sample (diagnose-recall.ts prints the misses). */
+export interface SampleOutcome {
+  sample: RecallSample;
+  engine: "hearth" | "baseline";
+  budget: number;
+  hit: boolean;
+  items: AssembledContext["items"];
+  /** The line that was removed. */
+  removed: string;
+  index: InThreadSymbolIndex;
+}
+
+export async function measureDefinitionRecall(
+  corpus: Corpus,
+  grammarsDir: string,
+  samplesWanted: number,
+  seed = 7,
+  onSample?: (outcome: SampleOutcome) => void,
+): Promise<RecallResult | null> {
   if (!existsSync(corpus.root)) return null;
   const index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
   await index.indexFolders([corpus.root]);
@@ -177,7 +213,9 @@ export async function measureDefinitionRecall(corpus: Corpus, grammarsDir: strin
       await engine.whenParsed(sample.file);
       for (const budget of BUDGETS) {
         const ctx = await engine.assemble({ uri: sample.file, languageId: corpus.languageId, text, offset, budgetTokens: budget });
-        if (isHit(sample, ctx.items)) hits[budget]++;
+        const hit = isHit(sample, ctx.items);
+        if (hit) hits[budget]++;
+        onSample?.({ sample, engine: engineKind, budget, hit, items: ctx.items, removed: original.split("\n")[sample.line], index });
       }
       engine.dispose();
     }
