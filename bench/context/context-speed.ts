@@ -66,7 +66,7 @@ async function timeAssembly(engine: ContextEngine, path: string, text: string, i
     engine.applyEdit(path, [{ startOffset: at, endOffset: at, text: ch }], i + 2);
     current = current.slice(0, at) + ch + current.slice(at);
     at++;
-    const req = { uri: path, languageId: "typescript", text: current, offset: at, budgetTokens: 1536 };
+    const req = { uri: path, languageId: "typescript", text: current, offset: at, budgetTokens: 1536, otherFilesOnly: true };
     let paused = 0;
     if (prepare) {
       engine.prepare(req);

@@ -212,7 +212,7 @@ export async function measureDefinitionRecall(
       engine.openDocument(sample.file, corpus.languageId, text, 1);
       await engine.whenParsed(sample.file);
       for (const budget of BUDGETS) {
-        const ctx = await engine.assemble({ uri: sample.file, languageId: corpus.languageId, text, offset, budgetTokens: budget });
+        const ctx = await engine.assemble({ uri: sample.file, languageId: corpus.languageId, text, offset, budgetTokens: budget, otherFilesOnly: true });
         const hit = isHit(sample, ctx.items);
         if (hit) hits[budget]++;
         onSample?.({ sample, engine: engineKind, budget, hit, items: ctx.items, removed: original.split("\n")[sample.line], index });

@@ -40,6 +40,8 @@ export async function generateSuggestion(
     text: snapshot.text,
     offset: snapshot.offset,
     budgetTokens: options.budgetTokens,
+    // The FIM prompt shows this file only through its windows (see toSnippets).
+    otherFilesOnly: true,
     signal,
   });
   const filter = new CompletionStreamFilter({

@@ -174,7 +174,7 @@ export class RequestManager {
   }
 
   private assembleRequest(snapshot: DocumentSnapshot): AssembleRequest {
-    return { uri: snapshot.uri, languageId: snapshot.languageId, text: snapshot.text, offset: snapshot.offset, budgetTokens: this.generation.budgetTokens };
+    return { uri: snapshot.uri, languageId: snapshot.languageId, text: snapshot.text, offset: snapshot.offset, budgetTokens: this.generation.budgetTokens, otherFilesOnly: true };
   }
 
   private continueShown(uri: string, prefix: string, suffix: string): string | null {

@@ -255,11 +255,12 @@ export class ContextEngine {
 
     const candidates: ContextItem[] = [];
     const imports = this.sources.imports || this.sources.definitions ? this.importsOf(req.uri, req.languageId, text, tree, spec) : [];
-    if (this.sources.scopes && tree && spec) {
+    const sameFile = !req.otherFilesOnly;
+    if (sameFile && this.sources.scopes && tree && spec) {
       const scope = this.scopeItem(tree, text, offset, spec, floorPrefix.start, displayPath);
       if (scope) candidates.push(scope);
     }
-    if (this.sources.imports && imports.length) {
+    if (sameFile && this.sources.imports && imports.length) {
       const item = this.importsItem(imports, text, displayPath, split.extrasTokens);
       if (item) candidates.push(item);
     }
@@ -285,6 +286,7 @@ export class ContextEngine {
     let used = 0;
     const suffixEndLine = countLines(text, suffix.end);
     for (const item of candidates.sort((a, b) => b.score - a.score)) {
+      if (!sameFile && item.source === "same-file") continue;
       if (item.source === "same-file" && item.kind === "definition" && item.startLine >= countLines(text, floorPrefix.start) && item.endLine <= suffixEndLine) continue;
       if (chosen.some((c) => overlaps(c, item) || c.text === item.text)) continue;
       let candidate = item;

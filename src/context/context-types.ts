@@ -45,5 +45,10 @@ export interface AssembleRequest {
   text: string;
   offset: number;
   budgetTokens: number;
+  /**
+   * The prompt shows this file only through its prefix and suffix windows (a completion's FIM prompt), so items from
+   * this file (its imports, enclosing scopes, its own definitions) would spend budget on text the model never sees.
+   */
+  otherFilesOnly?: boolean;
   signal?: AbortSignal;
 }

@@ -110,6 +110,18 @@ describe("ContextEngine", function () {
     assert.match(imports.text, /from "\.\/models\/user"/);
   });
 
+  it("spends a completion's budget on other files and the prefix, not on items from the file itself", async () => {
+    const full = await assembleAt("ts-app/src/service.ts", "typescript", "async rename(user: User, name: string): Promise<void> {\n    ", 160);
+    assert.ok(full.items.some((i) => i.source === "same-file"));
+    const path = join(dir, "ts-app/src/service.ts");
+    const original = readFileSync(path, "utf8");
+    const at = original.indexOf("async rename(user: User, name: string): Promise<void> {\n    ") + "async rename(user: User, name: string): Promise<void> {\n    ".length;
+    const { text, offset } = cursor(original.slice(0, at) + "█" + original.slice(at));
+    const completion = await engine.assemble({ uri: path, languageId: "typescript", text, offset, budgetTokens: 160, otherFilesOnly: true });
+    assert.equal(completion.items.filter((i) => i.source === "same-file").length, 0);
+    assert.ok(completion.tokens.prefix > full.tokens.prefix, "the budget the file's own items took goes to the prefix");
+  });
+
   it("stays within the token budget and orders other files before the current file", async () => {
     for (const budget of [128, 512, 2048]) {
       const ctx = await assembleAt("ts-app/src/service.ts", "typescript", "const user = await this.repo.findById(id);\n", budget);
