@@ -15,6 +15,7 @@ import {
   type HostToWorker,
   type InfillParams,
   type ModelInfo,
+  type ModelRole,
   type ParamsOf,
   type ResultOf,
   type TokenCountResult,
@@ -33,6 +34,11 @@ export interface EngineSettings {
   memoryBudgetBytes?: number;
   /** LoRA adapter files applied on top of the model, in order (absolute paths). */
   loraAdapters?: string[];
+  /**
+   * A separate model for chat (hearth.chat.modelPath, absolute), loaded beside the completion model on the first chat;
+   * empty or absent: the completion model answers chat too.
+   */
+  chatModelPath?: string;
 }
 
 /** What the user is shown: the engine's real state, never a guess. */
@@ -67,9 +73,20 @@ export interface EngineClientOptions {
 
 interface PendingRequest {
   method: EngineMethod;
+  /** The model a load was for: a refusal suggests a smaller model of that role. */
+  role?: ModelRole;
   resolve(value: unknown): void;
   reject(error: Error): void;
   onChunk?: (text: string) => void;
+}
+
+/** Where one model stands in the client: what is loaded, what is loading. */
+interface RoleState {
+  loadedKey?: string | undefined;
+  loadingKey?: string | undefined;
+  loadPromise?: Promise<ModelInfo> | undefined;
+  /** The file size of the model being loaded: a suggestion after a refusal must be smaller than it. */
+  loadingSizeBytes?: number | undefined;
 }
 
 const DEFAULT_BACKOFF_MS = [250, 1000, 4000, 15000, 30000];
@@ -89,11 +106,10 @@ export class EngineClient {
   private nextId = 1;
   private settings: EngineSettings | undefined;
   private currentStatus: EngineStatus = { kind: "no-model", problem: { code: "not-configured", message: "No model is configured." } };
-  private loadedKey: string | undefined;
-  private loadingKey: string | undefined;
-  private loadPromise: Promise<ModelInfo> | undefined;
-  /** The file size of the model being loaded: a suggestion after a refusal must be smaller than it. */
-  private loadingSizeBytes: number | undefined;
+  /** The separate chat model's own status; unused while the completion model answers chat. */
+  private chatOwnStatus: EngineStatus = { kind: "no-model", problem: { code: "not-configured", message: "No chat model is configured." } };
+  private readonly roles: Record<ModelRole, RoleState> = { completion: {}, chat: {} };
+  private activeChats = 0;
   private consecutiveCrashes = 0;
   private restartNotBefore = 0;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -103,7 +119,11 @@ export class EngineClient {
 
   private readonly statusEmitter = new Emitter<EngineStatus>();
   private readonly crashEmitter = new Emitter<EngineCrash>();
+  private readonly chatStatusEmitter = new Emitter<EngineStatus>();
+  /** The completion model's status (the status bar's). */
   readonly onDidChangeStatus: Event<EngineStatus> = this.statusEmitter.event;
+  /** The status of the model that answers chat: the separate chat model's, or the completion model's. */
+  readonly onDidChangeChatStatus: Event<EngineStatus> = this.chatStatusEmitter.event;
   /** Fired once per unexpected exit of the engine process. */
   readonly onDidCrash: Event<EngineCrash> = this.crashEmitter.event;
 
@@ -111,6 +131,11 @@ export class EngineClient {
 
   get status(): EngineStatus {
     return this.currentStatus;
+  }
+
+  /** The model that answers chat: a ready status names it (ModelInfo.name), so the chat can say who answers. */
+  get chatStatus(): EngineStatus {
+    return this.hasChatModel() ? this.chatOwnStatus : this.currentStatus;
   }
 
   get pid(): number | undefined {
@@ -121,9 +146,19 @@ export class EngineClient {
   async configure(settings: EngineSettings): Promise<EngineStatus> {
     const seq = ++this.configureSeq;
     this.settings = { ...settings, threads: settings.threads > 0 ? settings.threads : defaultThreads() };
-    const check = await checkModelFile(settings.modelPath);
+    const [check, chatCheck] = await Promise.all([checkModelFile(settings.modelPath), this.hasChatModel() ? checkModelFile(settings.chatModelPath) : undefined]);
     if (seq !== this.configureSeq) return this.currentStatus;
-    if (this.loadedKey && this.loadedKey !== this.settingsKey()) await this.unload();
+    // Each model reloads only when its own settings changed: choosing a chat model leaves the completion model be.
+    if (this.roles.completion.loadedKey && this.roles.completion.loadedKey !== this.settingsKey("completion")) await this.unloadRole("completion");
+    if (this.roles.chat.loadedKey && this.roles.chat.loadedKey !== this.settingsKey("chat")) await this.unloadRole("chat");
+    if (chatCheck && !chatCheck.ok) {
+      this.setChatStatus({ kind: "no-model", problem: chatProblem(chatCheck.problem) });
+      this.options.logger.warn(chatProblem(chatCheck.problem).message);
+    } else if (chatCheck?.ok && this.chatOwnStatus.kind !== "ready" && this.chatOwnStatus.kind !== "loading") {
+      this.setChatStatus({ kind: "idle", modelPath: chatCheck.path });
+    } else if (!chatCheck) {
+      this.chatStatusEmitter.fire(this.chatStatus);
+    }
     if (!check.ok) {
       this.setStatus({ kind: "no-model", problem: check.problem });
       if (check.problem.code !== "not-configured") this.options.logger.warn(check.problem.message);
@@ -134,41 +169,59 @@ export class EngineClient {
     return this.currentStatus;
   }
 
-  /** Loads the configured model now (it is otherwise loaded on the first request). */
-  async load(signal?: AbortSignal): Promise<ModelInfo> {
+  /** Loads the configured (completion) model now (it is otherwise loaded on the first request). */
+  load(signal?: AbortSignal): Promise<ModelInfo> {
+    return this.loadRole("completion", signal);
+  }
+
+  /** Loads the model that answers chat: the separate chat model where one is set, else the completion model. */
+  loadChat(signal?: AbortSignal): Promise<ModelInfo> {
+    return this.loadRole(this.hasChatModel() ? "chat" : "completion", signal);
+  }
+
+  private async loadRole(role: ModelRole, signal?: AbortSignal): Promise<ModelInfo> {
     const settings = this.requireSettings();
-    const key = this.settingsKey();
+    const state = this.roles[role];
+    const key = this.settingsKey(role);
+    const modelPath = role === "chat" ? (settings.chatModelPath ?? "") : settings.modelPath;
+    const status = () => (role === "chat" ? this.chatOwnStatus : this.currentStatus);
     // The common case, once per keystroke: no file I/O, so requests reach the engine in the order they were made.
-    if (this.loadedKey === key && this.currentStatus.kind === "ready") return this.currentStatus.model;
-    const check = await checkModelFile(settings.modelPath);
+    const ready = status();
+    if (state.loadedKey === key && ready.kind === "ready") return ready.model;
+    const check = await checkModelFile(modelPath);
     if (!check.ok) {
-      this.setStatus({ kind: "no-model", problem: check.problem });
-      throw new EngineError({ code: "model-invalid", message: check.problem.message });
+      const problem = role === "chat" ? chatProblem(check.problem) : check.problem;
+      if (role === "chat") this.setChatStatus({ kind: "no-model", problem });
+      else this.setStatus({ kind: "no-model", problem });
+      throw new EngineError({ code: "model-invalid", message: problem.message });
     }
-    if (this.loadedKey === key && this.currentStatus.kind === "ready") return this.currentStatus.model;
-    if (this.loadPromise && this.loadingKey === key) return this.loadPromise;
-    this.loadingKey = key;
-    this.loadingSizeBytes = check.sizeBytes;
+    const again = status();
+    if (state.loadedKey === key && again.kind === "ready") return again.model;
+    if (state.loadPromise && state.loadingKey === key) return state.loadPromise;
+    state.loadingKey = key;
+    state.loadingSizeBytes = check.sizeBytes;
     const loading = this.call("load", {
-      modelPath: settings.modelPath,
+      modelPath,
+      ...(role === "chat" ? { role } : {}),
       threads: settings.threads,
       contextSize: settings.contextSize,
       gpu: settings.gpu,
       ...(settings.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: settings.memoryBudgetBytes } : {}),
-      ...(settings.loraAdapters?.length ? { loraAdapters: settings.loraAdapters } : {}),
+      // The adapters are trained for the completion model (hearth.model.loraAdapters names it).
+      ...(role === "completion" && settings.loraAdapters?.length ? { loraAdapters: settings.loraAdapters } : {}),
     }, { signal });
-    this.loadPromise = loading;
+    state.loadPromise = loading;
     try {
       const model = await loading;
-      this.loadedKey = key;
+      state.loadedKey = key;
       return model;
     } catch (error) {
-      if (!isAbortError(error)) this.options.logger.error(`loading ${settings.modelPath} failed: ${describe(error)}`);
+      if (!isAbortError(error)) this.options.logger.error(`loading ${modelPath}${role === "chat" ? " for chat" : ""} failed: ${describe(error)}`);
       throw error;
     } finally {
-      if (this.loadPromise === loading) {
-        this.loadPromise = undefined;
-        this.loadingKey = undefined;
+      if (state.loadPromise === loading) {
+        state.loadPromise = undefined;
+        state.loadingKey = undefined;
       }
     }
   }
@@ -206,25 +259,36 @@ export class EngineClient {
     }
   }
 
+  /** Unloads every model. */
   async unload(): Promise<void> {
-    this.loadedKey = undefined;
+    this.roles.completion.loadedKey = undefined;
+    this.roles.chat.loadedKey = undefined;
     if (!this.child) return;
     await this.call("unload", {}, {}).catch((error: unknown) => this.options.logger.warn(`unload failed: ${describe(error)}`));
+  }
+
+  private async unloadRole(role: ModelRole): Promise<void> {
+    this.roles[role].loadedKey = undefined;
+    if (!this.child) return;
+    await this.call("unload", { role }, {}).catch((error: unknown) => this.options.logger.warn(`unloading the ${role} model failed: ${describe(error)}`));
   }
 
   infill(params: InfillParams, options: RequestOptions = {}): Promise<GenerationResult> {
     return this.generate("infill", params, options);
   }
 
+  /** Answered by the separate chat model where hearth.chat.modelPath names one, else by the completion model. */
   chat(params: ChatParams, options: RequestOptions = {}): Promise<GenerationResult> {
-    return this.generate("chat", params, options);
+    const separate = this.hasChatModel();
+    return this.generate("chat", separate ? { ...params, modelRole: "chat" } : params, options, separate ? "chat" : "completion");
   }
 
-  private async generate<M extends "infill" | "chat">(method: M, params: ParamsOf<M>, options: RequestOptions): Promise<ResultOf<M>> {
+  private async generate<M extends "infill" | "chat">(method: M, params: ParamsOf<M>, options: RequestOptions, role: ModelRole = "completion"): Promise<ResultOf<M>> {
     // A cancelled request stops waiting, but the load goes on: the next keystroke's request needs the same model, and
     // cancelling the load on every keystroke would mean it never finishes on a slow machine.
-    await untilAborted(this.load(), options.signal);
+    await untilAborted(this.loadRole(role), options.signal);
     this.activeGenerations++;
+    if (method === "chat") this.activeChats++;
     this.markBusy();
     try {
       const result = await this.call(method, params, options);
@@ -232,6 +296,7 @@ export class EngineClient {
       return result;
     } finally {
       this.activeGenerations--;
+      if (method === "chat") this.activeChats--;
       this.markBusy();
       this.armIdleTimer();
     }
@@ -252,6 +317,7 @@ export class EngineClient {
       const cleanup = () => options.signal?.removeEventListener("abort", onAbort);
       this.pending.set(id, {
         method,
+        ...(method === "load" ? { role: (params as ParamsOf<"load">).role ?? "completion" } : {}),
         resolve: (value) => {
           cleanup();
           resolve(value as ResultOf<M>);
@@ -309,11 +375,12 @@ export class EngineClient {
       case "error": {
         const request = this.pending.get(message.id);
         this.pending.delete(message.id);
-        request?.reject(new EngineError(this.withSuggestion(message.error)));
+        request?.reject(new EngineError(this.withSuggestion(message.error, request?.role)));
         return;
       }
       case "state":
-        this.onWorkerState(message.state);
+        if (message.role === "chat") this.onChatWorkerState(message.state);
+        else this.onWorkerState(message.state);
         return;
       case "log":
         this.options.logger[message.level](`engine: ${message.message}`);
@@ -332,14 +399,37 @@ export class EngineClient {
         this.setStatus({ kind: "ready", model: state.model, busy: this.activeGenerations > 0 });
         return;
       case "failed":
-        this.loadedKey = undefined;
+        this.roles.completion.loadedKey = undefined;
         if (state.error.code === "cancelled") this.setStatus({ kind: "idle", modelPath: state.modelPath });
-        else this.setStatus({ kind: "error", error: this.withSuggestion(state.error), modelPath: state.modelPath });
+        else this.setStatus({ kind: "error", error: this.withSuggestion(state.error, "completion"), modelPath: state.modelPath });
         return;
       case "empty":
-        this.loadedKey = undefined;
+        this.roles.completion.loadedKey = undefined;
         if (this.settings?.modelPath && this.currentStatus.kind !== "no-model") this.setStatus({ kind: "idle", modelPath: this.settings.modelPath });
         return;
+    }
+  }
+
+  /** The separate chat model's state: it never changes the completion model's status (the status bar's). */
+  private onChatWorkerState(state: WorkerState): void {
+    switch (state.kind) {
+      case "loading":
+        this.setChatStatus({ kind: "loading", modelPath: state.modelPath, progress: state.progress });
+        return;
+      case "ready":
+        this.setChatStatus({ kind: "ready", model: state.model, busy: this.activeChats > 0 });
+        return;
+      case "failed":
+        this.roles.chat.loadedKey = undefined;
+        if (state.error.code === "cancelled") this.setChatStatus({ kind: "idle", modelPath: state.modelPath });
+        else this.setChatStatus({ kind: "error", error: this.withSuggestion(state.error, "chat"), modelPath: state.modelPath });
+        return;
+      case "empty": {
+        this.roles.chat.loadedKey = undefined;
+        const path = this.settings?.chatModelPath;
+        if (path && this.chatOwnStatus.kind !== "no-model") this.setChatStatus({ kind: "idle", modelPath: path });
+        return;
+      }
     }
   }
 
@@ -347,13 +437,14 @@ export class EngineClient {
    * A model refused for its size gets the largest catalog model that fits the memory the engine found free, named in
    * the message and attached for the picker to offer.
    */
-  private withSuggestion(error: EngineErrorPayload): EngineErrorPayload {
+  private withSuggestion(error: EngineErrorPayload, role: ModelRole = "completion"): EngineErrorPayload {
     if (error.code !== "model-too-large" || !error.memory || error.suggestion) return error;
+    const below = this.roles[role].loadingSizeBytes;
     const found = suggestSmallerModel(loadCatalog().models, {
-      role: "completion",
+      role,
       machine: error.memory,
       contextSize: this.settings?.contextSize ?? 4096,
-      ...(this.loadingSizeBytes !== undefined ? { belowBytes: this.loadingSizeBytes } : {}),
+      ...(below !== undefined ? { belowBytes: below } : {}),
     });
     if (!found) {
       return { ...error, message: `${error.message} No model in Hearth's catalog fits in the memory free now; close other programs and try again.` };
@@ -369,9 +460,12 @@ export class EngineClient {
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child !== child) return;
     this.child = undefined;
-    this.loadedKey = undefined;
-    this.loadPromise = undefined;
-    this.loadingKey = undefined;
+    for (const role of ["completion", "chat"] as const) {
+      const state = this.roles[role];
+      state.loadedKey = undefined;
+      state.loadPromise = undefined;
+      state.loadingKey = undefined;
+    }
     const crashed: EngineErrorPayload = {
       code: "engine-crashed",
       message: `The engine process stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${String(code)}`}). It restarts on the next request.`,
@@ -387,6 +481,7 @@ export class EngineClient {
     this.restartNotBefore = Date.now() + delay;
     this.options.logger.error(`${crashed.message} Restart allowed in ${delay} ms.`);
     this.setStatus({ kind: "error", error: crashed, ...(this.settings?.modelPath ? { modelPath: this.settings.modelPath } : {}) });
+    if (this.hasChatModel() && this.chatOwnStatus.kind !== "no-model") this.setChatStatus({ kind: "error", error: crashed, ...(this.settings?.chatModelPath ? { modelPath: this.settings.chatModelPath } : {}) });
     this.crashEmitter.fire({ exitCode: code, signal, consecutive: this.consecutiveCrashes });
   }
 
@@ -399,6 +494,10 @@ export class EngineClient {
       const busy = this.activeGenerations > 0;
       if (this.currentStatus.busy !== busy) this.setStatus({ ...this.currentStatus, busy });
     }
+    if (this.hasChatModel() && this.chatOwnStatus.kind === "ready") {
+      const busy = this.activeChats > 0;
+      if (this.chatOwnStatus.busy !== busy) this.setChatStatus({ ...this.chatOwnStatus, busy });
+    }
   }
 
   private armIdleTimer(): void {
@@ -406,8 +505,8 @@ export class EngineClient {
     const idleMs = this.settings?.idleUnloadMs ?? 0;
     if (idleMs <= 0 || this.disposed) return;
     this.idleTimer = setTimeout(() => {
-      if (this.activeGenerations > 0 || !this.loadedKey) return;
-      this.options.logger.info(`unloading the model after ${Math.round(idleMs / 60000)} idle minute(s)`);
+      if (this.activeGenerations > 0 || (!this.roles.completion.loadedKey && !this.roles.chat.loadedKey)) return;
+      this.options.logger.info(`unloading the model(s) after ${Math.round(idleMs / 60000)} idle minute(s)`);
       void this.unload();
     }, idleMs);
     this.idleTimer.unref();
@@ -416,6 +515,16 @@ export class EngineClient {
   private setStatus(status: EngineStatus): void {
     this.currentStatus = status;
     this.statusEmitter.fire(status);
+    if (!this.hasChatModel()) this.chatStatusEmitter.fire(status);
+  }
+
+  private setChatStatus(status: EngineStatus): void {
+    this.chatOwnStatus = status;
+    if (this.hasChatModel()) this.chatStatusEmitter.fire(status);
+  }
+
+  private hasChatModel(): boolean {
+    return Boolean(this.settings?.chatModelPath);
   }
 
   private requireSettings(): EngineSettings {
@@ -423,9 +532,12 @@ export class EngineClient {
     return this.settings;
   }
 
-  private settingsKey(): string {
+  /** What a loaded model depends on: a change reloads it, and only it. */
+  private settingsKey(role: ModelRole): string {
     const s = this.settings;
-    return s ? JSON.stringify([s.modelPath, s.threads, s.contextSize, s.gpu, s.memoryBudgetBytes ?? null, s.loraAdapters ?? []]) : "";
+    if (!s) return "";
+    if (role === "chat") return s.chatModelPath ? JSON.stringify([s.chatModelPath, s.threads, s.contextSize, s.gpu, s.memoryBudgetBytes ?? null]) : "";
+    return JSON.stringify([s.modelPath, s.threads, s.contextSize, s.gpu, s.memoryBudgetBytes ?? null, s.loraAdapters ?? []]);
   }
 
   /** Stops the engine process; waits briefly for a clean exit, then kills it. */
@@ -440,6 +552,7 @@ export class EngineClient {
       request.reject(new AbortedError("The engine was stopped."));
     }
     this.statusEmitter.dispose();
+    this.chatStatusEmitter.dispose();
     this.crashEmitter.dispose();
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -468,6 +581,11 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
       },
     );
   });
+}
+
+/** A chat model's file problem, naming the setting to correct. */
+function chatProblem(problem: ModelFileProblem): ModelFileProblem {
+  return { ...problem, message: `The chat model (setting hearth.chat.modelPath) cannot be used: ${problem.message}` };
 }
 
 function describe(error: unknown): string {

@@ -4,8 +4,16 @@
  */
 import type { MachineMemory } from "../models/memory-fit";
 
+/**
+ * Which model a load or a chat is for. One model serves both unless the user chose a separate chat model
+ * (hearth.chat.modelPath); then the engine holds two, each with its own context, sharing the memory budget.
+ */
+export type ModelRole = "completion" | "chat";
+
 export interface LoadParams {
   modelPath: string;
+  /** Absent: "completion" (that model also answers chat while no chat model is loaded). */
+  role?: ModelRole;
   /** CPU threads for llama.cpp; oversubscribing the cores collapses throughput, so the client always sets it. */
   threads: number;
   contextSize: number;
@@ -45,6 +53,8 @@ export interface ModelInfo {
   loadMs: number;
   /** The LoRA adapters applied, in order; absent or empty for none. */
   loraAdapters?: LoraAdapterInfo[];
+  /** What the memory check estimated this model and its context take; a second model must fit beside it. */
+  estimatedMemory?: { ramBytes: number; vramBytes: number };
 }
 
 /** Code from another file shown to the model before the prefix; `path` is workspace-relative. */
@@ -79,6 +89,8 @@ export interface ChatMessage {
 export interface ChatParams {
   messages: ChatMessage[];
   maxTokens: number;
+  /** The model that answers: "chat" only where the client loaded a separate chat model; absent: the completion model. */
+  modelRole?: ModelRole;
 }
 
 export type StopReason = "end-token" | "max-tokens" | "max-lines" | "stop-sequence" | "cancelled";
@@ -99,7 +111,8 @@ export interface GenerationResult {
  */
 export interface EngineMethods {
   load: [LoadParams, ModelInfo];
-  unload: [Record<string, never>, { unloaded: boolean }];
+  /** Unloads the model of `role`, or every model when it is absent. */
+  unload: [{ role?: ModelRole }, { unloaded: boolean }];
   memory: [MemoryParams, MachineMemory];
   infill: [InfillParams, GenerationResult];
   chat: [ChatParams, GenerationResult];
@@ -161,7 +174,7 @@ export type WorkerToHost =
   | { type: "result"; id: number; result: unknown }
   | { type: "error"; id: number; error: EngineErrorPayload }
   | { type: "chunk"; id: number; text: string }
-  | { type: "state"; state: WorkerState }
+  | { type: "state"; role: ModelRole; state: WorkerState }
   | { type: "log"; level: "trace" | "debug" | "info" | "warn" | "error"; message: string }
   | { type: "started"; pid: number };
 

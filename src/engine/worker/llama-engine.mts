@@ -23,6 +23,7 @@ import type {
   InfillParams,
   LoadParams,
   MemoryParams,
+  ModelRole,
   TokenCountParams,
   TokenCountResult,
   ModelInfo,
@@ -40,17 +41,34 @@ export class EngineFailure extends Error {
 }
 
 interface Loaded {
+  role: ModelRole;
   model: LlamaModel;
   context: LlamaContext;
-  /** Completion and chat each keep their own sequence, so neither evicts the other's KV cache. */
-  completionSequence: LlamaContextSequence;
+  /**
+   * The completion model's context keeps a sequence for completion and one for chat, so neither evicts the other's KV
+   * cache, and it can answer chat whenever no separate chat model is chosen (switching one on or off then reloads
+   * nothing). A separate chat model's context has the chat sequence only.
+   */
+  completionSequence: LlamaContextSequence | null;
   chatSequence: LlamaContextSequence;
-  completion: LlamaCompletion;
+  completion: LlamaCompletion | null;
   chat: LlamaChat;
   /** Null when the model has no fill-in-the-middle tokens: chat still works. */
   fim: { format: FimFormat; stopTokens: Token[] } | null;
   info: ModelInfo;
+  /** What the memory check counted for this model; the other role's model must fit beside it. */
+  footprint: Footprint;
 }
+
+interface Footprint {
+  /** RAM for weights, context and adapters (all of it on a machine without a GPU). */
+  ramBytes: number;
+  /** The weights' share of ramBytes: mapped from the file, so the OS still counts it as free memory. */
+  weightsRamBytes: number;
+  vramBytes: number;
+}
+
+const ROLES: readonly ModelRole[] = ["completion", "chat"];
 
 export interface GenerationCallbacks {
   signal: AbortSignal;
@@ -58,33 +76,45 @@ export interface GenerationCallbacks {
 }
 
 /**
- * Owns the one model and context of the engine process. Generation on a sequence is serialised: a sequence can run one
- * evaluation at a time, and the caller (the worker's request queue) decides which request survives.
+ * Owns the engine process's models: the completion model (which also answers chat unless a separate chat model is
+ * loaded) and an optional chat model, each with its own context. Generation on a sequence is serialised: a sequence can
+ * run one evaluation at a time, and the caller (the worker's request queue) decides which request survives.
  */
 export class LlamaEngine {
   private lib: NodeLlamaCpp | undefined;
   private llama: Llama | undefined;
   private llamaKey = "";
-  private loaded: Loaded | undefined;
+  private readonly loaded: Record<ModelRole, Loaded | undefined> = { completion: undefined, chat: undefined };
+  /** One load at a time, whatever its role: the memory check must see the other model already loaded. */
   private loading: Promise<ModelInfo> | undefined;
 
   constructor(
-    private readonly onState: (state: WorkerState) => void,
+    private readonly onState: (role: ModelRole, state: WorkerState) => void,
     private readonly log: (level: "debug" | "info" | "warn" | "error", message: string) => void,
   ) {}
 
+  /** The completion model (the one the status bar shows). */
   get model(): ModelInfo | undefined {
-    return this.loaded?.info;
+    return this.loaded.completion?.info;
+  }
+
+  /**
+   * Whether loading `params` needs another llama.cpp binding (GPU or thread settings changed): that unloads every
+   * model, so the worker must not run it beside a generation.
+   */
+  replacesLlama(params: Pick<LoadParams, "gpu" | "threads">): boolean {
+    return this.llama !== undefined && this.llamaKey !== llamaKeyOf(params);
   }
 
   async load(params: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
-    const current = this.loaded?.info;
+    const role = params.role ?? "completion";
+    const current = this.loaded[role]?.info;
     if (current && sameLoad(current, params)) return current;
     // A second load waits for the first instead of racing it for memory.
     while (this.loading) await this.loading.catch(() => undefined);
-    const again = this.loaded?.info;
+    const again = this.loaded[role]?.info;
     if (again && sameLoad(again, params)) return again;
-    this.loading = this.loadNow(params, signal);
+    this.loading = this.loadNow(role, params, signal);
     try {
       return await this.loading;
     } finally {
@@ -92,22 +122,26 @@ export class LlamaEngine {
     }
   }
 
-  private async loadNow(params: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
-    await this.unload();
+  private async loadNow(role: ModelRole, params: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
+    await this.unload(role);
     const started = performance.now();
-    this.onState({ kind: "loading", modelPath: params.modelPath, progress: 0 });
+    this.onState(role, { kind: "loading", modelPath: params.modelPath, progress: 0 });
     try {
       const lib = await this.getLib();
+      if (this.replacesLlama(params)) {
+        // Every model belongs to the binding being replaced; the other one loads again with its next request.
+        for (const other of ROLES) await this.unload(other);
+      }
       const llama = await this.getLlama(lib, params);
       const fileInfo = await this.readModelFile(lib, params.modelPath);
       const adapters = await checkAdapters(fileInfo, params, signal);
-      await this.checkMemory(lib, llama, fileInfo, params, adapters);
+      const footprint = await this.checkMemory(lib, llama, fileInfo, params, adapters, role);
       const model = await llama
         .loadModel({
           modelPath: params.modelPath,
           gpuLayers: params.gpu === "off" ? 0 : "auto",
           loadSignal: signal,
-          onLoadProgress: (progress) => this.onState({ kind: "loading", modelPath: params.modelPath, progress }),
+          onLoadProgress: (progress) => this.onState(role, { kind: "loading", modelPath: params.modelPath, progress }),
         })
         .catch((error: unknown) => {
           throw describeLoadError(lib, error, params.modelPath, fileInfo);
@@ -116,7 +150,7 @@ export class LlamaEngine {
       try {
         context = await model.createContext({
           contextSize: Math.min(params.contextSize, model.trainContextSize),
-          sequences: 2,
+          sequences: sequencesFor(role),
           threads: params.threads,
           ...(adapters.length > 0 ? { lora: { adapters: adapters.map((adapter) => ({ filePath: adapter.path })) } } : {}),
         });
@@ -124,7 +158,7 @@ export class LlamaEngine {
         await model.dispose();
         throw adapters.length > 0 ? describeLoraError(error, adapters, fileInfo, params.modelPath) : describeLoadError(lib, error, params.modelPath, fileInfo);
       }
-      const completionSequence = context.getSequence();
+      const completionSequence = role === "completion" ? context.getSequence() : null;
       const chatSequence = context.getSequence();
       const chatWrapper = lib.resolveChatWrapper(model);
       const fimFormat = detectFimFormat(vocabInfoFromGgufMetadata(fileInfo.metadata));
@@ -144,37 +178,45 @@ export class LlamaEngine {
         threads: params.threads,
         loadMs: Math.round(performance.now() - started),
         loraAdapters: adapters.map((adapter) => ({ path: adapter.path, name: adapter.name })),
+        estimatedMemory: { ramBytes: footprint.ramBytes, vramBytes: footprint.vramBytes },
       };
-      this.loaded = {
+      this.loaded[role] = {
+        role,
         model,
         context,
         completionSequence,
         chatSequence,
-        completion: new lib.LlamaCompletion({ contextSequence: completionSequence }),
+        completion: completionSequence ? new lib.LlamaCompletion({ contextSequence: completionSequence }) : null,
         chat: new lib.LlamaChat({ contextSequence: chatSequence, chatWrapper }),
         fim,
         info,
+        footprint,
       };
-      this.log("info", `loaded ${info.name} (${info.architecture}, ${(info.sizeBytes / 2 ** 20).toFixed(1)} MiB) in ${info.loadMs} ms; context ${info.contextSize}, ${info.threads} thread(s), gpu ${String(info.gpu)}, chat wrapper ${info.chatWrapper}, FIM ${fim ? `${fim.format.familyName} (${fim.format.detectedBy ?? "detected"})` : "none"}${adapters.length > 0 ? `, LoRA ${adapters.map((a) => a.name).join(", ")}` : ""}`);
-      this.onState({ kind: "ready", model: info });
+      this.log("info", `loaded ${info.name} for ${role === "chat" ? "chat" : "completion"} (${info.architecture}, ${(info.sizeBytes / 2 ** 20).toFixed(1)} MiB) in ${info.loadMs} ms; context ${info.contextSize}, ${info.threads} thread(s), gpu ${String(info.gpu)}, chat wrapper ${info.chatWrapper}, FIM ${fim ? `${fim.format.familyName} (${fim.format.detectedBy ?? "detected"})` : "none"}${adapters.length > 0 ? `, LoRA ${adapters.map((a) => a.name).join(", ")}` : ""}`);
+      this.onState(role, { kind: "ready", model: info });
       return info;
     } catch (error) {
       const failure = error instanceof EngineFailure ? error : signal.aborted ? cancelled() : internal(error);
-      this.onState({ kind: "failed", modelPath: params.modelPath, error: failure.payload });
+      this.onState(role, { kind: "failed", modelPath: params.modelPath, error: failure.payload });
       throw failure;
     }
   }
 
-  async unload(): Promise<boolean> {
-    const loaded = this.loaded;
+  /** Unloads the model of `role`, or both when it is absent; true when one was loaded. */
+  async unload(role?: ModelRole): Promise<boolean> {
+    if (role === undefined) {
+      const unloaded = await Promise.all(ROLES.map((each) => this.unload(each)));
+      return unloaded.some(Boolean);
+    }
+    const loaded = this.loaded[role];
     if (!loaded) return false;
-    this.loaded = undefined;
+    this.loaded[role] = undefined;
     loaded.chat.dispose({ disposeSequence: true });
-    loaded.completion.dispose({ disposeSequence: true });
+    loaded.completion?.dispose({ disposeSequence: true });
     await loaded.context.dispose();
     await loaded.model.dispose();
-    this.onState({ kind: "empty" });
-    this.log("info", `unloaded ${loaded.info.name}`);
+    this.onState(role, { kind: "empty" });
+    this.log("info", `unloaded ${loaded.info.name} (${role})`);
     return true;
   }
 
@@ -185,9 +227,11 @@ export class LlamaEngine {
   }
 
   async infill(params: InfillParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
-    const loaded = this.requireLoaded();
+    const loaded = this.requireLoaded("completion");
     const fim = loaded.fim;
-    if (!fim) {
+    const completion = loaded.completion;
+    const sequence = loaded.completionSequence;
+    if (!fim || !completion || !sequence) {
       throw new EngineFailure({
         code: "no-fim",
         message: `${loaded.info.name} has no fill-in-the-middle tokens, so it cannot complete code inline. Chat still works with it; choose a code model (for example Qwen2.5-Coder) for completions.`,
@@ -196,10 +240,9 @@ export class LlamaEngine {
     // The answer may take at most half the context, so the prompt always keeps room.
     const maxTokens = Math.max(1, Math.min(params.maxTokens, Math.floor(loaded.info.contextSize / 2)));
     const { prompt, tokens } = this.fitPrompt(loaded.model, loaded.info.contextSize - maxTokens - 1, fim.format, params);
-    const sequence = loaded.completionSequence;
     const before = sequence.tokenMeter.getState();
     const limit = new LineLimit(params.maxLines ?? 0, callbacks);
-    const response = await loaded.completion.generateCompletionWithMeta(tokens, {
+    const response = await completion.generateCompletionWithMeta(tokens, {
       maxTokens,
       signal: limit.signal,
       stopOnAbortSignal: true,
@@ -249,7 +292,7 @@ export class LlamaEngine {
   }
 
   async chat(params: ChatParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
-    const loaded = this.requireLoaded();
+    const loaded = this.requireLoaded(params.modelRole ?? "completion");
     const sequence = loaded.chatSequence;
     const before = sequence.tokenMeter.getState();
     const history: ChatHistoryItem[] = params.messages.map((message) =>
@@ -277,13 +320,16 @@ export class LlamaEngine {
 
   /** Token counts with the loaded model's own tokenizer, for the host's context budget. */
   tokenCounts(params: TokenCountParams): TokenCountResult {
-    const loaded = this.requireLoaded();
+    const loaded = this.requireLoaded("completion");
     return { modelPath: loaded.info.path, counts: params.texts.map((text) => loaded.model.tokenize(text, false).length) };
   }
 
-  private requireLoaded(): Loaded {
-    if (!this.loaded) throw new EngineFailure({ code: "not-loaded", message: "No model is loaded in the engine." });
-    return this.loaded;
+  private requireLoaded(role: ModelRole): Loaded {
+    const loaded = this.loaded[role];
+    if (!loaded) {
+      throw new EngineFailure({ code: "not-loaded", message: role === "chat" ? "The chat model is not loaded in the engine." : "No model is loaded in the engine." });
+    }
+    return loaded;
   }
 
   private async getLib(): Promise<NodeLlamaCpp> {
@@ -292,7 +338,7 @@ export class LlamaEngine {
   }
 
   private async getLlama(lib: NodeLlamaCpp, params: Pick<LoadParams, "gpu" | "threads">): Promise<Llama> {
-    const key = `${params.gpu}:${params.threads}`;
+    const key = llamaKeyOf(params);
     if (this.llama && this.llamaKey === key) return this.llama;
     await this.llama?.dispose();
     this.llama = await lib.getLlama({
@@ -349,27 +395,55 @@ export class LlamaEngine {
   /**
    * Refuses up front what would not fit, with the numbers, instead of letting the machine swap or the process die.
    * With a GPU, node-llama-cpp chooses how many layers to offload for the free GPU memory; the rest, the adapters
-   * and the CPU side of the context must then fit in free RAM.
+   * and the CPU side of the context must then fit in free RAM. A model already loaded for the other role keeps its
+   * share: the budget is what is left beside it.
    */
-  private async checkMemory(lib: NodeLlamaCpp, llama: Llama, fileInfo: GgufFileInfo, params: LoadParams, adapters: readonly LoraAdapterFile[]): Promise<void> {
+  private async checkMemory(
+    lib: NodeLlamaCpp,
+    llama: Llama,
+    fileInfo: GgufFileInfo,
+    params: LoadParams,
+    adapters: readonly LoraAdapterFile[],
+    role: ModelRole,
+  ): Promise<Footprint> {
     const insights = await lib.GgufInsights.from(fileInfo, llama);
     const contextSize = Math.min(params.contextSize, insights.trainContextSize ?? params.contextSize);
     const vram = await vramStateOf(llama);
     const gpuLayers = vram ? await this.plannedGpuLayers(insights, llama) : 0;
     const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
-    const context = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: gpuLayers, sequences: 2 });
+    const context = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: gpuLayers, sequences: sequencesFor(role) });
     let adapterBytes = 0;
     for (const adapter of adapters) adapterBytes += (await stat(adapter.path)).size;
     const machine = machineMemoryFrom({ freeBytes: freemem(), totalBytes: totalmem() }, vram);
     const needs = { ramBytes: model.cpuRam + context.cpuRam + adapterBytes, vramBytes: model.gpuVram + context.gpuVram };
-    const decision = decideLoadFit({ needs, machine, ...(params.memoryBudgetBytes !== undefined ? { ramBudgetBytes: params.memoryBudgetBytes } : {}) });
-    this.log("debug", `memory: ${gpuLayers} layer(s) on the GPU; needs ${gib(needs.ramBytes)} RAM + ${gib(needs.vramBytes)} GPU; free ${gib(machine.freeRamBytes)} RAM${machine.gpu ? ` + ${gib(machine.gpu.freeBytes)} GPU` : ""}`);
-    if (decision.fits) return;
+    const footprint: Footprint = {
+      ramBytes: machine.gpu ? needs.ramBytes : needs.ramBytes + needs.vramBytes,
+      weightsRamBytes: machine.gpu ? model.cpuRam : model.cpuRam + model.gpuVram,
+      vramBytes: machine.gpu ? needs.vramBytes : 0,
+    };
+    const other = this.loaded[role === "chat" ? "completion" : "chat"];
+    // The GPU's free memory is measured, so it already counts the other model. Free RAM does not count its weights
+    // (mapped from the file, the OS reports them as reclaimable), and a budget is shared by both models.
+    const ramBudget =
+      params.memoryBudgetBytes !== undefined
+        ? Math.max(0, params.memoryBudgetBytes - (other?.footprint.ramBytes ?? 0))
+        : other
+          ? Math.max(0, machine.freeRamBytes - other.footprint.weightsRamBytes)
+          : undefined;
+    const decision = decideLoadFit({ needs, machine, ...(ramBudget !== undefined ? { ramBudgetBytes: ramBudget } : {}) });
+    this.log("debug", `memory (${role}): ${gpuLayers} layer(s) on the GPU; needs ${gib(needs.ramBytes)} RAM + ${gib(needs.vramBytes)} GPU; free ${gib(ramBudget ?? machine.freeRamBytes)} RAM${other ? ` beside ${other.info.name}` : ""}${machine.gpu ? ` + ${gib(machine.gpu.freeBytes)} GPU` : ""}`);
+    if (decision.fits) return footprint;
     const parts = `${gib(model.cpuRam + model.gpuVram)} for the weights, ${gib(context.cpuRam + context.gpuVram)} for a ${contextSize}-token context${adapterBytes > 0 ? `, ${gib(adapterBytes)} for the LoRA adapters` : ""}`;
+    const beside = other
+      ? ` beside ${other.info.name}, which is loaded for ${other.role} and takes about ${gib(other.footprint.ramBytes + other.footprint.vramBytes)}`
+      : "";
+    const advice = other
+      ? "Choose a smaller model, use one model for both completion and chat (clear hearth.chat.modelPath), or lower hearth.engine.contextSize."
+      : "Choose a smaller model or quantisation, or lower hearth.engine.contextSize.";
     throw new EngineFailure({
       code: "model-too-large",
-      message: `${basename(params.modelPath)} ${decision.summary} (${parts}). Choose a smaller model or quantisation, or lower hearth.engine.contextSize.`,
-      memory: params.memoryBudgetBytes !== undefined ? { ...machine, freeRamBytes: params.memoryBudgetBytes, gpu: machine.gpu ?? null } : machine,
+      message: `${basename(params.modelPath)} ${decision.summary}${beside} (${parts}). ${advice}`,
+      memory: ramBudget !== undefined ? { ...machine, freeRamBytes: ramBudget, gpu: machine.gpu ?? null } : machine,
     });
   }
 
@@ -467,6 +541,15 @@ function describeLoadError(lib: NodeLlamaCpp, error: unknown, modelPath: string,
     message: `llama.cpp could not load ${basename(modelPath)} (${String(fileInfo.metadata.general?.architecture ?? "unknown")} architecture).`,
     detail: errorText(error),
   });
+}
+
+/** The completion model's context also holds a chat sequence; a separate chat model's holds only that. */
+function sequencesFor(role: ModelRole): number {
+  return role === "completion" ? 2 : 1;
+}
+
+function llamaKeyOf(params: Pick<LoadParams, "gpu" | "threads">): string {
+  return `${params.gpu}:${params.threads}`;
 }
 
 function sameLoad(info: ModelInfo, params: LoadParams): boolean {

@@ -17,7 +17,7 @@ function send(message: WorkerToHost): void {
 }
 
 const engine = new LlamaEngine(
-  (state) => send({ type: "state", state }),
+  (role, state) => send({ type: "state", role, state }),
   (level, message) => send({ type: "log", level, message }),
 );
 const lanes = new RequestLanes();
@@ -42,7 +42,7 @@ function handle(message: HostToWorker): void {
     return;
   }
   const { id, method } = message;
-  const lane = laneOf(method);
+  const lane = laneOf(message);
   lanes.run(id, lane, method === "infill", async (signal) => {
     const started = performance.now();
     let firstChunk: number | null = null;
@@ -57,7 +57,7 @@ function handle(message: HostToWorker): void {
       case "load":
         return engine.load(message.params, signal);
       case "unload":
-        return { unloaded: await engine.unload() };
+        return { unloaded: await engine.unload(message.params.role) };
       case "memory":
         return engine.machineMemory(message.params);
       case "tokenCounts":
@@ -87,8 +87,14 @@ function handle(message: HostToWorker): void {
   );
 }
 
-/** Loading blocks everything; completion and chat run on separate sequences, so they only queue behind their own kind. */
-function laneOf(method: EngineMethod): string {
+/**
+ * Loading the completion model blocks everything; completion and chat run on separate sequences, so they only queue
+ * behind their own kind. A separate chat model loads and unloads on the chat lane: completions go on meanwhile.
+ */
+function laneOf(message: Extract<HostToWorker, { type: "request" }>): string {
+  const method: EngineMethod = message.method;
+  if (message.method === "load" && message.params.role === "chat" && !engine.replacesLlama(message.params)) return "chat";
+  if (message.method === "unload" && message.params.role === "chat") return "chat";
   // Reading the machine's memory needs no model: its own lane, so it never queues behind a generation.
   // Counting tokens is a quick call on the loaded model: it must not wait behind a generation either.
   return method === "infill" ? "completion" : method === "chat" ? "chat" : method === "memory" || method === "tokenCounts" ? method : "model";
