@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { EngineClient } from "../../src/engine/client";
-import type { Logger } from "../../src/common/logger";
+import { MemoryLogger } from "../../src/common/logger";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { BENCH_DIR, median, quantile, writeBenchResult, type FlatValue } from "../report";
 import { ensureLlamaCppBuild } from "./llama-server-build";
@@ -66,7 +66,7 @@ export async function runEngineBench(): Promise<void> {
 
   const work = join(BENCH_DIR, ".work");
   mkdirSync(work, { recursive: true });
-  const engineLog = new CollectingLogger();
+  const engineLog = new MemoryLogger("info");
   const client = new EngineClient({ workerPath: join(BENCH_DIR, "..", "dist", "engine-worker.mjs"), logger: engineLog });
   let server: LlamaServer | undefined;
   const hearth: HearthSample[] = [];
@@ -269,17 +269,3 @@ function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
 }
 
-class CollectingLogger implements Logger {
-  readonly lines: string[] = [];
-  trace(): void {}
-  debug(): void {}
-  info(m: string): void {
-    this.lines.push(`info ${m}`);
-  }
-  warn(m: string): void {
-    this.lines.push(`warn ${m}`);
-  }
-  error(m: string | Error): void {
-    this.lines.push(`error ${typeof m === "string" ? m : m.message}`);
-  }
-}

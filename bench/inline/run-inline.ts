@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import type { Logger } from "../../src/common/logger";
+import { MemoryLogger } from "../../src/common/logger";
 import { ALL_FEATURES, type RequestManagerFeatures } from "../../src/completion/request-manager";
 import type { GenerationOptions } from "../../src/completion/generate-suggestion";
 import { EngineClient } from "../../src/engine/client";
@@ -87,7 +87,7 @@ export async function runInlineBench(argv: readonly string[] = process.argv.slic
   }
   const modelPath = await ensureTestModel(tiny ? "tiny" : "bench-0.5b");
   const generation: Partial<GenerationOptions> = { maxTokensSingleLine: MAX_TOKENS, maxTokensMultiLine: MAX_TOKENS };
-  const engineLog = new EngineLog();
+  const engineLog = new MemoryLogger("info");
   const client = new EngineClient({ workerPath: join(root, "dist", "engine-worker.mjs"), logger: engineLog });
   const results = new Map<string, ReplayResult & { loadBefore: number; loadAfter: number }>();
   const loadAtStart = loadavg()[0]!;
@@ -357,17 +357,3 @@ function signed(n: number): string {
   return n > 0 ? `+${n}` : String(n);
 }
 
-class EngineLog implements Logger {
-  readonly lines: string[] = [];
-  trace(): void {}
-  debug(): void {}
-  info(m: string): void {
-    this.lines.push(`info ${m}`);
-  }
-  warn(m: string): void {
-    this.lines.push(`warn ${m}`);
-  }
-  error(m: string | Error): void {
-    this.lines.push(`error ${typeof m === "string" ? m : m.message}`);
-  }
-}

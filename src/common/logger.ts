@@ -19,5 +19,38 @@ export function scopedLogger(logger: Logger, component: string): Logger {
   };
 }
 
+type Level = keyof Logger;
+const LEVELS: readonly Level[] = ["trace", "debug", "info", "warn", "error"];
+
+/** Keeps the lines from `minLevel` up in memory, as "level message" (tests and benches show them on failure). */
+export class MemoryLogger implements Logger {
+  readonly lines: string[] = [];
+  private readonly min: number;
+
+  constructor(minLevel: Level = "trace") {
+    this.min = LEVELS.indexOf(minLevel);
+  }
+
+  trace(message: string): void {
+    this.add("trace", message);
+  }
+  debug(message: string): void {
+    this.add("debug", message);
+  }
+  info(message: string): void {
+    this.add("info", message);
+  }
+  warn(message: string): void {
+    this.add("warn", message);
+  }
+  error(message: string | Error): void {
+    this.add("error", typeof message === "string" ? message : message.message);
+  }
+
+  private add(level: Level, message: string): void {
+    if (LEVELS.indexOf(level) >= this.min) this.lines.push(`${level} ${message}`);
+  }
+}
+
 /** For tests and the CLI's quiet mode. */
 export const silentLogger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };

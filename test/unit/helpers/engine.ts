@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { EngineClient, type EngineSettings, type EngineStatus } from "../../../src/engine/client";
-import type { Logger } from "../../../src/common/logger";
+import { MemoryLogger } from "../../../src/common/logger";
 
 export const REPO_ROOT = join(__dirname, "..", "..", "..", "..");
 
@@ -8,24 +8,7 @@ export const REPO_ROOT = join(__dirname, "..", "..", "..", "..");
 export const WORKER_PATH = join(REPO_ROOT, "out", "src", "engine", "worker", "main.mjs");
 
 /** Collects log lines, so a failing test can show what the engine said. */
-export class MemoryLogger implements Logger {
-  readonly lines: string[] = [];
-  trace(m: string): void {
-    this.lines.push(`trace ${m}`);
-  }
-  debug(m: string): void {
-    this.lines.push(`debug ${m}`);
-  }
-  info(m: string): void {
-    this.lines.push(`info ${m}`);
-  }
-  warn(m: string): void {
-    this.lines.push(`warn ${m}`);
-  }
-  error(m: string | Error): void {
-    this.lines.push(`error ${typeof m === "string" ? m : m.message}`);
-  }
-}
+export { MemoryLogger };
 
 export function testSettings(modelPath: string, overrides: Partial<EngineSettings> = {}): EngineSettings {
   // One thread: more than that on these 2-core machines collapses llama.cpp's throughput.
