@@ -176,7 +176,9 @@ async function runEditAction(deps: ActionsDeps, action: EditAction, args: Action
     if (partial) handle.update(wrap(partial.code));
   };
   const promptTokens = messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
-  const window = deps.engine.status.kind === "ready" ? deps.engine.status.model.contextSize : readConfig().engine.contextSize;
+  // Actions are answered by the chat model (the completion model unless hearth.chat.modelPath names another).
+  const chatStatus = deps.engine.chatStatus;
+  const window = chatStatus.kind === "ready" ? chatStatus.model.contextSize : readConfig().engine.contextSize;
   const maxTokens = Math.max(256, Math.min(action === "tests" ? 2048 : 1536, window - promptTokens - 64));
   try {
     const result = await vscode.window.withProgress(

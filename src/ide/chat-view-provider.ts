@@ -64,8 +64,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }),
       session.onDidChangeHistory(() => this.postHistory()),
       deps.context.onDidChange(() => void this.postContext()),
-      deps.engine.onDidChangeStatus(() => {
-        this.post({ type: "model", model: toViewModel(deps.engine.status) });
+      // The header names the model that answers: the separate chat model where one is set (hearth.chat.modelPath).
+      deps.engine.onDidChangeChatStatus(() => {
+        this.post({ type: "model", model: toViewModel(deps.engine.chatStatus) });
         void this.postContext();
       }),
     );
@@ -105,7 +106,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   /** The room a question gets now: the model's window (or the setting's) minus the answer's share. */
   budget(): ChatBudget {
-    const status = this.deps.engine.status;
+    const status = this.deps.engine.chatStatus;
     const window = status.kind === "ready" ? status.model.contextSize : this.deps.configuredContextSize();
     const maxAnswerTokens = Math.max(128, Math.min(4096, Math.floor(window / 4)));
     return { windowTokens: window, limitTokens: window - maxAnswerTokens, maxAnswerTokens };
@@ -141,7 +142,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         await this.deps.sessionReady;
         this.ready = true;
         this.appendBuffer.clear();
-        this.post({ type: "model", model: toViewModel(this.deps.engine.status) });
+        this.post({ type: "model", model: toViewModel(this.deps.engine.chatStatus) });
         this.postHistory();
         this.postConversation(session.conversation);
         await this.postContext();

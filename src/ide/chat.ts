@@ -110,7 +110,8 @@ async function exportConversation(session: ChatSession, engine: EngineClient): P
     void vscode.window.showInformationMessage("Hearth: this conversation is empty; there is nothing to export.");
     return undefined;
   }
-  const model = engine.status.kind === "ready" ? engine.status.model.name : undefined;
+  const status = engine.chatStatus;
+  const model = status.kind === "ready" ? status.model.name : undefined;
   const text = await session.exportMarkdown(conversation.id, model);
   if (text === undefined) return undefined;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;

@@ -7,6 +7,8 @@ import type { EngineSettings } from "../engine/client";
 export interface HearthConfig {
   /** loraAdapters: hearth.model.loraAdapters as written (resolved in toEngineSettings, like the path). */
   model: { path: string; loraAdapters: string[] };
+  /** modelPath: hearth.chat.modelPath as written; empty when the completion model answers chat too. */
+  chat: { modelPath: string };
   /** Extra folders to look for GGUF models in, and where downloads go (both already resolved to absolute paths). */
   models: { folders: string[]; downloadFolder: string };
   completion: { enable: boolean; languages: Record<string, boolean>; contextTokens: number };
@@ -20,6 +22,7 @@ export function readConfig(): HearthConfig {
   const gpu = config.get<string>("engine.gpu", "auto");
   return {
     model: { path: config.get<string>("model.path", "").trim(), loraAdapters: stringList(config.get<unknown>("model.loraAdapters", [])) },
+    chat: { modelPath: config.get<string>("chat.modelPath", "").trim() },
     models: {
       folders: stringList(config.get<unknown>("models.folders", [])).map(resolveModelPath),
       downloadFolder: resolveModelPath(config.get<string>("models.downloadFolder", "").trim()) || defaultDownloadFolder(),
@@ -46,6 +49,7 @@ export function toEngineSettings(config: HearthConfig): EngineSettings {
     gpu: config.engine.gpu,
     idleUnloadMs: config.engine.idleUnloadMinutes * 60_000,
     loraAdapters: config.model.loraAdapters.map(resolveModelPath),
+    chatModelPath: resolveModelPath(config.chat.modelPath),
   };
 }
 

@@ -1,6 +1,7 @@
 import { freemem, homedir, totalmem } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
+import { isAbortError } from "../common/abort";
 import type { EngineClient } from "../engine/client";
 import { describeSource, loadCatalog, resolveHfSource, suggestSmallerModel, type CatalogModel } from "../models/catalog";
 import { ModelScanner, defaultModelRoots } from "../models/discovery";
@@ -24,13 +25,24 @@ export interface ModelsApi {
   pickerData(signal?: AbortSignal): Promise<PickerData>;
 }
 
-/** `hearth.selectModel` takes an optional argument: a file to use, or a catalog entry to download, without the picker. */
+/**
+ * What a chosen model is used for: "both" sets hearth.model.path and clears hearth.chat.modelPath (one model serves
+ * both); "completion" sets hearth.model.path only, keeping chat on the model it had; "chat" sets hearth.chat.modelPath.
+ */
+export type ModelUse = "completion" | "chat" | "both";
+
+/**
+ * `hearth.selectModel` takes an optional argument: a file to use, or a catalog entry to download, without the picker;
+ * `use` says what for ("both" when absent).
+ */
 export interface SelectModelArgs {
   path?: string;
   catalogId?: string;
+  use?: ModelUse;
 }
 
 type PickItem = vscode.QuickPickItem & { run?: () => Promise<unknown> };
+type UseItem = vscode.QuickPickItem & { use: ModelUse };
 
 const FIT_ICONS: Record<FitLevel, string> = { green: "$(pass)", amber: "$(warning)", red: "$(error)" };
 
@@ -80,7 +92,12 @@ class ModelPicker {
   }
 
   async select(args?: SelectModelArgs): Promise<boolean> {
-    if (args?.path) return this.use(args.path);
+    if (args?.use !== undefined && !["completion", "chat", "both"].includes(args.use)) {
+      void vscode.window.showErrorMessage(`Hearth: "${String(args.use)}" is not a model use; it is "completion", "chat" or "both".`);
+      return false;
+    }
+    const use = args?.use ?? "both";
+    if (args?.path) return this.use(args.path, undefined, use);
     if (args?.catalogId) {
       const entry = (await this.data()).catalog.find((e) => e.catalog?.id === args.catalogId);
       const model = entry?.catalog ?? loadCatalog().models.find((m) => m.id === args.catalogId);
@@ -88,7 +105,7 @@ class ModelPicker {
         void vscode.window.showErrorMessage(`Hearth: there is no catalog model "${args.catalogId}".`);
         return false;
       }
-      return this.download(model, entry?.fit);
+      return this.download(model, entry?.fit, use);
     }
     return this.showPicker();
   }
@@ -111,7 +128,7 @@ class ModelPicker {
       try {
         const data = await this.data(scanning.signal);
         quickPick.items = this.items(data);
-        quickPick.placeholder = "One model serves both completion and chat. Pick one found on this machine, or download one.";
+        quickPick.placeholder = "Pick a model found on this machine, or download one; then choose it for completion, for chat or for both.";
       } catch (error) {
         if (!scanning.signal.aborted) this.deps.log.error(`models: looking for models failed: ${describe(error)}`);
       } finally {
@@ -157,11 +174,16 @@ class ModelPicker {
   }
 
   private foundItem(entry: PickerEntry): PickItem {
+    const chatPath = resolveModelPath(readConfig().chat.modelPath);
+    const roles = [entry.current ? (chatPath ? "completion" : "current") : null, chatPath !== "" && entry.path === chatPath ? "chat" : null].filter(Boolean);
     return {
-      label: `${entry.current ? "$(check)" : FIT_ICONS[entry.fit.level]} ${entry.label}`,
-      description: entry.current ? `current · ${entry.description}` : entry.description,
+      label: `${roles.length > 0 ? "$(check)" : FIT_ICONS[entry.fit.level]} ${entry.label}`,
+      description: roles.length > 0 ? `${roles.join(" · ")} · ${entry.description}` : entry.description,
       detail: entry.detail,
-      run: () => this.use(entry.id, entry.fit),
+      run: async () => {
+        const use = await askUse(entry);
+        return use ? this.use(entry.id, entry.fit, use) : false;
+      },
     };
   }
 
@@ -170,7 +192,11 @@ class ModelPicker {
       label: `$(cloud-download) ${entry.label}`,
       description: `${FIT_ICONS[entry.fit.level]} ${entry.description}`,
       detail: entry.detail,
-      run: () => (entry.catalog ? this.download(entry.catalog, entry.fit) : Promise.resolve(false)),
+      run: async () => {
+        if (!entry.catalog) return false;
+        const use = await askUse(entry);
+        return use ? this.download(entry.catalog, entry.fit, use) : false;
+      },
     };
   }
 
@@ -181,13 +207,17 @@ class ModelPicker {
       alwaysShow: true,
       run: async () => {
         const path = await vscode.commands.executeCommand<string | undefined>(COMMANDS.chooseModelFile);
-        return path ? this.use(path) : false;
+        const use = path ? await askUse() : undefined;
+        return path && use ? this.use(path, undefined, use) : false;
       },
     };
   }
 
-  /** Makes `path` the model (hearth.model.path) and loads it, after a warning when it will not fit. */
-  private async use(path: string, fit?: FitVerdict): Promise<boolean> {
+  /**
+   * Makes `path` the model for `use` (hearth.model.path, hearth.chat.modelPath or both) and loads it, after a warning
+   * when it will not fit.
+   */
+  private async use(path: string, fit: FitVerdict | undefined, use: ModelUse): Promise<boolean> {
     const check = await checkModelFile(path);
     if (!check.ok) {
       void vscode.window.showErrorMessage(`Hearth: ${check.problem.message}`);
@@ -195,7 +225,7 @@ class ModelPicker {
     }
     if (fit?.level === "red") {
       const smaller = suggestSmallerModel(loadCatalog().models, {
-        role: "completion",
+        role: use === "chat" ? "chat" : "completion",
         machine: this.machine,
         contextSize: readConfig().engine.contextSize,
         belowBytes: check.sizeBytes,
@@ -214,24 +244,52 @@ class ModelPicker {
         ...(offer ? [offer] : []),
         "Use Anyway",
       );
-      if (offer && choice === offer && smaller) return this.download(smaller.model, smaller.fit);
+      if (offer && choice === offer && smaller) return this.download(smaller.model, smaller.fit, use);
       if (choice !== "Use Anyway") return false;
     }
-    await vscode.workspace.getConfiguration(CONFIG_SECTION).update("model.path", path, vscode.ConfigurationTarget.Global);
-    // The engine takes the new setting through its configuration listener; load it now so the user sees it work.
+    await persistUse(path, use);
+    // The engine takes the new settings through its configuration listener; load now so the user sees it work.
     await this.deps.engine.configure(toEngineSettings(readConfig()));
+    if (use === "chat") return this.loadChatModel();
     // The load command shows a refusal itself, offering the smaller model the engine's answer names.
     return Boolean(await vscode.commands.executeCommand<boolean>(COMMANDS.loadModel));
   }
 
-  private async download(model: CatalogModel, fit: FitVerdict | undefined): Promise<boolean> {
+  /** Loads the chat model now, with progress; a refusal is shown with the log one click away. */
+  private async loadChatModel(): Promise<boolean> {
+    const { engine, log } = this.deps;
+    try {
+      const model = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: "Hearth: loading the chat model", cancellable: true },
+        async (_progress, token) => {
+          const controller = new AbortController();
+          const cancel = token.onCancellationRequested(() => controller.abort());
+          try {
+            return await engine.loadChat(controller.signal);
+          } finally {
+            cancel.dispose();
+          }
+        },
+      );
+      vscode.window.setStatusBarMessage(`Hearth: ${model.name} loaded for chat in ${model.loadMs} ms`, 4000);
+      return true;
+    } catch (error) {
+      if (isAbortError(error)) return false;
+      log.error(`models: loading the chat model failed: ${describe(error)}`);
+      const choice = await vscode.window.showErrorMessage(`Hearth: ${describe(error)}`, "Show Log");
+      if (choice) log.show();
+      return false;
+    }
+  }
+
+  private async download(model: CatalogModel, fit: FitVerdict | undefined, use: ModelUse): Promise<boolean> {
     if (this.downloading) {
       void vscode.window.showInformationMessage("Hearth: a model is already downloading.");
       return false;
     }
     const folder = readConfig().models.downloadFolder;
     const destination = join(folder, model.fileName);
-    if ((await checkModelFile(destination)).ok) return this.use(destination, fit);
+    if ((await checkModelFile(destination)).ok) return this.use(destination, fit, use);
     const size = `${model.sizeExact ? "" : "about "}${formatBytes(model.sizeBytes)}`;
     const choice = await vscode.window.showInformationMessage(
       `Download ${model.name} (${size})?`,
@@ -280,7 +338,7 @@ class ModelPicker {
     this.downloading = run;
     try {
       const path = await run;
-      return await this.use(path, fit);
+      return await this.use(path, fit, use);
     } catch (error) {
       if (error instanceof DownloadError && error.code === "cancelled") {
         void vscode.window.showInformationMessage(`Hearth: download of ${model.name} paused. Choose it again to resume where it stopped.`);
@@ -293,6 +351,46 @@ class ModelPicker {
     } finally {
       this.downloading = undefined;
     }
+  }
+}
+
+/** Asks what a chosen model is for; a model that can only chat (or only complete) offers that first. */
+async function askUse(entry?: PickerEntry): Promise<ModelUse | undefined> {
+  const caps = entry?.capabilities;
+  const canComplete = !caps || caps.includes("completion");
+  const canChat = !caps || caps.includes("chat");
+  const items: UseItem[] = [
+    { use: "both", label: "For completion and chat", description: "one model serves both (least memory)" },
+    { use: "completion", label: "For completion", description: canComplete ? "inline suggestions; chat keeps its model" : "it has no fill-in-the-middle tokens: it cannot complete inline" },
+    { use: "chat", label: "For chat", description: canChat ? "chat and actions, loaded beside the completion model" : "it has no chat template: Hearth would use a generic chat format" },
+  ];
+  if (!canComplete) items.push(...items.splice(0, 2));
+  const chosen = await vscode.window.showQuickPick(items, { title: `Hearth: use ${entry?.label ?? "this model"} for…`, placeHolder: "Choose what the model is used for" });
+  return chosen?.use;
+}
+
+/** Writes the choice into hearth.model.path and hearth.chat.modelPath (user settings, like the picker always did). */
+async function persistUse(path: string, use: ModelUse): Promise<void> {
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const current = readConfig();
+  const completionPath = resolveModelPath(current.model.path);
+  const chatPath = resolveModelPath(current.chat.modelPath);
+  const target = vscode.ConfigurationTarget.Global;
+  switch (use) {
+    case "both":
+      await config.update("model.path", path, target);
+      if (chatPath) await config.update("chat.modelPath", undefined, target);
+      return;
+    case "completion":
+      // Chat followed the old completion model: it keeps answering chat, now as the chat model.
+      if (!chatPath && completionPath && completionPath !== path) await config.update("chat.modelPath", completionPath, target);
+      else if (chatPath === path) await config.update("chat.modelPath", undefined, target);
+      await config.update("model.path", path, target);
+      return;
+    case "chat":
+      // The completion model itself: one model serves both, with no second copy in memory.
+      await config.update("chat.modelPath", path === completionPath ? undefined : path, target);
+      return;
   }
 }
 

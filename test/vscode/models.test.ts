@@ -38,7 +38,7 @@ describe("Hearth's model picker in the extension host", function () {
   });
 
   after(async () => {
-    for (const key of ["model.path", "model.loraAdapters", "models.folders", "models.downloadFolder"]) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of ["model.path", "chat.modelPath", "model.loraAdapters", "models.folders", "models.downloadFolder"]) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
     rmSync(folder, { recursive: true, force: true });
   });
 
@@ -63,6 +63,24 @@ describe("Hearth's model picker in the extension host", function () {
   it("marks the selected model as the current one", async () => {
     const data = await api.models.pickerData();
     assert.equal(data.found.find((e) => e.path === model)?.current, true);
+  });
+
+  it("choosing a model for chat sets hearth.chat.modelPath and loads it beside the completion model", async () => {
+    const chatModel = await ensureTestModel("tiny", { dir: join(folder, "team-models") });
+    const loaded = await vscode.commands.executeCommand<boolean>("hearth.selectModel", { path: chatModel, use: "chat" });
+    assert.equal(loaded, true);
+    assert.equal(config().get("chat.modelPath"), chatModel);
+    assert.equal(config().get("model.path"), model, "the completion model stays");
+    await waitFor(() => api.engine.chatStatus.kind === "ready", "the chat model to be ready");
+    assert.equal(api.engine.chatStatus.kind === "ready" && api.engine.chatStatus.model.path, chatModel);
+    assert.equal(api.engine.status.kind === "ready" && api.engine.status.model.path, model, "the status bar keeps the completion model");
+  });
+
+  it("choosing a model for both clears hearth.chat.modelPath, so the completion model answers chat again", async () => {
+    const loaded = await vscode.commands.executeCommand<boolean>("hearth.selectModel", { path: model, use: "both" });
+    assert.equal(loaded, true);
+    assert.equal(config().get("chat.modelPath"), "");
+    await waitFor(() => api.engine.chatStatus.kind === "ready" && api.engine.chatStatus.model.path === model, "chat to use the completion model");
   });
 
   it("lists the LoRA adapters applied to the current model, with the problem of one made for another model", async () => {
