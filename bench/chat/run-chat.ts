@@ -152,7 +152,7 @@ ${row(`open the view on ${MESSAGES} messages`, "open")}
 ${row(`switch to the ${MESSAGES}-message conversation`, "switch")}
 ${row(`stream a ${Math.round(webview.answerChars / 1024)} KB answer (${f.stream_appends_p50} batches in ${f.stream_ms_p50} ms)`, "stream")}
 
-Target, no main-thread task of the view over ${TARGET_MS} ms (the view's script in a task, thread time): ${f.meets_target_view_thread_time ? "met" : "**not met**"} in thread time;
+${Number(f.load_average_start) > 4 ? `**Measured under a load average of ${f.load_average_start} on 2 cores** (other work on the machine): wall times are stretched many times over, and\nthread times are inflated too (shared caches and cores); compare with a run on a quiet machine before drawing conclusions.\n\n` : ""}Target, no main-thread task of the view over ${TARGET_MS} ms (the view's script in a task, thread time): ${f.meets_target_view_thread_time ? "met" : "**not met**"} in thread time;
 ${f.meets_target_wall_time ? "met" : "**not met**"} in wall time (Long Tasks API, any frame's task on the shared thread).
 
 Opening: the newest entries show ${f.open_first_entries_ms_p50} ms into the frame's life, all ${MESSAGES} at
@@ -171,7 +171,11 @@ with the current file as context and a follow-up in the same conversation; ${spe
 | first question (median of rounds) | ${f.first_first_token_ms_p50} ms | ${f.first_tokens_per_s_p50} | ${f.first_prompt_tokens_p50} |
 | follow-up (median of rounds) | ${f.followup_first_token_ms_p50} ms | ${f.followup_tokens_per_s_p50} | ${f.followup_prompt_tokens_p50} |
 
-${Number(f.followup_prompt_tokens_p50) >= Number(f.first_prompt_tokens_p50) ? "A follow-up evaluates almost its whole prompt again (little comes from the KV cache): the context goes with the newest\nquestion, so the conversation's text changes right after the system prompt.\n" : ""}Model load (not in the above): ${f.model_load_ms} ms. Load average ${f.load_average_start} at the start,
+${
+    Number(f.followup_prompt_tokens_p50) >= Number(f.first_prompt_tokens_p50)
+      ? "A follow-up evaluates almost its whole prompt again (little comes from the KV cache).\n"
+      : "A follow-up evaluates only what follows the common prefix: the earlier turns, each question with the context sent\nwith it, start its prompt exactly as they were sent, and the engine's chat sequence still holds them (the file\nattached again is not sent twice). What it evaluates is the end of the previous answer and the new question.\n"
+  }Model load (not in the above): ${f.model_load_ms} ms. Load average ${f.load_average_start} at the start,
 ${f.load_average_after_webview} after the view's part, ${f.load_average_end} at the end (2 cores, shared).`;
 }
 

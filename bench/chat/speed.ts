@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ChatSession, type ChatEngine } from "../../src/chat/chat-session";
+import { ChatSession, SYSTEM_PROMPT, type ChatEngine } from "../../src/chat/chat-session";
 import { ConversationStore } from "../../src/chat/conversation-store";
 import type { ContextPiece } from "../../src/chat/prompt";
 import { silentLogger, type Logger } from "../../src/common/logger";
@@ -74,7 +74,9 @@ export async function runSpeedBench({ rounds, log }: { rounds: number; log: (lin
     for (let r = 0; r < rounds; r++) {
       const engine = new CappedEngine(client);
       const store = new ConversationStore(join(storeDir, String(r)), silentLogger);
-      const session = new ChatSession({ engine, store, logger });
+      // The engine's chat sequence keeps the previous round's prompt, which starts with this round's first question: a
+      // system prompt of its own per round makes every round's first question start with nothing cached.
+      const session = new ChatSession({ engine, store, logger, system: `Round ${r + 1}. ${SYSTEM_PROMPT}` });
       await session.init();
       const ask = async (question: string): Promise<Turn> => {
         let first: number | undefined;
