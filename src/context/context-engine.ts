@@ -57,7 +57,12 @@ const MAX_LOOKUP_NAMES = 48;
 const WIDE_CHARS = 40_000;
 /** File-wide identifier usage is recomputed at most this often while typing (offsets drift a little meanwhile). */
 const USAGE_TTL_MS = 2000;
-const INDEX_SYNC_DELAY_MS = 400;
+/**
+ * How long typing must pause before the edited file is reindexed. Reindexing a long file keeps the index worker busy
+ * for tens of milliseconds, during which the next keystroke's lookup would wait; the edited file's own symbols matter
+ * to other files only, which can wait until the user stops.
+ */
+const INDEX_SYNC_DELAY_MS = 2500;
 
 interface RecentFile {
   uri: string;
@@ -84,7 +89,7 @@ export class ContextEngine {
   private readonly recentEdits: { uri: string; offset: number }[] = [];
   private readonly indexSync = new Map<string, NodeJS.Timeout>();
   private lastNames: { uri: string; text: string; offset: number; imports: readonly ImportStatement[]; names: { name: string; weight: number }[] } | undefined;
-  private readonly usageCache = new Map<string, { at: number; importsKey: string; usage: FileUsage }>();
+  private readonly usageCache = new Map<string, { at: number; importsKey: string; usage: FileUsage; refreshing: boolean }>();
   private readonly importCache = new Map<string, { version: number | null; text: string; fromTree: boolean; imports: ImportStatement[] }>();
   private disposed = false;
 
@@ -129,6 +134,7 @@ export class ContextEngine {
     this.guard("closeDocument", () => {
       this.documents.close(uri);
       this.importCache.delete(uri);
+      this.usageCache.delete(uri);
       const path = uriToPath(uri);
       // Unsaved changes are gone with the editor: the file on disk is the truth again.
       if (path) this.index.updateFile(path);
@@ -507,12 +513,30 @@ export class ContextEngine {
       .slice(0, MAX_LOOKUP_NAMES);
   }
 
-  /** Where imported names and `module.member` uses occur in the whole file; one pass, cached for a moment. */
+  /**
+   * Where imported names and `module.member` uses occur in the whole file. One pass over the file (milliseconds on a
+   * long one), so it is cached, and once a while old it is served as it is and redone after the request, not in it:
+   * offsets a few keystrokes old only weigh names a little differently.
+   */
   private fileUsage(uri: string, text: string, imports: readonly ImportStatement[]): FileUsage {
     const importsKey = imports.map((i) => i.names.join(",")).join(";");
     const cached = this.usageCache.get(uri);
-    const now = performance.now();
-    if (cached && cached.importsKey === importsKey && now - cached.at < USAGE_TTL_MS) return cached.usage;
+    if (cached && cached.importsKey === importsKey) {
+      if (performance.now() - cached.at >= USAGE_TTL_MS && !cached.refreshing) {
+        cached.refreshing = true;
+        setImmediate(() => {
+          const current = this.documents.getText(uri);
+          if (this.disposed || this.usageCache.get(uri) !== cached) return;
+          if (current === null) this.usageCache.delete(uri);
+          else this.scanUsage(uri, current, imports, importsKey);
+        });
+      }
+      return cached.usage;
+    }
+    return this.scanUsage(uri, text, imports, importsKey);
+  }
+
+  private scanUsage(uri: string, text: string, imports: readonly ImportStatement[], importsKey: string): FileUsage {
     const imported = new Set(imports.flatMap((i) => i.names));
     const ranges = imports.map((i) => [i.startIndex, i.endIndex] as const);
     const usage: FileUsage = { uses: new Map(), members: new Map() };
@@ -527,7 +551,7 @@ export class ContextEngine {
         if (dot > 0) push(usage.members, m[0].slice(dot + 1), at);
       }
     }
-    this.usageCache.set(uri, { at: now, importsKey, usage });
+    this.usageCache.set(uri, { at: performance.now(), importsKey, usage, refreshing: false });
     return usage;
   }
 

@@ -36,6 +36,8 @@ interface OpenDocument {
   haltedText: string | null;
   /** A continuation of a stopped parse is scheduled. */
   continuing: boolean;
+  /** A caller's slice was already spent on this text: later callers get the tree as it is while the rest goes on in the background. */
+  slicedText: string | null;
   closed: boolean;
 }
 
@@ -56,7 +58,7 @@ export class DocumentStore {
 
   open(uri: string, languageId: string, text: string, version: number): void {
     if (this.docs.has(uri)) this.close(uri);
-    const doc: OpenDocument = { uri, languageId, text, version, tree: null, stale: true, parser: null, haltedText: null, continuing: false, closed: false };
+    const doc: OpenDocument = { uri, languageId, text, version, tree: null, stale: true, parser: null, haltedText: null, continuing: false, slicedText: null, closed: false };
     this.docs.set(uri, doc);
     if (this.canParse(doc)) {
       void this.runtime.load(languageId).then((grammar) => {
@@ -135,14 +137,19 @@ export class DocumentStore {
 
   /**
    * The document's tree, reparsed first if that finishes within the slice (an incremental reparse usually takes
-   * well under a millisecond). Otherwise the previous tree, edited to the current text, while the parse continues in
-   * the background. Null before the first parse completes, for a language without a grammar, or for a file too big.
-   * The tree stays owned by the store: do not delete it or keep it past the current turn.
+   * a millisecond or two). Otherwise the previous tree, edited to the current text, while the parse continues in
+   * the background. Callers share one slice per text: a request that asks several times (when it is prepared, then
+   * when it is assembled) does not block the thread for a slice each time. Null before the first parse completes, for
+   * a language without a grammar, or for a file too big. The tree stays owned by the store: do not delete it or keep
+   * it past the current turn.
    */
   getTree(uri: string): Tree | null {
     const doc = this.docs.get(uri);
     if (!doc || !doc.parser) return null;
-    if (doc.stale) this.parseSlice(doc, this.limits.parseSliceMs);
+    if (doc.stale && doc.slicedText !== doc.text) {
+      doc.slicedText = doc.text;
+      this.parseSlice(doc, this.limits.parseSliceMs);
+    }
     return doc.tree;
   }
 

@@ -1,4 +1,3 @@
-import { LruCache } from "../common/lru-cache";
 import type { SymbolIndex } from "./symbol-index";
 import type { DefinitionQuery, DefinitionQueryResult, IndexStats } from "./symbol-types";
 
@@ -6,6 +5,7 @@ import type { DefinitionQuery, DefinitionQueryResult, IndexStats } from "./symbo
 const AHEAD_TIMEOUT_MS = 2000;
 
 interface Answer {
+  fromPath: string | null;
   promise: Promise<DefinitionQueryResult | null>;
   settled: boolean;
 }
@@ -13,19 +13,18 @@ interface Answer {
 /**
  * The workspace index with its recent answers remembered. A completion asks the index once per keystroke that may
  * reach the model; the same names near the cursor come back keystroke after keystroke, and a lookup started while the
- * request still waits out its typing pause (`lookAhead`) is answered by the time the context is assembled. Any change
- * to the index forgets every answer.
+ * request still waits out its typing pause (`lookAhead`) is answered by the time the context is assembled. A change
+ * to a file forgets the answers given to other files; the edited file's own answers stay, since what it finds in other
+ * files has not changed (its own definitions in them may be a little behind, and a completion does not use those).
  */
 export class MemoizedSymbolIndex implements SymbolIndex {
-  private generation = 0;
-  private readonly answers: LruCache<string, Answer>;
+  /** Insertion-ordered: the oldest answer goes first when there are more than `capacity`. */
+  private readonly answers = new Map<string, Answer>();
 
   constructor(
     private readonly inner: SymbolIndex,
-    capacity = 32,
-  ) {
-    this.answers = new LruCache(capacity);
-  }
+    private readonly capacity = 32,
+  ) {}
 
   async indexFolders(roots: readonly string[], signal?: AbortSignal): Promise<IndexStats | null> {
     this.forget();
@@ -37,7 +36,7 @@ export class MemoizedSymbolIndex implements SymbolIndex {
   }
 
   updateFile(path: string, text?: string, languageId?: string): void {
-    this.forget();
+    this.forget(path);
     this.inner.updateFile(path, text, languageId);
   }
 
@@ -53,7 +52,7 @@ export class MemoizedSymbolIndex implements SymbolIndex {
 
   /** True when the answer to this query is here already (no wait for the worker). */
   hasAnswer(query: DefinitionQuery): boolean {
-    return this.answers.get(keyOf(query, this.generation))?.settled ?? false;
+    return this.answers.get(keyOf(query))?.settled ?? false;
   }
 
   async query(query: DefinitionQuery, timeoutMs: number, signal?: AbortSignal): Promise<DefinitionQueryResult | null> {
@@ -84,35 +83,38 @@ export class MemoizedSymbolIndex implements SymbolIndex {
   }
 
   private answer(query: DefinitionQuery): Answer {
-    const key = keyOf(query, this.generation);
+    const key = keyOf(query);
     const known = this.answers.get(key);
     if (known) return known;
-    const generation = this.generation;
-    const answer: Answer = { promise: Promise.resolve(null), settled: false };
+    const answer: Answer = { fromPath: query.fromPath, promise: Promise.resolve(null), settled: false };
+    // A timed-out or failed lookup is not an answer: the next query asks again.
+    const drop = () => {
+      if (this.answers.get(key) === answer) this.answers.delete(key);
+    };
     answer.promise = this.inner.query(query, AHEAD_TIMEOUT_MS).then(
       (result) => {
         answer.settled = true;
-        // A timed-out lookup is not an answer: the next query asks again.
-        if (result === null && this.generation === generation) this.answers.delete(key);
+        if (result === null) drop();
         return result;
       },
       () => {
         answer.settled = true;
-        if (this.generation === generation) this.answers.delete(key);
+        drop();
         return null;
       },
     );
     this.answers.set(key, answer);
+    if (this.answers.size > this.capacity) this.answers.delete(this.answers.keys().next().value!);
     return answer;
   }
 
-  private forget(): void {
-    this.generation++;
-    this.answers.clear();
+  /** Forgets every answer, or, when a file changed, the answers given to the other files. */
+  private forget(changedPath?: string): void {
+    for (const [key, answer] of this.answers) if (changedPath === undefined || answer.fromPath !== changedPath) this.answers.delete(key);
   }
 }
 
-function keyOf(query: DefinitionQuery, generation: number): string {
+function keyOf(query: DefinitionQuery): string {
   const imports = query.imports.map((i) => `${i.specifier}:${i.names.join(",")}${i.namespace ? `*${i.namespace}` : ""}`).join(";");
-  return `${generation}\u0000${query.fromPath ?? ""}\u0000${query.languageId}\u0000${query.maxPerName}\u0000${imports}\u0000${query.names.join(",")}`;
+  return `${query.fromPath ?? ""}\u0000${query.languageId}\u0000${query.maxPerName}\u0000${imports}\u0000${query.names.join(",")}`;
 }

@@ -47,6 +47,32 @@ describe("DocumentStore", function () {
     full.delete();
   });
 
+  it("spends one parse slice per text on callers, however often they ask, and finishes the parse in the background", async () => {
+    const text = readFileSync(join(fixturesDir, "ts-app/src/service.ts.fixture"), "utf8");
+    let parses = 0;
+    const createParser = runtime.createParser.bind(runtime);
+    runtime.createParser = (grammar) => {
+      const parser = createParser(grammar);
+      const parse = parser.parse.bind(parser);
+      parser.parse = (...args: Parameters<typeof parse>) => {
+        parses++;
+        return parse(...args);
+      };
+      return parser;
+    };
+    const slow = new DocumentStore(runtime, logger, { maxParseChars: 2_000_000, parseSliceMs: 0, typingPauseMs: 20 });
+    slow.open("a", "typescript", text, 1);
+    assert.equal(await slow.whenParsed("a"), true);
+    slow.applyEdits("a", [{ startOffset: 0, endOffset: 0, text: "// header\n" }], 2);
+    parses = 0;
+    for (let i = 0; i < 3; i++) slow.getTree("a");
+    assert.equal(parses, 1);
+    const until = Date.now() + 5000;
+    while (!slow.isFresh("a") && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(slow.isFresh("a"), true);
+    slow.dispose();
+  });
+
   it("parses a file with syntax errors everywhere without throwing", async () => {
     const text = readFileSync(join(fixturesDir, "ts-app/src/broken.ts.fixture"), "utf8");
     store.open("broken", "typescript", text, 1);

@@ -54,6 +54,15 @@ describe("MemoizedSymbolIndex", () => {
     assert.equal(inner.queries.length, 2);
   });
 
+  it("keeps the edited file's own answers when that file is reindexed", async () => {
+    const inner = new SlowIndex();
+    const index = new MemoizedSymbolIndex(inner);
+    await index.query(query("parse"), 1000);
+    index.updateFile("/w/a.ts", "const x = parse();", "typescript");
+    await index.query(query("parse"), 1000);
+    assert.equal(inner.queries.length, 1);
+  });
+
   it("has the answer to a lookup started ahead by the time the query comes", async () => {
     const inner = new SlowIndex(20);
     const index = new MemoizedSymbolIndex(inner);
