@@ -29,6 +29,11 @@ export class AssemblerProbe implements ContextAssembler {
 
   constructor(private readonly inner: ContextAssembler) {}
 
+  /** Passed through: the request manager starts the index lookup at the keystroke, as in the extension. */
+  prepare(req: AssembleRequest): void {
+    this.inner.prepare?.(req);
+  }
+
   async assemble(req: AssembleRequest): Promise<AssembledContext> {
     // Recorded when it starts (a prefetch's assembly starts synchronously inside prefetch()), completed when it ends.
     const record: AssemblyRecord = { text: req.text, offset: req.offset, startedAt: performance.now(), endedAt: Number.NaN, indexMs: 0, elapsedMs: 0, phases: {} };
