@@ -379,8 +379,7 @@ export class EngineClient {
         return;
       }
       case "state":
-        if (message.role === "chat") this.onChatWorkerState(message.state);
-        else this.onWorkerState(message.state);
+        this.onWorkerState(message.role === "chat" ? "chat" : "completion", message.state);
         return;
       case "log":
         this.options.logger[message.level](`engine: ${message.message}`);
@@ -390,44 +389,27 @@ export class EngineClient {
     }
   }
 
-  private onWorkerState(state: WorkerState): void {
+  /** A model's state from the worker; the separate chat model's never changes the completion model's status (the status bar's). */
+  private onWorkerState(role: ModelRole, state: WorkerState): void {
+    const chat = role === "chat";
+    const set = (status: EngineStatus) => (chat ? this.setChatStatus(status) : this.setStatus(status));
     switch (state.kind) {
       case "loading":
-        this.setStatus({ kind: "loading", modelPath: state.modelPath, progress: state.progress });
+        set({ kind: "loading", modelPath: state.modelPath, progress: state.progress });
         return;
       case "ready":
-        this.setStatus({ kind: "ready", model: state.model, busy: this.activeGenerations > 0 });
+        set({ kind: "ready", model: state.model, busy: (chat ? this.activeChats : this.activeGenerations) > 0 });
         return;
       case "failed":
-        this.roles.completion.loadedKey = undefined;
-        if (state.error.code === "cancelled") this.setStatus({ kind: "idle", modelPath: state.modelPath });
-        else this.setStatus({ kind: "error", error: this.withSuggestion(state.error, "completion"), modelPath: state.modelPath });
-        return;
-      case "empty":
-        this.roles.completion.loadedKey = undefined;
-        if (this.settings?.modelPath && this.currentStatus.kind !== "no-model") this.setStatus({ kind: "idle", modelPath: this.settings.modelPath });
-        return;
-    }
-  }
-
-  /** The separate chat model's state: it never changes the completion model's status (the status bar's). */
-  private onChatWorkerState(state: WorkerState): void {
-    switch (state.kind) {
-      case "loading":
-        this.setChatStatus({ kind: "loading", modelPath: state.modelPath, progress: state.progress });
-        return;
-      case "ready":
-        this.setChatStatus({ kind: "ready", model: state.model, busy: this.activeChats > 0 });
-        return;
-      case "failed":
-        this.roles.chat.loadedKey = undefined;
-        if (state.error.code === "cancelled") this.setChatStatus({ kind: "idle", modelPath: state.modelPath });
-        else this.setChatStatus({ kind: "error", error: this.withSuggestion(state.error, "chat"), modelPath: state.modelPath });
+        this.roles[role].loadedKey = undefined;
+        if (state.error.code === "cancelled") set({ kind: "idle", modelPath: state.modelPath });
+        else set({ kind: "error", error: this.withSuggestion(state.error, role), modelPath: state.modelPath });
         return;
       case "empty": {
-        this.roles.chat.loadedKey = undefined;
-        const path = this.settings?.chatModelPath;
-        if (path && this.chatOwnStatus.kind !== "no-model") this.setChatStatus({ kind: "idle", modelPath: path });
+        this.roles[role].loadedKey = undefined;
+        const path = chat ? this.settings?.chatModelPath : this.settings?.modelPath;
+        const current = chat ? this.chatOwnStatus : this.currentStatus;
+        if (path && current.kind !== "no-model") set({ kind: "idle", modelPath: path });
         return;
       }
     }
