@@ -1,21 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { EntryRole, EntryStatus } from "../webview/protocol";
+import type { EntryRole, EntryStatus, ViewEntry } from "../webview/protocol";
 import type { HistoryTurn } from "./prompt";
 
 // The view and the store agree on these by construction: one declaration, in the shared protocol.
 export type { EntryRole, EntryStatus };
 
-/** One message of a conversation, as stored. */
-export interface Entry {
-  id: string;
-  role: EntryRole;
-  /** User: the question as typed. Assistant: the model's answer (Markdown, untrusted). */
-  content: string;
-  status: EntryStatus;
-  /** Why an answer ended early (stopped, engine crash, error), shown under it. */
-  note?: string;
-  /** Labels of the context sent with a question, for the view. */
-  context?: string[];
+/** One message of a conversation, as stored: what the view shows, and what only the prompt and the store need. */
+export interface Entry extends ViewEntry {
   /**
    * The context block that was sent with a question (after trimming): every later request replays it in front of the
    * question, so the conversation's prompt only grows at its end, and Regenerate asks the same question.
