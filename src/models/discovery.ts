@@ -155,14 +155,7 @@ class Walk {
     const real = await realpath(dir).catch(() => null);
     if (!real || this.seenDirs.has(real)) return; // missing, or a symlink loop / a folder already walked
     this.seenDirs.add(real);
-    let entries: Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const entry of entries) {
+    for (const entry of await sortedEntries(dir)) {
       this.entries++;
       if (this.shouldStop()) return;
       const path = join(dir, entry.name);
@@ -205,14 +198,7 @@ class Walk {
   private async collectManifests(dir: string, depth: number, out: string[]): Promise<void> {
     // manifests/<registry>/<namespace>/<model>/<tag>
     if (depth > 5 || this.shouldStop()) return;
-    let entries: Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const entry of entries) {
+    for (const entry of await sortedEntries(dir)) {
       this.entries++;
       if (this.shouldStop()) return;
       const path = join(dir, entry.name);
@@ -354,4 +340,10 @@ function describeKind(file: FoundFile, facts: ModelFacts): string {
   return facts.kind === "vocab-only"
     ? `${name} holds only a tokenizer (no weights), so it cannot generate text.`
     : `${name} is a vision projector (mmproj), not a language model.`;
+}
+
+/** A folder's entries in name order (the same results on every run); none when it cannot be read. */
+async function sortedEntries(dir: string): Promise<Dirent[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[]);
+  return entries.sort((a, b) => a.name.localeCompare(b.name));
 }
