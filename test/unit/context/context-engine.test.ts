@@ -5,7 +5,7 @@ import { silentLogger } from "../../../src/common/logger";
 import { ContextEngine } from "../../../src/context/context-engine";
 import type { AssembledContext } from "../../../src/context/context-types";
 import { InThreadSymbolIndex } from "../../../src/context/symbol-index";
-import { copyFixtures, cursor, grammarsDir, removeDir } from "./fixtures";
+import { copyFixtures, cursor, grammarsDir, removeDir, sharedIndex } from "./fixtures";
 
 const readFile = async (p: string): Promise<string | null> => {
   try {
@@ -35,7 +35,7 @@ describe("ContextEngine", function () {
       grammarsDir,
       logger: silentLogger,
       readFile,
-      symbolIndex: { ...index, indexFolders: (r) => index.indexFolders(r), updateFile: () => {}, removeFile: () => {}, query: (q) => index.query(q), stats: () => index.stats(), dispose: () => {} },
+      symbolIndex: sharedIndex(index),
       indexTimeoutMs: 5000,
     });
   });

@@ -5,7 +5,7 @@ import { silentLogger } from "../../../src/common/logger";
 import { ContextEngine } from "../../../src/context/context-engine";
 import { InThreadSymbolIndex } from "../../../src/context/symbol-index";
 import type { DefinitionQuery } from "../../../src/context/symbol-types";
-import { copyFixtures, cursor, grammarsDir, removeDir } from "./fixtures";
+import { copyFixtures, cursor, grammarsDir, removeDir, sharedIndex } from "./fixtures";
 
 describe("ContextEngine.prepare", function () {
   this.timeout(20_000);
@@ -28,18 +28,7 @@ describe("ContextEngine.prepare", function () {
       grammarsDir,
       logger: silentLogger,
       readFile: async (p) => readFileSync(p, "utf8"),
-      // The shared index outlives each engine: the engine's dispose must not reach it.
-      symbolIndex: {
-        indexFolders: (r) => index.indexFolders(r),
-        updateFile: () => {},
-        removeFile: () => {},
-        query: (q) => {
-          queries.push(q);
-          return index.query(q);
-        },
-        stats: () => index.stats(),
-        dispose: () => {},
-      },
+      symbolIndex: sharedIndex(index, (query) => queries.push(query)),
       indexTimeoutMs: 5000,
     });
   beforeEach(() => {

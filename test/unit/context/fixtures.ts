@@ -2,6 +2,8 @@ import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "../../../src/common/logger";
+import type { SymbolIndex } from "../../../src/context/symbol-index";
+import type { DefinitionQuery } from "../../../src/context/symbol-types";
 
 /** The repository root, from out/test/unit/context/. */
 export const repoRoot = join(__dirname, "..", "..", "..", "..");
@@ -45,4 +47,22 @@ export function cursor(source: string): { text: string; offset: number } {
   const offset = source.indexOf("█");
   if (offset < 0) throw new Error("no █ in test source");
   return { text: source.slice(0, offset) + source.slice(offset + 1), offset };
+}
+
+/**
+ * An index built once for a suite, as each test's ContextEngine sees it: answering queries (each one reported to
+ * `onQuery`), but left alone by the engine's file updates and dispose.
+ */
+export function sharedIndex(index: SymbolIndex, onQuery: (query: DefinitionQuery) => void = () => {}): SymbolIndex {
+  return {
+    indexFolders: (roots) => index.indexFolders(roots),
+    updateFile: () => {},
+    removeFile: () => {},
+    query: (query, timeoutMs, signal) => {
+      onQuery(query);
+      return index.query(query, timeoutMs, signal);
+    },
+    stats: () => index.stats(),
+    dispose: () => {},
+  };
 }

@@ -10,7 +10,7 @@ import { extractImports } from "../../../src/context/imports";
 import { getLanguageSpec } from "../../../src/context/languages";
 import { InThreadSymbolIndex } from "../../../src/context/symbol-index";
 import { SyntaxRuntime } from "../../../src/context/syntax-runtime";
-import { cursor, grammarsDir, removeDir } from "./fixtures";
+import { cursor, grammarsDir, removeDir, sharedIndex } from "./fixtures";
 
 /** A small asyncio-like package: modules import each other with `from . import x` and use `x.member`. */
 const PACKAGE: Record<string, string> = {
@@ -119,7 +119,7 @@ describe("Python definitions and module outlines", function () {
       grammarsDir,
       logger: silentLogger,
       readFile: async () => null,
-      symbolIndex: { ...index, indexFolders: (r) => index.indexFolders(r), updateFile: () => {}, removeFile: () => {}, query: (q) => index.query(q), stats: () => index.stats(), dispose: () => {} },
+      symbolIndex: sharedIndex(index),
       indexTimeoutMs: 5000,
     });
   });
