@@ -39,8 +39,6 @@ export class ModelTokenCounter {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private readonly controller = new AbortController();
-  private hits = 0;
-  private misses = 0;
 
   constructor(
     private readonly source: TokenCountSource,
@@ -65,14 +63,6 @@ export class ModelTokenCounter {
     return total;
   };
 
-  /** The share of lines counted by the model rather than estimated, since the last call (for logs and benches). */
-  takeHitRate(): number | null {
-    const all = this.hits + this.misses;
-    const rate = all === 0 ? null : this.hits / all;
-    this.hits = this.misses = 0;
-    return rate;
-  }
-
   /** Another model (or none) is loaded: its tokenizer counts differently. */
   forget(): void {
     this.counts.clear();
@@ -95,11 +85,7 @@ export class ModelTokenCounter {
 
   private countLine(line: string): number {
     const known = this.counts.get(line);
-    if (known !== undefined) {
-      this.hits++;
-      return known;
-    }
-    this.misses++;
+    if (known !== undefined) return known;
     if (line.length <= MAX_LINE_CHARS && this.queued.size < MAX_QUEUED && !this.controller.signal.aborted) {
       this.queued.add(line);
       this.timer ??= setTimeout(() => {
