@@ -1,5 +1,5 @@
 import { isAbortError } from "../common/abort";
-import type { ContextItem } from "../context/context-types";
+import type { AssembleRequest, ContextItem } from "../context/context-types";
 import type { InfillParams, SnippetParam } from "../engine/protocol";
 import type { CompletionEngine, ContextAssembler, DocumentSnapshot, Suggestion } from "./completion-types";
 import { CompletionStreamFilter } from "./postprocess/postprocess-completion";
@@ -22,6 +22,19 @@ export interface GeneratedSuggestion {
   stoppedBy: string | null;
 }
 
+/** What a completion asks of the context, both when its pause begins (prepare) and when it assembles. */
+export function completionContextRequest(snapshot: DocumentSnapshot, budgetTokens: number): AssembleRequest {
+  return {
+    uri: snapshot.uri,
+    languageId: snapshot.languageId,
+    text: snapshot.text,
+    offset: snapshot.offset,
+    budgetTokens,
+    // The FIM prompt shows this file only through its windows (see toSnippets).
+    otherFilesOnly: true,
+  };
+}
+
 /**
  * One model call for one cursor position: context, prompt, streamed generation, post-processing. Generation stops as
  * soon as the post-processor has a complete suggestion (the end of the block, a repeat of the suffix), so the model
@@ -34,16 +47,7 @@ export async function generateSuggestion(
   signal: AbortSignal,
   onChunk?: (text: string) => void,
 ): Promise<GeneratedSuggestion> {
-  const context = await deps.context.assemble({
-    uri: snapshot.uri,
-    languageId: snapshot.languageId,
-    text: snapshot.text,
-    offset: snapshot.offset,
-    budgetTokens: options.budgetTokens,
-    // The FIM prompt shows this file only through its windows (see toSnippets).
-    otherFilesOnly: true,
-    signal,
-  });
+  const context = await deps.context.assemble({ ...completionContextRequest(snapshot, options.budgetTokens), signal });
   const filter = new CompletionStreamFilter({
     prefix: context.prefix,
     suffix: context.suffix,

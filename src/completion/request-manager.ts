@@ -2,9 +2,8 @@ import { isAbortError } from "../common/abort";
 import { Emitter, type Event } from "../common/event";
 import type { Logger } from "../common/logger";
 import { AdaptiveDebounce, DEFAULT_DEBOUNCE, sleep, type DebounceOptions } from "./adaptive-debounce";
-import type { AssembleRequest } from "../context/context-types";
 import type { CompletionEngine, CompletionRequest, ContextAssembler, DocumentSnapshot, Suggestion, SuggestionSource } from "./completion-types";
-import { DEFAULT_GENERATION, generateSuggestion, type GenerationOptions } from "./generate-suggestion";
+import { DEFAULT_GENERATION, completionContextRequest, generateSuggestion, type GenerationOptions } from "./generate-suggestion";
 import { LruCache } from "../common/lru-cache";
 
 export interface RequestManagerOptions {
@@ -128,7 +127,7 @@ export class RequestManager {
 
     // The pause is counted from the keystroke: time spent waiting on a generation above is part of it.
     if (request.triggerKind === "automatic") {
-      this.deps.context.prepare?.(this.assembleRequest(snapshot));
+      this.deps.context.prepare?.(completionContextRequest(snapshot, this.generation.budgetTokens));
       if (!(await sleep(delay - (performance.now() - started), signal))) return null;
     }
 
@@ -171,10 +170,6 @@ export class RequestManager {
     this.inFlight?.controller.abort();
     this.inFlight = undefined;
     this.suggestionEmitter.dispose();
-  }
-
-  private assembleRequest(snapshot: DocumentSnapshot): AssembleRequest {
-    return { uri: snapshot.uri, languageId: snapshot.languageId, text: snapshot.text, offset: snapshot.offset, budgetTokens: this.generation.budgetTokens, otherFilesOnly: true };
   }
 
   private continueShown(uri: string, prefix: string, suffix: string): string | null {
