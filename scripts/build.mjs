@@ -46,9 +46,11 @@ await Promise.all([
   }),
   // The workspace symbol index runs in a worker_threads Worker, off the extension host's thread.
   build({ ...common, entryPoints: [join(root, "src/context/symbol-index-worker.ts")], outfile: join(root, "dist/context-index-worker.js"), format: "cjs" }),
-  // The chat webview's app (DOM only): media/dist/chat.js and, from its CSS imports, media/dist/chat.css.
-  build({
+  // The chat webview's app (DOM only): media/dist/chat.js and, from its CSS imports, media/dist/chat.css; its syntax
+  // highlighting worker is bundled first and inlined as text (the view starts it from a blob: URL).
+  buildHighlightWorker().then((workerSource) => build({
     entryPoints: [join(root, "src/webview/app/main.ts")],
+    define: { HEARTH_HIGHLIGHT_WORKER: JSON.stringify(workerSource) },
     outfile: join(root, "media/dist/chat.js"),
     bundle: true,
     format: "iife",
@@ -57,13 +59,27 @@ await Promise.all([
     sourcemap: production ? false : "linked",
     minify: production,
     logLevel: "warning",
-  }),
+  })),
   ...(existsSync(join(root, "src/cli/main.ts"))
     ? [build({ ...common, entryPoints: [join(root, "src/cli/main.ts")], outfile: join(root, "dist/cli.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" } })]
     : []),
 ]);
 
 copyGrammars();
+
+async function buildHighlightWorker() {
+  const result = await build({
+    entryPoints: [join(root, "src/webview/app/highlight-worker.ts")],
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "chrome120",
+    minify: true,
+    write: false,
+    logLevel: "warning",
+  });
+  return result.outputFiles[0].text;
+}
 
 if (!bundleOnly) await transpileForTests();
 

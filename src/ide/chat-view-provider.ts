@@ -169,6 +169,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case "command":
         await vscode.commands.executeCommand(VIEW_COMMANDS[message.command]);
         return;
+      case "problem":
+        this.deps.log.warn(`chat view: ${message.text}`);
+        return;
       case "code": {
         // The code must come from an answer in this conversation: the webview cannot make Hearth write other text.
         const entry = session.conversation.entries.find((e) => e.id === message.entryId && e.role === "assistant");
@@ -249,6 +252,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       `font-src ${webview.cspSource}`,
       `img-src ${webview.cspSource}`,
       `script-src 'nonce-${nonce}'`,
+      // The syntax highlighter's worker, started from a blob: URL the view's own script makes (highlighter.ts).
+      "worker-src blob:",
     ].join("; ");
     return `<!DOCTYPE html>
 <html lang="en">

@@ -17,6 +17,8 @@ export const LIMITS = {
   code: 1_000_000,
   id: 100,
   href: 2_000,
+  /** A problem the view reports for the log. */
+  problem: 1_000,
 } as const;
 
 export type EntryRole = "user" | "assistant";
@@ -110,7 +112,10 @@ export type CodeAction = "copy" | "insert" | "apply";
 /** Commands the webview may ask for by a button; nothing else can be run from it. */
 export type ViewCommand = "chooseModel" | "loadModel" | "showLog" | "showHistory" | "newConversation" | "export";
 
-/** Messages the webview sends to the extension. Every one of them starts with a user's action except `ready`. */
+/**
+ * Messages the webview sends to the extension. Every one of them starts with a user's action except `ready` and
+ * `problem` (something in the view itself failed; the extension only logs it).
+ */
 export type WebviewToHost =
   | { type: "ready"; version: number }
   | { type: "send"; text: string }
@@ -121,7 +126,8 @@ export type WebviewToHost =
   | { type: "attachFile" }
   | { type: "code"; action: CodeAction; entryId: string; code: string; language: string }
   | { type: "openLink"; href: string }
-  | { type: "command"; command: ViewCommand };
+  | { type: "command"; command: ViewCommand }
+  | { type: "problem"; text: string };
 
 const CODE_ACTIONS: readonly string[] = ["copy", "insert", "apply"] satisfies CodeAction[];
 const VIEW_COMMANDS: readonly string[] = ["chooseModel", "loadModel", "showLog", "showHistory", "newConversation", "export"] satisfies ViewCommand[];
@@ -171,6 +177,8 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
       return hasOnly(m, ["type", "href"]) && isStr(m.href, LIMITS.href) && isSafeLink(m.href) ? { type: "openLink", href: m.href } : null;
     case "command":
       return hasOnly(m, ["type", "command"]) && oneOf(m.command, VIEW_COMMANDS) ? { type: "command", command: m.command as ViewCommand } : null;
+    case "problem":
+      return hasOnly(m, ["type", "text"]) && isStr(m.text, LIMITS.problem) ? { type: "problem", text: m.text } : null;
     default:
       return null;
   }

@@ -58,7 +58,8 @@ export const scenarios: E2EScenario[] = [
       // Markdown rendered, the code highlighted and complete.
       const codeBlock = answer.locator(".code-block").first();
       assert.equal((await codeBlock.locator(".code-language").innerText()).trim(), "ts", "the block's language");
-      assert.ok((await codeBlock.locator(".hljs-keyword").count()) >= 3, "keywords are highlighted");
+      // Highlighted by the view's worker: at least three keywords coloured, soon after the block is complete.
+      await codeBlock.locator(".hljs-keyword").nth(2).waitFor({ state: "attached", timeout: 10_000 });
       assert.equal((await codeBlock.locator("pre code").innerText()).trimEnd(), SCRIPTED_CODE.trimEnd(), "the code block's text");
       assert.equal((await answer.locator(".markdown p").first().innerText()).trim(), "Here is the function:", "the first paragraph");
       await screenshot("chat-answer-dark");

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // A person types in a TypeScript file, sees Hearth's ghost text (the scripted model's completion through the real
 // engine), accepts it with Tab, and the document holds it.
 import * as assert from "node:assert/strict";

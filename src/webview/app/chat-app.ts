@@ -4,6 +4,7 @@
 import type { HostToWebview, ViewContext, ViewConversation, ViewEntry, ViewModel, WebviewToHost } from "../protocol";
 import { clear, h } from "./dom";
 import { EntryView } from "./entry-view";
+import type { Highlighter } from "./highlighter";
 
 export interface AppHost {
   post(message: WebviewToHost): void;
@@ -39,7 +40,11 @@ export class ChatApp {
   /** The log grew while the user was at its end: scroll to the end at the start of the next frame. */
   private followTail = false;
 
-  constructor(root: HTMLElement, private readonly host: AppHost) {
+  constructor(
+    root: HTMLElement,
+    private readonly host: AppHost,
+    private readonly highlighter: Highlighter,
+  ) {
     this.modelLabel = h("span", { class: "model-label" }, "Starting…");
     this.modelButtons = h("span", { class: "model-buttons" });
     this.warning = h("div", { class: "banner warning", role: "note", hidden: true });
@@ -143,6 +148,7 @@ export class ChatApp {
     this.conversationId = conversation.id;
     if (!sameConversation) this.cancelEdit();
     this.views.clear();
+    this.highlighter.dropAll();
     this.followTail = false;
     this.welcome.hidden = conversation.entries.length > 0;
     this.log.replaceChildren(this.welcome);
@@ -177,7 +183,7 @@ export class ChatApp {
       code: (action, entryId, code, language) => this.host.post({ type: "code", action, entryId, code, language }),
       edit: (e) => this.startEdit(e),
       regenerate: () => this.host.post({ type: "regenerate" }),
-    });
+    }, this.highlighter);
     this.views.set(entry.id, view);
     return view;
   }

@@ -2,8 +2,8 @@
 // markdown-it, sanitised by DOMPurify, and while streaming only the growing tail is rendered again (segments.ts).
 import type { CodeAction, ViewEntry } from "../protocol";
 import { clear, h } from "./dom";
-import { highlightLater } from "./highlight-queue";
-import { HIGHLIGHT_AT_ONCE_CHARS, highlightLanguage, highlightPart, renderMarkdown } from "./markdown";
+import type { Highlighter } from "./highlighter";
+import { renderMarkdown } from "./markdown";
 import { toSafeFragment } from "./sanitize";
 import { newSplitState, openFence, takeStable, type SplitState } from "./segments";
 
@@ -17,18 +17,22 @@ export interface EntryActions {
 const MAX_TAIL_RENDER = 16_000;
 
 /**
- * A code block still streaming. Its code is highlighted a run of whole lines at a time, each run starting where
- * highlight.js was back at the language's top level (as highlightSlices does), and the lines not highlighted yet are one
- * text node at its end; a flush highlights only the lines that arrived since the last one.
+ * A code block still streaming. Its code is highlighted (by the worker) a run of whole lines at a time, each run
+ * starting where highlight.js was back at the language's top level, and the lines not highlighted yet are one text node
+ * at its end; only the lines that arrived since the last run are sent. When the fence closes, the highlighted nodes
+ * move into the finished block, so what is already coloured never flickers back to plain.
  */
 interface LiveCode {
   /** Where the fence's opening line starts in the answer. */
   start: number;
   bodyStart: number;
-  /** The highlight.js language, while the code is still highlighted as it streams. */
+  /** The fence's language, while the code is still highlighted as it streams. */
   language: string | undefined;
   /** Characters of the code in highlighted nodes, before `plain`. */
   highlighted: number;
+  /** Where the last run sent to the worker ended; `asking` while its answer is awaited. */
+  asked: number;
+  asking: boolean;
   /** The rest of the code, not highlighted (yet): always the code element's last child. */
   plain: Text;
   code: HTMLElement;
@@ -49,7 +53,11 @@ export class EntryView {
   private rendered = 0;
   entry: ViewEntry;
 
-  constructor(entry: ViewEntry, private readonly actions: EntryActions) {
+  constructor(
+    entry: ViewEntry,
+    private readonly actions: EntryActions,
+    private readonly highlighter: Highlighter,
+  ) {
     this.entry = entry;
     this.content = entry.content;
     const isUser = entry.role === "user";
@@ -97,13 +105,13 @@ export class EntryView {
     if (this.entry.role !== "assistant" || !this.stableEl || !this.tailEl) return;
     this.rendered = this.content.length;
     const stable = takeStable(this.content, this.split);
-    if (stable) this.stableEl.append(this.renderFragment(stable, true));
+    if (stable) this.stableEl.append(this.renderStable(stable));
     if (this.appendLiveCode()) return;
     this.live = undefined;
     const tail = this.content.slice(this.split.stable);
     clear(this.tailEl);
     if (tail.length > MAX_TAIL_RENDER) this.tailEl.append(h("pre", { class: "raw-tail" }, tail));
-    else if (tail) this.tailEl.append(this.renderFragment(tail, false));
+    else if (tail) this.tailEl.append(this.renderFragment(tail));
   }
 
   /**
@@ -119,7 +127,7 @@ export class EntryView {
     if (!live || live.start !== fence.start) {
       const fragment = document.createDocumentFragment();
       const prose = this.content.slice(this.split.stable, fence.start);
-      if (prose.trim()) fragment.append(this.renderFragment(prose, false));
+      if (prose.trim()) fragment.append(this.renderFragment(prose));
       const plain = document.createTextNode("");
       const code = h("code", fence.language ? { class: `language-${fence.language}` } : {}, plain);
       const pre = h("pre", {}, code);
@@ -127,28 +135,35 @@ export class EntryView {
       this.decorateCode(pre, false);
       clear(this.tailEl!);
       this.tailEl!.append(fragment);
-      live = { start: fence.start, bodyStart: fence.bodyStart, language: highlightLanguage(fence.language, ""), highlighted: 0, plain, code };
+      live = { start: fence.start, bodyStart: fence.bodyStart, language: fence.language || undefined, highlighted: 0, asked: 0, asking: false, plain, code };
       this.live = live;
     }
     const body = this.content.slice(live.bodyStart);
-    if (live.language && body.length > HIGHLIGHT_AT_ONCE_CHARS) {
-      // Shown plain from here, as the finished block will be until it is highlighted in slices (highlight-queue.ts).
-      live.language = undefined;
-      live.highlighted = 0;
-      live.code.replaceChildren(live.plain);
-    }
-    const lines = body.lastIndexOf("\n") + 1;
-    if (live.language && lines > live.highlighted) {
-      const part = highlightPart(body.slice(live.highlighted, lines), live.language);
-      if (part?.atTop) {
-        live.plain.before(toSafeFragment(part.html));
-        live.highlighted = lines;
-      } else if (!part || lines - live.highlighted > MAX_PENDING_HIGHLIGHT) live.language = undefined;
-    }
+    this.askForLines(live, body);
     const rest = body.slice(live.highlighted);
     if (rest.startsWith(live.plain.data)) live.plain.appendData(rest.slice(live.plain.data.length));
     else live.plain.data = rest;
     return true;
+  }
+
+  /** Sends the live block's complete lines that are not highlighted yet, one run at a time. */
+  private askForLines(live: LiveCode, body: string): void {
+    const lines = body.lastIndexOf("\n") + 1;
+    if (!live.language || live.asking || lines <= live.asked) return;
+    const from = live.highlighted;
+    live.asked = lines;
+    live.asking = true;
+    void this.highlighter.highlightLines(body.slice(from, lines), live.language).then((part) => {
+      live.asking = false;
+      if (this.live !== live) return;
+      if (part?.atTop) {
+        // The plain node holds at least the text of this run: it was shown when the run was sent.
+        live.plain.before(toSafeFragment(part.html));
+        live.plain.data = live.plain.data.slice(lines - from);
+        live.highlighted = lines;
+      } else if (!part || lines - from > MAX_PENDING_HIGHLIGHT) live.language = undefined;
+      // Lines that arrived meanwhile are sent by the next flush.
+    });
   }
 
   /** The entry changed status (the answer ended) or was replaced by the host's copy. */
@@ -190,9 +205,9 @@ export class EntryView {
     const rest = this.content.slice(this.split.stable);
     this.split.stable = this.content.length;
     this.split.scanned = this.content.length;
-    this.live = undefined;
     clear(this.tailEl);
-    if (rest) this.stableEl.append(this.renderFragment(rest, true));
+    if (rest) this.stableEl.append(this.renderStable(rest));
+    this.live = undefined;
     this.rendered = this.content.length;
   }
 
@@ -212,22 +227,38 @@ export class EntryView {
     }
   }
 
-  private renderFragment(markdown: string, stable: boolean): DocumentFragment {
+  /** Markdown still streaming (the tail): its code blocks are not complete, so they get no buttons and stay plain. */
+  private renderFragment(markdown: string): DocumentFragment {
     const fragment = toSafeFragment(renderMarkdown(markdown));
-    for (const pre of [...fragment.querySelectorAll("pre")]) this.decorateCode(pre, stable);
+    for (const pre of [...fragment.querySelectorAll("pre")]) this.decorateCode(pre, false);
+    return fragment;
+  }
+
+  /** Markdown that is final. The block that was highlighted while it streamed, if it ends here, keeps those nodes. */
+  private renderStable(markdown: string): DocumentFragment {
+    const fragment = toSafeFragment(renderMarkdown(markdown));
+    const pres = [...fragment.querySelectorAll("pre")];
+    const live = this.live;
+    let reuse: HTMLPreElement | undefined;
+    if (live && live.highlighted > 0 && live.start < this.split.stable) {
+      const done = this.content.slice(live.bodyStart, live.bodyStart + live.highlighted);
+      reuse = pres.findLast((pre) => pre.querySelector("code")?.textContent?.startsWith(done));
+    }
+    for (const pre of pres) this.decorateCode(pre, true, pre === reuse ? live : undefined);
     return fragment;
   }
 
   /**
-   * Wraps a code block with its language and, once the block is complete, Copy / Insert / Apply buttons. A long block
-   * (left plain by renderMarkdown) is highlighted a slice at a time once complete; while it streams it stays plain.
+   * Wraps a code block with its language and, once the block is complete, Copy / Insert / Apply buttons; a complete
+   * block goes to the highlighter (with the nodes `live` already highlighted while it streamed).
    */
-  private decorateCode(pre: HTMLPreElement, complete: boolean): void {
+  private decorateCode(pre: HTMLPreElement, complete: boolean, live?: LiveCode): void {
     const code = pre.querySelector("code");
     const language = /\blanguage-([\w+#.-]+)/.exec(code?.className ?? "")?.[1] ?? "";
-    const source = code?.textContent ?? "";
-    const later = complete && code && !code.firstElementChild && source.length > HIGHLIGHT_AT_ONCE_CHARS ? highlightLanguage(language, source) : undefined;
-    if (code && later) highlightLater(code, later);
+    if (complete && code && language) {
+      const done = live ? { nodes: [...live.code.childNodes].filter((n) => n !== live.plain), chars: live.highlighted } : undefined;
+      this.highlighter.highlightBlock(code, language, done);
+    }
     const wrapper = h("div", { class: "code-block" });
     const toolbar = h("div", { class: "code-toolbar" }, h("span", { class: "code-language" }, language || "text"));
     if (complete) {

@@ -1,7 +1,8 @@
 // The chat webview's entry: connects the app to the extension through the typed protocol, validating every message.
 import { parseHostMessage, PROTOCOL_VERSION, type WebviewToHost } from "../protocol";
 import { ChatApp } from "./chat-app";
-import { compileLanguage, highlightLanguages, prepareHighlighting, renderMarkdown } from "./markdown";
+import { Highlighter } from "./highlighter";
+import { renderMarkdown } from "./markdown";
 import { toSafeFragment } from "./sanitize";
 import "./chat.css";
 
@@ -15,6 +16,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const root = document.getElementById("hearth-chat-root");
 if (root) {
+  const highlighter = new Highlighter((text) => vscode.postMessage({ type: "problem", text }));
   const app = new ChatApp(root, {
     post: (message) => vscode.postMessage(message),
     saveDraft: (draft) => vscode.setState({ draft }),
@@ -22,26 +24,14 @@ if (root) {
       const state = vscode.getState() as { draft?: unknown } | undefined;
       return typeof state?.draft === "string" ? state.draft : "";
     },
-  });
+  }, highlighter);
   window.addEventListener("message", (event: MessageEvent<unknown>) => {
     const message = parseHostMessage(event.data);
     if (message) app.handle(message);
   });
   vscode.postMessage({ type: "ready", version: PROTOCOL_VERSION });
-  // While the extension answers `ready`: tasks of their own for what the first code blocks would otherwise pay for.
-  const languages = highlightLanguages();
-  const compileNext = () => {
-    const name = languages.shift();
-    if (name === undefined) return;
-    compileLanguage(name);
-    setTimeout(compileNext, 0);
-  };
-  setTimeout(() => {
-    // The first Markdown rendered pays for setting up markdown-it and DOMPurify: a task of its own, not the first answer's.
-    toSafeFragment(renderMarkdown("Warm *up*: `x`\n\n- [a](https://example.com)\n\n```\nx\n```\n"));
-    setTimeout(() => {
-      prepareHighlighting();
-      setTimeout(compileNext, 0);
-    }, 0);
-  }, 0);
+  // While the extension answers `ready`: the worker loads its script, and the first Markdown rendered pays for setting
+  // up markdown-it and DOMPurify in a task of its own, not the first answer's.
+  highlighter.start();
+  setTimeout(() => toSafeFragment(renderMarkdown("Warm *up*: `x`\n\n- [a](https://example.com)\n\n```\nx\n```\n")), 0);
 }

@@ -15,6 +15,7 @@ describe("chat webview protocol", () => {
       { type: "code", action: "copy", entryId: "e-1", code: "", language: "" },
       { type: "openLink", href: "https://example.com/docs?a=1" },
       { type: "command", command: "chooseModel" },
+      { type: "problem", text: "Code in the chat is shown without syntax highlighting" },
     ];
     for (const message of valid) {
       it(`accepts ${JSON.stringify(message).slice(0, 70)}`, () => assert.deepEqual(parseWebviewMessage(message), message));
@@ -38,6 +39,7 @@ describe("chat webview protocol", () => {
       ["a link with spaces", { type: "openLink", href: "https://a b" }],
       ["a command outside the allow-list", { type: "command", command: "workbench.action.terminal.new" }],
       ["a ready without version", { type: "ready" }],
+      ["a problem report over the limit", { type: "problem", text: "x".repeat(LIMITS.problem + 1) }],
       ["a prototype-polluting key", JSON.parse('{"type":"stop","__proto__":{"x":1}}')],
     ];
     for (const [what, message] of invalid) {
