@@ -5,6 +5,7 @@ import { RequestManager } from "./completion/request-manager";
 import { ContextEngine } from "./context/context-engine";
 import { ModelTokenCounter } from "./context/model-token-counter";
 import { EngineClient } from "./engine/client";
+import { onModelChange } from "./engine/model-change";
 import { registerActions, type ActionsApi } from "./ide/actions";
 import { registerChat, type ChatApi } from "./ide/chat";
 import { HearthCodeActionProvider } from "./ide/code-actions";
@@ -76,7 +77,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     gate,
     watchEngineCrashes(engine, log),
     { dispose: () => tokenCounter.dispose() },
-    forgetOnModelChange(engine, () => {
+    onModelChange(engine.onDidChangeStatus, () => {
+      // Suggestions are cached by text alone and token counts come from one tokenizer: both belong to the old model.
       manager.reset();
       tokenCounter.forget();
     }),
@@ -129,18 +131,4 @@ async function readSmallTextFile(path: string): Promise<string | null> {
 
 export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
-}
-
-/**
- * Suggestions are cached by text alone and token counts come from one tokenizer: both must go when another model (or
- * none) takes the place of the one that made them.
- */
-function forgetOnModelChange(engine: EngineClient, forget: () => void): vscode.Disposable {
-  let current: string | undefined;
-  return engine.onDidChangeStatus((status) => {
-    const path = status.kind === "ready" ? status.model.path : status.kind === "no-model" ? undefined : status.modelPath;
-    if (path === current) return;
-    current = path;
-    forget();
-  });
 }

@@ -5,7 +5,8 @@ import { EngineError, type ChatParams, type GenerationResult } from "../engine/p
 import { createConversation, historyOf, newId, summarize, titleFrom, type Conversation, type ConversationSummary, type Entry } from "./conversation";
 import type { ConversationStore } from "./conversation-store";
 import { exportMarkdown } from "./export-markdown";
-import { planPrompt, type ContextPiece, type PromptPlan } from "./prompt";
+import { planPrompt, type ContextPiece, type PromptInput, type PromptPlan } from "./prompt";
+import type { CountTokens } from "./tokens";
 
 /** What the session needs from the engine (EngineClient fits). */
 export interface ChatEngine {
@@ -35,6 +36,8 @@ export interface ChatSessionOptions {
   store: ConversationStore;
   logger: Logger;
   system?: string;
+  /** Counts with the chat model's tokenizer (ModelTokenCounter); estimated where not given. */
+  count?: CountTokens;
 }
 
 /**
@@ -80,15 +83,19 @@ export class ChatSession {
     return this.options.store.has(this.current.id) ? list : [summarize(this.current), ...list];
   }
 
+  private plan(input: Omit<PromptInput, "count">): PromptPlan {
+    return planPrompt(this.options.count ? { ...input, count: this.options.count } : input);
+  }
+
   /** What the next question would send, for the view's budget line (the question itself is not known yet). */
   preview(pieces: readonly ContextPiece[], budget: ChatBudget): PromptPlan {
-    return planPrompt({ system: this.system, pieces, history: historyOf(this.current.entries), question: "", limitTokens: budget.limitTokens });
+    return this.plan({ system: this.system, pieces, history: historyOf(this.current.entries), question: "", limitTokens: budget.limitTokens });
   }
 
   /** Asks a question; resolves when the answer has ended (finished, stopped or failed). */
   async send(question: string, pieces: readonly ContextPiece[], budget: ChatBudget): Promise<void> {
     await this.stop();
-    const plan = planPrompt({ system: this.system, pieces, history: historyOf(this.current.entries), question, limitTokens: budget.limitTokens });
+    const plan = this.plan({ system: this.system, pieces, history: historyOf(this.current.entries), question, limitTokens: budget.limitTokens });
     const user: Entry = { id: newId("e"), role: "user", content: question, status: "done", createdAt: Date.now() };
     const labels = pieces.filter((p) => plan.pieces.find((r) => r.id === p.id)?.sentTokens).map((p) => p.label);
     if (labels.length) user.context = labels;
@@ -105,7 +112,7 @@ export class ChatSession {
     while (entries.length > 0 && entries[entries.length - 1]!.role === "assistant") entries.pop();
     const question = entries[entries.length - 1];
     if (!question) return;
-    const plan = planPrompt({
+    const plan = this.plan({
       system: this.system,
       pieces: [],
       contextText: question.contextText ?? "",

@@ -39,6 +39,7 @@ export class ModelTokenCounter {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private readonly controller = new AbortController();
+  private misses = 0;
 
   constructor(
     private readonly source: TokenCountSource,
@@ -63,6 +64,14 @@ export class ModelTokenCounter {
     return total;
   };
 
+  /**
+   * How many lines so far were estimated because the model had not counted them: a count is the model's own where
+   * this did not change while it was taken.
+   */
+  get estimatedLines(): number {
+    return this.misses;
+  }
+
   /** Another model (or none) is loaded: its tokenizer counts differently. */
   forget(): void {
     this.counts.clear();
@@ -86,6 +95,7 @@ export class ModelTokenCounter {
   private countLine(line: string): number {
     const known = this.counts.get(line);
     if (known !== undefined) return known;
+    this.misses++;
     if (line.length <= MAX_LINE_CHARS && this.queued.size < MAX_QUEUED && !this.controller.signal.aborted) {
       this.queued.add(line);
       this.timer ??= setTimeout(() => {

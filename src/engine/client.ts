@@ -248,10 +248,12 @@ export class EngineClient {
    * Token counts from the loaded model's tokenizer. Never loads a model: null when none is ready (callers estimate
    * then) or when the answer came from another model than the one they asked about.
    */
-  async tokenCounts(texts: string[], options: RequestOptions = {}): Promise<TokenCountResult | null> {
-    if (this.status.kind !== "ready") return null;
+  async tokenCounts(texts: string[], options: RequestOptions & { role?: ModelRole } = {}): Promise<TokenCountResult | null> {
+    // The chat's tokenizer is the completion model's unless a separate chat model is set.
+    const role: ModelRole = options.role === "chat" && this.hasChatModel() ? "chat" : "completion";
+    if ((role === "chat" ? this.chatOwnStatus : this.status).kind !== "ready") return null;
     try {
-      return await this.call("tokenCounts", { texts }, options);
+      return await this.call("tokenCounts", { texts, role }, options);
     } catch (error) {
       if (options.signal?.aborted) throw error;
       this.options.logger.debug(`counting tokens failed: ${describe(error)}`);

@@ -122,6 +122,8 @@ export interface EngineMethods {
 /** Texts to count with the loaded model's tokenizer (no special tokens); never loads a model. */
 export interface TokenCountParams {
   texts: string[];
+  /** Whose tokenizer counts: the completion model's (the default) or the chat model's. */
+  role?: ModelRole;
 }
 
 export interface TokenCountResult {

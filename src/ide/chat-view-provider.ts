@@ -34,6 +34,15 @@ export interface ChatViewDeps {
   log: HearthLog;
   /** The context window to plan for when no model is loaded yet (the setting). */
   configuredContextSize: () => number;
+  /** The chat model's token counter (the session counts with it): tells whether a count was the model's own. */
+  tokens?: ChatTokenCounts;
+}
+
+export interface ChatTokenCounts {
+  /** Grows whenever a line is estimated because the model has not counted it yet. */
+  readonly estimatedLines: number;
+  /** Resolves when the lines waiting to be counted have been counted (or cannot be). */
+  settled(): Promise<void>;
 }
 
 /**
@@ -212,21 +221,29 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.post({ type: "history", items: this.deps.session.history(), currentId: this.deps.session.conversation.id });
   }
 
-  private async postContext(): Promise<void> {
+  private async postContext(recount = true): Promise<void> {
     if (!this.ready) return;
     const pieces = await this.deps.context.pieces();
-    this.post({ type: "context", context: this.viewContext(pieces) });
+    const context = this.viewContext(pieces);
+    this.post({ type: "context", context });
+    // Lines the model had not counted yet were estimated: once it has counted them, show its own numbers.
+    if (recount && context.budget.estimated && this.deps.tokens) {
+      await this.deps.tokens.settled();
+      await this.postContext(false);
+    }
   }
 
   private viewContext(pieces: ContextPiece[]): ViewContext {
     const budget = this.budget();
+    const misses = this.deps.tokens?.estimatedLines;
     const plan = this.deps.session.preview(pieces, budget);
+    const estimated = misses === undefined || this.deps.tokens!.estimatedLines !== misses;
     return {
       chips: pieces.map((p) => {
         const report = plan.pieces.find((r) => r.id === p.id);
         return { id: p.id, kind: p.kind, label: p.label, detail: p.detail, tokens: report?.tokens ?? 0, sentTokens: report?.sentTokens ?? 0 };
       }),
-      budget: { used: plan.usedTokens, limit: budget.limitTokens, estimated: true, droppedMessages: plan.droppedMessages, trimmed: plan.trimmed },
+      budget: { used: plan.usedTokens, limit: budget.limitTokens, estimated, droppedMessages: plan.droppedMessages, trimmed: plan.trimmed },
     };
   }
 

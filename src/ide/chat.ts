@@ -4,7 +4,9 @@ import { ChatSession } from "../chat/chat-session";
 import { ConversationStore } from "../chat/conversation-store";
 import { exportFileName } from "../chat/export-markdown";
 import { scopedLogger } from "../common/logger";
+import { ModelTokenCounter } from "../context/model-token-counter";
 import type { EngineClient } from "../engine/client";
+import { onModelChange } from "../engine/model-change";
 import { ChatContextTracker } from "./chat-context";
 import { ChatEdits } from "./chat-edits";
 import { CHAT_VIEW_ID, ChatViewProvider } from "./chat-view-provider";
@@ -29,7 +31,9 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
   const { engine, log } = deps;
   const storageDir = join((context.storageUri ?? context.globalStorageUri).fsPath, "chat");
   const store = new ConversationStore(storageDir, scopedLogger(log, "chat"));
-  const session = new ChatSession({ engine, store, logger: scopedLogger(log, "chat") });
+  // The chat weighs its context with the tokenizer of the model that answers (estimated until that model has counted).
+  const tokens = new ModelTokenCounter({ tokenCounts: (texts, options) => engine.tokenCounts(texts, { ...options, role: "chat" }) }, scopedLogger(log, "chat tokens"));
+  const session = new ChatSession({ engine, store, logger: scopedLogger(log, "chat"), count: tokens.count });
   const ready = session.init().catch((error: unknown) => log.error(`chat: reading the history failed: ${String(error)}`));
   const chatContext = new ChatContextTracker();
   const edits = new ChatEdits(log);
@@ -42,6 +46,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
     engine,
     log,
     configuredContextSize: () => readConfig().engine.contextSize,
+    tokens,
   });
 
   const focus = async (draft?: string) => {
@@ -55,6 +60,8 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
     edits,
     view,
     { dispose: () => void session.dispose() },
+    { dispose: () => tokens.dispose() },
+    onModelChange(engine.onDidChangeChatStatus, () => tokens.forget()),
     vscode.commands.registerCommand(COMMANDS.chatFocus, () => focus()),
     vscode.commands.registerCommand(COMMANDS.chatAskAboutSelection, () => {
       chatContext.includeSelection();

@@ -61,11 +61,11 @@ export interface ViewChip {
 }
 
 export interface ViewBudget {
-  /** Estimated tokens of what the next question would send besides the question: system prompt, context, history. */
+  /** Tokens of what the next question would send besides the question: system prompt, context, history. */
   used: number;
   /** Tokens available for the prompt: the model's context window minus the room kept for the answer. */
   limit: number;
-  /** Token counts are estimates (characters / 3.5), not the model's tokenizer. */
+  /** Some counts are estimates (about 3.5 characters per token): the chat model has not counted those lines yet. */
   estimated: boolean;
   /** Older messages that no longer fit and will not be sent. */
   droppedMessages: number;

@@ -27,4 +27,17 @@ describe("EngineClient.tokenCounts", function () {
     assert.equal(await client.tokenCounts(["ab"]), null);
     assert.equal(client.status.kind, "idle");
   });
+
+  it("counts the chat's texts with the separate chat model's tokenizer once it is loaded, and with the completion model's where there is none", async () => {
+    client = createClient(new MemoryLogger());
+    const [tiny, scripted] = [await ensureTestModel("tiny"), await ensureTestModel("scripted")];
+    await client.configure(testSettings(tiny, { chatModelPath: scripted }));
+    await client.load();
+    assert.equal(await client.tokenCounts(["ab"], { role: "chat" }), null, "the chat model is not loaded yet");
+    await client.chat({ messages: [{ role: "user", content: "hi" }], maxTokens: 4 });
+    assert.equal((await client.tokenCounts(["ab"], { role: "chat" }))?.modelPath, scripted);
+    assert.equal((await client.tokenCounts(["ab"]))?.modelPath, tiny, "completion counts stay with the completion model");
+    await client.configure(testSettings(tiny));
+    assert.equal((await client.tokenCounts(["ab"], { role: "chat" }))?.modelPath, tiny);
+  });
 });

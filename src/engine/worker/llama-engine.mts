@@ -320,7 +320,7 @@ export class LlamaEngine {
 
   /** Token counts with the loaded model's own tokenizer, for the host's context budget. */
   tokenCounts(params: TokenCountParams): TokenCountResult {
-    const loaded = this.requireLoaded("completion");
+    const loaded = this.requireLoaded(params.role ?? "completion");
     return { modelPath: loaded.info.path, counts: params.texts.map((text) => loaded.model.tokenize(text, false).length) };
   }
 

@@ -220,6 +220,9 @@ export class ChatApp {
 
   private showContext({ chips, budget }: ViewContext): void {
     clear(this.chips);
+    // Counts the chat model has not made itself are estimates, and say so.
+    const about = budget.estimated ? "≈ " : "";
+    const note = budget.estimated ? " (estimate)" : "";
     for (const chip of chips) {
       const cut = chip.sentTokens < chip.tokens;
       const state = chip.sentTokens === 0 ? " — left out, it does not fit" : cut ? ` — cut to ${chip.sentTokens} of ${chip.tokens} tokens` : "";
@@ -228,7 +231,7 @@ export class ChatApp {
       this.chips.append(
         h(
           "span",
-          { class: `chip ${chip.kind}${cut ? " cut" : ""}`, role: "listitem", title: `${chip.detail} · ≈${chip.tokens} tokens (estimate)${state}`, "data-chip-id": chip.id },
+          { class: `chip ${chip.kind}${cut ? " cut" : ""}`, role: "listitem", title: `${chip.detail} · ${about}${chip.tokens} tokens${note}${state}`, "data-chip-id": chip.id },
           h("span", { class: "chip-kind" }, chip.kind === "selection" ? "Selection" : chip.kind === "file" ? "File" : "Attached"),
           h("span", { class: "chip-label" }, chip.label),
           cut ? h("span", { class: "chip-cut" }, chip.sentTokens === 0 ? "left out" : "cut") : null,
@@ -237,7 +240,7 @@ export class ChatApp {
       );
     }
     const over = budget.used > budget.limit * 0.9;
-    this.budget.textContent = `≈ ${budget.used.toLocaleString("en")} / ${budget.limit.toLocaleString("en")} tokens of context${budget.estimated ? " (estimate)" : ""}`;
+    this.budget.textContent = `${about}${budget.used.toLocaleString("en")} / ${budget.limit.toLocaleString("en")} tokens of context${note}`;
     this.budget.classList.toggle("over", over);
     clear(this.trimmed);
     for (const line of budget.trimmed) this.trimmed.append(h("li", {}, line));

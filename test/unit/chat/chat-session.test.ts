@@ -44,8 +44,8 @@ const file: ContextPiece = { id: "file", kind: "file", label: "math.ts", detail:
 describe("chat session", () => {
   let dir: string;
   const sessions: ChatSession[] = [];
-  const open = async (engine: ChatEngine) => {
-    const session = new ChatSession({ engine, store: new ConversationStore(dir, new MemoryLogger(), 20), logger: new MemoryLogger(), system: "SYS" });
+  const open = async (engine: ChatEngine, count?: (text: string) => number) => {
+    const session = new ChatSession({ engine, store: new ConversationStore(dir, new MemoryLogger(), 20), logger: new MemoryLogger(), system: "SYS", ...(count ? { count } : {}) });
     sessions.push(session);
     await session.init();
     return session;
@@ -73,6 +73,15 @@ describe("chat session", () => {
     assert.equal(sent.messages[0]!.content, "SYS");
     assert.match(sent.messages[1]!.content, /File src\/math\.ts:\n```typescript\nexport const x = 1;\n```\n\nSay hello$/);
     assert.ok(sent.maxTokens > 512 && sent.maxTokens < 4000, `an answer may use the room the prompt left: ${sent.maxTokens}`);
+  });
+
+  it("weighs the context with the counter it is given (the chat model's tokenizer), so a piece that fits by estimate may not", async () => {
+    const piece: ContextPiece = { id: "file", kind: "file", label: "big.ts", detail: "src/big.ts", languageId: "typescript", text: "const x = 1;\n".repeat(100) };
+    const byEstimate = (await open(new FakeEngine([]))).preview([piece], { ...BUDGET, limitTokens: 800 });
+    assert.equal(byEstimate.pieces[0]?.sentTokens, byEstimate.pieces[0]?.tokens, "fits by the estimate");
+    const perCharacter = (await open(new FakeEngine([]), (text) => text.length)).preview([piece], { ...BUDGET, limitTokens: 800 });
+    assert.ok(perCharacter.pieces[0]!.tokens >= 1300, `counted ${perCharacter.pieces[0]!.tokens} tokens with one per character`);
+    assert.ok(perCharacter.pieces[0]!.sentTokens < perCharacter.pieces[0]!.tokens, "cut to fit");
   });
 
   it("stops mid-answer and keeps what was written", async () => {

@@ -25,6 +25,16 @@ describe("ModelTokenCounter", () => {
     assert.equal(counter.count(line), 11);
   });
 
+  it("tells how many lines it had to estimate, so a caller knows whether a count was the model's own", async () => {
+    const counter = new ModelTokenCounter(new WordCounter(), silentLogger);
+    const before = counter.estimatedLines;
+    counter.count(`${line}return total;`);
+    assert.equal(counter.estimatedLines, before + 2);
+    await counter.settled();
+    counter.count(`${line}return total;`);
+    assert.equal(counter.estimatedLines, before + 2, "both lines counted by the model now");
+  });
+
   it("counts a text of many lines as the sum of its lines' counts", async () => {
     const counter = new ModelTokenCounter(new WordCounter(), silentLogger);
     const text = `${line}${line}return total;`;
