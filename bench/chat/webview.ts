@@ -86,6 +86,11 @@ export async function runWebviewBench({ runs, log, profile = false }: WebviewOpt
     const { context, page } = await browser.newPage();
     context.setDefaultTimeout(30_000);
     await context.addInitScript({ content: PROBE_INIT_SCRIPT });
+    // Errors in any frame (the webview's included), for the message of a wait that times out.
+    page.on("console", (message) => {
+      if (message.type() === "error") pageErrors.push(message.text().slice(0, 300));
+    });
+    page.on("pageerror", (error) => pageErrors.push(error.message.slice(0, 300)));
     const url = workbenchUrl(server, workspace, { extensionDevelopmentPath: repoRoot });
     await page.goto(url, { waitUntil: "domcontentloaded", timeout: 60_000 });
     await waitForWorkbench(page, 90_000);
@@ -243,12 +248,21 @@ function findChatDir(userDataDir: string): string | undefined {
   return undefined;
 }
 
+/** The last errors logged by the page's frames. */
+const pageErrors: string[] = [];
+
 async function waitForEntries(frame: Frame, count: number): Promise<void> {
-  await waitFor(async () => ((await frame.evaluate(`document.querySelectorAll(".entry").length`)) as number) === count, {
-    timeoutMs: 120_000,
-    intervalMs: 100,
-    what: `${count} entries in the chat view`,
-  });
+  let shown = -1;
+  try {
+    await waitFor(async () => (shown = (await frame.evaluate(`document.querySelectorAll(".entry").length`)) as number) === count, {
+      timeoutMs: 120_000,
+      intervalMs: 100,
+      what: `${count} entries in the chat view`,
+    });
+  } catch (error) {
+    const errors = pageErrors.slice(-5).map((e) => `\n  ${e}`).join("");
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (${shown} shown; frame ${frame.isDetached() ? "detached" : "attached"})${errors ? `; last errors in the page:${errors}` : ""}`);
+  }
 }
 
 /** Waits until no code block with a language is left plain; returns the frame's clock then. */
