@@ -15,6 +15,8 @@ export interface AppHost {
 
 /** Time spent rendering entries per task when a whole conversation arrives, so 300 messages never block the view. */
 const RENDER_BUDGET_MS = 12;
+/** Time spent per animation frame putting highlighted code into the DOM. */
+const HIGHLIGHT_FRAME_MS = 6;
 
 export class ChatApp {
   private readonly log: HTMLElement;
@@ -45,6 +47,7 @@ export class ChatApp {
     private readonly host: AppHost,
     private readonly highlighter: Highlighter,
   ) {
+    highlighter.onResults(() => this.scheduleFlush());
     this.modelLabel = h("span", { class: "model-label" }, "Starting…");
     this.modelButtons = h("span", { class: "model-buttons" });
     this.warning = h("div", { class: "banner warning", role: "note", hidden: true });
@@ -207,7 +210,9 @@ export class ChatApp {
         changed = true;
       }
       this.followTail = stick && changed;
-      if (this.followTail) this.scheduleFlush();
+      // Highlighted code last: DOM writes after the frame's one read of the layout.
+      const more = this.highlighter.applyReady(HIGHLIGHT_FRAME_MS);
+      if (this.followTail || more) this.scheduleFlush();
     });
   }
 

@@ -244,21 +244,26 @@ export class EntryView {
       const done = this.content.slice(live.bodyStart, live.bodyStart + live.highlighted);
       reuse = pres.findLast((pre) => pre.querySelector("code")?.textContent?.startsWith(done));
     }
-    for (const pre of pres) this.decorateCode(pre, true, pre === reuse ? live : undefined);
+    for (const pre of pres) {
+      const code = pre.querySelector("code");
+      if (pre === reuse && live && code) {
+        // One node moved, however many highlighted spans it holds.
+        const rest = (code.textContent ?? "").slice(live.highlighted);
+        code.replaceWith(live.code);
+        this.decorateCode(pre, true, rest);
+      } else this.decorateCode(pre, true);
+    }
     return fragment;
   }
 
   /**
    * Wraps a code block with its language and, once the block is complete, Copy / Insert / Apply buttons; a complete
-   * block goes to the highlighter (with the nodes `live` already highlighted while it streamed).
+   * block goes to the highlighter (`rest`: the code after what was highlighted while it streamed).
    */
-  private decorateCode(pre: HTMLPreElement, complete: boolean, live?: LiveCode): void {
+  private decorateCode(pre: HTMLPreElement, complete: boolean, rest?: string): void {
     const code = pre.querySelector("code");
     const language = /\blanguage-([\w+#.-]+)/.exec(code?.className ?? "")?.[1] ?? "";
-    if (complete && code && language) {
-      const done = live ? { nodes: [...live.code.childNodes].filter((n) => n !== live.plain), chars: live.highlighted } : undefined;
-      this.highlighter.highlightBlock(code, language, done);
-    }
+    if (complete && code && language) this.highlighter.highlightBlock(code, language, rest);
     const wrapper = h("div", { class: "code-block" });
     const toolbar = h("div", { class: "code-toolbar" }, h("span", { class: "code-language" }, language || "text"));
     if (complete) {

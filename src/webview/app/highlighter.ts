@@ -1,7 +1,9 @@
 // The view's side of syntax highlighting: code is shown plain at once and highlighted by a Web Worker (highlight-worker.ts),
 // so no grammar compile or highlight pass ever runs on the view's main thread. A complete block comes back a slice at a
-// time, each inserted in a task of its own; lines of a block still streaming come back as one piece. Where no worker
-// can be started (a host whose webviews forbid blob: workers), code stays plain and the extension is told why.
+// time; lines of a block still streaming come back as one piece. The answers are put into the DOM in the view's
+// animation frame (applyReady), after the frame has read the scroll position: inserted between frames they would leave
+// the layout dirty, and that read would then lay out the whole answer from script. Where no worker can be started (a
+// host whose webviews forbid blob: workers), code stays plain and the extension is told why.
 import { MAX_HIGHLIGHT_CHARS, type FromHighlighter, type ToHighlighter } from "./highlight-protocol";
 import { toSafeFragment } from "./sanitize";
 
@@ -35,6 +37,9 @@ export class Highlighter {
   private nextId = 1;
   private readonly blocks = new Map<number, BlockJob>();
   private readonly lines = new Map<number, (result: HighlightedLines | undefined) => void>();
+  /** The worker's answers not applied yet, oldest first. */
+  private readonly results: FromHighlighter[] = [];
+  private requestFrame: () => void = () => undefined;
 
   constructor(
     private readonly reportProblem: (text: string) => void,
@@ -46,16 +51,32 @@ export class Highlighter {
     this.ensureWorker();
   }
 
+  /** `request` asks for an animation frame in which the view calls applyReady. */
+  onResults(request: () => void): void {
+    this.requestFrame = request;
+  }
+
+  /** Applies the worker's answers that have arrived, for up to `budgetMs`; true when some are left for the next frame. */
+  applyReady(budgetMs: number): boolean {
+    const started = performance.now();
+    while (this.results.length > 0 && performance.now() - started < budgetMs) this.apply(this.results.shift()!);
+    return this.results.length > 0;
+  }
+
   /**
-   * Highlights a complete block soon. `code` holds the block's text; where the start of it is already highlighted (the
-   * nodes of a block that was highlighted while it streamed), `done` gives those nodes and how much text they cover.
+   * Highlights a complete block soon. `code` holds the block's text, plain; or, where the block was highlighted while it
+   * streamed, its highlighted nodes and then one text node with the rest (`rest`, the code after them).
    */
-  highlightBlock(code: HTMLElement, language: string, done?: { nodes: Node[]; chars: number }): void {
-    const text = code.textContent ?? "";
-    const from = done?.chars ?? 0;
-    const plain = document.createTextNode(text.slice(from));
-    code.replaceChildren(...(done?.nodes ?? []), plain);
-    if (!language || text.length > MAX_HIGHLIGHT_CHARS || from >= text.length) {
+  highlightBlock(code: HTMLElement, language: string, rest?: string): void {
+    let plain: Text;
+    if (rest === undefined || !(code.lastChild instanceof Text)) {
+      plain = document.createTextNode(code.textContent ?? "");
+      code.replaceChildren(plain);
+    } else {
+      plain = code.lastChild;
+      plain.data = rest;
+    }
+    if (!language || plain.data.length > MAX_HIGHLIGHT_CHARS || !plain.data) {
       if (!plain.data) plain.remove();
       return;
     }
@@ -109,12 +130,18 @@ export class Highlighter {
     this.worker = undefined;
     // Everything waiting stays as it is shown: plain.
     this.blocks.clear();
+    this.results.length = 0;
     for (const resolve of this.lines.values()) resolve(undefined);
     this.lines.clear();
     this.reportProblem(`Code in the chat is shown without syntax highlighting: its worker could not run (${why}).`);
   }
 
   private receive(message: FromHighlighter): void {
+    this.results.push(message);
+    if (this.results.length === 1) this.requestFrame();
+  }
+
+  private apply(message: FromHighlighter): void {
     if (message.type === "lines" || (message.type === "plain" && this.lines.has(message.id))) {
       const resolve = this.lines.get(message.id);
       this.lines.delete(message.id);
