@@ -38,6 +38,13 @@ export const scenarios: E2EScenario[] = [
       log(`chat view open after ${Date.now() - t0} ms`);
       const input = frame.locator("textarea.input");
       await input.waitFor({ state: "visible" });
+      // A strict CSP: nothing by default, scripts by nonce only, and one worker (the highlighter) from a blob: URL the
+      // view makes itself; styles, fonts and images come from the webview's resource origin (webview.cspSource).
+      const csp = (await frame.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content")) ?? "";
+      assert.match(csp, /default-src 'none'/);
+      assert.match(csp, /script-src 'nonce-[\w+/=]+'(;|$)/);
+      assert.match(csp, /worker-src blob:(;|$)/);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|connect-src|http:/);
       // The current file is a context chip.
       await frame.locator(".chip.file", { hasText: "calc.ts" }).waitFor({ state: "visible", timeout: 15_000 });
       assert.match(await frame.locator(".budget").innerText(), /^(≈ )?[\d,]+ \/ [\d,]+ tokens of context( \(estimate\))?$/);
