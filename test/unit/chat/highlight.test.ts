@@ -1,13 +1,8 @@
 // Syntax highlighting for the chat view, under Node: highlight.ts and the worker's queue (highlight-service.ts) are
 // DOM-free, so they are bundled here with esbuild, as the build bundles them into the view's worker.
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { buildSync } from "esbuild";
-import { REPO_ROOT } from "../helpers/engine";
 import type { FromHighlighter, ToHighlighter } from "../../../src/webview/app/highlight-protocol";
+import { loadWebviewModules } from "../helpers/webview-modules";
 
 type HighlightModule = typeof import("../../../src/webview/app/highlight");
 type ServiceModule = typeof import("../../../src/webview/app/highlight-service");
@@ -27,23 +22,8 @@ describe("chat syntax highlighting (the view's worker, under Node)", function ()
   this.timeout(30_000);
   let hl: HighlightModule;
   let service: ServiceModule;
-  let dir: string;
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "hearth-webview-hl-"));
-    buildSync({
-      entryPoints: { highlight: join(REPO_ROOT, "src/webview/app/highlight.ts"), service: join(REPO_ROOT, "src/webview/app/highlight-service.ts") },
-      outdir: dir,
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      logLevel: "error",
-    });
-    const load = createRequire(__filename);
-    hl = load(join(dir, "highlight.js")) as HighlightModule;
-    service = load(join(dir, "service.js")) as ServiceModule;
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  before(() => ({ highlight: hl, "highlight-service": service } = loadWebviewModules<{ highlight: HighlightModule; "highlight-service": ServiceModule }>(["highlight", "highlight-service"])));
 
   it("highlights TypeScript by its alias and knows no made-up language", () => {
     assert.match(hl.highlight("export function add(a: number): number { return a; }", "ts"), /^<span class="hljs-keyword">export<\/span>/);

@@ -1,14 +1,9 @@
 // The webview's Markdown layer under Node: src/webview/app/markdown.ts and segments.ts are DOM-free, so they are
-// bundled here with esbuild (the app is not part of the Node build) and run against hostile model output. The second
+// bundled for Node (helpers/webview-modules.ts) and run against hostile model output. The second
 // wall, DOMPurify, runs in the real webview: test/e2e/chat.e2e.ts checks the rendered DOM of the same corpus.
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { buildSync } from "esbuild";
 import { HOSTILE_MARKDOWN, longAnswer } from "../../fixtures/chat/scripts";
-import { REPO_ROOT } from "../helpers/engine";
+import { loadWebviewModules } from "../helpers/webview-modules";
 
 type MarkdownModule = typeof import("../../../src/webview/app/markdown");
 type SegmentsModule = typeof import("../../../src/webview/app/segments");
@@ -17,23 +12,8 @@ describe("chat Markdown rendering (webview layer, under Node)", function () {
   this.timeout(30_000);
   let markdown: MarkdownModule;
   let segments: SegmentsModule;
-  let dir: string;
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "hearth-webview-md-"));
-    buildSync({
-      entryPoints: { markdown: join(REPO_ROOT, "src/webview/app/markdown.ts"), segments: join(REPO_ROOT, "src/webview/app/segments.ts") },
-      outdir: dir,
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      logLevel: "error",
-    });
-    const load = createRequire(__filename);
-    markdown = load(join(dir, "markdown.js")) as MarkdownModule;
-    segments = load(join(dir, "segments.js")) as SegmentsModule;
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  before(() => ({ markdown, segments } = loadWebviewModules<{ markdown: MarkdownModule; segments: SegmentsModule }>(["markdown", "segments"])));
 
   const hostile: [string, string][] = [
     ["a script tag", "<script>alert(1)</script>"],
