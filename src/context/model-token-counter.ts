@@ -40,6 +40,10 @@ export class ModelTokenCounter {
   private flushing: Promise<void> | undefined;
   private readonly controller = new AbortController();
   private misses = 0;
+  /** Lines the model has counted, ever. */
+  private counted = 0;
+  /** Grows with forget(): a batch sent before it answers for a model that is gone. */
+  private epoch = 0;
 
   constructor(
     private readonly source: TokenCountSource,
@@ -77,13 +81,16 @@ export class ModelTokenCounter {
     this.counts.clear();
     this.queued.clear();
     this.modelPath = null;
+    this.epoch++;
   }
 
-  /** Resolves once every line queued so far has been sent and answered (tests and benches). */
-  async settled(): Promise<void> {
+  /** Resolves once every line queued so far has been sent and answered; true where the model counted some of them. */
+  async settled(): Promise<boolean> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    const before = this.counted;
     await this.flush();
+    return this.counted > before;
   }
 
   dispose(): void {
@@ -115,7 +122,10 @@ export class ModelTokenCounter {
   private async drain(): Promise<void> {
     while (this.queued.size > 0 && !this.controller.signal.aborted) {
       const batch = [...this.queued].slice(0, this.batchSize);
+      const epoch = this.epoch;
       const answer = await this.source.tokenCounts(batch, { signal: this.controller.signal }).catch(() => null);
+      // forget() came meanwhile: these are the old model's counts; lines queued since are sent next.
+      if (epoch !== this.epoch) continue;
       if (!answer || answer.counts.length !== batch.length) {
         // No model to count with: the lines stay estimated, and are queued again when they are next counted.
         this.queued.clear();
@@ -128,6 +138,7 @@ export class ModelTokenCounter {
         this.modelPath = answer.modelPath;
       }
       batch.forEach((line, i) => this.counts.set(line, answer.counts[i]!));
+      this.counted += batch.length;
     }
   }
 }

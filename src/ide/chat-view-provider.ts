@@ -41,8 +41,8 @@ export interface ChatViewDeps {
 export interface ChatTokenCounts {
   /** Grows whenever a line is estimated because the model has not counted it yet. */
   readonly estimatedLines: number;
-  /** Resolves when the lines waiting to be counted have been counted (or cannot be). */
-  settled(): Promise<void>;
+  /** Resolves when the lines waiting to be counted have been counted (or cannot be): true where the model counted some. */
+  settled(): Promise<boolean>;
 }
 
 /**
@@ -58,6 +58,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private appendTimer: NodeJS.Timeout | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly viewSubscriptions: vscode.Disposable[] = [];
+  /** What the posted budget was planned for (see onDidChangeChatStatus). */
+  private budgetKey = "";
+  /** Grows with each postContext: an older one that finishes late posts nothing. */
+  private contextGeneration = 0;
   /** Tests and the e2e harness read this: every message the host posted, counted by type. */
   readonly posted = new Map<HostToWebview["type"], number>();
 
@@ -74,8 +78,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       session.onDidChangeHistory(() => this.postHistory()),
       deps.context.onDidChange(() => void this.postContext()),
       // The header names the model that answers: the separate chat model where one is set (hearth.chat.modelPath).
-      deps.engine.onDidChangeChatStatus(() => {
+      deps.engine.onDidChangeChatStatus((status) => {
         this.post({ type: "model", model: toViewModel(deps.engine.chatStatus) });
+        // The budget depends on which model answers and its window, not on whether it is busy or how far it has loaded.
+        const key = status.kind === "ready" ? `ready ${status.model.path} ${status.model.contextSize}` : status.kind;
+        if (key === this.budgetKey) return;
+        this.budgetKey = key;
         void this.postContext();
       }),
     );
@@ -221,15 +229,20 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.post({ type: "history", items: this.deps.session.history(), currentId: this.deps.session.conversation.id });
   }
 
-  private async postContext(recount = true): Promise<void> {
+  private async postContext(): Promise<void> {
     if (!this.ready) return;
+    const generation = ++this.contextGeneration;
     const pieces = await this.deps.context.pieces();
+    if (generation !== this.contextGeneration) return;
     const context = this.viewContext(pieces);
     this.post({ type: "context", context });
-    // Lines the model had not counted yet were estimated: once it has counted them, show its own numbers.
-    if (recount && context.budget.estimated && this.deps.tokens) {
-      await this.deps.tokens.settled();
-      await this.postContext(false);
+    // Lines the model had not counted yet were estimated: once it has counted some of them, show its own numbers. Not
+    // awaited: the view's ready handshake must not wait on the engine.
+    const tokens = this.deps.tokens;
+    if (context.budget.estimated && tokens) {
+      void tokens.settled().then((counted) => {
+        if (counted && generation === this.contextGeneration) void this.postContext();
+      });
     }
   }
 

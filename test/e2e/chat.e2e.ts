@@ -47,7 +47,7 @@ export const scenarios: E2EScenario[] = [
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|connect-src|http:/);
       // The current file is a context chip.
       await frame.locator(".chip.file", { hasText: "calc.ts" }).waitFor({ state: "visible", timeout: 15_000 });
-      assert.match(await frame.locator(".budget").innerText(), /^(≈ )?[\d,]+ \/ [\d,]+ tokens of context( \(estimate\))?$/);
+      assert.match(await frame.locator(".budget").innerText(), /^(≈ [\d,]+ \/ [\d,]+ tokens of context \(estimate\)|[\d,]+ \/ [\d,]+ tokens of context)$/);
 
       await input.click();
       await input.pressSequentially("Fix the add function", { delay: 15 });

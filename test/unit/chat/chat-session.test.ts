@@ -82,6 +82,10 @@ describe("chat session", () => {
     const perCharacter = (await open(new FakeEngine([]), (text) => text.length)).preview([piece], { ...BUDGET, limitTokens: 800 });
     assert.ok(perCharacter.pieces[0]!.tokens >= 1300, `counted ${perCharacter.pieces[0]!.tokens} tokens with one per character`);
     assert.ok(perCharacter.pieces[0]!.sentTokens < perCharacter.pieces[0]!.tokens, "cut to fit");
+    const engine = new FakeEngine(["ok"]);
+    await (await open(engine, (text) => text.length)).send("Why?", [piece], { ...BUDGET, limitTokens: 800 });
+    const sent = engine.calls[0]!.messages.at(-1)!.content;
+    assert.ok(sent.length < piece.text.length, "the question went with the file cut as the counter weighed it");
   });
 
   it("stops mid-answer and keeps what was written", async () => {

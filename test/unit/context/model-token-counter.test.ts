@@ -84,4 +84,33 @@ describe("ModelTokenCounter", () => {
     counter.forget();
     assert.equal(counter.count(line), estimateTokens(line));
   });
+
+  it("says whether settling had the model count anything (nothing to count, or no model, is false)", async () => {
+    const source = new WordCounter();
+    const counter = new ModelTokenCounter(source, silentLogger);
+    counter.count(line);
+    assert.equal(await counter.settled(), true);
+    assert.equal(await counter.settled(), false, "nothing was waiting");
+    source.modelPath = null;
+    counter.count("return total;");
+    assert.equal(await counter.settled(), false, "no model to count with");
+  });
+
+  it("keeps nothing from an answer that arrives after forget(): it is the old model's", async () => {
+    let release: () => void = () => undefined;
+    const slow: TokenCountSource = {
+      tokenCounts: async (texts) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return { modelPath: "/models/old.gguf", counts: texts.map(() => 99) };
+      },
+    };
+    const counter = new ModelTokenCounter(slow, silentLogger);
+    counter.count(line);
+    const settling = counter.settled();
+    await new Promise((resolve) => setImmediate(resolve));
+    counter.forget();
+    release();
+    assert.equal(await settling, false);
+    assert.equal(counter.count(line), estimateTokens(line));
+  });
 });
