@@ -2,6 +2,7 @@
 // markdown-it, sanitised by DOMPurify, and while streaming only the growing tail is rendered again (segments.ts).
 import type { CodeAction, ViewEntry } from "../protocol";
 import { clear, h } from "./dom";
+import { MAX_HIGHLIGHT_CHARS } from "./highlight-protocol";
 import type { Highlighter } from "./highlighter";
 import { renderMarkdown } from "./markdown";
 import { toSafeFragment } from "./sanitize";
@@ -104,8 +105,9 @@ export class EntryView {
   flush(): void {
     if (this.entry.role !== "assistant" || !this.stableEl || !this.tailEl) return;
     this.rendered = this.content.length;
+    const stableStart = this.split.stable;
     const stable = takeStable(this.content, this.split);
-    if (stable) this.stableEl.append(this.renderStable(stable));
+    if (stable) this.stableEl.append(this.renderStable(stable, stableStart));
     if (this.appendLiveCode()) return;
     this.live = undefined;
     const tail = this.content.slice(this.split.stable);
@@ -148,6 +150,7 @@ export class EntryView {
 
   /** Sends the live block's complete lines that are not highlighted yet, one run at a time. */
   private askForLines(live: LiveCode, body: string): void {
+    if (body.length > MAX_HIGHLIGHT_CHARS) live.language = undefined;
     const lines = body.lastIndexOf("\n") + 1;
     if (!live.language || live.asking || lines <= live.asked) return;
     const from = live.highlighted;
@@ -202,11 +205,12 @@ export class EntryView {
 
   private finishStream(): void {
     if (!this.stableEl || !this.tailEl) return;
-    const rest = this.content.slice(this.split.stable);
+    const restStart = this.split.stable;
+    const rest = this.content.slice(restStart);
     this.split.stable = this.content.length;
     this.split.scanned = this.content.length;
     clear(this.tailEl);
-    if (rest) this.stableEl.append(this.renderStable(rest));
+    if (rest) this.stableEl.append(this.renderStable(rest, restStart));
     this.live = undefined;
     this.rendered = this.content.length;
   }
@@ -234,25 +238,36 @@ export class EntryView {
     return fragment;
   }
 
-  /** Markdown that is final. The block that was highlighted while it streamed, if it ends here, keeps those nodes. */
-  private renderStable(markdown: string): DocumentFragment {
-    const fragment = toSafeFragment(renderMarkdown(markdown));
-    const pres = [...fragment.querySelectorAll("pre")];
+  /**
+   * Markdown that is final, starting at `start` in the answer. The block that was highlighted while it streamed, if it
+   * ends here, keeps those nodes: the Markdown is rendered in two parts, split where that block's fence starts (a
+   * top-level fence, so the parts render as the whole does), and the block is the second part's first element.
+   */
+  private renderStable(markdown: string, start: number): DocumentFragment {
     const live = this.live;
-    let reuse: HTMLPreElement | undefined;
-    if (live && live.highlighted > 0 && live.start < this.split.stable) {
-      const done = this.content.slice(live.bodyStart, live.bodyStart + live.highlighted);
-      reuse = pres.findLast((pre) => pre.querySelector("code")?.textContent?.startsWith(done));
-    }
-    for (const pre of pres) {
-      const code = pre.querySelector("code");
-      if (pre === reuse && live && code) {
+    const at = live ? live.start - start : -1;
+    if (!live || live.highlighted === 0 || at < 0 || at >= markdown.length) return this.renderFinal(markdown);
+    const fragment = document.createDocumentFragment();
+    if (at > 0) fragment.append(this.renderFinal(markdown.slice(0, at)));
+    const rest = toSafeFragment(renderMarkdown(markdown.slice(at)));
+    const first = rest.firstElementChild;
+    const code = first?.tagName === "PRE" ? first.querySelector("code") : null;
+    const text = code?.textContent ?? "";
+    const done = this.content.slice(live.bodyStart, live.bodyStart + live.highlighted);
+    for (const pre of [...rest.querySelectorAll("pre")]) {
+      if (pre === first && code && text.length <= MAX_HIGHLIGHT_CHARS && text.startsWith(done)) {
         // One node moved, however many highlighted spans it holds.
-        const rest = (code.textContent ?? "").slice(live.highlighted);
         code.replaceWith(live.code);
-        this.decorateCode(pre, true, rest);
+        this.decorateCode(pre, true, text.slice(live.highlighted));
       } else this.decorateCode(pre, true);
     }
+    fragment.append(rest);
+    return fragment;
+  }
+
+  private renderFinal(markdown: string): DocumentFragment {
+    const fragment = toSafeFragment(renderMarkdown(markdown));
+    for (const pre of [...fragment.querySelectorAll("pre")]) this.decorateCode(pre, true);
     return fragment;
   }
 

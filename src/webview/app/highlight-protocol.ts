@@ -9,7 +9,7 @@ export type ToHighlighter =
   | { type: "block"; id: number; code: string; language: string }
   /** Lines of a block still streaming, starting at the language's top level: answered by `lines` or `plain`. */
   | { type: "lines"; id: number; code: string; language: string }
-  /** Forget queued work: those code blocks left the view. */
+  /** Forget queued blocks: they left the view. (Queued `lines` are small and still answered.) */
   | { type: "drop"; ids: number[] | "all" };
 
 export type FromHighlighter =

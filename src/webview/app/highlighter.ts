@@ -1,8 +1,9 @@
 // The view's side of syntax highlighting: code is shown plain at once and highlighted by a Web Worker (highlight-worker.ts),
 // so no grammar compile or highlight pass ever runs on the view's main thread. A complete block comes back a slice at a
 // time; lines of a block still streaming come back as one piece. The answers are put into the DOM in the view's
-// animation frame (applyReady), after the frame has read the scroll position: inserted between frames they would leave
-// the layout dirty, and that read would then lay out the whole answer from script. Where no worker can be started (a
+// animation frame (applyReady; a streaming block's lines by the promise callback that follows it in the same frame),
+// after the frame has read the scroll position: inserted between frames they would leave the layout dirty, and that
+// read would then lay out the whole answer from script. Where no worker can be started (a
 // host whose webviews forbid blob: workers), code stays plain and the extension is told why.
 import { MAX_HIGHLIGHT_CHARS, type FromHighlighter, type ToHighlighter } from "./highlight-protocol";
 import { toSafeFragment } from "./sanitize";
@@ -133,7 +134,7 @@ export class Highlighter {
     this.results.length = 0;
     for (const resolve of this.lines.values()) resolve(undefined);
     this.lines.clear();
-    this.reportProblem(`Code in the chat is shown without syntax highlighting: its worker could not run (${why}).`);
+    this.reportProblem(`Code in the chat is shown without syntax highlighting: its worker could not run (${why.slice(0, 300)}).`);
   }
 
   private receive(message: FromHighlighter): void {

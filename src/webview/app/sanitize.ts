@@ -38,5 +38,8 @@ export function toSafeFragment(html: string): DocumentFragment {
     ALLOW_DATA_ATTR: false,
     ALLOW_ARIA_ATTR: false,
     RETURN_DOM_FRAGMENT: true,
+    // Parse as body content from the first character: otherwise leading whitespace other than spaces, tabs and line
+    // breaks (a form feed opening a slice of highlighted code) would be dropped from the code's text.
+    FORCE_BODY: true,
   });
 }
