@@ -3,8 +3,9 @@
 // engine), accepts it with Tab, and the document holds it.
 import * as assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { openFileWithQuickOpen, scenario, waitForWorkbench, type E2EScenario } from "../harness/e2e";
+import { hearthStatusBarItem, openFileWithQuickOpen, scenario, waitForWorkbench, type E2EScenario } from "../harness/e2e";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
+import { waitFor } from "../harness/processes";
 
 export async function prepare() {
   return { settings: { "hearth.engine.threads": 1, "hearth.model.path": await ensureTestModel("scripted"), "editor.inlineSuggest.enabled": true } };
@@ -32,6 +33,11 @@ export const scenarios: E2EScenario[] = [
       await waitForWorkbench(page);
       await openFileWithQuickOpen(page, "src/stats.ts");
       await page.locator(".monaco-editor .view-lines", { hasText: "countDone" }).first().waitFor({ state: "visible", timeout: 15_000 });
+      // Hearth activates once VS Code has started (onStartupFinished) and then reads its settings: a key pressed before
+      // that reaches no provider, and VS Code asks again only on the next key. A person sees Hearth in the status bar.
+      const status = hearthStatusBarItem(page);
+      await status.waitFor({ state: "visible", timeout: 60_000 });
+      await waitFor(async () => !/no model configured/i.test((await status.getAttribute("aria-label")) ?? ""), { timeoutMs: 30_000, intervalMs: 200, what: "Hearth configured with the model" });
       await page.locator(".monaco-editor .view-line", { hasText: "countDone" }).first().click();
       await page.keyboard.press("End");
       const started = Date.now();

@@ -1,6 +1,6 @@
 // Runs the end-to-end scenarios (out/test/e2e/**/*.e2e.js): per file one code-server and one Chromium, per scenario
 // a fresh workspace copy and a fresh browser context, with Hearth loaded from the repo (extensionDevelopmentPath).
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { launchBrowser, type LaunchedBrowser } from "./browser";
@@ -86,6 +86,8 @@ export async function runE2E(opts: RunE2EOptions = {}): Promise<SuiteResult> {
           log(`    ✘ ${s.name} (${Date.now() - started} ms): ${message}`);
           const shot = await saveScreenshot(page, `${label}--${s.name}--failure`).catch(() => null);
           if (shot) log(`      screenshot: ${relative(repoRoot, shot)}`);
+          // What Hearth said while it failed: the scratch folder (and its logs) is gone after the run.
+          for (const line of hearthLogTail(server.userDataDir, 40)) log(`      | ${line}`);
         } finally {
           await withTimeout(context.close(), 5000, "closing the browser context").catch(() => undefined);
         }
@@ -100,4 +102,21 @@ export async function runE2E(opts: RunE2EOptions = {}): Promise<SuiteResult> {
     }
   }
   return result;
+}
+
+/** The last lines of the newest Hearth log (its output channel's file) under a code-server's user data. */
+function hearthLogTail(userDataDir: string, lines: number): string[] {
+  const logs: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 5 || !existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p, depth + 1);
+      else if (entry.name === "Hearth.log") logs.push(p);
+    }
+  };
+  walk(join(userDataDir, "logs"), 0);
+  const newest = logs.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  if (!newest) return ["(no Hearth log found)"];
+  return readFileSync(newest, "utf8").trimEnd().split("\n").slice(-lines);
 }
