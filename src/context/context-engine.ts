@@ -451,10 +451,6 @@ export class ContextEngine {
     };
   }
 
-  /**
-   * Names worth looking up, weighted: identifiers near the cursor (closer is better, after the cursor a little less),
-   * and names the file imports but does not use yet (about to be used, very likely).
-   */
   /** prepare() and the assembly after the pause ask for the same position: compute its names once. */
   private namesFor(uri: string, text: string, offset: number, imports: readonly ImportStatement[]): { name: string; weight: number }[] {
     const last = this.lastNames;
@@ -464,6 +460,10 @@ export class ContextEngine {
     return names;
   }
 
+  /**
+   * Names worth looking up, weighted: identifiers near the cursor (closer is better, after the cursor a little less),
+   * and names the file imports but does not use yet (about to be used, very likely).
+   */
   private namesNearCursor(uri: string, text: string, offset: number, imports: readonly ImportStatement[]): { name: string; weight: number }[] {
     const weights = new Map<string, number>();
     const from = lineStartAt(text, Math.max(0, offset - 1));
