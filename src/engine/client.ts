@@ -135,7 +135,7 @@ export class EngineClient {
 
   /** The model that answers chat: a ready status names it (ModelInfo.name), so the chat can say who answers. */
   get chatStatus(): EngineStatus {
-    return this.hasChatModel() ? this.chatOwnStatus : this.currentStatus;
+    return this.statusOf(this.chatRole());
   }
 
   get pid(): number | undefined {
@@ -176,7 +176,7 @@ export class EngineClient {
 
   /** Loads the model that answers chat: the separate chat model where one is set, else the completion model. */
   loadChat(signal?: AbortSignal): Promise<ModelInfo> {
-    return this.loadRole(this.hasChatModel() ? "chat" : "completion", signal);
+    return this.loadRole(this.chatRole(), signal);
   }
 
   private async loadRole(role: ModelRole, signal?: AbortSignal): Promise<ModelInfo> {
@@ -184,9 +184,8 @@ export class EngineClient {
     const state = this.roles[role];
     const key = this.settingsKey(role);
     const modelPath = role === "chat" ? (settings.chatModelPath ?? "") : settings.modelPath;
-    const status = () => (role === "chat" ? this.chatOwnStatus : this.currentStatus);
     // The common case, once per keystroke: no file I/O, so requests reach the engine in the order they were made.
-    const ready = status();
+    const ready = this.statusOf(role);
     if (state.loadedKey === key && ready.kind === "ready") return ready.model;
     const check = await checkModelFile(modelPath);
     if (!check.ok) {
@@ -195,7 +194,7 @@ export class EngineClient {
       else this.setStatus({ kind: "no-model", problem });
       throw new EngineError({ code: "model-invalid", message: problem.message });
     }
-    const again = status();
+    const again = this.statusOf(role);
     if (state.loadedKey === key && again.kind === "ready") return again.model;
     if (state.loadPromise && state.loadingKey === key) return state.loadPromise;
     state.loadingKey = key;
@@ -250,8 +249,8 @@ export class EngineClient {
    */
   async tokenCounts(texts: string[], options: RequestOptions & { role?: ModelRole } = {}): Promise<TokenCountResult | null> {
     // The chat's tokenizer is the completion model's unless a separate chat model is set.
-    const role: ModelRole = options.role === "chat" && this.hasChatModel() ? "chat" : "completion";
-    if ((role === "chat" ? this.chatOwnStatus : this.status).kind !== "ready") return null;
+    const role = options.role === "chat" ? this.chatRole() : "completion";
+    if (this.statusOf(role).kind !== "ready") return null;
     try {
       return await this.call("tokenCounts", { texts, role }, options);
     } catch (error) {
@@ -281,8 +280,8 @@ export class EngineClient {
 
   /** Answered by the separate chat model where hearth.chat.modelPath names one, else by the completion model. */
   chat(params: ChatParams, options: RequestOptions = {}): Promise<GenerationResult> {
-    const separate = this.hasChatModel();
-    return this.generate("chat", separate ? { ...params, modelRole: "chat" } : params, options, separate ? "chat" : "completion");
+    const role = this.chatRole();
+    return this.generate("chat", role === "chat" ? { ...params, modelRole: role } : params, options, role);
   }
 
   private async generate<M extends "infill" | "chat">(method: M, params: ParamsOf<M>, options: RequestOptions, role: ModelRole = "completion"): Promise<ResultOf<M>> {
@@ -410,8 +409,7 @@ export class EngineClient {
       case "empty": {
         this.roles[role].loadedKey = undefined;
         const path = chat ? this.settings?.chatModelPath : this.settings?.modelPath;
-        const current = chat ? this.chatOwnStatus : this.currentStatus;
-        if (path && current.kind !== "no-model") set({ kind: "idle", modelPath: path });
+        if (path && this.statusOf(role).kind !== "no-model") set({ kind: "idle", modelPath: path });
         return;
       }
     }
@@ -509,6 +507,16 @@ export class EngineClient {
 
   private hasChatModel(): boolean {
     return Boolean(this.settings?.chatModelPath);
+  }
+
+  /** The role whose model answers chat: the separate chat model where one is set, else the completion model. */
+  private chatRole(): ModelRole {
+    return this.hasChatModel() ? "chat" : "completion";
+  }
+
+  /** The status of the model held for `role` (the separate chat model's own, for "chat"). */
+  private statusOf(role: ModelRole): EngineStatus {
+    return role === "chat" ? this.chatOwnStatus : this.currentStatus;
   }
 
   private requireSettings(): EngineSettings {
