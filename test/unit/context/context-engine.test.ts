@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { silentLogger } from "../../../src/common/logger";
 import { ContextEngine } from "../../../src/context/context-engine";
 import type { AssembledContext } from "../../../src/context/context-types";
-import { InThreadSymbolIndex } from "../../../src/context/symbol-index";
-import { copyFixtures, cursor, grammarsDir, removeDir, sharedIndex } from "./fixtures";
+import { copyFixtures, cursor, grammarsDir, indexedFolderForSuite, sharedIndex } from "./fixtures";
 
 const readFile = async (p: string): Promise<string | null> => {
   try {
@@ -17,25 +16,15 @@ const readFile = async (p: string): Promise<string | null> => {
 
 describe("ContextEngine", function () {
   this.timeout(20_000);
-  let dir: string;
-  let index: InThreadSymbolIndex;
   let engine: ContextEngine;
 
-  before(async () => {
-    dir = copyFixtures();
-    index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
-    await index.indexFolders([dir]);
-  });
-  after(() => {
-    index.dispose();
-    removeDir(dir);
-  });
+  const folder = indexedFolderForSuite(copyFixtures);
   beforeEach(() => {
     engine = new ContextEngine({
       grammarsDir,
       logger: silentLogger,
       readFile,
-      symbolIndex: sharedIndex(index),
+      symbolIndex: sharedIndex(folder.index),
       indexTimeoutMs: 5000,
     });
   });
@@ -43,7 +32,7 @@ describe("ContextEngine", function () {
 
   /** Opens a fixture file with the cursor at the first "█" inserted after `anchor` (or on the blank line). */
   async function assembleAt(relPath: string, languageId: string, anchor: string, budgetTokens = 1024): Promise<AssembledContext> {
-    const path = join(dir, relPath);
+    const path = join(folder.dir, relPath);
     const original = readFileSync(path, "utf8");
     const at = original.indexOf(anchor) + anchor.length;
     const { text, offset } = cursor(original.slice(0, at) + "█" + original.slice(at));
@@ -60,7 +49,7 @@ describe("ContextEngine", function () {
     assert.equal(ctx.indexAnswered, true);
     assert.equal(definitionOf(ctx, "User")?.source, "imported-file");
     assert.match(definitionOf(ctx, "User")?.text ?? "", /interface User \{[\s\S]*email: string;/);
-    assert.equal(definitionOf(ctx, "UserRepository")?.path, join(dir, "ts-app/src/models/user.ts"));
+    assert.equal(definitionOf(ctx, "UserRepository")?.path, join(folder.dir, "ts-app/src/models/user.ts"));
     assert.equal(definitionOf(ctx, "formatDate")?.source, "imported-file");
   });
 
@@ -113,7 +102,7 @@ describe("ContextEngine", function () {
   it("spends a completion's budget on other files and the prefix, not on items from the file itself", async () => {
     const full = await assembleAt("ts-app/src/service.ts", "typescript", "async rename(user: User, name: string): Promise<void> {\n    ", 160);
     assert.ok(full.items.some((i) => i.source === "same-file"));
-    const path = join(dir, "ts-app/src/service.ts");
+    const path = join(folder.dir, "ts-app/src/service.ts");
     const original = readFileSync(path, "utf8");
     const at = original.indexOf("async rename(user: User, name: string): Promise<void> {\n    ") + "async rename(user: User, name: string): Promise<void> {\n    ".length;
     const { text, offset } = cursor(original.slice(0, at) + "█" + original.slice(at));
@@ -133,7 +122,7 @@ describe("ContextEngine", function () {
   });
 
   it("adds snippets from recently viewed files that resemble the code at the cursor", async () => {
-    engine.noteVisited(join(dir, "ts-app/src/models/user.ts"));
+    engine.noteVisited(join(folder.dir, "ts-app/src/models/user.ts"));
     await new Promise((r) => setTimeout(r, 20));
     const ctx = await assembleAt("ts-app/src/service.ts", "typescript", "const user = await this.repo.findById(id);\n");
     assert.ok(ctx.items.some((i) => i.kind === "snippet" || (i.kind === "definition" && i.path.endsWith("user.ts"))));
@@ -143,12 +132,12 @@ describe("ContextEngine", function () {
     const ctx = await assembleAt("ts-app/src/service.ts", "typescript", "const role: UserRole = DEF", 96);
     assert.ok(ctx.prefix.endsWith("const role: UserRole = DEF"));
     assert.equal(ctx.prefixStart === 0 || ctx.prefix.startsWith("\n") || /^\s*\S/.test(ctx.prefix), true);
-    assert.equal(readFileSync(join(dir, "ts-app/src/service.ts"), "utf8").slice(0, ctx.prefixStart).endsWith("\n") || ctx.prefixStart === 0, true);
+    assert.equal(readFileSync(join(folder.dir, "ts-app/src/service.ts"), "utf8").slice(0, ctx.prefixStart).endsWith("\n") || ctx.prefixStart === 0, true);
   });
 
   it("still assembles line-based context for a language without a grammar", async () => {
     const text = "SELECT id, name\nFROM users\nWHERE ";
-    const ctx = await engine.assemble({ uri: join(dir, "query.sql"), languageId: "sql", text, offset: text.length, budgetTokens: 256 });
+    const ctx = await engine.assemble({ uri: join(folder.dir, "query.sql"), languageId: "sql", text, offset: text.length, budgetTokens: 256 });
     assert.equal(ctx.parsed, false);
     assert.equal(ctx.prefix, text);
     assert.equal(ctx.items.length, 0);

@@ -3,32 +3,21 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { silentLogger } from "../../../src/common/logger";
 import { ContextEngine } from "../../../src/context/context-engine";
-import { InThreadSymbolIndex } from "../../../src/context/symbol-index";
 import type { DefinitionQuery } from "../../../src/context/symbol-types";
-import { copyFixtures, cursor, grammarsDir, removeDir, sharedIndex } from "./fixtures";
+import { copyFixtures, cursor, grammarsDir, indexedFolderForSuite, sharedIndex } from "./fixtures";
 
 describe("ContextEngine.prepare", function () {
   this.timeout(20_000);
-  let dir: string;
-  let index: InThreadSymbolIndex;
   let queries: DefinitionQuery[];
   let engine: ContextEngine;
 
-  before(async () => {
-    dir = copyFixtures();
-    index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
-    await index.indexFolders([dir]);
-  });
-  after(() => {
-    index.dispose();
-    removeDir(dir);
-  });
+  const folder = indexedFolderForSuite(copyFixtures);
   const makeEngine = () =>
     new ContextEngine({
       grammarsDir,
       logger: silentLogger,
       readFile: async (p) => readFileSync(p, "utf8"),
-      symbolIndex: sharedIndex(index, (query) => queries.push(query)),
+      symbolIndex: sharedIndex(folder.index, (query) => queries.push(query)),
       indexTimeoutMs: 5000,
     });
   beforeEach(() => {
@@ -38,7 +27,7 @@ describe("ContextEngine.prepare", function () {
   afterEach(() => engine.dispose());
 
   async function open(anchor: string) {
-    const path = join(dir, "ts-app/src/service.ts");
+    const path = join(folder.dir, "ts-app/src/service.ts");
     const original = readFileSync(path, "utf8");
     const at = original.indexOf(anchor) + anchor.length;
     const { text, offset } = cursor(original.slice(0, at) + "█" + original.slice(at));

@@ -1,13 +1,14 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { MemoryLogger } from "../../../src/common/logger";
 import { DocumentStore } from "../../../src/context/document-store";
 import { SyntaxRuntime } from "../../../src/context/syntax-runtime";
-import { fixturesDir, grammarsDir, recordingLogger } from "./fixtures";
+import { fixturesDir, grammarsDir } from "./fixtures";
 
 describe("DocumentStore", function () {
   this.timeout(20_000);
-  const logger = recordingLogger();
+  const logger = new MemoryLogger("warn");
   let runtime: SyntaxRuntime;
   let store: DocumentStore;
 

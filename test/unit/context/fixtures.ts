@@ -1,8 +1,8 @@
 import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Logger } from "../../../src/common/logger";
-import type { SymbolIndex } from "../../../src/context/symbol-index";
+import { silentLogger } from "../../../src/common/logger";
+import { InThreadSymbolIndex, type SymbolIndex } from "../../../src/context/symbol-index";
 import type { DefinitionQuery } from "../../../src/context/symbol-types";
 
 /** The repository root, from out/test/unit/context/. */
@@ -29,19 +29,6 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** A logger that keeps warnings and errors, so tests can assert that bad input was only logged. */
-export function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    trace() {},
-    debug() {},
-    info() {},
-    warn: (m) => lines.push(`warn ${m}`),
-    error: (m) => lines.push(`error ${typeof m === "string" ? m : m.message}`),
-  };
-}
-
 /** Splits "before█after" into text and offset. */
 export function cursor(source: string): { text: string; offset: number } {
   const offset = source.indexOf("█");
@@ -65,4 +52,22 @@ export function sharedIndex(index: SymbolIndex, onQuery: (query: DefinitionQuery
     stats: () => index.stats(),
     dispose: () => {},
   };
+}
+
+/**
+ * A folder indexed once for the whole suite (mocha before/after hooks of the calling describe): `makeDir` creates the
+ * folder, which is removed with the index afterwards. `dir` and `index` are set from the suite's before() on.
+ */
+export function indexedFolderForSuite(makeDir: () => string): { dir: string; index: InThreadSymbolIndex } {
+  const folder = { dir: "", index: undefined as unknown as InThreadSymbolIndex };
+  before(async () => {
+    folder.dir = makeDir();
+    folder.index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
+    await folder.index.indexFolders([folder.dir]);
+  });
+  after(() => {
+    folder.index.dispose();
+    removeDir(folder.dir);
+  });
+  return folder;
 }

@@ -8,9 +8,8 @@ import type { AssembledContext } from "../../../src/context/context-types";
 import { ImportResolver } from "../../../src/context/import-resolver";
 import { extractImports } from "../../../src/context/imports";
 import { getLanguageSpec } from "../../../src/context/languages";
-import { InThreadSymbolIndex } from "../../../src/context/symbol-index";
 import { SyntaxRuntime } from "../../../src/context/syntax-runtime";
-import { cursor, grammarsDir, removeDir, sharedIndex } from "./fixtures";
+import { cursor, grammarsDir, indexedFolderForSuite, sharedIndex } from "./fixtures";
 
 /** A small asyncio-like package: modules import each other with `from . import x` and use `x.member`. */
 const PACKAGE: Record<string, string> = {
@@ -95,31 +94,27 @@ def start_loop(loop):
 `,
 };
 
+/** PACKAGE written to a new temporary folder. */
+function writePackage(): string {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-py-"));
+  for (const [rel, text] of Object.entries(PACKAGE)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text.replace("█", ""));
+  }
+  return dir;
+}
+
 describe("Python definitions and module outlines", function () {
   this.timeout(20_000);
-  let dir: string;
-  let index: InThreadSymbolIndex;
   let engine: ContextEngine;
 
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "hearth-py-"));
-    for (const [rel, text] of Object.entries(PACKAGE)) {
-      mkdirSync(dirname(join(dir, rel)), { recursive: true });
-      writeFileSync(join(dir, rel), text.replace("█", ""));
-    }
-    index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
-    await index.indexFolders([dir]);
-  });
-  after(() => {
-    index.dispose();
-    removeDir(dir);
-  });
+  const folder = indexedFolderForSuite(writePackage);
   beforeEach(() => {
     engine = new ContextEngine({
       grammarsDir,
       logger: silentLogger,
       readFile: async () => null,
-      symbolIndex: sharedIndex(index),
+      symbolIndex: sharedIndex(folder.index),
       indexTimeoutMs: 5000,
     });
   });
@@ -127,7 +122,7 @@ describe("Python definitions and module outlines", function () {
 
   /** The streams module with the cursor at █ (or right after `anchor`, the █ removed). */
   async function assembleInStreams(budgetTokens: number, anchor?: string): Promise<AssembledContext> {
-    const path = join(dir, "aio/streams.py");
+    const path = join(folder.dir, "aio/streams.py");
     let source = PACKAGE["aio/streams.py"];
     if (anchor) source = source.replace("█", "").replace(anchor, anchor + "█");
     const { text, offset } = cursor(source);
@@ -141,14 +136,14 @@ describe("Python definitions and module outlines", function () {
   it("brings definitions from every module of consecutive `from . import x` statements, not only the first", async () => {
     const ctx = await assembleInStreams(2048, "loop = events.get_running_loop()\n    ");
     const found = itemFor(ctx, "definition", "get_running_loop");
-    assert.equal(found?.path, join(dir, "aio/events.py"));
+    assert.equal(found?.path, join(folder.dir, "aio/events.py"));
     assert.equal(found?.source, "imported-file");
   });
 
   it("outlines an imported module's top-level members, without its classes' methods", async () => {
     const ctx = await assembleInStreams(2048);
     const outline = itemFor(ctx, "outline", "constants");
-    assert.equal(outline?.path, join(dir, "aio/constants.py"));
+    assert.equal(outline?.path, join(folder.dir, "aio/constants.py"));
     assert.match(outline?.text ?? "", /^LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5$/m);
     const events = itemFor(ctx, "outline", "events");
     assert.match(events?.text ?? "", /^class Handle:$/m);
@@ -163,8 +158,8 @@ describe("Python definitions and module outlines", function () {
   });
 
   it("prefers a module's own function to a class's method of the same name", async () => {
-    const result = await index.query({
-      fromPath: join(dir, "aio/streams.py"),
+    const result = await folder.index.query({
+      fromPath: join(folder.dir, "aio/streams.py"),
       languageId: "python",
       imports: [{ specifier: ".", names: ["events"] }],
       names: ["set_event_loop"],
@@ -194,10 +189,10 @@ describe("Python definitions and module outlines", function () {
   });
 
   it("does not resolve the standard library's modules to the folder above the workspace", () => {
-    writeFileSync(join(dir, "threading.py"), "class Thread:\n    pass\n");
-    const resolver = new ImportResolver(() => [join(dir, "aio")]);
-    const from = join(dir, "aio", "streams.py");
+    writeFileSync(join(folder.dir, "threading.py"), "class Thread:\n    pass\n");
+    const resolver = new ImportResolver(() => [join(folder.dir, "aio")]);
+    const from = join(folder.dir, "aio", "streams.py");
     assert.equal(resolver.resolve(from, "threading", "python"), null);
-    assert.equal(resolver.resolve(from, "aio.events", "python"), join(dir, "aio", "events.py"), "the workspace imports itself by name");
+    assert.equal(resolver.resolve(from, "aio.events", "python"), join(folder.dir, "aio", "events.py"), "the workspace imports itself by name");
   });
 });
