@@ -1,20 +1,15 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { EngineError } from "../../src/engine/protocol";
-import type { EngineClient, EngineStatus } from "../../src/engine/client";
+import type { EngineStatus } from "../../src/engine/client";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-import { createClient, MemoryLogger, testSettings } from "./helpers/engine";
+import { clientsDisposedAfterEach, testSettings } from "./helpers/engine";
 
 describe("EngineClient with a separate chat model (hearth.chat.modelPath)", function () {
   this.timeout(60_000);
   let scripted: string;
   let tiny: string;
-  const clients: EngineClient[] = [];
-  const open = () => {
-    const client = createClient(new MemoryLogger());
-    clients.push(client);
-    return client;
-  };
+  const open = clientsDisposedAfterEach();
   const question = { messages: [{ role: "user" as const, content: "Write an add function" }], maxTokens: 256 };
   const infillRequest = { prefix: "export function countDone(items: Item[]): number {\n  ", suffix: "\n}\n", maxTokens: 8 };
   const readyModel = (status: EngineStatus) => {
@@ -25,9 +20,6 @@ describe("EngineClient with a separate chat model (hearth.chat.modelPath)", func
   before(async () => {
     scripted = await ensureTestModel("scripted");
     tiny = await ensureTestModel("tiny");
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
   });
 
   it("answers chat with the chat model and infill with the completion model", async () => {

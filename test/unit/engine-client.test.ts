@@ -4,29 +4,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isAbortError } from "../../src/common/abort";
 import { EngineError } from "../../src/engine/protocol";
-import type { EngineClient, EngineStatus } from "../../src/engine/client";
+import type { EngineStatus } from "../../src/engine/client";
 import { DEFAULT_SCRIPT, ensureTestModel, extractBundledVocab } from "../fixtures/models/test-models";
-import { createClient, MemoryLogger, testSettings, waitForStatus } from "./helpers/engine";
+import { clientsDisposedAfterEach, MemoryLogger, testSettings, waitForStatus } from "./helpers/engine";
 
 describe("EngineClient with the engine process", function () {
   this.timeout(60_000);
   let scripted: string;
   let tiny: string;
   let scratch: string;
-  const clients: EngineClient[] = [];
-  const open = (logger = new MemoryLogger()) => {
-    const client = createClient(logger);
-    clients.push(client);
-    return client;
-  };
+  const open = clientsDisposedAfterEach();
 
   before(async () => {
     scripted = await ensureTestModel("scripted");
     tiny = await ensureTestModel("tiny");
     scratch = mkdtempSync(join(tmpdir(), "hearth-engine-"));
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
   });
   after(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -3,24 +3,16 @@ import { join } from "node:path";
 import { EngineError } from "../../src/engine/protocol";
 import type { EngineClient } from "../../src/engine/client";
 import { DEFAULT_SCRIPT, ensureTestLora, ensureTestModel } from "../fixtures/models/test-models";
-import { createClient, MemoryLogger, testSettings } from "./helpers/engine";
+import { clientsDisposedAfterEach, testSettings } from "./helpers/engine";
 
 describe("EngineClient with LoRA adapters and memory refusals", function () {
   this.timeout(60_000);
   let scripted: string;
-  const clients: EngineClient[] = [];
-  const open = () => {
-    const client = createClient(new MemoryLogger());
-    clients.push(client);
-    return client;
-  };
+  const open = clientsDisposedAfterEach();
   const infill = (client: EngineClient) => client.infill({ prefix: "function count(items) {\n  ", suffix: "\n}\n", maxTokens: 64 });
 
   before(async () => {
     scripted = await ensureTestModel("scripted");
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
   });
 
   it("applies a LoRA adapter with zero B matrices, names it, and completes exactly as without it", async () => {

@@ -19,6 +19,22 @@ export function createClient(logger = new MemoryLogger(), backoff: number[] = [2
   return new EngineClient({ workerPath: WORKER_PATH, logger, restartBackoffMs: backoff });
 }
 
+/**
+ * `open()` for a suite's tests: each call starts a client, and every client a test opened is disposed after it
+ * (registers the suite's afterEach).
+ */
+export function clientsDisposedAfterEach(): (logger?: MemoryLogger) => EngineClient {
+  const clients: EngineClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  });
+  return (logger = new MemoryLogger()) => {
+    const client = createClient(logger);
+    clients.push(client);
+    return client;
+  };
+}
+
 export function waitForStatus(client: EngineClient, kind: EngineStatus["kind"], timeoutMs = 10_000): Promise<EngineStatus> {
   if (client.status.kind === kind) return Promise.resolve(client.status);
   return new Promise((resolve, reject) => {
