@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { EntryRole, EntryStatus, ViewEntry } from "../webview/protocol";
+import { isViewEntry, isViewId, type EntryRole, type EntryStatus, type ViewEntry } from "../webview/protocol";
 import type { HistoryTurn } from "./prompt";
+import { toViewEntry } from "./view-model";
 
 // The view and the store agree on these by construction: one declaration, in the shared protocol.
 export type { EntryRole, EntryStatus };
@@ -37,6 +38,16 @@ export function newId(prefix: "c" | "e"): string {
   return `${prefix}-${randomUUID()}`;
 }
 
+/**
+ * The ids newId("c") makes, and the only names the store gives conversation files: an id is a file name, so anything
+ * else (a path, a name with separators or dots) is refused before it gets near the disk.
+ */
+const CONVERSATION_ID = /^c-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function isConversationId(id: unknown): id is string {
+  return typeof id === "string" && CONVERSATION_ID.test(id);
+}
+
 export function createConversation(now = Date.now()): Conversation {
   return { id: newId("c"), title: UNTITLED, createdAt: now, updatedAt: now, entries: [] };
 }
@@ -59,34 +70,80 @@ export function historyOf(entries: readonly Entry[]): HistoryTurn[] {
     .map((e) => (e.role === "user" && e.contextText ? { role: e.role, content: e.content, context: e.contextText } : { role: e.role, content: e.content }));
 }
 
+/** What reviveConversation had to change in a file: a line for the log, or nothing. */
+export interface ReviveReport {
+  /** The id written inside the file, when it was not the expected one. */
+  innerId?: string;
+  /** Entries left out, as "#index: why". */
+  dropped: string[];
+  /** Entries kept after a fix, as "#index: what". */
+  repaired: string[];
+}
+
 /**
- * Checks a conversation read from disk: drops what is malformed, and marks an answer that was still streaming when
- * the window closed (or the extension host crashed) as interrupted, keeping its text. Returns null when the file
- * does not hold a conversation at all.
+ * Checks a conversation read from disk with the view's own rules (isViewEntry, through toViewEntry): an entry the
+ * view would refuse is repaired where that keeps its text (a new id, a bad note or context label removed) or left
+ * out, never the whole conversation. An answer that was still streaming when the window closed (or the extension host
+ * crashed) is marked as interrupted, keeping its text. `id` is the id the store expects (the file's name): it wins
+ * over whatever the file says. Returns null when the file does not hold a conversation at all.
  */
-export function reviveConversation(raw: unknown): Conversation | null {
+export function reviveConversation(raw: unknown, expected: { id?: string; report?: ReviveReport } = {}): Conversation | null {
   if (typeof raw !== "object" || raw === null) return null;
   const c = raw as Record<string, unknown>;
-  if (typeof c.id !== "string" || !Array.isArray(c.entries)) return null;
+  if (!Array.isArray(c.entries) || (expected.id === undefined && typeof c.id !== "string")) return null;
+  const report = expected.report ?? { dropped: [], repaired: [] };
+  const id = expected.id ?? (c.id as string);
+  if (c.id !== id) report.innerId = short(c.id);
   const entries: Entry[] = [];
-  for (const e of c.entries as unknown[]) {
-    if (typeof e !== "object" || e === null) continue;
-    const r = e as Record<string, unknown>;
-    if (typeof r.id !== "string" || (r.role !== "user" && r.role !== "assistant") || typeof r.content !== "string") continue;
-    const status: EntryStatus = r.status === "stopped" || r.status === "error" || r.status === "done" ? r.status : "stopped";
-    const entry: Entry = { id: r.id, role: r.role, content: r.content, status, createdAt: typeof r.createdAt === "number" ? r.createdAt : 0 };
-    if (r.status === "streaming") entry.note = "Interrupted: the window closed while this answer was being written.";
-    else if (typeof r.note === "string") entry.note = r.note;
-    if (Array.isArray(r.context)) entry.context = r.context.filter((x): x is string => typeof x === "string");
-    if (typeof r.contextText === "string") entry.contextText = r.contextText;
+  const seen = new Set<string>();
+  (c.entries as unknown[]).forEach((e, index) => {
+    const entry = reviveEntry(e, seen, (what) => report.repaired.push(`#${index}: ${what}`));
+    if (typeof entry === "string") return void report.dropped.push(`#${index}: ${entry}`);
+    seen.add(entry.id);
     entries.push(entry);
-  }
+  });
   const now = Date.now();
   return {
-    id: c.id,
+    id,
     title: typeof c.title === "string" && c.title ? c.title : UNTITLED,
-    createdAt: typeof c.createdAt === "number" ? c.createdAt : now,
-    updatedAt: typeof c.updatedAt === "number" ? c.updatedAt : now,
+    createdAt: isFiniteNumber(c.createdAt) ? c.createdAt : now,
+    updatedAt: isFiniteNumber(c.updatedAt) ? c.updatedAt : now,
     entries,
   };
+}
+
+/** The entry, repaired where it can be; or why it was left out. */
+function reviveEntry(e: unknown, seen: ReadonlySet<string>, repaired: (what: string) => void): Entry | string {
+  if (typeof e !== "object" || e === null || Array.isArray(e)) return "not an object";
+  const r = e as Record<string, unknown>;
+  if (r.role !== "user" && r.role !== "assistant") return `unknown role ${short(r.role)}`;
+  if (typeof r.content !== "string") return "no text";
+  const given = isViewId(r.id) ? r.id : undefined;
+  const id = given !== undefined && !seen.has(given) ? given : newId("e");
+  if (id !== r.id) repaired(given !== undefined ? "duplicate id" : `invalid id ${short(r.id)}`);
+  const status: EntryStatus = r.status === "stopped" || r.status === "error" || r.status === "done" ? r.status : "stopped";
+  if (r.status !== status && r.status !== "streaming") repaired(`unknown status ${short(r.status)}`);
+  const entry: Entry = { id, role: r.role, content: r.content, status, createdAt: isFiniteNumber(r.createdAt) ? r.createdAt : 0 };
+  if (r.status === "streaming") entry.note = "Interrupted: the window closed while this answer was being written.";
+  else if (typeof r.note === "string") entry.note = r.note;
+  else if (r.note !== undefined) repaired("note is not text");
+  if (Array.isArray(r.context)) {
+    const labels = r.context.filter((x): x is string => typeof x === "string");
+    if (labels.length !== r.context.length) repaired("context labels that are not text");
+    entry.context = labels;
+  } else if (r.context !== undefined) repaired("context is not a list");
+  if (typeof r.contextText === "string") entry.contextText = r.contextText;
+  else if (r.contextText !== undefined) repaired("context text is not text");
+  // The last word is the view's: whatever it would refuse does not reach it.
+  return isViewEntry(toViewEntry(entry)) ? entry : "refused by the view";
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v);
+}
+
+/** A value from a file, short enough for a log line. */
+function short(v: unknown): string {
+  const text = typeof v === "string" ? JSON.stringify(v) : v === undefined ? "(none)" : (JSON.stringify(v) ?? String(v));
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }

@@ -141,6 +141,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const isStr = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is string => typeof v === "string" && v.length <= max;
 const isId = (v: unknown): v is string => isStr(v, LIMITS.id) && /^[\w.:-]+$/.test(v);
+/** An id the view accepts (entries, chips, conversations): the store checks what it reads from disk with the same rule. */
+export const isViewId = isId;
 const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const isCount = (v: unknown): v is number => isNum(v) && v >= 0 && Number.isInteger(v);
 const oneOf = (v: unknown, values: readonly string[]): v is string => typeof v === "string" && values.includes(v);
@@ -189,7 +191,11 @@ export function isSafeLink(href: string): boolean {
   return /^https?:\/\/[^\s]+$/i.test(href);
 }
 
-function isEntry(v: unknown): v is ViewEntry {
+/**
+ * An entry the view shows. The conversation store checks what it reads from disk with this same function (through
+ * toViewEntry), so an entry the store keeps is never one that makes the view drop the whole conversation.
+ */
+export function isViewEntry(v: unknown): v is ViewEntry {
   return (
     isObj(v) &&
     isId(v.id) &&
@@ -199,6 +205,11 @@ function isEntry(v: unknown): v is ViewEntry {
     (v.note === undefined || isStr(v.note)) &&
     (v.context === undefined || (Array.isArray(v.context) && v.context.every((c) => isStr(c))))
   );
+}
+
+/** An item of the history list; the store checks its index with this same function. */
+export function isViewHistoryItem(v: unknown): v is ViewHistoryItem {
+  return isObj(v) && isId(v.id) && isStr(v.title) && isNum(v.updatedAt) && isCount(v.messages);
 }
 
 function isChip(v: unknown): v is ViewChip {
@@ -224,14 +235,14 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
   switch (m.type) {
     case "conversation": {
       const c = m.conversation;
-      return isObj(c) && isId(c.id) && isStr(c.title) && Array.isArray(c.entries) && c.entries.every(isEntry) && (c.streamingId === null || isId(c.streamingId))
+      return isObj(c) && isId(c.id) && isStr(c.title) && Array.isArray(c.entries) && c.entries.every(isViewEntry) && (c.streamingId === null || isId(c.streamingId))
         ? { type: "conversation", conversation: c as unknown as ViewConversation }
         : null;
     }
     case "append":
       return isId(m.entryId) && isStr(m.text) ? { type: "append", entryId: m.entryId, text: m.text } : null;
     case "entry":
-      return isEntry(m.entry) && (m.streamingId === null || isId(m.streamingId)) ? { type: "entry", entry: m.entry, streamingId: m.streamingId as string | null } : null;
+      return isViewEntry(m.entry) && (m.streamingId === null || isId(m.streamingId)) ? { type: "entry", entry: m.entry, streamingId: m.streamingId as string | null } : null;
     case "context": {
       const c = m.context;
       return isObj(c) && Array.isArray(c.chips) && c.chips.every(isChip) && isBudget(c.budget) ? { type: "context", context: c as unknown as ViewContext } : null;
@@ -244,7 +255,7 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
     }
     case "history":
       return Array.isArray(m.items) &&
-        m.items.every((i) => isObj(i) && isId(i.id) && isStr(i.title) && isNum(i.updatedAt) && isCount(i.messages)) &&
+        m.items.every(isViewHistoryItem) &&
         isId(m.currentId)
         ? { type: "history", items: m.items as ViewHistoryItem[], currentId: m.currentId }
         : null;
