@@ -60,6 +60,15 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
     edits,
     view,
     { dispose: () => void session.dispose() },
+    { dispose: () => void store.dispose() },
+    // One message when saving starts failing (disk full, permission denied, read-only disk), not one per keystroke;
+    // the store keeps the conversations in memory and retries.
+    store.onDidChangeSaveProblem((problem) => {
+      if (problem) void vscode.window.showErrorMessage(problem.message, "Show Log").then((choice) => {
+          if (choice) log.show();
+        });
+      else void vscode.window.showInformationMessage("Hearth: saving the chat history works again.");
+    }),
     { dispose: () => tokens.dispose() },
     onModelChange(engine.onDidChangeChatStatus, () => tokens.forget()),
     vscode.commands.registerCommand(COMMANDS.chatFocus, () => focus()),

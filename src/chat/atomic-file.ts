@@ -1,0 +1,113 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { dirname } from "node:path";
+
+/** What a file opened for writing must do: Node's FileHandle fits. */
+export interface WritableFile {
+  writeFile(text: string): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The file operations the conversation store uses. The real ones in production; a test wraps them to make a write
+ * fail the way a full disk does (there is no portable way to fill a disk from a unit test).
+ */
+export interface StoreFs {
+  mkdir(path: string): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+  readFile(path: string): Promise<string>;
+  open(path: string, flags: "wx" | "r"): Promise<WritableFile>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rm(path: string): Promise<void>;
+}
+
+export const nodeStoreFs: StoreFs = {
+  mkdir: async (path) => void (await mkdir(path, { recursive: true })),
+  readdir: (path) => readdir(path),
+  readFile: (path) => readFile(path, "utf8"),
+  open: async (path, flags) => {
+    const handle = await open(path, flags);
+    return { writeFile: (text) => handle.writeFile(text, "utf8"), sync: () => handle.sync(), close: () => handle.close() };
+  },
+  rename: (from, to) => rename(from, to),
+  unlink: (path) => unlink(path),
+  rm: (path) => rm(path, { force: true }),
+};
+
+/** The suffix of the temporary files atomicWrite leaves only while it runs (or when the process dies mid-write). */
+export const TEMP_SUFFIX = ".tmp";
+
+/**
+ * Replaces `path` with `text` so that a reader (or a crash, or a full disk) sees either the old file or the new one,
+ * never a mix: the text goes to a temporary file in the same folder, is flushed to the disk, and is renamed over the
+ * old file; then the folder is flushed so the rename itself survives a power cut. On failure the temporary file is
+ * removed and the old file is untouched.
+ */
+export async function atomicWrite(fs: StoreFs, path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`;
+  let file: WritableFile | undefined;
+  try {
+    file = await fs.open(temp, "wx");
+    await file.writeFile(text);
+    await file.sync();
+    const closing = file;
+    file = undefined;
+    await closing.close();
+    await fs.rename(temp, path);
+  } catch (error) {
+    await file?.close().catch(() => undefined);
+    await fs.unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncFolder(fs, dirname(path));
+}
+
+/** Flushes a folder's entries where the platform can (Linux, macOS); Windows cannot open a folder, which is fine there. */
+async function syncFolder(fs: StoreFs, folder: string): Promise<void> {
+  let handle: WritableFile | undefined;
+  try {
+    handle = await fs.open(folder, "r");
+    await handle.sync();
+  } catch {
+    // Not supported here (EISDIR, EPERM, EINVAL on some platforms and file systems): the rename is still atomic.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Why a save failed, for the one message the user gets. */
+export interface SaveProblem {
+  /** The error code (ENOSPC, EACCES, EROFS, …) or "unknown". */
+  code: string;
+  /** One sentence for the user: what happened, where, and what Hearth does about it. */
+  message: string;
+}
+
+export function describeSaveProblem(error: unknown, folder: string): SaveProblem {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? "unknown";
+  const reason = reasonFor(code) ?? (error instanceof Error ? error.message : String(error));
+  return {
+    code,
+    message: `Hearth could not save the chat history in ${folder}: ${reason}. Your conversations stay open in this window, and Hearth saves them as soon as it can.`,
+  };
+}
+
+function reasonFor(code: string): string | undefined {
+  switch (code) {
+    case "ENOSPC":
+    case "EDQUOT":
+      return "the disk is full";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EROFS":
+      return "the disk is read-only";
+    case "ENOTDIR":
+    case "EEXIST":
+      return "a file is in the way of the folder";
+    default:
+      return undefined;
+  }
+}
