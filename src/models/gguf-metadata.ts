@@ -6,18 +6,15 @@
 // Why not node-llama-cpp's readGgufFileInfo: it may only run in the engine process, and discovery must not fork the
 // engine (or load llama.cpp's native code) just to list the files on disk. The engine still reads the file with
 // node-llama-cpp before loading and checks memory with its own GgufInsights; this reader only feeds the picker.
-import { open, type FileHandle } from "node:fs/promises";
+//
+// The file is untrusted input: a model picked up from a download folder or a cloned repository. Keys become object
+// paths here, so every level of the tree is a null-prototype object and the key parts `__proto__`, `constructor` and
+// `prototype` are refused outright (a crafted key must never reach Object.prototype); every count and length is
+// checked against the bytes left in the file before anything is allocated or looped over.
+import { open, stat, type FileHandle } from "node:fs/promises";
+import { emptyTree, forbiddenKeyPart, setPath, type GgufMetadataTree, type GgufMetadataValue } from "./gguf-tree";
 
-/** Nested like node-llama-cpp's metadata: `general.architecture` is `metadata.general.architecture`. */
-export type GgufMetadataTree = { [key: string]: GgufMetadataValue };
-export type GgufMetadataValue = string | number | bigint | boolean | GgufMetadataValue[] | GgufSkippedArray | GgufMetadataTree;
-
-/** An array left unread (too long and not needed); its length is kept. */
-export interface GgufSkippedArray {
-  skipped: true;
-  itemType: number;
-  length: number;
-}
+export { metadataValue, type GgufMetadataTree, type GgufMetadataValue, type GgufSkippedArray } from "./gguf-tree";
 
 export interface GgufTensorSummary {
   name: string;
@@ -75,17 +72,26 @@ const MAX_DIMS = 8;
 
 /** gguf_type codes → byte sizes of the fixed-size scalars. */
 const SCALAR_BYTES: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+const TYPE_UINT32 = 4;
 const TYPE_STRING = 8;
 const TYPE_ARRAY = 9;
+/** Least bytes a key/value takes (key length, type, a one-byte value) and a tensor info (name length, nDims, type, offset). */
+const MIN_KV_BYTES = 13;
+const MIN_TENSOR_INFO_BYTES = 24;
+/** ggml's type enum has ~40 members; anything far past it is not a tensor type. */
+const MAX_TENSOR_TYPE = 1023;
 
 const defaultKeepArray = (key: string) => key === "tokenizer.ggml.tokens";
 
 /** Reads a GGUF file's header, metadata and tensor infos. Throws GgufReadError for a file that is not a sound GGUF. */
 export async function readGgufSummary(path: string, options: ReadGgufOptions = {}): Promise<GgufFileSummary> {
+  // Checked before opening: opening a named pipe blocks until something writes to it, and a folder is not a model.
+  if (!(await stat(path)).isFile()) throw new GgufReadError("not-gguf", "The path is a folder or a device, not a GGUF file.");
   const handle = await open(path, "r");
   try {
-    const size = (await handle.stat()).size;
-    return await parse(new ForwardReader(handle, size, options.maxHeaderBytes ?? 256 * 2 ** 20, options.signal), options);
+    const info = await handle.stat();
+    if (!info.isFile()) throw new GgufReadError("not-gguf", "The path is a folder or a device, not a GGUF file.");
+    return await parse(new ForwardReader(handle, info.size, options.maxHeaderBytes ?? 256 * 2 ** 20, options.signal), options);
   } finally {
     await handle.close();
   }
@@ -99,17 +105,20 @@ async function parse(r: ForwardReader, options: ReadGgufOptions): Promise<GgufFi
   if (version !== 2 && version !== 3) throw new GgufReadError("unsupported-version", `GGUF version ${version} is not supported (only 2 and 3).`);
   const tensorCount = await r.u64();
   const kvCount = await r.u64();
-  // Every key/value takes at least 12 bytes and every tensor info at least 24: counts beyond the file are corrupt.
-  if (kvCount * 12 + tensorCount * 24 > r.fileSize) throw new GgufReadError("corrupt", "The GGUF header declares more entries than the file can hold.");
-  const metadata: GgufMetadataTree = {};
+  r.claim(kvCount * MIN_KV_BYTES + tensorCount * MIN_TENSOR_INFO_BYTES, `${kvCount} metadata entries and ${tensorCount} tensors`);
+  const metadata = emptyTree();
+  const keys = new Set<string>();
   let alignment = DEFAULT_ALIGNMENT;
   for (let i = 0; i < kvCount; i++) {
     const key = await r.string(MAX_KEY_BYTES);
+    checkKey(key, keys);
     const type = await r.u32();
     let value: GgufMetadataValue;
     if (type === TYPE_ARRAY) {
       const itemType = await r.u32();
       const length = await r.u64();
+      if (itemType === TYPE_ARRAY) throw new GgufReadError("corrupt", `The GGUF metadata ${show(key)} is an array of arrays, which GGUF does not allow.`);
+      r.claim(length * (SCALAR_BYTES[itemType] ?? 8), `${length} entries in ${show(key)}`);
       if (length <= maxArrayLength || keepArray(key)) value = await readArray(r, itemType, length, key === "tokenizer.ggml.tokens" && options.tokenTexts !== "all");
       else {
         await skipArray(r, itemType, length);
@@ -118,18 +127,24 @@ async function parse(r: ForwardReader, options: ReadGgufOptions): Promise<GgufFi
     } else {
       value = await readScalar(r, type);
     }
-    if (key === "general.alignment" && typeof value === "number" && value > 0 && value % 8 === 0) alignment = value;
+    if (key === "general.alignment") alignment = checkAlignment(type, value);
     setPath(metadata, key, value);
   }
   const tensors: GgufTensorSummary[] = [];
+  const names = new Set<string>();
   for (let i = 0; i < tensorCount; i++) {
     const name = await r.string(MAX_KEY_BYTES);
+    if (names.has(name)) throw new GgufReadError("corrupt", `The GGUF file has two tensors named ${show(name)}.`);
+    names.add(name);
     const nDims = await r.u32();
-    if (nDims > MAX_DIMS) throw new GgufReadError("corrupt", `Tensor ${name} declares ${nDims} dimensions.`);
+    if (nDims > MAX_DIMS) throw new GgufReadError("corrupt", `Tensor ${show(name)} declares ${nDims} dimensions (at most ${MAX_DIMS} exist).`);
     const dims: number[] = [];
     for (let d = 0; d < nDims; d++) dims.push(await r.u64());
+    if (!Number.isSafeInteger(dims.reduce((a, b) => a * b, 1))) throw new GgufReadError("corrupt", `Tensor ${show(name)} declares more elements than any model has (${dims.join(" × ")}).`);
     const type = await r.u32();
+    if (type > MAX_TENSOR_TYPE) throw new GgufReadError("corrupt", `Tensor ${show(name)} has the unknown type ${type}.`);
     const offset = await r.u64();
+    if (offset % alignment !== 0) throw new GgufReadError("corrupt", `Tensor ${show(name)} starts at offset ${offset}, which is not a multiple of the alignment ${alignment}.`);
     tensors.push({ name, dims, type, offset });
   }
   const dataOffset = Math.ceil(r.position / alignment) * alignment;
@@ -154,21 +169,22 @@ async function readScalar(r: ForwardReader, type: number): Promise<string | numb
   }
 }
 
+/** The array's length was claimed against the file first, so it cannot allocate more than the file could fill. */
 async function readArray(r: ForwardReader, itemType: number, length: number, specialOnly = false): Promise<GgufMetadataValue[]> {
-  if (itemType === TYPE_ARRAY) throw new GgufReadError("corrupt", "Nested GGUF arrays are not supported.");
-  const values: GgufMetadataValue[] = new Array<GgufMetadataValue>(length);
+  const values: GgufMetadataValue[] = [];
   if (itemType === TYPE_STRING) {
     // A vocabulary has ~150k strings: take them synchronously from the window, awaiting only to refill it.
-    for (let i = 0; i < length; ) {
+    while (values.length < length) {
       const value = r.tryString(MAX_STRING_BYTES, specialOnly);
       if (value === undefined) {
         const text = await r.string(MAX_STRING_BYTES);
-        values[i++] = specialOnly && !looksSpecial(text) ? "" : text;
-      } else values[i++] = value;
+        values.push(specialOnly && !looksSpecial(text) ? "" : text);
+      } else values.push(value);
     }
     return values;
   }
-  for (let i = 0; i < length; i++) values[i] = await readScalar(r, itemType);
+  if (SCALAR_BYTES[itemType] === undefined) throw new GgufReadError("corrupt", `Unknown GGUF array item type ${itemType}.`);
+  while (values.length < length) values.push(await readScalar(r, itemType));
   return values;
 }
 
@@ -197,23 +213,27 @@ function safeNumber(value: bigint): number | bigint {
   return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
 }
 
-function setPath(tree: GgufMetadataTree, key: string, value: GgufMetadataValue): void {
-  const parts = key.split(".");
-  let node = tree;
-  for (const part of parts.slice(0, -1)) {
-    const next = node[part];
-    if (typeof next === "object" && next !== null && !Array.isArray(next) && !isSkipped(next)) node = next as GgufMetadataTree;
-    else {
-      const created: GgufMetadataTree = {};
-      node[part] = created;
-      node = created;
-    }
+/** Refuses a key that could reach a prototype, and a key seen before (llama.cpp refuses duplicates too). */
+function checkKey(key: string, seen: Set<string>): void {
+  const part = forbiddenKeyPart(key);
+  if (part !== undefined) {
+    throw new GgufReadError("corrupt", `The GGUF metadata key ${show(key)} contains "${part}", which no model uses: the file looks crafted to attack the program reading it, so Hearth refuses it.`);
   }
-  node[parts[parts.length - 1] ?? key] = value;
+  if (seen.has(key)) throw new GgufReadError("corrupt", `The GGUF metadata key ${show(key)} appears twice.`);
+  seen.add(key);
 }
 
-function isSkipped(value: unknown): value is GgufSkippedArray {
-  return typeof value === "object" && value !== null && (value as { skipped?: unknown }).skipped === true;
+/** llama.cpp reads general.alignment as a u32 power of two and refuses the file otherwise. */
+function checkAlignment(type: number, value: GgufMetadataValue): number {
+  if (type !== TYPE_UINT32 || typeof value !== "number" || value <= 0 || (value & (value - 1)) !== 0) {
+    throw new GgufReadError("corrupt", `The GGUF alignment (general.alignment) must be a power of two stored as a u32, not ${show(String(value))}.`);
+  }
+  return value;
+}
+
+/** A key or name from the file, quoted and cut short, for a message. */
+function show(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 
 /** Reads a file forward through a window; awaits only when the window runs out. */
@@ -231,6 +251,16 @@ class ForwardReader {
 
   get position(): number {
     return this.pos;
+  }
+
+  /**
+   * Refuses a declared structure that needs at least `bytes` more than the file has, before any loop or allocation
+   * sized by it: "corrupt" when no GGUF header could be that large, "truncated" when the file merely ends too soon.
+   */
+  claim(bytes: number, what: string): void {
+    if (this.pos + bytes <= this.fileSize) return;
+    if (this.pos + bytes > this.maxBytes) throw new GgufReadError("corrupt", `The GGUF file declares ${what}, more than the file (${this.fileSize} bytes) or any model could hold.`);
+    throw new GgufReadError("truncated", `The file ends at byte ${this.fileSize}, before the ${what} it declares.`);
   }
 
   async u32(): Promise<number> {
@@ -314,14 +344,4 @@ class ForwardReader {
     this.bufStart = this.pos;
     if (this.buf.length < n) throw new GgufReadError("truncated", `The file ends inside its GGUF header (at byte ${this.pos + this.buf.length}).`);
   }
-}
-
-/** A metadata value by dotted key, or undefined. */
-export function metadataValue(metadata: GgufMetadataTree, key: string): GgufMetadataValue | undefined {
-  let node: GgufMetadataValue | undefined = metadata;
-  for (const part of key.split(".")) {
-    if (typeof node !== "object" || node === null || Array.isArray(node) || isSkipped(node)) return undefined;
-    node = (node as GgufMetadataTree)[part];
-  }
-  return node;
 }
