@@ -11,7 +11,7 @@ import { registerChat, type ChatApi } from "./ide/chat";
 import { HearthCodeActionProvider } from "./ide/code-actions";
 import { registerCommands } from "./ide/commands";
 import { CompletionGate } from "./ide/completion-gate";
-import { onDidChangeConfig, readConfig, toEngineSettings } from "./ide/config";
+import { announceIgnoredSettings, onDidChangeConfig, readConfig, toEngineSettings } from "./ide/config";
 import { watchEngineCrashes } from "./ide/crash-notice";
 import { indexWorkspace, syncDocuments } from "./ide/document-sync";
 import { HearthInlineCompletionProvider, workspaceRelativePath } from "./ide/inline-completion-provider";
@@ -64,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     });
   const configure = () => {
     const config = readConfig();
+    announceIgnoredSettings(config, log);
     engine.configure(toEngineSettings(config)).catch((error: unknown) => log.error(error instanceof Error ? error : String(error)));
     manager.updateGeneration({ budgetTokens: config.completion.contextTokens });
     showCompletionState();

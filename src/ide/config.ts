@@ -1,44 +1,24 @@
-import { homedir } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import * as vscode from "vscode";
+import { describeIgnoredSettings, readSettings, type HearthConfig } from "../common/settings";
+import type { Logger } from "../common/logger";
 import type { EngineSettings } from "../engine/client";
 
-/** Every Hearth setting, typed; package.json's contributes.configuration declares the same keys. */
-export interface HearthConfig {
-  /** loraAdapters: hearth.model.loraAdapters as written (resolved in toEngineSettings, like the path). */
-  model: { path: string; loraAdapters: string[] };
-  /** modelPath: hearth.chat.modelPath as written; empty when the completion model answers chat too. */
-  chat: { modelPath: string };
-  /** Extra folders to look for GGUF models in, and where downloads go (both already resolved to absolute paths). */
-  models: { folders: string[]; downloadFolder: string };
-  completion: { enable: boolean; languages: Record<string, boolean>; contextTokens: number };
-  engine: { threads: number; contextSize: number; gpu: "auto" | "off"; idleUnloadMinutes: number };
-}
+export type { HearthConfig };
 
 export const CONFIG_SECTION = "hearth";
 
-export function readConfig(): HearthConfig {
-  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
-  const gpu = config.get<string>("engine.gpu", "auto");
-  return {
-    model: { path: config.get<string>("model.path", "").trim(), loraAdapters: stringList(config.get<unknown>("model.loraAdapters", [])) },
-    chat: { modelPath: config.get<string>("chat.modelPath", "").trim() },
-    models: {
-      folders: stringList(config.get<unknown>("models.folders", [])).map(resolveModelPath),
-      downloadFolder: resolveModelPath(config.get<string>("models.downloadFolder", "").trim()) || defaultDownloadFolder(),
-    },
-    completion: {
-      enable: config.get<boolean>("completion.enable", true) !== false,
-      languages: booleanMap(config.get<unknown>("completion.languages", {})),
-      contextTokens: clampInt(config.get<number>("completion.contextTokens", 1024), 128, 32768),
-    },
-    engine: {
-      threads: clampInt(config.get<number>("engine.threads", 0), 0, 256),
-      contextSize: clampInt(config.get<number>("engine.contextSize", 4096), 512, 131072),
-      gpu: gpu === "off" ? "off" : "auto",
-      idleUnloadMinutes: clampInt(config.get<number>("engine.idleUnloadMinutes", 15), 0, 24 * 60),
-    },
-  };
+/**
+ * Hearth's settings, checked (src/common/settings.ts). In Restricted Mode the paths and sizes a workspace's settings
+ * name are ignored; `trusted` is vscode.workspace.isTrusted unless a test asks for the other case.
+ */
+export function readConfig(trusted = vscode.workspace.isTrusted): HearthConfig {
+  const section = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const config = readSettings({ inspect: (key) => section.inspect(key) }, { trusted, cores: availableParallelism() });
+  config.models.folders = config.models.folders.map(resolveModelPath);
+  config.models.downloadFolder = resolveModelPath(config.models.downloadFolder) || defaultDownloadFolder();
+  return config;
 }
 
 export function toEngineSettings(config: HearthConfig): EngineSettings {
@@ -62,30 +42,36 @@ export function resolveModelPath(path: string): string {
   return folder ? resolve(folder.uri.fsPath, path) : resolve(path);
 }
 
+/** Fires when a Hearth setting changes, and when the workspace becomes trusted (its own settings then apply). */
 export function onDidChangeConfig(listener: () => void): vscode.Disposable {
-  return vscode.workspace.onDidChangeConfiguration((event) => {
-    if (event.affectsConfiguration(CONFIG_SECTION)) listener();
+  return vscode.Disposable.from(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(CONFIG_SECTION)) listener();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(listener),
+  );
+}
+
+/** What was last said about ignored settings: the same set is said once per window, not at every configure. */
+let announcedIgnored = "";
+
+/**
+ * Says, once, that Restricted Mode ignored settings from this workspace (log and notification, with a way to trust
+ * it); says nothing again until the set changes. Called with each configuration the engine is given.
+ */
+export function announceIgnoredSettings(config: HearthConfig, log: Logger): void {
+  const key = config.ignored.join(",");
+  if (key === announcedIgnored) return;
+  announcedIgnored = key;
+  const message = describeIgnoredSettings(config.ignored);
+  if (!message) return log.info("this workspace's Hearth settings apply in full now");
+  log.warn(message);
+  void vscode.window.showWarningMessage(message, "Manage Workspace Trust").then((choice) => {
+    if (choice) void vscode.commands.executeCommand("workbench.trust.manage");
   });
 }
 
 /** Where downloaded models go unless hearth.models.downloadFolder says otherwise: ~/.hearth/models (kept across reinstalls). */
 export function defaultDownloadFolder(): string {
   return join(homedir(), ".hearth", "models");
-}
-
-function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string" && v.trim() !== "").map((v) => v.trim()) : [];
-}
-
-/** A user-edited `{ "languageId": boolean }` object; anything else in it is ignored. */
-function booleanMap(value: unknown): Record<string, boolean> {
-  const map: Record<string, boolean> = {};
-  if (typeof value !== "object" || value === null) return map;
-  for (const [key, entry] of Object.entries(value)) if (typeof entry === "boolean") map[key] = entry;
-  return map;
-}
-
-function clampInt(value: number, min: number, max: number): number {
-  if (!Number.isFinite(value)) return min;
-  return Math.min(max, Math.max(min, Math.round(value)));
 }
