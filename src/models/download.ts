@@ -1,49 +1,24 @@
-// Downloads a model file, only when the user asked for it: the one place in Hearth that opens a connection. The file
-// grows as `<name>.partial` beside a `<name>.partial.json` note (URL, validator, length), so a cancel, a dropped
-// connection or a restart resumes with an HTTP Range request. Finished, it is verified — length, GGUF header and
-// tensor extent, SHA-256 where known — and only then renamed to `<name>`: discovery never offers a partial file.
+// Downloads a model file, only when the user asked for it: the one place in Hearth that opens a connection, and only
+// over HTTPS to Hugging Face and its download servers (download-origins.ts), checked for the address and for every
+// redirect before connecting. The file grows as `<name>.partial` beside a `<name>.partial.json` note (URL, validator,
+// length), so a cancel, a dropped connection or a restart resumes with an HTTP Range request. Finished, it is verified
+// — length, then SHA-256 where known (before anything parses a byte of it), then GGUF header, tensors and their extent —
+// and only then renamed to `<name>`: discovery never offers a partial file.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, readFile, rename, rm, stat, statfs, truncate, writeFile, type FileHandle } from "node:fs/promises";
-import * as http from "node:http";
+import type { IncomingMessage } from "node:http";
 import * as https from "node:https";
 import { basename, dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { inspectModelFile } from "./model-facts";
+import { DownloadError, cancelledError, describe, fileError, untrustedError } from "./download-errors";
+import { HUGGING_FACE_TRUST, checkDownloadUrl, type DownloadTrust } from "./download-origins";
+import { Meter, type DownloadProgress } from "./download-progress";
 import { formatBytes } from "./memory-fit";
+import { inspectModelFile, type GgufKind } from "./model-facts";
 
-export type DownloadErrorCode =
-  | "cancelled"
-  | "not-found"
-  | "http"
-  | "network"
-  | "size-mismatch"
-  | "corrupt"
-  | "checksum"
-  | "no-space"
-  | "no-permission";
-
-export class DownloadError extends Error {
-  constructor(
-    readonly code: DownloadErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = code === "cancelled" ? "AbortError" : "DownloadError";
-  }
-}
-
-export interface DownloadProgress {
-  receivedBytes: number;
-  /** Null until the server has said how long the file is. */
-  totalBytes: number | null;
-  /** Over the last few seconds; 0 at the start. */
-  bytesPerSecond: number;
-  etaSeconds: number | null;
-  /** Bytes that were already on disk when this attempt began (a resume). */
-  resumedFromBytes: number;
-  phase: "downloading" | "verifying";
-}
+export { DownloadError, type DownloadErrorCode } from "./download-errors";
+export { describeProgress, type DownloadProgress } from "./download-progress";
 
 export interface DownloadRequest {
   url: string;
@@ -64,6 +39,11 @@ export interface DownloadRequest {
   freeSpace?: (folder: string) => Promise<number | null>;
   /** How often progress is reported; default 250 ms. */
   progressIntervalMs?: number;
+  /**
+   * Where the download may connect; Hugging Face and its download servers over HTTPS when absent (always, in Hearth:
+   * only tests pass their local server here, and no setting reaches it).
+   */
+  trust?: DownloadTrust;
 }
 
 export interface DownloadResult {
@@ -89,6 +69,8 @@ export function partialPathOf(destination: string): string {
 
 export async function downloadModel(request: DownloadRequest): Promise<DownloadResult> {
   const { destination, signal } = request;
+  const source = checkDownloadUrl(request.url, request.trust ?? HUGGING_FACE_TRUST);
+  if (!source.ok) throw untrustedError(request.url, source.reason, destination);
   const partial = partialPathOf(destination);
   const notePath = `${partial}.json`;
   const folder = dirname(destination);
@@ -135,11 +117,7 @@ export async function downloadModel(request: DownloadRequest): Promise<DownloadR
     await discard(partial, notePath);
     throw new DownloadError("size-mismatch", `${basename(destination)} arrived with ${size} bytes instead of ${note.totalBytes}; it was deleted. Try again.`);
   }
-  const check = await inspectModelFile(partial, signal);
-  if (!check.ok) {
-    await discard(partial, notePath);
-    throw new DownloadError("corrupt", `The downloaded file is not a usable model: ${check.reason.replace(basename(partial), basename(destination))} It was deleted.`);
-  }
+  // The hash first: a file that is not the one published is deleted unread, whatever its header would say.
   let digest: string | null = null;
   if (request.sha256) {
     digest = await sha256Of(partial, signal);
@@ -147,6 +125,12 @@ export async function downloadModel(request: DownloadRequest): Promise<DownloadR
       await discard(partial, notePath);
       throw new DownloadError("checksum", `${basename(destination)} failed its SHA-256 check (expected ${request.sha256.slice(0, 12)}…, got ${digest.slice(0, 12)}…); it was deleted. The source may have changed: try again, or report it.`);
     }
+  }
+  const check = await inspectModelFile(partial, signal);
+  const problem = !check.ok ? check.reason.replace(basename(partial), basename(destination)) : notAModel(check.facts.kind);
+  if (problem) {
+    await discard(partial, notePath);
+    throw new DownloadError("corrupt", `The downloaded file is not a usable model: ${problem} It was deleted.`);
   }
   await rename(partial, destination);
   await rm(notePath, { force: true });
@@ -172,7 +156,7 @@ async function fetchInto(state: FetchState): Promise<{ complete: boolean; offset
     const validator = note.etag ?? note.lastModified;
     if (validator) headers["if-range"] = validator;
   }
-  const response = await get(request.url, headers, request.signal, request.stallTimeoutMs ?? 30_000);
+  const response = await get(request, request.url, headers, request.stallTimeoutMs ?? 30_000);
   const status = response.statusCode ?? 0;
   const name = basename(request.destination);
   if (status === 416 && offset > 0) {
@@ -264,22 +248,21 @@ async function fetchInto(state: FetchState): Promise<{ complete: boolean; offset
   return { complete: true, offset: size, note };
 }
 
-/** GET with redirects (Hugging Face sends files from a CDN), a stall timeout and cancellation. */
-function get(url: string, headers: Record<string, string>, signal: AbortSignal | undefined, stallMs: number, redirects = 0): Promise<http.IncomingMessage> {
+/**
+ * GET with redirects (Hugging Face sends files from a CDN), a stall timeout and cancellation. The address and every
+ * redirect's target are checked against `trust` before a connection is opened.
+ */
+function get(request: DownloadRequest, url: string, headers: Record<string, string>, stallMs: number, redirects = 0): Promise<IncomingMessage> {
+  const { signal } = request;
+  const trust = request.trust ?? HUGGING_FACE_TRUST;
   return new Promise((resolve, reject) => {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      reject(new DownloadError("http", `Not a valid download address: ${url}`));
+    const checked = checkDownloadUrl(url, trust);
+    if (!checked.ok) {
+      reject(untrustedError(url, checked.reason, request.destination));
       return;
     }
-    const client = target.protocol === "https:" ? https : target.protocol === "http:" ? http : null;
-    if (!client) {
-      reject(new DownloadError("http", `Only http and https downloads are supported: ${url}`));
-      return;
-    }
-    const req = client.get(target, { headers, ...(signal ? { signal } : {}) }, (response) => {
+    const target = checked.url;
+    const req = https.get(target, { headers, ...(trust.ca ? { ca: trust.ca } : {}), ...(signal ? { signal } : {}) }, (response) => {
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
       if (status >= 300 && status < 400 && location) {
@@ -288,7 +271,12 @@ function get(url: string, headers: Record<string, string>, signal: AbortSignal |
           reject(new DownloadError("http", `Too many redirects while downloading ${url}.`));
           return;
         }
-        get(new URL(location, target).toString(), headers, signal, stallMs, redirects + 1).then(resolve, reject);
+        const next = checkDownloadUrl(location, trust, target);
+        if (!next.ok) {
+          reject(untrustedError(url, `it redirects to ${next.reason}`, request.destination));
+          return;
+        }
+        get(request, next.url.toString(), headers, stallMs, redirects + 1).then(resolve, reject);
         return;
       }
       resolve(response);
@@ -296,84 +284,6 @@ function get(url: string, headers: Record<string, string>, signal: AbortSignal |
     req.setTimeout(stallMs, () => req.destroy(new Error(`no data for ${Math.round(stallMs / 1000)} s`)));
     req.on("error", reject);
   });
-}
-
-/** Progress with a speed over a sliding window of recent samples. */
-class Meter {
-  private received = 0;
-  private total: number | null = null;
-  private base = 0;
-  private samples: { at: number; bytes: number }[] = [];
-  private lastReport = 0;
-
-  constructor(
-    private readonly onProgress: ((progress: DownloadProgress) => void) | undefined,
-    private readonly intervalMs: number,
-    resumedFrom: number,
-  ) {
-    this.received = resumedFrom;
-    this.base = resumedFrom;
-  }
-
-  begin(offset: number, total: number | null): void {
-    this.received = offset;
-    this.total = total;
-    this.samples = [{ at: Date.now(), bytes: offset }];
-    this.report(true);
-  }
-
-  add(bytes: number): void {
-    this.received += bytes;
-    this.report(false);
-  }
-
-  flush(): void {
-    this.report(true);
-  }
-
-  verifying(): void {
-    this.onProgress?.({ ...this.snapshot(), phase: "verifying" });
-  }
-
-  private report(force: boolean): void {
-    const now = Date.now();
-    if (!force && now - this.lastReport < this.intervalMs) return;
-    this.lastReport = now;
-    this.samples.push({ at: now, bytes: this.received });
-    while (this.samples.length > 2 && now - (this.samples[0]?.at ?? now) > 5000) this.samples.shift();
-    this.onProgress?.(this.snapshot());
-  }
-
-  private snapshot(): DownloadProgress {
-    const first = this.samples[0];
-    const last = this.samples[this.samples.length - 1];
-    const seconds = first && last ? (last.at - first.at) / 1000 : 0;
-    const speed = first && last && seconds > 0 ? (last.bytes - first.bytes) / seconds : 0;
-    const left = this.total !== null ? Math.max(0, this.total - this.received) : null;
-    return {
-      receivedBytes: this.received,
-      totalBytes: this.total,
-      bytesPerSecond: speed,
-      etaSeconds: left !== null && speed > 0 ? left / speed : null,
-      resumedFromBytes: this.base,
-      phase: "downloading",
-    };
-  }
-}
-
-/** "120 MB of 1.6 GB · 12 MB/s · 2 min left" */
-export function describeProgress(p: DownloadProgress): string {
-  if (p.phase === "verifying") return "verifying…";
-  const parts = [p.totalBytes ? `${formatBytes(p.receivedBytes)} of ${formatBytes(p.totalBytes)}` : formatBytes(p.receivedBytes)];
-  if (p.bytesPerSecond > 0) parts.push(`${formatBytes(p.bytesPerSecond)}/s`);
-  if (p.etaSeconds !== null) parts.push(`${formatDuration(p.etaSeconds)} left`);
-  return parts.join(" · ");
-}
-
-function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
 }
 
 async function sha256Of(path: string, signal?: AbortSignal): Promise<string> {
@@ -393,11 +303,28 @@ async function freeSpaceOf(folder: string): Promise<number | null> {
 
 async function readNote(path: string): Promise<PartialNote | null> {
   try {
-    const note = JSON.parse(await readFile(path, "utf8")) as PartialNote;
-    return typeof note.url === "string" ? note : null;
+    return parseNote(JSON.parse(await readFile(path, "utf8")));
   } catch {
     return null;
   }
+}
+
+/**
+ * The note is a file anyone could have edited: only its known fields of the right type are kept, and a validator only
+ * when it is a plain header value (it goes back to the server as If-Range). It never chooses where to connect: the
+ * request's URL does, and a note for another URL is ignored.
+ */
+function parseNote(raw: unknown): PartialNote | null {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
+  const { url, etag, lastModified, totalBytes } = raw as Record<string, unknown>;
+  if (typeof url !== "string") return null;
+  const headerValue = (value: unknown): value is string => typeof value === "string" && /^[\x20-\x7e]{1,256}$/.test(value);
+  return {
+    url,
+    ...(headerValue(etag) ? { etag } : {}),
+    ...(headerValue(lastModified) ? { lastModified } : {}),
+    ...(typeof totalBytes === "number" && Number.isSafeInteger(totalBytes) && totalBytes >= 0 ? { totalBytes } : {}),
+  };
 }
 
 async function fileSize(path: string): Promise<number> {
@@ -412,17 +339,18 @@ async function discard(partial: string, notePath: string): Promise<void> {
   await rm(notePath, { force: true });
 }
 
-function fileError(error: unknown, folder: string): DownloadError {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOSPC") return new DownloadError("no-space", `The disk holding ${folder} is full. Free some space or choose another folder (hearth.models.downloadFolder); the download resumes where it stopped.`);
-  if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
-    return new DownloadError("no-permission", `Hearth cannot write to ${folder} (${code}). Choose a folder you can write to in the setting hearth.models.downloadFolder.`);
+/** Why a sound GGUF of this kind is still not a model to download; null for a model. */
+function notAModel(kind: GgufKind): string | null {
+  switch (kind) {
+    case "model":
+      return null;
+    case "vocab-only":
+      return "it has no tensors (it holds only a tokenizer), so it cannot generate text.";
+    case "lora":
+      return "it is a LoRA adapter, not a model.";
+    case "projector":
+      return "it is a vision projector (mmproj), not a language model.";
   }
-  return new DownloadError("no-permission", `Hearth cannot write to ${folder}: ${describe(error)}`);
-}
-
-function cancelledError(destination: string): DownloadError {
-  return new DownloadError("cancelled", `The download of ${basename(destination)} was cancelled; it resumes from where it stopped next time.`);
 }
 
 function throwIfCancelled(signal: AbortSignal | undefined, destination: string): void {
@@ -441,8 +369,4 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
       { once: true },
     );
   });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

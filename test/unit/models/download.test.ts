@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { DownloadError, describeProgress, downloadModel, partialPathOf, type DownloadProgress } from "../../../src/models/download";
+import { DownloadError, describeProgress, downloadModel, partialPathOf, type DownloadProgress, type DownloadRequest } from "../../../src/models/download";
+import { HUGGING_FACE_TRUST } from "../../../src/models/download-origins";
 import { sha256, startModelServer, writeFakeModel, type ModelServer } from "./fixtures";
 
 describe("models: download", function () {
@@ -11,6 +12,8 @@ describe("models: download", function () {
   let model: Buffer;
   let server: ModelServer | undefined;
   let n = 0;
+  /** A download that trusts the test's server (HTTPS on 127.0.0.1, a self-signed certificate). */
+  const fetchModel = (request: DownloadRequest) => downloadModel({ trust: server?.trust ?? HUGGING_FACE_TRUST, ...request });
   /** A fresh destination per test. */
   const target = () => join(dir, `out-${++n}`, "model.gguf");
   const rejected = async (promise: Promise<unknown>): Promise<DownloadError> => {
@@ -35,7 +38,7 @@ describe("models: download", function () {
   it("downloads a whole model, verifies it and leaves no partial file", async () => {
     server = await startModelServer({ "/m.gguf": { body: model } });
     const destination = target();
-    const result = await downloadModel({ url: server.url("/m.gguf"), destination, sha256: sha256(model) });
+    const result = await fetchModel({ url: server.url("/m.gguf"), destination, sha256: sha256(model) });
     assert.deepEqual(readFileSync(destination), model);
     assert.equal(result.sizeBytes, model.length);
     assert.equal(result.sha256, sha256(model));
@@ -47,7 +50,7 @@ describe("models: download", function () {
   it("reports progress with bytes, total, speed and time left, ending at the full size", async () => {
     server = await startModelServer({ "/m.gguf": { body: model } }, { chunkBytes: 16 * 1024, chunkDelayMs: 3 });
     const reports: DownloadProgress[] = [];
-    await downloadModel({ url: server.url("/m.gguf"), destination: target(), onProgress: (p) => reports.push(p), progressIntervalMs: 10 });
+    await fetchModel({ url: server.url("/m.gguf"), destination: target(), onProgress: (p) => reports.push(p), progressIntervalMs: 10 });
     const downloading = reports.filter((r) => r.phase === "downloading");
     assert.ok(downloading.length >= 3, `only ${downloading.length} reports`);
     assert.ok(downloading.every((r) => r.totalBytes === model.length));
@@ -61,7 +64,7 @@ describe("models: download", function () {
     const destination = target();
     const controller = new AbortController();
     const error = await rejected(
-      downloadModel({
+      fetchModel({
         url: server.url("/m.gguf"),
         destination,
         signal: controller.signal,
@@ -74,7 +77,7 @@ describe("models: download", function () {
     const kept = statSync(partialPathOf(destination)).size;
     assert.ok(kept > 0 && kept < model.length, `kept ${kept}`);
 
-    const result = await downloadModel({ url: server.url("/m.gguf"), destination });
+    const result = await fetchModel({ url: server.url("/m.gguf"), destination });
     assert.equal(result.resumed, true);
     assert.deepEqual(readFileSync(destination), model);
     const last = server.requests.at(-1);
@@ -85,7 +88,7 @@ describe("models: download", function () {
   it("resumes by itself after the server drops the connection mid-file", async () => {
     server = await startModelServer({ "/m.gguf": { body: model } }, { dropAfterBytes: 100_000, dropTimes: 2 });
     const destination = target();
-    const result = await downloadModel({ url: server.url("/m.gguf"), destination, retryDelayMs: 10, sha256: sha256(model) });
+    const result = await fetchModel({ url: server.url("/m.gguf"), destination, retryDelayMs: 10, sha256: sha256(model) });
     assert.deepEqual(readFileSync(destination), model);
     assert.equal(server.requests.length, 3);
     const starts = server.requests.map((r) => Number(/^bytes=(\d+)-$/.exec(r.range ?? "bytes=0-")?.[1]));
@@ -96,7 +99,7 @@ describe("models: download", function () {
   it("gives up after repeated failures without progress and keeps the partial file for later", async () => {
     server = await startModelServer({ "/m.gguf": { body: model } }, { dropAfterBytes: 0, dropTimes: 100 });
     const destination = target();
-    const error = await rejected(downloadModel({ url: server.url("/m.gguf"), destination, retries: 2, retryDelayMs: 5 }));
+    const error = await rejected(fetchModel({ url: server.url("/m.gguf"), destination, retries: 2, retryDelayMs: 5 }));
     assert.equal(error.code, "network");
     assert.match(error.message, /keeps failing/);
     assert.equal(existsSync(destination), false);
@@ -106,7 +109,7 @@ describe("models: download", function () {
     const cut = model.subarray(0, model.length - 5000);
     server = await startModelServer({ "/m.gguf": { body: cut } });
     const destination = target();
-    const error = await rejected(downloadModel({ url: server.url("/m.gguf"), destination }));
+    const error = await rejected(fetchModel({ url: server.url("/m.gguf"), destination }));
     assert.equal(error.code, "corrupt");
     assert.match(error.message, /incomplete/);
     assert.equal(existsSync(destination), false);
@@ -116,7 +119,7 @@ describe("models: download", function () {
   it("refuses a file that is not a GGUF model (an HTML error page served as 200)", async () => {
     server = await startModelServer({ "/m.gguf": { body: Buffer.from("<html>Please sign in</html>") } });
     const destination = target();
-    const error = await rejected(downloadModel({ url: server.url("/m.gguf"), destination }));
+    const error = await rejected(fetchModel({ url: server.url("/m.gguf"), destination }));
     assert.equal(error.code, "corrupt");
     assert.match(error.message, /not a GGUF file/);
     assert.equal(existsSync(destination), false);
@@ -125,9 +128,30 @@ describe("models: download", function () {
   it("refuses a file whose SHA-256 does not match and deletes it", async () => {
     server = await startModelServer({ "/m.gguf": { body: model } });
     const destination = target();
-    const error = await rejected(downloadModel({ url: server.url("/m.gguf"), destination, sha256: "0".repeat(64) }));
+    const error = await rejected(fetchModel({ url: server.url("/m.gguf"), destination, sha256: "0".repeat(64) }));
     assert.equal(error.code, "checksum");
     assert.match(error.message, /SHA-256/);
+    assert.equal(existsSync(destination), false);
+    assert.equal(existsSync(partialPathOf(destination)), false);
+  });
+
+  it("checks the SHA-256 before reading anything in the file", async () => {
+    // Not a GGUF and the wrong hash: the checksum, checked first, must be what refuses it (a reader never sees it).
+    server = await startModelServer({ "/m.gguf": { body: Buffer.from("<html>not a model</html>") } });
+    const destination = target();
+    const error = await rejected(fetchModel({ url: server.url("/m.gguf"), destination, sha256: "0".repeat(64) }));
+    assert.equal(error.code, "checksum", error.message);
+    assert.equal(existsSync(destination), false);
+    assert.equal(existsSync(partialPathOf(destination)), false);
+  });
+
+  it("refuses a GGUF without tensors (a tokenizer only) and deletes it", async () => {
+    const vocabOnly = readFileSync(await writeFakeModel(join(dir, "vocab.gguf"), { tensorElements: 0 }));
+    server = await startModelServer({ "/m.gguf": { body: vocabOnly } });
+    const destination = target();
+    const error = await rejected(fetchModel({ url: server.url("/m.gguf"), destination, sha256: sha256(vocabOnly) }));
+    assert.equal(error.code, "corrupt");
+    assert.match(error.message, /no tensors/);
     assert.equal(existsSync(destination), false);
     assert.equal(existsSync(partialPathOf(destination)), false);
   });
@@ -135,7 +159,7 @@ describe("models: download", function () {
   it("tells a 404 plainly, with the address", async () => {
     server = await startModelServer({});
     const url = server.url("/missing.gguf");
-    const error = await rejected(downloadModel({ url, destination: target() }));
+    const error = await rejected(fetchModel({ url, destination: target() }));
     assert.equal(error.code, "not-found");
     assert.ok(error.message.includes("HTTP 404") && error.message.includes(url), error.message);
   });
@@ -143,14 +167,14 @@ describe("models: download", function () {
   it("refuses a file of the wrong size before downloading it", async () => {
     server = await startModelServer({ "/m.gguf": { body: model } });
     const destination = target();
-    const error = await rejected(downloadModel({ url: server.url("/m.gguf"), destination, expectedSizeBytes: model.length + 1 }));
+    const error = await rejected(fetchModel({ url: server.url("/m.gguf"), destination, expectedSizeBytes: model.length + 1 }));
     assert.equal(error.code, "size-mismatch");
     assert.equal(existsSync(destination), false);
   });
 
   it("refuses up front when the disk has no room, saying how much is needed", async () => {
     server = await startModelServer({ "/m.gguf": { body: model } });
-    const error = await rejected(downloadModel({ url: server.url("/m.gguf"), destination: target(), freeSpace: async () => 1000 }));
+    const error = await rejected(fetchModel({ url: server.url("/m.gguf"), destination: target(), freeSpace: async () => 1000 }));
     assert.equal(error.code, "no-space");
     assert.match(error.message, /needs \d+ kB more, but only 1 kB is free in /);
   });
@@ -158,15 +182,15 @@ describe("models: download", function () {
   it("says so when the download folder cannot be created", async () => {
     const file = join(dir, "a-file");
     writeFileSync(file, "");
-    const error = await rejected(downloadModel({ url: "http://127.0.0.1:9/m.gguf", destination: join(file, "sub", "model.gguf") }));
+    const error = await rejected(fetchModel({ url: "https://huggingface.co/a/b/resolve/main/m.gguf", destination: join(file, "sub", "model.gguf") }));
     assert.equal(error.code, "no-permission");
     assert.match(error.message, /hearth\.models\.downloadFolder|cannot write/);
   });
 
-  it("follows a redirect, as Hugging Face sends files from its CDN", async () => {
+  it("follows a redirect on the same server", async () => {
     server = await startModelServer({ "/m.gguf": { body: model } }, { redirects: true });
     const destination = target();
-    await downloadModel({ url: server.url("/redirect/m.gguf"), destination });
+    await fetchModel({ url: server.url("/redirect/m.gguf"), destination });
     assert.deepEqual(readFileSync(destination), model);
     assert.deepEqual(server.requests.map((r) => r.path), ["/redirect/m.gguf", "/m.gguf"]);
   });
@@ -178,7 +202,7 @@ describe("models: download", function () {
     mkdirSync(dirname(destination), { recursive: true });
     writeFileSync(partialPathOf(destination), Buffer.alloc(50_000, 7)); // bytes that must not survive
     writeFileSync(`${partialPathOf(destination)}.json`, JSON.stringify({ url }));
-    const result = await downloadModel({ url, destination });
+    const result = await fetchModel({ url, destination });
     assert.equal(server.requests[0]?.range, "bytes=50000-");
     assert.deepEqual(readFileSync(destination), model);
     assert.equal(result.sizeBytes, model.length);
@@ -191,10 +215,10 @@ describe("models: download", function () {
     // First run: the connection drops and the process "exits" before retrying.
     server.options.dropAfterBytes = 120_000;
     server.options.dropTimes = 1;
-    await rejected(downloadModel({ url, destination, retries: 0, retryDelayMs: 1 }));
+    await rejected(fetchModel({ url, destination, retries: 0, retryDelayMs: 1 }));
     const kept = statSync(partialPathOf(destination)).size;
     assert.ok(kept > 0 && kept <= 120_000, `kept ${kept}`);
-    const result = await downloadModel({ url, destination });
+    const result = await fetchModel({ url, destination });
     assert.equal(result.resumed, true);
     assert.deepEqual(readFileSync(destination), model);
     assert.equal(server.requests.at(-1)?.range, `bytes=${kept}-`);

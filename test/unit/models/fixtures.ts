@@ -1,10 +1,13 @@
-// Small GGUF files and a local HTTP server for the models tests. The GGUFs are written by the project's own writer;
+// Small GGUF files and a local HTTPS server for the models tests. The GGUFs are written by the project's own writer;
 // they carry real-looking metadata (architecture shape, FIM tokens, chat template) and a few bytes of weights.
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
+import type { DownloadTrust } from "../../../src/models/download-origins";
+import { TEST_TLS_CERT, TEST_TLS_KEY } from "../../fixtures/models/test-tls";
 import { GgmlType, arr, str, u32, writeGgufFile } from "../../fixtures/models/gguf-writer";
 import type { GgufValue } from "../../fixtures/models/gguf-writer";
 
@@ -65,29 +68,39 @@ export interface ServerOptions {
   /** Send the body in chunks this big, waiting `chunkDelayMs` between them. */
   chunkBytes?: number;
   chunkDelayMs?: number;
-  /** Redirect /redirect/<x> to /<x> (as Hugging Face redirects to its CDN). */
+  /** Redirect /redirect/<x> to /<x>, or to `<redirectTo>/<x>` when given (as Hugging Face redirects to its CDN). */
   redirects?: boolean;
+  redirectTo?: string;
+  /** Plain HTTP instead of HTTPS (for the tests that check it is refused). */
+  plainHttp?: boolean;
 }
 
 export interface ModelServer {
   url(path: string): string;
+  /** `https://127.0.0.1:<port>` (or http:). */
+  origin: string;
+  /** What a download must be given to trust this server: its host and its self-signed certificate. */
+  trust: DownloadTrust;
   /** Every request seen: method, path and the Range header. */
   requests: { path: string; range: string | undefined; ifRange: string | undefined }[];
   options: ServerOptions;
   close(): Promise<void>;
 }
 
-/** An HTTP server on 127.0.0.1 with Range support (206, Content-Range, If-Range by ETag) serving the given files. */
+/**
+ * An HTTPS server on 127.0.0.1 (a self-signed certificate) with Range support (206, Content-Range, If-Range by ETag)
+ * serving the given files.
+ */
 export async function startModelServer(files: Record<string, ServedFile>, options: ServerOptions = {}): Promise<ModelServer> {
   const requests: ModelServer["requests"] = [];
   let drops = 0;
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const url = req.url ?? "/";
     const range = req.headers.range;
     const ifRange = typeof req.headers["if-range"] === "string" ? req.headers["if-range"] : undefined;
     requests.push({ path: url, range, ifRange });
     if (options.redirects && url.startsWith("/redirect/")) {
-      res.writeHead(302, { location: url.slice("/redirect".length) });
+      res.writeHead(302, { location: `${options.redirectTo ?? ""}${url.slice("/redirect".length)}` });
       res.end();
       return;
     }
@@ -139,11 +152,15 @@ export async function startModelServer(files: Record<string, ServedFile>, option
       else setImmediate(pump);
     };
     pump();
-  });
+  };
+  const server = options.plainHttp ? http.createServer(handler) : https.createServer({ cert: TEST_TLS_CERT, key: TEST_TLS_KEY }, handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  const origin = `${options.plainHttp ? "http" : "https"}://127.0.0.1:${port}`;
   return {
-    url: (path) => `http://127.0.0.1:${port}${path}`,
+    url: (path) => `${origin}${path}`,
+    origin,
+    trust: { hosts: [`127.0.0.1:${port}`], ca: TEST_TLS_CERT },
     requests,
     options,
     close: () =>

@@ -47,7 +47,8 @@ describe("models: no network without a confirmed download", function () {
 
   it("the trap does catch a download (so the test above proves something)", async () => {
     attempts.length = 0;
-    await assert.rejects(downloadModel({ url: "http://127.0.0.1:9/m.gguf", destination: join(home, "dl", "m.gguf"), retries: 0, retryDelayMs: 1 }));
+    const url = "https://huggingface.co/a/b/resolve/0123456789abcdef0123456789abcdef01234567/m.gguf";
+    await assert.rejects(downloadModel({ url, destination: join(home, "dl", "m.gguf"), retries: 0, retryDelayMs: 1 }));
     assert.equal(attempts.length, 1);
   });
 });
