@@ -134,20 +134,31 @@ function pathValue(value: unknown): string {
   return path.length <= MAX_PATH && !path.includes("\u0000") ? path : "";
 }
 
+/** The first MAX_LIST usable strings; a list of ten thousand is not walked to its end. */
 function stringList(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value.map(pathValue).filter((v) => v !== "").slice(0, MAX_LIST);
+  const list: string[] = [];
+  for (let i = 0; i < value.length && list.length < MAX_LIST; i++) {
+    const path = pathValue(value[i]);
+    if (path) list.push(path);
+  }
+  return list;
 }
 
 /** A user-edited `{ "languageId": boolean }` object, without a prototype: a language named "constructor" is not set. */
 function booleanMap(value: unknown): Record<string, boolean> {
   const map = Object.create(null) as Record<string, boolean>;
   if (typeof value !== "object" || value === null || Array.isArray(value)) return map;
+  const source = value as Record<string, unknown>;
+  // Object.keys, not Object.entries: a hostile map of a hundred thousand languages is read up to the cap, not copied whole.
+  const keys = Object.keys(source);
   let count = 0;
-  for (const [key, entry] of Object.entries(value)) {
+  for (let i = 0; i < keys.length && count < MAX_LANGUAGES; i++) {
+    const key = keys[i]!;
+    const entry = source[key];
     if (typeof entry !== "boolean" || key.length > MAX_LANGUAGE_ID || key === "__proto__") continue;
-    if (++count > MAX_LANGUAGES) break;
     map[key] = entry;
+    count++;
   }
   return map;
 }

@@ -14,11 +14,28 @@ export const CONFIG_SECTION = "hearth";
  * name are ignored; `trusted` is vscode.workspace.isTrusted unless a test asks for the other case.
  */
 export function readConfig(trusted = vscode.workspace.isTrusted): HearthConfig {
+  if (cached?.trusted === trusted) return cached.config;
   const section = vscode.workspace.getConfiguration(CONFIG_SECTION);
   const config = readSettings({ inspect: (key) => section.inspect(key) }, { trusted, cores: availableParallelism() });
   config.models.folders = config.models.folders.map(resolveModelPath);
   config.models.downloadFolder = resolveModelPath(config.models.downloadFolder) || defaultDownloadFolder();
+  deepFreeze(config);
+  // Kept only while a listener clears it on change: a value read before anyone listens may go stale unseen.
+  cached = watchers > 0 ? { trusted, config } : undefined;
   return config;
+}
+
+/**
+ * The last configuration read. readConfig runs at every keystroke (the completion gate) and inspect() copies each
+ * value, so a workspace's huge settings would cost that much per keystroke: the result is kept until a Hearth setting
+ * or the workspace's trust changes; only while onDidChangeConfig has a listener to say so. Frozen: it is shared.
+ */
+let cached: { trusted: boolean; config: HearthConfig } | undefined;
+let watchers = 0;
+
+function deepFreeze(value: object): void {
+  for (const inner of Object.values(value)) if (typeof inner === "object" && inner !== null) deepFreeze(inner as object);
+  Object.freeze(value);
 }
 
 export function toEngineSettings(config: HearthConfig): EngineSettings {
@@ -42,13 +59,28 @@ export function resolveModelPath(path: string): string {
   return folder ? resolve(folder.uri.fsPath, path) : resolve(path);
 }
 
-/** Fires when a Hearth setting changes, and when the workspace becomes trusted (its own settings then apply). */
+/**
+ * Fires when a Hearth setting changes, when the workspace becomes trusted (its own settings then apply) and when its
+ * folders change (relative paths resolve against the first).
+ */
 export function onDidChangeConfig(listener: () => void): vscode.Disposable {
+  watchers++;
+  cached = undefined;
+  const changed = () => {
+    cached = undefined;
+    listener();
+  };
   return vscode.Disposable.from(
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration(CONFIG_SECTION)) listener();
+      if (event.affectsConfiguration(CONFIG_SECTION)) changed();
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(listener),
+    vscode.workspace.onDidGrantWorkspaceTrust(changed),
+    // Relative paths are resolved against the first workspace folder.
+    vscode.workspace.onDidChangeWorkspaceFolders(changed),
+    new vscode.Disposable(() => {
+      watchers--;
+      cached = undefined;
+    }),
   );
 }
 

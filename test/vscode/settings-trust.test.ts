@@ -3,7 +3,7 @@
 // off (one window for every suite), so Restricted Mode is asked for explicitly through readConfig's `trusted`.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { readConfig } from "../../src/ide/config";
+import { onDidChangeConfig, readConfig } from "../../src/ide/config";
 
 const WORKSPACE = vscode.ConfigurationTarget.Workspace;
 /** Settings the extension only reads on demand, so writing them does not make the engine reload a model meanwhile. */
@@ -29,5 +29,26 @@ describe("Hearth settings from an untrusted workspace (real configuration)", () 
     assert.deepEqual(trusted.models.folders, ["/tmp/hearth-untrusted-models"]);
     assert.equal(trusted.completion.contextTokens, 32768);
     assert.deepEqual(trusted.ignored, []);
+  });
+
+  it("keeps what it read while a listener watches, and reads again once a Hearth setting changes", async () => {
+    let changes = 0;
+    let changed!: () => void;
+    const watcher = onDidChangeConfig(() => {
+      changes++;
+      changed();
+    });
+    try {
+      const first = readConfig(true);
+      assert.equal(readConfig(true), first, "the same, frozen object until something changes");
+      assert.ok(Object.isFrozen(first.models.folders));
+      const seen = new Promise<void>((resolve) => (changed = resolve));
+      await vscode.workspace.getConfiguration("hearth").update("models.folders", ["/tmp/hearth-changed"], WORKSPACE);
+      await seen;
+      assert.equal(changes, 1);
+      assert.deepEqual(readConfig(true).models.folders, ["/tmp/hearth-changed"]);
+    } finally {
+      watcher.dispose();
+    }
   });
 });
