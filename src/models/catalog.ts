@@ -1,5 +1,7 @@
 // The curated catalog (catalog.json: data, not code) and what is derived from it: the download URL of an `hf:` source,
-// the memory an entry needs. validateCatalog() is the schema; the unit tests run it over catalog.json.
+// the memory an entry needs. validateCatalog() is the schema; the unit tests run it over catalog.json, and loadCatalog()
+// keeps only the entries that pass it. Every entry is pinned: a commit (never a movable branch such as `main`), the
+// file's exact size and its SHA-256, so what is downloaded is exactly the file that was reviewed.
 import catalogData from "./catalog.json";
 import { kvBytesPerToken } from "./model-facts";
 import { classifyFit, estimateMemory, type FitVerdict, type MachineMemory, type MemoryNeeds } from "./memory-fit";
@@ -17,12 +19,14 @@ export interface CatalogModel {
   tier: ModelTier;
   roles: ModelRole[];
   recommended?: boolean;
-  /** `hf:<user>/<repo>/<path/to/file.gguf>[#revision]`, as node-llama-cpp's resolveModelFile reads it. */
+  /** `hf:<user>/<repo>/<path/to/file.gguf>#<commit>`, as node-llama-cpp's resolveModelFile reads it. */
   source: string;
   fileName: string;
-  /** Approximate unless sizeExact. */
+  /** The file's exact size in bytes. */
   sizeBytes: number;
+  /** Always true for an entry loadCatalog() keeps (the schema requires it). */
   sizeExact?: boolean;
+  /** The file's SHA-256 (lower-case hex); every entry loadCatalog() keeps has one. */
   sha256?: string;
   quantization: string;
   /** The FIM family Hearth detects for it; null for a chat-only model. */
@@ -42,13 +46,26 @@ export interface Catalog {
   models: CatalogModel[];
 }
 
-export function loadCatalog(): Catalog {
-  return catalogData as Catalog;
+/** The catalog (catalog.json unless `data` is given), keeping only the entries that pass the schema, once each. */
+export function loadCatalog(data: unknown = catalogData): Catalog {
+  const root = (typeof data === "object" && data !== null ? data : {}) as Partial<Catalog>;
+  const ids = new Set<string>();
+  const sources = new Set<string>();
+  const models: CatalogModel[] = [];
+  for (const [index, entry] of (Array.isArray(root.models) ? root.models : []).entries()) {
+    if (entryProblems(entry, index).length > 0 || ids.has(entry.id) || sources.has(entry.source)) continue;
+    ids.add(entry.id);
+    sources.add(entry.source);
+    models.push(entry);
+  }
+  return { version: 1, about: typeof root.about === "string" ? root.about : "", models };
 }
 
 const ROLES: readonly string[] = ["completion", "chat"];
 const TIERS: readonly string[] = ["tiny", "small", "medium", "large"];
 const HF_SOURCE = /^hf:([A-Za-z0-9][\w.-]*)\/([A-Za-z0-9][\w.-]*)\/((?:[\w.-]+\/)*[\w.-]+\.gguf)(?:#([\w.-]+))?$/;
+/** A full Git commit id: a branch or a tag can move, a commit cannot. */
+const COMMIT = /^[0-9a-f]{40}$/;
 
 /** Every way the data can be wrong, as readable lines; empty when the catalog is sound. */
 export function validateCatalog(data: unknown): string[] {
@@ -60,43 +77,55 @@ export function validateCatalog(data: unknown): string[] {
   const ids = new Set<string>();
   const sources = new Set<string>();
   root.models.forEach((entry: Partial<CatalogModel>, index) => {
+    problems.push(...entryProblems(entry, index));
     const at = `models[${index}]${typeof entry?.id === "string" ? ` (${entry.id})` : ""}`;
-    const bad = (message: string) => problems.push(`${at}: ${message}`);
-    if (typeof entry !== "object" || entry === null) return bad("not an object");
-    const str = (key: keyof CatalogModel) => typeof entry[key] === "string" && (entry[key] as string).trim() !== "";
-    for (const key of ["id", "name", "description", "family", "parameters", "source", "fileName", "quantization", "licence"] as const) {
-      if (!str(key)) bad(`${key} must be a non-empty string`);
-    }
-    if (typeof entry.id === "string") {
-      if (!/^[a-z0-9][a-z0-9._-]*$/.test(entry.id)) bad("id must be lower-case letters, digits, '.', '_' or '-'");
-      if (ids.has(entry.id)) bad("duplicate id");
+    if (typeof entry?.id === "string") {
+      if (ids.has(entry.id)) problems.push(`${at}: duplicate id`);
       ids.add(entry.id);
     }
-    if (!TIERS.includes(entry.tier as string)) bad(`tier must be one of ${TIERS.join(", ")}`);
-    if (!Array.isArray(entry.roles) || entry.roles.length === 0 || entry.roles.some((r) => !ROLES.includes(r))) bad("roles must list completion and/or chat");
-    const match = typeof entry.source === "string" ? HF_SOURCE.exec(entry.source) : null;
-    if (!match) bad("source must be hf:<user>/<repo>/<file>.gguf[#revision]");
-    else {
-      if (match[3]?.split("/").pop() !== entry.fileName) bad("fileName must be the source's file name");
-      if (sources.has(entry.source as string)) bad("duplicate source");
-      sources.add(entry.source as string);
+    if (typeof entry?.source === "string") {
+      if (sources.has(entry.source)) problems.push(`${at}: duplicate source`);
+      sources.add(entry.source);
     }
-    if (!Number.isSafeInteger(entry.sizeBytes) || (entry.sizeBytes ?? 0) < 10_000_000) bad("sizeBytes must be an integer of at least 10 MB");
-    if (entry.sizeExact !== undefined && typeof entry.sizeExact !== "boolean") bad("sizeExact must be a boolean");
-    if (entry.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(String(entry.sha256))) bad("sha256 must be 64 lower-case hex digits");
-    if (entry.fimFamily !== null && typeof entry.fimFamily !== "string") bad("fimFamily must be a string or null");
-    if (entry.roles?.includes("completion") && !entry.fimFamily) bad("a completion model needs a fimFamily");
-    if (entry.chatTemplate !== null && typeof entry.chatTemplate !== "string") bad("chatTemplate must be a string or null");
-    if (entry.roles?.includes("chat") && !entry.chatTemplate) bad("a chat model needs a chatTemplate");
-    if (!Number.isSafeInteger(entry.contextLength) || (entry.contextLength ?? 0) < 2048) bad("contextLength must be an integer ≥ 2048");
-    if (!Number.isSafeInteger(entry.vocabSize) || (entry.vocabSize ?? 0) < 1000) bad("vocabSize must be an integer ≥ 1000");
-    const kv = entry.kv;
-    if (!kv || ![kv.layers, kv.kvHeads, kv.headDim].every((n) => Number.isSafeInteger(n) && n > 0)) bad("kv must give positive integers layers, kvHeads, headDim");
-    if (entry.recommended !== undefined && typeof entry.recommended !== "boolean") bad("recommended must be a boolean");
   });
   for (const role of ROLES) {
     if (!root.models.some((m) => m?.roles?.includes(role as ModelRole))) problems.push(`no model for ${role}`);
   }
+  return problems;
+}
+
+/** What is wrong with one entry on its own (duplicates are the catalog's concern). */
+function entryProblems(value: unknown, index: number): string[] {
+  const problems: string[] = [];
+  const entry = value as Partial<CatalogModel>;
+  const at = `models[${index}]${typeof entry?.id === "string" ? ` (${entry.id})` : ""}`;
+  const bad = (message: string) => problems.push(`${at}: ${message}`);
+  if (typeof entry !== "object" || entry === null) return [`${at}: not an object`];
+  const str = (key: keyof CatalogModel) => typeof entry[key] === "string" && (entry[key] as string).trim() !== "";
+  for (const key of ["id", "name", "description", "family", "parameters", "source", "fileName", "quantization", "licence"] as const) {
+    if (!str(key)) bad(`${key} must be a non-empty string`);
+  }
+  if (typeof entry.id === "string" && !/^[a-z0-9][a-z0-9._-]*$/.test(entry.id)) bad("id must be lower-case letters, digits, '.', '_' or '-'");
+  if (!TIERS.includes(entry.tier as string)) bad(`tier must be one of ${TIERS.join(", ")}`);
+  if (!Array.isArray(entry.roles) || entry.roles.length === 0 || entry.roles.some((r) => !ROLES.includes(r))) bad("roles must list completion and/or chat");
+  const match = typeof entry.source === "string" ? HF_SOURCE.exec(entry.source) : null;
+  if (!match) bad("source must be hf:<user>/<repo>/<file>.gguf#<commit>");
+  else {
+    if (match[3]?.split("/").pop() !== entry.fileName) bad("fileName must be the source's file name");
+    if (!COMMIT.test(match[4] ?? "")) bad("source must pin a commit (#<40 hex digits>), not a branch, a tag or nothing");
+  }
+  if (!Number.isSafeInteger(entry.sizeBytes) || (entry.sizeBytes ?? 0) < 10_000_000) bad("sizeBytes must be an integer of at least 10 MB");
+  if (entry.sizeExact !== true) bad("sizeExact must be true: sizeBytes is the file's exact size");
+  if (!/^[0-9a-f]{64}$/.test(String(entry.sha256))) bad("sha256 must be the file's SHA-256, 64 lower-case hex digits");
+  if (entry.fimFamily !== null && typeof entry.fimFamily !== "string") bad("fimFamily must be a string or null");
+  if (entry.roles?.includes("completion") && !entry.fimFamily) bad("a completion model needs a fimFamily");
+  if (entry.chatTemplate !== null && typeof entry.chatTemplate !== "string") bad("chatTemplate must be a string or null");
+  if (entry.roles?.includes("chat") && !entry.chatTemplate) bad("a chat model needs a chatTemplate");
+  if (!Number.isSafeInteger(entry.contextLength) || (entry.contextLength ?? 0) < 2048) bad("contextLength must be an integer ≥ 2048");
+  if (!Number.isSafeInteger(entry.vocabSize) || (entry.vocabSize ?? 0) < 1000) bad("vocabSize must be an integer ≥ 1000");
+  const kv = entry.kv;
+  if (!kv || ![kv.layers, kv.kvHeads, kv.headDim].every((n) => Number.isSafeInteger(n) && n > 0)) bad("kv must give positive integers layers, kvHeads, headDim");
+  if (entry.recommended !== undefined && typeof entry.recommended !== "boolean") bad("recommended must be a boolean");
   return problems;
 }
 

@@ -34,6 +34,49 @@ describe("models: catalog", () => {
     assert.ok(problems.some((p) => /needs a fimFamily/.test(p)), problems.join("\n"));
   });
 
+  it("pins every entry to a commit with its exact size and SHA-256", () => {
+    for (const model of loadCatalog().models) {
+      assert.match(model.source, /#[0-9a-f]{40}$/, model.id);
+      assert.equal(model.sizeExact, true, model.id);
+      assert.match(model.sha256 ?? "", /^[0-9a-f]{64}$/, model.id);
+    }
+  });
+
+  it("the schema reports an entry without a pinned commit, an exact size or a SHA-256", () => {
+    const good = loadCatalog().models[0]!;
+    const unpinned = good.source.replace(/#.*$/, "");
+    const problems = validateCatalog({
+      version: 1,
+      about: "",
+      models: [
+        { ...good, id: "no-revision", source: unpinned },
+        { ...good, id: "branch", source: `${unpinned}#main` },
+        { ...good, id: "no-sha", sha256: undefined },
+        { ...good, id: "approximate", sizeExact: undefined },
+      ],
+    });
+    assert.ok(problems.some((p) => /no-revision.*source must pin a commit/.test(p)), problems.join("\n"));
+    assert.ok(problems.some((p) => /branch.*source must pin a commit/.test(p)), problems.join("\n"));
+    assert.ok(problems.some((p) => /no-sha.*sha256 must be/.test(p)), problems.join("\n"));
+    assert.ok(problems.some((p) => /approximate.*sizeExact must be true/.test(p)), problems.join("\n"));
+  });
+
+  it("loads only the entries that pass the schema", () => {
+    const good = loadCatalog().models[0]!;
+    const catalog = loadCatalog({
+      version: 1,
+      about: "",
+      models: [
+        good,
+        { ...good, id: "unpinned", source: good.source.replace(/#.*$/, "") },
+        { ...good, id: "no-sha", source: `${good.source.replace(/#.*$/, "")}#${"b".repeat(40)}`, sha256: undefined },
+        { ...good, id: "approximate", source: `${good.source.replace(/#.*$/, "")}#${"c".repeat(40)}`, sizeExact: false },
+        { ...good, id: "__proto__", source: `${good.source.replace(/#.*$/, "")}#${"d".repeat(40)}` },
+      ],
+    });
+    assert.deepEqual(catalog.models.map((m) => m.id), [good.id]);
+  });
+
   it("resolves an hf: source to Hugging Face's resolve URL, with the revision when pinned", () => {
     assert.equal(
       resolveHfSource("hf:ggml-org/Qwen2.5-Coder-1.5B-Q8_0-GGUF/qwen2.5-coder-1.5b-q8_0.gguf"),
