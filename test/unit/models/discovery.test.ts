@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ModelScanner, defaultModelRoots, findModelFiles, ollamaModelName, type DiscoveryRoot } from "../../../src/models/discovery";
 import { writeFakeModel } from "./fixtures";
 
@@ -148,6 +148,25 @@ describe("models: discovery", function () {
     assert.equal(ollamaModelName("registry.ollama.ai/library/llama3/latest"), "llama3:latest");
     assert.equal(ollamaModelName("registry.ollama.ai/someone/coder/q4"), "someone/coder:q4");
     assert.equal(ollamaModelName("hf.co/bartowski/Qwen-GGUF/Q4_K_M"), "hf.co/bartowski/Qwen-GGUF:Q4_K_M");
+  });
+
+  it("ignores a hostile Ollama manifest: prototype keys and a digest that leaves the store reach nothing", async () => {
+    const store = mkdtempSync(join(tmpdir(), "hearth-ollama-hostile-"));
+    try {
+      const manifest = join(store, "manifests", "registry.ollama.ai", "library", "evil", "latest");
+      mkdirSync(dirname(manifest), { recursive: true });
+      writeFileSync(
+        manifest,
+        `{"__proto__": {"layers": [{"mediaType": "application/vnd.ollama.image.model", "digest": "sha256:${BLOB}"}], "hearthPolluted": 1},` +
+          ` "constructor": {"prototype": {"hearthPolluted": 1}},` +
+          ` "layers": [{"mediaType": "application/vnd.ollama.image.model", "digest": "sha256:../../../../etc/passwd"}]}`,
+      );
+      const { files } = await findModelFiles([{ source: "ollama", path: store, layout: "ollama" }]);
+      assert.deepEqual(files, []);
+      assert.equal(({} as Record<string, unknown>).hearthPolluted, undefined);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
   });
 
   it("reads each file's metadata once: a second scan reuses it", async () => {
