@@ -193,7 +193,16 @@ export class ConversationStore {
    */
   private async scan(atInit: boolean): Promise<Map<string, ConversationSummary>> {
     const listed = await this.readIndex(atInit);
-    const names = await this.fs.readdir(this.dir).catch(() => [] as string[]);
+    let names: string[];
+    try {
+      names = await this.fs.readdir(this.dir);
+    } catch (error) {
+      // At init, an unreadable folder is an empty history (init reports it when writing fails). Before a write, an
+      // index built from nothing would drop every conversation: the write fails instead, and is retried.
+      if (!atInit) throw error;
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") this.logger.warn(`chat history folder unreadable: ${String(error)}`);
+      names = [];
+    }
     const found = new Map<string, ConversationSummary>();
     for (const name of names.sort()) {
       const id = name.endsWith(".json") ? name.slice(0, -".json".length) : "";

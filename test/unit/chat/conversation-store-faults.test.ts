@@ -149,6 +149,37 @@ describe("chat conversation store on a failing disk", () => {
     }
   });
 
+  it("keeps its list and the index on disk when the folder cannot be listed while saving", async () => {
+    let unreadable = false;
+    const fs: StoreFs = {
+      ...nodeStoreFs,
+      readdir: (path) => (unreadable ? Promise.reject(errno("EACCES", "scandir")) : nodeStoreFs.readdir(path)),
+    };
+    const store = new ConversationStore(dir, new MemoryLogger(), 10, { fs, retryMs: 60_000 });
+    const problems: (SaveProblem | undefined)[] = [];
+    store.onDidChangeSaveProblem((p) => problems.push(p));
+    await store.init();
+    const a = conversationWith(1);
+    const b = conversationWith(2);
+    await store.save(a, true);
+    await store.save(b, true);
+    const index = readFileSync(join(dir, "index.json"), "utf8");
+
+    unreadable = true;
+    b.entries.push({ id: "e-more", role: "user", content: "more", status: "done", createdAt: 5 });
+    await store.save(b, true);
+    assert.deepEqual(store.list().map((s) => s.id).sort(), [a.id, b.id].sort());
+    assert.equal(readFileSync(join(dir, "index.json"), "utf8"), index, "the index is not rewritten from an empty listing");
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!.message, /permission denied/);
+
+    unreadable = false;
+    await store.save(b, true);
+    const reopened = new ConversationStore(dir, new MemoryLogger());
+    await reopened.init();
+    assert.deepEqual(reopened.list().map((s) => [s.id, s.messages]).sort(), [[a.id, 1], [b.id, 3]].sort());
+  });
+
   it("opens with an empty history, and says why, when its folder cannot be created", async () => {
     const blocker = join(dir, "file");
     writeFileSync(blocker, "not a folder");
