@@ -69,6 +69,7 @@ const CHUNK = 1024 * 1024;
 const MAX_KEY_BYTES = 64 * 1024;
 const MAX_STRING_BYTES = 64 * 1024 * 1024;
 const MAX_DIMS = 8;
+const MAX_KEY_PARTS = 32;
 
 /** gguf_type codes → byte sizes of the fixed-size scalars. */
 const SCALAR_BYTES: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
@@ -213,8 +214,13 @@ function safeNumber(value: bigint): number | bigint {
   return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
 }
 
-/** Refuses a key that could reach a prototype, and a key seen before (llama.cpp refuses duplicates too). */
+/**
+ * Refuses a key that could reach a prototype, a key seen before (llama.cpp refuses duplicates too), and a key nested
+ * deeper than any model's (real keys have up to 5 parts; tens of thousands would cost the thread tens of milliseconds).
+ */
 function checkKey(key: string, seen: Set<string>): void {
+  const parts = key.split(".").length;
+  if (parts > MAX_KEY_PARTS) throw new GgufReadError("corrupt", `The GGUF metadata key ${show(key)} has ${parts} dotted parts; no model key has more than ${MAX_KEY_PARTS}.`);
   const part = forbiddenKeyPart(key);
   if (part !== undefined) {
     throw new GgufReadError("corrupt", `The GGUF metadata key ${show(key)} contains "${part}", which no model uses: the file looks crafted to attack the program reading it, so Hearth refuses it.`);
