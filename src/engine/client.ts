@@ -1,11 +1,13 @@
-import { fork, type ChildProcess } from "node:child_process";
 import { availableParallelism } from "node:os";
+import { basename } from "node:path";
 import { AbortedError, isAbortError } from "../common/abort";
 import { Emitter, type Event } from "../common/event";
-import type { Logger } from "../common/logger";
-import { loadCatalog, suggestSmallerModel } from "../models/catalog";
-import { formatBytes, type MachineMemory } from "../models/memory-fit";
+import type { MachineMemory } from "../models/memory-fit";
 import { checkModelFile, type ModelFileProblem } from "../models/model-file";
+import type { EngineClientOptions, EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "./client-types";
+import { DEFAULT_SUPERVISION, EngineProcess, loadDeadlineMs, type EngineExit, type SupervisionSettings } from "./engine-process";
+import { LoadCrashes } from "./load-crashes";
+import { withSmallerModelSuggestion } from "./model-suggestion";
 import {
   EngineError,
   type ChatParams,
@@ -23,53 +25,7 @@ import {
   type WorkerToHost,
 } from "./protocol";
 
-export interface EngineSettings {
-  modelPath: string;
-  /** 0 picks the default: one fewer than the cores, at least one. */
-  threads: number;
-  contextSize: number;
-  gpu: "auto" | "off";
-  /** Unload the model after this long without a request; 0 keeps it loaded. */
-  idleUnloadMs: number;
-  memoryBudgetBytes?: number;
-  /** LoRA adapter files applied on top of the model, in order (absolute paths). */
-  loraAdapters?: string[];
-  /**
-   * A separate model for chat (hearth.chat.modelPath, absolute), loaded beside the completion model on the first chat;
-   * empty or absent: the completion model answers chat too.
-   */
-  chatModelPath?: string;
-}
-
-/** What the user is shown: the engine's real state, never a guess. */
-export type EngineStatus =
-  | { kind: "no-model"; problem: ModelFileProblem }
-  | { kind: "idle"; modelPath: string }
-  | { kind: "loading"; modelPath: string; progress: number }
-  | { kind: "ready"; model: ModelInfo; busy: boolean }
-  | { kind: "error"; error: EngineErrorPayload; modelPath?: string };
-
-export interface EngineCrash {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  consecutive: number;
-}
-
-export interface RequestOptions {
-  signal?: AbortSignal;
-  onChunk?: (text: string) => void;
-}
-
-export interface EngineClientOptions {
-  /** The engine's entry file (dist/engine-worker.mjs in the extension). */
-  workerPath: string;
-  logger: Logger;
-  /** Defaults to this process's executable; in desktop VS Code that is Electron, run as Node. */
-  execPath?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Delays before restarting after consecutive crashes. */
-  restartBackoffMs?: readonly number[];
-}
+export type { EngineClientOptions, EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "./client-types";
 
 interface PendingRequest {
   method: EngineMethod;
@@ -90,6 +46,7 @@ interface RoleState {
 }
 
 const DEFAULT_BACKOFF_MS = [250, 1000, 4000, 15000, 30000];
+const DEFAULT_MAX_LOAD_CRASHES = 3;
 
 export function defaultThreads(): number {
   return Math.max(1, availableParallelism() - 1);
@@ -100,8 +57,10 @@ export function defaultThreads(): number {
  * results, cancels, restarts after a crash with back-off, and unloads when idle.
  */
 export class EngineClient {
-  private child: ChildProcess | undefined;
-  private childReady: Promise<ChildProcess> | undefined;
+  private child: EngineProcess | undefined;
+  private childReady: Promise<EngineProcess> | undefined;
+  private readonly supervision: SupervisionSettings;
+  private readonly loadCrashes: LoadCrashes;
   private readonly pending = new Map<number, PendingRequest>();
   private nextId = 1;
   private settings: EngineSettings | undefined;
@@ -127,7 +86,10 @@ export class EngineClient {
   /** Fired once per unexpected exit of the engine process. */
   readonly onDidCrash: Event<EngineCrash> = this.crashEmitter.event;
 
-  constructor(private readonly options: EngineClientOptions) {}
+  constructor(private readonly options: EngineClientOptions) {
+    this.supervision = { ...DEFAULT_SUPERVISION, ...options.supervision };
+    this.loadCrashes = new LoadCrashes(options.maxLoadCrashes ?? DEFAULT_MAX_LOAD_CRASHES);
+  }
 
   get status(): EngineStatus {
     return this.currentStatus;
@@ -146,6 +108,8 @@ export class EngineClient {
   async configure(settings: EngineSettings): Promise<EngineStatus> {
     const seq = ++this.configureSeq;
     this.settings = { ...settings, threads: settings.threads > 0 ? settings.threads : defaultThreads() };
+    // A model that crashed the engine on every load is tried again once its settings change.
+    this.loadCrashes.keepOnly([this.settingsKey("completion"), this.settingsKey("chat")]);
     const [check, chatCheck] = await Promise.all([checkModelFile(settings.modelPath), this.hasChatModel() ? checkModelFile(settings.chatModelPath) : undefined]);
     if (seq !== this.configureSeq) return this.currentStatus;
     // Each model reloads only when its own settings changed: choosing a chat model leaves the completion model be.
@@ -155,7 +119,8 @@ export class EngineClient {
       this.setChatStatus({ kind: "no-model", problem: chatProblem(chatCheck.problem) });
       this.options.logger.warn(chatProblem(chatCheck.problem).message);
     } else if (chatCheck?.ok && this.chatOwnStatus.kind !== "ready" && this.chatOwnStatus.kind !== "loading") {
-      this.setChatStatus({ kind: "idle", modelPath: chatCheck.path });
+      const loop = this.crashLoopFailure("chat");
+      this.setChatStatus(loop ? { kind: "error", error: loop, modelPath: chatCheck.path } : { kind: "idle", modelPath: chatCheck.path });
     } else if (!chatCheck) {
       this.chatStatusEmitter.fire(this.chatStatus);
     }
@@ -163,7 +128,8 @@ export class EngineClient {
       this.setStatus({ kind: "no-model", problem: check.problem });
       if (check.problem.code !== "not-configured") this.options.logger.warn(check.problem.message);
     } else if (this.currentStatus.kind !== "ready" && this.currentStatus.kind !== "loading") {
-      this.setStatus({ kind: "idle", modelPath: check.path });
+      const loop = this.crashLoopFailure("completion");
+      this.setStatus(loop ? { kind: "error", error: loop, modelPath: check.path } : { kind: "idle", modelPath: check.path });
     }
     this.armIdleTimer();
     return this.currentStatus;
@@ -197,6 +163,11 @@ export class EngineClient {
     const again = this.statusOf(role);
     if (state.loadedKey === key && again.kind === "ready") return again.model;
     if (state.loadPromise && state.loadingKey === key) return state.loadPromise;
+    const loop = this.crashLoopFailure(role);
+    if (loop) {
+      this.setStatusOf(role, { kind: "error", error: loop, modelPath });
+      throw new EngineError(loop);
+    }
     state.loadingKey = key;
     state.loadingSizeBytes = check.sizeBytes;
     const loading = this.call("load", {
@@ -208,11 +179,12 @@ export class EngineClient {
       ...(settings.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: settings.memoryBudgetBytes } : {}),
       // The adapters are trained for the completion model (hearth.model.loraAdapters names it).
       ...(role === "completion" && settings.loraAdapters?.length ? { loraAdapters: settings.loraAdapters } : {}),
-    }, { signal });
+    }, { signal }, loadDeadlineMs(check.sizeBytes, this.supervision));
     state.loadPromise = loading;
     try {
       const model = await loading;
       state.loadedKey = key;
+      this.loadCrashes.succeeded(key);
       return model;
     } catch (error) {
       if (!isAbortError(error)) this.options.logger.error(`loading ${modelPath}${role === "chat" ? " for chat" : ""} failed: ${describe(error)}`);
@@ -303,7 +275,8 @@ export class EngineClient {
     }
   }
 
-  private async call<M extends EngineMethod>(method: M, params: ParamsOf<M>, options: RequestOptions): Promise<ResultOf<M>> {
+  /** `loadMs`: a load's deadline without progress (see engine-process.ts); other requests get the inactivity one. */
+  private async call<M extends EngineMethod>(method: M, params: ParamsOf<M>, options: RequestOptions, loadMs?: number): Promise<ResultOf<M>> {
     if (options.signal?.aborted) throw new AbortedError();
     const child = await this.ensureProcess();
     if (options.signal?.aborted) throw new AbortedError();
@@ -311,11 +284,15 @@ export class EngineClient {
     return new Promise<ResultOf<M>>((resolve, reject) => {
       const onAbort = () => {
         // The caller is answered at once; the engine stops within a token and its late reply is dropped.
-        this.send({ type: "cancel", id });
+        child.send({ type: "cancel", id });
+        child.unwatch(id);
         this.pending.delete(id);
         reject(new AbortedError());
       };
-      const cleanup = () => options.signal?.removeEventListener("abort", onAbort);
+      const cleanup = () => {
+        options.signal?.removeEventListener("abort", onAbort);
+        child.unwatch(id);
+      };
       this.pending.set(id, {
         method,
         ...(method === "load" ? { role: (params as ParamsOf<"load">).role ?? "completion" } : {}),
@@ -330,34 +307,37 @@ export class EngineClient {
         ...(options.onChunk ? { onChunk: options.onChunk } : {}),
       });
       options.signal?.addEventListener("abort", onAbort, { once: true });
-      this.send({ type: "request", id, method, params } as HostToWorker, child);
+      child.send({ type: "request", id, method, params } as HostToWorker);
+      child.watch(
+        id,
+        method === "load"
+          ? { limitMs: loadMs ?? loadDeadlineMs(0, this.supervision), what: `Loading ${basename((params as ParamsOf<"load">).modelPath)}`, load: true }
+          : { limitMs: this.supervision.requestInactivityMs, what: WORK[method as Exclude<EngineMethod, "load">], load: false },
+      );
     });
   }
 
-  private async ensureProcess(): Promise<ChildProcess> {
+  private async ensureProcess(): Promise<EngineProcess> {
     if (this.disposed) throw new EngineError({ code: "internal", message: "The engine client was disposed." });
     if (this.child) return this.child;
     this.childReady ??= this.startProcess().finally(() => (this.childReady = undefined));
     return this.childReady;
   }
 
-  private async startProcess(): Promise<ChildProcess> {
+  private async startProcess(): Promise<EngineProcess> {
     const wait = this.restartNotBefore - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const execPath = this.options.execPath ?? process.execPath;
-    const child = fork(this.options.workerPath, [], {
-      execPath,
-      // Desktop VS Code's executable is Electron; this makes it behave as plain Node for the engine.
-      env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: "1" },
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      serialization: "json",
+    if (this.disposed) throw new EngineError({ code: "internal", message: "The engine client was disposed." });
+    const child: EngineProcess = new EngineProcess({
+      workerPath: this.options.workerPath,
+      ...(this.options.execPath ? { execPath: this.options.execPath } : {}),
+      ...(this.options.env ? { env: this.options.env } : {}),
+      logger: this.options.logger,
+      supervision: this.supervision,
+      // A process being replaced may still talk: only the current one's messages count.
+      onMessage: (message) => this.child === child && this.onMessage(message),
+      onExit: (exit) => this.onExit(child, exit),
     });
-    this.options.logger.info(`engine process started (pid ${child.pid ?? "?"})`);
-    child.stdout?.on("data", (data: Buffer) => this.options.logger.debug(`engine stdout: ${data.toString().trimEnd()}`));
-    child.stderr?.on("data", (data: Buffer) => this.options.logger.warn(`engine stderr: ${data.toString().trimEnd()}`));
-    child.on("message", (message: WorkerToHost) => this.onMessage(message));
-    child.on("error", (error) => this.options.logger.error(`engine process error: ${error.message}`));
-    child.on("exit", (code, signal) => this.onExit(child, code, signal));
     this.child = child;
     return child;
   }
@@ -385,7 +365,8 @@ export class EngineClient {
       case "log":
         this.options.logger[message.level](`engine: ${message.message}`);
         return;
-      case "started":
+      default:
+        // "started"; the heartbeat's "pong" and "progress" stay with the EngineProcess.
         return;
     }
   }
@@ -415,60 +396,73 @@ export class EngineClient {
     }
   }
 
-  /**
-   * A model refused for its size gets the largest catalog model that fits the memory the engine found free, named in
-   * the message and attached for the picker to offer.
-   */
   private withSuggestion(error: EngineErrorPayload, role: ModelRole = "completion"): EngineErrorPayload {
-    if (error.code !== "model-too-large" || !error.memory || error.suggestion) return error;
-    const below = this.roles[role].loadingSizeBytes;
-    const found = suggestSmallerModel(loadCatalog().models, {
-      role,
-      machine: error.memory,
-      contextSize: this.settings?.contextSize ?? 4096,
-      ...(below !== undefined ? { belowBytes: below } : {}),
-    });
-    if (!found) {
-      return { ...error, message: `${error.message} No model in Hearth's catalog fits in the memory free now; close other programs and try again.` };
-    }
-    const { model } = found;
-    return {
-      ...error,
-      message: `${error.message} ${model.name} (${model.quantization}, ${formatBytes(model.sizeBytes)}) fits this machine: choose it in Hearth: Select Model.`,
-      suggestion: { catalogId: model.id, name: model.name, sizeBytes: model.sizeBytes },
-    };
+    return withSmallerModelSuggestion(error, role, this.settings?.contextSize ?? 4096, this.roles[role].loadingSizeBytes);
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(child: EngineProcess, { code, signal, killedFor }: EngineExit): void {
     if (this.child !== child) return;
     this.child = undefined;
     for (const role of ["completion", "chat"] as const) {
-      const state = this.roles[role];
-      state.loadedKey = undefined;
-      state.loadPromise = undefined;
-      state.loadingKey = undefined;
+      // A load cut short by a crash or a kill counts against its model: one that does it every time stops being tried.
+      const loading = this.roles[role].loadingKey;
+      if (loading) this.loadCrashes.record(loading);
     }
-    const crashed: EngineErrorPayload = {
+    this.forgetModels();
+    const failure: EngineErrorPayload = killedFor ?? {
       code: "engine-crashed",
       message: `The engine process stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${String(code)}`}). It restarts on the next request.`,
     };
-    for (const [id, request] of this.pending) {
-      this.pending.delete(id);
-      request.reject(new EngineError(crashed));
-    }
+    this.rejectPending(new EngineError(failure));
     if (this.disposed) return;
     this.consecutiveCrashes++;
     const backoff = this.options.restartBackoffMs ?? DEFAULT_BACKOFF_MS;
     const delay = backoff[Math.min(this.consecutiveCrashes - 1, backoff.length - 1)] ?? 0;
     this.restartNotBefore = Date.now() + delay;
-    this.options.logger.error(`${crashed.message} Restart allowed in ${delay} ms.`);
-    this.setStatus({ kind: "error", error: crashed, ...(this.settings?.modelPath ? { modelPath: this.settings.modelPath } : {}) });
-    if (this.hasChatModel() && this.chatOwnStatus.kind !== "no-model") this.setChatStatus({ kind: "error", error: crashed, ...(this.settings?.chatModelPath ? { modelPath: this.settings.chatModelPath } : {}) });
-    this.crashEmitter.fire({ exitCode: code, signal, consecutive: this.consecutiveCrashes });
+    this.options.logger.error(`${killedFor ? "engine killed" : failure.message} Restart allowed in ${delay} ms.`);
+    if (this.settings?.modelPath) this.setStatus({ kind: "error", error: this.crashLoopFailure("completion") ?? failure, modelPath: this.settings.modelPath });
+    if (this.hasChatModel() && this.chatOwnStatus.kind !== "no-model") this.setChatStatus({ kind: "error", error: this.crashLoopFailure("chat") ?? failure, ...(this.settings?.chatModelPath ? { modelPath: this.settings.chatModelPath } : {}) });
+    this.crashEmitter.fire({ exitCode: code, signal, consecutive: this.consecutiveCrashes, reason: killedFor ? "unresponsive" : "crashed", message: failure.message });
   }
 
-  private send(message: HostToWorker, child = this.child): void {
-    if (child?.connected) child.send(message);
+  private crashLoopFailure(role: ModelRole): EngineErrorPayload | undefined {
+    return this.loadCrashes.refusal(this.settingsKey(role), (role === "chat" ? this.settings?.chatModelPath : this.settings?.modelPath) ?? "");
+  }
+
+  /**
+   * Hearth: Restart Engine. Kills the engine whatever it is doing (waiting requests end as stopped), forgets the crash
+   * counts so a model that crashed it is tried again, and starts a fresh process; models load on the next request.
+   */
+  async restart(): Promise<void> {
+    if (this.disposed) return;
+    this.options.logger.info("restarting the engine (Hearth: Restart Engine)");
+    const child = this.child;
+    this.child = undefined;
+    this.forgetModels();
+    this.rejectPending(new AbortedError("The engine was restarted."));
+    this.loadCrashes.clear();
+    this.consecutiveCrashes = 0;
+    this.restartNotBefore = 0;
+    await child?.stop(0);
+    const settings = this.settings;
+    if (settings?.modelPath) this.setStatus({ kind: "idle", modelPath: settings.modelPath });
+    if (settings?.chatModelPath) this.setChatStatus({ kind: "idle", modelPath: settings.chatModelPath });
+    if (settings) await this.configure(settings);
+    await this.ensureProcess();
+  }
+
+  private forgetModels(): void {
+    for (const role of ["completion", "chat"] as const) {
+      const state = this.roles[role];
+      state.loadedKey = state.loadingKey = state.loadPromise = undefined;
+    }
+  }
+
+  private rejectPending(error: Error): void {
+    for (const [id, request] of this.pending) {
+      this.pending.delete(id);
+      request.reject(error);
+    }
   }
 
   private markBusy(): void {
@@ -519,6 +513,11 @@ export class EngineClient {
     return role === "chat" ? this.chatOwnStatus : this.currentStatus;
   }
 
+  private setStatusOf(role: ModelRole, status: EngineStatus): void {
+    if (role === "chat") this.setChatStatus(status);
+    else this.setStatus(status);
+  }
+
   private requireSettings(): EngineSettings {
     if (!this.settings) throw new EngineError({ code: "model-invalid", message: "No model is configured (setting hearth.model.path)." });
     return this.settings;
@@ -539,21 +538,22 @@ export class EngineClient {
     clearTimeout(this.idleTimer);
     const child = this.child;
     this.child = undefined;
-    for (const [id, request] of this.pending) {
-      this.pending.delete(id);
-      request.reject(new AbortedError("The engine was stopped."));
-    }
+    this.rejectPending(new AbortedError("The engine was stopped."));
     this.statusEmitter.dispose();
     this.chatStatusEmitter.dispose();
     this.crashEmitter.dispose();
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.disconnect?.();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
-    await exited;
-    clearTimeout(timer);
+    await child?.stop();
   }
 }
+
+/** What each request is called in a message about one that stopped moving. */
+const WORK: Record<Exclude<EngineMethod, "load">, string> = {
+  infill: "A completion",
+  chat: "A chat answer",
+  tokenCounts: "Counting tokens",
+  memory: "Reading the GPU's memory",
+  unload: "Unloading the model",
+};
 
 /** Resolves with `promise`, or rejects with an AbortedError as soon as `signal` aborts (the promise itself goes on). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

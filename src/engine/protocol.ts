@@ -150,6 +150,10 @@ export type EngineErrorCode =
   | "no-fim"
   | "cancelled"
   | "engine-crashed"
+  /** The engine stopped answering its heartbeat, or a request made no progress within its deadline: it was killed. */
+  | "engine-unresponsive"
+  /** The model stopped or hung the engine on each of its last few loads: Hearth no longer tries it on its own. */
+  | "model-crash-loop"
   | "internal";
 
 export interface EngineErrorPayload {
@@ -170,7 +174,9 @@ export interface ModelSuggestion {
 
 export type HostToWorker =
   | { [M in EngineMethod]: { type: "request"; id: number; method: M; params: ParamsOf<M> } }[EngineMethod]
-  | { type: "cancel"; id: number };
+  | { type: "cancel"; id: number }
+  /** The heartbeat: the worker answers from its main thread at once, whatever it is computing. */
+  | { type: "ping"; id: number };
 
 export type WorkerToHost =
   | { type: "result"; id: number; result: unknown }
@@ -178,7 +184,10 @@ export type WorkerToHost =
   | { type: "chunk"; id: number; text: string }
   | { type: "state"; role: ModelRole; state: WorkerState }
   | { type: "log"; level: "trace" | "debug" | "info" | "warn" | "error"; message: string }
-  | { type: "started"; pid: number };
+  | { type: "started"; pid: number }
+  | { type: "pong"; id: number }
+  /** Request `id` moved on without a chunk to show for it (prompt tokens evaluated): it is working, not stuck. */
+  | { type: "progress"; id: number };
 
 /** An error that crossed the process boundary, keeping its code so callers can react to the kind of failure. */
 export class EngineError extends Error {
@@ -200,6 +209,6 @@ export function isHostToWorker(value: unknown): value is HostToWorker {
   if (typeof value !== "object" || value === null) return false;
   const message = value as { type?: unknown; id?: unknown; method?: unknown };
   if (typeof message.id !== "number") return false;
-  if (message.type === "cancel") return true;
+  if (message.type === "cancel" || message.type === "ping") return true;
   return message.type === "request" && ["load", "unload", "memory", "infill", "chat", "tokenCounts"].includes(message.method as string);
 }

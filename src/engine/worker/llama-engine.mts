@@ -73,7 +73,12 @@ const ROLES: readonly ModelRole[] = ["completion", "chat"];
 export interface GenerationCallbacks {
   signal: AbortSignal;
   onChunk(text: string): void;
+  /** Tokens were evaluated (a long prompt shows no chunk for a while): the host's deadline counts from here. */
+  onProgress?(): void;
 }
+
+/** How often a generation's token meter is looked at for progress: well inside any deadline the host sets. */
+const PROGRESS_POLL_MS = 250;
 
 /**
  * Owns the engine process's models: the completion model (which also answers chat unless a separate chat model is
@@ -106,7 +111,8 @@ export class LlamaEngine {
     return this.llama !== undefined && this.llamaKey !== llamaKeyOf(params);
   }
 
-  async load(params: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
+  /** `onStep`: called after each step before llama.cpp's own progress starts, so the host sees the load moving. */
+  async load(params: LoadParams, signal: AbortSignal, onStep: () => void = () => undefined): Promise<ModelInfo> {
     const role = params.role ?? "completion";
     const current = this.loaded[role]?.info;
     if (current && sameLoad(current, params)) return current;
@@ -114,7 +120,7 @@ export class LlamaEngine {
     while (this.loading) await this.loading.catch(() => undefined);
     const again = this.loaded[role]?.info;
     if (again && sameLoad(again, params)) return again;
-    this.loading = this.loadNow(role, params, signal);
+    this.loading = this.loadNow(role, params, signal, onStep);
     try {
       return await this.loading;
     } finally {
@@ -122,7 +128,7 @@ export class LlamaEngine {
     }
   }
 
-  private async loadNow(role: ModelRole, params: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
+  private async loadNow(role: ModelRole, params: LoadParams, signal: AbortSignal, onStep: () => void): Promise<ModelInfo> {
     await this.unload(role);
     const started = performance.now();
     this.onState(role, { kind: "loading", modelPath: params.modelPath, progress: 0 });
@@ -133,9 +139,12 @@ export class LlamaEngine {
         for (const other of ROLES) await this.unload(other);
       }
       const llama = await this.getLlama(lib, params);
+      onStep();
       const fileInfo = await this.readModelFile(lib, params.modelPath);
+      onStep();
       const adapters = await checkAdapters(fileInfo, params, signal);
       const footprint = await this.checkMemory(lib, llama, fileInfo, params, adapters, role);
+      onStep();
       const model = await llama
         .loadModel({
           modelPath: params.modelPath,
@@ -242,18 +251,21 @@ export class LlamaEngine {
     const { prompt, tokens } = this.fitPrompt(loaded.model, loaded.info.contextSize - maxTokens - 1, fim.format, params);
     const before = sequence.tokenMeter.getState();
     const limit = new LineLimit(params.maxLines ?? 0, callbacks);
-    const response = await completion.generateCompletionWithMeta(tokens, {
-      maxTokens,
-      signal: limit.signal,
-      stopOnAbortSignal: true,
-      // Some end markers are not end-of-generation tokens to llama.cpp (StarCoder2's <file_sep>): stop on them too.
-      customStopTriggers: [
-        ...fim.stopTokens.map((token) => [token]),
-        ...prompt.stopStrings,
-        ...(params.stop ?? []),
-      ],
-      onTextChunk: (chunk) => limit.push(chunk),
-    });
+    const stopWatching = watchProgress(sequence, callbacks.onProgress);
+    const response = await completion
+      .generateCompletionWithMeta(tokens, {
+        maxTokens,
+        signal: limit.signal,
+        stopOnAbortSignal: true,
+        // Some end markers are not end-of-generation tokens to llama.cpp (StarCoder2's <file_sep>): stop on them too.
+        customStopTriggers: [
+          ...fim.stopTokens.map((token) => [token]),
+          ...prompt.stopStrings,
+          ...(params.stop ?? []),
+        ],
+        onTextChunk: (chunk) => limit.push(chunk),
+      })
+      .finally(stopWatching);
     const used = sequence.tokenMeter.diff(before);
     return {
       text: limit.trim(response.response),
@@ -303,12 +315,15 @@ export class LlamaEngine {
           : { type: "user", text: message.content },
     );
     history.push({ type: "model", response: [] });
-    const response = await loaded.chat.generateResponse(history, {
-      maxTokens: params.maxTokens,
-      signal: callbacks.signal,
-      stopOnAbortSignal: true,
-      onTextChunk: (chunk) => callbacks.onChunk(chunk),
-    });
+    const stopWatching = watchProgress(sequence, callbacks.onProgress);
+    const response = await loaded.chat
+      .generateResponse(history, {
+        maxTokens: params.maxTokens,
+        signal: callbacks.signal,
+        stopOnAbortSignal: true,
+        onTextChunk: (chunk) => callbacks.onChunk(chunk),
+      })
+      .finally(stopWatching);
     const used = sequence.tokenMeter.diff(before);
     return {
       text: response.response,
@@ -469,6 +484,25 @@ async function vramStateOf(llama: Llama): Promise<VramState | null> {
   if (llama.gpu === false || !llama.supportsGpuOffloading) return null;
   const state = await llama.getVramState();
   return state.total > 0 ? { totalBytes: state.total, freeBytes: state.free, unifiedBytes: state.unifiedSize } : null;
+}
+
+/**
+ * Calls `onProgress` whenever the sequence's token meter moved since the last look: llama.cpp evaluates a prompt in
+ * batches without a chunk to show, and a long prompt on a slow machine must not look like a stuck engine.
+ */
+function watchProgress(sequence: LlamaContextSequence, onProgress: (() => void) | undefined): () => void {
+  if (!onProgress) return () => undefined;
+  const used = () => {
+    const state = sequence.tokenMeter.getState();
+    return state.usedInputTokens + state.usedOutputTokens;
+  };
+  let last = used();
+  const timer = setInterval(() => {
+    const now = used();
+    if (now !== last) onProgress();
+    last = now;
+  }, PROGRESS_POLL_MS);
+  return () => clearInterval(timer);
 }
 
 /** Stops a generation after a number of lines, and tells that stop apart from the caller's cancel. */

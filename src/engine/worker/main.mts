@@ -37,6 +37,11 @@ process.on("SIGTERM", () => void shutdown(0));
 send({ type: "started", pid: process.pid });
 
 function handle(message: HostToWorker): void {
+  if (message.type === "ping") {
+    // Answered from the main thread between whatever else runs: the host kills an engine that stops answering.
+    send({ type: "pong", id: message.id });
+    return;
+  }
   if (message.type === "cancel") {
     lanes.cancel(message.id);
     return;
@@ -52,10 +57,11 @@ function handle(message: HostToWorker): void {
         firstChunk ??= performance.now();
         send({ type: "chunk", id, text });
       },
+      onProgress: () => send({ type: "progress", id }),
     };
     switch (message.method) {
       case "load":
-        return engine.load(message.params, signal);
+        return engine.load(message.params, signal, callbacks.onProgress);
       case "unload":
         return { unloaded: await engine.unload(message.params.role) };
       case "memory":

@@ -1,0 +1,62 @@
+import type { Logger } from "../common/logger";
+import type { ModelFileProblem } from "../models/model-file";
+import type { SupervisionSettings } from "./engine-process";
+import type { EngineErrorPayload, ModelInfo } from "./protocol";
+
+/** The engine client's public shapes: what it is configured with, what it reports, what a request takes. */
+
+export interface EngineSettings {
+  modelPath: string;
+  /** 0 picks the default: one fewer than the cores, at least one. */
+  threads: number;
+  contextSize: number;
+  gpu: "auto" | "off";
+  /** Unload the model after this long without a request; 0 keeps it loaded. */
+  idleUnloadMs: number;
+  memoryBudgetBytes?: number;
+  /** LoRA adapter files applied on top of the model, in order (absolute paths). */
+  loraAdapters?: string[];
+  /**
+   * A separate model for chat (hearth.chat.modelPath, absolute), loaded beside the completion model on the first chat;
+   * empty or absent: the completion model answers chat too.
+   */
+  chatModelPath?: string;
+}
+
+/** What the user is shown: the engine's real state, never a guess. */
+export type EngineStatus =
+  | { kind: "no-model"; problem: ModelFileProblem }
+  | { kind: "idle"; modelPath: string }
+  | { kind: "loading"; modelPath: string; progress: number }
+  | { kind: "ready"; model: ModelInfo; busy: boolean }
+  | { kind: "error"; error: EngineErrorPayload; modelPath?: string };
+
+export interface EngineCrash {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  consecutive: number;
+  /** "unresponsive": Hearth killed an engine that stopped answering or a load that made no progress. */
+  reason: "crashed" | "unresponsive";
+  message: string;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  onChunk?: (text: string) => void;
+}
+
+export interface EngineClientOptions {
+  /** The engine's entry file (dist/engine-worker.mjs in the extension). */
+  workerPath: string;
+  logger: Logger;
+  /** Defaults to this process's executable; in desktop VS Code that is Electron, run as Node. */
+  execPath?: string;
+  /** Added to the engine's allow-listed environment, through the same list (see engine-env.ts). */
+  env?: NodeJS.ProcessEnv;
+  /** Delays before restarting after consecutive crashes. */
+  restartBackoffMs?: readonly number[];
+  /** Heartbeat and deadlines (tests shorten them); see engine-process.ts. */
+  supervision?: Partial<SupervisionSettings>;
+  /** A model whose load stops the engine this many times in a row is not loaded again on its own; default 3. */
+  maxLoadCrashes?: number;
+}
