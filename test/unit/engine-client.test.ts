@@ -145,7 +145,7 @@ describe("EngineClient with the engine process", function () {
     assert.equal(client.pid, undefined);
   });
 
-  it("reports a truncated model as corrupt instead of crashing", async () => {
+  it("reports a truncated model as truncated instead of crashing, without starting the engine", async () => {
     const cut = join(scratch, "truncated.gguf");
     copyFileSync(scripted, cut);
     const fd = openSync(cut, "r+");
@@ -153,9 +153,9 @@ describe("EngineClient with the engine process", function () {
     closeSync(fd);
     const client = open();
     await client.configure(testSettings(cut));
-    await assert.rejects(client.load(), (error: unknown) => error instanceof EngineError && /truncated|corrupt|could not load/.test(error.message));
-    const status = await waitForStatus(client, "error");
-    assert.equal(status.kind === "error" && status.error.code, "model-invalid");
+    await assert.rejects(client.load(), (error: unknown) => error instanceof EngineError && error.code === "model-invalid" && /truncated/.test(error.message));
+    assert.equal(client.status.kind === "no-model" && client.status.problem.code, "truncated");
+    assert.equal(client.pid, undefined);
   });
 
   it("refuses a tokenizer-only GGUF with a clear message", async () => {
