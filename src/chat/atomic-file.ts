@@ -38,6 +38,23 @@ export const nodeStoreFs: StoreFs = {
 
 /** The suffix of the temporary files atomicWrite leaves only while it runs (or when the process dies mid-write). */
 export const TEMP_SUFFIX = ".tmp";
+const TEMP_NAME = /\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+/**
+ * A temporary file atomicWrite left behind in a process that is gone (it died mid-write): safe to remove. One of a
+ * live process, this one included, may be a write in progress.
+ */
+export function isAbandonedTemp(name: string): boolean {
+  const pid = Number(TEMP_NAME.exec(name)?.[1] ?? NaN);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
 
 /**
  * Replaces `path` with `text` so that a reader (or a crash, or a full disk) sees either the old file or the new one,
@@ -45,7 +62,7 @@ export const TEMP_SUFFIX = ".tmp";
  * old file; then the folder is flushed so the rename itself survives a power cut. On failure the temporary file is
  * removed and the old file is untouched.
  */
-export async function atomicWrite(fs: StoreFs, path: string, text: string): Promise<void> {
+export async function atomicWrite(fs: StoreFs, path: string, text: string, leftovers?: Set<string>): Promise<void> {
   const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`;
   let file: WritableFile | undefined;
   try {
@@ -58,7 +75,10 @@ export async function atomicWrite(fs: StoreFs, path: string, text: string): Prom
     await fs.rename(temp, path);
   } catch (error) {
     await file?.close().catch(() => undefined);
-    await fs.unlink(temp).catch(() => undefined);
+    // Where even the removal fails (a folder that turned read-only), the caller removes it later.
+    await fs.unlink(temp).catch((unlinkError: unknown) => {
+      if ((unlinkError as NodeJS.ErrnoException).code !== "ENOENT") leftovers?.add(temp);
+    });
     throw error;
   }
   await syncFolder(fs, dirname(path));

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { Emitter, type Event } from "../common/event";
 import type { Logger } from "../common/logger";
 import { isViewHistoryItem } from "../webview/protocol";
-import { atomicWrite, describeSaveProblem, nodeStoreFs, type SaveProblem, type StoreFs } from "./atomic-file";
+import { atomicWrite, describeSaveProblem, isAbandonedTemp, nodeStoreFs, TEMP_SUFFIX, type SaveProblem, type StoreFs } from "./atomic-file";
 import { isConversationId, reviveConversation, summarize, type Conversation, type ConversationSummary, type ReviveReport } from "./conversation";
 
 export type { SaveProblem } from "./atomic-file";
@@ -37,6 +37,8 @@ export class ConversationStore {
   private readonly pendingDeletes = new Set<string>();
   /** Files already found unreadable (logged once, not read again at every write of the index). */
   private readonly unreadable = new Set<string>();
+  /** Temporary files a failed write could not remove; removed at the next write. */
+  private readonly leftovers = new Set<string>();
   private indexStale = false;
   private timer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -88,15 +90,27 @@ export class ConversationStore {
     if (pending) return pending;
     if (!isConversationId(id)) return undefined;
     try {
-      const report: ReviveReport = { dropped: [], repaired: [] };
-      const conversation = reviveConversation(JSON.parse(await this.fs.readFile(this.file(id))), { id, report });
-      if (!conversation) throw new Error("not a conversation");
-      this.logRepairs(id, report);
-      return conversation;
+      return (await this.read(id)) ?? undefined;
     } catch (error) {
       this.logger.warn(`chat conversation ${id} unreadable: ${String(error)}`);
       return undefined;
     }
+  }
+
+  /** The conversation in its file; null when the file holds none (logged); throws when the file cannot be read. */
+  private async read(id: string): Promise<Conversation | null> {
+    const text = await this.fs.readFile(this.file(id));
+    const report: ReviveReport = { dropped: [], repaired: [] };
+    let conversation: Conversation | null = null;
+    try {
+      conversation = reviveConversation(JSON.parse(text), { id, report });
+    } catch (error) {
+      this.logger.warn(`chat conversation ${id} unreadable: ${String(error)}`);
+      return null;
+    }
+    if (!conversation) this.logger.warn(`chat conversation ${id} unreadable: not a conversation`);
+    else this.logRepairs(id, report);
+    return conversation;
   }
 
   /** Schedules a write; `immediate` writes now (end of an answer, switching conversations). */
@@ -152,6 +166,12 @@ export class ConversationStore {
   private async writePending(): Promise<void> {
     // The folder may have failed to be created at init, or been removed since.
     await this.fs.mkdir(this.dir);
+    for (const temp of [...this.leftovers]) {
+      await this.fs.unlink(temp).then(
+        () => this.leftovers.delete(temp),
+        (error: unknown) => (error as NodeJS.ErrnoException).code === "ENOENT" && this.leftovers.delete(temp),
+      );
+    }
     for (const id of [...this.pendingDeletes]) {
       await this.fs.rm(this.file(id));
       this.pendingDeletes.delete(id);
@@ -160,7 +180,7 @@ export class ConversationStore {
     for (const [id, conversation] of [...this.dirty]) {
       const version = this.versions.get(id);
       try {
-        await atomicWrite(this.fs, this.file(id), JSON.stringify(conversation));
+        await atomicWrite(this.fs, this.file(id), JSON.stringify(conversation), this.leftovers);
         if (this.versions.get(id) === version) this.dirty.delete(id);
       } catch (error) {
         // Kept in `dirty`: load() still returns it and the next flush tries again. The other conversations still go.
@@ -181,7 +201,7 @@ export class ConversationStore {
   /** Writes the index of what is on disk now, this window's writes and other windows' alike. */
   private async writeIndex(): Promise<void> {
     const onDisk = await this.scan(false);
-    await atomicWrite(this.fs, join(this.dir, INDEX), JSON.stringify(sortedNewestFirst(onDisk)));
+    await atomicWrite(this.fs, join(this.dir, INDEX), JSON.stringify(sortedNewestFirst(onDisk)), this.leftovers);
     // This window's list: what is on disk, plus what it has not managed to write yet.
     for (const [id, conversation] of this.dirty) onDisk.set(id, summarize(conversation));
     this.index = onDisk;
@@ -205,6 +225,7 @@ export class ConversationStore {
     }
     const found = new Map<string, ConversationSummary>();
     for (const name of names.sort()) {
+      if (atInit && name.endsWith(TEMP_SUFFIX) && isAbandonedTemp(name)) await this.fs.unlink(join(this.dir, name)).catch(() => undefined);
       const id = name.endsWith(".json") ? name.slice(0, -".json".length) : "";
       if (!isConversationId(id) || this.pendingDeletes.has(id)) continue;
       const summary = newer(this.index.get(id), listed.get(id)) ?? (await this.summaryFromFile(id));
@@ -235,9 +256,18 @@ export class ConversationStore {
 
   private async summaryFromFile(id: string): Promise<ConversationSummary | undefined> {
     if (this.unreadable.has(id)) return undefined;
-    const conversation = await this.load(id);
-    if (!conversation) this.unreadable.add(id);
-    return conversation && summarize(conversation);
+    const pending = this.dirty.get(id);
+    if (pending) return summarize(pending);
+    try {
+      const conversation = await this.read(id);
+      // Not a conversation: logged once, not read again at every write. It stays on disk, untouched.
+      if (!conversation) this.unreadable.add(id);
+      return conversation ? summarize(conversation) : undefined;
+    } catch (error) {
+      // Could not be read just now: left out of this index only; the next write (or window) reads it again.
+      this.logger.debug(`chat conversation ${id} not read for the index: ${String(error)}`);
+      return undefined;
+    }
   }
 
   private logRepairs(id: string, report: ReviveReport): void {

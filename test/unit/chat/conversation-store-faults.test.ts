@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -178,6 +178,46 @@ describe("chat conversation store on a failing disk", () => {
     const reopened = new ConversationStore(dir, new MemoryLogger());
     await reopened.init();
     assert.deepEqual(reopened.list().map((s) => [s.id, s.messages]).sort(), [[a.id, 1], [b.id, 3]].sort());
+  });
+
+  it("removes a temporary file it could not remove while the folder refused it, once the folder accepts it again", async () => {
+    let readOnly = false;
+    const fs: StoreFs = {
+      ...nodeStoreFs,
+      open: async (path, flags) => {
+        const file = await nodeStoreFs.open(path, flags);
+        if (!readOnly || flags !== "wx") return file;
+        const writeFile = async (text: string) => {
+          await file.writeFile(text.slice(0, 10));
+          throw errno("EROFS", "write");
+        };
+        return { ...file, writeFile };
+      },
+      unlink: (path) => (readOnly ? Promise.reject(errno("EROFS", "unlink")) : nodeStoreFs.unlink(path)),
+    };
+    const store = new ConversationStore(dir, new MemoryLogger(), 10, { fs, retryMs: 60_000 });
+    await store.init();
+    const c = conversationWith(1);
+    await store.save(c, true);
+    readOnly = true;
+    c.entries.push({ id: "e-1", role: "assistant", content: "more", status: "done", createdAt: 1 });
+    await store.save(c, true);
+    assert.equal(filesIn(dir).filter((n) => n.endsWith(".tmp")).length, 1, "the failed write's temporary file could not be removed");
+    readOnly = false;
+    await store.save(c, true);
+    assert.deepEqual(filesIn(dir), [`${c.id}.json`, "index.json"]);
+  });
+
+  it("removes the temporary files a window that died mid-write left, and only those", async () => {
+    const c = conversationWith(1);
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    const abandoned = `${c.id}.json.${dead}.0123456789ab.tmp`;
+    const inProgress = `${c.id}.json.${process.ppid}.0123456789ab.tmp`;
+    writeFileSync(join(dir, abandoned), "{ half");
+    writeFileSync(join(dir, inProgress), "{ half");
+    const store = new ConversationStore(dir, new MemoryLogger());
+    await store.init();
+    assert.deepEqual(filesIn(dir), [inProgress], "a live process's file may be a write in progress");
   });
 
   it("opens with an empty history, and says why, when its folder cannot be created", async () => {
