@@ -3,7 +3,8 @@
 // off (one window for every suite), so Restricted Mode is asked for explicitly through readConfig's `trusted`.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { onDidChangeConfig, readConfig } from "../../src/ide/config";
+import { MemoryLogger } from "../../src/common/logger";
+import { announceIgnoredSettings, onDidChangeConfig, readConfig } from "../../src/ide/config";
 
 const WORKSPACE = vscode.ConfigurationTarget.Workspace;
 /** Settings the extension only reads on demand, so writing them does not make the engine reload a model meanwhile. */
@@ -29,6 +30,19 @@ describe("Hearth settings from an untrusted workspace (real configuration)", () 
     assert.deepEqual(trusted.models.folders, ["/tmp/hearth-untrusted-models"]);
     assert.equal(trusted.completion.contextTokens, 32768);
     assert.deepEqual(trusted.ignored, []);
+  });
+
+  it("says once which settings it ignores, not at every configure, and again only when that changes", async () => {
+    await vscode.workspace.getConfiguration("hearth").update("models.folders", ["/tmp/hearth-untrusted-models"], WORKSPACE);
+    const log = new MemoryLogger();
+    announceIgnoredSettings(readConfig(false), log);
+    announceIgnoredSettings(readConfig(false), log);
+    assert.deepEqual(
+      log.lines.filter((l) => l.startsWith("warn")),
+      ["warn Hearth ignores the model path from this workspace's settings until you trust it (Restricted Mode): hearth.models.folders. Your user settings still apply."],
+    );
+    announceIgnoredSettings(readConfig(true), log);
+    assert.match(log.lines[log.lines.length - 1]!, /^info .*apply in full/);
   });
 
   it("keeps what it read while a listener watches, and reads again once a Hearth setting changes", async () => {
