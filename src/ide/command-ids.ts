@@ -5,6 +5,8 @@ export const COMMANDS = {
   selectModel: "hearth.selectModel",
   loadModel: "hearth.loadModel",
   unloadModel: "hearth.unloadModel",
+  /** Kills the engine whatever it is doing, forgets its crash counts, and loads the model again. */
+  restartEngine: "hearth.restartEngine",
   showLog: "hearth.showLog",
   chatFocus: "hearth.chat.focus",
   chatAskAboutSelection: "hearth.chat.askAboutSelection",

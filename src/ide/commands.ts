@@ -26,6 +26,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMANDS.showLog, () => deps.log.show()),
     vscode.commands.registerCommand(COMMANDS.loadModel, () => loadModel(deps)),
     vscode.commands.registerCommand(COMMANDS.unloadModel, () => deps.engine.unload()),
+    vscode.commands.registerCommand(COMMANDS.restartEngine, () => restartEngine(deps)),
     vscode.commands.registerCommand(COMMANDS.chooseModelFile, () => chooseModelFile()),
     vscode.commands.registerCommand(COMMANDS.showStatusMenu, () => showStatusMenu(deps)),
   ];
@@ -75,6 +76,13 @@ async function loadModel({ engine, log }: CommandDeps): Promise<boolean> {
       }
     },
   );
+}
+
+/** Hearth: Restart Engine: a fresh engine process, then the model loaded again where one is configured. */
+async function restartEngine(deps: CommandDeps): Promise<boolean> {
+  await deps.engine.restart();
+  vscode.window.setStatusBarMessage("Hearth: engine restarted", 3000);
+  return deps.engine.status.kind === "idle" ? loadModel(deps) : false;
 }
 
 async function chooseModelFile(): Promise<string | undefined> {
@@ -142,6 +150,9 @@ async function showStatusMenu(deps: CommandDeps): Promise<void> {
   }
   if (status.kind === "ready") {
     items.push({ label: "$(debug-stop) Unload Model", description: status.model.name, run: () => deps.engine.unload() });
+  }
+  if (status.kind !== "no-model") {
+    items.push({ label: "$(debug-restart) Restart Engine", description: status.kind === "error" ? "and try the model again" : undefined, run: () => restartEngine(deps) });
   }
   items.push({ label: "$(library) Select Model…", description: "found on this machine or download", run: () => vscode.commands.executeCommand(COMMANDS.selectModel) });
   items.push({ label: "$(output) Show Log", run: () => deps.log.show() });

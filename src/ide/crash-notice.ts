@@ -1,24 +1,37 @@
 import * as vscode from "vscode";
 import type { EngineClient } from "../engine/client";
+import { COMMANDS } from "./command-ids";
 import type { HearthLog } from "./log";
 
 /**
- * Tells the user once that the engine crashed; a crash loop must not become a notification storm. The notice is armed
- * again only after the engine has been ready once more.
+ * Tells the user once that the engine crashed or hung; a crash loop must not become a notification storm. The notice is
+ * armed again only after the engine has been ready once more. A model that takes the engine down on every load is
+ * told once too, with what to do: Hearth no longer loads it on its own.
  */
 export function watchEngineCrashes(engine: EngineClient, log: HearthLog): vscode.Disposable {
   let armed = true;
-  const onReady = engine.onDidChangeStatus((status) => {
+  let loopTold = false;
+  const onStatus = engine.onDidChangeStatus((status) => {
     if (status.kind === "ready") armed = true;
+    if (status.kind === "ready" || status.kind === "idle") loopTold = false;
+    if (status.kind === "error" && status.error.code === "model-crash-loop" && !loopTold) {
+      loopTold = true;
+      void vscode.window.showErrorMessage(`Hearth: ${status.error.message}`, "Restart Engine", "Select Model…", "Show Log").then((choice) => {
+        if (choice === "Restart Engine") void vscode.commands.executeCommand(COMMANDS.restartEngine);
+        else if (choice === "Select Model…") void vscode.commands.executeCommand(COMMANDS.selectModel);
+        else if (choice) log.show();
+      });
+    }
   });
-  const onCrash = engine.onDidCrash(() => {
+  const onCrash = engine.onDidCrash((crash) => {
     if (!armed) return;
     armed = false;
-    void vscode.window
-      .showWarningMessage("Hearth's engine stopped unexpectedly. It restarts on the next request; the log has the details.", "Show Log")
-      .then((choice) => {
-        if (choice) log.show();
-      });
+    const text =
+      crash.reason === "unresponsive" ? `Hearth: ${crash.message}` : "Hearth's engine stopped unexpectedly. It restarts on the next request; the log has the details.";
+    void vscode.window.showWarningMessage(text, "Show Log", "Restart Engine").then((choice) => {
+      if (choice === "Restart Engine") void vscode.commands.executeCommand(COMMANDS.restartEngine);
+      else if (choice) log.show();
+    });
   });
-  return vscode.Disposable.from(onReady, onCrash);
+  return vscode.Disposable.from(onStatus, onCrash);
 }

@@ -69,6 +69,18 @@ describe("Hearth's engine in the extension host", function () {
     assert.equal(result.text, DEFAULT_SCRIPT.chat);
   });
 
+  it("restarts a stopped engine with Hearth: Restart Engine and loads the model again", async () => {
+    await api.engine.load();
+    const stopped = api.engine.pid!;
+    process.kill(stopped, "SIGSTOP");
+    const loaded = await vscode.commands.executeCommand<boolean>("hearth.restartEngine");
+    assert.equal(loaded, true);
+    assert.notEqual(api.engine.pid, stopped, "a fresh engine process answers");
+    assert.equal(api.engine.status.kind, "ready");
+    const result = await api.engine.infill({ prefix: "function countDone(items) {\n  ", suffix: "\n}\n", maxTokens: 64 });
+    assert.equal(result.text, DEFAULT_SCRIPT.fim);
+  });
+
   it("loads the tiny model too", async () => {
     await setModel(await ensureTestModel("tiny"));
     await waitFor(() => api.engine.status.kind === "idle", "the engine to drop the scripted model");
