@@ -251,6 +251,8 @@ function describeFailure(error: unknown, hasText: boolean): string {
     switch (error.code) {
       case "engine-crashed":
         return `The engine stopped while answering.${kept}`;
+      case "engine-unresponsive":
+        return `The engine stopped responding while answering, so Hearth restarted it.${kept}`;
       case "model-invalid":
       case "model-unsupported":
       case "model-too-large":
