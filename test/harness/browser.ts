@@ -22,6 +22,16 @@ export const CHROMIUM_FLAGS = [
   "--password-store=basic",
   "--use-mock-keychain",
   "--window-size=1600,1000",
+  // What Chromium 150 still tries on its own despite the flags above, found by the network observer (network.ts) and
+  // switched off here so that the observer can fail a run on any packet: optimizationguide-pa.googleapis.com,
+  // content-autofill.googleapis.com, clients2.google.com (network time), www.google.com (AI-mode eligibility and the
+  // search engine preconnect).
+  "--disable-features=OptimizationHints,AutofillServerCommunication,NetworkTimeServiceQuerying,AimEnabled,PreconnectToSearch",
+  // accounts.google.com/ListAccounts and android.clients.google.com/checkin have no switch of their own: their endpoints
+  // go to a closed loopback port, where they fail without a packet leaving loopback. A page's or webview's own requests
+  // are not affected by these.
+  "--gaia-url=http://127.0.0.1:9",
+  "--gcm-checkin-url=http://127.0.0.1:9/checkin",
 ];
 
 export interface LaunchedBrowser {
