@@ -3,31 +3,46 @@ import { getCodeSyntax } from "../completion/postprocess/code-syntax";
 import { scanCode } from "../completion/postprocess/code-scanner";
 import type { CursorSurroundings } from "../completion/multiline-decision";
 import type { LanguageSpec } from "./languages";
-import { lineEndAt, lineStartAt } from "./text-lines";
+import { lineEndWithin, lineStartWithin } from "./text-lines";
+import { firstNamedChildren, pathTo } from "./tree-path";
 
 /** One scope around the cursor, described by its header (a signature, a class line). */
 export interface EnclosingScope {
   nodeType: string;
   header: string;
   startIndex: number;
+  /** 0-based line where the scope starts. */
+  startLine: number;
 }
 
 const MAX_HEADER_CHARS = 300;
 const MAX_HEADER_LINES = 3;
+/** A header is read from at most this much text: a signature whose parameters run on for pages is cut anyway. */
+const MAX_HEADER_SCAN_CHARS = 4000;
 const MAX_SCOPES = 4;
+/** How much of the cursor's line the single/multi-line decision looks at, each side of the cursor. */
+const LINE_CONTEXT_CHARS = 1000;
+/** How far above the cursor's line the previous non-blank line is looked for. */
+const PREVIOUS_LINE_SCAN_CHARS = 4000;
+/** Without a tree, whether the cursor is in a string or comment is judged from this much text before it. */
+const LEXICAL_SCAN_CHARS = 4000;
+/** A block with more statements than this is not empty, whatever they are. */
+const MAX_EMPTY_BLOCK_CHILDREN = 64;
 
 /** Innermost first: the function, then the class, then the namespace the cursor is in. */
 export function findEnclosingScopes(tree: Tree, text: string, offset: number, spec: LanguageSpec): EnclosingScope[] {
   const scopes: EnclosingScope[] = [];
-  let node: Node | null = tree.rootNode.descendantForIndex(Math.max(0, offset - 1), offset);
-  for (let depth = 0; node && depth < 200 && scopes.length < MAX_SCOPES; depth++, node = node.parent) {
+  const path = pathTo(tree, Math.max(0, offset - 1), offset) ?? [];
+  for (let i = path.length - 1; i >= 0 && scopes.length < MAX_SCOPES; i--) {
+    const node = path[i];
     if (!spec.scopeTypes.has(node.type)) continue;
     if (node.startIndex >= offset) continue;
     const body = node.childForFieldName("body") ?? lastBlockChild(node, spec);
     // A cursor still inside the header (typing parameters) has no enclosing scope yet at this level.
     if (body && offset <= body.startIndex) continue;
-    const headerEnd = body ? body.startIndex : Math.min(node.endIndex, lineEndAt(text, node.startIndex));
-    scopes.push({ nodeType: node.type, header: compactHeader(text, lineStartAt(text, node.startIndex), headerEnd), startIndex: node.startIndex });
+    const lineStart = lineStartWithin(text, node.startIndex, MAX_HEADER_SCAN_CHARS);
+    const headerEnd = body ? Math.min(body.startIndex, node.startIndex + MAX_HEADER_SCAN_CHARS) : Math.min(node.endIndex, lineEndWithin(text, node.startIndex, MAX_HEADER_SCAN_CHARS));
+    scopes.push({ nodeType: node.type, header: compactHeader(text, lineStart, Math.max(lineStart, headerEnd)), startIndex: node.startIndex, startLine: node.startPosition.row });
   }
   return scopes;
 }
@@ -41,7 +56,7 @@ function lastBlockChild(node: Node, spec: LanguageSpec): Node | null {
 }
 
 function compactHeader(text: string, start: number, end: number): string {
-  const lines = text.slice(start, end).replace(/\s+$/, "").split("\n").filter((l) => l.trim() !== "");
+  const lines = text.slice(start, end).trimEnd().split("\n").filter((l) => l.trim() !== "");
   let header = lines.slice(0, MAX_HEADER_LINES).join("\n");
   if (lines.length > MAX_HEADER_LINES) header += " …";
   return header.length > MAX_HEADER_CHARS ? header.slice(0, MAX_HEADER_CHARS) + " …" : header;
@@ -52,24 +67,29 @@ export function describeCursorNode(tree: Tree, offset: number, spec: LanguageSpe
   let inString = false;
   let inComment = false;
   let inEmptyBlock = false;
-  let node: Node | null = tree.rootNode.descendantForIndex(Math.max(0, offset - 1), offset);
-  for (let depth = 0; node && depth < 6; depth++, node = node.parent) {
+  const path = pathTo(tree, Math.max(0, offset - 1), offset) ?? [];
+  for (let i = path.length - 1; i >= 0 && i >= path.length - 6; i--) {
+    const node = path[i];
     const strictlyInside = node.startIndex < offset && offset < node.endIndex;
     if (spec.stringTypes.has(node.type) && strictlyInside) inString = true;
     // A line comment ends at the line end, where the cursor usually is while typing it.
     if (spec.commentTypes.has(node.type) && node.startIndex < offset && offset <= node.endIndex) inComment = true;
     if (spec.blockTypes.has(node.type) && strictlyInside) {
-      inEmptyBlock = node.namedChildren.every((c) => c === null || spec.commentTypes.has(c.type));
+      const count = node.namedChildCount;
+      inEmptyBlock = count <= MAX_EMPTY_BLOCK_CHILDREN && firstNamedChildren(node, count).every((c) => spec.commentTypes.has(c.type));
       break;
     }
   }
   return { inString, inComment, inEmptyBlock };
 }
 
-/** The cursor's surroundings for the single/multi-line decision; from the tree when there is one, else lexically. */
+/**
+ * The cursor's surroundings for the single/multi-line decision; from the tree when there is one, else lexically. Reads
+ * a bounded stretch of the cursor's line, whatever its length (a minified file is one line).
+ */
 export function describeSurroundings(text: string, offset: number, languageId: string, tree: Tree | null, spec: LanguageSpec | null): CursorSurroundings {
-  const lineStart = lineStartAt(text, offset);
-  const lineEnd = lineEndAt(text, offset);
+  const lineStart = lineStartWithin(text, offset, LINE_CONTEXT_CHARS);
+  const lineEnd = lineEndWithin(text, offset, LINE_CONTEXT_CHARS);
   const surroundings: CursorSurroundings = {
     languageId,
     linePrefix: text.slice(lineStart, offset),
@@ -79,7 +99,7 @@ export function describeSurroundings(text: string, offset: number, languageId: s
   if (tree && spec) {
     Object.assign(surroundings, describeCursorNode(tree, offset, spec));
   } else {
-    const from = Math.max(0, lineStartAt(text, Math.max(0, offset - 4000)));
+    const from = lineStartWithin(text, Math.max(0, offset - LEXICAL_SCAN_CHARS), LEXICAL_SCAN_CHARS);
     const state = scanCode(text.slice(from, offset), getCodeSyntax(languageId)).end;
     surroundings.inString = state.mode === "string";
     surroundings.inComment = state.mode === "line-comment" || state.mode === "block-comment";
@@ -87,10 +107,12 @@ export function describeSurroundings(text: string, offset: number, languageId: s
   return surroundings;
 }
 
+/** The nearest non-blank line above `lineStart` (its last LINE_CONTEXT_CHARS), looking a bounded way up. */
 function previousNonBlankLine(text: string, lineStart: number): string {
+  const floor = Math.max(0, lineStart - PREVIOUS_LINE_SCAN_CHARS);
   let end = lineStart - 1;
-  while (end > 0) {
-    const start = lineStartAt(text, end);
+  while (end > floor) {
+    const start = lineStartWithin(text, end, Math.min(LINE_CONTEXT_CHARS, end - floor));
     const line = text.slice(start, end);
     if (line.trim() !== "") return line;
     end = start - 1;
@@ -115,15 +137,18 @@ const WRAPPERS = new Set(["export_statement", "decorated_definition", "lexical_d
  * `const` that names an arrow function, and the doc comments directly above it.
  */
 export function findDeclarationAt(tree: Tree, text: string, offset: number, spec: LanguageSpec): DeclarationRange | null {
-  let node: Node | null = tree.rootNode.descendantForIndex(offset, offset);
-  for (let depth = 0; node && depth < 200; depth++, node = node.parent) {
+  const path = pathTo(tree, offset, offset) ?? [];
+  const parentOf = (i: number): Node | null => (i > 0 ? path[i - 1] : null);
+  for (let i = path.length - 1; i >= 0; i--) {
+    const node = path[i];
     if (!spec.scopeTypes.has(node.type)) continue;
-    let outer: Node = node;
+    let outerAt = i;
     if (ANONYMOUS.has(node.type)) {
-      if (node.parent?.type !== "variable_declarator") continue;
-      outer = node.parent;
+      if (parentOf(i)?.type !== "variable_declarator") continue;
+      outerAt = i - 1;
     }
-    while (outer.parent && (WRAPPERS.has(outer.parent.type) || outer.parent.type === "variable_declarator")) outer = outer.parent;
+    for (let parent = parentOf(outerAt); parent && (WRAPPERS.has(parent.type) || parent.type === "variable_declarator"); parent = parentOf(outerAt)) outerAt--;
+    const outer = path[outerAt];
     let start = outer.startIndex;
     for (let prev = outer.previousNamedSibling; prev && spec.commentTypes.has(prev.type); prev = prev.previousNamedSibling) {
       // Only comments that touch the declaration (no blank line between).

@@ -1,5 +1,7 @@
 import type { Tree } from "web-tree-sitter";
 import type { LanguageSpec } from "./languages";
+import { lineEndWithin } from "./text-lines";
+import { firstNamedChildren } from "./tree-path";
 
 /** One import statement of the current file. */
 export interface ImportStatement {
@@ -15,20 +17,24 @@ export interface ImportStatement {
 }
 
 const MAX_IMPORTS = 200;
+/** Imports live at the top: the text fallback reads this far, the tree's top level this many statements. */
+const IMPORT_SCAN_CHARS = 64_000;
+const MAX_TOP_LEVEL_NODES = 2000;
+/** A longer "statement" is not an import anyone wrote (a minified line, a data blob): it is not read at all. */
+const MAX_STATEMENT_CHARS = 8000;
 
 /** The file's import statements, from the tree's top level (where imports live), else from the text's first lines. */
 export function extractImports(text: string, languageId: string, tree: Tree | null, spec: LanguageSpec | null): ImportStatement[] {
   const out: ImportStatement[] = [];
   if (tree && spec) {
-    const root = tree.rootNode;
     // A line being typed can turn the rest of the file into one ERROR node: its imports are still the file's.
-    const topLevel = root.namedChildren.flatMap((c) => (c?.type === "ERROR" ? c.namedChildren : [c]));
-    for (const child of topLevel) {
+    const topLevel = firstNamedChildren(tree.rootNode, MAX_TOP_LEVEL_NODES).flatMap((c) => (c.type === "ERROR" ? firstNamedChildren(c, MAX_TOP_LEVEL_NODES) : [c]));
+    for (const child of topLevel.slice(0, MAX_TOP_LEVEL_NODES)) {
       if (out.length >= MAX_IMPORTS) break;
-      if (!child) continue;
       const isImport = spec.importTypes.has(child.type);
       const isRequire = !isImport && (child.type === "lexical_declaration" || child.type === "variable_declaration");
       if (!isImport && !isRequire) continue;
+      if (child.endIndex - child.startIndex > MAX_STATEMENT_CHARS) continue;
       const stmt = text.slice(child.startIndex, child.endIndex);
       if (isRequire && !/\brequire\s*\(/.test(stmt)) continue;
       out.push(...parseImportStatement(stmt, languageId, child.startIndex));
@@ -55,20 +61,23 @@ function extractImportsFromText(text: string, languageId: string): ImportStateme
   const pattern = LINE_IMPORT[languageId];
   if (!js && !pattern) return out;
   let offset = 0;
-  const limit = Math.min(text.length, 64_000);
+  const limit = Math.min(text.length, IMPORT_SCAN_CHARS);
   while (offset < limit && out.length < MAX_IMPORTS) {
-    const end = text.indexOf("\n", offset);
-    const lineEnd = end < 0 ? text.length : end;
+    const lineEnd = lineEndWithin(text, offset, MAX_STATEMENT_CHARS + 1);
+    // A line this long is minified code or data, not an import statement: imports are not read past it.
+    if (lineEnd - offset > MAX_STATEMENT_CHARS) break;
     const line = text.slice(offset, lineEnd).trim();
     if (js ? /^(?:import\s|(?:const|let|var)\s.*\brequire\s*\()/.test(line) : pattern.test(line)) {
-      // A statement may continue over lines: `import {\n a,\n b\n} from "x";`, `from x import (\n a,\n)`.
+      // A statement may continue over lines: `import {\n a,\n b\n} from "x";`, `from x import (\n a,\n)`. Each line
+      // is tested once as it is added (what closes a statement is on the line that closes it), never the whole again.
       let stmtEnd = lineEnd;
-      const closes = js ? /\bfrom\s+["'][^"']+["']|^import\s+["']|\)\s*;?\s*$|;\s*$/ : /^[^(]*$|\)/;
-      while (!closes.test(text.slice(offset, stmtEnd)) && stmtEnd < limit) {
-        const next = text.indexOf("\n", stmtEnd + 1);
-        stmtEnd = next < 0 ? text.length : next;
+      let closed = (js ? /\bfrom\s+["'][^"'\n]+["']|^import\s+["']|\)\s*;?\s*$|;\s*$/ : /^[^(]*$|\)/).test(text.slice(offset, stmtEnd));
+      while (!closed && stmtEnd < limit && stmtEnd - offset <= MAX_STATEMENT_CHARS) {
+        const next = lineEndWithin(text, stmtEnd + 1, MAX_STATEMENT_CHARS + 1);
+        closed = (js ? /\bfrom\s+["'][^"'\n]+["']|\)\s*;?\s*$|;\s*$/ : /\)/).test(text.slice(stmtEnd + 1, next));
+        stmtEnd = next;
       }
-      out.push(...parseImportStatement(text.slice(offset, stmtEnd), languageId, offset));
+      if (stmtEnd - offset <= MAX_STATEMENT_CHARS) out.push(...parseImportStatement(text.slice(offset, stmtEnd), languageId, offset));
       offset = stmtEnd + 1;
       continue;
     }
@@ -98,14 +107,16 @@ function splitNames(list: string): string[] {
 export function parseImportStatement(stmt: string, languageId: string, startIndex: number): ImportStatement[] {
   const base = { text: stmt, startIndex, endIndex: startIndex + stmt.length };
   if (isJsLike(languageId)) {
-    const from = /\bfrom\s+["']([^"']+)["']/.exec(stmt) ?? /^import\s+["']([^"']+)["']/.exec(stmt) ?? /\brequire\s*\(\s*["']([^"']+)["']\s*\)/.exec(stmt);
+    const from = /\bfrom\s+["']([^"'\n]+)["']/.exec(stmt) ?? /^import\s+["']([^"'\n]+)["']/.exec(stmt) ?? /\brequire\s*\(\s*["']([^"'\n]+)["']\s*\)/.exec(stmt);
     if (!from) return [];
     const names: string[] = [];
     const clause = /^import\s+(?:type\s+)?([\s\S]*?)\s+from\s/.exec(stmt)?.[1] ?? /^(?:const|let|var)\s+([\s\S]*?)\s*=/.exec(stmt)?.[1] ?? "";
     const ns = /\*\s+as\s+([\w$]+)/.exec(clause);
     if (ns) names.push(ns[1]);
-    const braces = /\{([\s\S]*)\}/.exec(clause);
-    if (braces) names.push(...splitNames(braces[1].replace(/:\s*([\w$]+)/g, " as $1")));
+    // From the first `{` to the last `}` (a regex would try every `{` against the rest of the text).
+    const open = clause.indexOf("{");
+    const close = clause.lastIndexOf("}");
+    if (open >= 0 && close > open) names.push(...splitNames(clause.slice(open + 1, close).replace(/:\s*([\w$]+)/g, " as $1")));
     const def = /^([\w$]+)\s*(?:,|$)/.exec(clause.trim());
     if (def && def[1] !== "type") names.push(def[1]);
     return [{ ...base, specifier: from[1], names, ...(ns ? { namespace: ns[1] } : {}) }];
@@ -122,11 +133,14 @@ export function parseImportStatement(stmt: string, languageId: string, startInde
       });
     }
     case "go": {
-      const specs = [...stmt.replace(/^\s*import\s*/, "").matchAll(/(?:^|\n|\()\s*([\w.]+\s+)?"([^"]+)"/g)];
+      const specs = [...stmt.replace(/^\s*import\s*/, "").matchAll(/(?:^|\n|\()\s*([\w.]+\s+)?"([^"\n]+)"/g)];
       return specs.map((m) => ({ ...base, specifier: m[2], names: [m[1]?.trim() || m[2].split("/").pop() || m[2]] }));
     }
     case "rust": {
-      const body = /use\s+([\s\S]+?);?\s*$/.exec(stmt.trim())?.[1] ?? "";
+      const trimmed = stmt.trim();
+      const use = /\buse\s+/.exec(trimmed);
+      const rest = use ? trimmed.slice(use.index + use[0].length) : "";
+      const body = rest.endsWith(";") ? rest.slice(0, -1) : rest;
       const group = /^([\w:]+)::\{([\s\S]*)\}$/.exec(body);
       if (group) return [{ ...base, specifier: group[1], names: splitNames(group[2].replace(/\bself\b/g, "")) }];
       const parts = body.split("::");
