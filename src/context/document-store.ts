@@ -1,7 +1,8 @@
 import type { Parser, Tree } from "web-tree-sitter";
 import type { Logger } from "../common/logger";
 import { loadedTreeSitter, type SyntaxRuntime } from "./syntax-runtime";
-import { pointAfter, pointAt } from "./text-lines";
+import { lineEndWithin, lineStartWithin, pointAfter, pointFrom, rowFrom } from "./text-lines";
+import type { PointAnchor } from "./text-lines";
 
 /** One change to a document: replace [startOffset, endOffset) of the text as it is when this edit applies. */
 export interface TextEdit {
@@ -13,18 +14,31 @@ export interface TextEdit {
 export interface DocumentLimits {
   /** Larger documents are not parsed at all (line-based context only). */
   maxParseChars: number;
+  /**
+   * Larger documents are not kept either, only followed by version: every edit would copy the whole text, and a
+   * completion there gets a window of the editor's text around the cursor.
+   */
+  maxStoredChars: number;
+  /** A document with a longer line (minified code, a data blob) is not parsed: one token could outlast a slice. */
+  maxParseLineChars: number;
   /** Longest time one synchronous parse step may take on the caller's thread. */
   parseSliceMs: number;
   /** A reparse that did not finish in its slice continues after this pause in typing. */
   typingPauseMs: number;
 }
 
-export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = { maxParseChars: 2_000_000, parseSliceMs: 4, typingPauseMs: 30 };
+export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = { maxParseChars: 2_000_000, maxStoredChars: 2_000_000, maxParseLineChars: 10_000, parseSliceMs: 4, typingPauseMs: 30 };
+
+/** Edits in one change event beyond which the text is rebuilt in one pass rather than edit by edit (Replace All). */
+const MANY_EDITS = 16;
+
+const ORIGIN: PointAnchor = { offset: 0, point: { row: 0, column: 0 } };
 
 interface OpenDocument {
   uri: string;
   languageId: string;
-  text: string;
+  /** Null for a document too large to keep (see DocumentLimits.maxStoredChars). */
+  text: string | null;
   version: number;
   /** The last complete tree, edited to match `text` (so its positions are right even before a reparse). */
   tree: Tree | null;
@@ -38,6 +52,10 @@ interface OpenDocument {
   continuing: boolean;
   /** A caller's slice was already spent on this text: later callers get the tree as it is while the rest goes on in the background. */
   slicedText: string | null;
+  /** A line longer than maxParseLineChars was seen (it stays unparsed until reopened), or it looks minified. */
+  longLines: boolean;
+  /** A point of `text` known to be right: lines are counted from the nearest of it and the top, not always from the top. */
+  anchor: PointAnchor;
   closed: boolean;
 }
 
@@ -45,20 +63,31 @@ interface OpenDocument {
  * The open documents and one syntax tree each. Edits update the tree incrementally; the reparse runs when the tree is
  * next needed. No parse holds the caller's thread for more than a slice: a longer one stops at its deadline and
  * resumes on later turns of the event loop (tree-sitter parsers can be halted and resumed). Until it completes,
- * callers get the previous tree, edited to match the text, or no tree on the very first parse.
+ * callers get the previous tree, edited to match the text, or no tree on the very first parse. Nothing here costs a
+ * pass over the whole text per keystroke: a document too large is followed by version only, and line numbers are
+ * counted from the last place they were known (usually the last edit).
  */
 export class DocumentStore {
   private readonly docs = new Map<string, OpenDocument>();
+  private readonly limits: DocumentLimits;
 
   constructor(
     private readonly runtime: SyntaxRuntime,
     private readonly logger: Logger,
-    private readonly limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS,
-  ) {}
+    limits: Partial<DocumentLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_DOCUMENT_LIMITS, ...limits };
+  }
 
-  open(uri: string, languageId: string, text: string, version: number): void {
+  /** Starts following a document; `text` null (or too long) follows a document too large to keep by version only. */
+  open(uri: string, languageId: string, text: string | null, version: number): void {
     if (this.docs.has(uri)) this.close(uri);
-    const doc: OpenDocument = { uri, languageId, text, version, tree: null, stale: true, parser: null, haltedText: null, continuing: false, slicedText: null, closed: false };
+    const kept = text !== null && text.length <= this.limits.maxStoredChars ? text : null;
+    const doc: OpenDocument = {
+      uri, languageId, text: kept, version, tree: null, stale: true, parser: null, haltedText: null, continuing: false, slicedText: null,
+      longLines: kept !== null && kept.length <= this.limits.maxParseChars && (looksMinified(kept) || hasLineLongerThan(kept, this.limits.maxParseLineChars)),
+      anchor: ORIGIN, closed: false,
+    };
     this.docs.set(uri, doc);
     if (this.canParse(doc)) {
       void this.runtime.load(languageId).then((grammar) => {
@@ -73,28 +102,16 @@ export class DocumentStore {
   applyEdits(uri: string, edits: readonly TextEdit[], version: number): boolean {
     const doc = this.docs.get(uri);
     if (!doc) return false;
-    for (const e of edits) {
-      const start = clamp(e.startOffset, 0, doc.text.length);
-      const end = clamp(e.endOffset, start, doc.text.length);
-      if (doc.tree) {
-        const startPosition = pointAt(doc.text, start);
-        const oldEndPosition = end === start ? startPosition : pointAt(doc.text, end);
-        doc.tree.edit(
-          // A tree exists, so web-tree-sitter is loaded.
-          new (loadedTreeSitter().Edit)({
-            startIndex: start,
-            oldEndIndex: end,
-            newEndIndex: start + e.text.length,
-            startPosition,
-            oldEndPosition,
-            newEndPosition: pointAfter(startPosition, e.text),
-          }),
-        );
-      }
-      doc.text = doc.text.slice(0, start) + e.text + doc.text.slice(end);
-    }
     doc.version = version;
     doc.stale = true;
+    if (doc.text === null) return true;
+    if (edits.length > MANY_EDITS && descendingAndDisjoint(edits, doc.text.length)) this.applyBottomUp(doc, edits);
+    else for (const e of edits) this.applyOne(doc, e);
+    if (doc.text.length > this.limits.maxStoredChars) {
+      // Grown too large to keep (a huge paste): followed by version from now on.
+      doc.text = null;
+      doc.anchor = ORIGIN;
+    }
     if (!this.canParse(doc) && doc.tree) {
       doc.tree.delete();
       doc.tree = null;
@@ -119,6 +136,12 @@ export class DocumentStore {
     this.docs.delete(uri);
   }
 
+  /** Whether the document is followed (also when it is too large to keep its text). */
+  has(uri: string): boolean {
+    return this.docs.has(uri);
+  }
+
+  /** The document's text; null when it is not open or too large to keep. */
   getText(uri: string): string | null {
     return this.docs.get(uri)?.text ?? null;
   }
@@ -129,6 +152,27 @@ export class DocumentStore {
 
   getLanguageId(uri: string): string | null {
     return this.docs.get(uri)?.languageId ?? null;
+  }
+
+  /** Whether the document can have a tree: kept, small enough, no minified lines, a grammar (once loaded). */
+  isParseable(uri: string): boolean {
+    const doc = this.docs.get(uri);
+    return !!doc && this.canParse(doc);
+  }
+
+  /**
+   * The 0-based line of an offset of the document's text, counted from the last line number asked or edited (the
+   * cursor moves a little between keystrokes); null when the text is not kept.
+   */
+  lineAt(uri: string, offset: number): number | null {
+    const doc = this.docs.get(uri);
+    if (!doc || doc.text === null) return null;
+    const row = rowFrom(doc.text, offset, doc.anchor);
+    const at = Math.max(0, Math.min(offset, doc.text.length));
+    // The next count starts here, where the line's start is near enough to know the column.
+    const start = lineStartWithin(doc.text, at, this.limits.maxParseLineChars);
+    if (start === 0 || doc.text.charCodeAt(start - 1) === 10) doc.anchor = { offset: at, point: { row, column: at - start } };
+    return row;
   }
 
   uris(): string[] {
@@ -177,19 +221,84 @@ export class DocumentStore {
   }
 
   private canParse(doc: OpenDocument): boolean {
-    return doc.text.length <= this.limits.maxParseChars && !looksMinified(doc.text);
+    return doc.text !== null && doc.text.length <= this.limits.maxParseChars && !doc.longLines;
+  }
+
+  private applyOne(doc: OpenDocument, e: TextEdit): void {
+    const text = doc.text ?? "";
+    const start = clamp(e.startOffset, 0, text.length);
+    const end = clamp(e.endOffset, start, text.length);
+    if (doc.tree) {
+      const startPosition = pointFrom(text, start, doc.anchor);
+      const oldEndPosition = end === start ? startPosition : pointFrom(text, end, { offset: start, point: startPosition });
+      const newEndPosition = pointAfter(startPosition, e.text);
+      // A tree exists, so web-tree-sitter is loaded.
+      doc.tree.edit(new (loadedTreeSitter().Edit)({ startIndex: start, oldEndIndex: end, newEndIndex: start + e.text.length, startPosition, oldEndPosition, newEndPosition }));
+      doc.anchor = { offset: start + e.text.length, point: newEndPosition };
+    } else doc.anchor = start < doc.anchor.offset ? ORIGIN : doc.anchor;
+    doc.text = text.slice(0, start) + e.text + text.slice(end);
+    this.noteLongLine(doc, start, start + e.text.length);
+  }
+
+  /**
+   * Many edits from the bottom up, none overlapping (what the editor sends for Replace All): the new text is built in
+   * one pass, and each edit's position is counted from the one below it, so the whole event costs one pass.
+   */
+  private applyBottomUp(doc: OpenDocument, edits: readonly TextEdit[]): void {
+    const text = doc.text ?? "";
+    const pieces: string[] = [];
+    let tail = text.length;
+    for (const e of edits) {
+      pieces.push(text.slice(e.endOffset, tail), e.text);
+      tail = e.startOffset;
+    }
+    pieces.push(text.slice(0, tail));
+    if (doc.tree) {
+      // Positions of the old text, from the top down, each counted from the previous one.
+      let anchor = ORIGIN;
+      const points = [...edits].reverse().map((e) => {
+        const start = pointFrom(text, e.startOffset, anchor);
+        const end = pointFrom(text, e.endOffset, { offset: e.startOffset, point: start });
+        anchor = { offset: e.endOffset, point: end };
+        return { start, end };
+      });
+      points.reverse();
+      edits.forEach((e, i) => {
+        const { start, end } = points[i];
+        doc.tree?.edit(new (loadedTreeSitter().Edit)({ startIndex: e.startOffset, oldEndIndex: e.endOffset, newEndIndex: e.startOffset + e.text.length, startPosition: start, oldEndPosition: end, newEndPosition: pointAfter(start, e.text) }));
+      });
+    }
+    doc.anchor = ORIGIN;
+    doc.text = pieces.reverse().join("");
+    // Offsets of the new text: each edit moved by what the edits above it (later in the text) did not change.
+    let shift = 0;
+    for (let i = edits.length - 1; i >= 0; i--) {
+      const e = edits[i];
+      this.noteLongLine(doc, e.startOffset + shift, e.startOffset + shift + e.text.length);
+      shift += e.text.length - (e.endOffset - e.startOffset);
+    }
+  }
+
+  /** After an edit of [from, to) of the new text: does the line it is on now run longer than a parse allows? */
+  private noteLongLine(doc: OpenDocument, from: number, to: number): void {
+    if (doc.longLines || doc.text === null) return;
+    const limit = this.limits.maxParseLineChars;
+    const start = lineStartWithin(doc.text, from, limit + 1);
+    const end = lineEndWithin(doc.text, to, limit + 1);
+    if (to - from > limit ? hasLineLongerThan(doc.text.slice(start, end), limit) : end - start > limit) doc.longLines = true;
   }
 
   /** Parses for at most `ms`; true when the tree now matches the text. */
   private parseSlice(doc: OpenDocument, ms: number): boolean {
     const parser = doc.parser;
+    const text = doc.text;
     if (!parser || doc.closed || !doc.stale) return !doc.stale;
-    if (!this.canParse(doc)) return false;
+    if (text === null || !this.canParse(doc)) return false;
     // A halted parse of other text must not be resumed: tree-sitter would stitch two texts together.
-    if (doc.haltedText !== null && doc.haltedText !== doc.text) parser.reset();
+    if (doc.haltedText !== null && doc.haltedText !== text) parser.reset();
     let tree: Tree | null = null;
     try {
-      tree = parser.parse(doc.text, doc.tree, { progressCallback: deadlineAfter(ms) });
+      tree = parser.parse(text, doc.tree, { progressCallback: deadlineAfter(ms) });
     } catch (e) {
       this.logger.warn(`parse of ${doc.uri} failed: ${(e as Error).message}`);
       parser.reset();
@@ -197,7 +306,7 @@ export class DocumentStore {
       return false;
     }
     if (!tree) {
-      doc.haltedText = doc.text;
+      doc.haltedText = text;
       this.continueInBackground(doc);
       return false;
     }
@@ -230,12 +339,35 @@ function deadlineAfter(ms: number): () => boolean {
   return () => performance.now() > deadline;
 }
 
-/** Minified bundles parse slowly and give nothing a model can use. */
+/** Minified bundles parse slowly and give nothing a model can use: long lines on average over the first 200. */
 function looksMinified(text: string): boolean {
   if (text.length < 100_000) return false;
   let lines = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && lines < 200; i = text.indexOf("\n", i + 1)) lines++;
-  return text.length / lines > 1000;
+  let i = text.indexOf("\n");
+  for (; i >= 0 && lines < 200; i = text.indexOf("\n", i + 1)) lines++;
+  // The first `lines` lines end at the 200th line break, or at the end of a shorter text.
+  return (i >= 0 ? i : text.length) / lines > 1000;
+}
+
+/** Whether some line is longer than `limit`: one bounded backwards search per `limit` characters. */
+export function hasLineLongerThan(text: string, limit: number): boolean {
+  let from = 0;
+  while (text.length - from > limit) {
+    const i = text.slice(from, from + limit + 1).lastIndexOf("\n");
+    if (i < 0) return true;
+    from += i + 1;
+  }
+  return false;
+}
+
+/** Edits that each lie wholly below the next one in the text (the order the editor's change events come in). */
+function descendingAndDisjoint(edits: readonly TextEdit[], length: number): boolean {
+  let ceiling = length;
+  for (const e of edits) {
+    if (!(e.startOffset >= 0 && e.startOffset <= e.endOffset && e.endOffset <= ceiling)) return false;
+    ceiling = e.startOffset;
+  }
+  return true;
 }
 
 function clamp(n: number, lo: number, hi: number): number {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MemoryLogger } from "../../../src/common/logger";
-import { DocumentStore } from "../../../src/context/document-store";
+import { DocumentStore, hasLineLongerThan } from "../../../src/context/document-store";
 import { SyntaxRuntime } from "../../../src/context/syntax-runtime";
 import { fixturesDir, grammarsDir } from "./fixtures";
 
@@ -61,7 +61,7 @@ describe("DocumentStore", function () {
       };
       return parser;
     };
-    const slow = new DocumentStore(runtime, logger, { maxParseChars: 2_000_000, parseSliceMs: 0, typingPauseMs: 20 });
+    const slow = new DocumentStore(runtime, logger, { parseSliceMs: 0, typingPauseMs: 20 });
     slow.open("a", "typescript", text, 1);
     assert.equal(await slow.whenParsed("a"), true);
     slow.applyEdits("a", [{ startOffset: 0, endOffset: 0, text: "// header\n" }], 2);
@@ -88,6 +88,55 @@ describe("DocumentStore", function () {
     store.applyEdits("min", [{ startOffset: 5, endOffset: 5, text: "2" }], 2);
     assert.equal(store.getTree("min"), null);
     assert.ok(performance.now() - started < 200);
+  });
+
+  it("does not parse a file with one line longer than the limit, nor one made long by an edit", async () => {
+    const normal = "let a = 1;\n".repeat(2000);
+    store.open("long", "javascript", normal + "x".repeat(20_000) + "\n", 1);
+    assert.equal(store.isParseable("long"), false);
+    store.open("grows", "javascript", normal, 1);
+    assert.equal(await store.whenParsed("grows"), true);
+    store.applyEdits("grows", [{ startOffset: 5, endOffset: 5, text: "y".repeat(20_000) }], 2);
+    assert.equal(store.isParseable("grows"), false);
+    assert.equal(store.getTree("grows"), null);
+  });
+
+  it("parses a large file of ordinary lines (the minified check reads its lines, not its length)", async () => {
+    store.open("big", "javascript", "let a = 1;\n".repeat(30_000), 1);
+    assert.equal(store.isParseable("big"), true);
+  });
+
+  it("finds a line longer than a limit, and none where there is none", () => {
+    assert.equal(hasLineLongerThan("ab\n".repeat(10_000), 2), false);
+    assert.equal(hasLineLongerThan("ab\n".repeat(10_000) + "abc", 2), true);
+    assert.equal(hasLineLongerThan("x".repeat(101), 100), true);
+    assert.equal(hasLineLongerThan("x".repeat(100) + "\n" + "x".repeat(100), 100), false);
+  });
+
+  it("follows a document larger than it keeps by version only", () => {
+    const big = "let a = 1;\n".repeat(300_000);
+    store.open("huge", "javascript", big, 1);
+    store.applyEdits("huge", [{ startOffset: 0, endOffset: 0, text: "// x\n" }], 2);
+    assert.equal(store.has("huge"), true);
+    assert.equal(store.getText("huge"), null);
+    assert.equal(store.getVersion("huge"), 2);
+  });
+
+  it("keeps the tree equal to a full parse through a Replace All of hundreds of edits, applied in one pass", async () => {
+    const text = Array.from({ length: 500 }, (_, i) => `const value${i} = compute(${i});`).join("\n");
+    store.open("many", "typescript", text, 1);
+    assert.equal(await store.whenParsed("many"), true);
+    const edits = [...text.matchAll(/compute/g)].reverse().map((m) => ({ startOffset: m.index, endOffset: m.index + 7, text: "calc\n" }));
+    store.applyEdits("many", edits, 2);
+    const expected = text.replaceAll("compute", "calc\n");
+    assert.equal(store.getText("many"), expected);
+    assert.equal(await store.whenParsed("many"), true);
+    const grammar = await runtime.load("typescript");
+    const full = grammar?.parser.parse(expected);
+    assert.ok(full);
+    assert.equal(store.getTree("many")?.rootNode.toString(), full.rootNode.toString());
+    assert.equal(store.lineAt("many", expected.indexOf("value499")), 998);
+    full.delete();
   });
 
   it("gives no tree for a language without a grammar", async () => {
