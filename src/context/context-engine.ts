@@ -7,25 +7,25 @@ import { scopedLogger } from "../common/logger";
 import { splitContextBudget } from "../completion/context-budget";
 import { decideMultiline } from "../completion/multiline-decision";
 import type { AssembleRequest, AssembledContext, ContextItem } from "./context-types";
+import { prefixWindow, suffixWindow } from "./context-windows";
 import { describeSurroundings, findDeclarationAt, findEnclosingScopes } from "./cursor-analysis";
 import type { DeclarationRange } from "./cursor-analysis";
+import { CursorNames } from "./cursor-names";
 import { DocumentStore } from "./document-store";
 import type { TextEdit } from "./document-store";
 import { extractImports } from "./imports";
 import type { ImportStatement } from "./imports";
 import { getLanguageSpec, isIndexableLanguage } from "./languages";
 import type { LanguageSpec } from "./languages";
-import { findSimilarSnippets, identifierSet, windowFile } from "./similar-snippets";
-import type { SnippetSource, SnippetWindow } from "./similar-snippets";
+import { RecentFiles } from "./recent-files";
 import { WorkerSymbolIndex } from "./symbol-index";
 import type { SymbolIndex } from "./symbol-index";
 import { MemoizedSymbolIndex } from "./memoized-index";
 import type { DefinitionQuery, FoundDefinition, IndexLimits, IndexStats } from "./symbol-types";
 import { SyntaxRuntime } from "./syntax-runtime";
-import { lineEndAt, lineStartAt } from "./text-lines";
+import { LineNumbers } from "./text-lines";
 import { estimateTokens } from "./token-estimate";
 import type { CountTokens } from "./token-estimate";
-import { IDENTIFIER_STOPWORDS } from "./stopwords";
 import { DEFAULT_EXCLUDED_FOLDERS } from "./workspace-files";
 
 export interface ContextEngineOptions {
@@ -46,17 +46,6 @@ export interface ContextEngineOptions {
   sources?: Partial<Record<"definitions" | "snippets" | "scopes" | "imports", boolean>>;
 }
 
-const RECENT_FILES = 20;
-const SNIPPET_FILES = 8;
-const RECENT_EDITS = 6;
-const MAX_CACHED_FILE_CHARS = 512 * 1024;
-const NEAR_LINES_BEFORE = 40;
-const NEAR_LINES_AFTER = 10;
-const MAX_LOOKUP_NAMES = 48;
-/** How far (characters each way) members used through an imported module still count. */
-const WIDE_CHARS = 40_000;
-/** File-wide identifier usage is recomputed at most this often while typing (offsets drift a little meanwhile). */
-const USAGE_TTL_MS = 2000;
 /**
  * How long typing must pause before the edited file is reindexed. Reindexing a long file keeps the index worker busy
  * for tens of milliseconds, during which the next keystroke's lookup would wait; the edited file's own symbols matter
@@ -64,19 +53,27 @@ const USAGE_TTL_MS = 2000;
  */
 const INDEX_SYNC_DELAY_MS = 2500;
 
-interface RecentFile {
-  uri: string;
-  /** Text read from disk for files that are not open. */
-  text: string | null;
-  windows: SnippetWindow[] | null;
-  windowsFor: string | null;
+/** The open document this size or smaller is sent to the index worker as it is edited. */
+const MAX_SYNCED_CHARS = 1024 * 1024;
+/** A one-off parse (an action's) holds the thread this long at most per turn of the event loop. */
+const ACTION_PARSE_SLICE_MS = 8;
+
+/** The text a request is answered from: the document's own (the request's, or the store's copy) or the editor's window. */
+interface RequestView {
+  text: string;
+  offset: number;
+  tree: Tree | null;
+  lines: LineNumbers;
+  /** Offset in the document of `text`'s first character (0 unless only a window of the document is known). */
+  base: number;
 }
 
 /**
  * Assembles the context of one completion: prefix and suffix windows, enclosing scopes, imports, definitions of the
  * symbols near the cursor (same file, imported files, workspace index) and similar snippets from recent files, all
- * under a token budget. Runs on the extension host's thread: everything here is bounded to a few milliseconds; the
- * workspace index lives in a worker.
+ * under a token budget. Runs on the extension host's thread: every step reads a bounded stretch of text around the
+ * cursor, whatever the size of the file or the length of its lines; the workspace index lives in a worker. A file too
+ * large or too minified to parse gets the same context without a tree; one too large to keep gets the editor's window.
  */
 export class ContextEngine {
   private readonly logger: Logger;
@@ -85,11 +82,9 @@ export class ContextEngine {
   private readonly index: MemoizedSymbolIndex;
   private readonly countTokens: CountTokens;
   private readonly sources: Record<"definitions" | "snippets" | "scopes" | "imports", boolean>;
-  private readonly recent: RecentFile[] = [];
-  private readonly recentEdits: { uri: string; offset: number }[] = [];
+  private readonly names: CursorNames;
+  private readonly recentFiles: RecentFiles;
   private readonly indexSync = new Map<string, NodeJS.Timeout>();
-  private lastNames: { uri: string; text: string; offset: number; imports: readonly ImportStatement[]; names: { name: string; weight: number }[] } | undefined;
-  private readonly usageCache = new Map<string, { at: number; importsKey: string; usage: FileUsage; refreshing: boolean }>();
   private readonly importCache = new Map<string, { version: number | null; text: string; fromTree: boolean; imports: ImportStatement[] }>();
   private disposed = false;
 
@@ -99,6 +94,8 @@ export class ContextEngine {
     this.documents = new DocumentStore(this.runtime, this.logger);
     this.countTokens = opts.countTokens ?? estimateTokens;
     this.sources = { definitions: true, snippets: true, scopes: true, imports: true, ...opts.sources };
+    this.names = new CursorNames((uri) => this.documents.getText(uri));
+    this.recentFiles = new RecentFiles({ documents: this.documents, readFile: opts.readFile, countTokens: this.countTokens, pathOf: uriToPath });
     this.index = new MemoizedSymbolIndex(
       opts.symbolIndex ??
         new WorkerSymbolIndex({
@@ -109,9 +106,11 @@ export class ContextEngine {
     );
   }
 
-  openDocument(uri: string, languageId: string, text: string, version: number): void {
+  /** Starts following a document; `text` null for one too large to keep (followed by version, completed from windows). */
+  openDocument(uri: string, languageId: string, text: string | null, version: number): void {
     this.guard("openDocument", () => {
       this.documents.open(uri, languageId, text, version);
+      this.importCache.delete(uri);
       this.syncToIndex(uri, 0);
     });
   }
@@ -122,9 +121,10 @@ export class ContextEngine {
       // Typing below the imports does not change them: keep the parsed imports for the new version.
       const cached = this.importCache.get(uri);
       const importsEnd = cached ? Math.max(0, ...cached.imports.map((i) => i.endIndex)) : 0;
-      if (cached && cached.imports.length && edits.every((e) => e.startOffset > importsEnd && e.endOffset >= e.startOffset)) {
+      const text = this.documents.getText(uri);
+      if (cached && text !== null && cached.imports.length && edits.every((e) => e.startOffset > importsEnd && e.endOffset >= e.startOffset)) {
         cached.version = version;
-        cached.text = this.documents.getText(uri) ?? "";
+        cached.text = text;
       } else this.importCache.delete(uri);
       this.syncToIndex(uri, INDEX_SYNC_DELAY_MS);
     });
@@ -134,7 +134,7 @@ export class ContextEngine {
     this.guard("closeDocument", () => {
       this.documents.close(uri);
       this.importCache.delete(uri);
-      this.usageCache.delete(uri);
+      this.names.forget(uri);
       const path = uriToPath(uri);
       // Unsaved changes are gone with the editor: the file on disk is the truth again.
       if (path) this.index.updateFile(path);
@@ -142,17 +142,11 @@ export class ContextEngine {
   }
 
   noteVisited(uri: string): void {
-    this.guard("noteVisited", () => this.touchRecent(uri));
+    this.guard("noteVisited", () => this.recentFiles.visited(uri));
   }
 
   noteEdited(uri: string, offset: number): void {
-    this.guard("noteEdited", () => {
-      this.touchRecent(uri);
-      const i = this.recentEdits.findIndex((e) => e.uri === uri);
-      if (i >= 0) this.recentEdits.splice(i, 1);
-      this.recentEdits.unshift({ uri, offset });
-      this.recentEdits.length = Math.min(this.recentEdits.length, RECENT_EDITS);
-    });
+    this.guard("noteEdited", () => this.recentFiles.edited(uri, offset));
   }
 
   /** Starts (or extends) the workspace index over these folders, off the extension host's thread. */
@@ -164,15 +158,14 @@ export class ContextEngine {
   notifyFileChanged(uri: string): void {
     const path = uriToPath(uri);
     // `npm install` rewrites thousands of files under node_modules: the index never walks there, so never reparse them.
-    if (!path || this.documents.getText(uri) !== null || isInExcludedFolder(path)) return;
+    if (!path || this.documents.has(uri) || isInExcludedFolder(path)) return;
     this.index.updateFile(path);
   }
 
   notifyFileDeleted(uri: string): void {
     const path = uriToPath(uri);
     if (path) this.index.removeFile(path);
-    const i = this.recent.findIndex((r) => r.uri === uri);
-    if (i >= 0) this.recent.splice(i, 1);
+    this.recentFiles.deleted(uri);
   }
 
   indexStats(): Promise<IndexStats | null> {
@@ -206,13 +199,26 @@ export class ContextEngine {
     }
   }
 
-  /** A fresh, complete parse (actions run once per command, not per keystroke). */
+  /**
+   * A fresh, complete parse (actions run once per command, not per keystroke), in slices: a parser of its own resumes
+   * where each slice stopped, so that a long file never holds the thread for the whole parse.
+   */
   private async parse(languageId: string, text: string): Promise<{ tree: Tree; spec: LanguageSpec } | null> {
     if (text.length > 2_000_000) return null;
     const grammar = await this.runtime.load(languageId);
     if (!grammar || this.disposed) return null;
-    const tree = grammar.parser.parse(text);
-    return tree ? { tree, spec: grammar.spec } : null;
+    const parser = this.runtime.createParser(grammar);
+    try {
+      for (;;) {
+        const deadline = performance.now() + ACTION_PARSE_SLICE_MS;
+        const tree = parser.parse(text, null, { progressCallback: () => performance.now() > deadline });
+        if (tree) return { tree, spec: grammar.spec };
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.disposed) return null;
+      }
+    } finally {
+      parser.delete();
+    }
   }
 
   /**
@@ -222,12 +228,9 @@ export class ContextEngine {
   prepare(req: AssembleRequest): void {
     this.guard("prepare", () => {
       if (!this.sources.definitions || !isIndexableLanguage(req.languageId)) return;
-      const text = req.text;
-      const offset = Math.max(0, Math.min(req.offset, text.length));
-      const spec = getLanguageSpec(req.languageId);
-      const tree = this.treeFor(req.uri, req.languageId, text);
-      const imports = this.importsOf(req.uri, req.languageId, text, tree, spec);
-      const names = this.namesFor(req.uri, text, offset, imports);
+      const view = this.viewOf(req);
+      const imports = this.importsOf(req.uri, req.languageId, view);
+      const names = this.names.namesFor(req.uri, view.text, view.offset, imports, view.lines);
       this.index.lookAhead(definitionQuery(uriToPath(req.uri), req.languageId, imports, names));
     });
   }
@@ -242,10 +245,9 @@ export class ContextEngine {
       phases[name] = (phases[name] ?? 0) + (now - mark);
       mark = now;
     };
-    const text = req.text;
-    const offset = Math.max(0, Math.min(req.offset, text.length));
+    const view = this.viewOf(req);
+    const { text, offset, tree, lines } = view;
     const spec = getLanguageSpec(req.languageId);
-    const tree = this.treeFor(req.uri, req.languageId, text);
     lap("parse");
     const path = uriToPath(req.uri);
     const displayPath = path ?? req.uri;
@@ -254,26 +256,26 @@ export class ContextEngine {
     const multiline = decideMultiline(surroundings);
     const split = splitContextBudget(req.budgetTokens);
 
-    const suffix = this.suffixWindow(text, offset, split.suffixTokens);
-    const cursorLine = countLines(text, offset);
-    const floorPrefix = this.prefixWindow(text, offset, split.minPrefixTokens, null, null);
+    const suffix = suffixWindow(text, offset, split.suffixTokens, this.countTokens);
+    const cursorLine = lines.lineOf(offset);
+    const floorPrefix = prefixWindow(text, offset, split.minPrefixTokens, null, null, this.countTokens);
     lap("windows");
 
     const candidates: ContextItem[] = [];
-    const imports = this.sources.imports || this.sources.definitions ? this.importsOf(req.uri, req.languageId, text, tree, spec) : [];
+    const imports = this.sources.imports || this.sources.definitions ? this.importsOf(req.uri, req.languageId, view) : [];
     const sameFile = !req.otherFilesOnly;
     if (sameFile && this.sources.scopes && tree && spec) {
       const scope = this.scopeItem(tree, text, offset, spec, floorPrefix.start, displayPath);
       if (scope) candidates.push(scope);
     }
     if (sameFile && this.sources.imports && imports.length) {
-      const item = this.importsItem(imports, text, displayPath, split.extrasTokens);
+      const item = this.importsItem(imports, lines, displayPath, split.extrasTokens);
       if (item) candidates.push(item);
     }
     lap("scopes+imports");
     let indexAnswered = false;
     if (this.sources.definitions && isIndexableLanguage(req.languageId)) {
-      const names = this.namesFor(req.uri, text, offset, imports);
+      const names = this.names.namesFor(req.uri, text, offset, imports, lines);
       lap("names");
       const result = await this.index.query(definitionQuery(path, req.languageId, imports, names), this.opts.indexTimeoutMs ?? 60, req.signal);
       throwIfAborted(req.signal);
@@ -284,16 +286,17 @@ export class ContextEngine {
       }
       lap("index");
     }
-    if (this.sources.snippets) candidates.push(...this.snippetItems(req.uri, text, offset));
+    if (this.sources.snippets) candidates.push(...this.recentFiles.snippetItems(req.uri, text, offset));
     lap("snippets");
 
     // Fill the extras budget best-first; what is left goes to the prefix.
     const chosen: ContextItem[] = [];
     let used = 0;
-    const suffixEndLine = countLines(text, suffix.end);
+    const suffixEndLine = lines.lineOf(suffix.end);
+    const floorStartLine = lines.lineOf(floorPrefix.start);
     for (const item of candidates.sort((a, b) => b.score - a.score)) {
       if (!sameFile && item.source === "same-file") continue;
-      if (item.source === "same-file" && item.kind === "definition" && item.startLine >= countLines(text, floorPrefix.start) && item.endLine <= suffixEndLine) continue;
+      if (item.source === "same-file" && item.kind === "definition" && item.startLine >= floorStartLine && item.endLine <= suffixEndLine) continue;
       if (chosen.some((c) => overlaps(c, item) || c.text === item.text)) continue;
       let candidate = item;
       if (used + candidate.tokens > split.extrasTokens && (candidate.kind === "definition" || candidate.kind === "outline")) {
@@ -308,8 +311,8 @@ export class ContextEngine {
     // Trees do not outlive an await: a background parse may have replaced (and deleted) the one from before. The user
     // may also have typed meanwhile: then this request's text is stale and must not replace the document's copy.
     const treeNow = this.documents.getText(req.uri) === text ? this.documents.getTree(req.uri) : null;
-    const prefix = this.prefixWindow(text, offset, prefixBudget, treeNow, spec);
-    const prefixStartLine = countLines(text, prefix.start);
+    const prefix = prefixWindow(text, offset, prefixBudget, treeNow, spec, this.countTokens);
+    const prefixStartLine = lines.lineOf(prefix.start);
     // Whatever the final prefix already shows is not repeated (the import block, definitions just above the cursor).
     const items = chosen.filter((c) => !(c.source === "same-file" && c.kind !== "scope" && c.startLine >= prefixStartLine && c.endLine <= Math.max(cursorLine, suffixEndLine)));
     const ordered = orderForCacheReuse(items);
@@ -321,8 +324,9 @@ export class ContextEngine {
       suffix: text.slice(offset, suffix.end),
       items: ordered,
       multiline,
-      prefixStart: prefix.start,
-      suffixEnd: suffix.end,
+      prefixStart: view.base + prefix.start,
+      suffixEnd: view.base + suffix.end,
+      prefixStartLine,
       tokens: { prefix: prefix.tokens, suffix: suffix.tokens, items: ordered.reduce((n, i) => n + i.tokens, 0), budget: req.budgetTokens },
       parsed: tree !== null || treeNow !== null,
       indexAnswered,
@@ -336,6 +340,8 @@ export class ContextEngine {
     this.disposed = true;
     for (const t of this.indexSync.values()) clearTimeout(t);
     this.indexSync.clear();
+    this.names.dispose();
+    this.recentFiles.dispose();
     this.documents.dispose();
     this.runtime.dispose();
     this.index.dispose();
@@ -349,6 +355,29 @@ export class ContextEngine {
     } catch (e) {
       this.logger.warn(`${what} failed: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * What a request is answered from. A window of the editor's text (a document too large to copy per keystroke) is
+   * widened to the store's copy when that copy is of the same version; otherwise the window alone is used, without a
+   * tree, its line numbers counted from the cursor's line that the editor gave.
+   */
+  private viewOf(req: AssembleRequest): RequestView {
+    const window = req.window;
+    if (window) {
+      const stored = this.documents.getText(req.uri);
+      if (stored !== null && req.version !== undefined && this.documents.getVersion(req.uri) === req.version && stored.length === window.documentLength) {
+        const offset = clamp(window.start + req.offset, 0, stored.length);
+        return { text: stored, offset, tree: this.documents.getTree(req.uri), lines: LineNumbers.at(stored, offset, req.cursorLine ?? this.documents.lineAt(req.uri, offset) ?? undefined), base: 0 };
+      }
+      const offset = clamp(req.offset, 0, req.text.length);
+      return { text: req.text, offset, tree: null, lines: LineNumbers.at(req.text, offset, req.cursorLine), base: window.start };
+    }
+    const offset = clamp(req.offset, 0, req.text.length);
+    const tree = this.treeFor(req.uri, req.languageId, req.text);
+    // The store counts lines from where it last counted them; a text it does not keep is counted once from the top.
+    const line = req.cursorLine ?? (this.documents.getText(req.uri) === req.text ? this.documents.lineAt(req.uri, offset) : null) ?? undefined;
+    return { text: req.text, offset, tree, lines: LineNumbers.at(req.text, offset, line), base: 0 };
   }
 
   /** The document's tree when the store holds exactly this text; otherwise start tracking the text and go without. */
@@ -369,34 +398,21 @@ export class ContextEngine {
     const timer = setTimeout(() => {
       this.indexSync.delete(uri);
       const text = this.documents.getText(uri);
-      if (text !== null && text.length <= 1024 * 1024) this.index.updateFile(path, text, languageId);
+      // A minified file would keep the worker parsing for a second and more, while lookups wait behind it.
+      if (text !== null && text.length <= MAX_SYNCED_CHARS && this.documents.isParseable(uri)) this.index.updateFile(path, text, languageId);
     }, delayMs);
     timer.unref?.();
     this.indexSync.set(uri, timer);
   }
 
-  private touchRecent(uri: string): void {
-    const i = this.recent.findIndex((r) => r.uri === uri);
-    const entry = i >= 0 ? this.recent.splice(i, 1)[0] : { uri, text: null, windows: null, windowsFor: null };
-    this.recent.unshift(entry);
-    this.recent.length = Math.min(this.recent.length, RECENT_FILES);
-    if (entry.text === null && this.documents.getText(uri) === null) {
-      const path = uriToPath(uri);
-      if (!path) return;
-      this.opts
-        .readFile(path)
-        .then((text) => {
-          if (text !== null && text.length <= MAX_CACHED_FILE_CHARS && !text.includes("\u0000")) entry.text = text;
-        })
-        .catch(() => {});
-    }
-  }
-
-  private importsOf(uri: string, languageId: string, text: string, tree: Tree | null, spec: LanguageSpec | null): ImportStatement[] {
+  private importsOf(uri: string, languageId: string, view: RequestView): ImportStatement[] {
+    // A window from the middle of a large document does not hold its imports.
+    if (view.base > 0) return [];
+    const { text, tree } = view;
     const version = this.documents.getVersion(uri);
     const cached = this.importCache.get(uri);
     if (cached && cached.version === version && cached.text === text && (cached.fromTree || !tree)) return cached.imports;
-    const imports = extractImports(text, languageId, tree, spec);
+    const imports = extractImports(text, languageId, tree, getLanguageSpec(languageId));
     this.importCache.set(uri, { version, text, fromTree: tree !== null, imports });
     return imports;
   }
@@ -406,11 +422,11 @@ export class ContextEngine {
     const scopes = findEnclosingScopes(tree, text, offset, spec).filter((s) => s.startIndex < prefixStart);
     if (!scopes.length) return null;
     const body = scopes.reverse().map((s) => s.header).join("\n");
-    const startLine = countLines(text, scopes[0].startIndex);
+    const startLine = scopes[0].startLine;
     return { kind: "scope", source: "same-file", path, startLine, endLine: startLine, text: body, tokens: this.countTokens(body), score: 10 };
   }
 
-  private importsItem(imports: ImportStatement[], text: string, path: string, extrasTokens: number): ContextItem | null {
+  private importsItem(imports: ImportStatement[], lines: LineNumbers, path: string, extrasTokens: number): ContextItem | null {
     const seen = new Set<number>();
     const parts: string[] = [];
     for (const i of imports) {
@@ -432,7 +448,7 @@ export class ContextEngine {
     if (kept === 0) return null;
     const first = imports[0];
     const last = imports[imports.length - 1];
-    return { kind: "imports", source: "same-file", path, startLine: countLines(text, first.startIndex), endLine: countLines(text, last.endIndex), text: body, tokens, score: 5 };
+    return { kind: "imports", source: "same-file", path, startLine: lines.lineOf(first.startIndex), endLine: lines.lineOf(last.endIndex), text: body, tokens, score: 5 };
   }
 
   private definitionItem(def: FoundDefinition, nameWeight: number): ContextItem & { header: string } {
@@ -450,218 +466,6 @@ export class ContextEngine {
       score: nameWeight * sourceWeight,
     };
   }
-
-  /** prepare() and the assembly after the pause ask for the same position: compute its names once. */
-  private namesFor(uri: string, text: string, offset: number, imports: readonly ImportStatement[]): { name: string; weight: number }[] {
-    const last = this.lastNames;
-    if (last && last.uri === uri && last.offset === offset && last.imports === imports && last.text === text) return last.names;
-    const names = this.namesNearCursor(uri, text, offset, imports);
-    this.lastNames = { uri, text, offset, imports, names };
-    return names;
-  }
-
-  /**
-   * Names worth looking up, weighted: identifiers near the cursor (closer is better, after the cursor a little less),
-   * and names the file imports but does not use yet (about to be used, very likely).
-   */
-  private namesNearCursor(uri: string, text: string, offset: number, imports: readonly ImportStatement[]): { name: string; weight: number }[] {
-    const weights = new Map<string, number>();
-    const from = lineStartAt(text, Math.max(0, offset - 1));
-    let start = from;
-    for (let i = 0; i < NEAR_LINES_BEFORE && start > 0; i++) start = lineStartAt(text, start - 1);
-    let end = lineEndAt(text, offset);
-    for (let i = 0; i < NEAR_LINES_AFTER && end < text.length; i++) end = lineEndAt(text, end + 1);
-    const cursorLine = countLines(text, offset);
-    const importRanges = imports.map((i) => [i.startIndex, i.endIndex] as const);
-    const importedNames = new Set(imports.flatMap((i) => i.names));
-    const window = text.slice(start, end);
-    let line = countLines(text, start);
-    let lastIndex = 0;
-    for (const m of window.matchAll(/[\p{L}_$][\p{L}\p{N}_$]*/gu)) {
-      const at = m.index ?? 0;
-      for (let i = window.indexOf("\n", lastIndex); i >= 0 && i < at; i = window.indexOf("\n", i + 1)) line++;
-      lastIndex = at;
-      const name = m[0];
-      if (name.length < 2 || IDENTIFIER_STOPWORDS.has(name)) continue;
-      if (importRanges.some(([s, e]) => start + at >= s && start + at < e)) continue;
-      const distance = line - cursorLine;
-      // `module.name` where the module is imported: very likely a definition in another file.
-      const qualifier = /([\p{L}_$][\p{L}\p{N}_$]*)\.$/u.exec(window.slice(Math.max(0, at - 64), at))?.[1];
-      const qualified = qualifier !== undefined && importedNames.has(qualifier) ? 1.5 : 1;
-      const w = (1 / (1 + Math.abs(distance) / 6)) * (distance > 0 ? 0.7 : 1) * (/^[A-Z]/.test(name) ? 1.2 : 1) * qualified;
-      weights.set(name, Math.max(weights.get(name) ?? 0, w));
-    }
-    // Imported names: unused so far means about to be used; otherwise the closer the nearest use, the better. And
-    // members used through an imported module (`events.get_running_loop()` a page above): the module's definitions
-    // that this file actually uses.
-    const usage = this.fileUsage(uri, text, imports);
-    for (const imp of imports) {
-      for (const name of imp.names) {
-        const nearest = nearestOffset(usage.uses.get(name), offset);
-        const fromUse = nearest === null ? 0.9 : 0.35 + 0.4 / (1 + nearest / 2000);
-        weights.set(name, Math.max(weights.get(name) ?? 0, fromUse) + (weights.has(name) ? 0.3 : 0));
-      }
-    }
-    for (const [member, offsets] of usage.members) {
-      const nearest = nearestOffset(offsets, offset);
-      if (nearest === null || nearest > WIDE_CHARS) continue;
-      weights.set(member, Math.max(weights.get(member) ?? 0, 0.6 / (1 + nearest / 3000)));
-    }
-    return [...weights.entries()]
-      .map(([name, weight]) => ({ name, weight }))
-      .sort((a, b) => b.weight - a.weight)
-      .slice(0, MAX_LOOKUP_NAMES);
-  }
-
-  /**
-   * Where imported names and `module.member` uses occur in the whole file. One pass over the file (milliseconds on a
-   * long one), so it is cached, and once a while old it is served as it is and redone after the request, not in it:
-   * offsets a few keystrokes old only weigh names a little differently.
-   */
-  private fileUsage(uri: string, text: string, imports: readonly ImportStatement[]): FileUsage {
-    const importsKey = imports.map((i) => i.names.join(",")).join(";");
-    const cached = this.usageCache.get(uri);
-    if (cached && cached.importsKey === importsKey) {
-      if (performance.now() - cached.at >= USAGE_TTL_MS && !cached.refreshing) {
-        cached.refreshing = true;
-        setImmediate(() => {
-          const current = this.documents.getText(uri);
-          if (this.disposed || this.usageCache.get(uri) !== cached) return;
-          if (current === null) this.usageCache.delete(uri);
-          else this.scanUsage(uri, current, imports, importsKey);
-        });
-      }
-      return cached.usage;
-    }
-    return this.scanUsage(uri, text, imports, importsKey);
-  }
-
-  private scanUsage(uri: string, text: string, imports: readonly ImportStatement[], importsKey: string): FileUsage {
-    const imported = new Set(imports.flatMap((i) => i.names));
-    const ranges = imports.map((i) => [i.startIndex, i.endIndex] as const);
-    const usage: FileUsage = { uses: new Map(), members: new Map() };
-    if (imported.size) {
-      for (const m of text.matchAll(/[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?/g)) {
-        const at = m.index ?? 0;
-        const dot = m[0].indexOf(".");
-        const head = dot < 0 ? m[0] : m[0].slice(0, dot);
-        if (!imported.has(head) || (at > 0 && text.charCodeAt(at - 1) === 46)) continue;
-        if (ranges.some(([s, e]) => at >= s && at < e)) continue;
-        push(usage.uses, head, at);
-        if (dot > 0) push(usage.members, m[0].slice(dot + 1), at);
-      }
-    }
-    this.usageCache.set(uri, { at: performance.now(), importsKey, usage, refreshing: false });
-    return usage;
-  }
-
-  private snippetItems(uri: string, text: string, offset: number): ContextItem[] {
-    const sources: SnippetSource[] = [];
-    for (const r of this.recent) {
-      if (r.uri === uri || sources.length >= SNIPPET_FILES) continue;
-      const body = this.documents.getText(r.uri) ?? r.text;
-      if (body === null) continue;
-      const key = `${this.documents.getVersion(r.uri) ?? "disk"}:${body.length}`;
-      if (r.windowsFor !== key || !r.windows) {
-        r.windows = windowFile(body);
-        r.windowsFor = key;
-      }
-      sources.push({ path: uriToPath(r.uri) ?? r.uri, text: body, windows: r.windows });
-    }
-    if (!sources.length) return [];
-    let start = lineStartAt(text, offset);
-    for (let i = 0; i < 20 && start > 0; i++) start = lineStartAt(text, start - 1);
-    const query = identifierSet(text.slice(start, offset));
-    const items: ContextItem[] = findSimilarSnippets(query, sources, 4).map((s) => ({
-      kind: "snippet",
-      source: "recent-file",
-      path: s.path,
-      startLine: s.startLine,
-      endLine: s.endLine,
-      text: s.text,
-      tokens: this.countTokens(s.text),
-      score: 0.5 * s.score,
-    }));
-    // Where the user just edited another file is likely what they are wiring up now.
-    this.recentEdits.forEach((edit, rank) => {
-      if (edit.uri === uri) return;
-      const body = this.documents.getText(edit.uri) ?? this.recent.find((r) => r.uri === edit.uri)?.text;
-      if (!body) return;
-      const at = Math.min(edit.offset, body.length);
-      let s = lineStartAt(body, at);
-      for (let i = 0; i < 6 && s > 0; i++) s = lineStartAt(body, s - 1);
-      let e = lineEndAt(body, at);
-      for (let i = 0; i < 6 && e < body.length; i++) e = lineEndAt(body, e + 1);
-      const snippet = body.slice(s, e);
-      const startLine = countLines(body, s);
-      items.push({
-        kind: "snippet",
-        source: "recent-file",
-        path: uriToPath(edit.uri) ?? edit.uri,
-        startLine,
-        endLine: startLine + countLines(snippet, snippet.length),
-        text: snippet,
-        tokens: this.countTokens(snippet),
-        score: 0.3 / (1 + rank),
-      });
-    });
-    return items;
-  }
-
-  /** Whole lines after the cursor (the cursor's line to its end first), up to the budget. */
-  private suffixWindow(text: string, offset: number, budget: number): { end: number; tokens: number } {
-    let end = lineEndAt(text, offset);
-    let tokens = this.countTokens(text.slice(offset, end));
-    if (tokens > budget) return this.cutByChars(text, offset, budget, 1);
-    while (end < text.length) {
-      const next = lineEndAt(text, end + 1);
-      const t = this.countTokens(text.slice(end, next));
-      if (tokens + t > budget) break;
-      tokens += t;
-      end = next;
-    }
-    return { end, tokens };
-  }
-
-  /**
-   * Whole lines before the cursor, up to the budget. With a tree, the window then starts at a statement boundary
-   * rather than in the middle of an expression (a few lines are given up for it).
-   */
-  private prefixWindow(text: string, offset: number, budget: number, tree: Tree | null, spec: LanguageSpec | null): { start: number; tokens: number } {
-    let start = lineStartAt(text, offset);
-    let tokens = this.countTokens(text.slice(start, offset));
-    if (tokens > budget) {
-      const cut = this.cutByChars(text, offset, budget, -1);
-      return { start: cut.end, tokens: cut.tokens };
-    }
-    const lineTokens: number[] = [];
-    while (start > 0) {
-      const prev = lineStartAt(text, start - 1);
-      const t = this.countTokens(text.slice(prev, start));
-      if (tokens + t > budget) break;
-      tokens += t;
-      lineTokens.push(t);
-      start = prev;
-    }
-    if (tree && spec && start > 0) {
-      for (let i = 0; i < 8 && start < offset; i++) {
-        if (startsStatement(tree, text, start, spec)) break;
-        const next = lineEndAt(text, start) + 1;
-        if (next > offset) break;
-        tokens -= lineTokens[lineTokens.length - 1 - i] ?? 0;
-        start = next;
-      }
-    }
-    return { start, tokens };
-  }
-
-  /** A minified line: take characters instead of lines (about 3.5 per token). */
-  private cutByChars(text: string, offset: number, budget: number, direction: 1 | -1): { end: number; tokens: number } {
-    const chars = Math.max(0, Math.floor(budget * 3.5));
-    const end = direction === 1 ? Math.min(text.length, offset + chars) : Math.max(0, offset - chars);
-    const slice = direction === 1 ? text.slice(offset, end) : text.slice(end, offset);
-    return { end, tokens: this.countTokens(slice) };
-  }
 }
 
 function definitionQuery(fromPath: string | null, languageId: string, imports: readonly ImportStatement[], names: readonly { name: string }[]): DefinitionQuery {
@@ -672,22 +476,6 @@ function definitionQuery(fromPath: string | null, languageId: string, imports: r
     names: names.map((n) => n.name),
     maxPerName: 2,
   };
-}
-
-/** Does a statement (or declaration) begin on the line starting at `lineStart`? */
-function startsStatement(tree: Tree, text: string, lineStart: number, spec: LanguageSpec): boolean {
-  const lineEnd = lineEndAt(text, lineStart);
-  const first = text.slice(lineStart, lineEnd).search(/\S/);
-  if (first < 0) return true;
-  const at = lineStart + first;
-  let node = tree.rootNode.descendantForIndex(at, at);
-  for (let depth = 0; node && depth < 20; depth++) {
-    if (node.startIndex !== at) return false;
-    const parent = node.parent;
-    if (!parent || parent.parent === null || spec.blockTypes.has(parent.type)) return true;
-    node = parent;
-  }
-  return false;
 }
 
 /** Stable order: other files' definitions, snippets, then this file's imports, definitions and scopes. */
@@ -705,38 +493,8 @@ function overlaps(a: ContextItem, b: ContextItem): boolean {
   return a.path === b.path && a.startLine <= b.endLine && b.startLine <= a.endLine && !summary(a) && !summary(b);
 }
 
-interface FileUsage {
-  /** Offsets where each imported name is used (outside the import statements). */
-  uses: Map<string, number[]>;
-  /** Offsets of `module.member` for imported modules/namespaces, by member. */
-  members: Map<string, number[]>;
-}
-
-function push(map: Map<string, number[]>, key: string, value: number): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-/** Distance from `offset` to the nearest of ascending offsets; null for none. */
-function nearestOffset(offsets: readonly number[] | undefined, offset: number): number | null {
-  if (!offsets || offsets.length === 0) return null;
-  let lo = 0;
-  let hi = offsets.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (offsets[mid] < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  const candidates = [offsets[lo], offsets[lo - 1]].filter((x): x is number => x !== undefined);
-  return Math.min(...candidates.map((x) => Math.abs(x - offset)));
-}
-
-/** 0-based line of an offset. */
-function countLines(text: string, offset: number): number {
-  let n = 0;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) n++;
-  return n;
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
 }
 
 function isInExcludedFolder(path: string): boolean {

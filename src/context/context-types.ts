@@ -29,6 +29,8 @@ export interface AssembledContext {
   /** Offsets in the document where the prefix starts and the suffix ends. */
   prefixStart: number;
   suffixEnd: number;
+  /** 0-based line of the document on which the prefix starts. */
+  prefixStartLine: number;
   tokens: { prefix: number; suffix: number; items: number; budget: number };
   /** Whether a syntax tree informed this context (false: a language without a grammar, a huge file, first parse pending). */
   parsed: boolean;
@@ -42,9 +44,20 @@ export interface AssembledContext {
 export interface AssembleRequest {
   uri: string;
   languageId: string;
+  /** The document's text, or only a window of it around the cursor (see `window`). */
   text: string;
+  /** The cursor, in `text`. */
   offset: number;
   budgetTokens: number;
+  /** The editor's version of the document: with it, the engine may answer from its own copy of the same version. */
+  version?: number;
+  /** 0-based line of the cursor in the document, when the caller knows it: saves counting the lines above it. */
+  cursorLine?: number;
+  /**
+   * Set when `text` is a window of a document too large to copy per keystroke: where the window starts in the
+   * document, and the document's length.
+   */
+  window?: { start: number; documentLength: number };
   /**
    * The prompt shows this file only through its prefix and suffix windows (a completion's FIM prompt), so items from
    * this file (its imports, enclosing scopes, its own definitions) would spend budget on text the model never sees.

@@ -1,3 +1,5 @@
+import { keepPairs } from "./text-lines";
+
 /**
  * The neighbouring-tabs technique (Copilot's "similar files"): cut recently used files into overlapping windows of
  * lines and rank the windows by Jaccard similarity of their identifiers with the code just before the cursor.
@@ -5,6 +7,9 @@
 export interface SnippetWindow {
   startLine: number;
   endLine: number;
+  /** Offsets of the window's text in its file. */
+  start: number;
+  end: number;
   tokens: ReadonlySet<string>;
 }
 
@@ -19,25 +24,112 @@ export interface SimilarSnippet {
 const WINDOW_LINES = 20;
 const WINDOW_STRIDE = 10;
 const MAX_WINDOWS_PER_FILE = 1000;
-const WORD = /[\p{L}_$][\p{L}\p{N}_$]*/gu;
+/** A window holds at most this much text, however long its lines (a minified file is one line). */
+export const MAX_WINDOW_CHARS = 4000;
 
+const LETTER = /\p{L}/u;
+const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;
+
+/**
+ * Identifiers of two characters or more (`[\p{L}_$][\p{L}\p{N}_$]*`), found by a scan of character codes: the
+ * Unicode-aware regex costs about ten times as much per character, and windows are cut from whole files.
+ */
 export function identifierSet(text: string): Set<string> {
   const out = new Set<string>();
-  for (const m of text.matchAll(WORD)) if (m[0].length > 1) out.add(m[0]);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const width = identifierCharWidth(text, i, true);
+    if (width === 0) {
+      i++;
+      continue;
+    }
+    let j = i + width;
+    for (let w = identifierCharWidth(text, j, false); w > 0; w = identifierCharWidth(text, j, false)) j += w;
+    if (j - i > 1) out.add(text.slice(i, j));
+    i = j;
+  }
   return out;
 }
 
-/** Windows of a file, computed once per file version (the caller caches them). */
-export function windowFile(text: string): SnippetWindow[] {
-  const lines = text.split("\n");
-  const windows: SnippetWindow[] = [];
-  for (let start = 0; start < lines.length && windows.length < MAX_WINDOWS_PER_FILE; start += WINDOW_STRIDE) {
-    const end = Math.min(lines.length, start + WINDOW_LINES) - 1;
-    const tokens = identifierSet(lines.slice(start, end + 1).join("\n"));
-    if (tokens.size > 0) windows.push({ startLine: start, endLine: end, tokens });
-    if (end === lines.length - 1) break;
+/** Code units of the identifier character at `i` (2 for a letter outside the BMP), or 0 for none. */
+function identifierCharWidth(text: string, i: number, start: boolean): number {
+  if (i >= text.length) return 0;
+  const c = text.charCodeAt(i);
+  if (c < 128) {
+    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+    return letter || (!start && c >= 48 && c <= 57) ? 1 : 0;
   }
-  return windows;
+  const codePoint = text.codePointAt(i) ?? c;
+  const char = String.fromCodePoint(codePoint);
+  return (start ? LETTER : LETTER_OR_NUMBER).test(char) ? char.length : 0;
+}
+
+/**
+ * The windows of one file, cut a bounded amount at a time: a file of hundreds of kilobytes is cut over several turns
+ * of the event loop rather than in one long stall. Windows start every WINDOW_STRIDE lines and span WINDOW_LINES.
+ */
+export class FileWindows {
+  readonly windows: SnippetWindow[] = [];
+  /** Offsets of lines 0, 10, 20, … found so far. */
+  private readonly strideStarts = [0];
+  /** The text before this offset has been searched for line breaks. */
+  private scanned = 0;
+  private lines = 0;
+  /** The next window to cut starts on line `next * WINDOW_STRIDE`. */
+  private next = 0;
+  private finished = false;
+
+  constructor(readonly text: string) {}
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Cuts windows until about `budget` characters have been read; returns how many were. */
+  extend(budget: number): number {
+    let spent = 0;
+    while (!this.finished && spent < budget) {
+      const complete = this.scanned >= this.text.length;
+      const endStride = this.next + WINDOW_LINES / WINDOW_STRIDE;
+      if (!complete && endStride >= this.strideStarts.length) {
+        spent += this.scanLineBreaks(Math.max(1, budget - spent));
+        continue;
+      }
+      const totalLines = this.lines + 1;
+      const startLine = this.next * WINDOW_STRIDE;
+      const endLine = Math.min(totalLines, startLine + WINDOW_LINES) - 1;
+      const start = this.strideStarts[this.next];
+      const lineAfter = this.strideStarts[endStride];
+      const end = keepPairs(this.text, Math.min(lineAfter === undefined ? this.text.length : lineAfter - 1, start + MAX_WINDOW_CHARS), -1);
+      const tokens = identifierSet(this.text.slice(start, end));
+      spent += end - start;
+      if (tokens.size > 0) this.windows.push({ startLine, endLine, start, end, tokens });
+      this.next++;
+      if (endLine === totalLines - 1 || this.windows.length >= MAX_WINDOWS_PER_FILE) this.finished = true;
+    }
+    return spent;
+  }
+
+  /** Finds the line breaks in the next `chars` characters; returns how many it read. */
+  private scanLineBreaks(chars: number): number {
+    const from = this.scanned;
+    const to = Math.min(this.text.length, from + chars);
+    const part = this.text.slice(from, to);
+    for (let i = part.indexOf("\n"); i >= 0; i = part.indexOf("\n", i + 1)) {
+      this.lines++;
+      if (this.lines % WINDOW_STRIDE === 0) this.strideStarts.push(from + i + 1);
+    }
+    this.scanned = to;
+    return to - from;
+  }
+}
+
+/** Every window of a file at once (tests, benches; the engine cuts them a bounded amount at a time). */
+export function windowFile(text: string): SnippetWindow[] {
+  const windows = new FileWindows(text);
+  windows.extend(Number.POSITIVE_INFINITY);
+  return windows.windows;
 }
 
 export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
@@ -67,8 +159,7 @@ export function findSimilarSnippets(query: ReadonlySet<string>, sources: readonl
       if (taken.length >= perFile) break;
       if (taken.some((t) => t.startLine <= w.endLine && w.startLine <= t.endLine)) continue;
       taken.push(w);
-      const lines = source.text.split("\n").slice(w.startLine, w.endLine + 1);
-      found.push({ path: source.path, startLine: w.startLine, endLine: w.endLine, text: lines.join("\n"), score });
+      found.push({ path: source.path, startLine: w.startLine, endLine: w.endLine, text: source.text.slice(w.start, w.end), score });
     }
   }
   return found.sort((a, b) => b.score - a.score).slice(0, limit);

@@ -67,6 +67,7 @@ class FakeContext implements ContextAssembler {
       multiline: this.multiline,
       prefixStart: 0,
       suffixEnd: req.text.length,
+      prefixStartLine: 0,
       tokens: { prefix: 0, suffix: 0, items: 0, budget: req.budgetTokens },
       parsed: false,
       indexAnswered: false,

@@ -1,0 +1,178 @@
+import type { ContextItem } from "./context-types";
+import type { DocumentStore } from "./document-store";
+import { FileWindows, findSimilarSnippets, identifierSet, MAX_WINDOW_CHARS } from "./similar-snippets";
+import type { SnippetSource } from "./similar-snippets";
+import { countNewlines, endOfLinesBelow, LineNumbers, startOfLinesAbove } from "./text-lines";
+import type { CountTokens } from "./token-estimate";
+
+const RECENT_FILES = 20;
+const SNIPPET_FILES = 8;
+const RECENT_EDITS = 6;
+const MAX_CACHED_FILE_CHARS = 512 * 1024;
+/** Characters of recent files cut into windows per completion request, and per background turn between requests. */
+const WINDOW_CHARS_PER_REQUEST = 64 * 1024;
+const WINDOW_CHARS_PER_TURN = 32 * 1024;
+/** The code before the cursor that snippets are matched against: this many lines, at most this many characters. */
+const QUERY_LINES = 20;
+const QUERY_CHARS = 4000;
+/** Around another file's last edit: this many lines each way, at most this many characters each way. */
+const EDIT_LINES = 6;
+const EDIT_CHARS = MAX_WINDOW_CHARS / 2;
+
+interface RecentFile {
+  uri: string;
+  /** Text read from disk for files that are not open. */
+  text: string | null;
+  windows: FileWindows | null;
+  windowsFor: string | null;
+}
+
+export interface RecentFilesOptions {
+  documents: DocumentStore;
+  /** Reads a workspace file (recently viewed files that are not open); null when it cannot be read. */
+  readFile(path: string): Promise<string | null>;
+  countTokens: CountTokens;
+  pathOf(uri: string): string | null;
+}
+
+/**
+ * The files the user visited and edited lately, as snippets for a completion: the windows most like the code before
+ * the cursor, and the lines around the last edits. Windows are cut a bounded amount at a time, between requests and
+ * within them, so that visiting a large file never stalls a keystroke.
+ */
+export class RecentFiles {
+  private readonly recent: RecentFile[] = [];
+  private readonly edits: { uri: string; offset: number }[] = [];
+  private cutting: NodeJS.Immediate | undefined;
+  private disposed = false;
+
+  constructor(private readonly opts: RecentFilesOptions) {}
+
+  visited(uri: string): void {
+    this.touch(uri);
+  }
+
+  edited(uri: string, offset: number): void {
+    this.touch(uri);
+    const i = this.edits.findIndex((e) => e.uri === uri);
+    if (i >= 0) this.edits.splice(i, 1);
+    this.edits.unshift({ uri, offset });
+    this.edits.length = Math.min(this.edits.length, RECENT_EDITS);
+  }
+
+  deleted(uri: string): void {
+    const i = this.recent.findIndex((r) => r.uri === uri);
+    if (i >= 0) this.recent.splice(i, 1);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.cutting) clearImmediate(this.cutting);
+    this.recent.length = 0;
+    this.edits.length = 0;
+  }
+
+  snippetItems(uri: string, text: string, offset: number): ContextItem[] {
+    const sources: SnippetSource[] = [];
+    let budget = WINDOW_CHARS_PER_REQUEST;
+    let unfinished = false;
+    for (const entry of this.snippetFiles(uri)) {
+      const windows = this.windowsOf(entry);
+      if (!windows) continue;
+      if (!windows.done && budget > 0) budget -= windows.extend(budget);
+      unfinished ||= !windows.done;
+      sources.push({ path: this.opts.pathOf(entry.uri) ?? entry.uri, text: windows.text, windows: windows.windows });
+    }
+    if (unfinished) this.cutInBackground();
+    const items: ContextItem[] = [];
+    if (sources.length) {
+      const start = startOfLinesAbove(text, offset, QUERY_LINES, QUERY_CHARS);
+      const query = identifierSet(text.slice(start, offset));
+      for (const s of findSimilarSnippets(query, sources, 4)) {
+        items.push({ kind: "snippet", source: "recent-file", path: s.path, startLine: s.startLine, endLine: s.endLine, text: s.text, tokens: this.opts.countTokens(s.text), score: 0.5 * s.score });
+      }
+    }
+    // Where the user just edited another file is likely what they are wiring up now.
+    this.edits.forEach((edit, rank) => {
+      if (edit.uri === uri) return;
+      const body = this.opts.documents.getText(edit.uri) ?? this.recent.find((r) => r.uri === edit.uri)?.text;
+      if (!body) return;
+      const at = Math.min(edit.offset, body.length);
+      const s = startOfLinesAbove(body, at, EDIT_LINES, EDIT_CHARS);
+      const e = endOfLinesBelow(body, at, EDIT_LINES, EDIT_CHARS);
+      const snippet = body.slice(s, e);
+      const startLine = this.opts.documents.lineAt(edit.uri, s) ?? LineNumbers.at(body, s).lineOf(s);
+      items.push({
+        kind: "snippet",
+        source: "recent-file",
+        path: this.opts.pathOf(edit.uri) ?? edit.uri,
+        startLine,
+        endLine: startLine + countNewlines(snippet, 0, snippet.length),
+        text: snippet,
+        tokens: this.opts.countTokens(snippet),
+        score: 0.3 / (1 + rank),
+      });
+    });
+    return items;
+  }
+
+  /** The recent files that snippets come from: other files than the current one, with text, the most recent first. */
+  private snippetFiles(uri: string): RecentFile[] {
+    const out: RecentFile[] = [];
+    for (const r of this.recent) {
+      if (out.length >= SNIPPET_FILES) break;
+      if (r.uri !== uri && (this.opts.documents.getText(r.uri) ?? r.text) !== null) out.push(r);
+    }
+    return out;
+  }
+
+  /** The entry's windows for its current text (started anew when the text changed); null without text. */
+  private windowsOf(entry: RecentFile): FileWindows | null {
+    const body = this.opts.documents.getText(entry.uri) ?? entry.text;
+    if (body === null) return null;
+    const key = `${this.opts.documents.getVersion(entry.uri) ?? "disk"}:${body.length}`;
+    if (entry.windowsFor !== key || !entry.windows || entry.windows.text !== body) {
+      entry.windows = new FileWindows(body);
+      entry.windowsFor = key;
+    }
+    return entry.windows;
+  }
+
+  /** Goes on cutting the recent files' windows between requests, a bounded amount per turn of the event loop. */
+  private cutInBackground(): void {
+    if (this.cutting || this.disposed) return;
+    this.cutting = setImmediate(() => {
+      this.cutting = undefined;
+      if (this.disposed) return;
+      // Not the file being edited: its windows would start anew at every keystroke.
+      for (const entry of this.snippetFiles(this.edits[0]?.uri ?? "")) {
+        const windows = this.windowsOf(entry);
+        if (windows && !windows.done) {
+          windows.extend(WINDOW_CHARS_PER_TURN);
+          this.cutInBackground();
+          return;
+        }
+      }
+    });
+  }
+
+  private touch(uri: string): void {
+    const i = this.recent.findIndex((r) => r.uri === uri);
+    const entry = i >= 0 ? this.recent.splice(i, 1)[0] : { uri, text: null, windows: null, windowsFor: null };
+    this.recent.unshift(entry);
+    this.recent.length = Math.min(this.recent.length, RECENT_FILES);
+    if (entry.text === null && !this.opts.documents.has(uri)) {
+      const path = this.opts.pathOf(uri);
+      if (!path) return;
+      this.opts
+        .readFile(path)
+        .then((text) => {
+          if (text !== null && text.length <= MAX_CACHED_FILE_CHARS && !text.includes("\u0000")) {
+            entry.text = text;
+            this.cutInBackground();
+          }
+        })
+        .catch(() => {});
+    } else this.cutInBackground();
+  }
+}
