@@ -136,7 +136,9 @@ export interface EngineReply {
  * engine evaluated their prompt tokens all the same). A passive listener on the engine's IPC channel.
  */
 export function listenToEngineReplies(client: EngineClient, into: EngineReply[]): () => void {
-  const child = (client as unknown as { child?: ChildProcess }).child;
+  // The client holds its process inside a supervisor (src/engine/engine-process.ts) that keeps the ChildProcess.
+  const held = (client as unknown as { child?: { child?: ChildProcess } }).child;
+  const child = held?.child;
   if (!child) return () => undefined;
   const onMessage = (message: { type?: string; result?: Partial<EngineReply>; error?: { code?: string } }): void => {
     const r = message.result;

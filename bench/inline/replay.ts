@@ -26,6 +26,8 @@ export interface ReplayConfig {
   pace?: Pace;
   /** Stop after this many keys (smoke tests). */
   maxKeys?: number;
+  /** Called after each key's request is made (the reliability soak samples memory there). */
+  onKey?: (keyIndex: number) => void;
 }
 
 export interface ProvideRecord {
@@ -228,6 +230,7 @@ export async function runReplay(config: ReplayConfig, deps: { client: EngineClie
     current = { controller, done };
     previous = key;
     lastKeyAt = keyAt;
+    config.onKey?.(keyIndex);
   }
   // The last request may still be answered; then the typist stops.
   if (current) await Promise.race([current.done, new Promise((resolve) => setTimeout(resolve, 3000))]);
