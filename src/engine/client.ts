@@ -308,12 +308,11 @@ export class EngineClient {
       });
       options.signal?.addEventListener("abort", onAbort, { once: true });
       child.send({ type: "request", id, method, params } as HostToWorker);
-      child.watch(
-        id,
-        method === "load"
-          ? { limitMs: loadMs ?? loadDeadlineMs(0, this.supervision), what: `Loading ${basename((params as ParamsOf<"load">).modelPath)}`, load: true }
-          : { limitMs: this.supervision.requestInactivityMs, what: WORK[method as Exclude<EngineMethod, "load">], load: false },
-      );
+      // A load, and a GPU probe (it starts the GPU backend), may hold the worker's thread: their own deadline judges them.
+      const holdsThread = method === "load" || method === "memory";
+      const limitMs = method === "load" ? (loadMs ?? loadDeadlineMs(0, this.supervision)) : holdsThread ? loadDeadlineMs(0, this.supervision) : this.supervision.requestInactivityMs;
+      const what = method === "load" ? `Loading ${basename((params as ParamsOf<"load">).modelPath)}` : WORK[method as Exclude<EngineMethod, "load">];
+      child.watch(id, { limitMs, what, holdsThread });
     });
   }
 
@@ -400,7 +399,7 @@ export class EngineClient {
     return withSmallerModelSuggestion(error, role, this.settings?.contextSize ?? 4096, this.roles[role].loadingSizeBytes);
   }
 
-  private onExit(child: EngineProcess, { code, signal, killedFor }: EngineExit): void {
+  private onExit(child: EngineProcess, { code, signal, reason }: EngineExit): void {
     if (this.child !== child) return;
     this.child = undefined;
     for (const role of ["completion", "chat"] as const) {
@@ -409,7 +408,7 @@ export class EngineClient {
       if (loading) this.loadCrashes.record(loading);
     }
     this.forgetModels();
-    const failure: EngineErrorPayload = killedFor ?? {
+    const failure: EngineErrorPayload = reason ?? {
       code: "engine-crashed",
       message: `The engine process stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${String(code)}`}). It restarts on the next request.`,
     };
@@ -419,10 +418,10 @@ export class EngineClient {
     const backoff = this.options.restartBackoffMs ?? DEFAULT_BACKOFF_MS;
     const delay = backoff[Math.min(this.consecutiveCrashes - 1, backoff.length - 1)] ?? 0;
     this.restartNotBefore = Date.now() + delay;
-    this.options.logger.error(`${killedFor ? "engine killed" : failure.message} Restart allowed in ${delay} ms.`);
+    this.options.logger.error(`${reason ? "engine stopped" : failure.message} Restart allowed in ${delay} ms.`);
     if (this.settings?.modelPath) this.setStatus({ kind: "error", error: this.crashLoopFailure("completion") ?? failure, modelPath: this.settings.modelPath });
     if (this.hasChatModel() && this.chatOwnStatus.kind !== "no-model") this.setChatStatus({ kind: "error", error: this.crashLoopFailure("chat") ?? failure, ...(this.settings?.chatModelPath ? { modelPath: this.settings.chatModelPath } : {}) });
-    this.crashEmitter.fire({ exitCode: code, signal, consecutive: this.consecutiveCrashes, reason: killedFor ? "unresponsive" : "crashed", message: failure.message });
+    this.crashEmitter.fire({ exitCode: code, signal, consecutive: this.consecutiveCrashes, reason: failure.code === "engine-unresponsive" ? "unresponsive" : "crashed", message: failure.message });
   }
 
   private crashLoopFailure(role: ModelRole): EngineErrorPayload | undefined {

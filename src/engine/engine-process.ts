@@ -40,8 +40,8 @@ export function loadDeadlineMs(sizeBytes: number, settings: SupervisionSettings)
 export interface EngineExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** Why the supervisor killed it; absent for an exit the engine chose or a crash. */
-  killedFor?: EngineErrorPayload;
+  /** Why the supervisor killed it (engine-unresponsive), or why it never started; absent for a crash or a chosen exit. */
+  reason?: EngineErrorPayload;
 }
 
 export interface EngineProcessOptions {
@@ -57,9 +57,13 @@ export interface EngineProcessOptions {
 
 interface Watched {
   limitMs: number;
-  /** Names the work in a message: "Loading tiny.gguf", "The chat answer". */
+  /** Names the work in a message: "Loading tiny.gguf", "A chat answer". */
   what: string;
-  load: boolean;
+  /**
+   * A load or a GPU probe may keep the worker's thread for a while (reading the file, starting a GPU backend): while one
+   * runs, only its own deadline judges the engine, not the heartbeat.
+   */
+  holdsThread: boolean;
 }
 
 /** One engine process: started with an allow-listed environment, pinged while busy, killed when it hangs. */
@@ -70,7 +74,7 @@ export class EngineProcess {
   private lastProgress = 0;
   private timer: NodeJS.Timeout | undefined;
   private pings = 0;
-  private killedFor: EngineErrorPayload | undefined;
+  private reason: EngineErrorPayload | undefined;
   private exited = false;
   private readonly exit: Promise<void>;
 
@@ -87,14 +91,23 @@ export class EngineProcess {
     this.child.stdout?.on("data", (data: Buffer) => logger.debug(`engine stdout: ${data.toString().trimEnd()}`));
     this.child.stderr?.on("data", (data: Buffer) => logger.warn(`engine stderr: ${data.toString().trimEnd()}`));
     this.child.on("message", (message: WorkerToHost) => this.onMessage(message));
-    this.child.on("error", (error) => logger.error(`engine process error: ${error.message}`));
     this.exit = new Promise((resolve) => {
-      this.child.on("exit", (code, signal) => {
+      const exited = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (this.exited) return;
         this.exited = true;
         this.stopTimer();
         this.watched.clear();
         resolve();
-        options.onExit({ code, signal, ...(this.killedFor ? { killedFor: this.killedFor } : {}) });
+        options.onExit({ code, signal, ...(this.reason ? { reason: this.reason } : {}) });
+      };
+      this.child.on("exit", exited);
+      this.child.on("error", (error) => {
+        logger.error(`engine process error: ${error.message}`);
+        // A process that never started fires no "exit": the requests waiting on it must still end.
+        if (this.child.pid === undefined) {
+          this.reason ??= { code: "engine-crashed", message: `The engine could not be started (${error.message}).` };
+          exited(null, null);
+        }
       });
     });
   }
@@ -126,8 +139,8 @@ export class EngineProcess {
 
   /** Kills the process at once (SIGKILL works on a stopped one too); `reason` is what the exit reports. */
   kill(reason: EngineErrorPayload): void {
-    if (this.exited || this.killedFor) return;
-    this.killedFor = reason;
+    if (this.exited || this.reason) return;
+    this.reason = reason;
     this.stopTimer();
     this.options.logger.error(`${reason.message} (pid ${this.child.pid ?? "?"})`);
     this.child.kill("SIGKILL");
@@ -171,22 +184,21 @@ export class EngineProcess {
     const { unresponsiveMs } = this.options.supervision;
     let limit = 0;
     let what = "";
-    let loading = false;
+    let holdsThread = false;
     for (const watched of this.watched.values()) {
       if (watched.limitMs > limit) ({ limitMs: limit, what } = watched);
-      loading ||= watched.load;
+      holdsThread ||= watched.holdsThread;
     }
     const now = Date.now();
     const silentFor = now - this.lastHeard;
     const stillFor = now - this.lastProgress;
-    // A load may keep the worker's thread for a while (reading the file, starting a GPU backend): its deadline rules.
     if (stillFor > limit) {
       return this.kill({
         code: "engine-unresponsive",
         message: `${what} made no progress for ${seconds(stillFor)}, so Hearth stopped the engine. It restarts on the next request.`,
       });
     }
-    if (!loading && silentFor > unresponsiveMs) {
+    if (!holdsThread && silentFor > unresponsiveMs) {
       return this.kill({
         code: "engine-unresponsive",
         message: `The engine stopped responding (no answer for ${seconds(silentFor)}), so Hearth stopped it. It restarts on the next request.`,

@@ -89,6 +89,15 @@ describe("engine supervision", function () {
     assert.equal((await client.tokenCounts(["const a = 1;"]))?.counts.length, 1);
   });
 
+  it("fails the waiting request with a clear error when the engine process cannot be started at all", async () => {
+    const client = open({ execPath: "/nonexistent/hearth-node" });
+    await client.configure(testSettings(tiny));
+    const crashes = crashesOf(client);
+    await assert.rejects(client.load(), (error: unknown) => error instanceof EngineError && /^The engine could not be started \(.*ENOENT.*\)\.$/.test(error.message));
+    assert.equal(client.status.kind, "error");
+    assert.equal(crashes.length, 1);
+  });
+
   it("leaves a busy engine alone while it answers its heartbeat", async () => {
     const client = open({ supervision: { ...FAST, unresponsiveMs: 1000, requestInactivityMs: 1500 } });
     await client.configure(testSettings(tiny, { contextSize: 4096 }));
