@@ -33,6 +33,8 @@ export interface EngineFaultOptions {
   deadlineMs: number;
   /** The client's heartbeat and deadlines; the product's defaults when absent. */
   supervision?: Partial<SupervisionSettings>;
+  /** The signal and phase of each injection, in order; default: every pair equally often, in a seeded order. */
+  plan?: { signal: FaultSignal; phase: FaultPhase }[];
   log?: (line: string) => void;
 }
 
@@ -113,7 +115,7 @@ export async function runEngineFaults(options: EngineFaultOptions): Promise<{ re
     const typical = await measurePhases(client, session);
     log(`typical durations: load ${typical.load} ms, completion ${typical.completion} ms, chat ${typical.chat} ms`);
 
-    const plan = planInjections(options.injections, random);
+    const plan = options.plan ?? planInjections(options.injections, random);
     for (const [index, { signal, phase }] of plan.entries()) {
       if (phase === "chat" && session.conversation.entries.length > 12) await session.newConversation();
       const delayMs = Math.round(random() * typical[phase] * 1.1);
