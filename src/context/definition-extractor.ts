@@ -91,7 +91,7 @@ function describeDefinition(node: Node, name: string, kind: string, text: string
   const full = text.slice(lineStart, node.endIndex);
   const body = node.childForFieldName("body") ?? findBody(node);
   const headerEnd = body ? body.startIndex : Math.min(node.endIndex, endOfLine(text, node.startIndex));
-  const header = dedent(text.slice(lineStart, headerEnd).replace(/\s+$/, ""));
+  const header = dedent(text.slice(lineStart, headerEnd).trimEnd());
   let snippet: string;
   if (endLine - startLine + 1 <= FULL_TEXT_MAX_LINES && full.length <= FULL_TEXT_MAX_CHARS) {
     snippet = dedent(full);
@@ -119,7 +119,7 @@ function outline(text: string, lineStart: number, body: Node): string {
     const member = body.namedChild(i);
     if (!member || member.type.includes("comment")) continue;
     const memberLineStart = text.lastIndexOf("\n", member.startIndex - 1) + 1;
-    let line = text.slice(memberLineStart, endOfLine(text, member.startIndex)).replace(/\s+$/, "");
+    let line = text.slice(memberLineStart, endOfLine(text, member.startIndex)).trimEnd();
     if (line.length > OUTLINE_LINE_CHARS) line = line.slice(0, OUTLINE_LINE_CHARS) + " …";
     parts.push(line);
   }

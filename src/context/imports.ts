@@ -71,10 +71,11 @@ function extractImportsFromText(text: string, languageId: string): ImportStateme
       // A statement may continue over lines: `import {\n a,\n b\n} from "x";`, `from x import (\n a,\n)`. Each line
       // is tested once as it is added (what closes a statement is on the line that closes it), never the whole again.
       let stmtEnd = lineEnd;
-      let closed = (js ? /\bfrom\s+["'][^"'\n]+["']|^import\s+["']|\)\s*;?\s*$|;\s*$/ : /^[^(]*$|\)/).test(text.slice(offset, stmtEnd));
+      let closed = js ? closesJsImport(line, true) : /^[^(]*$|\)/.test(line);
       while (!closed && stmtEnd < limit && stmtEnd - offset <= MAX_STATEMENT_CHARS) {
         const next = lineEndWithin(text, stmtEnd + 1, MAX_STATEMENT_CHARS + 1);
-        closed = (js ? /\bfrom\s+["'][^"'\n]+["']|\)\s*;?\s*$|;\s*$/ : /\)/).test(text.slice(stmtEnd + 1, next));
+        const added = text.slice(stmtEnd + 1, next);
+        closed = js ? closesJsImport(added, false) : added.includes(")");
         stmtEnd = next;
       }
       if (stmtEnd - offset <= MAX_STATEMENT_CHARS) out.push(...parseImportStatement(text.slice(offset, stmtEnd), languageId, offset));
@@ -84,6 +85,14 @@ function extractImportsFromText(text: string, languageId: string): ImportStateme
     offset = lineEnd + 1;
   }
   return out;
+}
+
+/**
+ * Whether a line ends a JavaScript import or require: it names the module, or ends with `)` or `;`. (Not a regex
+ * like `\)\s*;?\s*$`: two optional runs of spaces backtrack against each other, quadratic in a long run.)
+ */
+function closesJsImport(line: string, first: boolean): boolean {
+  return /\bfrom\s+["'][^"'\n]+["']/.test(line) || (first && /^import\s+["']/.test(line)) || /[);]$/.test(line.trimEnd());
 }
 
 function isJsLike(languageId: string): boolean {

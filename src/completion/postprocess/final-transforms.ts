@@ -92,7 +92,7 @@ export const matchIndentation: FinalTransform = {
 export const trimTrailingWhitespace: FinalTransform = {
   name: "trailing-whitespace",
   apply(text, ctx) {
-    const trimmed = text.replace(/\s+$/, "");
+    const trimmed = text.trimEnd();
     const keepNewline = /\n[ \t]*$/.test(text) && ctx.lineSuffix.trim() !== "" && ctx.linePrefix.trim() === "" && trimmed !== "";
     return keepNewline ? trimmed + "\n" : trimmed;
   },

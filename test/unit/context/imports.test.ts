@@ -39,4 +39,12 @@ describe("extractImports (text fallback)", () => {
     assert.deepEqual(names("using System.Text;", "csharp"), [["System.Text", []]]);
     assert.deepEqual(names('#include "store.h"', "cpp"), [["store.h", []]]);
   });
+
+  it("reads an import statement with long runs of spaces and braces without backtracking", () => {
+    // `\)\s*;?\s*$` let two runs of spaces backtrack against each other, and `\{([\s\S]*)\}` retried every `{`.
+    const text = ["import {", `  a${")" + " ".repeat(3500)}x,`, `  b${"{".repeat(3500)}`, ' from "./m";', "use(a);"].join("\n");
+    const started = performance.now();
+    assert.deepEqual(names(text, "typescript").map(([specifier]) => specifier), ["./m"]);
+    assert.ok(performance.now() - started < 100, `${(performance.now() - started).toFixed(0)} ms`);
+  });
 });
