@@ -5,9 +5,16 @@ import type { AssembleRequest, AssembledContext } from "../context/context-types
 export interface DocumentSnapshot {
   uri: string;
   languageId: string;
+  /** The document's text, or for a document too large to copy per keystroke a window of it around the cursor. */
   text: string;
-  /** Cursor offset in UTF-16 code units (VS Code's offsetAt). */
+  /** Cursor offset in `text`, in UTF-16 code units (VS Code's offsetAt, less the window's start). */
   offset: number;
+  /** The editor's version of the document, when `text` is that version's text (no suggestion spliced in). */
+  version?: number;
+  /** 0-based line of the cursor in the document. */
+  cursorLine?: number;
+  /** Set when `text` is a window of the document: where it starts in the document, and the document's length. */
+  window?: { start: number; documentLength: number };
   /** Workspace-relative path with forward slashes, when the file is in the workspace. */
   relativePath?: string;
   /** Name of the workspace folder, for formats with a repository layout. */

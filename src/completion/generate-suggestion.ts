@@ -32,6 +32,9 @@ export function completionContextRequest(snapshot: DocumentSnapshot, budgetToken
     budgetTokens,
     // The FIM prompt shows this file only through its windows (see toSnippets).
     otherFilesOnly: true,
+    ...(snapshot.version !== undefined ? { version: snapshot.version } : {}),
+    ...(snapshot.cursorLine !== undefined ? { cursorLine: snapshot.cursorLine } : {}),
+    ...(snapshot.window ? { window: snapshot.window } : {}),
   };
 }
 
@@ -57,7 +60,7 @@ export async function generateSuggestion(
   const params: InfillParams = {
     prefix: context.prefix,
     suffix: context.suffix,
-    prefixStartLine: lineOf(snapshot.text, context.prefixStart),
+    prefixStartLine: context.prefixStartLine,
     snippets: toSnippets(context.items, options.relativePath),
     languageId: snapshot.languageId,
     maxTokens: context.multiline ? options.maxTokensMultiLine : options.maxTokensSingleLine,
@@ -108,10 +111,4 @@ export async function generateSuggestion(
 /** Other files' code goes to the model as snippets; this file's own context is already in its prefix window. */
 function toSnippets(items: readonly ContextItem[], relativePath?: (path: string) => string): SnippetParam[] {
   return items.filter((item) => item.source !== "same-file").map((item) => ({ path: relativePath ? relativePath(item.path) : item.path, content: item.text }));
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 0;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return line;
 }

@@ -30,9 +30,7 @@ export interface RequestManagerFeatures {
 export const ALL_FEATURES: RequestManagerFeatures = { typedThrough: true, cache: true, inFlightReuse: true, prefetch: true };
 
 interface InFlight {
-  uri: string;
-  prefix: string;
-  suffix: string;
+  cursor: CursorView;
   /** Raw model output streamed so far. */
   streamed: string;
   /** Called after each streamed chunk (requests waiting on the generation check it still continues their text). */
@@ -45,10 +43,23 @@ interface InFlight {
 }
 
 interface Shown {
-  uri: string;
-  prefix: string;
-  suffix: string;
+  cursor: CursorView;
   text: string;
+}
+
+/**
+ * A cursor position as the continuity checks see it: where it is in the document and the text right around it. The
+ * checks compare these, never whole prefixes and suffixes, so that they cost the same in a 50 MB file as in a small one.
+ */
+interface CursorView {
+  uri: string;
+  languageId: string;
+  /** Characters of the document before and after the cursor. */
+  before: number;
+  after: number;
+  /** The last CURSOR_CONTEXT_CHARS before the cursor and the first ones after it. */
+  prefixTail: string;
+  suffixHead: string;
 }
 
 /** What wait() returns when the generation stopped agreeing with the text typed since it started. */
@@ -57,8 +68,11 @@ const DIVERGED = Symbol("diverged");
 /** How far the user may type ahead of what a generation has written and still wait for it. */
 const MAX_TYPED_AHEAD_CHARS = 6;
 
-/** Characters of prefix and suffix that identify a cursor position in the cache. */
-const CACHE_PREFIX_CHARS = 2000;
+/**
+ * Characters each side of the cursor that identify a position: in the cache, and when deciding whether the text is a
+ * position seen before plus what the user typed since (a suggestion's length at most).
+ */
+const CURSOR_CONTEXT_CHARS = 2000;
 const CACHE_SUFFIX_CHARS = 400;
 
 /**
@@ -93,31 +107,30 @@ export class RequestManager {
   async provide(request: CompletionRequest): Promise<Suggestion | null> {
     const started = performance.now();
     const { snapshot, signal } = request;
-    const prefix = snapshot.text.slice(0, snapshot.offset);
-    const suffix = snapshot.text.slice(snapshot.offset);
+    const cursor = cursorOf(snapshot);
     const delay = this.debounce.keystroke();
     const answer = (text: string, source: SuggestionSource, generation?: Suggestion["generation"]): Suggestion => {
-      this.shown = { uri: snapshot.uri, prefix, suffix, text };
+      this.shown = { cursor, text };
       const suggestion: Suggestion = { text, source, latencyMs: performance.now() - started, ...(generation ? { generation } : {}) };
       this.suggestionEmitter.fire(suggestion);
       return suggestion;
     };
 
-    const typedThrough = this.features.typedThrough ? this.continueShown(snapshot.uri, prefix, suffix) : null;
+    const typedThrough = this.features.typedThrough ? this.continueShown(cursor) : null;
     if (typedThrough) return answer(typedThrough, "typed-through");
 
-    const cached = this.features.cache ? this.cache.get(cacheKey(snapshot, prefix, suffix)) : undefined;
+    const cached = this.features.cache ? this.cache.get(cacheKey(cursor)) : undefined;
     if (cached) return answer(cached, "cache");
 
     const flight = this.inFlight;
-    if (flight && (this.features.inFlightReuse || flight.source === "prefetch") && continues(flight, snapshot.uri, prefix, suffix)) {
+    if (flight && (this.features.inFlightReuse || flight.source === "prefetch") && continues(flight, cursor)) {
       // Joined before the model wrote anything, the generation may turn out to say something else: stop waiting then.
-      const full = await this.wait(flight, signal, () => !continues(flight, snapshot.uri, prefix, suffix));
+      const full = await this.wait(flight, signal, () => !continues(flight, cursor));
       if (signal.aborted) return null;
       if (full === DIVERGED) {
         if (this.inFlight === flight && flight.waiters === 0) this.abortInFlight();
       } else {
-        const rest = remainderAfterTyping(full, prefix.slice(flight.prefix.length));
+        const rest = remainderAfterTyping(full, typedSince(flight.cursor, cursor) ?? "");
         if (rest) return answer(rest, flight.source === "prefetch" ? "prefetch" : "in-flight");
       }
     } else if (flight) {
@@ -131,7 +144,7 @@ export class RequestManager {
       if (!(await sleep(delay - (performance.now() - started), signal))) return null;
     }
 
-    const generated = this.start(snapshot, prefix, suffix, "model");
+    const generated = this.start(snapshot, cursor, "model");
     const text = await this.wait(generated.flight, signal);
     if (signal.aborted || typeof text !== "string" || !text) return null;
     return answer(text, "model", await generated.stats);
@@ -140,10 +153,9 @@ export class RequestManager {
   /** After an accept: compute the next suggestion now, so it is ready (or under way) when the user looks for it. */
   prefetch(snapshot: DocumentSnapshot): void {
     if (!this.features.prefetch) return;
-    const prefix = snapshot.text.slice(0, snapshot.offset);
-    const suffix = snapshot.text.slice(snapshot.offset);
-    if (this.features.cache && this.cache.get(cacheKey(snapshot, prefix, suffix))) return;
-    this.start(snapshot, prefix, suffix, "prefetch");
+    const cursor = cursorOf(snapshot);
+    if (this.features.cache && this.cache.get(cacheKey(cursor))) return;
+    this.start(snapshot, cursor, "prefetch");
   }
 
   /** New settings apply from the next model call; cached suggestions stay valid. */
@@ -172,22 +184,19 @@ export class RequestManager {
     this.suggestionEmitter.dispose();
   }
 
-  private continueShown(uri: string, prefix: string, suffix: string): string | null {
-    const shown = this.shown;
-    if (!shown || shown.uri !== uri || shown.suffix !== suffix || !prefix.startsWith(shown.prefix)) return null;
-    return remainderAfterTyping(shown.text, prefix.slice(shown.prefix.length));
+  private continueShown(cursor: CursorView): string | null {
+    const typed = this.shown ? typedSince(this.shown.cursor, cursor) : null;
+    return this.shown && typed !== null ? remainderAfterTyping(this.shown.text, typed) : null;
   }
 
   /** Starts a model call; whatever ran before is aborted (only the newest request survives). */
-  private start(snapshot: DocumentSnapshot, prefix: string, suffix: string, source: InFlight["source"]) {
+  private start(snapshot: DocumentSnapshot, cursor: CursorView, source: InFlight["source"]) {
     this.abortInFlight();
     const controller = new AbortController();
     let resolveStats: (stats: Suggestion["generation"]) => void = () => undefined;
     const stats = new Promise<Suggestion["generation"]>((resolve) => (resolveStats = resolve));
     const flight: InFlight = {
-      uri: snapshot.uri,
-      prefix,
-      suffix,
+      cursor,
       streamed: "",
       onStream: new Set(),
       controller,
@@ -202,7 +211,7 @@ export class RequestManager {
     }).then(
       (result) => {
         resolveStats(result.generation);
-        if (result.text && this.features.cache) this.cache.set(cacheKey(snapshot, prefix, suffix), result.text);
+        if (result.text && this.features.cache) this.cache.set(cacheKey(cursor), result.text);
         this.deps.logger.debug(
           `completion (${source}) ${result.text === null ? "empty" : `${result.text.length} chars`}, stopped by ${result.stoppedBy ?? "the model"}; ${result.generation.promptTokens} prompt + ${result.generation.generatedTokens} generated tokens in ${Math.round(result.generation.totalMs)} ms`,
         );
@@ -273,9 +282,9 @@ export class RequestManager {
  * typed beyond what it has written are a bet that it will write them too: a few are worth waiting for, but a typist
  * who outruns the model by more is better served by a request for where they are now.
  */
-function continues(flight: InFlight, uri: string, prefix: string, suffix: string): boolean {
-  if (flight.uri !== uri || flight.suffix !== suffix || !prefix.startsWith(flight.prefix)) return false;
-  const typed = prefix.slice(flight.prefix.length);
+function continues(flight: InFlight, cursor: CursorView): boolean {
+  const typed = typedSince(flight.cursor, cursor);
+  if (typed === null) return false;
   if (flight.streamed.startsWith(typed)) return true;
   return typed.startsWith(flight.streamed) && typed.length - flight.streamed.length <= MAX_TYPED_AHEAD_CHARS;
 }
@@ -286,6 +295,31 @@ function remainderAfterTyping(text: string | null, typed: string): string | null
   return text.slice(typed.length);
 }
 
-function cacheKey(snapshot: DocumentSnapshot, prefix: string, suffix: string): string {
-  return `${snapshot.languageId}\u0000${prefix.slice(-CACHE_PREFIX_CHARS)}\u0000${suffix.slice(0, CACHE_SUFFIX_CHARS)}`;
+function cursorOf(snapshot: DocumentSnapshot): CursorView {
+  const { text, offset } = snapshot;
+  const before = (snapshot.window?.start ?? 0) + offset;
+  return {
+    uri: snapshot.uri,
+    languageId: snapshot.languageId,
+    before,
+    after: (snapshot.window?.documentLength ?? text.length) - before,
+    prefixTail: text.slice(Math.max(0, offset - CURSOR_CONTEXT_CHARS), offset),
+    suffixHead: text.slice(offset, offset + CURSOR_CONTEXT_CHARS),
+  };
+}
+
+/**
+ * What was typed at `then` to reach `now`: the same text after the cursor, and the text before it grown by the typed
+ * characters only. Null for any other change near the cursor (or further than the cursor's context can tell).
+ */
+function typedSince(then: CursorView, now: CursorView): string | null {
+  if (then.uri !== now.uri || then.after !== now.after || then.suffixHead !== now.suffixHead) return null;
+  const typed = now.before - then.before;
+  if (typed < 0 || typed > now.prefixTail.length) return null;
+  const kept = now.prefixTail.slice(0, now.prefixTail.length - typed);
+  return then.prefixTail.endsWith(kept) ? now.prefixTail.slice(now.prefixTail.length - typed) : null;
+}
+
+function cacheKey(cursor: CursorView): string {
+  return `${cursor.languageId}\u0000${cursor.prefixTail}\u0000${cursor.suffixHead.slice(0, CACHE_SUFFIX_CHARS)}`;
 }

@@ -100,10 +100,15 @@ export class ModelTokenCounter {
   }
 
   private countLine(line: string): number {
+    // Not even looked up: hashing a minified line as a cache key costs as much as estimating it.
+    if (line.length > MAX_LINE_CHARS) {
+      this.misses++;
+      return estimateTokens(line);
+    }
     const known = this.counts.get(line);
     if (known !== undefined) return known;
     this.misses++;
-    if (line.length <= MAX_LINE_CHARS && this.queued.size < MAX_QUEUED && !this.controller.signal.aborted) {
+    if (this.queued.size < MAX_QUEUED && !this.controller.signal.aborted) {
       this.queued.add(line);
       this.timer ??= setTimeout(() => {
         this.timer = undefined;

@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import type { ContextEngine } from "../context/context-engine";
+import { DEFAULT_DOCUMENT_LIMITS } from "../context/document-store";
 
 /** Documents the context module follows: real files and unsaved buffers, not output panes or git views. */
 function isTracked(document: vscode.TextDocument): boolean {
@@ -7,21 +8,35 @@ function isTracked(document: vscode.TextDocument): boolean {
 }
 
 /**
+ * The document's text for the context module, or null for one larger than it keeps (followed by version only): the
+ * copy alone would stall the extension host (a 50 MB document's getText() is a third of a second).
+ */
+function keptText(document: vscode.TextDocument): string | null {
+  const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+  return length <= DEFAULT_DOCUMENT_LIMITS.maxStoredChars ? document.getText() : null;
+}
+
+/**
  * Keeps the context module's copy of each open document (and its syntax tree) in step with the editor, edit by edit,
  * and tells it which files the user visits and edits (the recent-files snippets come from those).
  */
 export function syncDocuments(context: ContextEngine): vscode.Disposable {
-  // The documents already open are read just after activation, not during it: activation must stay a few milliseconds.
-  const initial = setImmediate(() => {
-    for (const document of vscode.workspace.textDocuments) {
-      if (isTracked(document)) context.openDocument(document.uri.toString(), document.languageId, document.getText(), document.version);
-    }
-  });
+  const open = (document: vscode.TextDocument): void => {
+    if (isTracked(document)) context.openDocument(document.uri.toString(), document.languageId, keptText(document), document.version);
+  };
+  // The documents already open are read just after activation, not during it (activation must stay a few
+  // milliseconds), and one per turn of the event loop, so that several large ones do not add up to one long stall.
+  const pending = [...vscode.workspace.textDocuments];
+  const openNext = (): void => {
+    const document = pending.shift();
+    if (!document) return;
+    if (!document.isClosed) open(document);
+    initial = setImmediate(openNext);
+  };
+  let initial = setImmediate(openNext);
   return vscode.Disposable.from(
     { dispose: () => clearImmediate(initial) },
-    vscode.workspace.onDidOpenTextDocument((document) => {
-      if (isTracked(document)) context.openDocument(document.uri.toString(), document.languageId, document.getText(), document.version);
-    }),
+    vscode.workspace.onDidOpenTextDocument(open),
     vscode.workspace.onDidCloseTextDocument((document) => context.closeDocument(document.uri.toString())),
     vscode.workspace.onDidChangeTextDocument((event) => {
       if (!isTracked(event.document) || event.contentChanges.length === 0) return;

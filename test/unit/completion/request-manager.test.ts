@@ -362,6 +362,26 @@ describe("AdaptiveDebounce", () => {
     assert.ok(fast.delayMs() >= 40 && slow.delayMs() <= 350);
   });
 
+  it("shows the rest of a suggestion typed through in a document known only by windows that moved with the cursor", async () => {
+    const engine = new FakeEngine(() => ["items.length;"]);
+    const rm = manager(engine);
+    const big = "// filler line\n".repeat(200_000);
+    /** The document `big + before█\nafter`, as a window starting `back` characters before the cursor. */
+    const windowed = (typed: string, back: number): DocumentSnapshot => {
+      const text = big + "const n = " + typed + "\nconsole.log(n);\n";
+      const offset = big.length + 10 + typed.length;
+      const start = offset - back;
+      return { uri: "file:///w/big.ts", languageId: "typescript", text: text.slice(start, offset + 5000), offset: back, window: { start, documentLength: text.length } };
+    };
+    await ask(rm, windowed("", 50_000));
+    const next = await ask(rm, windowed("ite", 40_000));
+    assert.equal(next?.text, "ms.length;");
+    assert.equal(next?.source, "typed-through");
+    const other = await ask(rm, windowed("x", 50_000));
+    assert.equal(other?.source, "model");
+    assert.equal(engine.calls.length, 2);
+  });
+
   it("does not learn from pauses between bursts of typing", () => {
     let now = 0;
     const debounce = new AdaptiveDebounce({ minMs: 40, maxMs: 350, factor: 1.5, pauseMs: 1500 }, () => now);
