@@ -189,6 +189,15 @@ export type WorkerToHost =
   /** Request `id` moved on without a chunk to show for it (prompt tokens evaluated): it is working, not stuck. */
   | { type: "progress"; id: number };
 
+/**
+ * Whether the next request may simply try again: the engine went down (crashed, or was stopped because it hung) and
+ * restarts on demand. Any other failure (a refused model, a crash loop) stays until the settings change or the user
+ * acts, so nothing retries it on every keystroke.
+ */
+export function retriesOnNextRequest(error: Pick<EngineErrorPayload, "code">): boolean {
+  return error.code === "engine-crashed" || error.code === "engine-unresponsive";
+}
+
 /** An error that crossed the process boundary, keeping its code so callers can react to the kind of failure. */
 export class EngineError extends Error {
   readonly code: EngineErrorCode;

@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import type { EngineClient } from "../engine/client";
+import { retriesOnNextRequest } from "../engine/protocol";
 import { Emitter } from "../common/event";
 import { CONFIG_SECTION, readConfig } from "./config";
 
@@ -27,7 +28,7 @@ export class CompletionGate implements vscode.Disposable {
     const status = this.engine.status;
     if (status.kind === "no-model") return false;
     // A model that failed to load stays failed until the settings change or the user retries: no load per keystroke.
-    if (status.kind === "error" && status.error.code !== "engine-crashed") return false;
+    if (status.kind === "error" && !retriesOnNextRequest(status.error)) return false;
     if (status.kind === "ready" && !status.model.fimSupported) return false;
     return true;
   }

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { EngineClient, type EngineClientOptions, type EngineCrash, type EngineStatus } from "../../../src/engine/client";
-import { EngineError } from "../../../src/engine/protocol";
+import { EngineError, retriesOnNextRequest } from "../../../src/engine/protocol";
 import { ensureTestModel } from "../../fixtures/models/test-models";
 import { MemoryLogger, WORKER_PATH, testSettings, waitForStatus } from "../helpers/engine";
 
@@ -194,3 +194,11 @@ function stateOf(pid: number): string | undefined {
     return undefined;
   }
 }
+
+describe("which engine failures the next request retries", () => {
+  it("retries after a crash or a hung engine that was stopped, never after a refused or crash-looping model", () => {
+    assert.equal(retriesOnNextRequest({ code: "engine-crashed" }), true);
+    assert.equal(retriesOnNextRequest({ code: "engine-unresponsive" }), true);
+    for (const code of ["model-crash-loop", "model-invalid", "model-too-large", "model-unsupported"] as const) assert.equal(retriesOnNextRequest({ code }), false, code);
+  });
+});
