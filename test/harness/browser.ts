@@ -1,6 +1,6 @@
 // Debian's Chromium, headless, driven by playwright-core over CDP. We start it ourselves (own process group, fresh
 // user-data-dir in the run's scratch folder) so it is stopped like everything else; `playwright install` is never used.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { cleanEnv } from "./code-server";
@@ -34,6 +34,15 @@ export const CHROMIUM_FLAGS = [
   "--gcm-checkin-url=http://127.0.0.1:9/checkin",
 ];
 
+/**
+ * The profile's own settings, for what has no switch: spell checking off and no dictionary, or typing into a text field
+ * (the chat's input) downloads one from redirector.gvt1.com.
+ */
+export const CHROMIUM_PREFERENCES = {
+  browser: { enable_spellchecking: false },
+  spellcheck: { dictionaries: [], dictionary: "", use_spelling_service: false },
+};
+
 export interface LaunchedBrowser {
   readonly browser: Browser;
   readonly process: ManagedProcess;
@@ -45,7 +54,8 @@ export interface LaunchedBrowser {
 export async function launchBrowser(opts: { scratchDir: string; startTimeoutMs?: number }): Promise<LaunchedBrowser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: run \`node scripts/setup-vscode.mjs\``);
   const userDataDir = join(opts.scratchDir, "chromium-profile");
-  mkdirSync(userDataDir, { recursive: true });
+  mkdirSync(join(userDataDir, "Default"), { recursive: true });
+  writeFileSync(join(userDataDir, "Default", "Preferences"), JSON.stringify(CHROMIUM_PREFERENCES));
   const untrackStrays = trackStrayMarker(opts.scratchDir);
   let wsEndpoint: string | undefined;
   const verbose = !!process.env.HEARTH_VERBOSE;
