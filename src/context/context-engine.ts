@@ -13,7 +13,7 @@ import type { DeclarationRange } from "./cursor-analysis";
 import { CursorNames } from "./cursor-names";
 import { DocumentStore } from "./document-store";
 import type { TextEdit } from "./document-store";
-import { extractImports } from "./imports";
+import { readImports } from "./imports";
 import type { ImportStatement } from "./imports";
 import { getLanguageSpec, isIndexableLanguage } from "./languages";
 import type { LanguageSpec } from "./languages";
@@ -85,7 +85,7 @@ export class ContextEngine {
   private readonly names: CursorNames;
   private readonly recentFiles: RecentFiles;
   private readonly indexSync = new Map<string, NodeJS.Timeout>();
-  private readonly importCache = new Map<string, { version: number | null; text: string; fromTree: boolean; imports: ImportStatement[] }>();
+  private readonly importCache = new Map<string, { version: number | null; text: string; fromTree: boolean; imports: ImportStatement[]; scannedTo: number }>();
   private disposed = false;
 
   constructor(private readonly opts: ContextEngineOptions) {
@@ -118,11 +118,12 @@ export class ContextEngine {
   applyEdit(uri: string, edits: readonly TextEdit[], version: number): void {
     this.guard("applyEdit", () => {
       if (!this.documents.applyEdits(uri, edits, version)) return;
-      // Typing below the imports does not change them: keep the parsed imports for the new version.
+      // Typing below the imports (or, in a file without any, below what was read for them) does not change them: keep
+      // the parsed imports for the new version.
       const cached = this.importCache.get(uri);
-      const importsEnd = cached ? Math.max(0, ...cached.imports.map((i) => i.endIndex)) : 0;
+      const importsEnd = !cached ? 0 : cached.imports.length ? Math.max(0, ...cached.imports.map((i) => i.endIndex)) : cached.scannedTo;
       const text = this.documents.getText(uri);
-      if (cached && text !== null && cached.imports.length && edits.every((e) => e.startOffset > importsEnd && e.endOffset >= e.startOffset)) {
+      if (cached && text !== null && edits.every((e) => e.startOffset > importsEnd && e.endOffset >= e.startOffset)) {
         cached.version = version;
         cached.text = text;
       } else this.importCache.delete(uri);
@@ -412,8 +413,8 @@ export class ContextEngine {
     const version = this.documents.getVersion(uri);
     const cached = this.importCache.get(uri);
     if (cached && cached.version === version && cached.text === text && (cached.fromTree || !tree)) return cached.imports;
-    const imports = extractImports(text, languageId, tree, getLanguageSpec(languageId));
-    this.importCache.set(uri, { version, text, fromTree: tree !== null, imports });
+    const { imports, scannedTo } = readImports(text, languageId, tree, getLanguageSpec(languageId));
+    this.importCache.set(uri, { version, text, fromTree: tree !== null, imports, scannedTo });
     return imports;
   }
 

@@ -21,13 +21,18 @@ export interface DocumentLimits {
   maxStoredChars: number;
   /** A document with a longer line (minified code, a data blob) is not parsed: one token could outlast a slice. */
   maxParseLineChars: number;
+  /**
+   * A document with brackets nested deeper is not parsed: editing and reading a tree costs its depth (100,000 nested
+   * brackets made each keystroke's tree edit and reparse take a tenth of a second and more).
+   */
+  maxParseNesting: number;
   /** Longest time one synchronous parse step may take on the caller's thread. */
   parseSliceMs: number;
   /** A reparse that did not finish in its slice continues after this pause in typing. */
   typingPauseMs: number;
 }
 
-export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = { maxParseChars: 2_000_000, maxStoredChars: 2_000_000, maxParseLineChars: 10_000, parseSliceMs: 4, typingPauseMs: 30 };
+export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = { maxParseChars: 2_000_000, maxStoredChars: 2_000_000, maxParseLineChars: 10_000, maxParseNesting: 200, parseSliceMs: 4, typingPauseMs: 30 };
 
 /** Edits in one change event beyond which the text is rebuilt in one pass rather than edit by edit (Replace All). */
 const MANY_EDITS = 16;
@@ -52,8 +57,11 @@ interface OpenDocument {
   continuing: boolean;
   /** A caller's slice was already spent on this text: later callers get the tree as it is while the rest goes on in the background. */
   slicedText: string | null;
-  /** A line longer than maxParseLineChars was seen (it stays unparsed until reopened), or it looks minified. */
-  longLines: boolean;
+  /**
+   * The text is beyond what a parse should take on (a line longer than maxParseLineChars, nesting deeper than
+   * maxParseNesting, minified code): it stays unparsed until reopened.
+   */
+  unparseable: boolean;
   /** A point of `text` known to be right: lines are counted from the nearest of it and the top, not always from the top. */
   anchor: PointAnchor;
   closed: boolean;
@@ -85,7 +93,7 @@ export class DocumentStore {
     const kept = text !== null && text.length <= this.limits.maxStoredChars ? text : null;
     const doc: OpenDocument = {
       uri, languageId, text: kept, version, tree: null, stale: true, parser: null, haltedText: null, continuing: false, slicedText: null,
-      longLines: kept !== null && kept.length <= this.limits.maxParseChars && (looksMinified(kept) || hasLineLongerThan(kept, this.limits.maxParseLineChars)),
+      unparseable: kept !== null && kept.length <= this.limits.maxParseChars && this.beyondParsing(kept),
       anchor: ORIGIN, closed: false,
     };
     this.docs.set(uri, doc);
@@ -221,7 +229,11 @@ export class DocumentStore {
   }
 
   private canParse(doc: OpenDocument): boolean {
-    return doc.text !== null && doc.text.length <= this.limits.maxParseChars && !doc.longLines;
+    return doc.text !== null && doc.text.length <= this.limits.maxParseChars && !doc.unparseable;
+  }
+
+  private beyondParsing(text: string): boolean {
+    return looksMinified(text) || hasLineLongerThan(text, this.limits.maxParseLineChars) || nestsDeeperThan(text, this.limits.maxParseNesting);
   }
 
   private applyOne(doc: OpenDocument, e: TextEdit): void {
@@ -237,7 +249,7 @@ export class DocumentStore {
       doc.anchor = { offset: start + e.text.length, point: newEndPosition };
     } else doc.anchor = start < doc.anchor.offset ? ORIGIN : doc.anchor;
     doc.text = text.slice(0, start) + e.text + text.slice(end);
-    this.noteLongLine(doc, start, start + e.text.length);
+    this.noteInserted(doc, start, start + e.text.length);
   }
 
   /**
@@ -274,18 +286,23 @@ export class DocumentStore {
     let shift = 0;
     for (let i = edits.length - 1; i >= 0; i--) {
       const e = edits[i];
-      this.noteLongLine(doc, e.startOffset + shift, e.startOffset + shift + e.text.length);
+      this.noteInserted(doc, e.startOffset + shift, e.startOffset + shift + e.text.length);
       shift += e.text.length - (e.endOffset - e.startOffset);
     }
   }
 
-  /** After an edit of [from, to) of the new text: does the line it is on now run longer than a parse allows? */
-  private noteLongLine(doc: OpenDocument, from: number, to: number): void {
-    if (doc.longLines || doc.text === null) return;
+  /**
+   * After an edit of [from, to) of the new text: does the line it is on now run longer than a parse allows, or does
+   * what was inserted nest too deep (a paste; typing brackets one by one never gets there)?
+   */
+  private noteInserted(doc: OpenDocument, from: number, to: number): void {
+    if (doc.unparseable || doc.text === null) return;
     const limit = this.limits.maxParseLineChars;
     const start = lineStartWithin(doc.text, from, limit + 1);
     const end = lineEndWithin(doc.text, to, limit + 1);
-    if (to - from > limit ? hasLineLongerThan(doc.text.slice(start, end), limit) : end - start > limit) doc.longLines = true;
+    const inserted = to - from > limit ? doc.text.slice(start, end) : null;
+    if (inserted ? hasLineLongerThan(inserted, limit) : end - start > limit) doc.unparseable = true;
+    else if (to - from > this.limits.maxParseNesting && nestsDeeperThan(doc.text.slice(from, to), this.limits.maxParseNesting)) doc.unparseable = true;
   }
 
   /** Parses for at most `ms`; true when the tree now matches the text. */
@@ -356,6 +373,19 @@ export function hasLineLongerThan(text: string, limit: number): boolean {
     const i = text.slice(from, from + limit + 1).lastIndexOf("\n");
     if (i < 0) return true;
     from += i + 1;
+  }
+  return false;
+}
+
+/** Whether brackets nest deeper than `limit` somewhere (strings and comments not told apart: only depth matters). */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // ( [ {  and  ) ] }
+    if (c === 40 || c === 91 || c === 123) {
+      if (++depth > limit) return true;
+    } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
   }
   return false;
 }

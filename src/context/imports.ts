@@ -1,7 +1,7 @@
 import type { Tree } from "web-tree-sitter";
 import type { LanguageSpec } from "./languages";
 import { lineEndWithin } from "./text-lines";
-import { firstNamedChildren } from "./tree-path";
+import { topLevelSpans } from "./tree-path";
 
 /** One import statement of the current file. */
 export interface ImportStatement {
@@ -19,29 +19,34 @@ export interface ImportStatement {
 const MAX_IMPORTS = 200;
 /** Imports live at the top: the text fallback reads this far, the tree's top level this many statements. */
 const IMPORT_SCAN_CHARS = 64_000;
-const MAX_TOP_LEVEL_NODES = 2000;
+const MAX_TOP_LEVEL_NODES = 1000;
 /** A longer "statement" is not an import anyone wrote (a minified line, a data blob): it is not read at all. */
 const MAX_STATEMENT_CHARS = 8000;
 
 /** The file's import statements, from the tree's top level (where imports live), else from the text's first lines. */
 export function extractImports(text: string, languageId: string, tree: Tree | null, spec: LanguageSpec | null): ImportStatement[] {
-  const out: ImportStatement[] = [];
-  if (tree && spec) {
-    // A line being typed can turn the rest of the file into one ERROR node: its imports are still the file's.
-    const topLevel = firstNamedChildren(tree.rootNode, MAX_TOP_LEVEL_NODES).flatMap((c) => (c.type === "ERROR" ? firstNamedChildren(c, MAX_TOP_LEVEL_NODES) : [c]));
-    for (const child of topLevel.slice(0, MAX_TOP_LEVEL_NODES)) {
-      if (out.length >= MAX_IMPORTS) break;
-      const isImport = spec.importTypes.has(child.type);
-      const isRequire = !isImport && (child.type === "lexical_declaration" || child.type === "variable_declaration");
-      if (!isImport && !isRequire) continue;
-      if (child.endIndex - child.startIndex > MAX_STATEMENT_CHARS) continue;
-      const stmt = text.slice(child.startIndex, child.endIndex);
-      if (isRequire && !/\brequire\s*\(/.test(stmt)) continue;
-      out.push(...parseImportStatement(stmt, languageId, child.startIndex));
-    }
-    return out;
+  return readImports(text, languageId, tree, spec).imports;
+}
+
+/**
+ * The file's imports, and how far the text was read for them: an edit beyond `scannedTo` cannot change them (the
+ * end of the text when all of it was read).
+ */
+export function readImports(text: string, languageId: string, tree: Tree | null, spec: LanguageSpec | null): { imports: ImportStatement[]; scannedTo: number } {
+  if (!tree || !spec) return extractImportsFromText(text, languageId);
+  const imports: ImportStatement[] = [];
+  const { spans, complete } = topLevelSpans(tree, MAX_TOP_LEVEL_NODES);
+  for (const span of spans) {
+    if (imports.length >= MAX_IMPORTS) break;
+    const isImport = spec.importTypes.has(span.type);
+    const isRequire = !isImport && (span.type === "lexical_declaration" || span.type === "variable_declaration");
+    if (!isImport && !isRequire) continue;
+    if (span.endIndex - span.startIndex > MAX_STATEMENT_CHARS) continue;
+    const stmt = text.slice(span.startIndex, span.endIndex);
+    if (isRequire && !/\brequire\s*\(/.test(stmt)) continue;
+    imports.push(...parseImportStatement(stmt, languageId, span.startIndex));
   }
-  return extractImportsFromText(text, languageId);
+  return { imports, scannedTo: complete ? text.length : (spans.at(-1)?.endIndex ?? 0) };
 }
 
 const LINE_IMPORT: Record<string, RegExp> = {
@@ -55,11 +60,11 @@ const LINE_IMPORT: Record<string, RegExp> = {
   php: /^use\s/,
 };
 
-function extractImportsFromText(text: string, languageId: string): ImportStatement[] {
+function extractImportsFromText(text: string, languageId: string): { imports: ImportStatement[]; scannedTo: number } {
   const out: ImportStatement[] = [];
   const js = isJsLike(languageId);
   const pattern = LINE_IMPORT[languageId];
-  if (!js && !pattern) return out;
+  if (!js && !pattern) return { imports: out, scannedTo: 0 };
   let offset = 0;
   const limit = Math.min(text.length, IMPORT_SCAN_CHARS);
   while (offset < limit && out.length < MAX_IMPORTS) {
@@ -84,7 +89,7 @@ function extractImportsFromText(text: string, languageId: string): ImportStateme
     }
     offset = lineEnd + 1;
   }
-  return out;
+  return { imports: out, scannedTo: limit === text.length ? text.length : offset };
 }
 
 /**

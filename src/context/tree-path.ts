@@ -46,3 +46,37 @@ export function firstNamedChildren(node: Node, limit: number): Node[] {
     cursor.delete();
   }
 }
+
+/** A node's type and extent, read from a cursor without building a Node. */
+export interface NodeSpan {
+  type: string;
+  startIndex: number;
+  endIndex: number;
+}
+
+/**
+ * The first `limit` named nodes at the top level of a tree, the children of a top-level ERROR counted among them (a
+ * line being typed can turn the rest of a file into one ERROR node), read through one cursor. `complete` is false when
+ * the limit cut the list short.
+ */
+export function topLevelSpans(tree: Tree, limit: number): { spans: NodeSpan[]; complete: boolean } {
+  const spans: NodeSpan[] = [];
+  const cursor = tree.walk();
+  const take = (): void => {
+    if (cursor.nodeIsNamed) spans.push({ type: cursor.nodeType, startIndex: cursor.startIndex, endIndex: cursor.endIndex });
+  };
+  try {
+    if (!cursor.gotoFirstChild()) return { spans, complete: true };
+    for (;;) {
+      if (cursor.nodeType === "ERROR" && cursor.gotoFirstChild()) {
+        do take();
+        while (spans.length < limit && cursor.gotoNextSibling());
+        cursor.gotoParent();
+      } else take();
+      if (spans.length >= limit) return { spans, complete: false };
+      if (!cursor.gotoNextSibling()) return { spans, complete: true };
+    }
+  } finally {
+    cursor.delete();
+  }
+}

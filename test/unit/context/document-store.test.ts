@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MemoryLogger } from "../../../src/common/logger";
-import { DocumentStore, hasLineLongerThan } from "../../../src/context/document-store";
+import { DocumentStore, hasLineLongerThan, nestsDeeperThan } from "../../../src/context/document-store";
 import { SyntaxRuntime } from "../../../src/context/syntax-runtime";
 import { fixturesDir, grammarsDir } from "./fixtures";
 
@@ -104,6 +104,16 @@ describe("DocumentStore", function () {
   it("parses a large file of ordinary lines (the minified check reads its lines, not its length)", async () => {
     store.open("big", "javascript", "let a = 1;\n".repeat(30_000), 1);
     assert.equal(store.isParseable("big"), true);
+  });
+
+  it("does not parse brackets nested deeper than the limit, opened so or pasted in", async () => {
+    store.open("deep", "javascript", "x = " + "[\n".repeat(5000) + "1" + "\n]".repeat(5000), 1);
+    assert.equal(store.isParseable("deep"), false);
+    store.open("pasted", "javascript", "let a = 1;\n", 1);
+    assert.equal(await store.whenParsed("pasted"), true);
+    store.applyEdits("pasted", [{ startOffset: 0, endOffset: 0, text: "(".repeat(300) }], 2);
+    assert.equal(store.isParseable("pasted"), false);
+    assert.equal(nestsDeeperThan("f(g(h[i]))".repeat(1000), 3), false);
   });
 
   it("finds a line longer than a limit, and none where there is none", () => {

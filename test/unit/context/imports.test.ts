@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { extractImports } from "../../../src/context/imports";
+import { extractImports, readImports } from "../../../src/context/imports";
 
 const names = (text: string, languageId: string) => extractImports(text, languageId, null, null).map((i) => [i.specifier, i.names]);
 
@@ -38,6 +38,13 @@ describe("extractImports (text fallback)", () => {
     assert.deepEqual(names("import java.util.HashMap;", "java"), [["java.util.HashMap", ["HashMap"]]]);
     assert.deepEqual(names("using System.Text;", "csharp"), [["System.Text", []]]);
     assert.deepEqual(names('#include "store.h"', "cpp"), [["store.h", []]]);
+  });
+
+  it("says how far it read for imports: all of a short file, the first 64 KB of a long one", () => {
+    const short = 'import { a } from "./a";\nuse(a);\n';
+    assert.equal(readImports(short, "typescript", null, null).scannedTo, short.length);
+    const long = short + "use(a);\n".repeat(20_000);
+    assert.ok(readImports(long, "typescript", null, null).scannedTo <= 64_000 + 8);
   });
 
   it("reads an import statement with long runs of spaces and braces without backtracking", () => {
