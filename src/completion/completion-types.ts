@@ -1,5 +1,5 @@
 import type { GenerationResult, InfillParams } from "../engine/protocol";
-import type { AssembleRequest, AssembledContext } from "../context/context-types";
+import type { AssembleRequest, AssembledContext, DocumentWindow } from "../context/context-types";
 
 /** The document as the pipeline sees it: plain data, taken from the editor at the keystroke. */
 export interface DocumentSnapshot {
@@ -13,8 +13,8 @@ export interface DocumentSnapshot {
   version?: number;
   /** 0-based line of the cursor in the document. */
   cursorLine?: number;
-  /** Set when `text` is a window of the document: where it starts in the document, and the document's length. */
-  window?: { start: number; documentLength: number };
+  /** Set when `text` is a window of the document: where it starts, the document's length, and its first lines. */
+  window?: DocumentWindow;
   /** Workspace-relative path with forward slashes, when the file is in the workspace. */
   relativePath?: string;
   /** Name of the workspace folder, for formats with a repository layout. */

@@ -29,6 +29,8 @@ export const WHOLE_SNAPSHOT_MAX_CHARS = 512 * 1024;
 /** The window: this much before the cursor and after it (far more than any context budget takes). */
 const WINDOW_BEFORE_CHARS = 96 * 1024;
 const WINDOW_AFTER_CHARS = 32 * 1024;
+/** With a window, the document's first characters too: its imports are there. */
+const HEAD_CHARS = 64 * 1024;
 
 /** The document at the cursor, as the completion pipeline sees it. */
 export function takeSnapshot(doc: DocumentSource, offset: number, selected?: SelectedText, extra: Pick<DocumentSnapshot, "relativePath" | "repoName"> = {}): DocumentSnapshot {
@@ -52,7 +54,7 @@ export function takeSnapshot(doc: DocumentSource, offset: number, selected?: Sel
     // With a selected suggestion spliced in, the text is no version of the document.
     ...(selected ? {} : { version: doc.version }),
     cursorLine: selected ? doc.lineAt(selected.start) + countNewlines(selected.text) : doc.lineAt(offset),
-    ...(whole ? {} : { window: { start, documentLength } }),
+    ...(whole ? {} : { window: { start, documentLength, ...(start > 0 ? { head: doc.text(0, Math.min(HEAD_CHARS, start)) } : {}) } }),
     ...extra,
   };
 }

@@ -53,10 +53,20 @@ export interface ContextEngineOptions {
  */
 const INDEX_SYNC_DELAY_MS = 2500;
 
-/** The open document this size or smaller is sent to the index worker as it is edited. */
-const MAX_SYNCED_CHARS = 1024 * 1024;
 /** A one-off parse (an action's) holds the thread this long at most per turn of the event loop. */
 const ACTION_PARSE_SLICE_MS = 8;
+
+interface ImportCacheEntry {
+  version: number | null;
+  /** The text the imports were read from: the document's, or a window's head. */
+  text: string;
+  fromTree: boolean;
+  imports: ImportStatement[];
+  /** How far the text was read for imports: edits below it do not change them. */
+  scannedTo: number;
+  /** The imports moved to a window's offsets. */
+  shifted?: { base: number; imports: ImportStatement[] };
+}
 
 /** The text a request is answered from: the document's own (the request's, or the store's copy) or the editor's window. */
 interface RequestView {
@@ -66,6 +76,8 @@ interface RequestView {
   lines: LineNumbers;
   /** Offset in the document of `text`'s first character (0 unless only a window of the document is known). */
   base: number;
+  /** With only a window: the document's first characters, where its imports are. */
+  head?: string;
 }
 
 /**
@@ -85,7 +97,7 @@ export class ContextEngine {
   private readonly names: CursorNames;
   private readonly recentFiles: RecentFiles;
   private readonly indexSync = new Map<string, NodeJS.Timeout>();
-  private readonly importCache = new Map<string, { version: number | null; text: string; fromTree: boolean; imports: ImportStatement[]; scannedTo: number }>();
+  private readonly importCache = new Map<string, ImportCacheEntry>();
   private disposed = false;
 
   constructor(private readonly opts: ContextEngineOptions) {
@@ -372,7 +384,7 @@ export class ContextEngine {
         return { text: stored, offset, tree: this.documents.getTree(req.uri), lines: LineNumbers.at(stored, offset, req.cursorLine ?? this.documents.lineAt(req.uri, offset) ?? undefined), base: 0 };
       }
       const offset = clamp(req.offset, 0, req.text.length);
-      return { text: req.text, offset, tree: null, lines: LineNumbers.at(req.text, offset, req.cursorLine), base: window.start };
+      return { text: req.text, offset, tree: null, lines: LineNumbers.at(req.text, offset, req.cursorLine), base: window.start, ...(window.head !== undefined ? { head: window.head } : {}) };
     }
     const offset = clamp(req.offset, 0, req.text.length);
     const tree = this.treeFor(req.uri, req.languageId, req.text);
@@ -400,22 +412,29 @@ export class ContextEngine {
       this.indexSync.delete(uri);
       const text = this.documents.getText(uri);
       // A minified file would keep the worker parsing for a second and more, while lookups wait behind it.
-      if (text !== null && text.length <= MAX_SYNCED_CHARS && this.documents.isParseable(uri)) this.index.updateFile(path, text, languageId);
+      if (text !== null && this.documents.isParseable(uri)) this.index.updateFile(path, text, languageId);
     }, delayMs);
     timer.unref?.();
     this.indexSync.set(uri, timer);
   }
 
+  /** The file's imports, at offsets of the view's text (a window's are before it: negative). */
   private importsOf(uri: string, languageId: string, view: RequestView): ImportStatement[] {
-    // A window from the middle of a large document does not hold its imports.
-    if (view.base > 0) return [];
-    const { text, tree } = view;
+    // A window from the middle of a large document does not hold its imports: its head does, if it came with one.
+    const text = view.base > 0 ? view.head : view.text;
+    if (text === undefined) return [];
+    const tree = view.base > 0 ? null : view.tree;
     const version = this.documents.getVersion(uri);
-    const cached = this.importCache.get(uri);
-    if (cached && cached.version === version && cached.text === text && (cached.fromTree || !tree)) return cached.imports;
-    const { imports, scannedTo } = readImports(text, languageId, tree, getLanguageSpec(languageId));
-    this.importCache.set(uri, { version, text, fromTree: tree !== null, imports, scannedTo });
-    return imports;
+    let cached = this.importCache.get(uri);
+    if (!(cached && cached.version === version && cached.text === text && (cached.fromTree || !tree))) {
+      const { imports, scannedTo } = readImports(text, languageId, tree, getLanguageSpec(languageId));
+      cached = { version, text, fromTree: tree !== null, imports, scannedTo };
+      this.importCache.set(uri, cached);
+    }
+    if (view.base === 0) return cached.imports;
+    // The same array for the same window, so that the names near the cursor are computed once per position.
+    if (cached.shifted?.base !== view.base) cached.shifted = { base: view.base, imports: cached.imports.map((i) => ({ ...i, startIndex: i.startIndex - view.base, endIndex: i.endIndex - view.base })) };
+    return cached.shifted.imports;
   }
 
   private scopeItem(tree: Tree, text: string, offset: number, spec: LanguageSpec, prefixStart: number, path: string): ContextItem | null {

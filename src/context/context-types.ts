@@ -41,6 +41,13 @@ export interface AssembledContext {
   phases: Record<string, number>;
 }
 
+/** Where a window of a document lies in it; `head` is the document's first characters, where its imports are. */
+export interface DocumentWindow {
+  start: number;
+  documentLength: number;
+  head?: string;
+}
+
 export interface AssembleRequest {
   uri: string;
   languageId: string;
@@ -57,7 +64,7 @@ export interface AssembleRequest {
    * Set when `text` is a window of a document too large to copy per keystroke: where the window starts in the
    * document, and the document's length.
    */
-  window?: { start: number; documentLength: number };
+  window?: DocumentWindow;
   /**
    * The prompt shows this file only through its prefix and suffix windows (a completion's FIM prompt), so items from
    * this file (its imports, enclosing scopes, its own definitions) would spend budget on text the model never sees.

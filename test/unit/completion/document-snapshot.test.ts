@@ -40,18 +40,19 @@ describe("takeSnapshot", () => {
     assert.equal(snapshot.window, undefined);
   });
 
-  it("copies only a window around the cursor of a document too large to copy, starting at a line start", () => {
+  it("copies only a window around the cursor of a document too large to copy, starting at a line start, and its head", () => {
     const text = Array.from({ length: 60_000 }, (_, i) => `export const value${i} = compute(${i});`).join("\n");
     assert.ok(text.length > WHOLE_SNAPSHOT_MAX_CHARS * 3);
     const doc = source(text);
     const offset = text.indexOf("value40000 =");
     const snapshot = takeSnapshot(doc, offset);
-    assert.ok(doc.copied < 200_000, `${doc.copied} characters copied`);
+    assert.ok(doc.copied < 200_000 + 64 * 1024, `${doc.copied} characters copied`);
     assert.ok(snapshot.window);
     assert.equal(text.slice(snapshot.window.start, snapshot.window.start + snapshot.text.length), snapshot.text);
     assert.equal(text[snapshot.window.start - 1], "\n");
     assert.equal(snapshot.window.start + snapshot.offset, offset);
     assert.equal(snapshot.window.documentLength, text.length);
+    assert.equal(snapshot.window.head, text.slice(0, 64 * 1024), "the document's first lines, where its imports are");
     assert.equal(snapshot.cursorLine, 40_000);
   });
 

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { silentLogger } from "../../../src/common/logger";
+import { completionContextRequest } from "../../../src/completion/generate-suggestion";
 import { ContextEngine } from "../../../src/context/context-engine";
 import type { AssembledContext } from "../../../src/context/context-types";
 import { copyFixtures, cursor, grammarsDir, indexedFolderForSuite, sharedIndex } from "./fixtures";
@@ -133,6 +134,26 @@ describe("ContextEngine", function () {
     assert.ok(ctx.prefix.endsWith("const role: UserRole = DEF"));
     assert.equal(ctx.prefixStart === 0 || ctx.prefix.startsWith("\n") || /^\s*\S/.test(ctx.prefix), true);
     assert.equal(readFileSync(join(folder.dir, "ts-app/src/service.ts"), "utf8").slice(0, ctx.prefixStart).endsWith("\n") || ctx.prefixStart === 0, true);
+  });
+
+  it("completes in a document too large to keep from the editor's window, with the imports of the window's head", async () => {
+    const path = join(folder.dir, "ts-app/src/service.ts");
+    const original = readFileSync(path, "utf8");
+    const anchor = "async rename(user: User, name: string): Promise<void> {\n    ";
+    const at = original.indexOf(anchor) + anchor.length;
+    // The file with a megabyte of comments after its imports: the cursor is far from them.
+    const importsEnd = original.indexOf("\n\n", original.lastIndexOf("import ")) + 1;
+    const text = original.slice(0, importsEnd) + "// padding line of a very large file\n".repeat(30_000) + original.slice(importsEnd);
+    const offset = at + (text.length - original.length);
+    const start = offset - 50_000;
+    engine.openDocument(path, "typescript", null, 3);
+    const snapshot = { uri: path, languageId: "typescript", text: text.slice(start, offset + 10_000), offset: offset - start, version: 3, cursorLine: 99 };
+    const ctx = await engine.assemble({ ...completionContextRequest(snapshot, 1024), window: { start, documentLength: text.length, head: text.slice(0, 64 * 1024) } });
+    assert.equal(ctx.parsed, false);
+    assert.equal(definitionOf(ctx, "User")?.source, "imported-file");
+    assert.ok(ctx.prefix.endsWith(anchor));
+    assert.equal(ctx.prefixStart, offset - ctx.prefix.length);
+    assert.equal(ctx.prefixStartLine, 99 - (ctx.prefix.split("\n").length - 1));
   });
 
   it("still assembles line-based context for a language without a grammar", async () => {
