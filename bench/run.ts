@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   engine: () => runEngineBench(),
   inline: () => runInlineBench(),
   chat: async () => (await import("./chat/run-chat.js")).runChatBench(),
+  reliability: async () => (await import("./reliability/run-reliability.js")).runReliabilityBench(),
 };
 
 /** A bench that is its own script (it also runs alone, e.g. `npm run bench:context`). */
