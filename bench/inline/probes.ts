@@ -27,7 +27,11 @@ export class AssemblerProbe implements ContextAssembler {
   readonly records: AssemblyRecord[] = [];
   private readonly byPrompt = new Map<string, AssemblyRecord>();
 
-  constructor(private readonly inner: ContextAssembler) {}
+  /** `keepText`: keep each assembly's document text, which only the oracle reads (a long replay would hold them all). */
+  constructor(
+    private readonly inner: ContextAssembler,
+    private readonly keepText = true,
+  ) {}
 
   /** Passed through: the request manager starts the index lookup at the keystroke, as in the extension. */
   prepare(req: AssembleRequest): void {
@@ -36,7 +40,7 @@ export class AssemblerProbe implements ContextAssembler {
 
   async assemble(req: AssembleRequest): Promise<AssembledContext> {
     // Recorded when it starts (a prefetch's assembly starts synchronously inside prefetch()), completed when it ends.
-    const record: AssemblyRecord = { text: req.text, offset: req.offset, startedAt: performance.now(), endedAt: Number.NaN, indexMs: 0, elapsedMs: 0, phases: {} };
+    const record: AssemblyRecord = { text: this.keepText ? req.text : "", offset: req.offset, startedAt: performance.now(), endedAt: Number.NaN, indexMs: 0, elapsedMs: 0, phases: {} };
     this.records.push(record);
     let context: AssembledContext;
     try {

@@ -121,7 +121,7 @@ export async function runReplay(config: ReplayConfig, deps: { client: EngineClie
   await warm.provide({ snapshot: snapshot(), triggerKind: "invoked", signal: new AbortController().signal });
   warm.dispose();
 
-  const assemblies = new AssemblerProbe(context);
+  const assemblies = new AssemblerProbe(context, config.oracle);
   const oracle = config.oracle ? (text: string, offset: number) => truthAt(segment, text, offset) : null;
   const engine = new EngineProbe(deps.client, assemblies, oracle);
   const manager = new RequestManager({ engine, context: assemblies, logger }, { generation: config.generation, features: config.features });
