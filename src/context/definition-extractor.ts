@@ -26,6 +26,11 @@ const MEMBER_CONTAINER_TYPES = new Set([
 
 const FULL_TEXT_MAX_LINES = 25;
 const FULL_TEXT_MAX_CHARS = 1500;
+/**
+ * A header (a signature, a class line) is cut here: a parameter list that runs for pages would otherwise travel to the
+ * extension host with every answer that names it, and be counted there.
+ */
+const HEADER_MAX_CHARS = 1000;
 const OUTLINE_MAX_MEMBERS = 40;
 const OUTLINE_LINE_CHARS = 160;
 
@@ -91,7 +96,7 @@ function describeDefinition(node: Node, name: string, kind: string, text: string
   const full = text.slice(lineStart, node.endIndex);
   const body = node.childForFieldName("body") ?? findBody(node);
   const headerEnd = body ? body.startIndex : Math.min(node.endIndex, endOfLine(text, node.startIndex));
-  const header = dedent(text.slice(lineStart, headerEnd).trimEnd());
+  const header = dedent(text.slice(lineStart, Math.min(headerEnd, lineStart + HEADER_MAX_CHARS)).trimEnd());
   let snippet: string;
   if (endLine - startLine + 1 <= FULL_TEXT_MAX_LINES && full.length <= FULL_TEXT_MAX_CHARS) {
     snippet = dedent(full);
@@ -113,7 +118,8 @@ function findBody(node: Node): Node | null {
 
 /** A long class as its header plus the first line of each member. */
 function outline(text: string, lineStart: number, body: Node): string {
-  const parts = [text.slice(lineStart, body.startIndex) + text.slice(body.startIndex, endOfLine(text, body.startIndex))];
+  const head = text.slice(lineStart, Math.min(body.startIndex, lineStart + HEADER_MAX_CHARS));
+  const parts = [head + text.slice(body.startIndex, Math.min(endOfLine(text, body.startIndex), body.startIndex + OUTLINE_LINE_CHARS))];
   const count = Math.min(body.namedChildCount, OUTLINE_MAX_MEMBERS);
   for (let i = 0; i < count; i++) {
     const member = body.namedChild(i);

@@ -37,6 +37,20 @@ describe("workspace symbol index", function () {
     }
   });
 
+  it("keeps a definition whose signature runs for hundreds of kilobytes as a bounded header", async () => {
+    const index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
+    try {
+      const path = join(dir, "huge-signature.ts");
+      const text = `export function huge(${Array.from({ length: 40_000 }, (_, i) => `p${i}: number`).join(", ")}): void {\n  return;\n}\n`;
+      await index.core.indexFile(path, text, "typescript");
+      const def = index.core.definitionsIn(path).find((d) => d.name === "huge");
+      assert.ok(def);
+      assert.ok(def.header.length <= 1000 && def.text.length <= 1100, `header ${def.header.length}, text ${def.text.length} characters`);
+    } finally {
+      index.dispose();
+    }
+  });
+
   it("survives a symlink loop, a binary file, invalid UTF-8 and a 10 MB minified file", async () => {
     const index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
     try {
