@@ -1,5 +1,6 @@
 import type { Node, Query, Tree } from "web-tree-sitter";
 import type { SymbolDefinition } from "./symbol-types";
+import { lineEndWithin, lineStartWithin } from "./text-lines";
 
 /** Definitions inside these are local (a helper inside a function): not worth a place in another file's prompt. */
 const FUNCTION_TYPES = new Set([
@@ -92,10 +93,12 @@ function isMember(node: Node): boolean {
 function describeDefinition(node: Node, name: string, kind: string, text: string, path: string): SymbolDefinition {
   const startLine = node.startPosition.row;
   const endLine = node.endPosition.row;
-  const lineStart = text.lastIndexOf("\n", node.startIndex - 1) + 1;
+  // Bounded: in a minified bundle every definition is on the one line, and a search back to its start per definition
+  // kept the index worker busy for seconds.
+  const lineStart = lineStartWithin(text, node.startIndex, HEADER_MAX_CHARS);
   const full = text.slice(lineStart, node.endIndex);
   const body = node.childForFieldName("body") ?? findBody(node);
-  const headerEnd = body ? body.startIndex : Math.min(node.endIndex, endOfLine(text, node.startIndex));
+  const headerEnd = body ? body.startIndex : Math.min(node.endIndex, lineEndWithin(text, node.startIndex, HEADER_MAX_CHARS));
   const header = dedent(text.slice(lineStart, Math.min(headerEnd, lineStart + HEADER_MAX_CHARS)).trimEnd());
   let snippet: string;
   if (endLine - startLine + 1 <= FULL_TEXT_MAX_LINES && full.length <= FULL_TEXT_MAX_CHARS) {
@@ -119,25 +122,20 @@ function findBody(node: Node): Node | null {
 /** A long class as its header plus the first line of each member. */
 function outline(text: string, lineStart: number, body: Node): string {
   const head = text.slice(lineStart, Math.min(body.startIndex, lineStart + HEADER_MAX_CHARS));
-  const parts = [head + text.slice(body.startIndex, Math.min(endOfLine(text, body.startIndex), body.startIndex + OUTLINE_LINE_CHARS))];
+  const parts = [head + text.slice(body.startIndex, lineEndWithin(text, body.startIndex, OUTLINE_LINE_CHARS))];
   const count = Math.min(body.namedChildCount, OUTLINE_MAX_MEMBERS);
   for (let i = 0; i < count; i++) {
     const member = body.namedChild(i);
     if (!member || member.type.includes("comment")) continue;
-    const memberLineStart = text.lastIndexOf("\n", member.startIndex - 1) + 1;
-    let line = text.slice(memberLineStart, endOfLine(text, member.startIndex)).trimEnd();
+    const memberLineStart = lineStartWithin(text, member.startIndex, OUTLINE_LINE_CHARS);
+    let line = text.slice(memberLineStart, lineEndWithin(text, member.startIndex, OUTLINE_LINE_CHARS + 1)).trimEnd();
     if (line.length > OUTLINE_LINE_CHARS) line = line.slice(0, OUTLINE_LINE_CHARS) + " …";
     parts.push(line);
   }
   if (body.namedChildCount > count) parts.push("  …");
-  const closing = text.slice(text.lastIndexOf("\n", body.endIndex - 1) + 1, body.endIndex);
+  const closing = text.slice(lineStartWithin(text, body.endIndex, 64), body.endIndex);
   if (closing.trim().length <= 2) parts.push(closing);
   return parts.join("\n");
-}
-
-function endOfLine(text: string, offset: number): number {
-  const i = text.indexOf("\n", offset);
-  return i < 0 ? text.length : i;
 }
 
 /** Removes the indentation all non-blank lines share, so a method reads like top-level code. */
