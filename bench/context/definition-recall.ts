@@ -211,6 +211,8 @@ export async function measureDefinitionRecall(
       await new Promise((r) => setImmediate(r));
       engine.openDocument(sample.file, corpus.languageId, text, 1);
       await engine.whenParsed(sample.file);
+      // The tabs' snippet windows are cut between requests, a bounded amount at a time: as for a user, they are ready.
+      await engine.whenRecentFilesReady();
       for (const budget of BUDGETS) {
         const ctx = await engine.assemble({ uri: sample.file, languageId: corpus.languageId, text, offset, budgetTokens: budget, otherFilesOnly: true });
         const hit = isHit(sample, ctx.items);

@@ -190,6 +190,14 @@ export class ContextEngine {
     return this.documents.whenParsed(uri, timeoutMs);
   }
 
+  /**
+   * Resolves when the files visited lately are read and cut into snippet windows, which happens between requests a
+   * bounded amount at a time (tests, benches; a user who switches tabs has long had it done when they type).
+   */
+  whenRecentFilesReady(timeoutMs?: number): Promise<boolean> {
+    return this.recentFiles.whenReady(timeoutMs);
+  }
+
   /** The function, method or class an action works on when nothing is selected; null without a grammar or outside one. */
   async findDeclaration(languageId: string, text: string, offset: number): Promise<DeclarationRange | null> {
     const parsed = await this.parse(languageId, text);

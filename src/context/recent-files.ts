@@ -44,6 +44,8 @@ export class RecentFiles {
   private readonly recent: RecentFile[] = [];
   private readonly edits: { uri: string; offset: number }[] = [];
   private cutting: NodeJS.Immediate | undefined;
+  /** Files being read from disk. */
+  private reading = 0;
   private disposed = false;
 
   constructor(private readonly opts: RecentFilesOptions) {}
@@ -58,6 +60,21 @@ export class RecentFiles {
     if (i >= 0) this.edits.splice(i, 1);
     this.edits.unshift({ uri, offset });
     this.edits.length = Math.min(this.edits.length, RECENT_EDITS);
+  }
+
+  /**
+   * Resolves once the recent files are read and cut into windows (as they are a moment after a visit): true, or false
+   * at the timeout (tests, benches).
+   */
+  async whenReady(timeoutMs = 5000): Promise<boolean> {
+    const until = performance.now() + timeoutMs;
+    for (;;) {
+      const cutting = this.snippetFiles(this.edits[0]?.uri ?? "").some((entry) => !(this.windowsOf(entry)?.done ?? true));
+      if (this.reading === 0 && !cutting) return true;
+      if (this.disposed || performance.now() > until) return false;
+      if (cutting) this.cutInBackground();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
   }
 
   deleted(uri: string): void {
@@ -164,6 +181,7 @@ export class RecentFiles {
     if (entry.text === null && !this.opts.documents.has(uri)) {
       const path = this.opts.pathOf(uri);
       if (!path) return;
+      this.reading++;
       this.opts
         .readFile(path)
         .then((text) => {
@@ -172,7 +190,8 @@ export class RecentFiles {
             this.cutInBackground();
           }
         })
-        .catch(() => {});
+        .catch(() => {})
+        .finally(() => this.reading--);
     } else this.cutInBackground();
   }
 }

@@ -124,7 +124,7 @@ describe("ContextEngine", function () {
 
   it("adds snippets from recently viewed files that resemble the code at the cursor", async () => {
     engine.noteVisited(join(folder.dir, "ts-app/src/models/user.ts"));
-    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await engine.whenRecentFilesReady(), true);
     const ctx = await assembleAt("ts-app/src/service.ts", "typescript", "const user = await this.repo.findById(id);\n");
     assert.ok(ctx.items.some((i) => i.kind === "snippet" || (i.kind === "definition" && i.path.endsWith("user.ts"))));
   });
