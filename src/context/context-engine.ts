@@ -6,14 +6,16 @@ import type { Logger } from "../common/logger";
 import { scopedLogger } from "../common/logger";
 import { splitContextBudget } from "../completion/context-budget";
 import { decideMultiline } from "../completion/multiline-decision";
+import { definitionItem, definitionQuery, importsItem, orderForCacheReuse, overlaps, scopeItem } from "./context-items";
+import type { ItemWithHeader } from "./context-items";
 import type { AssembleRequest, AssembledContext, ContextItem } from "./context-types";
 import { prefixWindow, suffixWindow } from "./context-windows";
-import { describeSurroundings, findDeclarationAt, findEnclosingScopes } from "./cursor-analysis";
+import { describeSurroundings, findDeclarationAt } from "./cursor-analysis";
 import type { DeclarationRange } from "./cursor-analysis";
 import { CursorNames } from "./cursor-names";
 import { DocumentStore } from "./document-store";
 import type { TextEdit } from "./document-store";
-import { readImports } from "./imports";
+import { FileImports } from "./file-imports";
 import type { ImportStatement } from "./imports";
 import { getLanguageSpec, isIndexableLanguage } from "./languages";
 import type { LanguageSpec } from "./languages";
@@ -21,7 +23,7 @@ import { RecentFiles } from "./recent-files";
 import { WorkerSymbolIndex } from "./symbol-index";
 import type { SymbolIndex } from "./symbol-index";
 import { MemoizedSymbolIndex } from "./memoized-index";
-import type { DefinitionQuery, FoundDefinition, IndexLimits, IndexStats } from "./symbol-types";
+import type { IndexLimits, IndexStats } from "./symbol-types";
 import { SyntaxRuntime } from "./syntax-runtime";
 import { LineNumbers } from "./text-lines";
 import { estimateTokens } from "./token-estimate";
@@ -56,18 +58,6 @@ const INDEX_SYNC_DELAY_MS = 2500;
 /** A one-off parse (an action's) holds the thread this long at most per turn of the event loop. */
 const ACTION_PARSE_SLICE_MS = 8;
 
-interface ImportCacheEntry {
-  version: number | null;
-  /** The text the imports were read from: the document's, or a window's head. */
-  text: string;
-  fromTree: boolean;
-  imports: ImportStatement[];
-  /** How far the text was read for imports: edits below it do not change them. */
-  scannedTo: number;
-  /** The imports moved to a window's offsets. */
-  shifted?: { base: number; imports: ImportStatement[] };
-}
-
 /** The text a request is answered from: the document's own (the request's, or the store's copy) or the editor's window. */
 interface RequestView {
   text: string;
@@ -97,7 +87,7 @@ export class ContextEngine {
   private readonly names: CursorNames;
   private readonly recentFiles: RecentFiles;
   private readonly indexSync = new Map<string, NodeJS.Timeout>();
-  private readonly importCache = new Map<string, ImportCacheEntry>();
+  private readonly fileImports = new FileImports();
   private disposed = false;
 
   constructor(private readonly opts: ContextEngineOptions) {
@@ -122,7 +112,7 @@ export class ContextEngine {
   openDocument(uri: string, languageId: string, text: string | null, version: number): void {
     this.guard("openDocument", () => {
       this.documents.open(uri, languageId, text, version);
-      this.importCache.delete(uri);
+      this.fileImports.forget(uri);
       this.syncToIndex(uri, 0);
     });
   }
@@ -130,15 +120,7 @@ export class ContextEngine {
   applyEdit(uri: string, edits: readonly TextEdit[], version: number): void {
     this.guard("applyEdit", () => {
       if (!this.documents.applyEdits(uri, edits, version)) return;
-      // Typing below the imports (or, in a file without any, below what was read for them) does not change them: keep
-      // the parsed imports for the new version.
-      const cached = this.importCache.get(uri);
-      const importsEnd = !cached ? 0 : cached.imports.length ? Math.max(0, ...cached.imports.map((i) => i.endIndex)) : cached.scannedTo;
-      const text = this.documents.getText(uri);
-      if (cached && text !== null && edits.every((e) => e.startOffset > importsEnd && e.endOffset >= e.startOffset)) {
-        cached.version = version;
-        cached.text = text;
-      } else this.importCache.delete(uri);
+      this.fileImports.edited(uri, edits, version, this.documents.getText(uri));
       this.syncToIndex(uri, INDEX_SYNC_DELAY_MS);
     });
   }
@@ -146,7 +128,7 @@ export class ContextEngine {
   closeDocument(uri: string): void {
     this.guard("closeDocument", () => {
       this.documents.close(uri);
-      this.importCache.delete(uri);
+      this.fileImports.forget(uri);
       this.names.forget(uri);
       const path = uriToPath(uri);
       // Unsaved changes are gone with the editor: the file on disk is the truth again.
@@ -286,11 +268,11 @@ export class ContextEngine {
     const imports = this.sources.imports || this.sources.definitions ? this.importsOf(req.uri, req.languageId, view) : [];
     const sameFile = !req.otherFilesOnly;
     if (sameFile && this.sources.scopes && tree && spec) {
-      const scope = this.scopeItem(tree, text, offset, spec, floorPrefix.start, displayPath);
+      const scope = scopeItem(tree, text, offset, spec, floorPrefix.start, displayPath, this.countTokens);
       if (scope) candidates.push(scope);
     }
     if (sameFile && this.sources.imports && imports.length) {
-      const item = this.importsItem(imports, lines, displayPath, split.extrasTokens);
+      const item = importsItem(imports, lines, displayPath, split.extrasTokens, this.countTokens);
       if (item) candidates.push(item);
     }
     lap("scopes+imports");
@@ -303,7 +285,7 @@ export class ContextEngine {
       if (result) {
         indexAnswered = true;
         const weights = new Map(names.map((n) => [n.name, n.weight]));
-        for (const def of result.definitions) candidates.push(this.definitionItem(def, weights.get(def.name) ?? 0.1));
+        for (const def of result.definitions) candidates.push(definitionItem(def, weights.get(def.name) ?? 0.1, this.countTokens));
       }
       lap("index");
     }
@@ -321,7 +303,7 @@ export class ContextEngine {
       if (chosen.some((c) => overlaps(c, item) || c.text === item.text)) continue;
       let candidate = item;
       if (used + candidate.tokens > split.extrasTokens && (candidate.kind === "definition" || candidate.kind === "outline")) {
-        const header = (candidate as ContextItem & { header?: string }).header;
+        const header = (candidate as ItemWithHeader).header;
         if (header && header !== candidate.text) candidate = { ...candidate, text: header, tokens: this.countTokens(header) };
       }
       if (used + candidate.tokens > split.extrasTokens) continue;
@@ -338,7 +320,7 @@ export class ContextEngine {
     const items = chosen.filter((c) => !(c.source === "same-file" && c.kind !== "scope" && c.startLine >= prefixStartLine && c.endLine <= Math.max(cursorLine, suffixEndLine)));
     const ordered = orderForCacheReuse(items);
     lap("select+prefix");
-    for (const item of ordered) delete (item as ContextItem & { header?: string }).header;
+    for (const item of ordered) delete (item as ItemWithHeader).header;
     return {
       languageId: req.languageId,
       prefix: text.slice(prefix.start, offset),
@@ -404,7 +386,7 @@ export class ContextEngine {
   /** The document's tree when the store holds exactly this text; otherwise start tracking the text and go without. */
   private treeFor(uri: string, languageId: string, text: string): Tree | null {
     if (this.documents.getText(uri) !== text) {
-      this.importCache.delete(uri);
+      this.fileImports.forget(uri);
       this.documents.open(uri, languageId, text, this.documents.getVersion(uri) ?? 0);
       return null;
     }
@@ -431,94 +413,9 @@ export class ContextEngine {
     // A window from the middle of a large document does not hold its imports: its head does, if it came with one.
     const text = view.base > 0 ? view.head : view.text;
     if (text === undefined) return [];
-    const tree = view.base > 0 ? null : view.tree;
-    const version = this.documents.getVersion(uri);
-    let cached = this.importCache.get(uri);
-    if (!(cached && cached.version === version && cached.text === text && (cached.fromTree || !tree))) {
-      const { imports, scannedTo } = readImports(text, languageId, tree, getLanguageSpec(languageId));
-      cached = { version, text, fromTree: tree !== null, imports, scannedTo };
-      this.importCache.set(uri, cached);
-    }
-    if (view.base === 0) return cached.imports;
-    // The same array for the same window, so that the names near the cursor are computed once per position.
-    if (cached.shifted?.base !== view.base) cached.shifted = { base: view.base, imports: cached.imports.map((i) => ({ ...i, startIndex: i.startIndex - view.base, endIndex: i.endIndex - view.base })) };
-    return cached.shifted.imports;
+    return this.fileImports.of(uri, languageId, this.documents.getVersion(uri), text, view.base > 0 ? null : view.tree, view.base);
   }
 
-  private scopeItem(tree: Tree, text: string, offset: number, spec: LanguageSpec, prefixStart: number, path: string): ContextItem | null {
-    // Only scopes whose header the prefix window does not already show.
-    const scopes = findEnclosingScopes(tree, text, offset, spec).filter((s) => s.startIndex < prefixStart);
-    if (!scopes.length) return null;
-    const body = scopes.reverse().map((s) => s.header).join("\n");
-    const startLine = scopes[0].startLine;
-    return { kind: "scope", source: "same-file", path, startLine, endLine: startLine, text: body, tokens: this.countTokens(body), score: 10 };
-  }
-
-  private importsItem(imports: ImportStatement[], lines: LineNumbers, path: string, extrasTokens: number): ContextItem | null {
-    const seen = new Set<number>();
-    const parts: string[] = [];
-    for (const i of imports) {
-      if (seen.has(i.startIndex)) continue;
-      seen.add(i.startIndex);
-      parts.push(i.text.trim());
-    }
-    const cap = Math.floor(extrasTokens * 0.3);
-    // Keep the first statements that fit: per-statement counts, so this stays linear in the number of imports.
-    let tokens = 0;
-    let kept = 0;
-    for (const part of parts) {
-      const t = this.countTokens(part + "\n");
-      if (tokens + t > cap) break;
-      tokens += t;
-      kept++;
-    }
-    const body = parts.slice(0, kept).join("\n");
-    if (kept === 0) return null;
-    const first = imports[0];
-    const last = imports[imports.length - 1];
-    return { kind: "imports", source: "same-file", path, startLine: lines.lineOf(first.startIndex), endLine: lines.lineOf(last.endIndex), text: body, tokens, score: 5 };
-  }
-
-  private definitionItem(def: FoundDefinition, nameWeight: number): ContextItem & { header: string } {
-    const sourceWeight = def.source === "imported-file" ? 1 : def.source === "same-file" ? 0.8 : 0.6 / Math.max(1, def.candidates);
-    return {
-      kind: def.kind === "outline" ? "outline" : "definition",
-      source: def.source,
-      path: def.path,
-      symbol: def.name,
-      startLine: def.startLine,
-      endLine: def.endLine,
-      text: def.text,
-      header: def.header,
-      tokens: this.countTokens(def.text),
-      score: nameWeight * sourceWeight,
-    };
-  }
-}
-
-function definitionQuery(fromPath: string | null, languageId: string, imports: readonly ImportStatement[], names: readonly { name: string }[]): DefinitionQuery {
-  return {
-    fromPath,
-    languageId,
-    imports: imports.map((i) => ({ specifier: i.specifier, names: i.names, ...(i.namespace ? { namespace: i.namespace } : {}) })),
-    names: names.map((n) => n.name),
-    maxPerName: 2,
-  };
-}
-
-/** Stable order: other files' definitions, snippets, then this file's imports, definitions and scopes. */
-function orderForCacheReuse(items: ContextItem[]): ContextItem[] {
-  const group = (i: ContextItem): number => {
-    if (i.source !== "same-file") return i.kind === "definition" ? 0 : 1;
-    return i.kind === "imports" ? 2 : i.kind === "definition" ? 3 : 4;
-  };
-  return [...items].sort((a, b) => group(a) - group(b) || a.path.localeCompare(b.path) || a.startLine - b.startLine);
-}
-
-function overlaps(a: ContextItem, b: ContextItem): boolean {
-  // A scope's header and a module's outline are one-line summaries: they leave room for the code they summarise.
-  const summary = (i: ContextItem): boolean => i.kind === "scope" || i.kind === "outline";
-  return a.path === b.path && a.startLine <= b.endLine && b.startLine <= a.endLine && !summary(a) && !summary(b);
 }
 
 function clamp(n: number, lo: number, hi: number): number {

@@ -2,8 +2,9 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MemoryLogger } from "../../../src/common/logger";
-import { DocumentStore, hasLineLongerThan, nestsDeeperThan } from "../../../src/context/document-store";
+import { DocumentStore } from "../../../src/context/document-store";
 import { SyntaxRuntime } from "../../../src/context/syntax-runtime";
+import { hasLineLongerThan, nestsDeeperThan } from "../../../src/context/text-shape";
 import { fixturesDir, grammarsDir } from "./fixtures";
 
 describe("DocumentStore", function () {
