@@ -144,11 +144,15 @@ function isFile(path: string): boolean {
   }
 }
 
+/** A tsconfig larger than this is not a configuration anyone wrote: its paths are not read. */
+const MAX_TSCONFIG_BYTES = 1024 * 1024;
+
 function readPathMapping(file: string): PathMapping | null {
   try {
+    if (statSync(file).size > MAX_TSCONFIG_BYTES) return { baseDir: dirname(file), paths: [] };
     const raw = readFileSync(file, "utf8");
     // tsconfig allows comments and trailing commas.
-    const json = JSON.parse(raw.replace(/\/\*[\s\S]*?\*\/|(^|[^:"'])\/\/.*$/gm, "$1").replace(/,(\s*[}\]])/g, "$1")) as {
+    const json = JSON.parse(stripJsonComments(raw).replace(/,(\s*[}\]])/g, "$1")) as {
       compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> };
     };
     const options = json.compilerOptions ?? {};
@@ -157,4 +161,25 @@ function readPathMapping(file: string): PathMapping | null {
   } catch {
     return { baseDir: dirname(file), paths: [] };
   }
+}
+
+// JSON with comments to JSON: line and block comments outside strings become spaces, in one pass (a regex with a lazy
+// [\s\S]*? retried every unclosed block comment against the rest of the file: quadratic in a hostile tsconfig).
+export function stripJsonComments(raw: string): string {
+  let out = "";
+  let from = 0;
+  let i = 0;
+  while (i < raw.length) {
+    const c = raw[i];
+    if (c === '"') {
+      for (i++; i < raw.length && raw[i] !== '"'; i++) if (raw[i] === "\\") i++;
+      i++;
+    } else if (c === "/" && (raw[i + 1] === "/" || raw[i + 1] === "*")) {
+      const end = raw[i + 1] === "/" ? raw.indexOf("\n", i) : raw.indexOf("*/", i + 2);
+      const stop = end < 0 ? raw.length : raw[i + 1] === "/" ? end : end + 2;
+      out += raw.slice(from, i) + " ";
+      from = i = stop;
+    } else i++;
+  }
+  return out + raw.slice(from);
 }
