@@ -100,6 +100,8 @@ export function reportReliability(run: ReliabilityRun, log: (line: string) => vo
       soak_host_heap_last_mib: s.samples.at(-1)?.hostHeapMiB ?? null,
       soak_engine_rss_first_mib: s.samples[0]?.engineRssMiB ?? null,
       soak_engine_rss_last_mib: s.samples.at(-1)?.engineRssMiB ?? null,
+      soak_document_copies_alive: s.documentCopies,
+      soak_document_copies_by_owner: ownersText(s.documentCopiesByOwner),
       soak_live_trees_max: s.liveTreesMax,
       soak_live_parsers_max: s.liveParsersMax,
       soak_live_cursors_max: s.liveCursorsMax,
@@ -108,6 +110,8 @@ export function reportReliability(run: ReliabilityRun, log: (line: string) => vo
       soak_leaked_cursors: s.leakedCursors,
       soak_stall_p99_ms: s.stallP99Ms,
       soak_stall_max_ms: s.stallMaxMs,
+      soak_stalls_over_50ms: s.stallsOver50ms,
+      soak_load_average_max: s.loadAverageMax,
       soak_provide_sync_p99_ms: s.provideSyncP99Ms,
       soak_provide_sync_max_ms: s.provideSyncMaxMs,
     });
@@ -259,9 +263,10 @@ function soakLines(s: SoakResult): string[] {
     `| extension host RSS, slope | ${s.hostRssSlopeMiBPer1k} MiB per 1,000 keys (${s.samples[0]?.hostRssMiB} → ${s.samples.at(-1)?.hostRssMiB} MiB) |`,
     `| extension host heap used, slope | ${s.hostHeapSlopeMiBPer1k} MiB per 1,000 keys (${s.samples[0]?.hostHeapMiB} → ${s.samples.at(-1)?.hostHeapMiB} MiB) |`,
     `| engine RSS, slope | ${s.engineRssSlopeMiBPer1k ?? "–"} MiB per 1,000 keys (${s.samples[0]?.engineRssMiB ?? "–"} → ${s.samples.at(-1)?.engineRssMiB ?? "–"} MiB) |`,
+    `| whole copies of the document alive at the last key, by the class that keeps them | ${s.documentCopies}${s.documentCopies ? ` (${ownersText(s.documentCopiesByOwner)})` : ""} |`,
     `| live tree-sitter trees / parsers / cursors (host thread), most at once | ${s.liveTreesMax} / ${s.liveParsersMax} / ${s.liveCursorsMax} |`,
     `| left after the context engine was disposed (leaked) | ${s.leakedTrees} / ${s.leakedParsers} / ${s.leakedCursors} |`,
-    `| host-thread stall (event-loop delay), p99 / max | ${s.stallP99Ms} / ${s.stallMaxMs} ms |`,
+    `| host-thread stall (event-loop delay), p99 / max | ${s.stallP99Ms} / ${s.stallMaxMs} ms (${s.stallsOver50ms} over 50 ms; load average up to ${s.loadAverageMax}, and a thread waiting for a core counts as stalled) |`,
     `| provide()'s synchronous part, p99 / max | ${s.provideSyncP99Ms} / ${s.provideSyncMaxMs} ms |`,
   ];
 }
@@ -278,6 +283,13 @@ function floodLines(bursts: FloodBurst[]): string[] {
     "|---|---|---|---|---|---|---|---|",
     ...bursts.map((b) => `| ${b.name} | ${b.requests} | ${b.modelCalls} | ${b.generationsStarted} | ${b.maxPending} | ${b.drainMs} ms | ${b.newestAnswered ? "yes" : "**no**"} | ${b.unanswered} |`),
   ];
+}
+
+function ownersText(byOwner: Record<string, number>): string {
+  return Object.entries(byOwner)
+    .sort((a, b) => b[1] - a[1])
+    .map(([owner, n]) => `${owner} ${n}`)
+    .join(", ");
 }
 
 function fmt(value: number | undefined): string {

@@ -3,10 +3,11 @@
 // After a warm-up, every SAMPLE_EVERY keys: a full garbage collection, then this process's (the extension host's)
 // resident memory and heap, the engine process's resident memory, and the live tree-sitter objects. Reported: each
 // memory's slope per 1,000 keys (least squares), the live objects' range and what is left after the context engine is
-// disposed, and the host thread's stalls (perf_hooks' event-loop delay, GC pauses for the samples excluded).
+// disposed, the copies of the whole document still alive at the last key and who keeps them, and the host thread's
+// stalls (a 10 ms timer's lateness, as perf_hooks measures it; the samples' GC pauses and the heap snapshot excluded).
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { loadavg, tmpdir } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { ALL_FEATURES } from "../../src/completion/request-manager";
@@ -15,6 +16,8 @@ import { quantile } from "../report";
 import { runReplay } from "../inline/replay";
 import { makeSegment, type Pace } from "../inline/typist";
 import { engineRss } from "./flood";
+import { bigStringOwners } from "./heap-owners";
+import { StallMonitor } from "./stall-monitor";
 import { wasmObjectCounter, type WasmCounts } from "./wasm-objects";
 
 /** HUMAN_PACE at about a quarter of its gaps: a fast typist, so that 10,000 keys take minutes, with pauses left in. */
@@ -41,6 +44,9 @@ export interface SoakResult {
   hostRssSlopeMiBPer1k: number;
   hostHeapSlopeMiBPer1k: number;
   engineRssSlopeMiBPer1k: number | null;
+  /** Strings of at least 80% of the document's length alive at the last key, and the class that keeps each. */
+  documentCopies: number;
+  documentCopiesByOwner: Record<string, number>;
   liveTreesMax: number;
   liveParsersMax: number;
   liveCursorsMax: number;
@@ -51,6 +57,10 @@ export interface SoakResult {
   leakedCursors: number;
   stallP99Ms: number;
   stallMaxMs: number;
+  /** Timer ticks more than 50 ms late (each a stall of the host thread, or a time the machine did not run it). */
+  stallsOver50ms: number;
+  /** The machine's 1-minute load average at the samples: stalls on a loaded machine include waiting for a core. */
+  loadAverageMax: number;
   provideSyncP99Ms: number;
   provideSyncMaxMs: number;
   applyEditP99Ms: number;
@@ -69,15 +79,18 @@ export async function runSoak(options: { client: EngineClient; root: string; key
     800,
   );
   const total = options.warmupKeys + options.keys;
+  const documentChars = segment.head.length + segment.typed.length + segment.tail.length;
+  let retained: { strings: number; byOwner: Record<string, number> } = { strings: 0, byOwner: {} };
   const samples: SoakSample[] = [];
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  const sample = (key: number) => {
-    delay.disable();
-    gc();
-    const memory = process.memoryUsage();
-    samples.push({ key, hostRssMiB: mib(memory.rss), hostHeapMiB: mib(memory.heapUsed), engineRssMiB: engineRss(options.client.pid), live: counter.live() });
-    delay.enable();
-  };
+  const loads: number[] = [];
+  const stalls = new StallMonitor(10);
+  const sample = (key: number) =>
+    stalls.excluding(() => {
+      gc();
+      const memory = process.memoryUsage();
+      samples.push({ key, hostRssMiB: mib(memory.rss), hostHeapMiB: mib(memory.heapUsed), engineRssMiB: engineRss(options.client.pid), live: counter.live() });
+      loads.push(loadavg()[0]!);
+    });
   const started = performance.now();
   const result = await runReplay(
     {
@@ -91,15 +104,19 @@ export async function runSoak(options: { client: EngineClient; root: string; key
       onKey: (index) => {
         const typed = index + 1;
         if (typed === options.warmupKeys) {
-          delay.reset();
+          stalls.reset();
           sample(typed);
         } else if (typed > options.warmupKeys && (typed - options.warmupKeys) % SAMPLE_EVERY === 0) sample(typed);
+        if (typed === total) {
+          // Before the replay disposes the context engine: which objects keep whole copies of the document.
+          retained = stalls.excluding(() => bigStringOwners(join(tmpdir(), `hearth-soak-${process.pid}.heapsnapshot`), Math.floor(documentChars * 0.8)));
+        }
         if (typed % 1000 === 0) log(`soak: ${typed} keys, host rss ${samples.at(-1)?.hostRssMiB ?? "?"} MiB, engine rss ${samples.at(-1)?.engineRssMiB ?? "?"} MiB, live trees ${counter.live().trees}`);
       },
     },
     { client: options.client, grammarsDir: join(options.root, "grammars") },
   );
-  delay.disable();
+  const stall = stalls.stop();
   const durationS = Math.round((performance.now() - started) / 100) / 10;
   gc();
   const leaked = counter.live();
@@ -120,6 +137,8 @@ export async function runSoak(options: { client: EngineClient; root: string; key
     hostRssSlopeMiBPer1k: per1k((s) => s.hostRssMiB) ?? Number.NaN,
     hostHeapSlopeMiBPer1k: per1k((s) => s.hostHeapMiB) ?? Number.NaN,
     engineRssSlopeMiBPer1k: per1k((s) => s.engineRssMiB),
+    documentCopies: retained.strings,
+    documentCopiesByOwner: retained.byOwner,
     liveTreesMax: Math.max(...measured.map((s) => s.live.trees)),
     liveParsersMax: Math.max(...measured.map((s) => s.live.parsers)),
     liveCursorsMax: Math.max(...measured.map((s) => s.live.cursors)),
@@ -127,8 +146,10 @@ export async function runSoak(options: { client: EngineClient; root: string; key
     leakedTrees: leaked.trees,
     leakedParsers: leaked.parsers,
     leakedCursors: leaked.cursors,
-    stallP99Ms: round(delay.percentile(99) / 1e6, 1),
-    stallMaxMs: round(delay.max / 1e6, 1),
+    stallP99Ms: round(stall.p99Ms, 1),
+    stallMaxMs: round(stall.maxMs, 1),
+    stallsOver50ms: stall.over50,
+    loadAverageMax: round(Math.max(...loads), 2),
     provideSyncP99Ms: round(quantile(sync, 0.99), 2),
     provideSyncMaxMs: round(Math.max(...sync), 2),
     applyEditP99Ms: round(quantile(result.applyEditMs, 0.99), 2),
