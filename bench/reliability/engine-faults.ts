@@ -188,7 +188,7 @@ async function injectOnce(client: EngineClient, session: ChatSession, storeDir: 
   const hitWhilePending = !operation.done();
   const pid = await pidOf(client);
   if (pid === undefined) problems.push("no engine process to signal");
-  const shown = phase === "chat" ? lastAnswer(session.conversation) : "";
+  let shown = phase === "chat" ? lastAnswer(session.conversation) : "";
   const signalledAt = performance.now();
   if (pid !== undefined) {
     signalQuietly(pid, signal);
@@ -198,6 +198,8 @@ async function injectOnce(client: EngineClient, session: ChatSession, storeDir: 
     // The request ended before the signal: the next one that talks to the engine meets the killed or stopped process
     // (a load of the model already loaded does not), and must fail cleanly or work.
     operation = start(client, session, phase === "load" ? "completion" : phase, index);
+    // A new answer, empty so far; the finished one is now an earlier turn, checked with the others.
+    shown = "";
   }
 
   const outcome = await withDeadline(operation.settled, deadlineMs);
