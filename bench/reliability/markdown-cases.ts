@@ -153,17 +153,17 @@ export async function openCases(init: unknown): Promise<(index: number) => Promi
     try {
       // A finished answer, rendered whole.
       const done: ViewEntry = { id: `e-done-${index}`, role: "assistant", content: text, status: "done" };
-      let view!: InstanceType<EntryViewModule["EntryView"]>;
-      timed(() => (view = new mods["entry-view"].EntryView(done, actions, highlighter)));
+      const view = timed(() => new mods["entry-view"].EntryView(done, actions, highlighter));
       document.body.replaceChildren(view.el);
       settle();
       await provoke(dom, view.el);
       unsafe.push(...inspect(view.el));
+      // jsdom's nodes are heavy: the finished view goes before the streamed one is built.
+      document.body.replaceChildren();
 
       // The same answer streamed: chunks appended and flushed as the view does per animation frame.
       const streaming: ViewEntry = { id: `e-stream-${index}`, role: "assistant", content: "", status: "streaming" };
-      let live!: InstanceType<EntryViewModule["EntryView"]>;
-      timed(() => (live = new mods["entry-view"].EntryView(streaming, actions, highlighter)));
+      const live = timed(() => new mods["entry-view"].EntryView(streaming, actions, highlighter));
       document.body.replaceChildren(live.el);
       const chunk = Math.max(7, Math.ceil(text.length / 40));
       for (let at = 0; at < text.length; at += chunk) {

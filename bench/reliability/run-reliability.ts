@@ -54,9 +54,17 @@ export async function runReliabilityBench(argv: readonly string[] = process.argv
   const started = Date.now();
   const run: ReliabilityRun = { seed, quick, startedAt: new Date().toISOString(), corpora: {}, loadAverages: loads, durationS: 0 };
   log(`seed ${seed}; load average ${loads[0]!.toFixed(2)}${quick ? "; quick run" : ""}`);
-  const corpus = async (name: string, module: string, cases: readonly { index: number; name: string }[], timeoutMs: number, init?: unknown, control = false) => {
+  const corpus = async (name: string, module: string, cases: readonly { index: number; name: string }[], timeoutMs: number, init?: unknown, control = false, heapMb?: number) => {
     const t = Date.now();
-    const results = await runCasePool({ corpus: name, module, cases, timeoutMs, init, ...(control ? {} : { onResult: (r: CaseResult) => showFailure(r, log) }) });
+    const results = await runCasePool({
+      corpus: name,
+      module,
+      cases,
+      timeoutMs,
+      init,
+      ...(heapMb ? { resourceLimits: { maxOldGenerationSizeMb: heapMb, stackSizeMb: 4 } } : {}),
+      ...(control ? {} : { onResult: (r: CaseResult) => showFailure(r, log) }),
+    });
     log(`${name}: ${results.length} cases in ${((Date.now() - t) / 1000).toFixed(0)} s`);
     return results;
   };
@@ -64,7 +72,8 @@ export async function runReliabilityBench(argv: readonly string[] = process.argv
     if (wanted("markdown")) {
       const cases = sample(MARKDOWN_CORPUS, 5);
       run.corpora.markdown = await corpus("markdown", "markdown-cases.js", cases.filter((c) => !c.large), 30_000, { renderer: "view" });
-      run.corpora.markdown.push(...(await corpus("markdown (large)", "markdown-cases.js", cases.filter((c) => c.large), 120_000, { renderer: "view" })));
+      // jsdom's DOM takes several times Chromium's memory: a large answer's thread gets more heap than the default.
+      run.corpora.markdown.push(...(await corpus("markdown (large)", "markdown-cases.js", cases.filter((c) => c.large), 120_000, { renderer: "view" }, false, 4096)));
       run.markdownControl = await corpus("markdown control", "markdown-cases.js", cases.filter((c) => !c.large), 30_000, { renderer: "unsanitised" }, true);
     }
     if (wanted("messages")) run.corpora.messages = await corpus("messages", "message-cases.js", MESSAGE_CORPUS, 20_000);
