@@ -1,4 +1,5 @@
-// Who keeps the big strings alive: a heap snapshot of this thread, every string of at least `minChars`, and for each
+// Who keeps the big strings alive: a heap snapshot of this thread, every string of at least `minChars` (that begins
+// with a given text), and for each
 // the nearest object of a named class that retains it (a Map's owner, not the Map). A document kept once per edit (a
 // cache keyed by slices of it: V8 keeps a slice's whole parent) shows up as one owner holding many of them.
 import { readFileSync, rmSync } from "node:fs";
@@ -14,7 +15,8 @@ interface Snapshot {
 /** Plain containers, looked through to find the class that owns them. */
 const CONTAINERS = new Set(["Object", "Map", "Array", "Set", "Generator", "Promise", "LruCache", "WeakMap"]);
 
-export function bigStringOwners(path: string, minChars: number): { strings: number; byOwner: Record<string, number> } {
+/** `prefix`: count only the strings that begin with it (a snapshot keeps each string's text, at least its start). */
+export function bigStringOwners(path: string, minChars: number, prefix = ""): { strings: number; byOwner: Record<string, number> } {
   writeHeapSnapshot(path);
   let s: Snapshot;
   try {
@@ -42,7 +44,7 @@ export function bigStringOwners(path: string, minChars: number): { strings: numb
   let strings = 0;
   for (let node = 0; node < count; node++) {
     // A sequential string's self size is its characters (1 or 2 bytes each) plus a small header.
-    if (type(node) !== "string" || s.nodes[node * width + sizeAt]! < minChars) continue;
+    if (type(node) !== "string" || s.nodes[node * width + sizeAt]! < minChars || !name(node).startsWith(prefix)) continue;
     strings++;
     const owner = ownerOf(node, retainers, (n) => type(n) === "object" && /^[A-Z]/.test(name(n)) && !CONTAINERS.has(name(n)) && !name(n).startsWith("system"), name);
     byOwner[owner] = (byOwner[owner] ?? 0) + 1;

@@ -44,7 +44,7 @@ export interface SoakResult {
   hostRssSlopeMiBPer1k: number;
   hostHeapSlopeMiBPer1k: number;
   engineRssSlopeMiBPer1k: number | null;
-  /** Strings of at least 80% of the document's length alive at the last key, and the class that keeps each. */
+  /** Strings that begin as the document does and hold at least 80% of it, alive at the last key, and who keeps each. */
   documentCopies: number;
   documentCopiesByOwner: Record<string, number>;
   liveTreesMax: number;
@@ -109,7 +109,7 @@ export async function runSoak(options: { client: EngineClient; root: string; key
         } else if (typed > options.warmupKeys && (typed - options.warmupKeys) % SAMPLE_EVERY === 0) sample(typed);
         if (typed === total) {
           // Before the replay disposes the context engine: which objects keep whole copies of the document.
-          retained = stalls.excluding(() => bigStringOwners(join(tmpdir(), `hearth-soak-${process.pid}.heapsnapshot`), Math.floor(documentChars * 0.8)));
+          retained = stalls.excluding(() => bigStringOwners(join(tmpdir(), `hearth-soak-${process.pid}.heapsnapshot`), Math.floor(documentChars * 0.8), segment.head.slice(0, 200)));
         }
         if (typed % 1000 === 0) log(`soak: ${typed} keys, host rss ${samples.at(-1)?.hostRssMiB ?? "?"} MiB, engine rss ${samples.at(-1)?.engineRssMiB ?? "?"} MiB, live trees ${counter.live().trees}`);
       },

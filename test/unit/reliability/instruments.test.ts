@@ -58,13 +58,16 @@ describe("reliability: the bench's instruments", function () {
         const documentText = ("line of code " + version + "\\n").repeat(20000);
         cache.entries.set(documentText.slice(100, 120), version);
       }
-      parentPort.postMessage(bigStringOwners(${JSON.stringify(join(tmpdir(), `hearth-heap-owners-${process.pid}.heapsnapshot`))}, 200000));
+      const unrelated = new LineCache();
+      unrelated.entries.set("x".repeat(300000), 0);
+      parentPort.postMessage(bigStringOwners(${JSON.stringify(join(tmpdir(), `hearth-heap-owners-${process.pid}.heapsnapshot`))}, 200000, "line of code"));
     `;
     const result = await new Promise<{ strings: number; byOwner: Record<string, number> }>((resolve, reject) => {
       const worker = new Worker(script, { eval: true });
       worker.once("message", resolve);
       worker.once("error", reject);
     });
+    assert.equal(result.strings, 5, JSON.stringify(result));
     assert.equal(result.byOwner.LineCache, 5, JSON.stringify(result));
   });
 });
