@@ -4,6 +4,7 @@ import type { Logger } from "../common/logger";
 import { AdaptiveDebounce, DEFAULT_DEBOUNCE, sleep, type DebounceOptions } from "./adaptive-debounce";
 import type { CompletionEngine, CompletionRequest, ContextAssembler, DocumentSnapshot, Suggestion, SuggestionSource } from "./completion-types";
 import { DEFAULT_GENERATION, completionContextRequest, generateSuggestion, type GenerationOptions } from "./generate-suggestion";
+import { detachedString } from "../common/detached-string";
 import { LruCache } from "../common/lru-cache";
 
 export interface RequestManagerOptions {
@@ -211,7 +212,8 @@ export class RequestManager {
     }).then(
       (result) => {
         resolveStats(result.generation);
-        if (result.text && this.features.cache) this.cache.set(cacheKey(cursor), result.text);
+        // A detached key: its parts are slices of the document, which the cache would otherwise keep whole.
+        if (result.text && this.features.cache) this.cache.set(detachedString(cacheKey(cursor)), result.text);
         this.deps.logger.debug(
           `completion (${source}) ${result.text === null ? "empty" : `${result.text.length} chars`}, stopped by ${result.stoppedBy ?? "the model"}; ${result.generation.promptTokens} prompt + ${result.generation.generatedTokens} generated tokens in ${Math.round(result.generation.totalMs)} ms`,
         );

@@ -1,3 +1,4 @@
+import { detachedString } from "../common/detached-string";
 import { LruCache } from "../common/lru-cache";
 import type { Logger } from "../common/logger";
 import { estimateTokens, type CountTokens } from "./token-estimate";
@@ -109,7 +110,8 @@ export class ModelTokenCounter {
     if (known !== undefined) return known;
     this.misses++;
     if (this.queued.size < MAX_QUEUED && !this.controller.signal.aborted) {
-      this.queued.add(line);
+      // A detached copy: the line is a slice of a whole document version, which the key would keep alive.
+      this.queued.add(detachedString(line));
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
         void this.flush();
