@@ -182,21 +182,46 @@ describe("Hearth chat in the extension host", function () {
       await vscode.commands.executeCommand("hearth.chat.focus");
       await waitFor(() => api.chat.view.isReady, "the view");
       const appendsBefore = api.chat.view.posted.get("append") ?? 0;
-      const snapshotsBefore = api.chat.view.posted.get("conversation") ?? 0;
       // Reload the webview mid-stream (Developer: Reload Webviews): it shakes hands again and gets the answer so far.
-      let reloaded = false;
+      // The engine is held (SIGSTOP) from the reload until the reloaded view has shaken hands, so the answer cannot
+      // finish first however loaded the machine is: the test waits on the view's handshake, not on a guess of time.
+      // (It failed on a loaded machine when the answer finished before the reloaded view shook hands.)
+      let reloaded: Promise<void> | undefined;
+      let streamingAtHandshake = false;
       const sub = api.chat.session.onDidAppend(() => {
-        if (reloaded || api.chat.session.conversation.entries.at(-1)!.content.length < 5000) return;
-        reloaded = true;
-        void vscode.commands.executeCommand("workbench.action.webview.reloadWebviewAction");
+        const pid = api.engine.pid;
+        if (reloaded || !pid || api.chat.session.conversation.entries.at(-1)!.content.length < 5000) return;
+        process.kill(pid, "SIGSTOP");
+        const snapshots = api.chat.view.posted.get("conversation") ?? 0;
+        reloaded = (async () => {
+          try {
+            await vscode.commands.executeCommand("workbench.action.webview.reloadWebviewAction");
+            // The engine's heartbeat kills an engine silent for 10 s: let it answer its pings now and then while held.
+            let restop: NodeJS.Timeout | undefined;
+            const pulse = setInterval(() => {
+              process.kill(pid, "SIGCONT");
+              restop = setTimeout(() => process.kill(pid, "SIGSTOP"), 20);
+            }, 3000);
+            try {
+              await waitFor(() => (api.chat.view.posted.get("conversation") ?? 0) > snapshots, "the reloaded webview to shake hands", 60_000);
+            } finally {
+              clearInterval(pulse);
+              clearTimeout(restop);
+            }
+            streamingAtHandshake = api.chat.session.streamingId !== null;
+          } finally {
+            process.kill(pid, "SIGCONT");
+          }
+        })();
       });
       try {
         await api.chat.session.send("Tell me a long story", [], api.chat.view.budget());
       } finally {
         sub.dispose();
       }
-      assert.ok(reloaded);
-      assert.ok((api.chat.view.posted.get("conversation") ?? 0) >= snapshotsBefore + 2, "the reloaded webview got the conversation again");
+      assert.ok(reloaded, "the webview was reloaded mid-answer");
+      await reloaded;
+      assert.ok(streamingAtHandshake, "the reloaded webview got the conversation while the answer was still streaming");
       const answer = api.chat.session.conversation.entries.at(-1)!;
       const expected = longAnswer(LONG_PARAGRAPHS);
       assert.ok(expected.length >= 100_000, `${expected.length} characters`);
