@@ -22,6 +22,7 @@ import { nodeStoreFs, type StoreFs } from "../../src/chat/atomic-file";
 import { createConversation, type Conversation } from "../../src/chat/conversation";
 import { ConversationStore, type SaveProblem } from "../../src/chat/conversation-store";
 import { MemoryLogger } from "../../src/common/logger";
+import { seededRandom } from "../context/definition-recall";
 import { isClearMessage } from "./outcomes";
 
 type Op = keyof StoreFs | "writeFile" | "sync";
@@ -107,18 +108,6 @@ class FaultyFs {
     if (!a.lasting) this.armed = undefined;
     return Object.assign(new Error(`${a.code}: injected fault, ${op} ${path}`), { code: a.code, syscall: op });
   }
-}
-
-/** mulberry32: the same injections on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function conversationWith(n: number): Conversation {
@@ -298,7 +287,7 @@ async function realFault(name: string, dir: string, breakIt: () => Promise<void>
   const events: (SaveProblem | undefined)[] = [];
   store.onDidChangeSaveProblem((p) => events.push(p));
   const w: Workload = { store, live: [conversationWith(2), conversationWith(4)], deleted: [], versions: new Map(), threw: [], steps: 0 };
-  const rnd = random(7);
+  const rnd = seededRandom(7);
   try {
     await store.init();
     for (const c of w.live) await save(w, c, true);
@@ -374,7 +363,7 @@ function canWrite(dir: string): boolean {
 /** Runs `injections` seeded faults plus the real ones this machine allows. */
 export async function runConversationDiskFaults(options: { injections?: number; seed?: number } = {}): Promise<{ figures: DiskFaultFigures; results: DiskFaultResult[] }> {
   const root = mkdtempSync(join(tmpdir(), "hearth-disk-faults-"));
-  const rnd = random(options.seed ?? 12);
+  const rnd = seededRandom(options.seed ?? 12);
   const results: DiskFaultResult[] = [];
   try {
     for (let i = 0; i < (options.injections ?? 60); i++) results.push(await injection(i, rnd, root));

@@ -16,6 +16,7 @@ import { isAbortError } from "../../src/common/abort";
 import { MemoryLogger } from "../../src/common/logger";
 import { EngineClient } from "../../src/engine/client";
 import type { SupervisionSettings } from "../../src/engine/engine-process";
+import { seededRandom } from "../context/definition-recall";
 import { describeError, isClearMessage } from "./outcomes";
 
 export type FaultSignal = "SIGKILL" | "SIGSTOP";
@@ -75,18 +76,6 @@ export interface EngineFaultFigures {
   conversations_lost: number;
   sigstop_detect_ms_max: number | null;
   recover_ms_max: number | null;
-}
-
-/** Mulberry32: a small seeded generator, so the injection points can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PREFIX = "export function total(items: Item[]): number {\n  let sum = 0;\n  ";

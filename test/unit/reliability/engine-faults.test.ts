@@ -5,7 +5,8 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runEngineFaults, seededRandom } from "../../../bench/reliability/engine-faults";
+import { seededRandom } from "../../../bench/context/definition-recall";
+import { runEngineFaults } from "../../../bench/reliability/engine-faults";
 import { ensureTestModel } from "../../fixtures/models/test-models";
 import { WORKER_PATH } from "../helpers/engine";
 
