@@ -64,7 +64,7 @@ export interface SnippetParam {
 }
 
 export interface InfillParams {
-  /** Text before the cursor; the engine cuts a line-anchored window from it (see completion/fim/layout.ts). */
+  /** Text before the cursor; the engine cuts a line-anchored window from it (see fim/layout.ts). */
   prefix: string;
   /** Text after the cursor; the engine keeps a short window of it. */
   suffix: string;

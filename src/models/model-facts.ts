@@ -3,7 +3,7 @@
 // shape its KV cache will take. Nothing here loads the model.
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { detectFimFormat, vocabInfoFromGgufMetadata } from "../completion/fim-formats";
+import { detectFimFormat, vocabInfoFromGgufMetadata } from "../fim/detect";
 import { GgufReadError, metadataValue, readGgufSummary, type GgufFileSummary, type GgufMetadataTree } from "./gguf-metadata";
 
 export type GgufKind = "model" | "vocab-only" | "lora" | "projector";

@@ -12,7 +12,9 @@ import type {
   LlamaModel,
   Token,
 } from "node-llama-cpp";
-import { detectFimFormat, renderFimPrompt, vocabInfoFromGgufMetadata, type FimFormat, type FimPrompt } from "../../completion/fim-formats.js";
+import { detectFimFormat, vocabInfoFromGgufMetadata } from "../../fim/detect.js";
+import { renderFimPrompt, type FimPrompt } from "../../fim/layout.js";
+import type { FimFormat } from "../../fim/types.js";
 import { checkLoraAdapters, type LoraAdapterFile } from "../../models/lora.js";
 import { decideLoadFit, gib, machineMemoryFrom, type MachineMemory, type VramState } from "../../models/memory-fit.js";
 import { resolveStopTokens, tokenizePrompt } from "./prompt-tokens.mjs";

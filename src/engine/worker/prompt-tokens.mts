@@ -1,4 +1,4 @@
-// Turns a rendered FIM prompt (src/completion/fim-formats.ts) into the model's tokens, the way the engine evaluates it.
+// Turns a rendered FIM prompt (src/fim/layout.ts) into the model's tokens, the way the engine evaluates it.
 //   - A special piece becomes exactly one token (tokenised with special tokens enabled), or this throws: a format must
 //     never fall back to spelling a control token out as text.
 //   - A text piece is tokenised with special tokens disabled. llama.cpp still matches USER-DEFINED tokens inside plain
@@ -11,7 +11,7 @@
 // Each piece is tokenised on its own, so a piece's tokens never depend on its neighbours: the context pieces at the
 // front stay identical from request to request and the KV cache keeps them.
 import type { LlamaModel, Token } from "node-llama-cpp";
-import type { PromptPiece } from "../../completion/fim-formats.js";
+import type { PromptPiece } from "../../fim/types.js";
 
 export interface TokenizePromptOptions {
   /** Prepend the model's BOS token when its metadata asks for one (only for evaluating tokens directly). */
