@@ -1,0 +1,168 @@
+import type { ContextPiece } from "../chat/prompt";
+import { isAbortError } from "../common/abort";
+import type { Logger } from "../common/logger";
+import { destinationName, placeCode, planTests, replaceTarget, type Destination } from "./action-destination";
+import type { ActionDocument, ActionHost, EditorDiagnostic, LineRange, ProposalView } from "./action-host";
+import { promptInput } from "./action-input";
+import type { ActionContextSource, ActionModel, ActionSyntax } from "./action-services";
+import { diagnosticsIn, resolveTarget, type ActionTarget } from "./action-target";
+import { answerBudget, streamAnswer } from "./answer-stream";
+import { cleanActionOutput, detectUnit, type CleanResult } from "./clean-output";
+import { LineIndex } from "./line-index";
+import { syntaxWarning } from "./proposal-check";
+import { buildActionMessages, explainQuestion, type EditAction } from "./prompts";
+import { rebaseRange } from "./rebase";
+
+export type ActionName = "explain" | EditAction;
+
+/** One action on one document. */
+export interface ActionRequest {
+  action: ActionName;
+  document: ActionDocument;
+  /** A selection to work on, or (empty) a position whose enclosing declaration is the target. */
+  selection: LineRange;
+  /** Fix: the problems to fix (else those the host reports in the target); the first one's start is the position. */
+  diagnostics?: readonly EditorDiagnostic[];
+  /** Edit with Instruction: the instruction (else the host asks for one). */
+  instruction?: string;
+}
+
+/** What an action needs: the editor (host), the model, syntax checks and context. */
+export interface ActionDeps {
+  host: ActionHost;
+  model: ActionModel;
+  syntax: ActionSyntax;
+  context: ActionContextSource;
+  logger: Logger;
+}
+
+export type ActionOutcome =
+  | { status: "proposed"; proposal: string; warning?: string }
+  | { status: "answered" }
+  | { status: "cancelled" | "no-target" | "failed"; message?: string };
+
+export const ACTION_LABELS: Record<EditAction, string> = { fix: "Fix", document: "Document", tests: "Generate Tests", edit: "Edit" };
+
+/** Lines of a document the indentation unit is detected from, when the host does not know it. */
+const INDENT_SAMPLE_LINES = 400;
+
+/**
+ * Explain, Fix, Document, Generate Tests and Edit with Instruction. The edits stream into a proposal the host shows
+ * (the editor's diff): nothing is written until the user accepts it; cancelling it stops the model.
+ */
+export async function runAction(deps: ActionDeps, request: ActionRequest): Promise<ActionOutcome> {
+  const lines = new LineIndex(request.document.text());
+  const at = request.diagnostics?.[0]?.range.start ?? request.selection.start;
+  const target = await resolveTarget(deps.syntax, deps.host, request.document, lines, request.selection, at);
+  if (!target) return noTarget(deps.host);
+  return request.action === "explain" ? explain(deps, request, lines, target) : edit(deps, request.action, request, lines, target);
+}
+
+/** The outcome (and the hint) when there is nothing to work on: no editor, no selection, no declaration. */
+export function noTarget(host: ActionHost): ActionOutcome {
+  host.notify({ level: "info", message: "Hearth: select some code, or put the cursor inside a function, method or class." });
+  return { status: "no-target" };
+}
+
+async function explain(deps: ActionDeps, request: ActionRequest, lines: LineIndex, target: ActionTarget): Promise<ActionOutcome> {
+  const { document } = request;
+  const span = `${target.range.start.line + 1}-${target.range.end.line + 1}`;
+  const piece: ContextPiece = {
+    id: "selection",
+    kind: "selection",
+    label: `${document.name}:${span}`,
+    detail: `${document.path}, lines ${span}`,
+    languageId: document.languageId,
+    text: lines.text.slice(target.start, target.end),
+  };
+  const diagnostics = diagnosticsIn(deps.host, document, target.range, request.diagnostics);
+  await deps.host.askChat(explainQuestion(target.label, diagnostics), [piece]);
+  return { status: "answered" };
+}
+
+async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest, lines: LineIndex, target: ActionTarget): Promise<ActionOutcome> {
+  const { host } = deps;
+  const { document } = request;
+  let instruction: string | undefined;
+  if (action === "edit") {
+    instruction = request.instruction ?? (await host.askInstruction(target.label));
+    if (!instruction) return { status: "cancelled" };
+  }
+  const input = await promptInput(deps, action, document, lines, target);
+  if (instruction) input.instruction = instruction;
+  if (action === "fix") input.diagnostics = diagnosticsIn(host, document, target.range, request.diagnostics);
+  // Where the result goes: the target range, or (tests) the end of a test file, new or existing.
+  let destination: Destination;
+  if (action === "tests") {
+    const tests = await planTests(host, document);
+    Object.assign(input, { framework: tests.framework, testPath: tests.testPath, existingTests: tests.existing });
+    destination = tests.destination;
+  } else {
+    destination = replaceTarget(document, lines.text, target, `${ACTION_LABELS[action]}: ${target.label}`);
+  }
+  const messages = buildActionMessages(input);
+  const indentUnit = document.indentUnit ?? detectUnit(Array.from({ length: Math.min(lines.lineCount, INDENT_SAMPLE_LINES) }, (_, i) => lines.lineText(i)));
+  const clean = (output: string): CleanResult | null =>
+    cleanActionOutput({
+      output,
+      languageId: document.languageId,
+      original: destination.original,
+      before: destination.before,
+      after: destination.after,
+      ...(indentUnit ? { indentUnit } : {}),
+      ...(destination.baseIndent !== undefined ? { baseIndent: destination.baseIndent } : {}),
+    });
+
+  const controller = new AbortController();
+  const name = destinationName(destination);
+  let view: ProposalView;
+  try {
+    view = await host.propose({ target: destination.target, plan: destination.plan, title: `${name} ↔ Hearth: ${ACTION_LABELS[action]}`, onCancel: () => controller.abort() });
+  } catch (error) {
+    return fail(deps, error);
+  }
+  const render = (raw: string) => {
+    const partial = clean(raw);
+    if (partial) view.update(placeCode(destination, partial.code));
+  };
+  try {
+    const maxTokens = answerBudget(deps.model, messages, action);
+    const { result, raw } = await host.progress(`Hearth: ${ACTION_LABELS[action]}…`, () => streamAnswer(deps.model, messages, maxTokens, controller.signal, render));
+    if (controller.signal.aborted || result.stopReason === "cancelled") {
+      await view.close();
+      host.notify({ level: "stopped", message: "Hearth: stopped; nothing was changed." });
+      return { status: "cancelled" };
+    }
+    const final = clean(result.text.length >= raw.length ? result.text : raw);
+    if (!final) {
+      await view.close();
+      host.notify({ level: "warning", message: "Hearth: the model's answer contained no code; nothing was proposed." });
+      return { status: "failed", message: "no code in the answer" };
+    }
+    const proposal = placeCode(destination, final.code);
+    view.update(proposal);
+    // The document changed while the model wrote: fine around the target, refused inside it.
+    if (destination.target === document && !rebaseRange(lines.text, document.text(), destination.plan)) {
+      await view.close();
+      const message = `Hearth: ${name} changed where the proposal goes while the model was writing; the proposal was dropped. Run ${ACTION_LABELS[action]} again.`;
+      host.notify({ level: "warning", message });
+      return { status: "failed", message };
+    }
+    const baseText = destination.target === document ? lines.text : destination.before;
+    const warning = await syntaxWarning(deps.syntax, baseText, destination.plan, proposal, document.languageId, result.stopReason === "max-tokens");
+    view.finish();
+    if (warning) host.notify({ level: "warning", message: `Hearth: ${warning} Review the diff before accepting.` });
+    return warning ? { status: "proposed", proposal, warning } : { status: "proposed", proposal };
+  } catch (error) {
+    await view.close();
+    if (isAbortError(error)) return { status: "cancelled" };
+    return fail(deps, error);
+  }
+}
+
+function fail(deps: ActionDeps, error: unknown): ActionOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  deps.logger.warn(`actions: ${message}`);
+  deps.host.notify({ level: "error", message: `Hearth: ${message}` });
+  return { status: "failed", message };
+}
