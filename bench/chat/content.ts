@@ -1,7 +1,8 @@
 // What the chat bench renders: a 300-message conversation (seeded into the conversation store's folder) and a 100 KB
 // answer for the scripted model to stream. Deterministic, and shaped like real answers: prose with inline Markdown,
 // lists, and fenced code in several languages, so markdown-it, highlight.js and DOMPurify all do their real work.
-import type { Conversation, Entry } from "../../src/chat/conversation";
+import type { Entry } from "../../src/chat/chat-types";
+import type { Conversation } from "../../src/chat/conversation";
 
 const LANGUAGES = ["ts", "python", "json", "bash", "rust", "go"] as const;
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { launchBrowser } from "../../test/harness/browser";
 import { makeScratchDir, removeScratchDir } from "../../test/harness/run-vscode-tests";
-import { toViewEntry } from "../../src/chat/view-model";
+import { toShownEntry } from "../../src/chat/chat-types";
 import { BENCH_DIR } from "../report";
 import { longConversation, streamedAnswer } from "./content";
 import { digestProfile, Profiler } from "./profile";
@@ -71,7 +71,7 @@ export async function runPageReplay({ log }: { log: (line: string) => void }): P
 
     const conversation = longConversation("c-page", 300);
     await trace("render 300 messages", async () => {
-      await post({ type: "conversation", conversation: { id: conversation.id, title: conversation.title, entries: conversation.entries.map(toViewEntry), streamingId: null } });
+      await post({ type: "conversation", conversation: { id: conversation.id, title: conversation.title, entries: conversation.entries.map(toShownEntry), streamingId: null } });
       await frame.waitForFunction("document.querySelectorAll('.entry').length === 300", undefined, { timeout: 120_000, polling: 100 });
       await page.waitForTimeout(500);
     });

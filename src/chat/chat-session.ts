@@ -2,11 +2,12 @@ import { isAbortError } from "../common/abort";
 import { Emitter, type Event } from "../common/event";
 import type { Logger } from "../common/logger";
 import { EngineError, type ChatParams, type GenerationResult } from "../engine/protocol";
-import { createConversation, historyOf, newId, summarize, titleFrom, type Conversation, type ConversationSummary, type Entry } from "./conversation";
+import type { CountTokens } from "../context/token-estimate";
+import type { ConversationSummary, Entry } from "./chat-types";
+import { createConversation, historyOf, newId, summarize, titleFrom, type Conversation } from "./conversation";
 import type { ConversationStore } from "./conversation-store";
 import { exportMarkdown } from "./export-markdown";
 import { planPrompt, type ContextPiece, type PromptInput, type PromptPlan } from "./prompt";
-import type { CountTokens } from "./tokens";
 
 /** What the session needs from the engine (EngineClient fits). */
 export interface ChatEngine {

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { Emitter, type Event } from "../common/event";
 import type { Logger } from "../common/logger";
-import { isViewHistoryItem } from "../webview/protocol";
 import { atomicWrite, describeSaveProblem, isAbandonedTemp, nodeStoreFs, TEMP_SUFFIX, type SaveProblem, type StoreFs } from "./atomic-file";
-import { isConversationId, reviveConversation, summarize, type Conversation, type ConversationSummary, type ReviveReport } from "./conversation";
+import { isConversationSummary, type ConversationSummary } from "./chat-types";
+import { isConversationId, reviveConversation, summarize, type Conversation, type ReviveReport } from "./conversation";
 
 export type { SaveProblem } from "./atomic-file";
 
@@ -247,7 +247,7 @@ export class ConversationStore {
     }
     let skipped = 0;
     for (const item of raw as unknown[]) {
-      if (isViewHistoryItem(item) && isConversationId(item.id)) listed.set(item.id, { id: item.id, title: item.title, updatedAt: item.updatedAt, messages: item.messages });
+      if (isConversationSummary(item) && isConversationId(item.id)) listed.set(item.id, { id: item.id, title: item.title, updatedAt: item.updatedAt, messages: item.messages });
       else skipped++;
     }
     if (atInit && skipped) this.logger.warn(`chat history index: skipped ${skipped} item(s) the history list cannot show; their files are read instead`);

@@ -1,20 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { isViewEntry, isViewId, type EntryRole, type EntryStatus, type ViewEntry } from "../webview/protocol";
+import { isFiniteNumber } from "../common/json-guards";
+import { isChatId, isShownEntry, toShownEntry, type ConversationSummary, type Entry, type EntryStatus } from "./chat-types";
 import type { HistoryTurn } from "./prompt";
-import { toViewEntry } from "./view-model";
-
-// The view and the store agree on these by construction: one declaration, in the shared protocol.
-export type { EntryRole, EntryStatus };
-
-/** One message of a conversation, as stored: what the view shows, and what only the prompt and the store need. */
-export interface Entry extends ViewEntry {
-  /**
-   * The context block that was sent with a question (after trimming): every later request replays it in front of the
-   * question, so the conversation's prompt only grows at its end, and Regenerate asks the same question.
-   */
-  contextText?: string;
-  createdAt: number;
-}
 
 export interface Conversation {
   id: string;
@@ -22,13 +9,6 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   entries: Entry[];
-}
-
-export interface ConversationSummary {
-  id: string;
-  title: string;
-  updatedAt: number;
-  messages: number;
 }
 
 export const UNTITLED = "New conversation";
@@ -81,11 +61,11 @@ export interface ReviveReport {
 }
 
 /**
- * Checks a conversation read from disk with the view's own rules (isViewEntry, through toViewEntry): an entry the
- * view would refuse is repaired where that keeps its text (a new id, a bad note or context label removed) or left
- * out, never the whole conversation. An answer that was still streaming when the window closed (or the extension host
- * crashed) is marked as interrupted, keeping its text. `id` is the id the store expects (the file's name): it wins
- * over whatever the file says. Returns null when the file does not hold a conversation at all.
+ * Checks a conversation read from disk with the rules the view checks it with (isShownEntry, through toShownEntry):
+ * an entry the view would refuse is repaired where that keeps its text (a new id, a bad note or context label removed)
+ * or left out, never the whole conversation. An answer that was still streaming when the window closed (or the
+ * extension host crashed) is marked as interrupted, keeping its text. `id` is the id the store expects (the file's
+ * name): it wins over whatever the file says. Returns null when the file does not hold a conversation at all.
  */
 export function reviveConversation(raw: unknown, expected: { id?: string; report?: ReviveReport } = {}): Conversation | null {
   if (typeof raw !== "object" || raw === null) return null;
@@ -118,7 +98,7 @@ function reviveEntry(e: unknown, seen: ReadonlySet<string>, repaired: (what: str
   const r = e as Record<string, unknown>;
   if (r.role !== "user" && r.role !== "assistant") return `unknown role ${short(r.role)}`;
   if (typeof r.content !== "string") return "no text";
-  const given = isViewId(r.id) ? r.id : undefined;
+  const given = isChatId(r.id) ? r.id : undefined;
   const id = given !== undefined && !seen.has(given) ? given : newId("e");
   if (id !== r.id) repaired(given !== undefined ? "duplicate id" : `invalid id ${short(r.id)}`);
   const status: EntryStatus = r.status === "stopped" || r.status === "error" || r.status === "done" ? r.status : "stopped";
@@ -135,11 +115,7 @@ function reviveEntry(e: unknown, seen: ReadonlySet<string>, repaired: (what: str
   if (typeof r.contextText === "string") entry.contextText = r.contextText;
   else if (r.contextText !== undefined) repaired("context text is not text");
   // The last word is the view's: whatever it would refuse does not reach it.
-  return isViewEntry(toViewEntry(entry)) ? entry : "refused by the view";
-}
-
-function isFiniteNumber(v: unknown): v is number {
-  return typeof v === "number" && Number.isFinite(v);
+  return isShownEntry(toShownEntry(entry)) ? entry : "refused by the view";
 }
 
 /** A value from a file, short enough for a log line. */

@@ -1,5 +1,10 @@
+// The chat counts with the context module's estimate (about 3.5 characters per token on code, indentation counted for
+// less) until the chat model has counted a line; the view labels every number computed from it as an estimate.
+import { estimateTokens, type CountTokens } from "../context/token-estimate";
 import type { ChatMessage } from "../engine/protocol";
-import { estimateTokens, MESSAGE_OVERHEAD_TOKENS, type CountTokens } from "./tokens";
+
+/** Tokens each chat message costs on top of its text (role markers of the chat template). */
+const MESSAGE_OVERHEAD_TOKENS = 4;
 
 export type ContextKind = "selection" | "file" | "attached";
 

@@ -1,18 +1,5 @@
-import type { EngineStatus } from "../engine/client";
-import type { ViewEntry, ViewModel } from "../webview/protocol";
-import type { Entry } from "./conversation";
-
-/** A stored entry as the webview shows it (without the context text that was sent). */
-export function toViewEntry(entry: Entry): ViewEntry {
-  return {
-    id: entry.id,
-    role: entry.role,
-    content: entry.content,
-    status: entry.status,
-    ...(entry.note ? { note: entry.note } : {}),
-    ...(entry.context?.length ? { context: entry.context } : {}),
-  };
-}
+import type { EngineStatus } from "../engine/client-types";
+import type { ViewModel } from "../webview/protocol";
 
 /** The engine's state as the chat's header line, with a warning where the model has no chat template of its own. */
 export function toViewModel(status: EngineStatus): ViewModel {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import type { ChatBudget, ChatSession } from "../chat/chat-session";
+import { toShownEntry } from "../chat/chat-types";
 import type { Conversation } from "../chat/conversation";
 import type { ContextPiece } from "../chat/prompt";
-import { toViewEntry, toViewModel } from "../chat/view-model";
 import type { EngineClient } from "../engine/client";
 import {
   parseWebviewMessage,
@@ -15,6 +15,7 @@ import {
 } from "../webview/protocol";
 import type { ChatContextTracker } from "./chat-context";
 import type { ChatEdits } from "./chat-edits";
+import { toViewModel } from "./chat-view-model";
 import { COMMANDS } from "./command-ids";
 import type { HearthLog } from "./log";
 
@@ -72,7 +73,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       session.onDidAppend(({ entryId, text }) => this.bufferAppend(entryId, text)),
       session.onDidChangeEntry((entry) => {
         this.flushAppends();
-        this.post({ type: "entry", entry: toViewEntry(entry), streamingId: session.streamingId });
+        this.post({ type: "entry", entry: toShownEntry(entry), streamingId: session.streamingId });
         void this.postContext();
       }),
       session.onDidChangeHistory(() => this.postHistory()),
@@ -220,7 +221,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.appendBuffer.clear();
     this.post({
       type: "conversation",
-      conversation: { id: conversation.id, title: conversation.title, entries: conversation.entries.map(toViewEntry), streamingId: this.deps.session.streamingId },
+      conversation: { id: conversation.id, title: conversation.title, entries: conversation.entries.map(toShownEntry), streamingId: this.deps.session.streamingId },
     });
     void this.postContext();
   }

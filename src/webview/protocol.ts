@@ -5,7 +5,20 @@
  *
  * Handshake: the webview posts `ready` once its script runs; only then does the host send state (a message posted
  * before that is lost). A reloaded webview posts `ready` again and gets the whole state again, a running stream included.
+ *
+ * The chat's own data (entries, history items) and their checks come from src/chat/chat-types.ts; this file names them
+ * for the webview's app, whose one door to the rest of the project this is.
  */
+import {
+  CHAT_ID_MAX_LENGTH,
+  isChatId as isId,
+  isConversationSummary,
+  isShownEntry,
+  type ConversationSummary,
+  type ShownEntry,
+} from "../chat/chat-types";
+// Short names: the parsers below read as the shapes they check.
+import { hasOnlyKeys as hasOnly, isCount, isFiniteNumber as isNum, isJsonObject as isObj, isOneOf as oneOf, isString as isStr } from "../common/json-guards";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -15,27 +28,14 @@ export const LIMITS = {
   text: 100_000,
   /** A code block the user copies, inserts or applies, in characters. */
   code: 1_000_000,
-  id: 100,
+  id: CHAT_ID_MAX_LENGTH,
   href: 2_000,
   /** A problem the view reports for the log. */
   problem: 1_000,
 } as const;
 
-export type EntryRole = "user" | "assistant";
-export type EntryStatus = "done" | "streaming" | "stopped" | "error";
-
 /** One message of the conversation as the view shows it. */
-export interface ViewEntry {
-  id: string;
-  role: EntryRole;
-  /** User: the question as typed (plain text). Assistant: the model's Markdown, untrusted. */
-  content: string;
-  status: EntryStatus;
-  /** Shown under the entry when status is "error" (or a stop/trim note). */
-  note?: string;
-  /** Labels of the context that was sent with a question (e.g. "math.ts:2-4"). */
-  context?: string[];
-}
+export type ViewEntry = ShownEntry;
 
 export interface ViewConversation {
   id: string;
@@ -88,12 +88,8 @@ export interface ViewModel {
   warning?: string;
 }
 
-export interface ViewHistoryItem {
-  id: string;
-  title: string;
-  updatedAt: number;
-  messages: number;
-}
+/** A conversation in the history list. */
+export type ViewHistoryItem = ConversationSummary;
 
 export type NoticeLevel = "info" | "warning" | "error";
 
@@ -129,24 +125,12 @@ export type WebviewToHost =
   | { type: "command"; command: ViewCommand }
   | { type: "problem"; text: string };
 
-const CODE_ACTIONS: readonly string[] = ["copy", "insert", "apply"] satisfies CodeAction[];
-const VIEW_COMMANDS: readonly string[] = ["chooseModel", "loadModel", "showLog", "showHistory", "newConversation", "export"] satisfies ViewCommand[];
-const ENTRY_ROLES: readonly string[] = ["user", "assistant"] satisfies EntryRole[];
-const ENTRY_STATUSES: readonly string[] = ["done", "streaming", "stopped", "error"] satisfies EntryStatus[];
-const CHIP_KINDS: readonly string[] = ["selection", "file", "attached"] satisfies ChipKind[];
-const MODEL_STATES: readonly string[] = ["none", "idle", "loading", "ready", "error"] satisfies ModelState[];
-const NOTICE_LEVELS: readonly string[] = ["info", "warning", "error"] satisfies NoticeLevel[];
+const CODE_ACTIONS: readonly CodeAction[] = ["copy", "insert", "apply"];
+const VIEW_COMMANDS: readonly ViewCommand[] = ["chooseModel", "loadModel", "showLog", "showHistory", "newConversation", "export"];
+const CHIP_KINDS: readonly ChipKind[] = ["selection", "file", "attached"];
+const MODEL_STATES: readonly ModelState[] = ["none", "idle", "loading", "ready", "error"];
+const NOTICE_LEVELS: readonly NoticeLevel[] = ["info", "warning", "error"];
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const isStr = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is string => typeof v === "string" && v.length <= max;
-const isId = (v: unknown): v is string => isStr(v, LIMITS.id) && /^[\w.:-]+$/.test(v);
-/** An id the view accepts (entries, chips, conversations): the store checks what it reads from disk with the same rule. */
-export const isViewId = isId;
-const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const isCount = (v: unknown): v is number => isNum(v) && v >= 0 && Number.isInteger(v);
-const oneOf = (v: unknown, values: readonly string[]): v is string => typeof v === "string" && values.includes(v);
-const hasOnly = (o: Obj, keys: readonly string[]) => Object.keys(o).every((k) => keys.includes(k));
 
 /** Validates a message from the webview; returns null for anything malformed, unknown or too large. */
 export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
@@ -173,12 +157,12 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
         isId(m.entryId) &&
         isStr(m.code, LIMITS.code) &&
         isStr(m.language, LIMITS.id)
-        ? { type: "code", action: m.action as CodeAction, entryId: m.entryId, code: m.code, language: m.language }
+        ? { type: "code", action: m.action, entryId: m.entryId, code: m.code, language: m.language }
         : null;
     case "openLink":
       return hasOnly(m, ["type", "href"]) && isStr(m.href, LIMITS.href) && isSafeLink(m.href) ? { type: "openLink", href: m.href } : null;
     case "command":
-      return hasOnly(m, ["type", "command"]) && oneOf(m.command, VIEW_COMMANDS) ? { type: "command", command: m.command as ViewCommand } : null;
+      return hasOnly(m, ["type", "command"]) && oneOf(m.command, VIEW_COMMANDS) ? { type: "command", command: m.command } : null;
     case "problem":
       return hasOnly(m, ["type", "text"]) && isStr(m.text, LIMITS.problem) ? { type: "problem", text: m.text } : null;
     default:
@@ -189,27 +173,6 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
 /** Links the view may ask to open: web pages only (never `javascript:`, `file:`, `command:` or `vscode:`). */
 export function isSafeLink(href: string): boolean {
   return /^https?:\/\/[^\s]+$/i.test(href);
-}
-
-/**
- * An entry the view shows. The conversation store checks what it reads from disk with this same function (through
- * toViewEntry), so an entry the store keeps is never one that makes the view drop the whole conversation.
- */
-export function isViewEntry(v: unknown): v is ViewEntry {
-  return (
-    isObj(v) &&
-    isId(v.id) &&
-    oneOf(v.role, ENTRY_ROLES) &&
-    isStr(v.content) &&
-    oneOf(v.status, ENTRY_STATUSES) &&
-    (v.note === undefined || isStr(v.note)) &&
-    (v.context === undefined || (Array.isArray(v.context) && v.context.every((c) => isStr(c))))
-  );
-}
-
-/** An item of the history list; the store checks its index with this same function. */
-export function isViewHistoryItem(v: unknown): v is ViewHistoryItem {
-  return isObj(v) && isId(v.id) && isStr(v.title) && isNum(v.updatedAt) && isCount(v.messages);
 }
 
 function isChip(v: unknown): v is ViewChip {
@@ -235,14 +198,14 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
   switch (m.type) {
     case "conversation": {
       const c = m.conversation;
-      return isObj(c) && isId(c.id) && isStr(c.title) && Array.isArray(c.entries) && c.entries.every(isViewEntry) && (c.streamingId === null || isId(c.streamingId))
+      return isObj(c) && isId(c.id) && isStr(c.title) && Array.isArray(c.entries) && c.entries.every(isShownEntry) && (c.streamingId === null || isId(c.streamingId))
         ? { type: "conversation", conversation: c as unknown as ViewConversation }
         : null;
     }
     case "append":
       return isId(m.entryId) && isStr(m.text) ? { type: "append", entryId: m.entryId, text: m.text } : null;
     case "entry":
-      return isViewEntry(m.entry) && (m.streamingId === null || isId(m.streamingId)) ? { type: "entry", entry: m.entry, streamingId: m.streamingId as string | null } : null;
+      return isShownEntry(m.entry) && (m.streamingId === null || isId(m.streamingId)) ? { type: "entry", entry: m.entry, streamingId: m.streamingId as string | null } : null;
     case "context": {
       const c = m.context;
       return isObj(c) && Array.isArray(c.chips) && c.chips.every(isChip) && isBudget(c.budget) ? { type: "context", context: c as unknown as ViewContext } : null;
@@ -255,12 +218,12 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
     }
     case "history":
       return Array.isArray(m.items) &&
-        m.items.every(isViewHistoryItem) &&
+        m.items.every(isConversationSummary) &&
         isId(m.currentId)
         ? { type: "history", items: m.items as ViewHistoryItem[], currentId: m.currentId }
         : null;
     case "notice":
-      return oneOf(m.level, NOTICE_LEVELS) && isStr(m.text) ? { type: "notice", level: m.level as NoticeLevel, text: m.text } : null;
+      return oneOf(m.level, NOTICE_LEVELS) && isStr(m.text) ? { type: "notice", level: m.level, text: m.text } : null;
     case "focus":
       return m.draft === undefined || isStr(m.draft, LIMITS.text) ? { type: "focus", ...(m.draft !== undefined ? { draft: m.draft as string } : {}) } : null;
     default:

@@ -2,9 +2,9 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { toShownEntry } from "../../../src/chat/chat-types";
 import { createConversation, type Conversation } from "../../../src/chat/conversation";
 import { ConversationStore } from "../../../src/chat/conversation-store";
-import { toViewEntry } from "../../../src/chat/view-model";
 import { parseHostMessage } from "../../../src/webview/protocol";
 import { MemoryLogger } from "../helpers/engine";
 
@@ -18,7 +18,7 @@ function conversationWith(n: number, updatedAt = Date.now()): Conversation {
 
 /** What the view does with a conversation the host posts: null means it would show nothing. */
 function asTheViewSeesIt(c: Conversation) {
-  return parseHostMessage({ type: "conversation", conversation: { id: c.id, title: c.title, entries: c.entries.map(toViewEntry), streamingId: null } });
+  return parseHostMessage({ type: "conversation", conversation: { id: c.id, title: c.title, entries: c.entries.map(toShownEntry), streamingId: null } });
 }
 
 async function openStore(dir: string, logger = new MemoryLogger()): Promise<ConversationStore> {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { cutLines, planPrompt, type ContextPiece } from "../../../src/chat/prompt";
-import { estimateTokens } from "../../../src/chat/tokens";
+import { estimateTokens } from "../../../src/context/token-estimate";
 
 const SYSTEM = "You are a test.";
 const lines = (n: number, prefix = "line") => Array.from({ length: n }, (_, i) => `${prefix} ${i + 1} of the file with some text`).join("\n");

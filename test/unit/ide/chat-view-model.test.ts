@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { toViewEntry, toViewModel } from "../../../src/chat/view-model";
 import type { ModelInfo } from "../../../src/engine/protocol";
+import { toViewModel } from "../../../src/ide/chat-view-model";
 import { parseHostMessage } from "../../../src/webview/protocol";
 
 const model: ModelInfo = {
@@ -37,10 +37,5 @@ describe("chat view model", () => {
     ];
     assert.deepEqual(states.map((s) => s.label), ["No model chosen", "qwen.gguf · loads with the first question", "Loading qwen.gguf… 42%", "Engine error: The engine process stopped."]);
     for (const s of states) assert.ok(parseHostMessage({ type: "model", model: s }));
-  });
-
-  it("leaves the sent context text out of what the webview gets", () => {
-    const entry = toViewEntry({ id: "e-1", role: "user", content: "q", status: "done", context: ["a.ts"], contextText: "secret file text", createdAt: 0 });
-    assert.deepEqual(entry, { id: "e-1", role: "user", content: "q", status: "done", context: ["a.ts"] });
   });
 });
