@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
-import { EngineError } from "../../src/engine/protocol";
-import type { EngineStatus } from "../../src/engine/client";
-import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-import { clientsDisposedAfterEach, testSettings } from "./helpers/engine";
+import { EngineError } from "../../../src/engine/protocol";
+import type { EngineStatus } from "../../../src/engine/client";
+import { DEFAULT_SCRIPT, ensureTestModel } from "../../fixtures/models/test-models";
+import { clientsDisposedAfterEach, testSettings } from "../helpers/engine";
 
 describe("EngineClient with a separate chat model (hearth.chat.modelPath)", function () {
   this.timeout(60_000);

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
-import { EngineError } from "../../src/engine/protocol";
-import type { EngineClient } from "../../src/engine/client";
-import { DEFAULT_SCRIPT, ensureTestLora, ensureTestModel } from "../fixtures/models/test-models";
-import { clientsDisposedAfterEach, testSettings } from "./helpers/engine";
+import { EngineError } from "../../../src/engine/protocol";
+import type { EngineClient } from "../../../src/engine/client";
+import { DEFAULT_SCRIPT, ensureTestLora, ensureTestModel } from "../../fixtures/models/test-models";
+import { clientsDisposedAfterEach, testSettings } from "../helpers/engine";
 
 describe("EngineClient with LoRA adapters and memory refusals", function () {
   this.timeout(60_000);

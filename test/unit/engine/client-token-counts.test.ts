@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import type { EngineClient } from "../../src/engine/client";
-import { ensureTestModel } from "../fixtures/models/test-models";
-import { createClient, MemoryLogger, testSettings, waitForStatus } from "./helpers/engine";
+import type { EngineClient } from "../../../src/engine/client";
+import { ensureTestModel } from "../../fixtures/models/test-models";
+import { createClient, MemoryLogger, testSettings, waitForStatus } from "../helpers/engine";
 
 describe("EngineClient.tokenCounts", function () {
   this.timeout(60_000);

@@ -2,11 +2,11 @@ import { strict as assert } from "node:assert";
 import { copyFileSync, mkdtempSync, openSync, closeSync, ftruncateSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isAbortError } from "../../src/common/abort";
-import { EngineError } from "../../src/engine/protocol";
-import type { EngineStatus } from "../../src/engine/client";
-import { DEFAULT_SCRIPT, ensureTestModel, extractBundledVocab } from "../fixtures/models/test-models";
-import { clientsDisposedAfterEach, MemoryLogger, testSettings, waitForStatus } from "./helpers/engine";
+import { isAbortError } from "../../../src/common/abort";
+import { EngineError } from "../../../src/engine/protocol";
+import type { EngineStatus } from "../../../src/engine/client";
+import { DEFAULT_SCRIPT, ensureTestModel, extractBundledVocab } from "../../fixtures/models/test-models";
+import { clientsDisposedAfterEach, MemoryLogger, testSettings, waitForStatus } from "../helpers/engine";
 
 describe("EngineClient with the engine process", function () {
   this.timeout(60_000);
@@ -139,7 +139,7 @@ describe("EngineClient with the engine process", function () {
 
   it("says plainly that a file that is not GGUF is not a model, without starting the engine", async () => {
     const client = open();
-    const status = await client.configure(testSettings(join(__dirname, "engine-client.test.js")));
+    const status = await client.configure(testSettings(__filename));
     assert.equal(status.kind, "no-model");
     await assert.rejects(client.infill({ prefix: "", suffix: "", maxTokens: 1 }), /not a GGUF model file/);
     assert.equal(client.pid, undefined);

@@ -2,10 +2,10 @@ import { strict as assert } from "node:assert";
 import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkModelFile } from "../../src/models/model-file";
-import { hostileGgufs } from "../fixtures/models/hostile-ggufs";
-import { arr, str, writeGgufFile } from "../fixtures/models/gguf-writer";
-import { ensureTestModel } from "../fixtures/models/test-models";
+import { checkModelFile } from "../../../src/models/model-file";
+import { hostileGgufs } from "../../fixtures/models/hostile-ggufs";
+import { arr, str, writeGgufFile } from "../../fixtures/models/gguf-writer";
+import { ensureTestModel } from "../../fixtures/models/test-models";
 
 /**
  * The 69-byte GGUFs of issue 12: a one-entry file from the project's writer, its header then made to lie (a count
