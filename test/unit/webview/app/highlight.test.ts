@@ -1,11 +1,11 @@
 // Syntax highlighting for the chat view, under Node: highlight.ts and the worker's queue (highlight-service.ts) are
 // DOM-free, so they are bundled here with esbuild, as the build bundles them into the view's worker.
 import { strict as assert } from "node:assert";
-import type { FromHighlighter, ToHighlighter } from "../../../src/webview/app/highlight-protocol";
-import { loadWebviewModules } from "../helpers/webview-modules";
+import type { FromHighlighter, ToHighlighter } from "../../../../src/webview/app/highlight-protocol";
+import { loadWebviewModules } from "../../helpers/webview-modules";
 
-type HighlightModule = typeof import("../../../src/webview/app/highlight");
-type ServiceModule = typeof import("../../../src/webview/app/highlight-service");
+type HighlightModule = typeof import("../../../../src/webview/app/highlight");
+type ServiceModule = typeof import("../../../../src/webview/app/highlight-service");
 
 /** TypeScript with a block comment and a template string that run over many lines, so some slice ends inside them. */
 function longCode(lines: number): string {

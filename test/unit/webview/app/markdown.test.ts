@@ -2,11 +2,11 @@
 // bundled for Node (helpers/webview-modules.ts) and run against hostile model output. The second
 // wall, DOMPurify, runs in the real webview: test/e2e/chat.e2e.ts checks the rendered DOM of the same corpus.
 import { strict as assert } from "node:assert";
-import { HOSTILE_MARKDOWN, longAnswer } from "../../fixtures/chat/scripts";
-import { loadWebviewModules } from "../helpers/webview-modules";
+import { HOSTILE_MARKDOWN, longAnswer } from "../../../fixtures/chat/scripts";
+import { loadWebviewModules } from "../../helpers/webview-modules";
 
-type MarkdownModule = typeof import("../../../src/webview/app/markdown");
-type SegmentsModule = typeof import("../../../src/webview/app/segments");
+type MarkdownModule = typeof import("../../../../src/webview/app/markdown");
+type SegmentsModule = typeof import("../../../../src/webview/app/segments");
 
 describe("chat Markdown rendering (webview layer, under Node)", function () {
   this.timeout(30_000);

@@ -3,13 +3,13 @@
 // element's text: whatever order streaming, highlighting and rendering happen in, it must equal the code in the answer.
 import { strict as assert } from "node:assert";
 import { JSDOM } from "jsdom";
-import type { FromHighlighter, ToHighlighter } from "../../../src/webview/app/highlight-protocol";
-import type { ViewEntry } from "../../../src/webview/protocol";
-import { loadWebviewModules } from "../helpers/webview-modules";
+import type { FromHighlighter, ToHighlighter } from "../../../../src/webview/app/highlight-protocol";
+import type { ViewEntry } from "../../../../src/webview/protocol";
+import { loadWebviewModules } from "../../helpers/webview-modules";
 
-type EntryViewModule = typeof import("../../../src/webview/app/entry-view");
-type HighlighterModule = typeof import("../../../src/webview/app/highlighter");
-type ServiceModule = typeof import("../../../src/webview/app/highlight-service");
+type EntryViewModule = typeof import("../../../../src/webview/app/entry-view");
+type HighlighterModule = typeof import("../../../../src/webview/app/highlighter");
+type ServiceModule = typeof import("../../../../src/webview/app/highlight-service");
 
 /** A Worker whose messages reach an in-process HighlightService; nothing is answered until `answer()`. */
 class FakeWorker {
