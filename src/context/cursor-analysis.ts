@@ -1,6 +1,6 @@
 import type { Node, Tree } from "web-tree-sitter";
-import { getCodeSyntax } from "../completion/postprocess/code-syntax";
-import { scanCode } from "../completion/postprocess/code-scanner";
+import { getCodeSyntax } from "../code/code-syntax";
+import { scanCode } from "../code/code-scanner";
 import type { CursorSurroundings } from "../completion/multiline-decision";
 import type { LanguageSpec } from "./languages";
 import { lineEndWithin, lineStartWithin } from "./text-lines";

@@ -1,5 +1,5 @@
-import { CLOSERS } from "./code-syntax";
-import { scanCode } from "./code-scanner";
+import { CLOSERS } from "../../code/code-syntax";
+import { scanCode } from "../../code/code-scanner";
 import { indentWidth } from "./postprocess-context";
 import type { PostprocessContext } from "./postprocess-context";
 

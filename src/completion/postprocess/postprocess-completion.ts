@@ -1,4 +1,4 @@
-import { scanCode } from "./code-scanner";
+import { scanCode } from "../../code/code-scanner";
 import { DEFAULT_FINAL_TRANSFORMS } from "./final-transforms";
 import type { FinalTransform, StopInfo } from "./final-transforms";
 import { createPostprocessContext } from "./postprocess-context";

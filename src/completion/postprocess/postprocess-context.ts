@@ -1,7 +1,7 @@
-import { getCodeSyntax } from "./code-syntax";
-import type { CodeSyntax } from "./code-syntax";
-import { scanCode } from "./code-scanner";
-import type { ScanState } from "./code-scanner";
+import { getCodeSyntax } from "../../code/code-syntax";
+import type { CodeSyntax } from "../../code/code-syntax";
+import { scanCode } from "../../code/code-scanner";
+import type { ScanState } from "../../code/code-scanner";
 
 /** What the caller knows about one completion request. */
 export interface PostprocessRequest {

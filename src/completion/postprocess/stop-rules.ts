@@ -1,5 +1,5 @@
-import { CLOSERS, OPENERS } from "./code-syntax";
-import type { ScanResult } from "./code-scanner";
+import { CLOSERS, OPENERS } from "../../code/code-syntax";
+import type { ScanResult } from "../../code/code-scanner";
 import { indentWidth, normalizeLine, stripCr } from "./postprocess-context";
 import type { PostprocessContext } from "./postprocess-context";
 

@@ -1,7 +1,7 @@
 /**
- * The little lexical knowledge post-processing needs per language: where comments and strings start, and whether
- * blocks are delimited by indentation. Kept apart from the tree-sitter tables so that post-processing works for every
- * language, parsed or not.
+ * The little lexical knowledge that post-processing, and the context without a tree, need per language: where comments
+ * and strings start, and whether blocks are delimited by indentation. Kept apart from the tree-sitter tables so that it
+ * works for every language, parsed or not.
  */
 export interface CodeSyntax {
   readonly lineComments: readonly string[];
