@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
+import { errorMessage } from "../common/errors";
 
 /** What a file opened for writing must do: Node's FileHandle fits. */
 export interface WritableFile {
@@ -107,7 +108,7 @@ export interface SaveProblem {
 
 export function describeSaveProblem(error: unknown, folder: string): SaveProblem {
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? "unknown";
-  const reason = reasonFor(code) ?? (error instanceof Error ? error.message : String(error));
+  const reason = reasonFor(code) ?? errorMessage(error);
   return {
     code,
     message: `Hearth could not save the chat history in ${folder}: ${reason}. Your conversations stay open in this window, and Hearth saves them as soon as it can.`,

@@ -1,4 +1,5 @@
 import { isAbortError } from "../common/abort";
+import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
 import type { Logger } from "../common/logger";
 import { EngineError, type ChatParams, type GenerationResult } from "../engine/protocol";
@@ -229,7 +230,7 @@ export class ChatSession {
       } else {
         entry.status = "error";
         entry.note = appendNote(entry.note, describeFailure(error, entry.content !== ""));
-        this.options.logger.warn(`chat answer failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.options.logger.warn(`chat answer failed: ${errorMessage(error)}`);
       }
     } finally {
       conversation.updatedAt = Date.now();
@@ -262,5 +263,5 @@ function describeFailure(error: unknown, hasText: boolean): string {
         return `${error.message}${kept}`;
     }
   }
-  return `${error instanceof Error ? error.message : String(error)}${kept}`;
+  return `${errorMessage(error)}${kept}`;
 }

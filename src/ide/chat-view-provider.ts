@@ -4,6 +4,7 @@ import type { ChatBudget, ChatSession } from "../chat/chat-session";
 import { toShownEntry } from "../chat/chat-types";
 import type { Conversation } from "../chat/conversation";
 import type { ContextPiece } from "../chat/prompt";
+import { errorMessage } from "../common/errors";
 import type { EngineClient } from "../engine/client";
 import {
   parseWebviewMessage,
@@ -148,7 +149,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
     this.handle(message).catch((error: unknown) => {
       this.deps.log.error(error instanceof Error ? error : String(error));
-      this.post({ type: "notice", level: "error", text: error instanceof Error ? error.message : String(error) });
+      this.post({ type: "notice", level: "error", text: errorMessage(error) });
     });
   }
 
