@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { HearthApi } from "../../src/extension";
-import type { ActionOutcome } from "../../src/ide/actions";
+import type { ActionOutcome } from "../../src/actions/action-runner";
 import { ACTION_ANSWER, AREA, DOCUMENTED_AREA } from "../fixtures/actions/scripts";
 import { longAnswer } from "../fixtures/chat/scripts";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
