@@ -45,7 +45,7 @@ await Promise.all([
     banner: { js: "import { createRequire as __hearthCreateRequire } from 'node:module'; const require = __hearthCreateRequire(import.meta.url);" },
   }),
   // The workspace symbol index runs in a worker_threads Worker, off the extension host's thread.
-  build({ ...common, entryPoints: [join(root, "src/context/symbol-index-worker.ts")], outfile: join(root, "dist/context-index-worker.js"), format: "cjs" }),
+  build({ ...common, entryPoints: [join(root, "src/context/index/symbol-index-worker.ts")], outfile: join(root, "dist/context-index-worker.js"), format: "cjs" }),
   // The chat webview's app (DOM only): media/dist/chat.js and, from its CSS imports, media/dist/chat.css; its syntax
   // highlighting worker is bundled first and inlined as text (the view starts it from a blob: URL).
   buildHighlightWorker().then((workerSource) => build({

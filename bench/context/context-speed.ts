@@ -2,9 +2,9 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } fr
 import { dirname, join, relative } from "node:path";
 import { silentLogger } from "../../src/common/logger";
 import { ContextEngine } from "../../src/context/context-engine";
-import { WorkerSymbolIndex } from "../../src/context/symbol-index";
+import { WorkerSymbolIndex } from "../../src/context/index/symbol-index";
 import type { IndexStats } from "../../src/context/symbol-types";
-import { DEFAULT_EXCLUDED_FOLDERS } from "../../src/context/workspace-files";
+import { DEFAULT_EXCLUDED_FOLDERS } from "../../src/context/index/workspace-files";
 
 export interface AssemblySpeed {
   file: string;

@@ -4,13 +4,13 @@ import { silentLogger } from "../../src/common/logger";
 import { ContextEngine } from "../../src/context/context-engine";
 import type { AssembledContext } from "../../src/context/context-types";
 import { extractImports } from "../../src/context/imports";
-import { ImportResolver } from "../../src/context/import-resolver";
+import { ImportResolver } from "../../src/context/index/import-resolver";
 import { languageIdForPath } from "../../src/context/languages";
 import { IDENTIFIER_STOPWORDS } from "../../src/context/stopwords";
-import { InThreadSymbolIndex } from "../../src/context/symbol-index";
-import type { SymbolIndex } from "../../src/context/symbol-index";
+import { InThreadSymbolIndex } from "../../src/context/index/symbol-index";
+import type { SymbolIndex } from "../../src/context/index/symbol-index";
 import type { SymbolDefinition } from "../../src/context/symbol-types";
-import { walkSourceFiles } from "../../src/context/workspace-files";
+import { walkSourceFiles } from "../../src/context/index/workspace-files";
 
 /** A repository of real code that nobody on this project wrote. */
 export interface Corpus {

@@ -20,15 +20,15 @@ import type { ImportStatement } from "./imports";
 import { getLanguageSpec, isIndexableLanguage } from "./languages";
 import type { LanguageSpec } from "./languages";
 import { RecentFiles } from "./recent-files";
-import { WorkerSymbolIndex } from "./symbol-index";
-import type { SymbolIndex } from "./symbol-index";
-import { MemoizedSymbolIndex } from "./memoized-index";
+import { WorkerSymbolIndex } from "./index/symbol-index";
+import type { SymbolIndex } from "./index/symbol-index";
+import { MemoizedSymbolIndex } from "./index/memoized-index";
 import type { IndexLimits, IndexStats } from "./symbol-types";
 import { SyntaxRuntime } from "./syntax-runtime";
 import { LineNumbers } from "./text-lines";
 import { estimateTokens } from "./token-estimate";
 import type { CountTokens } from "./token-estimate";
-import { DEFAULT_EXCLUDED_FOLDERS } from "./workspace-files";
+import { DEFAULT_EXCLUDED_FOLDERS } from "./index/workspace-files";
 
 export interface ContextEngineOptions {
   /** Folder with the grammars' .wasm, web-tree-sitter.wasm and queries/ (the extension's `grammars/`). */

@@ -1,5 +1,5 @@
 import type { SymbolIndex } from "./symbol-index";
-import type { DefinitionQuery, DefinitionQueryResult, IndexStats } from "./symbol-types";
+import type { DefinitionQuery, DefinitionQueryResult, IndexStats } from "../symbol-types";
 
 /** How long a lookup started ahead of time may take in the worker before it is given up. */
 const AHEAD_TIMEOUT_MS = 2000;

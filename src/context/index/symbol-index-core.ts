@@ -1,14 +1,14 @@
 import { open, stat } from "node:fs/promises";
 import { dirname, sep } from "node:path";
-import type { Logger } from "../common/logger";
-import { extractDefinitions } from "./definition-extractor";
+import type { Logger } from "../../common/logger";
+import { extractDefinitions } from "../definition-extractor";
 import { ImportResolver } from "./import-resolver";
-import { outlineModule } from "./module-outline";
-import { isIndexableLanguage, languageIdForPath } from "./languages";
+import { outlineModule } from "../module-outline";
+import { isIndexableLanguage, languageIdForPath } from "../languages";
 import { SymbolStore } from "./symbol-store";
-import { SyntaxRuntime } from "./syntax-runtime";
-import { DEFAULT_INDEX_LIMITS } from "./symbol-types";
-import type { DefinitionQuery, DefinitionQueryResult, DefinitionSource, FoundDefinition, IndexLimits, IndexStats, SymbolDefinition } from "./symbol-types";
+import { SyntaxRuntime } from "../syntax-runtime";
+import { DEFAULT_INDEX_LIMITS } from "../symbol-types";
+import type { DefinitionQuery, DefinitionQueryResult, DefinitionSource, FoundDefinition, IndexLimits, IndexStats, SymbolDefinition } from "../symbol-types";
 import { walkSourceFiles } from "./workspace-files";
 
 export interface SymbolIndexCoreOptions {

@@ -1,4 +1,4 @@
-import type { DefinitionQuery, DefinitionQueryResult, IndexLimits, IndexStats } from "./symbol-types";
+import type { DefinitionQuery, DefinitionQueryResult, IndexLimits, IndexStats } from "../symbol-types";
 
 /** Data the index worker starts with (worker_threads `workerData`). */
 export interface IndexWorkerData {

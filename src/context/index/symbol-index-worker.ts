@@ -1,7 +1,7 @@
 // Entry of the workspace index worker (a worker_threads Worker): parsing thousands of files must never run on the
-// extension host's thread. Bundled as dist/context-index-worker.js; tests run out/src/context/symbol-index-worker.js.
+// extension host's thread. Bundled as dist/context-index-worker.js; tests run out/src/context/index/symbol-index-worker.js.
 import { parentPort, workerData } from "node:worker_threads";
-import type { Logger } from "../common/logger";
+import type { Logger } from "../../common/logger";
 import { SymbolIndexCore } from "./symbol-index-core";
 import type { IndexMessage, IndexRequest, IndexResult, IndexWorkerData } from "./symbol-index-protocol";
 

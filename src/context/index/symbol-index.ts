@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { Logger } from "../common/logger";
+import type { Logger } from "../../common/logger";
 import { SymbolIndexCore } from "./symbol-index-core";
 import type { IndexMessage, IndexRequest, IndexResult, IndexWorkerData } from "./symbol-index-protocol";
-import type { DefinitionQuery, DefinitionQueryResult, IndexLimits, IndexStats } from "./symbol-types";
+import type { DefinitionQuery, DefinitionQueryResult, IndexLimits, IndexStats } from "../symbol-types";
 
 /** The workspace index as the context engine sees it; every call is asynchronous and none throws. */
 export interface SymbolIndex {

@@ -1,4 +1,4 @@
-import type { IndexLimits, IndexStats, SymbolDefinition } from "./symbol-types";
+import type { IndexLimits, IndexStats, SymbolDefinition } from "../symbol-types";
 
 interface FileEntry {
   definitions: SymbolDefinition[];

@@ -1,6 +1,6 @@
 import { opendir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { isIndexableLanguage, languageIdForPath } from "./languages";
+import { isIndexableLanguage, languageIdForPath } from "../languages";
 
 /** Folders that hold generated or third-party code: indexing them costs time and memory and adds noise. */
 export const DEFAULT_EXCLUDED_FOLDERS: ReadonlySet<string> = new Set([

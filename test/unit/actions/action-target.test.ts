@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { silentLogger } from "../../../src/common/logger";
 import { ContextEngine } from "../../../src/context/context-engine";
-import type { SymbolIndex } from "../../../src/context/symbol-index";
+import type { SymbolIndex } from "../../../src/context/index/symbol-index";
 import { grammarsDir } from "../context/fixtures";
 
 const noIndex: SymbolIndex = {

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../../src/common/logger";
-import { InThreadSymbolIndex, type SymbolIndex } from "../../../src/context/symbol-index";
+import { InThreadSymbolIndex, type SymbolIndex } from "../../../src/context/index/symbol-index";
 import type { DefinitionQuery } from "../../../src/context/symbol-types";
 
 /** The repository root, from out/test/unit/context/. */

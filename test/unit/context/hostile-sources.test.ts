@@ -3,7 +3,7 @@ import { silentLogger } from "../../../src/common/logger";
 import { completionContextRequest } from "../../../src/completion/generate-suggestion";
 import { ContextEngine } from "../../../src/context/context-engine";
 import type { AssembledContext } from "../../../src/context/context-types";
-import { InThreadSymbolIndex } from "../../../src/context/symbol-index";
+import { InThreadSymbolIndex } from "../../../src/context/index/symbol-index";
 import { estimateTokens } from "../../../src/context/token-estimate";
 import { HOSTILE_KINDS, HOSTILE_LANGUAGES, hostileSource, minified } from "../../fixtures/hostile-sources";
 import type { HostileLanguage } from "../../fixtures/hostile-sources";

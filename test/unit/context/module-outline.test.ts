@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { silentLogger } from "../../../src/common/logger";
 import { parseImportStatement } from "../../../src/context/imports";
 import { outlineModule } from "../../../src/context/module-outline";
-import { InThreadSymbolIndex } from "../../../src/context/symbol-index";
+import { InThreadSymbolIndex } from "../../../src/context/index/symbol-index";
 import type { SymbolDefinition } from "../../../src/context/symbol-types";
 import { grammarsDir, removeDir } from "./fixtures";
 

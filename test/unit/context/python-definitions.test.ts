@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { silentLogger } from "../../../src/common/logger";
 import { ContextEngine } from "../../../src/context/context-engine";
 import type { AssembledContext } from "../../../src/context/context-types";
-import { ImportResolver } from "../../../src/context/import-resolver";
+import { ImportResolver } from "../../../src/context/index/import-resolver";
 import { extractImports } from "../../../src/context/imports";
 import { getLanguageSpec } from "../../../src/context/languages";
 import { SyntaxRuntime } from "../../../src/context/syntax-runtime";

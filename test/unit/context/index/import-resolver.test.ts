@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { stripJsonComments } from "../../../src/context/import-resolver";
+import { stripJsonComments } from "../../../../src/context/index/import-resolver";
 
 describe("tsconfig reading", () => {
   it("drops line and block comments but not what looks like one inside a string", () => {

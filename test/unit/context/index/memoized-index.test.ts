@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { MemoizedSymbolIndex } from "../../../src/context/memoized-index";
-import type { SymbolIndex } from "../../../src/context/symbol-index";
-import type { DefinitionQuery, DefinitionQueryResult } from "../../../src/context/symbol-types";
+import { MemoizedSymbolIndex } from "../../../../src/context/index/memoized-index";
+import type { SymbolIndex } from "../../../../src/context/index/symbol-index";
+import type { DefinitionQuery, DefinitionQueryResult } from "../../../../src/context/symbol-types";
 
 /** An index whose answers arrive when the test says so (or after `delayMs`). */
 class SlowIndex implements SymbolIndex {

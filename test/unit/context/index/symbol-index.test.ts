@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { mkdirSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { silentLogger } from "../../../src/common/logger";
-import { InThreadSymbolIndex, WorkerSymbolIndex } from "../../../src/context/symbol-index";
-import { copyFixtures, grammarsDir, removeDir } from "./fixtures";
+import { silentLogger } from "../../../../src/common/logger";
+import { InThreadSymbolIndex, WorkerSymbolIndex } from "../../../../src/context/index/symbol-index";
+import { copyFixtures, grammarsDir, removeDir } from "../fixtures";
 
 describe("workspace symbol index", function () {
   this.timeout(30_000);

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { SymbolStore } from "../../../src/context/symbol-store";
-import { DEFAULT_INDEX_LIMITS } from "../../../src/context/symbol-types";
-import type { SymbolDefinition } from "../../../src/context/symbol-types";
+import { SymbolStore } from "../../../../src/context/index/symbol-store";
+import { DEFAULT_INDEX_LIMITS } from "../../../../src/context/symbol-types";
+import type { SymbolDefinition } from "../../../../src/context/symbol-types";
 
 const def = (path: string, name: string, text = `function ${name}() {}`): SymbolDefinition => ({ name, kind: "function", path, startLine: 0, endLine: 0, text, header: text });
 
