@@ -1,9 +1,10 @@
+import { toDisposable, type Disposable } from "./disposable";
+
 /** A minimal typed event, shaped like VS Code's so the ide layer can adapt it without wrappers. */
 export type Listener<T> = (value: T) => void;
 
-export interface Subscription {
-  dispose(): void;
-}
+/** What subscribing to an event returns: dispose() stops the calls. */
+export type Subscription = Disposable;
 
 export type Event<T> = (listener: Listener<T>) => Subscription;
 
@@ -12,7 +13,7 @@ export class Emitter<T> {
 
   readonly event: Event<T> = (listener) => {
     this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    return toDisposable(() => this.listeners.delete(listener));
   };
 
   fire(value: T): void {

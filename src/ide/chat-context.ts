@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import type { ContextPiece } from "../chat/prompt";
+import { DisposableStore } from "../common/disposable";
 import { Emitter, type Event } from "../common/event";
 
 /** Files larger than this are not attached (the model could not read them anyway). */
@@ -23,11 +24,11 @@ export class ChatContextTracker implements vscode.Disposable {
   private dismissedSelection: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly emitter = new Emitter<void>();
-  private readonly subscriptions: vscode.Disposable[];
+  private readonly subscriptions = new DisposableStore();
   readonly onDidChange: Event<void> = this.emitter.event;
 
   constructor() {
-    this.subscriptions = [
+    this.subscriptions.add(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         // Focusing the chat view leaves activeTextEditor undefined on some hosts: keep the last real editor.
         if (editor && isUserDocument(editor.document)) {
@@ -41,7 +42,7 @@ export class ChatContextTracker implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.document === this.editor?.document) this.changed();
       }),
-    ];
+    );
   }
 
   /** The editor that Insert and Apply work on: the last text editor the user was in. */
@@ -130,7 +131,7 @@ export class ChatContextTracker implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.timer);
     this.emitter.dispose();
-    for (const s of this.subscriptions) s.dispose();
+    this.subscriptions.dispose();
   }
 
   private changed(delayMs = 200): void {

@@ -4,6 +4,7 @@ import type { ChatBudget, ChatSession } from "../chat/chat-session";
 import { toShownEntry } from "../chat/chat-types";
 import type { Conversation } from "../chat/conversation";
 import type { ContextPiece } from "../chat/prompt";
+import { DisposableStore } from "../common/disposable";
 import { errorMessage } from "../common/errors";
 import type { EngineClient } from "../engine/client";
 import {
@@ -58,8 +59,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private pendingFocus: { draft?: string } | undefined;
   private readonly appendBuffer = new Map<string, string>();
   private appendTimer: NodeJS.Timeout | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly viewSubscriptions: vscode.Disposable[] = [];
+  private readonly subscriptions = new DisposableStore();
+  /** What belongs to the current webview; cleared when a new one is resolved. */
+  private readonly viewSubscriptions = new DisposableStore();
   /** What the posted budget was planned for (see onDidChangeChatStatus). */
   private budgetKey = "";
   /** Grows with each postContext: an older one that finishes late posts nothing. */
@@ -69,7 +71,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   constructor(private readonly deps: ChatViewDeps) {
     const { session } = deps;
-    this.subscriptions.push(
+    this.subscriptions.add(
       session.onDidChangeConversation((c) => this.postConversation(c)),
       session.onDidAppend(({ entryId, text }) => this.bufferAppend(entryId, text)),
       session.onDidChangeEntry((entry) => {
@@ -102,7 +104,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const media = vscode.Uri.joinPath(this.deps.extensionUri, "media");
     view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [media] };
     view.webview.html = this.html(view.webview, media);
-    this.viewSubscriptions.push(
+    this.viewSubscriptions.add(
       view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       view.onDidDispose(() => {
         if (this.view === view) {
@@ -134,11 +136,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   dispose(): void {
     clearTimeout(this.appendTimer);
     this.disposeView();
-    for (const s of this.subscriptions) s.dispose();
+    this.subscriptions.dispose();
   }
 
   private disposeView(): void {
-    for (const s of this.viewSubscriptions.splice(0)) s.dispose();
+    this.viewSubscriptions.clear();
   }
 
   private receive(raw: unknown): void {

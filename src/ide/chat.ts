@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import { ChatSession } from "../chat/chat-session";
 import { ConversationStore } from "../chat/conversation-store";
 import { exportFileName } from "../chat/export-markdown";
+import { toDisposable } from "../common/disposable";
 import { scopedLogger } from "../common/logger";
 import { ModelTokenCounter } from "../context/model-token-counter";
 import type { EngineClient } from "../engine/client";
@@ -59,8 +60,8 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
     chatContext,
     edits,
     view,
-    { dispose: () => void session.dispose() },
-    { dispose: () => void store.dispose() },
+    toDisposable(() => void session.dispose()),
+    toDisposable(() => void store.dispose()),
     // One message when saving starts failing (disk full, permission denied, read-only disk), not one per keystroke;
     // the store keeps the conversations in memory and retries.
     store.onDidChangeSaveProblem((problem) => {
@@ -69,7 +70,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
         });
       else void vscode.window.showInformationMessage("Hearth: saving the chat history works again.");
     }),
-    { dispose: () => tokens.dispose() },
+    tokens,
     onModelChange(engine.onDidChangeChatStatus, () => tokens.forget()),
     vscode.commands.registerCommand(COMMANDS.chatFocus, () => focus()),
     vscode.commands.registerCommand(COMMANDS.chatAskAboutSelection, () => {
