@@ -103,8 +103,10 @@ function copyGrammars() {
     json: ["tree-sitter-json", ["tree-sitter-json.wasm"]],
   };
   const out = join(root, "grammars");
-  rmSync(out, { recursive: true, force: true });
+  // grammars/ also holds the project's own query files (grammars/<language>/*.scm): only what the build copies goes.
+  rmSync(join(out, "queries"), { recursive: true, force: true });
   mkdirSync(join(out, "queries"), { recursive: true });
+  for (const f of readdirSync(out)) if (f.endsWith(".wasm")) rmSync(join(out, f));
   cpSync(join(root, "node_modules/web-tree-sitter/web-tree-sitter.wasm"), join(out, "web-tree-sitter.wasm"));
   for (const [name, [pkg, wasms]] of Object.entries(grammars)) {
     const pkgDir = join(root, "node_modules", pkg);
