@@ -2,7 +2,8 @@
  * The engine process: forked by the extension host (or the CLI, or a test), it owns node-llama-cpp so that a native
  * fault or a multi-gigabyte load can never take the extension host down with it.
  */
-import { EngineFailure, LlamaEngine, internal } from "./llama-engine.mjs";
+import { EngineFailure, internal } from "./engine-failure.mjs";
+import { LlamaEngine } from "./llama-engine.mjs";
 import { RequestLanes } from "./request-lanes.mjs";
 import { isHostToWorker } from "../protocol.js";
 import type { EngineMethod, HostToWorker, WorkerToHost } from "../protocol.js";

@@ -1,4 +1,4 @@
-import { EngineFailure } from "./llama-engine.mjs";
+import { EngineFailure } from "./engine-failure.mjs";
 
 interface Pending {
   id: number;

@@ -1,0 +1,119 @@
+// Inline completion on the completion model's own sequence: the FIM prompt fitted to the context, generation cut at a
+// number of lines, and the format's end markers as stop triggers.
+import type { LlamaModel, Token } from "node-llama-cpp";
+import { renderFimPrompt, type FimPrompt } from "../../fim/layout.js";
+import type { FimFormat } from "../../fim/types.js";
+import type { GenerationResult, InfillParams, StopReason } from "../protocol.js";
+import { EngineFailure } from "./engine-failure.mjs";
+import { toStopReason, watchProgress, type GenerationCallbacks } from "./generation.mjs";
+import type { LoadedModel } from "./model-loader.mjs";
+import { tokenizePrompt } from "./prompt-tokens.mjs";
+
+export async function generateInfill(loaded: LoadedModel, params: InfillParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
+  const fim = loaded.fim;
+  const completion = loaded.completion;
+  const sequence = loaded.completionSequence;
+  if (!fim || !completion || !sequence) {
+    throw new EngineFailure({
+      code: "no-fim",
+      message: `${loaded.info.name} has no fill-in-the-middle tokens, so it cannot complete code inline. Chat still works with it; choose a code model (for example Qwen2.5-Coder) for completions.`,
+    });
+  }
+  // The answer may take at most half the context, so the prompt always keeps room.
+  const maxTokens = Math.max(1, Math.min(params.maxTokens, Math.floor(loaded.info.contextSize / 2)));
+  const { prompt, tokens } = fitPrompt(loaded.model, loaded.info.contextSize - maxTokens - 1, fim.format, params);
+  const before = sequence.tokenMeter.getState();
+  const limit = new LineLimit(params.maxLines ?? 0, callbacks);
+  const stopWatching = watchProgress(sequence, callbacks.onProgress);
+  const response = await completion
+    .generateCompletionWithMeta(tokens, {
+      maxTokens,
+      signal: limit.signal,
+      stopOnAbortSignal: true,
+      // Some end markers are not end-of-generation tokens to llama.cpp (StarCoder2's <file_sep>): stop on them too.
+      customStopTriggers: [
+        ...fim.stopTokens.map((token) => [token]),
+        ...prompt.stopStrings,
+        ...(params.stop ?? []),
+      ],
+      onTextChunk: (chunk) => limit.push(chunk),
+    })
+    .finally(stopWatching);
+  const used = sequence.tokenMeter.diff(before);
+  return {
+    text: limit.trim(response.response),
+    stopReason: limit.stopReason(response.metadata.stopReason),
+    promptTokens: used.usedInputTokens,
+    generatedTokens: used.usedOutputTokens,
+  };
+}
+
+/**
+ * Renders the FIM prompt and makes it fit the context with room for the answer: a prompt that overflows would be
+ * cut from the front by llama.cpp, breaking the format's structure. Other files' snippets go first, then the prefix
+ * window shrinks.
+ */
+function fitPrompt(model: LlamaModel, budget: number, format: FimFormat, params: InfillParams): { prompt: FimPrompt; tokens: Token[] } {
+  let snippets = params.snippets ?? [];
+  let maxPrefixChars: number | undefined;
+  for (;;) {
+    const prompt = renderFimPrompt({
+      format,
+      prefix: params.prefix,
+      suffix: params.suffix,
+      snippets,
+      ...(params.prefixStartLine !== undefined ? { prefixStartLine: params.prefixStartLine } : {}),
+      ...(params.filePath !== undefined ? { filePath: params.filePath } : {}),
+      ...(params.repoName !== undefined ? { repoName: params.repoName } : {}),
+      ...(params.languageId !== undefined ? { languageId: params.languageId } : {}),
+      ...(maxPrefixChars !== undefined ? { window: { maxPrefixChars } } : {}),
+    });
+    const tokens = tokenizePrompt(model, prompt.pieces, { guard: prompt.specialTokens });
+    if (tokens.length <= budget) return { prompt, tokens };
+    if (snippets.length > 0) snippets = snippets.slice(0, -1);
+    else if (prompt.prefix.length > 64) maxPrefixChars = Math.floor(prompt.prefix.length / 2);
+    else return { prompt, tokens: tokens.slice(-budget) };
+  }
+}
+
+/** Stops a generation after a number of lines, and tells that stop apart from the caller's cancel. */
+class LineLimit {
+  private readonly controller = new AbortController();
+  private lines = 0;
+  private hitLimit = false;
+  readonly signal: AbortSignal;
+
+  constructor(
+    private readonly maxLines: number,
+    private readonly callbacks: GenerationCallbacks,
+  ) {
+    this.signal = AbortSignal.any([callbacks.signal, this.controller.signal]);
+  }
+
+  push(chunk: string): void {
+    if (this.hitLimit) return;
+    if (this.maxLines > 0) {
+      const room = this.maxLines - this.lines;
+      const parts = chunk.split("\n");
+      if (parts.length - 1 >= room) {
+        this.hitLimit = true;
+        const kept = parts.slice(0, room).join("\n");
+        if (kept) this.callbacks.onChunk(kept);
+        this.controller.abort();
+        return;
+      }
+      this.lines += parts.length - 1;
+    }
+    this.callbacks.onChunk(chunk);
+  }
+
+  trim(text: string): string {
+    if (!this.hitLimit) return text;
+    return text.split("\n").slice(0, this.maxLines).join("\n");
+  }
+
+  stopReason(reason: string): StopReason {
+    if (this.hitLimit) return "max-lines";
+    return toStopReason(reason);
+  }
+}

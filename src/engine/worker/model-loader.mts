@@ -1,0 +1,216 @@
+// Loads one model for one role: reads and checks the GGUF file and its LoRA adapters, refuses what would not fit in
+// memory, then loads the weights and creates the context with its sequences, chat wrapper and FIM format.
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import type { GgufFileInfo, Llama, LlamaChat, LlamaCompletion, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import { detectFimFormat, vocabInfoFromGgufMetadata } from "../../fim/detect.js";
+import type { FimFormat } from "../../fim/types.js";
+import { checkLoraAdapters, type LoraAdapterFile } from "../../models/lora.js";
+import type { LoadParams, ModelInfo, ModelRole } from "../protocol.js";
+import { EngineFailure, errorText } from "./engine-failure.mjs";
+import type { EngineLog, NodeLlamaCpp } from "./llama-binding.mjs";
+import { checkMemory, type Footprint, type LoadedBeside } from "./memory-check.mjs";
+import { resolveStopTokens } from "./prompt-tokens.mjs";
+
+export interface LoadedModel {
+  role: ModelRole;
+  model: LlamaModel;
+  context: LlamaContext;
+  /**
+   * The completion model's context keeps a sequence for completion and one for chat, so neither evicts the other's KV
+   * cache, and it can answer chat whenever no separate chat model is chosen (switching one on or off then reloads
+   * nothing). A separate chat model's context has the chat sequence only.
+   */
+  completionSequence: LlamaContextSequence | null;
+  chatSequence: LlamaContextSequence;
+  completion: LlamaCompletion | null;
+  chat: LlamaChat;
+  /** Null when the model has no fill-in-the-middle tokens: chat still works. */
+  fim: { format: FimFormat; stopTokens: Token[] } | null;
+  info: ModelInfo;
+  /** What the memory check counted for this model; the other role's model must fit beside it. */
+  footprint: Footprint;
+}
+
+export interface ModelLoad {
+  lib: NodeLlamaCpp;
+  llama: Llama;
+  role: ModelRole;
+  params: LoadParams;
+  signal: AbortSignal;
+  /** When the load began (performance.now()), for the load time the model reports. */
+  started: number;
+  /** Called after each step before llama.cpp's own progress starts. */
+  onStep: () => void;
+  /** llama.cpp's progress reading the weights, 0 to 1. */
+  onProgress: (progress: number) => void;
+  /** The model loaded for the other role, if any: the memory check counts it. */
+  other: LoadedBeside | undefined;
+  log: EngineLog;
+}
+
+export async function loadModel({ lib, llama, role, params, signal, started, onStep, onProgress, other, log }: ModelLoad): Promise<LoadedModel> {
+  const fileInfo = await readModelFile(lib, params.modelPath);
+  onStep();
+  const adapters = await checkAdapters(fileInfo, params, signal);
+  const footprint = await checkMemory({ lib, llama, fileInfo, params, adapters, role, sequences: sequencesFor(role), other, log });
+  onStep();
+  const model = await llama
+    .loadModel({
+      modelPath: params.modelPath,
+      gpuLayers: params.gpu === "off" ? 0 : "auto",
+      loadSignal: signal,
+      onLoadProgress: onProgress,
+    })
+    .catch((error: unknown) => {
+      throw describeLoadError(lib, error, params.modelPath, fileInfo);
+    });
+  let context: LlamaContext;
+  try {
+    context = await model.createContext({
+      contextSize: Math.min(params.contextSize, model.trainContextSize),
+      sequences: sequencesFor(role),
+      threads: params.threads,
+      ...(adapters.length > 0 ? { lora: { adapters: adapters.map((adapter) => ({ filePath: adapter.path })) } } : {}),
+    });
+  } catch (error) {
+    await model.dispose();
+    throw adapters.length > 0 ? describeLoraError(error, adapters, fileInfo, params.modelPath) : describeLoadError(lib, error, params.modelPath, fileInfo);
+  }
+  const completionSequence = role === "completion" ? context.getSequence() : null;
+  const chatSequence = context.getSequence();
+  const chatWrapper = lib.resolveChatWrapper(model);
+  const fimFormat = detectFimFormat(vocabInfoFromGgufMetadata(fileInfo.metadata));
+  const fim = fimFormat ? { format: fimFormat, stopTokens: resolveStopTokens(model, fimFormat.stopTokens) } : null;
+  const info: ModelInfo = {
+    path: params.modelPath,
+    name: modelName(fileInfo, params.modelPath),
+    architecture: String(fileInfo.metadata.general?.architecture ?? "unknown"),
+    sizeBytes: (await stat(params.modelPath)).size,
+    trainContextSize: model.trainContextSize,
+    contextSize: context.contextSize,
+    fimSupported: fim !== null,
+    fimFormat: fim?.format.familyName ?? null,
+    chatTemplate: typeof fileInfo.metadata.tokenizer?.chat_template === "string" ? fileInfo.metadata.tokenizer.chat_template : null,
+    chatWrapper: chatWrapper.wrapperName,
+    gpu: llama.gpu,
+    threads: params.threads,
+    loadMs: Math.round(performance.now() - started),
+    loraAdapters: adapters.map((adapter) => ({ path: adapter.path, name: adapter.name })),
+    estimatedMemory: { ramBytes: footprint.ramBytes, vramBytes: footprint.vramBytes },
+  };
+  log("info", `loaded ${info.name} for ${role === "chat" ? "chat" : "completion"} (${info.architecture}, ${(info.sizeBytes / 2 ** 20).toFixed(1)} MiB) in ${info.loadMs} ms; context ${info.contextSize}, ${info.threads} thread(s), gpu ${String(info.gpu)}, chat wrapper ${info.chatWrapper}, FIM ${fim ? `${fim.format.familyName} (${fim.format.detectedBy ?? "detected"})` : "none"}${adapters.length > 0 ? `, LoRA ${adapters.map((a) => a.name).join(", ")}` : ""}`);
+  return {
+    role,
+    model,
+    context,
+    completionSequence,
+    chatSequence,
+    completion: completionSequence ? new lib.LlamaCompletion({ contextSequence: completionSequence }) : null,
+    chat: new lib.LlamaChat({ contextSequence: chatSequence, chatWrapper }),
+    fim,
+    info,
+    footprint,
+  };
+}
+
+/** Frees the model's sequences, context and weights. */
+export async function disposeLoadedModel(loaded: LoadedModel): Promise<void> {
+  loaded.chat.dispose({ disposeSequence: true });
+  loaded.completion?.dispose({ disposeSequence: true });
+  await loaded.context.dispose();
+  await loaded.model.dispose();
+}
+
+/** Whether the model loaded as `info` is what `params` ask for, so loading them again would change nothing. */
+export function sameLoad(info: ModelInfo, params: LoadParams): boolean {
+  const adapters = (info.loraAdapters ?? []).map((adapter) => adapter.path);
+  const wanted = params.loraAdapters ?? [];
+  return (
+    info.path === params.modelPath &&
+    info.threads === params.threads &&
+    info.contextSize === params.contextSize &&
+    adapters.length === wanted.length &&
+    adapters.every((path, i) => path === wanted[i])
+  );
+}
+
+async function readModelFile(lib: NodeLlamaCpp, modelPath: string): Promise<GgufFileInfo> {
+  let fileInfo: GgufFileInfo;
+  try {
+    fileInfo = await lib.readGgufFileInfo(modelPath, { readTensorInfo: true });
+  } catch (error) {
+    throw new EngineFailure({
+      code: "model-invalid",
+      message: `${basename(modelPath)} is not a readable GGUF model (it may be truncated or corrupt).`,
+      detail: errorText(error),
+    });
+  }
+  const architecture = String(fileInfo.metadata.general?.architecture ?? "");
+  // Declared as a const enum, but node-llama-cpp also exports it as a real object at run time.
+  const known = Object.values((lib as unknown as { GgufArchitectureType: Record<string, string> }).GgufArchitectureType);
+  if (!known.includes(architecture)) {
+    throw new EngineFailure({
+      code: "model-unsupported",
+      message: `${basename(modelPath)} uses the architecture "${architecture || "unknown"}", which this build of llama.cpp does not know.`,
+    });
+  }
+  if ((fileInfo.tensorInfo?.length ?? 0) === 0) {
+    throw new EngineFailure({
+      code: "model-invalid",
+      message: `${basename(modelPath)} holds only a tokenizer (no weights), so it cannot generate text.`,
+    });
+  }
+  return fileInfo;
+}
+
+/**
+ * Checks the configured adapters against the model before anything is loaded: llama.cpp would otherwise fail deep in
+ * context creation with a tensor name, after the model's weights were already read.
+ */
+async function checkAdapters(fileInfo: GgufFileInfo, params: LoadParams, signal: AbortSignal): Promise<LoraAdapterFile[]> {
+  const paths = params.loraAdapters ?? [];
+  if (paths.length === 0) return [];
+  const base = {
+    name: modelName(fileInfo, params.modelPath),
+    architecture: String(fileInfo.metadata.general?.architecture ?? "unknown"),
+    tensors: (fileInfo.tensorInfo ?? []).map((tensor) => ({ name: tensor.name, dims: tensor.dimensions.map(Number) })),
+  };
+  const checked = await checkLoraAdapters(paths, base, signal);
+  if (!checked.ok) throw new EngineFailure({ code: "lora-invalid", message: checked.problem.message, detail: checked.problem.path });
+  return checked.adapters;
+}
+
+/** The completion model's context also holds a chat sequence; a separate chat model's holds only that. */
+function sequencesFor(role: ModelRole): number {
+  return role === "completion" ? 2 : 1;
+}
+
+function describeLoadError(lib: NodeLlamaCpp, error: unknown, modelPath: string, fileInfo: GgufFileInfo): EngineFailure {
+  if (error instanceof EngineFailure) return error;
+  if (error instanceof lib.InsufficientMemoryError) {
+    return new EngineFailure({
+      code: "model-too-large",
+      message: `${basename(modelPath)} does not fit in the free memory of this machine. Choose a smaller model or lower hearth.engine.contextSize.`,
+      detail: errorText(error),
+    });
+  }
+  return new EngineFailure({
+    code: "model-invalid",
+    message: `llama.cpp could not load ${basename(modelPath)} (${String(fileInfo.metadata.general?.architecture ?? "unknown")} architecture).`,
+    detail: errorText(error),
+  });
+}
+
+function describeLoraError(error: unknown, adapters: readonly LoraAdapterFile[], fileInfo: GgufFileInfo, modelPath: string): EngineFailure {
+  return new EngineFailure({
+    code: "lora-invalid",
+    message: `llama.cpp could not apply the LoRA adapter${adapters.length > 1 ? "s" : ""} ${adapters.map((a) => basename(a.path)).join(", ")} to ${modelName(fileInfo, modelPath)}. Check that ${adapters.length > 1 ? "they were" : "it was"} trained for this model, or remove ${adapters.length > 1 ? "them" : "it"} from hearth.model.loraAdapters.`,
+    detail: errorText(error),
+  });
+}
+
+function modelName(fileInfo: GgufFileInfo, modelPath: string): string {
+  const name = fileInfo.metadata.general?.name;
+  return typeof name === "string" && name.trim() ? name.trim() : basename(modelPath).replace(/\.gguf$/i, "");
+}
