@@ -1,7 +1,7 @@
 // Will a model fit this machine? An estimate of the memory a model takes once loaded with Hearth's context (weights,
 // KV cache for both sequences, output and compute buffers) against the machine's free and total memory. Green: fits
 // in what is free now. Amber: tight, or fits only once other programs give memory back. Red: more than this machine
-// has. The engine makes the final check before loading, with node-llama-cpp's own estimate (llama-engine.mts).
+// has. The engine makes the final check before loading, with node-llama-cpp's own estimate (engine/worker/memory-check.mts).
 
 export interface MemoryNeeds {
   weightsBytes: number;
