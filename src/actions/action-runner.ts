@@ -128,11 +128,7 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
   try {
     const maxTokens = answerBudget(deps.model, messages, action);
     const { result, raw } = await host.progress(`Hearth: ${ACTION_LABELS[action]}…`, () => streamAnswer(deps.model, messages, maxTokens, controller.signal, render));
-    if (controller.signal.aborted || result.stopReason === "cancelled") {
-      await view.close();
-      host.notify({ level: "stopped", message: "Hearth: stopped; nothing was changed." });
-      return { status: "cancelled" };
-    }
+    if (controller.signal.aborted || result.stopReason === "cancelled") return await stopped(host, view);
     const final = clean(result.text.length >= raw.length ? result.text : raw);
     if (!final) {
       await view.close();
@@ -154,10 +150,17 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
     if (warning) host.notify({ level: "warning", message: `Hearth: ${warning} Review the diff before accepting.` });
     return warning ? { status: "proposed", proposal, warning } : { status: "proposed", proposal };
   } catch (error) {
+    // The engine answers a cancelled request at once with an abort error: the user stopped it.
+    if (isAbortError(error)) return await stopped(host, view);
     await view.close();
-    if (isAbortError(error)) return { status: "cancelled" };
     return fail(deps, error);
   }
+}
+
+async function stopped(host: ActionHost, view: ProposalView): Promise<ActionOutcome> {
+  await view.close();
+  host.notify({ level: "stopped", message: "Hearth: stopped; nothing was changed." });
+  return { status: "cancelled" };
 }
 
 function fail(deps: ActionDeps, error: unknown): ActionOutcome {
