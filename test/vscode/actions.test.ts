@@ -8,36 +8,17 @@ import type { ActionOutcome } from "../../src/actions/action-runner";
 import { ACTION_ANSWER, AREA, DOCUMENTED_AREA } from "../fixtures/actions/scripts";
 import { longAnswer } from "../fixtures/chat/scripts";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-
-const EXTENSION_ID = "hearth.hearth";
+import { hearth, hearthExtension, setModel, waitFor, workspaceFile } from "./helpers";
 
 const ANSWER = ACTION_ANSWER;
-
-async function hearth(): Promise<HearthApi> {
-  const ext = vscode.extensions.getExtension<HearthApi>(EXTENSION_ID);
-  assert.ok(ext, "Hearth is installed");
-  return ext.activate();
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function diffTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === "hearth-proposal");
 }
 
-function fileUri(...parts: string[]): vscode.Uri {
-  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, ...parts);
-}
-
 /** Opens geometry.ts with the cursor inside area(), nothing selected. */
 async function openGeometry(): Promise<{ doc: vscode.TextDocument; editor: vscode.TextEditor; before: string }> {
-  const doc = await vscode.workspace.openTextDocument(fileUri("src", "geometry.ts"));
+  const doc = await vscode.workspace.openTextDocument(workspaceFile("src", "geometry.ts"));
   const editor = await vscode.window.showTextDocument(doc, { preview: false });
   const at = doc.positionAt(doc.getText().indexOf("width * height"));
   editor.selection = new vscode.Selection(at, at);
@@ -51,10 +32,7 @@ describe("Hearth refactor actions in the extension host", function () {
   before(async () => {
     api = await hearth();
     const model = await ensureTestModel("scripted", { script: { fim: DEFAULT_SCRIPT.fim, chat: ANSWER } });
-    const config = vscode.workspace.getConfiguration("hearth");
-    await config.update("engine.threads", 1, vscode.ConfigurationTarget.Global);
-    await config.update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
-    await config.update("model.path", model, vscode.ConfigurationTarget.Global);
+    await setModel(model, { contextSize: 4096 });
     await waitFor(() => api.engine.status.kind === "idle" || api.engine.status.kind === "ready", "the engine to accept the model");
     await api.chat.ready;
   });
@@ -129,7 +107,7 @@ describe("Hearth refactor actions in the extension host", function () {
 
   it("hearth.generateTests proposes a new test file next to the source and creates it only on Accept", async () => {
     await openGeometry();
-    const testFile = fileUri("src", "geometry.test.ts");
+    const testFile = workspaceFile("src", "geometry.test.ts");
     const outcome = await vscode.commands.executeCommand<ActionOutcome>("hearth.generateTests");
     assert.equal(outcome.status, "proposed", JSON.stringify(outcome));
     assert.equal(api.chat.edits.proposedText(), `${DOCUMENTED_AREA}\n`);
@@ -202,7 +180,7 @@ describe("Hearth refactor actions in the extension host", function () {
   });
 
   it("contributes the commands to the palette and the editor context menu, in category Hearth", () => {
-    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+    const pkg = hearthExtension().packageJSON as {
       contributes: { commands: { command: string; category?: string }[]; menus: Record<string, { command: string }[]> };
     };
     for (const id of ["hearth.explain", "hearth.fix", "hearth.document", "hearth.generateTests", "hearth.editWithInstruction"]) {
