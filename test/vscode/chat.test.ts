@@ -7,30 +7,12 @@ import { ConversationStore } from "../../src/chat/conversation-store";
 import type { HearthApi } from "../../src/extension";
 import { HOSTILE_MARKDOWN, longAnswer } from "../fixtures/chat/scripts";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
+import { hearth, hearthExtension, setModel, waitFor } from "./helpers";
 
-const EXTENSION_ID = "hearth.hearth";
 const LONG_PARAGRAPHS = 1600;
 
-async function hearth(): Promise<HearthApi> {
-  const ext = vscode.extensions.getExtension<HearthApi>(EXTENSION_ID);
-  assert.ok(ext, "Hearth is installed");
-  return ext.activate();
-}
-
-async function setModel(path: string | undefined): Promise<void> {
-  const config = vscode.workspace.getConfiguration("hearth");
-  await config.update("engine.threads", 1, vscode.ConfigurationTarget.Global);
-  await config.update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
-  await config.update("model.path", path, vscode.ConfigurationTarget.Global);
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** The chat's window in these tests: room for the long answers. */
+const WINDOW = { contextSize: 4096 };
 
 const silence = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
@@ -42,7 +24,7 @@ describe("Hearth chat in the extension host", function () {
   before(async () => {
     api = await hearth();
     scripted = await ensureTestModel("scripted");
-    await setModel(scripted);
+    await setModel(scripted, WINDOW);
     await waitFor(() => api.engine.status.kind === "idle" || api.engine.status.kind === "ready", "the engine to accept the model");
     await api.chat.ready;
   });
@@ -136,8 +118,7 @@ describe("Hearth chat in the extension host", function () {
     await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === "vscode", "the default keybindings");
     const defaults = JSON.parse(stripComments(vscode.window.activeTextEditor!.document.getText())) as { key: string; command: string }[];
     await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
-    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-    const ours = (ext.packageJSON.contributes.keybindings as { command: string; key: string }[]).find((k) => k.command === "hearth.chat.focus")!;
+    const ours = (hearthExtension().packageJSON.contributes.keybindings as { command: string; key: string }[]).find((k) => k.command === "hearth.chat.focus")!;
     assert.ok(defaults.length > 100, `read ${defaults.length} default keybindings`);
     const clash = defaults.filter((k) => k.key === ours.key && !k.command.startsWith("hearth."));
     assert.deepEqual(clash, [], `${ours.key} is already bound`);
@@ -147,7 +128,7 @@ describe("Hearth chat in the extension host", function () {
     let long: string;
     before(async () => {
       long = await ensureTestModel("scripted", { script: { fim: DEFAULT_SCRIPT.fim, chat: longAnswer(LONG_PARAGRAPHS) } });
-      await setModel(long);
+      await setModel(long, WINDOW);
       await waitFor(() => api.engine.status.kind === "idle", "the engine to take the long model");
     });
 
@@ -170,11 +151,11 @@ describe("Hearth chat in the extension host", function () {
       assert.ok(answer.content.length > 0 && longAnswer(LONG_PARAGRAPHS).startsWith(answer.content), "the partial answer is kept as written");
       assert.match(answer.note ?? "", /engine stopped while answering/);
       // The engine restarts on the next request.
-      await setModel(scripted);
+      await setModel(scripted, WINDOW);
       await waitFor(() => api.engine.status.kind === "idle", "the engine to take the scripted model");
       await session.regenerate(api.chat.view.budget());
       assert.equal(session.conversation.entries.at(-1)!.content, DEFAULT_SCRIPT.chat);
-      await setModel(long);
+      await setModel(long, WINDOW);
       await waitFor(() => api.engine.status.kind === "idle", "the engine to take the long model");
     });
 

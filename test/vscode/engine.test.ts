@@ -5,29 +5,10 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import type { HearthApi } from "../../src/extension";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
+import { hearth, setModel, waitFor } from "./helpers";
 
-const EXTENSION_ID = "hearth.hearth";
-
-async function hearth(): Promise<HearthApi> {
-  const ext = vscode.extensions.getExtension<HearthApi>(EXTENSION_ID);
-  assert.ok(ext, "Hearth is installed");
-  return ext.activate();
-}
-
-async function setModel(path: string): Promise<void> {
-  const config = vscode.workspace.getConfiguration("hearth");
-  await config.update("engine.threads", 1, vscode.ConfigurationTarget.Global);
-  await config.update("engine.contextSize", 1024, vscode.ConfigurationTarget.Global);
-  await config.update("model.path", path, vscode.ConfigurationTarget.Global);
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** A small window: these tests load models, they do not fill them. */
+const WINDOW = { contextSize: 1024 };
 
 describe("Hearth's engine in the extension host", function () {
   this.timeout(60_000);
@@ -44,14 +25,14 @@ describe("Hearth's engine in the extension host", function () {
   });
 
   it("shows in the status bar that a configured model path does not exist", async () => {
-    await setModel(join(scripted, "..", "no-such-model.gguf"));
+    await setModel(join(scripted, "..", "no-such-model.gguf"), WINDOW);
     await waitFor(() => api.engine.status.kind === "no-model" && api.engine.status.problem.code === "missing", "the engine to report the missing file");
     assert.match(api.statusBar.text, /Hearth: model not usable/);
     assert.match(api.statusBar.tooltip, /does not exist/);
   });
 
   it("loads the scripted model with Hearth: Load Model Now and shows it ready", async () => {
-    await setModel(scripted);
+    await setModel(scripted, WINDOW);
     await waitFor(() => api.engine.status.kind === "idle", "the engine to accept the model");
     const loaded = await vscode.commands.executeCommand<boolean>("hearth.loadModel");
     assert.equal(loaded, true);
@@ -82,7 +63,7 @@ describe("Hearth's engine in the extension host", function () {
   });
 
   it("loads the tiny model too", async () => {
-    await setModel(await ensureTestModel("tiny"));
+    await setModel(await ensureTestModel("tiny"), WINDOW);
     await waitFor(() => api.engine.status.kind === "idle", "the engine to drop the scripted model");
     const model = await api.engine.load();
     assert.match(model.name, /tiny/i);

@@ -4,22 +4,7 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { HearthApi } from "../../src/extension";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-
-const EXTENSION_ID = "hearth.hearth";
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function workspaceFile(relativePath: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, "the test workspace is open");
-  return vscode.Uri.joinPath(folder.uri, relativePath);
-}
+import { hearth, setModel, waitFor, workspaceFile } from "./helpers";
 
 /** Opens a file with the cursor at a 0-based line and column, undoing whatever an earlier test left in it. */
 async function openAt(relativePath: string, line: number, character: number): Promise<vscode.TextEditor> {
@@ -36,12 +21,8 @@ describe("Inline completions in the extension host", function () {
   let api: HearthApi;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<HearthApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
-    const config = vscode.workspace.getConfiguration("hearth");
-    await config.update("engine.threads", 1, vscode.ConfigurationTarget.Global);
-    await config.update("model.path", await ensureTestModel("scripted"), vscode.ConfigurationTarget.Global);
+    api = await hearth();
+    await setModel(await ensureTestModel("scripted"));
     await waitFor(() => api.engine.status.kind === "idle" || api.engine.status.kind === "ready", "the scripted model to be accepted");
     await api.engine.load();
   });

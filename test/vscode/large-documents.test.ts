@@ -5,16 +5,7 @@ import * as vscode from "vscode";
 import type { HearthApi } from "../../src/extension";
 import { toSnapshot } from "../../src/ide/inline-completion-provider";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-
-const EXTENSION_ID = "hearth.hearth";
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { hearth, setModel, waitFor } from "./helpers";
 
 /**
  * An untitled document of `lines` lines of code (over a megabyte), shown, with the cursor in the empty body of a
@@ -35,12 +26,8 @@ describe("Completions in a document too large to copy per keystroke", function (
   let api: HearthApi;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<HearthApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
-    const config = vscode.workspace.getConfiguration("hearth");
-    await config.update("engine.threads", 1, vscode.ConfigurationTarget.Global);
-    await config.update("model.path", await ensureTestModel("scripted"), vscode.ConfigurationTarget.Global);
+    api = await hearth();
+    await setModel(await ensureTestModel("scripted"));
     await waitFor(() => api.engine.status.kind === "idle" || api.engine.status.kind === "ready", "the scripted model to be accepted");
     await api.engine.load();
   });

@@ -7,16 +7,7 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import type { HearthApi } from "../../src/extension";
 import { ensureTestLora, ensureTestModel } from "../fixtures/models/test-models";
-
-const EXTENSION_ID = "hearth.hearth";
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { hearth, waitFor } from "./helpers";
 
 describe("Hearth's model picker in the extension host", function () {
   this.timeout(60_000);
@@ -26,9 +17,7 @@ describe("Hearth's model picker in the extension host", function () {
   const config = () => vscode.workspace.getConfiguration("hearth");
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<HearthApi>(EXTENSION_ID);
-    assert.ok(ext, "Hearth is installed");
-    api = await ext.activate();
+    api = await hearth();
     folder = mkdtempSync(join(tmpdir(), "hearth-picker-"));
     model = await ensureTestModel("scripted", { dir: join(folder, "team-models") });
     await config().update("engine.threads", 1, vscode.ConfigurationTarget.Global);
