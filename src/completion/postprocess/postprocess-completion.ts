@@ -69,11 +69,6 @@ export class CompletionStreamFilter {
     return false;
   }
 
-  /** The text so far as it would be shown (for early display); null when there is nothing worth showing yet. */
-  peek(): string | null {
-    return applyFinalTransforms(this.text, this.ctx, { stoppedBy: this.stop?.rule ?? null }, this.pipeline.finalTransforms);
-  }
-
   /** The final suggestion, or null for none. */
   finish(): string | null {
     if (!this.stop) {
