@@ -1,3 +1,4 @@
+import { errorMessage } from "../common/errors";
 import type { Logger } from "../common/logger";
 import type { ActionDocument, ActionHost } from "./action-host";
 import type { ActionContextSource } from "./action-services";
@@ -40,7 +41,7 @@ async function gatherContext(sources: InputSources, document: ActionDocument, te
     const definitions = assembled.items.filter((i) => i.kind === "definition").map((i) => ({ path: sources.host.relativePath(i.path), text: i.text }));
     return { ...(imports ? { imports } : {}), definitions };
   } catch (error) {
-    sources.logger.warn(`actions: context failed: ${error instanceof Error ? error.message : String(error)}`);
+    sources.logger.warn(`actions: context failed: ${errorMessage(error)}`);
     return {};
   }
 }

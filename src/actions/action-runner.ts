@@ -1,5 +1,6 @@
 import type { ContextPiece } from "../chat/prompt";
 import { isAbortError } from "../common/abort";
+import { errorMessage } from "../common/errors";
 import type { Logger } from "../common/logger";
 import { destinationName, placeCode, planTests, replaceTarget, type Destination } from "./action-destination";
 import type { ActionDocument, ActionHost, EditorDiagnostic, LineRange, ProposalView } from "./action-host";
@@ -164,7 +165,7 @@ async function stopped(host: ActionHost, view: ProposalView): Promise<ActionOutc
 }
 
 function fail(deps: ActionDeps, error: unknown): ActionOutcome {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   deps.logger.warn(`actions: ${message}`);
   deps.host.notify({ level: "error", message: `Hearth: ${message}` });
   return { status: "failed", message };
