@@ -9,8 +9,8 @@ import { isCount, isFiniteNumber, isJsonObject, isOneOf, isString } from "../com
 export type EntryRole = "user" | "assistant";
 export type EntryStatus = "done" | "streaming" | "stopped" | "error";
 
-export const ENTRY_ROLES: readonly EntryRole[] = ["user", "assistant"];
-export const ENTRY_STATUSES: readonly EntryStatus[] = ["done", "streaming", "stopped", "error"];
+const ENTRY_ROLES: readonly EntryRole[] = ["user", "assistant"];
+const ENTRY_STATUSES: readonly EntryStatus[] = ["done", "streaming", "stopped", "error"];
 
 /** The longest id the chat accepts back (from the view or from a file). */
 export const CHAT_ID_MAX_LENGTH = 100;

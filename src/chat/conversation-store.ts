@@ -5,8 +5,6 @@ import { atomicWrite, describeSaveProblem, isAbandonedTemp, nodeStoreFs, TEMP_SU
 import { isConversationSummary, type ConversationSummary } from "./chat-types";
 import { isConversationId, reviveConversation, summarize, type Conversation, type ReviveReport } from "./conversation";
 
-export type { SaveProblem } from "./atomic-file";
-
 const INDEX = "index.json";
 /** How many of a file's problems one log line names. */
 const LOGGED_PROBLEMS = 10;

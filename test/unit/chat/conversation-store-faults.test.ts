@@ -5,8 +5,8 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConversation, type Conversation } from "../../../src/chat/conversation";
-import { ConversationStore, type SaveProblem } from "../../../src/chat/conversation-store";
-import { nodeStoreFs, type StoreFs } from "../../../src/chat/atomic-file";
+import { ConversationStore } from "../../../src/chat/conversation-store";
+import { nodeStoreFs, type SaveProblem, type StoreFs } from "../../../src/chat/atomic-file";
 import { MemoryLogger } from "../helpers/engine";
 
 function conversationWith(n: number): Conversation {
