@@ -1,11 +1,8 @@
-import { readFile, stat } from "node:fs/promises";
 import * as vscode from "vscode";
 import { scopedLogger } from "./common/logger";
-import { RequestManager } from "./completion/request-manager";
-import { ContextEngine } from "./context/context-engine";
-import { ModelTokenCounter } from "./context/model-token-counter";
+import { CompletionPipeline } from "./completion/completion-pipeline";
+import type { RequestManager } from "./completion/request-manager";
 import { EngineClient } from "./engine/client";
-import { onModelChange } from "./engine/model-change";
 import { registerActions, type ActionsApi } from "./ide/actions";
 import { registerChat, type ChatApi } from "./ide/chat";
 import { HearthCodeActionProvider } from "./ide/code-actions";
@@ -44,18 +41,14 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     logger: scopedLogger(log, "engine"),
   });
   const statusBar = new HearthStatusBar(engine);
-  // Context is weighed with the loaded model's tokenizer (estimated until it has counted a line).
-  const tokenCounter = new ModelTokenCounter(engine, scopedLogger(log, "tokens"));
-  const contextEngine = new ContextEngine({
-    countTokens: tokenCounter.count,
+  const pipeline = new CompletionPipeline({
+    engine,
     grammarsDir: context.asAbsolutePath("grammars"),
     logger: log,
-    readFile: readSmallTextFile,
+    budgetTokens: readConfig().completion.contextTokens,
+    relativePath: workspaceRelativePath,
   });
-  const manager = new RequestManager(
-    { engine, context: contextEngine, logger: scopedLogger(log, "completion") },
-    { generation: { budgetTokens: readConfig().completion.contextTokens, relativePath: workspaceRelativePath } },
-  );
+  const { context: contextEngine, manager } = pipeline;
   const gate = new CompletionGate(context.globalState, engine);
   const showCompletionState = () =>
     statusBar.updateCompletion({
@@ -66,23 +59,16 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     const config = readConfig();
     announceIgnoredSettings(config, log);
     engine.configure(toEngineSettings(config)).catch((error: unknown) => log.error(error instanceof Error ? error : String(error)));
-    manager.updateGeneration({ budgetTokens: config.completion.contextTokens });
+    pipeline.configure(config);
     showCompletionState();
   };
   context.subscriptions.push(
     log,
     { dispose: () => void engine.dispose() },
-    { dispose: () => contextEngine.dispose() },
-    manager,
+    pipeline,
     statusBar,
     gate,
     watchEngineCrashes(engine, log),
-    { dispose: () => tokenCounter.dispose() },
-    onModelChange(engine.onDidChangeStatus, () => {
-      // Suggestions are cached by text alone and token counts come from one tokenizer: both belong to the old model.
-      manager.reset();
-      tokenCounter.forget();
-    }),
     onDidChangeConfig(configure),
     syncDocuments(contextEngine),
     indexWorkspace(contextEngine),
@@ -117,17 +103,6 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 function languageIfDisabled(gate: CompletionGate, editor: vscode.TextEditor | undefined): string | null {
   const languageId = editor?.document.languageId;
   return languageId && !gate.enabledFor(languageId) ? languageId : null;
-}
-
-/** Files the context module reads from disk: text only, and not so large that reading them stalls a keystroke. */
-async function readSmallTextFile(path: string): Promise<string | null> {
-  try {
-    if ((await stat(path)).size > 1024 * 1024) return null;
-    const text = await readFile(path, "utf8");
-    return text.includes("\u0000") ? null : text;
-  } catch {
-    return null;
-  }
 }
 
 export function deactivate(): void {

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { completionEnabledFor } from "../completion/completion-pipeline";
 import type { EngineClient } from "../engine/client";
 import { retriesOnNextRequest } from "../engine/protocol";
 import { Emitter } from "../common/event";
@@ -34,8 +35,7 @@ export class CompletionGate implements vscode.Disposable {
   }
 
   enabledFor(languageId: string): boolean {
-    const { completion } = readConfig();
-    return completion.enable && (completion.languages[languageId] ?? completion.languages["*"] ?? true);
+    return completionEnabledFor(readConfig(), languageId);
   }
 
   async setEnabledFor(languageId: string, enabled: boolean): Promise<void> {

@@ -1,9 +1,10 @@
 import { availableParallelism, homedir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { join } from "node:path";
 import * as vscode from "vscode";
 import { describeIgnoredSettings, readSettings, type HearthConfig } from "../common/settings";
 import type { Logger } from "../common/logger";
 import type { EngineSettings } from "../engine/client";
+import { engineSettingsOf, resolveUserPath } from "../engine/engine-settings";
 
 export type { HearthConfig };
 
@@ -39,24 +40,12 @@ function deepFreeze(value: object): void {
 }
 
 export function toEngineSettings(config: HearthConfig): EngineSettings {
-  return {
-    modelPath: resolveModelPath(config.model.path),
-    threads: config.engine.threads,
-    contextSize: config.engine.contextSize,
-    gpu: config.engine.gpu,
-    idleUnloadMs: config.engine.idleUnloadMinutes * 60_000,
-    loraAdapters: config.model.loraAdapters.map(resolveModelPath),
-    chatModelPath: resolveModelPath(config.chat.modelPath),
-  };
+  return engineSettingsOf(config, resolveModelPath);
 }
 
-/** Users paste paths like ~/models/x.gguf or paths relative to the workspace; both should just work. */
+/** A path from the settings, made absolute: relative ones against the first workspace folder. */
 export function resolveModelPath(path: string): string {
-  if (!path) return "";
-  if (path === "~" || path.startsWith("~/")) return join(homedir(), path.slice(1));
-  if (isAbsolute(path)) return path;
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  return folder ? resolve(folder.uri.fsPath, path) : resolve(path);
+  return resolveUserPath(path, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
 }
 
 /**

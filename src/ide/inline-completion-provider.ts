@@ -1,6 +1,7 @@
-import { basename, relative, sep } from "node:path";
+import { basename } from "node:path";
 import * as vscode from "vscode";
 import { isAbortError } from "../common/abort";
+import { pathInFolder } from "../completion/completion-pipeline";
 import type { DocumentSnapshot } from "../completion/completion-types";
 import { takeSnapshot, type DocumentSource } from "../completion/document-snapshot";
 import type { RequestManager } from "../completion/request-manager";
@@ -61,7 +62,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
  */
 export function toSnapshot(document: vscode.TextDocument, position: vscode.Position, selected?: vscode.SelectedCompletionInfo): DocumentSnapshot {
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-  const relativePath = folder && document.uri.scheme === folder.uri.scheme ? relative(folder.uri.fsPath, document.uri.fsPath).split(sep).join("/") : undefined;
+  const relativePath = folder && document.uri.scheme === folder.uri.scheme ? pathInFolder(folder.uri.fsPath, document.uri.fsPath) : undefined;
   return takeSnapshot(
     documentSource(document),
     document.offsetAt(position),
@@ -90,5 +91,5 @@ export function documentSource(document: vscode.TextDocument): DocumentSource {
 /** A path as the prompt shows it: relative to its workspace folder when it is in one. */
 export function workspaceRelativePath(path: string): string {
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(path));
-  return folder ? relative(folder.uri.fsPath, path).split(sep).join("/") : path;
+  return (folder && pathInFolder(folder.uri.fsPath, path)) ?? path;
 }
