@@ -6,6 +6,7 @@ import type { CompletionEngine, CompletionRequest, ContextAssembler, DocumentSna
 import { DEFAULT_GENERATION, completionContextRequest, generateSuggestion, type GenerationOptions } from "./generate-suggestion";
 import { detachedString } from "../common/detached-string";
 import { LruCache } from "../common/lru-cache";
+import { errorMessage } from "../common/errors";
 
 export interface RequestManagerOptions {
   debounce?: DebounceOptions;
@@ -221,7 +222,7 @@ export class RequestManager {
       },
       (error: unknown) => {
         resolveStats(undefined);
-        if (!isAbortError(error)) this.deps.logger.warn(`completion failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (!isAbortError(error)) this.deps.logger.warn(`completion failed: ${errorMessage(error)}`);
         return null;
       },
     );
