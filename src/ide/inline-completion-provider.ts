@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import * as vscode from "vscode";
 import { isAbortError } from "../common/abort";
+import { errorMessage } from "../common/errors";
 import { pathInFolder } from "../completion/completion-pipeline";
 import type { DocumentSnapshot } from "../completion/completion-types";
 import { takeSnapshot, type DocumentSource } from "../completion/document-snapshot";
@@ -48,7 +49,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
       });
       return [item];
     } catch (error) {
-      if (!isAbortError(error)) this.log.warn(`inline completion failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!isAbortError(error)) this.log.warn(`inline completion failed: ${errorMessage(error)}`);
       return null;
     } finally {
       cancel.dispose();
