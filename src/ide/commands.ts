@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import { isAbortError } from "../common/abort";
+import { errorMessage } from "../common/errors";
 import type { RequestManager } from "../completion/request-manager";
 import type { EngineClient } from "../engine/client";
 import { EngineError } from "../engine/protocol";
@@ -59,7 +60,7 @@ async function loadModel({ engine, log }: CommandDeps): Promise<boolean> {
         return true;
       } catch (error) {
         if (!isAbortError(error)) {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = errorMessage(error);
           // A model refused for its size comes with the largest catalog model that fits: offer it in one click.
           const smaller = error instanceof EngineError ? error.suggestion : undefined;
           const offer = smaller ? `Download ${smaller.name} (${formatBytes(smaller.sizeBytes)})` : undefined;
