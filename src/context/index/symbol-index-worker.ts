@@ -2,6 +2,7 @@
 // extension host's thread. Bundled as dist/context-index-worker.js; tests run out/src/context/index/symbol-index-worker.js.
 import { parentPort, workerData } from "node:worker_threads";
 import type { Logger } from "../../common/logger";
+import { errorMessage } from "../../common/errors";
 import { SymbolIndexCore } from "./symbol-index-core";
 import type { IndexMessage, IndexRequest, IndexResult, IndexWorkerData } from "./symbol-index-protocol";
 
@@ -48,7 +49,7 @@ if (port) {
   port.on("message", (req: IndexRequest) => {
     handle(req).then(
       (result) => post({ type: "reply", id: req.id, result }),
-      (e: unknown) => post({ type: "failed", id: req.id, message: e instanceof Error ? e.message : String(e) }),
+      (e: unknown) => post({ type: "failed", id: req.id, message: errorMessage(e) }),
     );
   });
 }
