@@ -2,6 +2,7 @@ import { freemem, homedir, totalmem } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { isAbortError } from "../common/abort";
+import { errorMessage } from "../common/errors";
 import type { EngineClient } from "../engine/client";
 import { describeSource, loadCatalog, resolveHfSource, suggestSmallerModel, type CatalogModel } from "../models/catalog";
 import { ModelScanner, defaultModelRoots } from "../models/discovery";
@@ -130,7 +131,7 @@ class ModelPicker {
         quickPick.items = this.items(data);
         quickPick.placeholder = "Pick a model found on this machine, or download one; then choose it for completion, for chat or for both.";
       } catch (error) {
-        if (!scanning.signal.aborted) this.deps.log.error(`models: looking for models failed: ${describe(error)}`);
+        if (!scanning.signal.aborted) this.deps.log.error(`models: looking for models failed: ${errorMessage(error)}`);
       } finally {
         quickPick.busy = false;
       }
@@ -275,8 +276,8 @@ class ModelPicker {
       return true;
     } catch (error) {
       if (isAbortError(error)) return false;
-      log.error(`models: loading the chat model failed: ${describe(error)}`);
-      const choice = await vscode.window.showErrorMessage(`Hearth: ${describe(error)}`, "Show Log");
+      log.error(`models: loading the chat model failed: ${errorMessage(error)}`);
+      const choice = await vscode.window.showErrorMessage(`Hearth: ${errorMessage(error)}`, "Show Log");
       if (choice) log.show();
       return false;
     }
@@ -344,8 +345,8 @@ class ModelPicker {
         void vscode.window.showInformationMessage(`Hearth: download of ${model.name} paused. Choose it again to resume where it stopped.`);
         return false;
       }
-      this.deps.log.error(`models: download of ${url} failed: ${describe(error)}`);
-      const choice = await vscode.window.showErrorMessage(`Hearth: ${describe(error)}`, "Show Log");
+      this.deps.log.error(`models: download of ${url} failed: ${errorMessage(error)}`);
+      const choice = await vscode.window.showErrorMessage(`Hearth: ${errorMessage(error)}`, "Show Log");
       if (choice) this.deps.log.show();
       return false;
     } finally {
@@ -402,8 +403,4 @@ function ramOnly(): MachineMemory {
 async function openAdapterSetting(): Promise<boolean> {
   await vscode.commands.executeCommand("workbench.action.openSettings", "hearth.model.loraAdapters");
   return false;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
