@@ -1,88 +1,76 @@
-// The `hearth` command: the engine and the completion pipeline from a terminal, for scripting, debugging and benches.
-//   hearth complete --model M FILE:LINE:COL [--max-tokens N] [--max-lines N] [--threads N]
-//   hearth chat --model M "question" [--system "…"] [--max-tokens N]
-// Output: `complete` prints one JSON object; `chat` streams the answer to stdout and its timings to stderr.
+// The `hearth` command: the product's pipelines from a terminal, for scripting, debugging and benches.
+//   hearth complete FILE:LINE:COL   the suggestion the editor would show there (JSON, or the bare text with --text)
+//   hearth chat "question"          the engine's answer, streamed to stdout (timings on stderr)
+//   hearth bench [NAME ...]         the benches, from a source checkout
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isAbortError } from "../common/abort";
-import type { Logger } from "../common/logger";
-import { EngineClient, type EngineSettings } from "../engine/client";
 import { EngineError } from "../engine/protocol";
-import { numberOption, offsetAt, parseArgs, parseFilePosition, stringOption, UsageError, type ParsedArgs } from "./args";
+import { numberOption, parseArgs, stringOption, UsageError, type OptionSpec, type ParsedArgs } from "./args";
+import { complete, readCompleteRequest } from "./complete";
+import { findInstall, loadModel, stderrLogger, withEngine } from "./runtime";
+import { readCliSettings, SETTING_FLAGS, settingDefaults } from "./settings";
 
 const USAGE = `usage:
-  hearth complete --model MODEL.gguf FILE:LINE:COL [--max-tokens 64] [--max-lines 0] [--threads N] [--context 4096]
-  hearth chat --model MODEL.gguf "question" [--system TEXT] [--max-tokens 512] [--threads N] [--context 4096]
+  hearth complete FILE:LINE:COL [--workspace DIR] [--open FILE]... [--language ID] [--text]
+  hearth chat "question" [--system TEXT] [--max-tokens 512]
   hearth bench [activation|context|engine|inline ...]   (from a source checkout; figures go to bench/RESULTS.md)
-options:
-  --verbose   engine log lines on stderr`;
+settings (as the extension reads them; each over the one before):
+  --settings FILE        a settings.json with "hearth.*" keys (comments allowed)
+  HEARTH_MODEL=PATH      the model, from the environment
+  --model PATH  --chat-model PATH  --threads N  --context-size N  --gpu auto|off  --context-tokens N
+complete:
+  --workspace DIR        the workspace folder: indexed, and what prompt paths are relative to
+                         (default: the current folder if FILE is in it, else FILE's folder)
+  --open FILE            another file open in the editor, visited before FILE (repeatable, in order)
+  --language ID          the file's language (default: from its extension)
+  --text                 print only the suggestion, nothing when there is none (default: one JSON object)
+  --verbose              engine and pipeline log lines on stderr`;
+
+const SETTINGS_OPTIONS: OptionSpec = { flags: ["verbose", "help"], values: ["settings", ...Object.keys(SETTING_FLAGS)] };
+const COMMAND_OPTIONS: Record<string, OptionSpec> = {
+  complete: { flags: [...SETTINGS_OPTIONS.flags, "text"], values: [...SETTINGS_OPTIONS.values, "workspace", "open", "language"] },
+  chat: { flags: SETTINGS_OPTIONS.flags, values: [...SETTINGS_OPTIONS.values, "system", "max-tokens"] },
+};
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const args = parseArgs(rest, ["verbose", "help"]);
-  if (!command || command === "help" || command === "--help" || args.options.has("help")) {
+  if (!command || command === "help" || command === "--help") {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  switch (command) {
-    case "complete":
-      return complete(args);
-    case "chat":
-      return chat(args);
-    case "bench":
-      return bench(rest);
-    default:
-      throw new UsageError(`unknown command "${command}"`);
+  if (command === "bench") return bench(rest);
+  const spec = COMMAND_OPTIONS[command];
+  if (!spec) throw new UsageError(`unknown command "${command}"`);
+  const args = parseArgs(rest, spec);
+  if (args.options.has("help")) {
+    console.log(USAGE);
+    return 0;
   }
+  return command === "complete" ? runComplete(args) : chat(args);
 }
 
-async function complete(args: ParsedArgs): Promise<number> {
-  const spec = args.positionals[0];
-  if (!spec) throw new UsageError("complete needs FILE:LINE:COL");
-  const { file, line, column } = parseFilePosition(spec);
-  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read ${file}: ${error.code ?? error.message}`);
-  });
-  const offset = offsetAt(text, line, column);
-  return withEngine(args, async (engine) => {
-    const started = performance.now();
-    const result = await engine.infill({
-      prefix: text.slice(0, offset),
-      suffix: text.slice(offset),
-      maxTokens: numberOption(args, "max-tokens", 64),
-      maxLines: numberOption(args, "max-lines", 0),
-    });
-    const model = engine.status.kind === "ready" ? engine.status.model : undefined;
-    console.log(
-      JSON.stringify(
-        {
-          completion: result.text,
-          stopReason: result.stopReason,
-          promptTokens: result.promptTokens,
-          generatedTokens: result.generatedTokens,
-          timings: { ...result.timings, wallMs: Math.round(performance.now() - started), modelLoadMs: model?.loadMs ?? null },
-          model: model ? { name: model.name, architecture: model.architecture, threads: model.threads } : null,
-        },
-        null,
-        2,
-      ),
-    );
-    return 0;
-  });
+async function runComplete(args: ParsedArgs): Promise<number> {
+  const cwd = process.cwd();
+  const request = await readCompleteRequest(args, cwd);
+  const session = openSession(args, request.workspace);
+  const output = await withEngine(session, (engine) => complete(request, { ...session, engine }));
+  if (args.options.has("text")) process.stdout.write(output.completion ?? "");
+  else console.log(JSON.stringify(output, null, 2));
+  return 0;
 }
 
 async function chat(args: ParsedArgs): Promise<number> {
   const question = args.positionals.join(" ").trim();
   if (!question) throw new UsageError('chat needs a question, e.g. hearth chat --model M "What does this regex match?"');
   const system = stringOption(args, "system");
-  return withEngine(args, async (engine) => {
+  const maxTokens = numberOption(args, "max-tokens", 512);
+  const session = openSession(args, process.cwd());
+  return withEngine(session, async (engine) => {
+    await loadModel(engine, session);
     const result = await engine.chat(
-      {
-        messages: [...(system ? [{ role: "system" as const, content: system }] : []), { role: "user", content: question }],
-        maxTokens: numberOption(args, "max-tokens", 512),
-      },
+      { messages: [...(system ? [{ role: "system" as const, content: system }] : []), { role: "user", content: question }], maxTokens },
       { onChunk: (chunk) => process.stdout.write(chunk) },
     );
     process.stdout.write("\n");
@@ -91,44 +79,23 @@ async function chat(args: ParsedArgs): Promise<number> {
   });
 }
 
+/** What every engine command shares: the install, the settings, the log, and Ctrl+C as an abort. */
+function openSession(args: ParsedArgs, workspace: string) {
+  const install = findInstall();
+  const config = readCliSettings({ args, defaults: settingDefaults(install.packageJson), cwd: process.cwd(), env: process.env });
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  return { install, config, workspace, logger: stderrLogger(args.options.has("verbose")), signal: controller.signal };
+}
+
 /** The benches live with the sources (they need the test models and the harness), so this runs them from there. */
 function bench(names: readonly string[]): number {
-  const runner = join(__dirname, "..", "out", "bench", "run.js");
+  const runner = join(findInstall().root, "out", "bench", "run.js");
   if (!existsSync(runner)) {
     throw new UsageError("the benches run from a source checkout of Hearth after a build: npm run bench (or node scripts/build.mjs first)");
   }
   const result = spawnSync(process.execPath, [runner, ...names], { stdio: "inherit" });
   return result.status ?? 1;
-}
-
-async function withEngine(args: ParsedArgs, work: (engine: EngineClient) => Promise<number>): Promise<number> {
-  const modelPath = stringOption(args, "model") ?? process.env.HEARTH_MODEL;
-  if (!modelPath) throw new UsageError("--model MODEL.gguf is required (or set HEARTH_MODEL)");
-  const verbose = args.options.has("verbose");
-  const engine = new EngineClient({ workerPath: join(__dirname, "engine-worker.mjs"), logger: stderrLogger(verbose) });
-  const settings: EngineSettings = {
-    modelPath,
-    threads: numberOption(args, "threads", 0),
-    contextSize: numberOption(args, "context", 4096),
-    gpu: stringOption(args, "gpu") === "off" ? "off" : "auto",
-    idleUnloadMs: 0,
-  };
-  const controller = new AbortController();
-  process.once("SIGINT", () => controller.abort());
-  try {
-    const status = await engine.configure(settings);
-    if (status.kind === "no-model") throw new UsageError(status.problem.message);
-    return await work(engine);
-  } finally {
-    await engine.dispose();
-  }
-}
-
-function stderrLogger(verbose: boolean): Logger {
-  const write = (level: string) => (message: string | Error) => {
-    if (verbose || level === "error") console.error(`[${level}] ${typeof message === "string" ? message : message.message}`);
-  };
-  return { trace: () => undefined, debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }
 
 main(process.argv.slice(2)).then(
