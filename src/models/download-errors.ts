@@ -1,5 +1,6 @@
 // The ways a download fails, each with a message that says what happened and what to do.
 import { basename } from "node:path";
+import { errorMessage } from "../common/errors";
 
 export type DownloadErrorCode =
   | "cancelled"
@@ -29,7 +30,7 @@ export function fileError(error: unknown, folder: string): DownloadError {
   if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
     return new DownloadError("no-permission", `Hearth cannot write to ${folder} (${code}). Choose a folder you can write to in the setting hearth.models.downloadFolder.`);
   }
-  return new DownloadError("no-permission", `Hearth cannot write to ${folder}: ${describe(error)}`);
+  return new DownloadError("no-permission", `Hearth cannot write to ${folder}: ${errorMessage(error)}`);
 }
 
 export function untrustedError(url: string, reason: string, destination: string): DownloadError {
@@ -42,8 +43,4 @@ export function untrustedError(url: string, reason: string, destination: string)
 
 export function cancelledError(destination: string): DownloadError {
   return new DownloadError("cancelled", `The download of ${basename(destination)} was cancelled; it resumes from where it stopped next time.`);
-}
-
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -11,7 +11,8 @@ import type { IncomingMessage } from "node:http";
 import * as https from "node:https";
 import { basename, dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { DownloadError, cancelledError, describe, fileError, untrustedError } from "./download-errors";
+import { errorMessage } from "../common/errors";
+import { DownloadError, cancelledError, fileError, untrustedError } from "./download-errors";
 import { HUGGING_FACE_TRUST, checkDownloadUrl, type DownloadTrust } from "./download-origins";
 import { Meter, type DownloadProgress } from "./download-progress";
 import { formatBytes } from "./memory-fit";
@@ -105,7 +106,7 @@ export async function downloadModel(request: DownloadRequest): Promise<DownloadR
       offset = await fileSize(partial);
       failuresWithoutProgress = offset > before ? 1 : failuresWithoutProgress + 1;
       if (failuresWithoutProgress > retries) {
-        throw new DownloadError("network", `The download of ${basename(destination)} keeps failing (${describe(error)}). It will resume from ${formatBytes(offset)} when you try again.`);
+        throw new DownloadError("network", `The download of ${basename(destination)} keeps failing (${errorMessage(error)}). It will resume from ${formatBytes(offset)} when you try again.`);
       }
       await delay(request.retryDelayMs ?? 1000, signal).catch(() => undefined);
     }
