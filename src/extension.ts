@@ -15,6 +15,7 @@ import { HearthInlineCompletionProvider, workspaceRelativePath } from "./ide/inl
 import { HearthLog } from "./ide/log";
 import { registerModelPicker, type ModelsApi } from "./ide/model-picker";
 import { HearthStatusBar } from "./ide/status-bar";
+import { adviseSmallerModel } from "./models/smaller-model-advice";
 
 /** Set by the bundle's first and last lines (scripts/build.mjs); absent when the unbundled sources run. */
 declare const __hearthBundleStart: number | undefined;
@@ -39,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const engine = new EngineClient({
     workerPath: context.asAbsolutePath("dist/engine-worker.mjs"),
     logger: scopedLogger(log, "engine"),
+    adviseOnRefusal: adviseSmallerModel,
   });
   const statusBar = new HearthStatusBar(engine);
   const pipeline = new CompletionPipeline({

@@ -1,12 +1,12 @@
 // Instruments between the request manager and the real parts it drives: they time each context assembly and each
 // model call without changing them, and (optionally) make the model's text come true.
-import type { ChildProcess } from "node:child_process";
 import type { CompletionEngine, ContextAssembler } from "../../src/completion/completion-types";
 import type { AssembleRequest, AssembledContext } from "../../src/context/context-types";
 import type { EngineClient } from "../../src/engine/client";
 import type { GenerationResult, InfillParams } from "../../src/engine/protocol";
 import type { Logger } from "../../src/common/logger";
 import { isAbortError } from "../../src/common/abort";
+import { engineChildProcess } from "../reliability/flood";
 import { codePieces } from "./typist";
 
 export interface AssemblyRecord {
@@ -140,9 +140,7 @@ export interface EngineReply {
  * engine evaluated their prompt tokens all the same). A passive listener on the engine's IPC channel.
  */
 export function listenToEngineReplies(client: EngineClient, into: EngineReply[]): () => void {
-  // The client holds its process inside a supervisor (src/engine/engine-process.ts) that keeps the ChildProcess.
-  const held = (client as unknown as { child?: { child?: ChildProcess } }).child;
-  const child = held?.child;
+  const child = engineChildProcess(client);
   if (!child) return () => undefined;
   const onMessage = (message: { type?: string; result?: Partial<EngineReply>; error?: { code?: string } }): void => {
     const r = message.result;

@@ -84,11 +84,12 @@ function listenToReplies(client: EngineClient): { started: () => number; replies
   return { started: () => started, replies: () => replies, stop: () => child?.off("message", onMessage) };
 }
 
-/** The engine's ChildProcess, inside the client's process supervisor (bench instrumentation only). */
+/**
+ * The engine's ChildProcess, held by the client's connection inside its process supervisor (src/engine/engine-connection.ts,
+ * engine-process.ts); undefined before the process starts. Bench instrumentation only: it throws once that shape changes.
+ */
 export function engineChildProcess(client: EngineClient): ChildProcess | undefined {
-  const held = (client as unknown as { child?: ChildProcess | { child?: ChildProcess } }).child;
-  if (!held) return undefined;
-  return "on" in held && typeof held.on === "function" ? (held as ChildProcess) : (held as { child?: ChildProcess }).child;
+  return (client as unknown as { connection: { child?: { child: ChildProcess } } }).connection.child?.child;
 }
 
 const DOCUMENT = `import type { ChildProcess } from "node:child_process";

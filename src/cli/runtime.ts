@@ -5,6 +5,7 @@ import type { Logger } from "../common/logger";
 import { EngineClient } from "../engine/client";
 import { engineSettingsOf, resolveUserPath } from "../engine/engine-settings";
 import type { ModelInfo } from "../engine/protocol";
+import { adviseSmallerModel } from "../models/smaller-model-advice";
 import { UsageError } from "./args";
 
 /** Where Hearth is installed: the folder of its package.json, with dist/ and grammars/ (the CLI runs from dist/). */
@@ -26,7 +27,7 @@ export function findInstall(from: string = __dirname): HearthInstall {
 
 /** An engine process, disposed after `work` however it ends. */
 export async function withEngine<T>(options: { install: HearthInstall; logger: Logger }, work: (engine: EngineClient) => Promise<T>): Promise<T> {
-  const engine = new EngineClient({ workerPath: join(options.install.root, "dist", "engine-worker.mjs"), logger: options.logger });
+  const engine = new EngineClient({ workerPath: join(options.install.root, "dist", "engine-worker.mjs"), logger: options.logger, adviseOnRefusal: adviseSmallerModel });
   try {
     return await work(engine);
   } finally {

@@ -1,7 +1,8 @@
 import type { Logger } from "../common/logger";
+import type { MachineMemory } from "../models/memory-fit";
 import type { ModelFileProblem } from "../models/model-file";
 import type { SupervisionSettings } from "./engine-process";
-import type { EngineErrorPayload, ModelInfo } from "./protocol";
+import type { EngineErrorPayload, ModelInfo, ModelRole, ModelSuggestion } from "./protocol";
 
 /** The engine client's public shapes: what it is configured with, what it reports, what a request takes. */
 
@@ -59,4 +60,26 @@ export interface EngineClientOptions {
   supervision?: Partial<SupervisionSettings>;
   /** A model whose load stops the engine this many times in a row is not loaded again on its own; default 3. */
   maxLoadCrashes?: number;
+  /**
+   * What to do about a model refused for its size, phrased by the front end, which knows the catalog
+   * (models/smaller-model-advice.ts); without it a refusal says only what did not fit.
+   */
+  adviseOnRefusal?: (refusal: ModelRefusal) => RefusalAdvice;
+}
+
+/** The facts of a model the engine refused for its size. */
+export interface ModelRefusal {
+  role: ModelRole;
+  /** The memory that was free when the model was refused. */
+  machine: MachineMemory;
+  contextSize: number;
+  /** The refused model's file size: a model offered instead must be smaller. */
+  belowBytes?: number;
+}
+
+export interface RefusalAdvice {
+  /** Added to the refusal's message. */
+  sentence: string;
+  /** The model to offer in one click. */
+  suggestion?: ModelSuggestion;
 }

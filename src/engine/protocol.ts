@@ -1,5 +1,5 @@
 /**
- * The messages between the extension host (client.ts) and the engine process (worker/). Plain JSON only: the
+ * The messages between the extension host (engine-connection.ts) and the engine process (worker/). Plain JSON only: the
  * worker is a separate process, so nothing here may hold a function, a class instance or a native handle.
  */
 import type { MachineMemory } from "../models/memory-fit";

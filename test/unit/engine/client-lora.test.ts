@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { EngineError } from "../../../src/engine/protocol";
-import type { EngineClient } from "../../../src/engine/client";
+import { EngineClient } from "../../../src/engine/client";
 import { DEFAULT_SCRIPT, ensureTestLora, ensureTestModel } from "../../fixtures/models/test-models";
-import { clientsDisposedAfterEach, testSettings } from "../helpers/engine";
+import { clientsDisposedAfterEach, MemoryLogger, testSettings, WORKER_PATH } from "../helpers/engine";
 
 describe("EngineClient with LoRA adapters and memory refusals", function () {
   this.timeout(60_000);
@@ -71,5 +71,22 @@ describe("EngineClient with LoRA adapters and memory refusals", function () {
       assert.equal(error.suggestion, undefined);
       return true;
     });
+    assert.ok(client.status.kind === "error" && /No model in Hearth's catalog fits/.test(client.status.error.message), "the status says the same");
+  });
+
+  it("says only what did not fit when the front end gives no advice on refusals", async () => {
+    const client = new EngineClient({ workerPath: WORKER_PATH, logger: new MemoryLogger() });
+    try {
+      await client.configure(testSettings(scripted, { memoryBudgetBytes: 1024 }));
+      await assert.rejects(client.load(), (error: unknown) => {
+        assert.ok(error instanceof EngineError && error.code === "model-too-large");
+        assert.match(error.message, /needs about .* GiB of RAM, but only .* GiB is free/);
+        assert.doesNotMatch(error.message, /catalog|Select Model/);
+        return true;
+      });
+      assert.ok(client.status.kind === "error" && !/catalog/.test(client.status.error.message), "the status says the same");
+    } finally {
+      await client.dispose();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { EngineClient, type EngineSettings, type EngineStatus } from "../../../src/engine/client";
 import { MemoryLogger } from "../../../src/common/logger";
+import { adviseSmallerModel } from "../../../src/models/smaller-model-advice";
 
 export const REPO_ROOT = join(__dirname, "..", "..", "..", "..");
 
@@ -16,7 +17,7 @@ export function testSettings(modelPath: string, overrides: Partial<EngineSetting
 }
 
 export function createClient(logger = new MemoryLogger(), backoff: number[] = [20]): EngineClient {
-  return new EngineClient({ workerPath: WORKER_PATH, logger, restartBackoffMs: backoff });
+  return new EngineClient({ workerPath: WORKER_PATH, logger, restartBackoffMs: backoff, adviseOnRefusal: adviseSmallerModel });
 }
 
 /**
