@@ -1,3 +1,4 @@
+import { errorMessage } from "../../common/errors.js";
 import type { EngineErrorPayload } from "../protocol.js";
 
 /** An error the host can show as it is: it already says what went wrong and what to do. */
@@ -12,9 +13,5 @@ export function cancelled(): EngineFailure {
 }
 
 export function internal(error: unknown): EngineFailure {
-  return new EngineFailure({ code: "internal", message: `The engine failed: ${errorText(error)}`, detail: error instanceof Error ? error.stack : undefined });
-}
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return new EngineFailure({ code: "internal", message: `The engine failed: ${errorMessage(error)}`, detail: error instanceof Error ? error.stack : undefined });
 }

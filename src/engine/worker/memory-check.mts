@@ -4,10 +4,11 @@ import { freemem, totalmem } from "node:os";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { GgufFileInfo, Llama } from "node-llama-cpp";
+import { errorMessage } from "../../common/errors.js";
 import type { LoraAdapterFile } from "../../models/lora.js";
 import { decideLoadFit, gib, machineMemoryFrom, type MachineMemory, type VramState } from "../../models/memory-fit.js";
 import type { LoadParams, ModelInfo, ModelRole } from "../protocol.js";
-import { EngineFailure, errorText } from "./engine-failure.mjs";
+import { EngineFailure } from "./engine-failure.mjs";
 import type { EngineLog, NodeLlamaCpp } from "./llama-binding.mjs";
 
 export interface Footprint {
@@ -101,7 +102,7 @@ async function plannedGpuLayers(insights: Awaited<ReturnType<NodeLlamaCpp["GgufI
     });
     return resolved.gpuLayers;
   } catch (error) {
-    log("debug", `memory: could not plan GPU offload (${errorText(error)}); estimating for the CPU`);
+    log("debug", `memory: could not plan GPU offload (${errorMessage(error)}); estimating for the CPU`);
     return 0;
   }
 }

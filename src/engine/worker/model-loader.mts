@@ -3,11 +3,12 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { GgufFileInfo, Llama, LlamaChat, LlamaCompletion, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import { errorMessage } from "../../common/errors.js";
 import { detectFimFormat, vocabInfoFromGgufMetadata } from "../../fim/detect.js";
 import type { FimFormat } from "../../fim/types.js";
 import { checkLoraAdapters, type LoraAdapterFile } from "../../models/lora.js";
 import type { LoadParams, ModelInfo, ModelRole } from "../protocol.js";
-import { EngineFailure, errorText } from "./engine-failure.mjs";
+import { EngineFailure } from "./engine-failure.mjs";
 import type { EngineLog, NodeLlamaCpp } from "./llama-binding.mjs";
 import { checkMemory, type Footprint, type LoadedBeside } from "./memory-check.mjs";
 import { resolveStopTokens } from "./prompt-tokens.mjs";
@@ -143,7 +144,7 @@ async function readModelFile(lib: NodeLlamaCpp, modelPath: string): Promise<Gguf
     throw new EngineFailure({
       code: "model-invalid",
       message: `${basename(modelPath)} is not a readable GGUF model (it may be truncated or corrupt).`,
-      detail: errorText(error),
+      detail: errorMessage(error),
     });
   }
   const architecture = String(fileInfo.metadata.general?.architecture ?? "");
@@ -192,13 +193,13 @@ function describeLoadError(lib: NodeLlamaCpp, error: unknown, modelPath: string,
     return new EngineFailure({
       code: "model-too-large",
       message: `${basename(modelPath)} does not fit in the free memory of this machine. Choose a smaller model or lower hearth.engine.contextSize.`,
-      detail: errorText(error),
+      detail: errorMessage(error),
     });
   }
   return new EngineFailure({
     code: "model-invalid",
     message: `llama.cpp could not load ${basename(modelPath)} (${String(fileInfo.metadata.general?.architecture ?? "unknown")} architecture).`,
-    detail: errorText(error),
+    detail: errorMessage(error),
   });
 }
 
@@ -206,7 +207,7 @@ function describeLoraError(error: unknown, adapters: readonly LoraAdapterFile[],
   return new EngineFailure({
     code: "lora-invalid",
     message: `llama.cpp could not apply the LoRA adapter${adapters.length > 1 ? "s" : ""} ${adapters.map((a) => basename(a.path)).join(", ")} to ${modelName(fileInfo, modelPath)}. Check that ${adapters.length > 1 ? "they were" : "it was"} trained for this model, or remove ${adapters.length > 1 ? "them" : "it"} from hearth.model.loraAdapters.`,
-    detail: errorText(error),
+    detail: errorMessage(error),
   });
 }
 
