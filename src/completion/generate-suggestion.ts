@@ -2,6 +2,8 @@ import { isAbortError } from "../common/abort";
 import type { AssembleRequest, ContextItem } from "../context/context-types";
 import type { InfillParams, SnippetParam } from "../engine/protocol";
 import type { CompletionEngine, ContextAssembler, DocumentSnapshot, Suggestion } from "./completion-types";
+import { splitContextBudget } from "./context-budget";
+import { decideMultiline } from "./multiline-decision";
 import { CompletionStreamFilter } from "./postprocess/postprocess-completion";
 
 export interface GenerationOptions {
@@ -22,7 +24,10 @@ export interface GeneratedSuggestion {
   stoppedBy: string | null;
 }
 
-/** What a completion asks of the context, both when its pause begins (prepare) and when it assembles. */
+/**
+ * What a completion asks of the context, both when its pause begins (prepare) and when it assembles: its budget, laid
+ * out for the FIM prompt.
+ */
 export function completionContextRequest(snapshot: DocumentSnapshot, budgetTokens: number): AssembleRequest {
   return {
     uri: snapshot.uri,
@@ -30,6 +35,7 @@ export function completionContextRequest(snapshot: DocumentSnapshot, budgetToken
     text: snapshot.text,
     offset: snapshot.offset,
     budgetTokens,
+    split: splitContextBudget(budgetTokens),
     // The FIM prompt shows this file only through its windows (see toSnippets).
     otherFilesOnly: true,
     ...(snapshot.version !== undefined ? { version: snapshot.version } : {}),
@@ -51,21 +57,17 @@ export async function generateSuggestion(
   onChunk?: (text: string) => void,
 ): Promise<GeneratedSuggestion> {
   const context = await deps.context.assemble({ ...completionContextRequest(snapshot, options.budgetTokens), signal });
-  const filter = new CompletionStreamFilter({
-    prefix: context.prefix,
-    suffix: context.suffix,
-    languageId: snapshot.languageId,
-    multiline: context.multiline,
-  });
+  const multiline = decideMultiline(context.surroundings);
+  const filter = new CompletionStreamFilter({ prefix: context.prefix, suffix: context.suffix, languageId: snapshot.languageId, multiline });
   const params: InfillParams = {
     prefix: context.prefix,
     suffix: context.suffix,
     prefixStartLine: context.prefixStartLine,
     snippets: toSnippets(context.items, options.relativePath),
     languageId: snapshot.languageId,
-    maxTokens: context.multiline ? options.maxTokensMultiLine : options.maxTokensSingleLine,
+    maxTokens: multiline ? options.maxTokensMultiLine : options.maxTokensSingleLine,
     // A single-line suggestion ends at the line break; the post-processor still checks the line itself.
-    maxLines: context.multiline ? 0 : 1,
+    maxLines: multiline ? 0 : 1,
     ...(snapshot.relativePath ? { filePath: snapshot.relativePath } : {}),
     ...(snapshot.repoName ? { repoName: snapshot.repoName } : {}),
   };

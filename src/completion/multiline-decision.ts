@@ -1,20 +1,4 @@
-/**
- * Whether a completion should be one line or several, from what surrounds the cursor. Plain data in, so that it can be
- * fed from a tree-sitter tree (context/) or from text alone (no grammar for the language).
- */
-export interface CursorSurroundings {
-  languageId: string;
-  /** The cursor's line before the cursor, and after it. */
-  linePrefix: string;
-  lineSuffix: string;
-  /** The nearest non-blank line above the cursor's line ("" at the top of the file). */
-  previousLine: string;
-  /** From the syntax tree, when there is one. */
-  inComment?: boolean;
-  inString?: boolean;
-  /** The cursor sits in a block with no statements yet (`{}`, a Python header with nothing under it). */
-  inEmptyBlock?: boolean;
-}
+import type { CursorSurroundings } from "../context/context-types";
 
 const BLOCK_OPENER_AT_END = /(?:=>|\bthen|\bdo|\bbegin)\s*$/;
 const PY_HEADER_AT_END = /:\s*(?:#.*)?$/;
@@ -22,9 +6,10 @@ const ONLY_CLOSERS = /^[\s)\]};,]*$/;
 const STATEMENT_TAIL = /^[;,.=+\-*/%&|^<>?:]/;
 
 /**
- * Multi-line after a block opener, in an empty block body and on a blank line; single-line inside strings and
- * comments and in the middle of a line. This matches what users expect from Copilot-style ghost text: a line while
- * typing a statement, a block when starting one.
+ * Whether a completion should be one line or several, from what surrounds the cursor (described by the context module,
+ * from a tree-sitter tree or from the text alone). Multi-line after a block opener, in an empty block body and on a
+ * blank line; single-line inside strings and comments and in the middle of a line. This matches what users expect from
+ * Copilot-style ghost text: a line while typing a statement, a block when starting one.
  */
 export function decideMultiline(s: CursorSurroundings): boolean {
   if (s.inComment || s.inString) return false;

@@ -4,8 +4,7 @@ import type { Tree } from "web-tree-sitter";
 import { throwIfAborted } from "../common/abort";
 import type { Logger } from "../common/logger";
 import { scopedLogger } from "../common/logger";
-import { splitContextBudget } from "../completion/context-budget";
-import { decideMultiline } from "../completion/multiline-decision";
+import { DEFAULT_SHARES, splitBudget } from "./budget";
 import { definitionItem, definitionQuery, importsItem, orderForCacheReuse, overlaps, scopeItem } from "./context-items";
 import type { ItemWithHeader } from "./context-items";
 import type { AssembleRequest, AssembledContext, ContextItem } from "./context-types";
@@ -256,8 +255,7 @@ export class ContextEngine {
     const displayPath = path ?? req.uri;
 
     const surroundings = describeSurroundings(text, offset, req.languageId, tree, spec);
-    const multiline = decideMultiline(surroundings);
-    const split = splitContextBudget(req.budgetTokens);
+    const split = req.split ?? splitBudget(req.budgetTokens, DEFAULT_SHARES);
 
     const suffix = suffixWindow(text, offset, split.suffixTokens, this.countTokens);
     const cursorLine = lines.lineOf(offset);
@@ -326,7 +324,7 @@ export class ContextEngine {
       prefix: text.slice(prefix.start, offset),
       suffix: text.slice(offset, suffix.end),
       items: ordered,
-      multiline,
+      surroundings,
       prefixStart: view.base + prefix.start,
       suffixEnd: view.base + suffix.end,
       prefixStartLine,

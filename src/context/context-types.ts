@@ -1,3 +1,5 @@
+import type { BudgetSplit } from "./budget";
+
 /** One piece of context from outside the prefix/suffix windows. */
 export interface ContextItem {
   /** An outline is a module's top-level members, one line each (what `module.` can be followed by). */
@@ -25,7 +27,8 @@ export interface AssembledContext {
   suffix: string;
   /** Context from elsewhere: other files' definitions and snippets first, then this file's imports, definitions, scopes. */
   items: ContextItem[];
-  multiline: boolean;
+  /** What surrounds the cursor: the completion decides from it whether to suggest one line or several. */
+  surroundings: CursorSurroundings;
   /** Offsets in the document where the prefix starts and the suffix ends. */
   prefixStart: number;
   suffixEnd: number;
@@ -39,6 +42,21 @@ export interface AssembledContext {
   elapsedMs: number;
   /** Milliseconds per phase (parse, windows, scopes+imports, names, index, snippets, select+prefix), for logs and benches. */
   phases: Record<string, number>;
+}
+
+/** The cursor's surroundings, plain data: from a tree-sitter tree when there is one, else from the text alone. */
+export interface CursorSurroundings {
+  languageId: string;
+  /** The cursor's line before the cursor, and after it. */
+  linePrefix: string;
+  lineSuffix: string;
+  /** The nearest non-blank line above the cursor's line ("" at the top of the file). */
+  previousLine: string;
+  /** From the syntax tree, when there is one (else lexically, for strings and comments). */
+  inComment?: boolean;
+  inString?: boolean;
+  /** The cursor sits in a block with no statements yet (`{}`, a Python header with nothing under it). */
+  inEmptyBlock?: boolean;
 }
 
 /** Where a window of a document lies in it; `head` is the document's first characters, where its imports are. */
@@ -55,7 +73,10 @@ export interface AssembleRequest {
   text: string;
   /** The cursor, in `text`. */
   offset: number;
+  /** Tokens for the prefix, the suffix and the items together. */
   budgetTokens: number;
+  /** How they are shared (a completion lays out its prompt so); without it, as DEFAULT_SHARES say. */
+  split?: BudgetSplit;
   /** The editor's version of the document: with it, the engine may answer from its own copy of the same version. */
   version?: number;
   /** 0-based line of the cursor in the document, when the caller knows it: saves counting the lines above it. */

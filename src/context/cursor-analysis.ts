@@ -1,7 +1,7 @@
 import type { Node, Tree } from "web-tree-sitter";
 import { getCodeSyntax } from "../code/code-syntax";
 import { scanCode } from "../code/code-scanner";
-import type { CursorSurroundings } from "../completion/multiline-decision";
+import type { CursorSurroundings } from "./context-types";
 import type { LanguageSpec } from "./languages";
 import { lineEndWithin, lineStartWithin } from "./text-lines";
 import { firstNamedChildren, pathTo } from "./tree-path";

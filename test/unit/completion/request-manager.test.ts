@@ -52,6 +52,7 @@ class FakeEngine implements CompletionEngine {
   }
 }
 
+/** A context whose cursor sits in an empty block (a multi-line completion) or in the middle of a statement (one line). */
 class FakeContext implements ContextAssembler {
   readonly prepared: AssembleRequest[] = [];
   constructor(private readonly multiline = false) {}
@@ -64,7 +65,7 @@ class FakeContext implements ContextAssembler {
       prefix: req.text.slice(0, req.offset),
       suffix: req.text.slice(req.offset),
       items: [],
-      multiline: this.multiline,
+      surroundings: { languageId: req.languageId, linePrefix: this.multiline ? "" : "x = ", lineSuffix: "", previousLine: "", inEmptyBlock: this.multiline },
       prefixStart: 0,
       suffixEnd: req.text.length,
       prefixStartLine: 0,

@@ -54,11 +54,13 @@ describe("ContextEngine", function () {
     assert.equal(definitionOf(ctx, "formatDate")?.source, "imported-file");
   });
 
-  it("decides multi-line in an empty method body and single-line mid-statement", async () => {
-    const multi = await assembleAt("ts-app/src/service.ts", "typescript", "async rename(user: User, name: string): Promise<void> {\n    ");
-    assert.equal(multi.multiline, true);
-    const single = await assembleAt("ts-app/src/service.ts", "typescript", "const role: UserRole = DEF");
-    assert.equal(single.multiline, false);
+  it("describes the cursor's surroundings from the tree: an empty method body, the middle of a statement", async () => {
+    const inBody = await assembleAt("ts-app/src/service.ts", "typescript", "async rename(user: User, name: string): Promise<void> {\n    ");
+    assert.equal(inBody.surroundings.inEmptyBlock, true);
+    assert.equal(inBody.surroundings.linePrefix, "    ");
+    const midStatement = await assembleAt("ts-app/src/service.ts", "typescript", "const role: UserRole = DEF");
+    assert.equal(midStatement.surroundings.inEmptyBlock, false);
+    assert.match(midStatement.surroundings.linePrefix, /const role: UserRole = DEF$/);
   });
 
   it("brings Python definitions through relative imports", async () => {
@@ -66,7 +68,7 @@ describe("ContextEngine", function () {
     assert.equal(definitionOf(ctx, "Cart")?.source, "imported-file");
     assert.match(definitionOf(ctx, "Cart")?.text ?? "", /class Cart:/);
     assert.ok(definitionOf(ctx, "TAX_RATE"), "the imported constant");
-    assert.equal(ctx.multiline, true);
+    assert.equal(ctx.surroundings.linePrefix, "    ");
   });
 
   it("finds Go definitions of a package's members in the workspace index", async () => {
@@ -110,6 +112,17 @@ describe("ContextEngine", function () {
     const completion = await engine.assemble({ uri: path, languageId: "typescript", text, offset, budgetTokens: 160, otherFilesOnly: true });
     assert.equal(completion.items.filter((i) => i.source === "same-file").length, 0);
     assert.ok(completion.tokens.prefix > full.tokens.prefix, "the budget the file's own items took goes to the prefix");
+  });
+
+  it("shares the budget as the request's split says: the suffix gets no more than its part", async () => {
+    const path = join(folder.dir, "ts-app/src/service.ts");
+    const original = readFileSync(path, "utf8");
+    const { text, offset } = cursor(original.replace("export class UserService {", "█export class UserService {"));
+    engine.openDocument(path, "typescript", text, 1);
+    const at = (suffixTokens: number) => engine.assemble({ uri: path, languageId: "typescript", text, offset, budgetTokens: 512, split: { suffixTokens, extrasTokens: 100, minPrefixTokens: 412 - suffixTokens } });
+    const [narrow, wide] = [await at(20), await at(200)];
+    assert.ok(narrow.tokens.suffix <= 20 && narrow.tokens.suffix > 0, `${narrow.tokens.suffix} suffix tokens`);
+    assert.ok(wide.tokens.suffix > 20 && wide.tokens.suffix <= 200, `${wide.tokens.suffix} suffix tokens`);
   });
 
   it("stays within the token budget and orders other files before the current file", async () => {
