@@ -16,7 +16,7 @@ import { DocumentStore } from "./document-store";
 import type { TextEdit } from "./document-store";
 import { FileImports } from "./file-imports";
 import type { ImportStatement } from "./imports";
-import { getLanguageSpec, isIndexableLanguage } from "./languages";
+import { isIndexableLanguage } from "./languages";
 import type { LanguageSpec } from "./languages";
 import { RecentFiles } from "./recent-files";
 import { WorkerSymbolIndex } from "./index/symbol-index";
@@ -86,7 +86,7 @@ export class ContextEngine {
   private readonly names: CursorNames;
   private readonly recentFiles: RecentFiles;
   private readonly indexSync = new Map<string, NodeJS.Timeout>();
-  private readonly fileImports = new FileImports();
+  private readonly fileImports = new FileImports((languageId) => this.runtime.getLoaded(languageId)?.spec ?? null);
   private disposed = false;
 
   constructor(private readonly opts: ContextEngineOptions) {
@@ -249,7 +249,7 @@ export class ContextEngine {
     };
     const view = this.viewOf(req);
     const { text, offset, tree, lines } = view;
-    const spec = getLanguageSpec(req.languageId);
+    const spec = tree ? (this.runtime.getLoaded(req.languageId)?.spec ?? null) : null;
     lap("parse");
     const path = uriToPath(req.uri);
     const displayPath = path ?? req.uri;

@@ -128,13 +128,10 @@ export interface DeclarationRange {
   endIndex: number;
 }
 
-/** Function values that are only a declaration when a variable names them (`const f = () => …`). */
-const ANONYMOUS = new Set(["arrow_function", "function_expression", "function", "lambda", "lambda_expression", "closure_expression", "func_literal", "class"]);
-const WRAPPERS = new Set(["export_statement", "decorated_definition", "lexical_declaration", "variable_declaration"]);
-
 /**
  * The innermost function, method or class around `offset`, widened to what belongs to it: `export`, decorators, the
- * `const` that names an arrow function, and the doc comments directly above it.
+ * `const` that names an arrow function, and the doc comments directly above it. A function value (spec's anonymous
+ * scopes: `() => …`) is a declaration only where a binding names it (`const f = () => …`).
  */
 export function findDeclarationAt(tree: Tree, text: string, offset: number, spec: LanguageSpec): DeclarationRange | null {
   const path = pathTo(tree, offset, offset) ?? [];
@@ -143,11 +140,12 @@ export function findDeclarationAt(tree: Tree, text: string, offset: number, spec
     const node = path[i];
     if (!spec.scopeTypes.has(node.type)) continue;
     let outerAt = i;
-    if (ANONYMOUS.has(node.type)) {
-      if (parentOf(i)?.type !== "variable_declarator") continue;
+    if (spec.anonymousScopeTypes.has(node.type)) {
+      const binding = parentOf(i);
+      if (!binding || !spec.bindingTypes.has(binding.type)) continue;
       outerAt = i - 1;
     }
-    for (let parent = parentOf(outerAt); parent && (WRAPPERS.has(parent.type) || parent.type === "variable_declarator"); parent = parentOf(outerAt)) outerAt--;
+    for (let parent = parentOf(outerAt); parent && (spec.wrapperTypes.has(parent.type) || spec.bindingTypes.has(parent.type)); parent = parentOf(outerAt)) outerAt--;
     const outer = path[outerAt];
     let start = outer.startIndex;
     for (let prev = outer.previousNamedSibling; prev && spec.commentTypes.has(prev.type); prev = prev.previousNamedSibling) {

@@ -1,29 +1,9 @@
 import type { Node, Query, Tree } from "web-tree-sitter";
+import type { LanguageSpec } from "./languages";
 import type { SymbolDefinition } from "./symbol-types";
 import { lineEndWithin, lineStartWithin } from "./text-lines";
 
-/** Definitions inside these are local (a helper inside a function): not worth a place in another file's prompt. */
-const FUNCTION_TYPES = new Set([
-  "function_declaration", "function_expression", "arrow_function", "method_definition", "generator_function_declaration",
-  "generator_function", "function_definition", "method_declaration", "constructor_declaration", "function_item",
-  "func_literal", "lambda_expression", "closure_expression", "method", "singleton_method", "lambda",
-]);
-
-/** Nodes that hold declarations: the climb from a definition to its whole statement stops below them. */
-const CONTAINER_TYPES = new Set([
-  "program", "module", "source_file", "translation_unit", "compilation_unit", "class_body", "declaration_list",
-  "block", "statement_block", "compound_statement", "field_declaration_list", "body_statement", "interface_body",
-  "enum_body", "namespace_body", "object", "class", "ERROR",
-]);
-
 const CLASS_LIKE = new Set(["class", "interface", "module", "enum", "type", "struct", "impl", "trait"]);
-
-/** Nodes whose declarations are members of a type, not of the file. */
-const MEMBER_CONTAINER_TYPES = new Set([
-  "class_definition", "class_declaration", "abstract_class_declaration", "class_body", "class", "interface_declaration",
-  "interface_body", "enum_declaration", "enum_body", "impl_item", "trait_item", "struct_specifier", "class_specifier",
-  "object", "object_type", "record_declaration",
-]);
 
 const FULL_TEXT_MAX_LINES = 25;
 const FULL_TEXT_MAX_CHARS = 1500;
@@ -35,8 +15,11 @@ const HEADER_MAX_CHARS = 1000;
 const OUTLINE_MAX_MEMBERS = 40;
 const OUTLINE_LINE_CHARS = 160;
 
-/** The definitions a tags query finds in a tree, each with a prompt-ready text. */
-export function extractDefinitions(tree: Tree, query: Query, text: string, path: string, maxSymbols: number): SymbolDefinition[] {
+/**
+ * The definitions a definitions query finds in a tree, each with a prompt-ready text. Those inside a function
+ * (spec.functionTypes) are local and left out; those inside a type (spec.memberContainerTypes) are members.
+ */
+export function extractDefinitions(tree: Tree, query: Query, spec: LanguageSpec, text: string, path: string, maxSymbols: number): SymbolDefinition[] {
   const out: SymbolDefinition[] = [];
   const seen = new Set<string>();
   const matches = query.matches(tree.rootNode);
@@ -54,39 +37,37 @@ export function extractDefinitions(tree: Tree, query: Query, text: string, path:
     if (!defNode || !nameNode) continue;
     const name = text.slice(nameNode.startIndex, nameNode.endIndex);
     if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name)) continue;
-    const node = expandToStatement(defNode);
-    if (isLocal(node)) continue;
+    const node = expandToStatement(defNode, spec);
+    if (hasAncestorIn(node, spec.functionTypes)) continue;
     const key = `${name}:${node.startIndex}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const def = describeDefinition(node, name, kind, text, path);
-    if (isMember(node)) def.member = true;
+    if (hasAncestorIn(node, spec.memberContainerTypes)) def.member = true;
     out.push(def);
   }
   return out;
 }
 
-/** From `variable_declarator` to `export const x = …;`, from C's `function_declarator` to the function. */
-function expandToStatement(node: Node): Node {
+/**
+ * From `variable_declarator` to `export const x = …;`, from C's `function_declarator` to the function; the climb stops
+ * below a node that holds declarations (spec.containerTypes).
+ */
+function expandToStatement(node: Node, spec: LanguageSpec): Node {
   let current = node;
   for (let i = 0; i < 4; i++) {
     const parent = current.parent;
-    if (!parent || CONTAINER_TYPES.has(parent.type)) break;
+    if (!parent || spec.containerTypes.has(parent.type)) break;
     // Decorators and `export` sit on the lines just above or on the same line; anything further is another construct.
     if (parent.startPosition.row < current.startPosition.row - 3) break;
-    if (FUNCTION_TYPES.has(parent.type) && !FUNCTION_TYPES.has(current.type) && current.type !== "function_declarator") break;
+    if (spec.functionTypes.has(parent.type) && !spec.functionTypes.has(current.type) && current.type !== "function_declarator") break;
     current = parent;
   }
   return current;
 }
 
-function isLocal(node: Node): boolean {
-  for (let p = node.parent, depth = 0; p && depth < 50; p = p.parent, depth++) if (FUNCTION_TYPES.has(p.type)) return true;
-  return false;
-}
-
-function isMember(node: Node): boolean {
-  for (let p = node.parent, depth = 0; p && depth < 50; p = p.parent, depth++) if (MEMBER_CONTAINER_TYPES.has(p.type)) return true;
+function hasAncestorIn(node: Node, types: ReadonlySet<string>): boolean {
+  for (let p = node.parent, depth = 0; p && depth < 50; p = p.parent, depth++) if (types.has(p.type)) return true;
   return false;
 }
 

@@ -2,7 +2,7 @@ import type { Tree } from "web-tree-sitter";
 import type { TextEdit } from "./document-store";
 import { readImports } from "./imports";
 import type { ImportStatement } from "./imports";
-import { getLanguageSpec } from "./languages";
+import type { LanguageSpec } from "./languages";
 
 interface Entry {
   version: number | null;
@@ -23,6 +23,9 @@ interface Entry {
 export class FileImports {
   private readonly cache = new Map<string, Entry>();
 
+  /** `specOf`: the node types of a language whose grammar is loaded (every language a tree is given for). */
+  constructor(private readonly specOf: (languageId: string) => LanguageSpec | null) {}
+
   /**
    * The imports of `text` (the document's text, or a window's head when `base` > 0), at offsets of the text that
    * starts at `base` in the document (a window's imports lie before it: negative).
@@ -30,7 +33,7 @@ export class FileImports {
   of(uri: string, languageId: string, version: number | null, text: string, tree: Tree | null, base: number): ImportStatement[] {
     let cached = this.cache.get(uri);
     if (!(cached && cached.version === version && cached.text === text && (cached.fromTree || !tree))) {
-      const { imports, scannedTo } = readImports(text, languageId, tree, getLanguageSpec(languageId));
+      const { imports, scannedTo } = readImports(text, languageId, tree, tree ? this.specOf(languageId) : null);
       cached = { version, text, fromTree: tree !== null, imports, scannedTo };
       this.cache.set(uri, cached);
     }

@@ -39,7 +39,7 @@ export function readImports(text: string, languageId: string, tree: Tree | null,
   for (const span of spans) {
     if (imports.length >= MAX_IMPORTS) break;
     const isImport = spec.importTypes.has(span.type);
-    const isRequire = !isImport && (span.type === "lexical_declaration" || span.type === "variable_declaration");
+    const isRequire = !isImport && spec.requireTypes.has(span.type);
     if (!isImport && !isRequire) continue;
     if (span.endIndex - span.startIndex > MAX_STATEMENT_CHARS) continue;
     const stmt = text.slice(span.startIndex, span.endIndex);

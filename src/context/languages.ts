@@ -1,267 +1,86 @@
 import { extname } from "node:path";
 
-/** What Hearth knows about one tree-sitter grammar: where it lives and which node types mean what. */
-export interface LanguageSpec {
-  /** Grammar key, also the folder under grammars/queries/. */
+/** The query files a language's folder may hold, grammars/<grammar>/<kind>.scm (grammars/README.md says what each holds). */
+export const QUERY_KINDS = ["definitions", "scopes", "imports", "blocks", "lexical"] as const;
+export type QueryKind = (typeof QUERY_KINDS)[number];
+
+/** One grammar Hearth parses with: one line of GRAMMARS. */
+export interface GrammarEntry {
+  /** The grammar's key, and its folder under grammars/ with the query files. */
   readonly grammar: string;
+  /** The official grammar package (a devDependency) whose .wasm the build copies into grammars/. */
+  readonly package: string;
   readonly wasm: string;
-  /** tags.scm files (relative to grammars/queries/) whose definition patterns feed the symbol index. */
-  readonly tagQueries: readonly string[];
-  /** Definition patterns the shipped tags.scm lacks (type aliases, enums, constants). */
-  readonly extraDefinitions: string;
-  /** Nodes whose header (up to the body) describes an enclosing scope. */
-  readonly scopeTypes: ReadonlySet<string>;
-  readonly importTypes: ReadonlySet<string>;
-  readonly commentTypes: ReadonlySet<string>;
-  readonly stringTypes: ReadonlySet<string>;
-  /** Body nodes: an empty one at the cursor asks for a multi-line completion. */
-  readonly blockTypes: ReadonlySet<string>;
+  /** The VS Code language ids parsed with this grammar, each with the file extensions that mean it. */
+  readonly languages: Readonly<Record<string, readonly string[]>>;
+  /** The query files in the grammar's folder; a language without definitions is not indexed. */
+  readonly queries: readonly QueryKind[];
 }
 
-const set = (...types: string[]): ReadonlySet<string> => new Set(types);
+const ALL = QUERY_KINDS;
+const NO_IMPORTS: readonly QueryKind[] = ["definitions", "scopes", "blocks", "lexical"];
 
-const JS_SCOPES = set(
-  "function_declaration", "generator_function_declaration", "function_expression", "arrow_function", "method_definition",
-  "class_declaration", "abstract_class_declaration", "class", "interface_declaration", "internal_module", "module",
-  "enum_declaration",
-);
-const JS_EXTRA = `
-(program (lexical_declaration (variable_declarator name: (identifier) @name)) @definition.constant)
-(program (export_statement (lexical_declaration (variable_declarator name: (identifier) @name))) @definition.constant)
-`;
-const TS_EXTRA = `${JS_EXTRA}
-(type_alias_declaration name: (type_identifier) @name) @definition.type
-(enum_declaration name: (identifier) @name) @definition.enum
-`;
-const JS_COMMON = {
-  importTypes: set("import_statement"),
-  commentTypes: set("comment"),
-  stringTypes: set("string", "template_string", "string_fragment", "regex"),
-  blockTypes: set("statement_block", "class_body", "object", "object_type", "interface_body", "enum_body"),
-  scopeTypes: JS_SCOPES,
-};
+/** Adding a language: its grammar package as a devDependency, a folder of queries under grammars/, and a line here. */
+export const GRAMMARS: readonly GrammarEntry[] = [
+  { grammar: "typescript", package: "tree-sitter-typescript", wasm: "tree-sitter-typescript.wasm", languages: { typescript: [".ts", ".mts", ".cts"] }, queries: ALL },
+  { grammar: "tsx", package: "tree-sitter-typescript", wasm: "tree-sitter-tsx.wasm", languages: { typescriptreact: [".tsx"] }, queries: ALL },
+  { grammar: "javascript", package: "tree-sitter-javascript", wasm: "tree-sitter-javascript.wasm", languages: { javascript: [".js", ".mjs", ".cjs"], javascriptreact: [".jsx"] }, queries: ALL },
+  { grammar: "python", package: "tree-sitter-python", wasm: "tree-sitter-python.wasm", languages: { python: [".py", ".pyi"] }, queries: ALL },
+  { grammar: "go", package: "tree-sitter-go", wasm: "tree-sitter-go.wasm", languages: { go: [".go"] }, queries: ALL },
+  { grammar: "rust", package: "tree-sitter-rust", wasm: "tree-sitter-rust.wasm", languages: { rust: [".rs"] }, queries: ALL },
+  { grammar: "java", package: "tree-sitter-java", wasm: "tree-sitter-java.wasm", languages: { java: [".java"] }, queries: ALL },
+  { grammar: "c", package: "tree-sitter-c", wasm: "tree-sitter-c.wasm", languages: { c: [".c", ".h"] }, queries: ALL },
+  { grammar: "cpp", package: "tree-sitter-cpp", wasm: "tree-sitter-cpp.wasm", languages: { cpp: [".cc", ".cpp", ".cxx", ".hpp", ".hh", ".hxx"], "cuda-cpp": [] }, queries: ALL },
+  { grammar: "csharp", package: "tree-sitter-c-sharp", wasm: "tree-sitter-c_sharp.wasm", languages: { csharp: [".cs"] }, queries: ALL },
+  { grammar: "ruby", package: "tree-sitter-ruby", wasm: "tree-sitter-ruby.wasm", languages: { ruby: [".rb"] }, queries: NO_IMPORTS },
+  { grammar: "php", package: "tree-sitter-php", wasm: "tree-sitter-php.wasm", languages: { php: [".php"] }, queries: ALL },
+  { grammar: "bash", package: "tree-sitter-bash", wasm: "tree-sitter-bash.wasm", languages: { shellscript: [".sh", ".bash"] }, queries: NO_IMPORTS },
+  // JSON has no definitions worth indexing: only where strings and blocks are.
+  { grammar: "json", package: "tree-sitter-json", wasm: "tree-sitter-json.wasm", languages: { json: [".json"], jsonc: [] }, queries: ["blocks", "lexical"] },
+];
 
-const C_COMMON = {
-  commentTypes: set("comment"),
-  stringTypes: set("string_literal", "char_literal", "raw_string_literal", "string_content"),
-  blockTypes: set("compound_statement", "field_declaration_list", "declaration_list", "enumerator_list"),
-  importTypes: set("preproc_include"),
-};
-const C_EXTRA = `
-(preproc_def name: (identifier) @name) @definition.constant
-(preproc_function_def name: (identifier) @name) @definition.macro
-`;
+/**
+ * What a language's query files say about its node types, read at run time (language-queries.ts): each set holds the
+ * node types one capture of a node-list file names (grammars/README.md).
+ */
+export interface LanguageSpec {
+  readonly grammar: string;
+  /** scopes.scm @scope: nodes whose header (up to the body) describes an enclosing scope; an action's declarations. */
+  readonly scopeTypes: ReadonlySet<string>;
+  /** @scope.anonymous: scopes that are values (`() => …`), a declaration only when a binding names them. */
+  readonly anonymousScopeTypes: ReadonlySet<string>;
+  /** @declaration.wrapper and @declaration.binding: what an action takes along with the declaration inside. */
+  readonly wrapperTypes: ReadonlySet<string>;
+  readonly bindingTypes: ReadonlySet<string>;
+  /** @function: definitions inside one are local. */
+  readonly functionTypes: ReadonlySet<string>;
+  /** @members: declarations inside one are members of a type. */
+  readonly memberContainerTypes: ReadonlySet<string>;
+  /** imports.scm @import, and @import.require: a declaration that is an import when it calls require(). */
+  readonly importTypes: ReadonlySet<string>;
+  readonly requireTypes: ReadonlySet<string>;
+  /** blocks.scm @block: body nodes; an empty one at the cursor asks for a multi-line completion. */
+  readonly blockTypes: ReadonlySet<string>;
+  /** @container: nodes that hold declarations; the climb from a definition to its statement stops below them. */
+  readonly containerTypes: ReadonlySet<string>;
+  /** lexical.scm @comment and @string. */
+  readonly commentTypes: ReadonlySet<string>;
+  readonly stringTypes: ReadonlySet<string>;
+}
 
-const SPECS: Record<string, LanguageSpec> = {
-  typescript: {
-    grammar: "typescript",
-    wasm: "tree-sitter-typescript.wasm",
-    tagQueries: ["javascript/tags.scm", "typescript/tags.scm"],
-    extraDefinitions: TS_EXTRA,
-    ...JS_COMMON,
-  },
-  tsx: {
-    grammar: "tsx",
-    wasm: "tree-sitter-tsx.wasm",
-    tagQueries: ["javascript/tags.scm", "typescript/tags.scm"],
-    extraDefinitions: TS_EXTRA,
-    ...JS_COMMON,
-    stringTypes: set("string", "template_string", "string_fragment", "regex", "jsx_text"),
-  },
-  javascript: {
-    grammar: "javascript",
-    wasm: "tree-sitter-javascript.wasm",
-    tagQueries: ["javascript/tags.scm"],
-    extraDefinitions: JS_EXTRA,
-    ...JS_COMMON,
-    stringTypes: set("string", "template_string", "string_fragment", "regex", "jsx_text"),
-  },
-  python: {
-    grammar: "python",
-    wasm: "tree-sitter-python.wasm",
-    tagQueries: ["python/tags.scm"],
-    extraDefinitions: "",
-    scopeTypes: set("function_definition", "class_definition"),
-    importTypes: set("import_statement", "import_from_statement", "future_import_statement"),
-    commentTypes: set("comment"),
-    stringTypes: set("string", "string_content", "concatenated_string"),
-    blockTypes: set("block"),
-  },
-  go: {
-    grammar: "go",
-    wasm: "tree-sitter-go.wasm",
-    tagQueries: ["go/tags.scm"],
-    extraDefinitions: `
-(source_file (const_declaration (const_spec name: (identifier) @name)) @definition.constant)
-(source_file (var_declaration (var_spec name: (identifier) @name)) @definition.constant)
-`,
-    scopeTypes: set("function_declaration", "method_declaration", "func_literal", "type_declaration"),
-    importTypes: set("import_declaration"),
-    commentTypes: set("comment"),
-    stringTypes: set("interpreted_string_literal", "raw_string_literal", "rune_literal"),
-    blockTypes: set("block", "field_declaration_list", "interface_type"),
-  },
-  rust: {
-    grammar: "rust",
-    wasm: "tree-sitter-rust.wasm",
-    tagQueries: ["rust/tags.scm"],
-    extraDefinitions: `
-(const_item name: (identifier) @name) @definition.constant
-(static_item name: (identifier) @name) @definition.constant
-(type_item name: (type_identifier) @name) @definition.type
-`,
-    scopeTypes: set("function_item", "impl_item", "trait_item", "struct_item", "enum_item", "mod_item", "closure_expression"),
-    importTypes: set("use_declaration", "extern_crate_declaration"),
-    commentTypes: set("line_comment", "block_comment"),
-    stringTypes: set("string_literal", "raw_string_literal", "char_literal"),
-    blockTypes: set("block", "declaration_list", "field_declaration_list", "enum_variant_list"),
-  },
-  java: {
-    grammar: "java",
-    wasm: "tree-sitter-java.wasm",
-    tagQueries: ["java/tags.scm"],
-    extraDefinitions: `
-(enum_declaration name: (identifier) @name) @definition.enum
-(record_declaration name: (identifier) @name) @definition.class
-(field_declaration (modifiers "static") declarator: (variable_declarator name: (identifier) @name)) @definition.constant
-`,
-    scopeTypes: set("class_declaration", "interface_declaration", "enum_declaration", "record_declaration", "method_declaration", "constructor_declaration", "lambda_expression"),
-    importTypes: set("import_declaration", "package_declaration"),
-    commentTypes: set("line_comment", "block_comment"),
-    stringTypes: set("string_literal", "text_block", "character_literal", "string_fragment"),
-    blockTypes: set("block", "class_body", "interface_body", "enum_body", "constructor_body"),
-  },
-  c: {
-    grammar: "c",
-    wasm: "tree-sitter-c.wasm",
-    tagQueries: ["c/tags.scm"],
-    extraDefinitions: C_EXTRA,
-    scopeTypes: set("function_definition", "struct_specifier", "enum_specifier", "union_specifier"),
-    ...C_COMMON,
-  },
-  cpp: {
-    grammar: "cpp",
-    wasm: "tree-sitter-cpp.wasm",
-    tagQueries: ["cpp/tags.scm"],
-    extraDefinitions: C_EXTRA,
-    scopeTypes: set("function_definition", "struct_specifier", "class_specifier", "namespace_definition", "enum_specifier", "lambda_expression"),
-    ...C_COMMON,
-  },
-  csharp: {
-    grammar: "csharp",
-    wasm: "tree-sitter-c_sharp.wasm",
-    tagQueries: ["csharp/tags.scm"],
-    extraDefinitions: `
-(struct_declaration name: (identifier) @name) @definition.class
-(enum_declaration name: (identifier) @name) @definition.enum
-(record_declaration name: (identifier) @name) @definition.class
-`,
-    scopeTypes: set(
-      "class_declaration", "interface_declaration", "struct_declaration", "record_declaration", "enum_declaration",
-      "method_declaration", "constructor_declaration", "namespace_declaration", "lambda_expression",
-    ),
-    importTypes: set("using_directive"),
-    commentTypes: set("comment"),
-    stringTypes: set("string_literal", "verbatim_string_literal", "interpolated_string_expression", "character_literal", "raw_string_literal"),
-    blockTypes: set("block", "declaration_list", "enum_member_declaration_list"),
-  },
-  ruby: {
-    grammar: "ruby",
-    wasm: "tree-sitter-ruby.wasm",
-    tagQueries: ["ruby/tags.scm"],
-    extraDefinitions: "",
-    scopeTypes: set("method", "singleton_method", "class", "module"),
-    importTypes: set(),
-    commentTypes: set("comment"),
-    stringTypes: set("string", "string_content", "heredoc_body"),
-    blockTypes: set("body_statement", "do_block", "block"),
-  },
-  php: {
-    grammar: "php",
-    wasm: "tree-sitter-php.wasm",
-    tagQueries: ["php/tags.scm"],
-    extraDefinitions: "",
-    scopeTypes: set("function_definition", "method_declaration", "class_declaration", "interface_declaration", "trait_declaration"),
-    importTypes: set("namespace_use_declaration"),
-    commentTypes: set("comment"),
-    stringTypes: set("string", "encapsed_string", "string_content", "heredoc"),
-    blockTypes: set("compound_statement", "declaration_list"),
-  },
-  bash: {
-    grammar: "bash",
-    wasm: "tree-sitter-bash.wasm",
-    tagQueries: [],
-    extraDefinitions: "(function_definition name: (word) @name) @definition.function\n",
-    scopeTypes: set("function_definition"),
-    importTypes: set(),
-    commentTypes: set("comment"),
-    stringTypes: set("string", "raw_string", "heredoc_body"),
-    blockTypes: set("compound_statement"),
-  },
-  json: {
-    grammar: "json",
-    wasm: "tree-sitter-json.wasm",
-    tagQueries: [],
-    extraDefinitions: "",
-    scopeTypes: set(),
-    importTypes: set(),
-    commentTypes: set("comment"),
-    stringTypes: set("string", "string_content"),
-    blockTypes: set("object", "array"),
-  },
-};
-
-/** VS Code language ids (and a few aliases) to grammar keys. */
-const GRAMMAR_BY_LANGUAGE_ID: Record<string, string> = {
-  typescript: "typescript",
-  typescriptreact: "tsx",
-  javascript: "javascript",
-  javascriptreact: "javascript",
-  python: "python",
-  go: "go",
-  rust: "rust",
-  java: "java",
-  c: "c",
-  cpp: "cpp",
-  "cuda-cpp": "cpp",
-  csharp: "csharp",
-  ruby: "ruby",
-  php: "php",
-  shellscript: "bash",
-  json: "json",
-  jsonc: "json",
-};
-
-const LANGUAGE_ID_BY_EXTENSION: Record<string, string> = {
-  ".ts": "typescript", ".mts": "typescript", ".cts": "typescript",
-  ".tsx": "typescriptreact",
-  ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript",
-  ".jsx": "javascriptreact",
-  ".py": "python", ".pyi": "python",
-  ".go": "go",
-  ".rs": "rust",
-  ".java": "java",
-  ".c": "c", ".h": "c",
-  ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp", ".hxx": "cpp",
-  ".cs": "csharp",
-  ".rb": "ruby",
-  ".php": "php",
-  ".sh": "shellscript", ".bash": "shellscript",
-  ".json": "json",
-};
+const GRAMMAR_BY_LANGUAGE_ID = new Map(GRAMMARS.flatMap((g) => Object.keys(g.languages).map((id) => [id, g] as const)));
+const LANGUAGE_ID_BY_EXTENSION = new Map(GRAMMARS.flatMap((g) => Object.entries(g.languages).flatMap(([id, exts]) => exts.map((ext) => [ext, id] as const))));
 
 /** Null for a language without a grammar: it still gets completions, with line-based context only. */
-export function getLanguageSpec(languageId: string): LanguageSpec | null {
-  const grammar = GRAMMAR_BY_LANGUAGE_ID[languageId];
-  return grammar ? SPECS[grammar] : null;
+export function grammarFor(languageId: string): GrammarEntry | null {
+  return GRAMMAR_BY_LANGUAGE_ID.get(languageId) ?? null;
 }
 
 export function languageIdForPath(path: string): string | null {
-  return LANGUAGE_ID_BY_EXTENSION[extname(path).toLowerCase()] ?? null;
+  return LANGUAGE_ID_BY_EXTENSION.get(extname(path).toLowerCase()) ?? null;
 }
 
-/** Languages whose files the workspace index reads (JSON has no definitions worth indexing). */
+/** Languages whose files the workspace index reads: those with definitions. */
 export function isIndexableLanguage(languageId: string): boolean {
-  const spec = getLanguageSpec(languageId);
-  return spec !== null && (spec.tagQueries.length > 0 || spec.extraDefinitions !== "");
+  return grammarFor(languageId)?.queries.includes("definitions") ?? false;
 }

@@ -1,17 +1,19 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Language, Parser, Query } from "web-tree-sitter";
 import type { Logger } from "../common/logger";
-import { getLanguageSpec } from "./languages";
-import type { LanguageSpec } from "./languages";
+import { compileQuery, loadLanguageQueries } from "./language-queries";
+import type { QuerySource } from "./language-queries";
+import { grammarFor } from "./languages";
+import type { GrammarEntry, LanguageSpec, QueryKind } from "./languages";
 
 export interface LoadedGrammar {
+  /** The node types the language's query files name (grammars/<grammar>/*.scm). */
   readonly spec: LanguageSpec;
   readonly language: Language;
   /** Shared by every document of the language: parse calls are synchronous, so they never interleave. */
   readonly parser: Parser;
-  /** tags.scm definition patterns plus Hearth's extras; null when the language has none. */
-  readonly definitionSource: string | null;
+  /** The language's query files, compiled on first use (getQuery). */
+  readonly sources: ReadonlyMap<QueryKind, QuerySource>;
 }
 
 type TreeSitter = typeof import("web-tree-sitter");
@@ -40,8 +42,9 @@ export function loadedTreeSitter(): TreeSitter {
 }
 
 /**
- * Owns the tree-sitter side of one thread: grammars loaded lazily on first use, one parser per language, compiled
- * queries. Everything it creates is deleted in dispose() (WASM memory is not garbage-collected).
+ * Owns the tree-sitter side of one thread: grammars and their query files loaded lazily on first use (once per
+ * language), one parser per language, compiled queries. Everything it creates is deleted in dispose() (WASM memory is
+ * not garbage-collected).
  */
 export class SyntaxRuntime {
   private readonly pending = new Map<string, Promise<LoadedGrammar | null>>();
@@ -56,29 +59,30 @@ export class SyntaxRuntime {
 
   /** The grammar for a language id, loading it the first time; null when there is none or it failed to load. */
   load(languageId: string): Promise<LoadedGrammar | null> {
-    const spec = getLanguageSpec(languageId);
-    if (!spec || this.disposed) return Promise.resolve(null);
-    let p = this.pending.get(spec.grammar);
+    const entry = grammarFor(languageId);
+    if (!entry || this.disposed) return Promise.resolve(null);
+    let p = this.pending.get(entry.grammar);
     if (!p) {
-      p = this.loadGrammar(spec);
-      this.pending.set(spec.grammar, p);
+      p = this.loadGrammar(entry);
+      this.pending.set(entry.grammar, p);
     }
     return p;
   }
 
   /** The grammar if it is already loaded (never waits). */
   getLoaded(languageId: string): LoadedGrammar | null {
-    const spec = getLanguageSpec(languageId);
-    return spec ? (this.loaded.get(spec.grammar) ?? null) : null;
+    const entry = grammarFor(languageId);
+    return entry ? (this.loaded.get(entry.grammar) ?? null) : null;
   }
 
-  /** A compiled query over a grammar, cached; null if the source does not compile for this grammar. */
-  getQuery(grammar: LoadedGrammar, key: string, source: string): Query | null {
-    const cacheKey = `${grammar.spec.grammar}:${key}`;
+  /** One of a language's query files, compiled once and cached; null if it has none or it does not compile. */
+  getQuery(grammar: LoadedGrammar, kind: QueryKind): Query | null {
+    const cacheKey = `${grammar.spec.grammar}:${kind}`;
     if (this.queries.has(cacheKey)) return this.queries.get(cacheKey) ?? null;
+    const source = grammar.sources.get(kind);
     let query: Query | null = null;
     try {
-      query = new (loadedTreeSitter().Query)(grammar.language, source);
+      if (source && !this.disposed) query = compileQuery(loadedTreeSitter().Query, grammar.language, source);
     } catch (e) {
       this.logger.warn(`query ${cacheKey} does not compile: ${(e as Error).message}`);
     }
@@ -86,9 +90,9 @@ export class SyntaxRuntime {
     return query;
   }
 
-  /** The definitions query of a language (tags.scm definitions + extras). */
+  /** The definitions query of a language (grammars/<grammar>/definitions.scm). */
   getDefinitionQuery(grammar: LoadedGrammar): Query | null {
-    return grammar.definitionSource ? this.getQuery(grammar, "definitions", grammar.definitionSource) : null;
+    return this.getQuery(grammar, "definitions");
   }
 
   /** A parser of its own, for a parse that runs in slices and must not be interrupted by other documents. */
@@ -107,52 +111,19 @@ export class SyntaxRuntime {
     this.pending.clear();
   }
 
-  private async loadGrammar(spec: LanguageSpec): Promise<LoadedGrammar | null> {
+  private async loadGrammar(entry: GrammarEntry): Promise<LoadedGrammar | null> {
     try {
-      const { Language, Parser } = await initParser(this.grammarsDir);
-      const language = await Language.load(join(this.grammarsDir, spec.wasm));
-      const sources = await Promise.all(spec.tagQueries.map((q) => readFile(join(this.grammarsDir, "queries", q), "utf8").catch(() => "")));
-      const definitions = [...sources.map(selectDefinitionPatterns), spec.extraDefinitions].join("\n").trim();
+      const [{ Language, Parser }, { spec, sources }] = await Promise.all([initParser(this.grammarsDir), loadLanguageQueries(this.grammarsDir, entry)]);
+      const language = await Language.load(join(this.grammarsDir, entry.wasm));
       if (this.disposed) return null;
       const parser = new Parser();
       parser.setLanguage(language);
-      const grammar: LoadedGrammar = { spec, language, parser, definitionSource: definitions || null };
-      this.loaded.set(spec.grammar, grammar);
+      const grammar: LoadedGrammar = { spec, language, parser, sources };
+      this.loaded.set(entry.grammar, grammar);
       return grammar;
     } catch (e) {
-      this.logger.warn(`grammar ${spec.grammar} failed to load: ${(e as Error).message}`);
+      this.logger.warn(`grammar ${entry.grammar} failed to load: ${(e as Error).message}`);
       return null;
     }
   }
-}
-
-/**
- * Keeps the top-level patterns of a tags.scm that capture a definition (`@definition.*`); the reference patterns are
- * the costly half of the query and the index never needs them.
- */
-export function selectDefinitionPatterns(source: string): string {
-  const patterns: string[] = [];
-  let depth = 0;
-  let start = -1;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === ";") {
-      const end = source.indexOf("\n", i);
-      i = end < 0 ? source.length : end;
-      continue;
-    }
-    if (c === '"') {
-      for (i++; i < source.length && source[i] !== '"'; i++) if (source[i] === "\\") i++;
-      continue;
-    }
-    if (c === "(" || c === "[") {
-      if (depth === 0) {
-        if (start >= 0) patterns.push(source.slice(start, i));
-        start = i;
-      }
-      depth++;
-    } else if (c === ")" || c === "]") depth--;
-  }
-  if (start >= 0) patterns.push(source.slice(start));
-  return patterns.filter((p) => p.includes("@definition.")).join("\n");
 }

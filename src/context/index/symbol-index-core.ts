@@ -75,7 +75,7 @@ export class SymbolIndexCore {
         return false;
       }
       try {
-        this.store.setFile(path, extractDefinitions(tree, query, source, path, this.limits.maxSymbolsPerFile));
+        this.store.setFile(path, extractDefinitions(tree, query, grammar.spec, source, path, this.limits.maxSymbolsPerFile));
       } finally {
         tree.delete();
       }

@@ -7,7 +7,6 @@ import { ContextEngine } from "../../../src/context/context-engine";
 import type { AssembledContext } from "../../../src/context/context-types";
 import { ImportResolver } from "../../../src/context/index/import-resolver";
 import { extractImports } from "../../../src/context/imports";
-import { getLanguageSpec } from "../../../src/context/languages";
 import { SyntaxRuntime } from "../../../src/context/syntax-runtime";
 import { cursor, grammarsDir, indexedFolderForSuite, sharedIndex } from "./fixtures";
 
@@ -178,7 +177,7 @@ describe("Python definitions and module outlines", function () {
       assert.ok(tree);
       try {
         assert.equal(tree.rootNode.hasError, true);
-        const imports = extractImports(text, "python", tree, getLanguageSpec("python"));
+        const imports = extractImports(text, "python", tree, grammar.spec);
         assert.deepEqual(imports.map((i) => [i.specifier, i.names]), [[".", ["events"]], [".tasks", ["sleep"]]]);
       } finally {
         tree.delete();

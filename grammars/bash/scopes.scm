@@ -1,0 +1,2 @@
+; Scopes and declarations (node lists: see grammars/README.md).
+(function_definition) @scope @function

@@ -1,0 +1,2 @@
+; Imports (node lists: see grammars/README.md).
+(import_declaration) @import

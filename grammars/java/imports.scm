@@ -1,0 +1,5 @@
+; Imports (node lists: see grammars/README.md).
+[
+  (import_declaration)
+  (package_declaration)
+] @import

@@ -1,0 +1,5 @@
+; Blocks (node lists: see grammars/README.md).
+[
+  (object)
+  (array)
+] @block

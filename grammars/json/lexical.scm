@@ -1,0 +1,6 @@
+; Comments and strings (node lists: see grammars/README.md).
+(comment) @comment
+[
+  (string)
+  (string_content)
+] @string

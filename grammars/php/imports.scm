@@ -1,0 +1,2 @@
+; Imports (node lists: see grammars/README.md).
+(namespace_use_declaration) @import

@@ -1,0 +1,7 @@
+; Blocks (node lists: see grammars/README.md).
+(block) @block
+[
+  (module)
+  (block)
+  (ERROR)
+] @container

@@ -1,0 +1,7 @@
+; Comments and strings (node lists: see grammars/README.md).
+(comment) @comment
+[
+  (string)
+  (string_content)
+  (concatenated_string)
+] @string

@@ -1,0 +1,5 @@
+; Imports (node lists: see grammars/README.md).
+[
+  (use_declaration)
+  (extern_crate_declaration)
+] @import
