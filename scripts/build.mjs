@@ -3,7 +3,7 @@
 //   node scripts/build.mjs --bundle   bundles + grammars only (what the VSIX ships)
 //   --production                      minified bundles without source maps
 import { build } from "esbuild";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -65,7 +65,7 @@ await Promise.all([
     : []),
 ]);
 
-copyGrammars();
+await copyGrammars();
 
 async function buildHighlightWorker() {
   const result = await build({
@@ -85,40 +85,31 @@ if (!bundleOnly) await transpileForTests();
 
 console.log(`build: done in ${Date.now() - started} ms${production ? " (production)" : ""}`);
 
-/** Grammar packages ship C sources too; only the .wasm and queries travel with the extension. */
-function copyGrammars() {
-  const grammars = {
-    typescript: ["tree-sitter-typescript", ["tree-sitter-typescript.wasm", "tree-sitter-tsx.wasm"]],
-    javascript: ["tree-sitter-javascript", ["tree-sitter-javascript.wasm"]],
-    python: ["tree-sitter-python", ["tree-sitter-python.wasm"]],
-    go: ["tree-sitter-go", ["tree-sitter-go.wasm"]],
-    rust: ["tree-sitter-rust", ["tree-sitter-rust.wasm"]],
-    java: ["tree-sitter-java", ["tree-sitter-java.wasm"]],
-    c: ["tree-sitter-c", ["tree-sitter-c.wasm"]],
-    cpp: ["tree-sitter-cpp", ["tree-sitter-cpp.wasm"]],
-    csharp: ["tree-sitter-c-sharp", ["tree-sitter-c_sharp.wasm"]],
-    ruby: ["tree-sitter-ruby", ["tree-sitter-ruby.wasm"]],
-    php: ["tree-sitter-php", ["tree-sitter-php.wasm"]],
-    bash: ["tree-sitter-bash", ["tree-sitter-bash.wasm"]],
-    json: ["tree-sitter-json", ["tree-sitter-json.wasm"]],
-  };
+/**
+ * The grammars' .wasm from the official grammar packages (which ship C sources too), next to the project's own query
+ * files in grammars/<language>/. Which packages and files: src/context/languages.ts's GRAMMARS.
+ */
+async function copyGrammars() {
   const out = join(root, "grammars");
-  // grammars/ also holds the project's own query files (grammars/<language>/*.scm): only what the build copies goes.
+  mkdirSync(out, { recursive: true });
+  // Builds from before the queries were the project's own copied the packages' queries/ here.
   rmSync(join(out, "queries"), { recursive: true, force: true });
-  mkdirSync(join(out, "queries"), { recursive: true });
   for (const f of readdirSync(out)) if (f.endsWith(".wasm")) rmSync(join(out, f));
   cpSync(join(root, "node_modules/web-tree-sitter/web-tree-sitter.wasm"), join(out, "web-tree-sitter.wasm"));
-  for (const [name, [pkg, wasms]] of Object.entries(grammars)) {
+  for (const { package: pkg, wasm } of await grammarRegistry()) {
     const pkgDir = join(root, "node_modules", pkg);
     if (!existsSync(pkgDir)) throw new Error(`build: grammar package ${pkg} is missing; run npm ci`);
-    for (const wasm of wasms) {
-      const from = [join(pkgDir, wasm), join(pkgDir, wasm.replace("_", "-"))].find((p) => existsSync(p));
-      if (!from) throw new Error(`build: ${pkg} has no ${wasm}`);
-      cpSync(from, join(out, wasm));
-    }
-    const queries = join(pkgDir, "queries");
-    if (existsSync(queries)) cpSync(queries, join(out, "queries", name), { recursive: true, filter: (p) => statSync(p).isDirectory() || p.endsWith(".scm") });
+    const from = [join(pkgDir, wasm), join(pkgDir, wasm.replace("_", "-"))].find((p) => existsSync(p));
+    if (!from) throw new Error(`build: ${pkg} has no ${wasm}`);
+    cpSync(from, join(out, wasm));
   }
+}
+
+/** GRAMMARS of src/context/languages.ts, bundled in memory (it imports only node:path) and imported from a data: URL. */
+async function grammarRegistry() {
+  const result = await build({ entryPoints: [join(root, "src/context/languages.ts")], bundle: true, platform: "node", format: "esm", write: false, logLevel: "warning" });
+  const module = await import(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0].text).toString("base64")}`);
+  return module.GRAMMARS;
 }
 
 /** Tests run the plain JavaScript of every source file: transpile only (tsc --noEmit type-checks separately). */

@@ -273,11 +273,11 @@ export function verifyVsix(vsixPath, { target = "linux-x64", maxMb = 40, keep = 
     if (existsSync(join(root, "README.md")) && !files.some((f) => /^readme\.md$/i.test(f))) problems.push("missing README.md (vsce stores it as readme.md)");
     if (!existsSync(join(tmp, "extension.vsixmanifest"))) problems.push("missing extension.vsixmanifest");
 
-    // Every grammar the build copies, and its queries.
-    const builtGrammars = existsSync(join(root, "grammars")) ? listFiles(join(root, "grammars")) : [];
+    // Every grammar the build copies, and every query file of the languages (grammars/<language>/*.scm).
+    const builtGrammars = existsSync(join(root, "grammars")) ? listFiles(join(root, "grammars")).filter((f) => /\.(wasm|scm)$/.test(f)) : [];
     for (const g of builtGrammars) if (!has(`grammars/${g}`)) problems.push(`missing grammars/${g}`);
     if (!files.some((f) => /^grammars\/tree-sitter-[^/]+\.wasm$/.test(f))) problems.push("no tree-sitter grammar .wasm in grammars/");
-    if (!files.some((f) => /^grammars\/queries\/[^/]+\/[^/]+\.scm$/.test(f))) problems.push("no tree-sitter queries (.scm) in grammars/queries/");
+    if (!files.some((f) => /^grammars\/[^/]+\/[^/]+\.scm$/.test(f))) problems.push("no tree-sitter queries (.scm) in grammars/<language>/");
 
     // The prebuilt llama.cpp binary for the target.
     const binFiles = files.filter((f) => f.startsWith(`node_modules/@node-llama-cpp/${targetInfo.prebuilt}/bins/`));
