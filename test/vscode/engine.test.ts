@@ -69,4 +69,11 @@ describe("Hearth's engine in the extension host", function () {
     assert.match(model.name, /tiny/i);
     assert.equal(model.fimSupported, true);
   });
+
+  it("tells the user what to do about a model that does not fit, from the catalog, in the error and the status bar", async () => {
+    // No setting caps the engine's memory: its own budget stands in for a machine without room (after() resets it).
+    await api.engine.configure({ modelPath: await ensureTestModel("tiny"), threads: 1, idleUnloadMs: 0, gpu: "off", memoryBudgetBytes: 1024, ...WINDOW });
+    await assert.rejects(api.engine.load(), /needs about .* GiB of RAM, but only .* GiB is free.* No model in Hearth's catalog fits in the memory free now; close other programs and try again\./);
+    await waitFor(() => /No model in Hearth's catalog fits/.test(api.statusBar.tooltip), "the status bar to give the advice");
+  });
 });
