@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { toDisposable } from "../common/disposable";
 import type { ContextEngine } from "../context/context-engine";
 import { DEFAULT_DOCUMENT_LIMITS } from "../context/document-store";
 
@@ -35,7 +36,7 @@ export function syncDocuments(context: ContextEngine): vscode.Disposable {
   };
   let initial = setImmediate(openNext);
   return vscode.Disposable.from(
-    { dispose: () => clearImmediate(initial) },
+    toDisposable(() => clearImmediate(initial)),
     vscode.workspace.onDidOpenTextDocument(open),
     vscode.workspace.onDidCloseTextDocument((document) => context.closeDocument(document.uri.toString())),
     vscode.workspace.onDidChangeTextDocument((event) => {
@@ -66,7 +67,10 @@ export function indexWorkspace(context: ContextEngine, delayMs = 3000): vscode.D
   }, delayMs);
   const watcher = vscode.workspace.createFileSystemWatcher("**/*");
   return vscode.Disposable.from(
-    { dispose: () => (clearTimeout(timer), controller.abort()) },
+    toDisposable(() => {
+      clearTimeout(timer);
+      controller.abort();
+    }),
     watcher,
     watcher.onDidChange((uri) => context.notifyFileChanged(uri.toString())),
     watcher.onDidCreate((uri) => context.notifyFileChanged(uri.toString())),
