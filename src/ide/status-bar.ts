@@ -1,14 +1,13 @@
 import * as vscode from "vscode";
+import type { Disposable } from "../common/disposable";
 import type { EngineClient, EngineStatus } from "../engine/client";
 import { COMMANDS } from "./command-ids";
 import { describeStatus, type CompletionStatus } from "./status-text";
 
-export type { CompletionStatus } from "./status-text";
-
 /** Shows the engine's real state and whether completion is on; a click opens Hearth's menu. */
 export class HearthStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
-  private readonly subscription: { dispose(): void };
+  private readonly subscription: Disposable;
   private completion: CompletionStatus = { snoozedUntil: 0, disabledLanguage: null, last: null };
 
   constructor(private readonly engine: EngineClient) {
