@@ -14,8 +14,6 @@
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { emptyTree, forbiddenKeyPart, setPath, type GgufMetadataTree, type GgufMetadataValue } from "./gguf-tree";
 
-export { metadataValue, type GgufMetadataTree, type GgufMetadataValue, type GgufSkippedArray } from "./gguf-tree";
-
 export interface GgufTensorSummary {
   name: string;
   dims: number[];

@@ -5,7 +5,8 @@
 // architecture, and for every `<tensor>.lora_a`/`.lora_b` pair a base tensor whose shape the pair can multiply.
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { GgufReadError, metadataValue, readGgufSummary, type GgufMetadataTree } from "./gguf-metadata";
+import { GgufReadError, readGgufSummary } from "./gguf-metadata";
+import { metadataValue, type GgufMetadataTree } from "./gguf-tree";
 
 export const LORA_SETTING = "hearth.model.loraAdapters";
 

@@ -4,7 +4,8 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { detectFimFormat, vocabInfoFromGgufMetadata } from "../fim/detect";
-import { GgufReadError, metadataValue, readGgufSummary, type GgufFileSummary, type GgufMetadataTree } from "./gguf-metadata";
+import { GgufReadError, readGgufSummary, type GgufFileSummary } from "./gguf-metadata";
+import { metadataValue, type GgufMetadataTree } from "./gguf-tree";
 
 export type GgufKind = "model" | "vocab-only" | "lora" | "projector";
 

@@ -3,8 +3,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GgufReadError, metadataValue, readGgufSummary, type GgufMetadataTree } from "../../../src/models/gguf-metadata";
-import { emptyTree, setPath } from "../../../src/models/gguf-tree";
+import { GgufReadError, readGgufSummary } from "../../../src/models/gguf-metadata";
+import { emptyTree, metadataValue, setPath, type GgufMetadataTree } from "../../../src/models/gguf-tree";
 import { writeFakeModel } from "./fixtures";
 
 /** Every object level of a metadata tree, depth first. */
