@@ -22,7 +22,7 @@ export interface PipelineEngine extends CompletionEngine, TokenCountSource {
 
 export interface CompletionPipelineOptions {
   engine: PipelineEngine;
-  /** Folder with the grammars' .wasm, web-tree-sitter.wasm and queries/ (the repository's `grammars/`). */
+  /** Folder with the grammars' .wasm, web-tree-sitter.wasm and each language's query files (the repository's `grammars/`). */
   grammarsDir: string;
   logger: Logger;
   /** hearth.completion.contextTokens. */

@@ -30,7 +30,7 @@ import type { CountTokens } from "./token-estimate";
 import { DEFAULT_EXCLUDED_FOLDERS } from "./index/workspace-files";
 
 export interface ContextEngineOptions {
-  /** Folder with the grammars' .wasm, web-tree-sitter.wasm and queries/ (the extension's `grammars/`). */
+  /** Folder with the grammars' .wasm, web-tree-sitter.wasm and each language's query files (the extension's `grammars/`). */
   grammarsDir: string;
   logger: Logger;
   /** Reads a workspace file (recently viewed files that are not open); null when it cannot be read. */

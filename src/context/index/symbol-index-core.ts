@@ -22,8 +22,9 @@ const PARSE_TIMEOUT_MS = 1500;
 const BINARY_SNIFF_BYTES = 8000;
 
 /**
- * The workspace symbol index: parses files with the grammars' tags queries and keeps their definitions in a bounded
- * store. Runs inside the index worker (symbol-index-worker.ts); tests and benches may also run it in-thread.
+ * The workspace symbol index: parses files with the languages' definitions queries (grammars/<grammar>/definitions.scm)
+ * and keeps their definitions in a bounded store. Runs inside the index worker (symbol-index-worker.ts); tests and
+ * benches may also run it in-thread.
  */
 export class SymbolIndexCore {
   private readonly runtime: SyntaxRuntime;
