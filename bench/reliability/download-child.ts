@@ -1,7 +1,8 @@
 // One download in a process of its own (download-faults.ts runs it as an unprivileged user): reads the request from the
 // JSON file named on the command line and prints how it ended, as JSON.
 import { readFileSync } from "node:fs";
-import { DownloadError, downloadModel, type DownloadRequest } from "../../src/models/download";
+import { downloadModel, type DownloadRequest } from "../../src/models/download";
+import { DownloadError } from "../../src/models/download-errors";
 
 async function main(): Promise<void> {
   const request = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as DownloadRequest;

@@ -10,7 +10,9 @@ import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DownloadError, downloadModel, type DownloadProgress, type DownloadRequest, type DownloadResult } from "../../src/models/download";
+import { downloadModel, type DownloadRequest, type DownloadResult } from "../../src/models/download";
+import { DownloadError } from "../../src/models/download-errors";
+import type { DownloadProgress } from "../../src/models/download-progress";
 import { sha256, startModelServer, writeFakeModel, type ModelServer } from "../../test/unit/models/fixtures";
 import { describeError, isClearMessage } from "./outcomes";
 

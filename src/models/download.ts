@@ -18,9 +18,6 @@ import { Meter, type DownloadProgress } from "./download-progress";
 import { formatBytes } from "./memory-fit";
 import { inspectModelFile, type GgufKind } from "./model-facts";
 
-export { DownloadError, type DownloadErrorCode } from "./download-errors";
-export { describeProgress, type DownloadProgress } from "./download-progress";
-
 export interface DownloadRequest {
   url: string;
   /** Final path of the model file; the folder is created if needed. */

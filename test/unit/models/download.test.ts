@@ -2,7 +2,9 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { DownloadError, describeProgress, downloadModel, partialPathOf, type DownloadProgress, type DownloadRequest } from "../../../src/models/download";
+import { downloadModel, partialPathOf, type DownloadRequest } from "../../../src/models/download";
+import { DownloadError } from "../../../src/models/download-errors";
+import { describeProgress, type DownloadProgress } from "../../../src/models/download-progress";
 import { HUGGING_FACE_TRUST } from "../../../src/models/download-origins";
 import { sha256, startModelServer, writeFakeModel, type ModelServer } from "./fixtures";
 
