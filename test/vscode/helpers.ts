@@ -37,6 +37,16 @@ export function workspaceFile(...parts: string[]): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, ...parts);
 }
 
+/** Opens a workspace file with the cursor at a 0-based line and column, undoing whatever an earlier test left in it. */
+export async function openAt(relativePath: string, line: number, character: number): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument(workspaceFile(relativePath));
+  const editor = await vscode.window.showTextDocument(document);
+  if (document.isDirty) await vscode.commands.executeCommand("workbench.action.files.revert");
+  const position = new vscode.Position(line, character);
+  editor.selection = new vscode.Selection(position, position);
+  return editor;
+}
+
 /**
  * Points Hearth at a model (undefined: none) with one thread, as every test runs, and the given context window where
  * one is given.

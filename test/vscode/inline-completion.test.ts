@@ -4,17 +4,7 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { HearthApi } from "../../src/extension";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-import { hearth, setModel, waitFor, workspaceFile } from "./helpers";
-
-/** Opens a file with the cursor at a 0-based line and column, undoing whatever an earlier test left in it. */
-async function openAt(relativePath: string, line: number, character: number): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument(workspaceFile(relativePath));
-  const editor = await vscode.window.showTextDocument(document);
-  if (document.isDirty) await vscode.commands.executeCommand("workbench.action.files.revert");
-  const position = new vscode.Position(line, character);
-  editor.selection = new vscode.Selection(position, position);
-  return editor;
-}
+import { hearth, openAt, setModel, waitFor } from "./helpers";
 
 describe("Inline completions in the extension host", function () {
   this.timeout(90_000);
