@@ -48,7 +48,7 @@ export class AssemblerProbe implements ContextAssembler {
     } finally {
       record.endedAt = performance.now();
     }
-    Object.assign(record, { indexMs: context.phases.index ?? 0, elapsedMs: context.elapsedMs, phases: context.phases });
+    Object.assign(record, { indexMs: context.phases.definitions ?? 0, elapsedMs: context.elapsedMs, phases: context.phases });
     this.byPrompt.set(promptKey(context.prefix, context.suffix), record);
     if (this.byPrompt.size > 64) this.byPrompt.delete(this.byPrompt.keys().next().value!);
     return context;

@@ -40,7 +40,7 @@ export interface AssembledContext {
   /** Whether the workspace index answered in time. */
   indexAnswered: boolean;
   elapsedMs: number;
-  /** Milliseconds per phase (parse, windows, scopes+imports, names, index, snippets, select+prefix), for logs and benches. */
+  /** Milliseconds per phase (parse, windows, each retriever by name, mix+prefix), for logs and benches. */
   phases: Record<string, number>;
 }
 

@@ -1,9 +1,7 @@
-import type { ContextItem } from "./context-types";
 import type { DocumentStore } from "./document-store";
-import { FileWindows, findSimilarSnippets, identifierSet, MAX_WINDOW_CHARS } from "./similar-snippets";
+import { FileWindows } from "./similar-snippets";
 import type { SnippetSource } from "./similar-snippets";
-import { countNewlines, endOfLinesBelow, LineNumbers, startOfLinesAbove } from "./text-lines";
-import type { CountTokens } from "./token-estimate";
+import { LineNumbers } from "./text-lines";
 
 const RECENT_FILES = 20;
 const SNIPPET_FILES = 8;
@@ -12,12 +10,6 @@ const MAX_CACHED_FILE_CHARS = 512 * 1024;
 /** Characters of recent files cut into windows per completion request, and per background turn between requests. */
 const WINDOW_CHARS_PER_REQUEST = 64 * 1024;
 const WINDOW_CHARS_PER_TURN = 32 * 1024;
-/** The code before the cursor that snippets are matched against: this many lines, at most this many characters. */
-const QUERY_LINES = 20;
-const QUERY_CHARS = 4000;
-/** Around another file's last edit: this many lines each way, at most this many characters each way. */
-const EDIT_LINES = 6;
-const EDIT_CHARS = MAX_WINDOW_CHARS / 2;
 
 interface RecentFile {
   uri: string;
@@ -31,13 +23,23 @@ export interface RecentFilesOptions {
   documents: DocumentStore;
   /** Reads a workspace file (recently viewed files that are not open); null when it cannot be read. */
   readFile(path: string): Promise<string | null>;
-  countTokens: CountTokens;
   pathOf(uri: string): string | null;
 }
 
+/** Where the user last edited a file: its text now, and the edit's offset in it. */
+export interface RecentEdit {
+  /** 0 for the latest edit of all (in any file), 1 for the one before, … */
+  rank: number;
+  path: string;
+  text: string;
+  offset: number;
+  /** The 0-based line of an offset of `text`. */
+  lineAt(offset: number): number;
+}
+
 /**
- * The files the user visited and edited lately, as snippets for a completion: the windows most like the code before
- * the cursor, and the lines around the last edits. Windows are cut a bounded amount at a time, between requests and
+ * The files the user visited and edited lately, for the snippet and recent-edit retrievers: the visited files cut into
+ * windows of lines, and where the last edits were. Windows are cut a bounded amount at a time, between requests and
  * within them, so that visiting a large file never stalls a keystroke.
  */
 export class RecentFiles {
@@ -89,7 +91,11 @@ export class RecentFiles {
     this.edits.length = 0;
   }
 
-  snippetItems(uri: string, text: string, offset: number): ContextItem[] {
+  /**
+   * The windows of the files visited lately, other than `uri`, as far as they are cut: a bounded amount more is cut
+   * now, and the rest between requests.
+   */
+  snippetSources(uri: string): SnippetSource[] {
     const sources: SnippetSource[] = [];
     let budget = WINDOW_CHARS_PER_REQUEST;
     let unfinished = false;
@@ -101,36 +107,26 @@ export class RecentFiles {
       sources.push({ path: this.opts.pathOf(entry.uri) ?? entry.uri, text: windows.text, windows: windows.windows });
     }
     if (unfinished) this.cutInBackground();
-    const items: ContextItem[] = [];
-    if (sources.length) {
-      const start = startOfLinesAbove(text, offset, QUERY_LINES, QUERY_CHARS);
-      const query = identifierSet(text.slice(start, offset));
-      for (const s of findSimilarSnippets(query, sources, 4)) {
-        items.push({ kind: "snippet", source: "recent-file", path: s.path, startLine: s.startLine, endLine: s.endLine, text: s.text, tokens: this.opts.countTokens(s.text), score: 0.5 * s.score });
-      }
-    }
-    // Where the user just edited another file is likely what they are wiring up now.
+    return sources;
+  }
+
+  /** The last edits in files other than `uri` whose text is known, the most recent first. */
+  editsElsewhere(uri: string): RecentEdit[] {
+    const out: RecentEdit[] = [];
     this.edits.forEach((edit, rank) => {
       if (edit.uri === uri) return;
-      const body = this.opts.documents.getText(edit.uri) ?? this.recent.find((r) => r.uri === edit.uri)?.text;
-      if (!body) return;
-      const at = Math.min(edit.offset, body.length);
-      const s = startOfLinesAbove(body, at, EDIT_LINES, EDIT_CHARS);
-      const e = endOfLinesBelow(body, at, EDIT_LINES, EDIT_CHARS);
-      const snippet = body.slice(s, e);
-      const startLine = this.opts.documents.lineAt(edit.uri, s) ?? LineNumbers.at(body, s).lineOf(s);
-      items.push({
-        kind: "snippet",
-        source: "recent-file",
+      const text = this.opts.documents.getText(edit.uri) ?? this.recent.find((r) => r.uri === edit.uri)?.text;
+      if (!text) return;
+      out.push({
+        rank,
         path: this.opts.pathOf(edit.uri) ?? edit.uri,
-        startLine,
-        endLine: startLine + countNewlines(snippet, 0, snippet.length),
-        text: snippet,
-        tokens: this.opts.countTokens(snippet),
-        score: 0.3 / (1 + rank),
+        text,
+        offset: Math.min(edit.offset, text.length),
+        // The store counts an open document's lines from where it last counted them; other text is counted from the top.
+        lineAt: (offset) => this.opts.documents.lineAt(edit.uri, offset) ?? LineNumbers.at(text, offset).lineOf(offset),
       });
     });
-    return items;
+    return out;
   }
 
   /** The recent files that snippets come from: other files than the current one, with text, the most recent first. */

@@ -74,3 +74,8 @@ export async function* walkSourceFiles(roots: readonly string[], options: WalkOp
     queue = next;
   }
 }
+
+/** Whether a file lies in a folder the index never walks (node_modules, build output, a hidden folder). */
+export function isInExcludedFolder(path: string): boolean {
+  return path.split(/[\\/]/).slice(0, -1).some((segment) => DEFAULT_EXCLUDED_FOLDERS.has(segment) || segment.startsWith("."));
+}

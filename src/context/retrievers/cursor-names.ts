@@ -1,7 +1,7 @@
-import type { ImportStatement } from "./imports";
-import { IDENTIFIER_STOPWORDS } from "./stopwords";
-import { endOfLinesBelow, startOfLinesAbove } from "./text-lines";
-import type { LineNumbers } from "./text-lines";
+import type { ImportStatement } from "../imports";
+import { IDENTIFIER_STOPWORDS } from "../stopwords";
+import { endOfLinesBelow, startOfLinesAbove } from "../text-lines";
+import type { LineNumbers } from "../text-lines";
 
 export interface WeightedName {
   name: string;

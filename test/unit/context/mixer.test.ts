@@ -1,0 +1,121 @@
+import * as assert from "node:assert/strict";
+import type { ContextItem } from "../../../src/context/context-types";
+import { mix, orderForCacheReuse, overlaps, withoutShown } from "../../../src/context/mixer";
+import type { ScoredItem } from "../../../src/context/retrievers/retriever";
+
+/** One token per character: budgets in these tests read as lengths of text. */
+const count = (text: string): number => text.length;
+
+function item(fields: Partial<ScoredItem> & Pick<ScoredItem, "text" | "score">): ScoredItem {
+  return { kind: "definition", source: "imported-file", path: "/p/a.ts", startLine: 0, endLine: 0, tokens: count(fields.text), ...fields };
+}
+
+const texts = (items: readonly ContextItem[]): string[] => items.map((i) => i.text);
+
+describe("mix", () => {
+  it("takes the best-scored candidates first, as many as the budget holds", () => {
+    const candidates = [item({ text: "low", score: 0.1, startLine: 1, endLine: 1 }), item({ text: "high", score: 0.9, startLine: 5, endLine: 5 }), item({ text: "middle", score: 0.5, startLine: 9, endLine: 9 })];
+    assert.deepEqual(texts(mix(candidates, { budgetTokens: 10, countTokens: count })), ["high", "middle"]);
+  });
+
+  it("keeps candidates of equal score in the order they came in", () => {
+    const candidates = [item({ text: "first", score: 0.5, path: "/p/b.ts" }), item({ text: "second", score: 0.5, path: "/p/c.ts" })];
+    assert.deepEqual(texts(mix(candidates, { budgetTokens: 100, countTokens: count })), ["first", "second"]);
+  });
+
+  it("leaves out a candidate that shows lines of one already chosen", () => {
+    const candidates = [item({ text: "function f() {}", score: 0.9, startLine: 3, endLine: 5 }), item({ text: "const f = 1;", score: 0.5, startLine: 5, endLine: 6 })];
+    assert.deepEqual(texts(mix(candidates, { budgetTokens: 100, countTokens: count })), ["function f() {}"]);
+  });
+
+  it("leaves out a candidate whose text repeats one already chosen, from whichever file", () => {
+    const candidates = [item({ text: "export const A = 1;", score: 0.9 }), item({ text: "export const A = 1;", score: 0.5, path: "/p/copy.ts" })];
+    assert.equal(mix(candidates, { budgetTokens: 100, countTokens: count }).length, 1);
+  });
+
+  it("lets a module's outline and a scope's header share lines with the code they summarise", () => {
+    const code = item({ text: "function f() { return 1; }", score: 0.9, startLine: 2, endLine: 4 });
+    const outline = item({ kind: "outline", text: "function f()\nfunction g()", score: 0.5, startLine: 2, endLine: 8 });
+    assert.equal(overlaps(code, outline), false);
+    assert.equal(mix([code, outline], { budgetTokens: 100, countTokens: count }).length, 2);
+  });
+
+  it("falls back to a definition's header when the whole definition does not fit", () => {
+    const long = item({ text: "function load(path: string) {\n  return read(path);\n}", header: "function load(path: string)", score: 0.9 });
+    assert.deepEqual(texts(mix([long], { budgetTokens: 30, countTokens: count })), ["function load(path: string)"]);
+  });
+
+  it("leaves out a candidate that fits neither whole nor as its header", () => {
+    const long = item({ text: "function load(path: string) {\n  return read(path);\n}", header: "function load(path: string)", score: 0.9 });
+    assert.deepEqual(mix([long], { budgetTokens: 10, countTokens: count }), []);
+  });
+
+  it("keeps a class's header when its methods were chosen first, so that the class's name is in the context", () => {
+    const method = item({ text: "static fromCode(code: number): Status {\n  return new Status(code);\n}", symbol: "fromCode", score: 0.9, startLine: 10, endLine: 12 });
+    const cls = item({ text: "export class Status {\n  static fromCode(code: number): Status { … }\n}", header: "export class Status", symbol: "Status", score: 0.5, startLine: 0, endLine: 30 });
+    const chosen = mix([method, cls], { budgetTokens: 200, countTokens: count });
+    assert.deepEqual(
+      chosen.map((c) => [c.symbol, c.text, c.startLine, c.endLine]),
+      [
+        ["fromCode", method.text, 10, 12],
+        ["Status", "export class Status", 0, 0],
+      ],
+    );
+  });
+
+  it("keeps a class's header once, however many of its methods were chosen", () => {
+    const a = item({ text: "a() {}", score: 0.9, startLine: 2, endLine: 2 });
+    const b = item({ text: "b() {}", score: 0.8, startLine: 4, endLine: 4 });
+    const cls = item({ text: "class K {\n  a() {}\n  b() {}\n}", header: "class K", score: 0.5, startLine: 0, endLine: 6 });
+    const again = { ...cls, path: cls.path, score: 0.4 };
+    assert.deepEqual(texts(mix([a, b, cls, again], { budgetTokens: 200, countTokens: count })), ["a() {}", "b() {}", "class K"]);
+  });
+
+  it("keeps no header for a definition that overlaps chosen items outside its body", () => {
+    const neighbour = item({ text: "const before = 1;", score: 0.9, startLine: 0, endLine: 1 });
+    const cls = item({ text: "class K {\n  a() {}\n}", header: "class K", score: 0.5, startLine: 1, endLine: 3 });
+    assert.deepEqual(texts(mix([neighbour, cls], { budgetTokens: 200, countTokens: count })), ["const before = 1;"]);
+  });
+
+  it("keeps no class header that the budget cannot hold", () => {
+    const method = item({ text: "m() { return 1; }", score: 0.9, startLine: 2, endLine: 2 });
+    const cls = item({ text: "class LongClassName {\n  m() { return 1; }\n}", header: "class LongClassName", score: 0.5, startLine: 0, endLine: 4 });
+    assert.deepEqual(texts(mix([method, cls], { budgetTokens: 25, countTokens: count })), ["m() { return 1; }"]);
+  });
+
+  it("leaves out the file's own definitions on the lines the prompt shows anyway", () => {
+    const shown = item({ source: "same-file", text: "function near() {}", score: 0.9, startLine: 40, endLine: 42 });
+    const above = item({ source: "same-file", text: "function far() {}", score: 0.8, startLine: 2, endLine: 4 });
+    const chosen = mix([shown, above], { budgetTokens: 100, countTokens: count, shownLines: { startLine: 30, endLine: 60 } });
+    assert.deepEqual(texts(chosen), ["function far() {}"]);
+  });
+});
+
+describe("withoutShown", () => {
+  it("drops the file's own items on the lines the final prefix and suffix show, but keeps its scopes' headers", () => {
+    const items = [
+      item({ source: "same-file", kind: "imports", text: "import x", score: 5, startLine: 0, endLine: 2 }),
+      item({ source: "same-file", kind: "scope", text: "class A", score: 10, startLine: 1, endLine: 1 }),
+      item({ source: "same-file", text: "function old() {}", score: 1, startLine: 0, endLine: 0 }),
+      item({ source: "imported-file", text: "export function other() {}", score: 1, startLine: 3, endLine: 4 }),
+    ];
+    assert.deepEqual(texts(withoutShown(items, 1, 50)), ["import x", "class A", "function old() {}", "export function other() {}"]);
+    assert.deepEqual(texts(withoutShown(items, 0, 50)), ["class A", "export function other() {}"]);
+  });
+});
+
+describe("orderForCacheReuse", () => {
+  it("puts other files' definitions first, then snippets, then the file's imports, definitions and scopes, and drops headers", () => {
+    const items = [
+      item({ source: "same-file", kind: "scope", text: "scope", score: 10 }),
+      item({ source: "same-file", text: "own", score: 1, header: "own header" }),
+      item({ source: "recent-file", kind: "snippet", text: "snippet", score: 1 }),
+      item({ source: "same-file", kind: "imports", text: "imports", score: 5 }),
+      item({ source: "workspace", text: "b", score: 1, path: "/p/b.ts" }),
+      item({ source: "imported-file", text: "a", score: 1, path: "/p/a.ts", header: "a header" }),
+    ];
+    const ordered = orderForCacheReuse(items);
+    assert.deepEqual(texts(ordered), ["a", "b", "snippet", "imports", "own", "scope"]);
+    assert.ok(ordered.every((i) => !("header" in i)));
+  });
+});
