@@ -245,7 +245,15 @@ function requireOf(node: Node): { specifier: string; member: string | null } | n
 function refOf(node: Node, facts: ModuleFacts, nameHint: string): ValueRef | undefined {
   switch (node.type) {
     case "parenthesized_expression":
+    case "as_expression":
+    case "satisfies_expression":
+    case "non_null_expression":
+      // `{ … } as const`, `x satisfies T`, `x!`: the value is the expression's.
       return node.namedChildren[0] ? refOf(node.namedChildren[0], facts, nameHint) : undefined;
+    case "type_assertion": {
+      const inner = node.namedChildren.at(-1);
+      return inner ? refOf(inner, facts, nameHint) : undefined;
+    }
     case "assignment_expression": {
       const right = node.childForFieldName("right");
       return right ? refOf(right, facts, nameHint) : undefined;
@@ -262,7 +270,11 @@ function refOf(node: Node, facts: ModuleFacts, nameHint: string): ValueRef | und
     case "member_expression": {
       const required = requireOf(node);
       if (required) return { kind: "import", specifier: required.specifier, name: required.member ?? "=" };
-      if (node.type === "call_expression") return undefined;
+      if (node.type === "call_expression") {
+        // `Object.freeze({ … })` is the object itself.
+        const frozen = node.childForFieldName("function")?.text === "Object.freeze" ? node.childForFieldName("arguments")?.namedChildren[0] : undefined;
+        return frozen ? refOf(frozen, facts, nameHint) : undefined;
+      }
       const object = node.childForFieldName("object");
       const property = node.childForFieldName("property");
       const base = object ? refOf(object, facts, "") : undefined;

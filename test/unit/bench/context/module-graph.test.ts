@@ -72,6 +72,16 @@ describe("bench: following a use to its definition", function () {
     assert.equal(where(sampleAt("use.js", "helpers.size")), "helpers.js:5 size object-member reexports=0");
   });
 
+  it("reaches a member of an object exported `as const` or frozen", () => {
+    write({
+      "constants.ts": "export const CacheLocation = {\n  LocalStorage: 'localStorage',\n  Memory: 'memory',\n} as const;\n",
+      "codes.js": "module.exports = Object.freeze({\n  NOT_FOUND: 404,\n});\n",
+      "use.ts": "import { CacheLocation } from './constants';\nimport codes from './codes.js';\nexport function f() {\n  const where = CacheLocation.Memory;\n  return codes.NOT_FOUND;\n}\n",
+    });
+    assert.equal(where(sampleAt("use.ts", "CacheLocation.Memory")), "constants.ts:3 Memory object-member reexports=0");
+    assert.equal(where(sampleAt("use.ts", "codes.NOT_FOUND")), "codes.js:2 NOT_FOUND object-member reexports=0");
+  });
+
   it("reaches members of `module.exports = { … }` and `exports.x = …` through require", () => {
     write({
       "lib/ast-utils.js": "function isColonToken(token) {\n  return token.value === ':';\n}\nmodule.exports = {\n  isColonToken,\n  LINE: /\\n/u,\n};\n",
