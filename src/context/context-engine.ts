@@ -11,7 +11,7 @@ import type { TextEdit } from "./document-store";
 import { FileImports } from "./file-imports";
 import { IndexSync } from "./index-sync";
 import type { ImportStatement } from "./imports";
-import { getLanguageSpec } from "./languages";
+import type { LanguageSpec } from "./languages";
 import { MemoizedSymbolIndex } from "./index/memoized-index";
 import { WorkerSymbolIndex } from "./index/symbol-index";
 import type { SymbolIndex } from "./index/symbol-index";
@@ -34,7 +34,7 @@ import type { CountTokens } from "./token-estimate";
 import { uriToPath } from "./uri-path";
 
 export interface ContextEngineOptions {
-  /** Folder with the grammars' .wasm, web-tree-sitter.wasm and queries/ (the extension's `grammars/`). */
+  /** Folder with the grammars' .wasm, web-tree-sitter.wasm and each language's query files (the extension's `grammars/`). */
   grammarsDir: string;
   logger: Logger;
   /** Reads a workspace file (recently viewed files that are not open); null when it cannot be read. */
@@ -80,7 +80,7 @@ export class ContextEngine {
     this.runtime = new SyntaxRuntime(opts.grammarsDir, this.logger);
     this.syntax = new SyntaxService(this.runtime);
     this.documents = new DocumentStore(this.runtime, this.logger);
-    this.fileImports = new FileImports();
+    this.fileImports = new FileImports((languageId) => this.specOf(languageId));
     const countTokens = (this.countTokens = opts.countTokens ?? estimateTokens);
     this.recentFiles = new RecentFiles({ documents: this.documents, readFile: opts.readFile, pathOf: uriToPath });
     this.index = new MemoizedSymbolIndex(
@@ -202,7 +202,7 @@ export class ContextEngine {
     };
     const view = this.viewOf(req);
     const { text, offset, tree, lines } = view;
-    const spec = getLanguageSpec(req.languageId);
+    const spec = this.specOf(req.languageId);
     lap("parse");
     const surroundings = describeSurroundings(text, offset, req.languageId, tree, spec);
     const split = req.split ?? splitBudget(req.budgetTokens, DEFAULT_SHARES);
@@ -264,12 +264,17 @@ export class ContextEngine {
       text: view.text,
       offset: view.offset,
       tree: view.tree,
-      spec: getLanguageSpec(req.languageId),
+      spec: this.specOf(req.languageId),
       lines: view.lines,
       imports: this.importsOf(req.uri, req.languageId, view),
       prefixFloor,
       otherFilesOnly: req.otherFilesOnly ?? false,
     };
+  }
+
+  /** The language's node types once its grammar is loaded (as it is wherever a tree was given). */
+  private specOf(languageId: string): LanguageSpec | null {
+    return this.runtime.getLoaded(languageId)?.spec ?? null;
   }
 
   /** Bad input must cost context, never an exception in the extension host. */
