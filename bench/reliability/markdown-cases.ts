@@ -8,9 +8,9 @@
 // - crashed: rendering threw; otherwise accepted (rendered inert). Model output is never refused.
 import { JSDOM, VirtualConsole } from "jsdom";
 import MarkdownIt from "markdown-it";
-import type { FromHighlighter, ToHighlighter } from "../../src/webview/app/highlight-protocol";
 import type { ViewEntry } from "../../src/webview/protocol";
 import { HOSTILE_MARKDOWN_CASES, markdownText } from "../../test/fixtures/chat/hostile-markdown";
+import { InProcessHighlightWorker } from "../../test/unit/helpers/highlight-worker";
 import { loadWebviewModules } from "../../test/unit/helpers/webview-modules";
 import type { CaseVerdict } from "./case-pool";
 import { pollutionSince, snapshotPrototypes } from "./canary";
@@ -40,36 +40,6 @@ const EVENTS = [
   "blur", "load", "error", "abort", "animationstart", "animationend", "transitionend", "toggle", "input", "change",
   "submit", "keydown", "keyup", "scroll", "wheel", "copy", "paste", "beforeprint", "begin", "end", "repeat", "invalid", "select",
 ];
-
-/** The highlighting worker's queue (the real HighlightService), answered in-process as soon as the view asks. */
-class InProcessWorker {
-  onmessage: ((event: MessageEvent<FromHighlighter>) => void) | null = null;
-  onerror: ((event: ErrorEvent) => void) | null = null;
-  private readonly turns: (() => void)[] = [];
-  private readonly outbox: FromHighlighter[] = [];
-  private readonly service: InstanceType<ServiceModule["HighlightService"]>;
-
-  constructor(Service: ServiceModule["HighlightService"]) {
-    this.service = new Service(
-      (message) => this.outbox.push(message),
-      (run) => this.turns.push(run),
-    );
-  }
-
-  postMessage(message: ToHighlighter): void {
-    this.service.receive(structuredClone(message));
-  }
-
-  terminate(): void {}
-
-  /** Runs everything queued and delivers the answers; false when there was nothing to do. */
-  drain(): boolean {
-    if (this.turns.length === 0 && this.outbox.length === 0) return false;
-    for (let i = 0; i < 10_000 && this.turns.length > 0; i++) this.turns.shift()!();
-    for (const message of this.outbox.splice(0)) this.onmessage?.({ data: message } as MessageEvent<FromHighlighter>);
-    return true;
-  }
-}
 
 /**
  * "view": the chat view's real path. "unsanitised": the control, markdown-it with raw HTML and every link allowed put
@@ -119,7 +89,7 @@ export async function openCases(init: unknown): Promise<(index: number) => Promi
     problems.length = 0;
     const host = snapshotPrototypes();
     const page = snapshotPrototypes(pagePrototypes);
-    const worker = new InProcessWorker(mods["highlight-service"].HighlightService);
+    const worker = new InProcessHighlightWorker(mods["highlight-service"].HighlightService);
     const highlighter = new mods.highlighter.Highlighter(
       (problem) => problems.push(problem),
       () => worker as never,

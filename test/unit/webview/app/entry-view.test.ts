@@ -1,43 +1,15 @@
 // The chat view's code blocks in a DOM (jsdom), with the highlighting worker's queue (HighlightService) run in-process
-// behind a fake Worker, so a test decides when the worker answers. What a user copies, inserts or applies is a code
+// behind an in-process Worker, so a test decides when the worker answers. What a user copies, inserts or applies is a code
 // element's text: whatever order streaming, highlighting and rendering happen in, it must equal the code in the answer.
 import { strict as assert } from "node:assert";
 import { JSDOM } from "jsdom";
-import type { FromHighlighter, ToHighlighter } from "../../../../src/webview/app/highlight-protocol";
 import type { ViewEntry } from "../../../../src/webview/protocol";
+import { InProcessHighlightWorker } from "../../helpers/highlight-worker";
 import { loadWebviewModules } from "../../helpers/webview-modules";
 
 type EntryViewModule = typeof import("../../../../src/webview/app/entry-view");
 type HighlighterModule = typeof import("../../../../src/webview/app/highlighter");
 type ServiceModule = typeof import("../../../../src/webview/app/highlight-service");
-
-/** A Worker whose messages reach an in-process HighlightService; nothing is answered until `answer()`. */
-class FakeWorker {
-  onmessage: ((event: MessageEvent<FromHighlighter>) => void) | null = null;
-  onerror: ((event: ErrorEvent) => void) | null = null;
-  private readonly turns: (() => void)[] = [];
-  private readonly outbox: FromHighlighter[] = [];
-  private readonly service;
-
-  constructor(Service: ServiceModule["HighlightService"]) {
-    this.service = new Service(
-      (message) => this.outbox.push(message),
-      (run) => this.turns.push(run),
-    );
-  }
-
-  postMessage(message: ToHighlighter): void {
-    this.service.receive(structuredClone(message));
-  }
-
-  terminate(): void {}
-
-  /** The worker does all its queued work and its answers arrive. */
-  answer(): void {
-    while (this.turns.length > 0) this.turns.shift()!();
-    for (const message of this.outbox.splice(0)) this.onmessage?.({ data: message } as MessageEvent<FromHighlighter>);
-  }
-}
 
 const GLOBALS = ["window", "document", "Node", "Text", "Element", "HTMLElement", "DocumentFragment", "DOMParser", "NodeFilter"] as const;
 
@@ -65,7 +37,7 @@ describe("chat code blocks in the DOM (jsdom, worker in-process)", function () {
 
   /** An answer view in the document, its highlighter and the fake worker behind it. */
   const setup = (options: { failWorker?: boolean } = {}) => {
-    const worker = new FakeWorker(mods["highlight-service"].HighlightService);
+    const worker = new InProcessHighlightWorker(mods["highlight-service"].HighlightService);
     const problems: string[] = [];
     const highlighter = new mods.highlighter.Highlighter(
       (text) => problems.push(text),
@@ -79,7 +51,7 @@ describe("chat code blocks in the DOM (jsdom, worker in-process)", function () {
     document.body.replaceChildren(view.el);
     /** The worker answers and the next frame applies what it said (and the promise callbacks after it run). */
     const settle = async () => {
-      worker.answer();
+      worker.drain();
       highlighter.applyReady(Infinity);
       await new Promise((resolve) => setImmediate(resolve));
     };
