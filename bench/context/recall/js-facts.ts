@@ -207,6 +207,15 @@ function declareVariable(declarator: Node, statement: Node, facts: ModuleFacts, 
     }
     return;
   }
+  if (nameNode.type === "object_pattern" || nameNode.type === "array_pattern") {
+    // `const [isStream, isRequest] = names.map(kindOf)`, `const { isArray } = Array`: each name is declared here.
+    for (const id of patternNames(nameNode)) {
+      facts.declarationLines.add(id.startPosition.row);
+      const declared = declare(facts.scope, newDecl(id.text, "variable", id, declarator));
+      if (exported) facts.exports.set(declared.name, { kind: "local", name: declared.name });
+    }
+    return;
+  }
   if (nameNode.type !== "identifier") return;
   const decl = newDecl(nameNode.text, "variable", nameNode, declarator);
   facts.declarationLines.add(nameNode.startPosition.row);
@@ -219,6 +228,22 @@ function declareVariable(declarator: Node, statement: Node, facts: ModuleFacts, 
   }
   const declared = declare(facts.scope, decl);
   if (exported) facts.exports.set(exported === "default" ? "default" : declared.name, { kind: "local", name: declared.name });
+}
+
+/** The names a destructuring pattern binds. */
+function patternNames(pattern: Node): Node[] {
+  const out: Node[] = [];
+  for (const p of pattern.namedChildren) {
+    if (p.type === "identifier" || p.type === "shorthand_property_identifier_pattern") out.push(p);
+    else if (p.type === "pair_pattern") {
+      const value = p.childForFieldName("value");
+      if (value) out.push(...(value.type === "identifier" ? [value] : patternNames(value)));
+    } else if (p.type === "assignment_pattern") {
+      const left = p.childForFieldName("left");
+      if (left?.type === "identifier" || left?.type === "shorthand_property_identifier_pattern") out.push(left);
+    } else if (p.type === "object_pattern" || p.type === "array_pattern") out.push(...patternNames(p));
+  }
+  return out;
 }
 
 /** `require("m")` (member null) or `require("m").x` (member x). */

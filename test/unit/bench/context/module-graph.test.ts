@@ -72,6 +72,15 @@ describe("bench: following a use to its definition", function () {
     assert.equal(where(sampleAt("use.js", "helpers.size")), "helpers.js:5 size object-member reexports=0");
   });
 
+  it("finds a name declared by destructuring, as a member of the object that lists it", () => {
+    write({
+      "utils.js": "const kindOf = (t) => (x) => typeof x === t;\nconst [isStream, isRequest] = ['stream', 'request'].map(kindOf);\nconst { isArray } = Array;\nexport default { isStream, isRequest, isArray };\n",
+      "use.js": "import utils from './utils.js';\nexport function f(x) {\n  if (utils.isRequest(x)) return 1;\n  return utils.isArray(x);\n}\n",
+    });
+    assert.equal(where(sampleAt("use.js", "utils.isRequest")), "utils.js:2 isRequest object-member reexports=0");
+    assert.equal(where(sampleAt("use.js", "utils.isArray")), "utils.js:3 isArray object-member reexports=0");
+  });
+
   it("reaches a member of an object exported `as const` or frozen", () => {
     write({
       "constants.ts": "export const CacheLocation = {\n  LocalStorage: 'localStorage',\n  Memory: 'memory',\n} as const;\n",
