@@ -17,7 +17,7 @@ import { WorkerSymbolIndex } from "./index/symbol-index";
 import type { SymbolIndex } from "./index/symbol-index";
 import { mix, orderForCacheReuse, withoutShown } from "./mixer";
 import { RecentFiles } from "./recent-files";
-import { requestView } from "./request-view";
+import { requestView, retrievalRequest } from "./request-view";
 import type { RequestView } from "./request-view";
 import { DefinitionRetriever } from "./retrievers/definition-retriever";
 import { ImportRetriever } from "./retrievers/import-retriever";
@@ -196,9 +196,8 @@ export class ContextEngine {
     const phases: Record<string, number> = {};
     let mark = started;
     const lap = (name: string): void => {
-      const now = performance.now();
-      phases[name] = (phases[name] ?? 0) + (now - mark);
-      mark = now;
+      phases[name] = (phases[name] ?? 0) + performance.now() - mark;
+      mark = performance.now();
     };
     const view = this.viewOf(req);
     const { text, offset, tree, lines } = view;
@@ -209,7 +208,6 @@ export class ContextEngine {
     const suffix = suffixWindow(text, offset, split.suffixTokens, this.countTokens);
     const floorPrefix = prefixWindow(text, offset, split.minPrefixTokens, null, null, this.countTokens);
     lap("windows");
-
     const request = this.retrievalRequest(req, view, floorPrefix.start);
     const retrieved = await retrieveAll(this.retrievers, request, split.extrasTokens, req.signal, phases);
     mark = performance.now();
@@ -255,21 +253,7 @@ export class ContextEngine {
   }
 
   private retrievalRequest(req: AssembleRequest, view: RequestView, prefixFloor: number): RetrievalRequest {
-    const path = uriToPath(req.uri);
-    return {
-      uri: req.uri,
-      path,
-      displayPath: path ?? req.uri,
-      languageId: req.languageId,
-      text: view.text,
-      offset: view.offset,
-      tree: view.tree,
-      spec: this.specOf(req.languageId),
-      lines: view.lines,
-      imports: this.importsOf(req.uri, req.languageId, view),
-      prefixFloor,
-      otherFilesOnly: req.otherFilesOnly ?? false,
-    };
+    return retrievalRequest(req, view, { spec: this.specOf(req.languageId), imports: this.importsOf(req.uri, req.languageId, view), prefixFloor });
   }
 
   /** The language's node types once its grammar is loaded (as it is wherever a tree was given). */

@@ -1,7 +1,11 @@
 import type { Tree } from "web-tree-sitter";
 import type { AssembleRequest } from "./context-types";
 import type { DocumentStore } from "./document-store";
+import type { ImportStatement } from "./imports";
+import type { LanguageSpec } from "./languages";
+import type { RetrievalRequest } from "./retrievers/retriever";
 import { LineNumbers } from "./text-lines";
+import { uriToPath } from "./uri-path";
 
 /** The text a request is answered from: the document's own (the request's, or the store's copy) or the editor's window. */
 export interface RequestView {
@@ -39,6 +43,23 @@ export function requestView(req: AssembleRequest, documents: DocumentStore, trac
   // The store counts lines from where it last counted them; a text it does not keep is counted once from the top.
   const line = req.cursorLine ?? (documents.getText(req.uri) === req.text ? documents.lineAt(req.uri, offset) : null) ?? undefined;
   return { text: req.text, offset, tree, lines: LineNumbers.at(req.text, offset, line), base: 0 };
+}
+
+/** What the retrievers are asked about a request answered from `view`. */
+export function retrievalRequest(req: AssembleRequest, view: RequestView, known: { spec: LanguageSpec | null; imports: readonly ImportStatement[]; prefixFloor: number }): RetrievalRequest {
+  const path = uriToPath(req.uri);
+  return {
+    uri: req.uri,
+    path,
+    displayPath: path ?? req.uri,
+    languageId: req.languageId,
+    text: view.text,
+    offset: view.offset,
+    tree: view.tree,
+    lines: view.lines,
+    ...known,
+    otherFilesOnly: req.otherFilesOnly ?? false,
+  };
 }
 
 function clamp(n: number, lo: number, hi: number): number {
