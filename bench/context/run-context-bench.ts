@@ -18,6 +18,21 @@ const repoRoot = join(__dirname, "..", "..", "..");
 const only = process.argv.slice(2);
 const wants = (name: string): boolean => only.length === 0 || only.includes(name);
 
+/**
+ * The commit the product code was measured at (HEARTH_BENCH_CODE names it when the bench runs on a copy without .git),
+ * and whether src/ had uncommitted changes.
+ */
+function codeVersion(): string {
+  if (process.env.HEARTH_BENCH_CODE) return process.env.HEARTH_BENCH_CODE;
+  try {
+    const sha = execSync("git rev-parse --short HEAD", { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = execSync("git status --porcelain -- src", { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() !== "";
+    return dirty ? `${sha} with uncommitted changes in src/` : sha;
+  } catch {
+    return "unknown";
+  }
+}
+
 function machine(): string {
   try {
     return execSync("lscpu | grep 'Model name'", { encoding: "utf8" }).replace(/^Model name:\s*/, "").trim();
@@ -33,10 +48,11 @@ void (async () => {
     node: process.version,
     date: new Date().toISOString().slice(0, 10),
     loadAverage1m: Number(loadavg()[0].toFixed(2)),
+    code: codeVersion(),
   };
   const md: string[] = [];
   md.push(
-    `Machine: ${flat.machine}, ${flat.cores} cores, Node ${flat.node}, ${flat.date}; load average ${flat.loadAverage1m} at the start`,
+    `Machine: ${flat.machine}, ${flat.cores} cores, Node ${flat.node}, ${flat.date}; load average ${flat.loadAverage1m} at the start; code ${flat.code}`,
     "(the machine is shared: timings above the median include other people's work). Model-independent.",
     "",
   );
@@ -195,12 +211,12 @@ void (async () => {
   // The parts that ran again replace all of their keys: a corpus or a figure that is gone does not linger.
   const previous = Object.fromEntries(Object.entries(kept).filter(([k]) => !only.some((part) => k.startsWith(`${part}.`))));
   // A partial run leaves the whole run's machine, date and load alone: its own go under its parts' names.
-  const meta = ["machine", "cores", "node", "date", "loadAverage1m"];
+  const meta = ["machine", "cores", "node", "date", "loadAverage1m", "code"];
   const own = only.length ? Object.fromEntries(Object.entries(flat).map(([k, v]) => [meta.includes(k) ? `${only.join("+")}.${k}` : k, v])) : flat;
   writeFileSync(jsonPath, JSON.stringify({ ...previous, ...own }, null, 2) + "\n");
   const resultsPath = join(repoRoot, "bench", "RESULTS.md");
   if (only.length === 0) writeResultsSection(resultsPath, md.join("\n"));
-  else replaceSubsections(resultsPath, md.join("\n"), `_Rerun alone (\`bench:context ${only.join(" ")}\`) on ${flat.machine}, ${flat.cores} cores, Node ${flat.node}, ${flat.date}; load average ${flat.loadAverage1m}._`);
+  else replaceSubsections(resultsPath, md.join("\n"), `_Rerun alone (\`bench:context ${only.join(" ")}\`) on ${flat.machine}, ${flat.cores} cores, Node ${flat.node}, ${flat.date}; load average ${flat.loadAverage1m}; code ${flat.code}._`);
   console.log(`bench:context: wrote ${jsonPath} and bench/RESULTS.md`);
 })();
 
