@@ -124,11 +124,25 @@ async function transpileForTests() {
     cjs.length ? build({ ...base, entryPoints: cjs, format: "cjs" }) : null,
     esm.length ? build({ ...base, entryPoints: esm, format: "esm", outExtension: { ".js": ".mjs" } }) : null,
   ]);
+  removeStaleOutput(outdir, new Set([...cjs, ...esm].map((f) => relative(root, f).replace(/\.m?ts$/, ""))));
   // Data that sources import (src/models/catalog.json): transpiled files require it from beside them.
   for (const json of files.filter((f) => f.endsWith(".json") && f.includes("/src/") && !f.endsWith("tsconfig.json"))) {
     cpSync(json, join(outdir, relative(root, json)));
   }
   return relative(root, outdir);
+}
+
+/**
+ * Deletes the compiled copy (and its map) of every source that no longer exists: a test that was moved or removed
+ * would otherwise still run from its old place in out/.
+ */
+function removeStaleOutput(outdir, sources) {
+  const compiled = [];
+  for (const dir of ["src", "test", "bench", "scripts"]) walk(join(outdir, dir), compiled);
+  for (const file of compiled) {
+    const stem = relative(outdir, file).replace(/\.m?js(\.map)?$/, "");
+    if (stem !== relative(outdir, file) && !sources.has(stem)) rmSync(file, { force: true });
+  }
 }
 
 function walk(dir, files) {
