@@ -3,6 +3,7 @@ import { MAX_WINDOW_CHARS } from "../similar-snippets";
 import { countNewlines, endOfLinesBelow, startOfLinesAbove } from "../text-lines";
 import type { CountTokens } from "../token-estimate";
 import type { RetrievalRequest, Retriever, ScoredItem } from "./retriever";
+import { snippetItem } from "./snippet-retriever";
 
 /** Around another file's last edit: this many lines each way, at most this many characters each way. */
 const EDIT_LINES = 6;
@@ -23,16 +24,7 @@ export class RecentEditRetriever implements Retriever {
       const end = endOfLinesBelow(edit.text, edit.offset, EDIT_LINES, EDIT_CHARS);
       const text = edit.text.slice(start, end);
       const startLine = edit.lineAt(start);
-      return {
-        kind: "snippet",
-        source: "recent-file",
-        path: edit.path,
-        startLine,
-        endLine: startLine + countNewlines(text, 0, text.length),
-        text,
-        tokens: this.countTokens(text),
-        score: 0.3 / (1 + edit.rank),
-      };
+      return snippetItem({ path: edit.path, startLine, endLine: startLine + countNewlines(text, 0, text.length), text, score: 0.3 / (1 + edit.rank) }, this.countTokens);
     });
   }
 }

@@ -26,15 +26,11 @@ export class SnippetRetriever implements Retriever {
     if (!sources.length) return [];
     const start = startOfLinesAbove(request.text, request.offset, QUERY_LINES, QUERY_CHARS);
     const query = identifierSet(request.text.slice(start, request.offset));
-    return findSimilarSnippets(query, sources, MAX_SNIPPETS).map((s) => ({
-      kind: "snippet",
-      source: "recent-file",
-      path: s.path,
-      startLine: s.startLine,
-      endLine: s.endLine,
-      text: s.text,
-      tokens: this.countTokens(s.text),
-      score: 0.5 * s.score,
-    }));
+    return findSimilarSnippets(query, sources, MAX_SNIPPETS).map((s) => snippetItem({ ...s, score: 0.5 * s.score }, this.countTokens));
   }
+}
+
+/** Lines of a recent file as a candidate. */
+export function snippetItem(s: { path: string; startLine: number; endLine: number; text: string; score: number }, count: CountTokens): ScoredItem {
+  return { kind: "snippet", source: "recent-file", path: s.path, startLine: s.startLine, endLine: s.endLine, text: s.text, tokens: count(s.text), score: s.score };
 }
