@@ -1,7 +1,9 @@
 import * as vscode from "vscode";
+import type { Event } from "./common/event";
 import { scopedLogger } from "./common/logger";
 import { CompletionPipeline } from "./completion/completion-pipeline";
 import type { RequestManager } from "./completion/request-manager";
+import type { AssembledContext } from "./context/context-types";
 import { EngineClient } from "./engine/client";
 import { registerActions, type ActionsApi } from "./ide/actions";
 import { registerChat, type ChatApi } from "./ide/chat";
@@ -25,6 +27,8 @@ declare const __hearthBundleEnd: number | undefined;
 export interface HearthApi {
   readonly engine: EngineClient;
   readonly completions: RequestManager;
+  /** The context of each completion's model call, as it went into the prompt (the CLI parity test compares it). */
+  readonly completionContext: Event<AssembledContext>;
   readonly chat: ChatApi;
   readonly actions: ActionsApi;
   readonly models: ModelsApi;
@@ -99,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const activateMs = performance.now() - started;
   const loadMs = typeof __hearthBundleStart === "number" && typeof __hearthBundleEnd === "number" ? __hearthBundleEnd - __hearthBundleStart : null;
   log.info(`Hearth ${String(context.extension.packageJSON.version)} activated in ${activateMs.toFixed(1)} ms (bundle loaded in ${loadMs?.toFixed(1) ?? "?"} ms)`);
-  return { engine, completions: manager, chat: chat.api, actions: actions.api, models: models.api, statusBar, activation: { loadMs, activateMs } };
+  return { engine, completions: manager, completionContext: pipeline.onDidAssemble, chat: chat.api, actions: actions.api, models: models.api, statusBar, activation: { loadMs, activateMs } };
 }
 
 function languageIfDisabled(gate: CompletionGate, editor: vscode.TextEditor | undefined): string | null {

@@ -54,7 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
 async function runComplete(args: ParsedArgs): Promise<number> {
   const cwd = process.cwd();
   const request = await readCompleteRequest(args, cwd);
-  const session = openSession(args, request.workspace);
+  const session = openSession(args, request.session.workspace);
   const output = await withEngine(session, (engine) => complete(request, { ...session, engine }));
   if (args.options.has("text")) process.stdout.write(output.completion ?? "");
   else console.log(JSON.stringify(output, null, 2));
