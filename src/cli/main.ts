@@ -1,5 +1,6 @@
 // The `hearth` command: the product's pipelines from a terminal, for scripting, debugging and benches.
 //   hearth complete FILE:LINE:COL   the suggestion the editor would show there (JSON, or the bare text with --text)
+//   hearth action NAME FILE:LINE     a refactor action's proposal as a patch (or JSON with --json); nothing is written
 //   hearth chat "question"          the engine's answer, streamed to stdout (timings on stderr)
 //   hearth bench [NAME ...]         the benches, from a source checkout
 import { spawnSync } from "node:child_process";
@@ -8,12 +9,14 @@ import { join } from "node:path";
 import { isAbortError } from "../common/abort";
 import { EngineError } from "../engine/protocol";
 import { numberOption, parseArgs, stringOption, UsageError, type OptionSpec, type ParsedArgs } from "./args";
+import { readActionCommand, runActionCommand } from "./action";
 import { complete, readCompleteRequest } from "./complete";
 import { findInstall, loadModel, stderrLogger, withEngine } from "./runtime";
 import { readCliSettings, SETTING_FLAGS, settingDefaults } from "./settings";
 
 const USAGE = `usage:
   hearth complete FILE:LINE:COL [--workspace DIR] [--open FILE]... [--language ID] [--text]
+  hearth action fix|document|tests|edit FILE:LINE|FILE:START-END [--instruction TEXT] [--problem TEXT]... [--json]
   hearth chat "question" [--system TEXT] [--max-tokens 512]
   hearth bench [activation|context|engine|inline ...]   (from a source checkout; figures go to bench/RESULTS.md)
 settings (as the extension reads them; each over the one before):
@@ -26,11 +29,16 @@ complete:
   --open FILE            another file open in the editor, visited before FILE (repeatable, in order)
   --language ID          the file's language (default: from its extension)
   --text                 print only the suggestion, nothing when there is none (default: one JSON object)
+action (the file's declaration at LINE, or the lines START-END; --workspace, --open, --language as for complete):
+  --instruction TEXT     what edit should change (required for edit)
+  --problem TEXT         a problem fix should fix, reported at the target's first line (repeatable)
+  --json                 one JSON object (default: the proposal as a patch for git apply; exit code 1 without one)
   --verbose              engine and pipeline log lines on stderr`;
 
 const SETTINGS_OPTIONS: OptionSpec = { flags: ["verbose", "help"], values: ["settings", ...Object.keys(SETTING_FLAGS)] };
 const COMMAND_OPTIONS: Record<string, OptionSpec> = {
   complete: { flags: [...SETTINGS_OPTIONS.flags, "text"], values: [...SETTINGS_OPTIONS.values, "workspace", "open", "language"] },
+  action: { flags: [...SETTINGS_OPTIONS.flags, "json"], values: [...SETTINGS_OPTIONS.values, "workspace", "open", "language", "instruction", "problem"] },
   chat: { flags: SETTINGS_OPTIONS.flags, values: [...SETTINGS_OPTIONS.values, "system", "max-tokens"] },
 };
 
@@ -48,7 +56,8 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  return command === "complete" ? runComplete(args) : chat(args);
+  if (command === "complete") return runComplete(args);
+  return command === "action" ? runActionCli(args) : chat(args);
 }
 
 async function runComplete(args: ParsedArgs): Promise<number> {
@@ -61,6 +70,16 @@ async function runComplete(args: ParsedArgs): Promise<number> {
   return 0;
 }
 
+async function runActionCli(args: ParsedArgs): Promise<number> {
+  const command = await readActionCommand(args, process.cwd());
+  const session = openSession(args, command.session.workspace);
+  const output = await withEngine(session, (engine) => runActionCommand(command, { ...session, engine }));
+  if (args.options.has("json")) console.log(JSON.stringify(output, null, 2));
+  else if (output.diff) process.stdout.write(output.diff);
+  if (output.message && !args.options.has("json")) console.error(`hearth: ${output.message}`);
+  return output.status === "proposed" ? 0 : 1;
+}
+
 async function chat(args: ParsedArgs): Promise<number> {
   const question = args.positionals.join(" ").trim();
   if (!question) throw new UsageError('chat needs a question, e.g. hearth chat --model M "What does this regex match?"');
@@ -68,7 +87,7 @@ async function chat(args: ParsedArgs): Promise<number> {
   const maxTokens = numberOption(args, "max-tokens", 512);
   const session = openSession(args, process.cwd());
   return withEngine(session, async (engine) => {
-    await loadModel(engine, session);
+    await loadModel(engine, { ...session, role: "chat" });
     const result = await engine.chat(
       { messages: [...(system ? [{ role: "system" as const, content: system }] : []), { role: "user", content: question }], maxTokens },
       { onChunk: (chunk) => process.stdout.write(chunk) },

@@ -37,12 +37,16 @@ export async function withEngine<T>(options: { install: HearthInstall; logger: L
 
 /**
  * Configures the engine as the extension would for these settings (relative paths against `workspace`, as the
- * extension resolves them against the first workspace folder) and loads the completion model.
+ * extension resolves them against the first workspace folder) and loads the model for `role`: the completion model,
+ * or the one that answers chat and actions (the chat model where one is set).
  */
-export async function loadModel(engine: EngineClient, options: { config: HearthConfig; workspace: string; signal: AbortSignal }): Promise<ModelInfo> {
+export async function loadModel(
+  engine: EngineClient,
+  options: { config: HearthConfig; workspace: string; signal: AbortSignal; role?: "completion" | "chat" },
+): Promise<ModelInfo> {
   const status = await engine.configure(engineSettingsOf(options.config, (path) => resolveUserPath(path, options.workspace)));
   if (status.kind === "no-model") throw new UsageError(`${status.problem.message} (give --model MODEL.gguf, HEARTH_MODEL or "hearth.model.path" in --settings)`);
-  return engine.load(options.signal);
+  return options.role === "chat" ? engine.loadChat(options.signal) : engine.load(options.signal);
 }
 
 /** Log lines on stderr: errors always, the rest with --verbose. */
