@@ -11,7 +11,7 @@ import type { CompleteOutput } from "../../src/cli/complete";
 import type { AssembledContext } from "../../src/context/context-types";
 import type { HearthApi } from "../../src/extension";
 import { ensureTestModel } from "../fixtures/models/test-models";
-import { hearth, hearthExtension, setModel, waitFor, workspaceFile } from "./helpers";
+import { hearth, hearthExtension, openAt, setModel, waitFor, workspaceFile } from "./helpers";
 
 const FILE = "src/rooms.ts";
 
@@ -84,16 +84,6 @@ function effectiveSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration("hearth");
   const properties = (hearthExtension().packageJSON as { contributes: { configuration: { properties: Record<string, unknown> } } }).contributes.configuration.properties;
   return Object.fromEntries(Object.keys(properties).map((key) => [key, config.get(key.slice("hearth.".length))]));
-}
-
-/** Opens a file with the cursor at a 0-based line and column, undoing whatever was left in it. */
-async function openAt(relativePath: string, line: number, character: number): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument(workspaceFile(relativePath));
-  const editor = await vscode.window.showTextDocument(document);
-  if (document.isDirty) await vscode.commands.executeCommand("workbench.action.files.revert");
-  const position = new vscode.Position(line, character);
-  editor.selection = new vscode.Selection(position, position);
-  return editor;
 }
 
 /**
