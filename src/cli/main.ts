@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isAbortError } from "../common/abort";
-import { EngineError } from "../engine/protocol";
+import { errorMessage } from "../common/errors";
 import { numberOption, parseArgs, stringOption, UsageError, type OptionSpec, type ParsedArgs } from "./args";
 import { readActionCommand, runActionCommand } from "./action";
 import { complete, readCompleteRequest } from "./complete";
@@ -125,7 +125,7 @@ main(process.argv.slice(2)).then(
       process.exit(2);
     }
     if (isAbortError(error)) process.exit(130);
-    console.error(`hearth: ${error instanceof EngineError || error instanceof Error ? error.message : String(error)}`);
+    console.error(`hearth: ${errorMessage(error)}`);
     process.exit(1);
   },
 );
