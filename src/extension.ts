@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { toDisposable } from "./common/disposable";
 import type { Event } from "./common/event";
 import { scopedLogger } from "./common/logger";
 import { CompletionPipeline } from "./completion/completion-pipeline";
@@ -70,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   };
   context.subscriptions.push(
     log,
-    { dispose: () => void engine.dispose() },
+    toDisposable(() => void engine.dispose()),
     pipeline,
     statusBar,
     gate,
