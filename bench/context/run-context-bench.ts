@@ -82,6 +82,7 @@ void (async () => {
 
   const recall: RecallResult[] = [];
   if (wants("recall")) {
+    const recallStarted = performance.now();
     const skipped: string[] = [];
     const origins: string[] = [];
     const workDir = join(repoRoot, "bench", ".work");
@@ -104,6 +105,8 @@ void (async () => {
     // Every sample with its outcome, for whoever works on a miss (bench/.work is not committed).
     mkdirSync(workDir, { recursive: true });
     writeFileSync(join(workDir, "context-recall-samples.json"), JSON.stringify(recall.map((r) => ({ corpus: r.corpus, perSample: r.perSample })), null, 1));
+    const recallSeconds = Math.round((performance.now() - recallStarted) / 1000);
+    flat["recall.wallSeconds"] = recallSeconds;
     md.push("### Definition recall", "");
     md.push(
       "A line that uses a symbol defined in another file of the same code base is removed; the context is assembled at",
@@ -126,6 +129,8 @@ void (async () => {
       "",
       ...origins.map((o) => `- ${o}`),
       ...(skipped.length ? ["", `Skipped: ${skipped.join("; ")}.`] : []),
+      "",
+      `The recall run took ${recallSeconds} s (wall clock, fetching included).`,
       "",
     );
     md.push(...recallTable(recall, flat));
