@@ -86,7 +86,7 @@ export async function runActionCommand(
   deps: { install: HearthInstall; config: HearthConfig; engine: EngineClient; logger: Logger; signal: AbortSignal },
 ): Promise<ActionOutput> {
   const { session } = command;
-  // Built before the model loads, as in the extension; the actions use its context engine for syntax and context.
+  // Built before the model loads, as in complete.ts; the actions use its context engine for syntax and context.
   const pipeline = new CompletionPipeline({
     engine: deps.engine,
     grammarsDir: resolve(deps.install.root, "grammars"),

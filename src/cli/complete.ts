@@ -68,8 +68,8 @@ export async function complete(
   if (!completionEnabledFor(deps.config, file.languageId)) {
     return { ...output, reason: `completions are off for ${file.languageId} (hearth.completion.enable / hearth.completion.languages)` };
   }
-  // Built before the model loads, as in the extension: it forgets what it cached whenever the model changes.
   const relativePath = (path: string) => pathInFolder(session.workspace, path) ?? path;
+  // Built before the model loads, as in the extension.
   const pipeline = new CompletionPipeline({
     engine: deps.engine,
     grammarsDir: resolve(deps.install.root, "grammars"),

@@ -17,6 +17,7 @@ import { RequestManager } from "./request-manager";
 
 /** What the pipeline needs from the engine: the EngineClient. */
 export interface PipelineEngine extends CompletionEngine, TokenCountSource {
+  readonly status: EngineStatus;
   readonly onDidChangeStatus: Event<EngineStatus>;
 }
 
@@ -68,11 +69,15 @@ export class CompletionPipeline implements Disposable {
       { engine: options.engine, context: assembler, logger: scopedLogger(options.logger, "completion") },
       { generation: { budgetTokens: options.budgetTokens, relativePath: options.relativePath } },
     );
-    this.modelChange = onModelChange(options.engine.onDidChangeStatus, () => {
-      // Suggestions are cached by text alone and token counts come from one tokenizer: both belong to the old model.
-      this.manager.reset();
-      this.tokenCounter.forget();
-    });
+    this.modelChange = onModelChange(
+      options.engine.onDidChangeStatus,
+      () => {
+        // Suggestions are cached by text alone and token counts come from one tokenizer: both belong to the old model.
+        this.manager.reset();
+        this.tokenCounter.forget();
+      },
+      options.engine.status,
+    );
   }
 
   /** New settings apply from the next model call. */
