@@ -41,7 +41,7 @@ export function mix(candidates: readonly ScoredItem[], options: MixOptions): Sco
       continue;
     }
     if (!take(item) && (item.kind === "definition" || item.kind === "outline") && item.header && item.header !== item.text) {
-      take({ ...item, text: item.header, tokens: options.countTokens(item.header) });
+      take(headerOf(item, options.countTokens));
     }
   }
   return chosen;
@@ -56,6 +56,16 @@ function enclosingHeader(item: ScoredItem, overlapping: readonly ScoredItem[], c
   if (item.kind !== "definition" || !header || header === item.text || !overlapping.length) return null;
   const endLine = item.startLine + header.split("\n").length - 1;
   if (!overlapping.every((c) => c.startLine > endLine && c.endLine <= item.endLine)) return null;
+  return headerOf(item, count);
+}
+
+/**
+ * A definition as its header alone, spanning the header's own lines: a class sent shortened must not block its members
+ * as if its body were sent. An outline keeps its span (it overlaps nothing: see overlaps).
+ */
+function headerOf(item: ScoredItem, count: CountTokens): ScoredItem {
+  const header = item.header ?? item.text;
+  const endLine = item.kind === "definition" ? Math.min(item.endLine, item.startLine + header.split("\n").length - 1) : item.endLine;
   return { ...item, text: header, tokens: count(header), endLine };
 }
 

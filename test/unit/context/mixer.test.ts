@@ -77,6 +77,19 @@ describe("mix", () => {
     assert.deepEqual(texts(mix([neighbour, cls], { budgetTokens: 200, countTokens: count })), ["const before = 1;"]);
   });
 
+  it("still takes a class's methods after the class was sent as its header alone", () => {
+    const cls = item({ text: `class Status {\n${"  // …\n".repeat(20)}  static fromCode(code) {}\n}`, header: "class Status", symbol: "Status", score: 0.9, startLine: 0, endLine: 30 });
+    const method = item({ text: "static fromCode(code) {}", symbol: "fromCode", score: 0.5, startLine: 21, endLine: 21 });
+    const chosen = mix([cls, method], { budgetTokens: 40, countTokens: count });
+    assert.deepEqual(
+      chosen.map((c) => [c.text, c.startLine, c.endLine]),
+      [
+        ["class Status", 0, 0],
+        ["static fromCode(code) {}", 21, 21],
+      ],
+    );
+  });
+
   it("keeps no class header that the budget cannot hold", () => {
     const method = item({ text: "m() { return 1; }", score: 0.9, startLine: 2, endLine: 2 });
     const cls = item({ text: "class LongClassName {\n  m() { return 1; }\n}", header: "class LongClassName", score: 0.5, startLine: 0, endLine: 4 });
