@@ -14,6 +14,11 @@ export interface ImportStatement {
   names: string[];
   /** The local name of a namespace import (`import * as x from "./x"`), which stands for the whole module. */
   namespace?: string;
+  /**
+   * The local name of the module's default export or `module.exports` (`import helpers from "./helpers"`,
+   * `const utils = require("./utils")`): when that is an object, its members are what `helpers.` is followed by.
+   */
+  defaultName?: string;
 }
 
 const MAX_IMPORTS = 200;
@@ -133,7 +138,9 @@ export function parseImportStatement(stmt: string, languageId: string, startInde
     if (open >= 0 && close > open) names.push(...splitNames(clause.slice(open + 1, close).replace(/:\s*([\w$]+)/g, " as $1")));
     const def = /^([\w$]+)\s*(?:,|$)/.exec(clause.trim());
     if (def && def[1] !== "type") names.push(def[1]);
-    return [{ ...base, specifier: from[1], names, ...(ns ? { namespace: ns[1] } : {}) }];
+    // `require("x").member` is that member, not the whole module.
+    const whole = def && def[1] !== "type" && (stmt.startsWith("import") || /\brequire\s*\(\s*["'][^"'\n]+["']\s*\)\s*;?\s*$/.test(stmt));
+    return [{ ...base, specifier: from[1], names, ...(ns ? { namespace: ns[1] } : {}), ...(whole ? { defaultName: def[1] } : {}) }];
   }
   switch (languageId) {
     case "python": {
@@ -143,7 +150,8 @@ export function parseImportStatement(stmt: string, languageId: string, startInde
       if (!plain) return [];
       return plain[1].split(",").map((part) => {
         const [module, alias] = part.trim().split(/\s+as\s+/);
-        return { ...base, specifier: module.trim(), names: [alias?.trim() ?? module.trim().split(".")[0]] };
+        // `import a.b as m`: `m` is the module a.b.
+        return { ...base, specifier: module.trim(), names: [alias?.trim() ?? module.trim().split(".")[0]], ...(alias ? { namespace: alias.trim() } : {}) };
       });
     }
     case "go": {

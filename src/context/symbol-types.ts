@@ -50,8 +50,11 @@ export interface DefinitionQuery {
   /** The file being edited (its own definitions count as "same-file"). */
   fromPath: string | null;
   languageId: string;
-  /** The current file's imports: resolved to files, whose definitions rank first. */
-  imports: { specifier: string; names: string[]; namespace?: string }[];
+  /**
+   * The current file's imports: resolved to files, whose definitions rank first. `namespace` stands for the whole
+   * module (`import * as m`), `defaultName` for its default export or `module.exports` (`import m from`, `require()`).
+   */
+  imports: { specifier: string; names: string[]; namespace?: string; defaultName?: string }[];
   /** Names to look up, most wanted first. */
   names: string[];
   /** Definitions returned per name. */

@@ -115,6 +115,6 @@ export class MemoizedSymbolIndex implements SymbolIndex {
 }
 
 function keyOf(query: DefinitionQuery): string {
-  const imports = query.imports.map((i) => `${i.specifier}:${i.names.join(",")}${i.namespace ? `*${i.namespace}` : ""}`).join(";");
+  const imports = query.imports.map((i) => `${i.specifier}:${i.names.join(",")}${i.namespace ? `*${i.namespace}` : ""}${i.defaultName ? `=${i.defaultName}` : ""}`).join(";");
   return `${query.fromPath ?? ""}\u0000${query.languageId}\u0000${query.maxPerName}\u0000${imports}\u0000${query.names.join(",")}`;
 }

@@ -10,6 +10,7 @@ import { SyntaxRuntime } from "../syntax-runtime";
 import { DEFAULT_INDEX_LIMITS } from "../symbol-types";
 import type { DefinitionQuery, DefinitionQueryResult, DefinitionSource, FoundDefinition, IndexLimits, IndexStats, SymbolDefinition } from "../symbol-types";
 import { walkSourceFiles } from "./workspace-files";
+import { exportedObjectMembers } from "./exported-object";
 
 export interface SymbolIndexCoreOptions {
   grammarsDir: string;
@@ -76,7 +77,9 @@ export class SymbolIndexCore {
         return false;
       }
       try {
-        this.store.setFile(path, extractDefinitions(tree, query, grammar.spec, source, path, this.limits.maxSymbolsPerFile));
+        const definitions = extractDefinitions(tree, query, grammar.spec, source, path, this.limits.maxSymbolsPerFile);
+        const exported = isJsLike(languageId) ? exportedObjectMembers(tree, source, path, definitions) : [];
+        this.store.setFile(path, definitions, exported);
       } finally {
         tree.delete();
       }
@@ -99,6 +102,8 @@ export class SymbolIndexCore {
     const importedPaths = new Set<string>();
     /** Local names that stand for a whole module (`from . import events`, `import * as errors from "./errors"`). */
     const modules = new Map<string, string>();
+    /** Local names that stand for the object a module exports (`import helpers from "./helpers"`, `require()`). */
+    const objects = new Map<string, string>();
     if (q.fromPath) {
       for (const imp of q.imports) {
         // `from . import events` and `from . import tasks` share a specifier: each still brings its own module.
@@ -108,8 +113,15 @@ export class SymbolIndexCore {
         resolvedImports[imp.specifier] = resolved;
         const targets = resolved && !seen ? [resolved] : [];
         if (imp.namespace && resolved) modules.set(imp.namespace, resolved);
+        if (imp.defaultName && resolved) objects.set(imp.defaultName, resolved);
+        // Python's `import pkg.common` binds `pkg`, and the code says `pkg.common.f()`: `common` stands for the submodule.
+        const dotted = q.languageId === "python" && resolved && imp.names.length === 1 && imp.specifier.startsWith(`${imp.names[0]}.`);
+        if (dotted) {
+          const last = imp.specifier.slice(imp.specifier.lastIndexOf(".") + 1);
+          if (last && !modules.has(last)) modules.set(last, resolved);
+        }
         // Python's `from pkg import module`: the names may be modules of their own.
-        if (q.languageId === "python") {
+        if (q.languageId === "python" && !dotted) {
           for (const name of imp.names) {
             const sub = this.resolver.resolve(q.fromPath, imp.specifier.endsWith(".") ? imp.specifier + name : `${imp.specifier}.${name}`, q.languageId);
             if (sub) targets.push(sub);
@@ -127,7 +139,12 @@ export class SymbolIndexCore {
     const fromDir = q.fromPath ? dirname(q.fromPath) : "";
     for (const name of q.names) {
       const module = modules.get(name);
-      const outline = module ? outlineModule(name, module, this.store.getFile(module) ?? [], q.names) : null;
+      const object = objects.get(name);
+      const outline = module
+        ? outlineModule(name, module, this.store.getFile(module) ?? [], q.names)
+        : object
+          ? outlineModule(name, object, this.store.getExportedObject(object), q.names)
+          : null;
       if (outline) definitions.push({ ...outline, source: "imported-file", candidates: 1 });
       const all = this.store.lookup(name);
       if (all.length === 0) continue;
@@ -176,6 +193,10 @@ export class SymbolIndexCore {
       await handle.close();
     }
   }
+}
+
+function isJsLike(languageId: string): boolean {
+  return /^(typescript|javascript)(react)?$/.test(languageId);
 }
 
 function sharedPrefixLength(dir: string, path: string): number {

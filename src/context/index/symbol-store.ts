@@ -2,6 +2,8 @@ import type { IndexLimits, IndexStats, SymbolDefinition } from "../symbol-types"
 
 interface FileEntry {
   definitions: SymbolDefinition[];
+  /** The members of the object the module exports as a whole (JavaScript/TypeScript), if any. */
+  exportedObject: SymbolDefinition[];
   bytes: number;
 }
 
@@ -24,10 +26,12 @@ export class SymbolStore {
 
   constructor(private readonly limits: IndexLimits) {}
 
-  setFile(path: string, definitions: readonly SymbolDefinition[]): void {
+  setFile(path: string, definitions: readonly SymbolDefinition[], exportedObject: readonly SymbolDefinition[] = []): void {
     this.removeFile(path);
     const kept = definitions.slice(0, this.limits.maxSymbolsPerFile);
-    const entry: FileEntry = { definitions: kept, bytes: kept.reduce((n, d) => n + sizeOf(d), 200 + path.length * 2) };
+    const members = exportedObject.slice(0, this.limits.maxSymbolsPerFile);
+    const bytes = [...kept, ...members].reduce((n, d) => n + sizeOf(d), 200 + path.length * 2);
+    const entry: FileEntry = { definitions: kept, exportedObject: members, bytes };
     this.files.set(path, entry);
     for (const def of kept) {
       const list = this.byName.get(def.name);
@@ -72,6 +76,14 @@ export class SymbolStore {
     if (!entry) return null;
     this.touch(path);
     return entry.definitions;
+  }
+
+  /** The members of the object the file exports as a whole (empty when none, or when the file is not indexed). */
+  getExportedObject(path: string): readonly SymbolDefinition[] {
+    const entry = this.files.get(path);
+    if (!entry) return [];
+    this.touch(path);
+    return entry.exportedObject;
   }
 
   stats(skippedFiles = 0): IndexStats {

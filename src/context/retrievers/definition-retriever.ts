@@ -80,7 +80,12 @@ function definitionQuery(request: RetrievalRequest, names: readonly WeightedName
   return {
     fromPath: request.path,
     languageId: request.languageId,
-    imports: request.imports.map((i) => ({ specifier: i.specifier, names: i.names, ...(i.namespace ? { namespace: i.namespace } : {}) })),
+    imports: request.imports.map((i) => ({
+      specifier: i.specifier,
+      names: i.names,
+      ...(i.namespace ? { namespace: i.namespace } : {}),
+      ...(i.defaultName ? { defaultName: i.defaultName } : {}),
+    })),
     names: names.map((n) => n.name),
     maxPerName: 2,
   };

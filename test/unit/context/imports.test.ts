@@ -22,6 +22,14 @@ describe("extractImports (text fallback)", () => {
     ]);
   });
 
+  it("names the local name that stands for a module's default export or module.exports, not a required member", () => {
+    const text = ['import helpers, { a } from "./helpers.js";', 'const utils = require("./utils");', 'const { b } = require("./b");', 'const c = require("./c").c;', 'import * as ns from "./ns";'].join("\n");
+    assert.deepEqual(
+      extractImports(text, "javascript", null, null).map((i) => [i.specifier, i.defaultName]),
+      [["./helpers.js", "helpers"], ["./utils", "utils"], ["./b", undefined], ["./c", undefined], ["./ns", undefined]],
+    );
+  });
+
   it("reads Python plain, aliased and relative imports", () => {
     const text = "import os.path\nimport numpy as np\nfrom .models import Cart, TAX_RATE as RATE\nfrom . import events\n";
     assert.deepEqual(names(text, "python"), [

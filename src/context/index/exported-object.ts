@@ -1,0 +1,100 @@
+import type { Node, Tree } from "web-tree-sitter";
+import type { SymbolDefinition } from "../symbol-types";
+import { lineEndWithin, lineStartWithin } from "../text-lines";
+
+/** Top-level statements read for the exported object, and members kept of it (a generated module can list thousands). */
+const MAX_TOP_LEVEL_NODES = 5000;
+const MAX_MEMBERS = 500;
+const HEADER_CHARS = 200;
+const NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
+
+/**
+ * The members of the object a JavaScript/TypeScript module exports as a whole: `export default { a, b }`,
+ * `module.exports = { … }` (or a top-level `const x = { … }` exported so), and `exports.x = …` / `module.exports.x = …`.
+ * What `helpers.` can be followed by when the module is imported as `import helpers from` or `const helpers =
+ * require()`. A shorthand (`{ isPlainObject }`) or `key: name` member is the file's own definition of that name; any
+ * other member is its own line. Empty when the module exports no object (a class, a function, nothing).
+ */
+export function exportedObjectMembers(tree: Tree, text: string, path: string, definitions: readonly SymbolDefinition[]): SymbolDefinition[] {
+  const top = tree.rootNode.namedChildren.slice(0, MAX_TOP_LEVEL_NODES).filter((n): n is Node => n !== null);
+  let object: Node | null = null;
+  let objectName: string | null = null;
+  const assigned: Node[] = [];
+  for (const node of top) {
+    if (node.type === "export_statement") {
+      const value = node.childForFieldName("value");
+      if (value && /^\s*export\s+default\b/.test(text.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 40)))) {
+        if (value.type === "object") object = value;
+        else if (value.type === "identifier") objectName = value.text;
+      }
+      continue;
+    }
+    if (node.type !== "expression_statement") continue;
+    const expr = node.namedChild(0);
+    if (expr?.type !== "assignment_expression") continue;
+    const left = expr.childForFieldName("left");
+    const right = expr.childForFieldName("right");
+    if (!left || !right || left.type !== "member_expression") continue;
+    const target = text.slice(left.startIndex, Math.min(left.endIndex, left.startIndex + 200));
+    if (target === "module.exports") {
+      if (right.type === "object") object = right;
+      else if (right.type === "identifier") objectName = right.text;
+    } else if (/^(?:module\.)?exports\.[\p{L}_$][\p{L}\p{N}_$]*$/u.test(target)) assigned.push(node);
+  }
+  if (!object && objectName) object = declaredObject(top, objectName);
+  const ownDefs = new Map<string, SymbolDefinition>();
+  for (const def of definitions) if (!def.member && !ownDefs.has(def.name)) ownDefs.set(def.name, def);
+  const out: SymbolDefinition[] = [];
+  const add = (name: string, node: Node, refersTo: string | null): void => {
+    if (out.length >= MAX_MEMBERS || !NAME.test(name)) return;
+    const own = refersTo ? ownDefs.get(refersTo) : undefined;
+    if (own) out.push({ ...own, member: false });
+    else out.push(memberOf(name, node, text, path));
+  };
+  if (object) {
+    for (const child of object.namedChildren) {
+      if (!child || out.length >= MAX_MEMBERS) break;
+      if (child.type === "shorthand_property_identifier") add(child.text, child, child.text);
+      else if (child.type === "pair") {
+        const key = child.childForFieldName("key");
+        const value = child.childForFieldName("value");
+        if (key) add(keyName(key), child, value?.type === "identifier" ? value.text : null);
+      } else if (child.type === "method_definition") {
+        const key = child.childForFieldName("name");
+        if (key) add(keyName(key), child, null);
+      }
+    }
+  }
+  for (const node of assigned) {
+    const left = node.namedChild(0)?.childForFieldName("left");
+    const property = left?.childForFieldName("property");
+    const right = node.namedChild(0)?.childForFieldName("right");
+    if (property) add(property.text, node, right?.type === "identifier" ? right.text : null);
+  }
+  return out;
+}
+
+/** `const name = { … }` (or `let`/`var`, exported or not) among the top-level statements. */
+function declaredObject(top: readonly Node[], name: string): Node | null {
+  for (const node of top) {
+    const decl = node.type === "export_statement" ? node.childForFieldName("declaration") : node;
+    if (!decl || (decl.type !== "lexical_declaration" && decl.type !== "variable_declaration")) continue;
+    for (const declarator of decl.namedChildren) {
+      if (declarator?.type !== "variable_declarator" || declarator.childForFieldName("name")?.text !== name) continue;
+      const value = declarator.childForFieldName("value");
+      return value?.type === "object" ? value : null;
+    }
+  }
+  return null;
+}
+
+function keyName(key: Node): string {
+  return key.type === "string" ? key.text.slice(1, -1) : key.text;
+}
+
+/** A member written in the object itself: its first line, cut. */
+function memberOf(name: string, node: Node, text: string, path: string): SymbolDefinition {
+  // Bounded both ways: in a minified module every member is on the one line.
+  const first = text.slice(lineStartWithin(text, node.startIndex, HEADER_CHARS), lineEndWithin(text, node.startIndex, HEADER_CHARS)).trim();
+  return { name, kind: "property", path, startLine: node.startPosition.row, endLine: node.endPosition.row, text: first, header: first };
+}

@@ -1,0 +1,112 @@
+import * as assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { silentLogger } from "../../../../src/common/logger";
+import { InThreadSymbolIndex } from "../../../../src/context/index/symbol-index";
+import type { DefinitionQuery, FoundDefinition } from "../../../../src/context/symbol-types";
+import { grammarsDir, removeDir } from "../fixtures";
+
+/** Writes `files` (path → text) under a new folder. */
+function workspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-shapes-"));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+async function lookUp(dir: string, query: Omit<DefinitionQuery, "fromPath" | "maxPerName"> & { from: string }): Promise<FoundDefinition[]> {
+  const index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
+  try {
+    await index.indexFolders([dir]);
+    const { from, ...rest } = query;
+    const result = await index.query({ ...rest, fromPath: join(dir, from), maxPerName: 2 });
+    assert.ok(result);
+    return result.definitions;
+  } finally {
+    index.dispose();
+  }
+}
+
+/** The outline found for `name`, which must show `member` and span the line where `member` is defined in `path`. */
+function assertOutlineShows(defs: readonly FoundDefinition[], name: string, member: string, path: string, line: number): void {
+  const outline = defs.find((d) => d.kind === "outline" && d.name === name);
+  assert.ok(outline, `no outline for ${name}; found ${defs.map((d) => `${d.kind} ${d.name}`).join(", ")}`);
+  assert.ok(outline.path.endsWith(path), outline.path);
+  assert.ok(outline.text.includes(member), outline.text);
+  assert.ok(outline.startLine <= line && line <= outline.endLine, `lines ${outline.startLine}-${outline.endLine}, want ${line}`);
+}
+
+describe("module shapes the index follows", function () {
+  this.timeout(30_000);
+  const dirs: string[] = [];
+  after(() => dirs.forEach(removeDir));
+  const ws = (files: Record<string, string>): string => {
+    const dir = workspace(files);
+    dirs.push(dir);
+    return dir;
+  };
+
+  it("outlines the members of a default-imported object (`export default { … }`)", async () => {
+    const dir = ws({
+      "helpers.js": "const kindOf = (x) => typeof x;\n\nfunction isPlainObject(val) {\n  return kindOf(val) === 'object';\n}\n\nconst toNumber = (v) => +v;\n\nexport default {\n  isPlainObject,\n  toNumber,\n  kind: kindOf,\n};\n",
+      "app.js": "import helpers from './helpers.js';\n\nexport function run(x) {\n  return helpers.toNumber(x);\n}\n",
+    });
+    const defs = await lookUp(dir, { from: "app.js", languageId: "javascript", imports: [{ specifier: "./helpers.js", names: ["helpers"], defaultName: "helpers" }], names: ["helpers", "run"] });
+    assertOutlineShows(defs, "helpers", "isPlainObject", "helpers.js", 2);
+    assertOutlineShows(defs, "helpers", "kindOf", "helpers.js", 0);
+  });
+
+  it("outlines a required module's `module.exports = { … }`, methods written inline included", async () => {
+    const dir = ws({
+      "lib/utils.js": "'use strict';\n\nfunction isToken(t) {\n  return !!t;\n}\n\nmodule.exports = {\n  isToken,\n  isComma(token) {\n    return token.value === ',';\n  },\n  LINEBREAK: /\\n/u,\n};\n",
+      "lib/rule.js": "const utils = require('./utils');\n\nmodule.exports = (t) => utils.isToken(t);\n",
+    });
+    const defs = await lookUp(dir, { from: "lib/rule.js", languageId: "javascript", imports: [{ specifier: "./utils", names: ["utils"], defaultName: "utils" }], names: ["utils"] });
+    assertOutlineShows(defs, "utils", "isComma", "lib/utils.js", 8);
+    assertOutlineShows(defs, "utils", "isToken", "lib/utils.js", 2);
+    assertOutlineShows(defs, "utils", "LINEBREAK", "lib/utils.js", 11);
+  });
+
+  it("outlines a module that exports by assignment (`exports.x = …`)", async () => {
+    const dir = ws({
+      "util.js": "exports.quote = function (s) {\n  return `'${s}'`;\n};\nmodule.exports.MAX = 10;\n",
+      "main.js": "const util = require('./util');\nconsole.log(util.quote('a'));\n",
+    });
+    const defs = await lookUp(dir, { from: "main.js", languageId: "javascript", imports: [{ specifier: "./util", names: ["util"], defaultName: "util" }], names: ["util"] });
+    assertOutlineShows(defs, "util", "quote", "util.js", 0);
+    assertOutlineShows(defs, "util", "MAX", "util.js", 3);
+  });
+
+  it("outlines the members of a TypeScript module's default-exported object", async () => {
+    const dir = ws({
+      "src/format.ts": "export function pad(s: string, n: number): string {\n  return s.padStart(n);\n}\n\nconst format = { pad, upper: (s: string) => s.toUpperCase() };\nexport default format;\n",
+      "src/main.ts": "import format from './format';\nformat.pad('a', 2);\n",
+    });
+    const defs = await lookUp(dir, { from: "src/main.ts", languageId: "typescript", imports: [{ specifier: "./format", names: ["format"], defaultName: "format" }], names: ["format"] });
+    assertOutlineShows(defs, "format", "pad", "src/format.ts", 0);
+    assertOutlineShows(defs, "format", "upper", "src/format.ts", 4);
+  });
+
+  it("does not outline a default-imported class or function as an object", async () => {
+    const dir = ws({
+      "Thing.js": "export default class Thing {\n  run() {}\n}\n",
+      "main.js": "import Thing from './Thing.js';\nnew Thing().run();\n",
+    });
+    const defs = await lookUp(dir, { from: "main.js", languageId: "javascript", imports: [{ specifier: "./Thing.js", names: ["Thing"], defaultName: "Thing" }], names: ["Thing"] });
+    assert.ok(!defs.some((d) => d.kind === "outline"), defs.map((d) => d.kind).join(", "));
+    assert.ok(defs.some((d) => d.kind === "class" && d.name === "Thing"));
+  });
+
+  it("outlines the submodule a Python file imports by its dotted path (`import pkg.common`)", async () => {
+    const dir = ws({
+      "pkg/__init__.py": "",
+      "pkg/common.py": "import os\n\n\ndef WriteOnDiff(filename):\n    return open(filename)\n\n\nclass GypError(Exception):\n    pass\n",
+      "pkg/main.py": "import pkg.common\n\npkg.common.WriteOnDiff('x')\n",
+    });
+    const defs = await lookUp(dir, { from: "pkg/main.py", languageId: "python", imports: [{ specifier: "pkg.common", names: ["pkg"] }], names: ["common", "pkg"] });
+    assertOutlineShows(defs, "common", "WriteOnDiff", "pkg/common.py", 3);
+  });
+});
