@@ -4,6 +4,12 @@ import type { SymbolDefinition } from "./symbol-types";
 const FULL_CHARS = 800;
 const SHORT_CHARS = 280;
 const LINE_CHARS = 110;
+/** In a module with more members than fit: characters of signatures, then of other members' names. */
+const SIGNATURE_CHARS = 400;
+const NAMES_CHARS = 700;
+const SHORT_SIGNATURE_CHARS = 120;
+const SHORT_NAMES_CHARS = 240;
+const NAMES_PREFIX = "also: ";
 /** Names near the cursor that steer which members an outline keeps (most wanted first). */
 const STEERING_NAMES = 24;
 
@@ -17,21 +23,53 @@ export function outlineModule(localName: string, path: string, definitions: read
   const members = definitions.filter((d) => !d.member && !/^__\w+__$/.test(d.name) && d.path === path);
   if (members.length === 0) return null;
   const words = steeringWords(nearNames);
+  // A member the file names itself (`utils.forEach` a page above) is the likeliest to be used again.
+  const nearSet = new Set(nearNames);
   const ranked = members
-    .map((def, order) => ({ def, order, line: memberLine(def), relevance: relevance(def.name, words) }))
+    .map((def, order) => ({ def, order, line: memberLine(def), relevance: relevance(def.name, words) + (nearSet.has(def.name) ? 2 : 0) }))
     .sort((a, b) => b.relevance - a.relevance || a.order - b.order);
-  const full = pick(ranked, FULL_CHARS);
-  const short = pick(ranked, SHORT_CHARS);
+  const full = form(ranked, FULL_CHARS, SIGNATURE_CHARS, NAMES_CHARS);
+  const short = form(ranked, SHORT_CHARS, SHORT_SIGNATURE_CHARS, SHORT_NAMES_CHARS);
   const text = render(full, members.length);
+  const spanned = [...full.signatures, ...full.named];
   return {
     name: localName,
     kind: "outline",
     path,
-    startLine: Math.min(...full.map((m) => m.def.startLine)),
-    endLine: Math.max(...full.map((m) => m.def.endLine)),
+    startLine: Math.min(...spanned.map((m) => m.def.startLine)),
+    endLine: Math.max(...spanned.map((m) => m.def.endLine)),
     text,
-    header: short.length < full.length ? render(short, members.length) : text,
+    header: short.signatures.length + short.named.length < spanned.length ? render(short, members.length) : text,
   };
+}
+
+interface OutlineForm {
+  signatures: RankedMember[];
+  named: RankedMember[];
+}
+
+/**
+ * Each member's signature when they all fit in `chars`; else the likeliest members' signatures and the next ones'
+ * names only (what can follow `utils.` matters more than how each is called).
+ */
+function form(ranked: readonly RankedMember[], chars: number, signatureChars: number, namesChars: number): OutlineForm {
+  const all = pick(ranked, chars);
+  if (all.length === ranked.length) return { signatures: all, named: [] };
+  const signatures = pick(ranked, signatureChars);
+  const shown = new Set(signatures);
+  return { signatures, named: pickNames(ranked.filter((m) => !shown.has(m)), namesChars) };
+}
+
+/** The best-ranked members whose names fit in `chars`, back in the module's order. */
+function pickNames(ranked: readonly RankedMember[], chars: number): RankedMember[] {
+  const out: RankedMember[] = [];
+  let used = NAMES_PREFIX.length;
+  for (const m of ranked) {
+    if (used + m.def.name.length + 2 > chars) continue;
+    out.push(m);
+    used += m.def.name.length + 2;
+  }
+  return out.sort((a, b) => a.order - b.order);
 }
 
 interface RankedMember {
@@ -53,9 +91,10 @@ function pick(ranked: readonly RankedMember[], chars: number): RankedMember[] {
   return out.sort((a, b) => a.order - b.order);
 }
 
-function render(members: readonly RankedMember[], total: number): string {
-  const lines = members.map((m) => m.line);
-  if (members.length < total) lines.push("…");
+function render({ signatures, named }: OutlineForm, total: number): string {
+  const lines = signatures.map((m) => m.line);
+  if (named.length) lines.push(NAMES_PREFIX + named.map((m) => m.def.name).join(", "));
+  if (signatures.length + named.length < total) lines.push("…");
   return lines.join("\n");
 }
 

@@ -32,9 +32,29 @@ describe("outlineModule", () => {
 
   it("lists the kept members in the module's own order", () => {
     const outline = outlineModule("constants", "/w/constants.py", members, ["number_5", "number_2"]);
-    const lines = (outline?.header ?? "").split("\n").filter((l) => l !== "…");
+    const lines = (outline?.header ?? "").split("\n").filter((l) => l !== "…" && !l.startsWith("also: "));
     const order = lines.map((l) => members.findIndex((m) => l.startsWith(m.name + " ")));
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  });
+
+  it("names, after the signatures that fit, the rest of a large module's members", () => {
+    const helpers = Array.from({ length: 50 }, (_, i): SymbolDefinition => ({
+      ...constant(`helper${i}`, i * 3),
+      kind: "function",
+      header: `function helper${i}(value, options = { deep: true, strict: false }, callback) {`,
+    }));
+    const outline = outlineModule("utils", "/w/constants.py", helpers, []);
+    assert.ok(outline);
+    for (const i of [0, 30, 49]) assert.match(outline.text, new RegExp(`\\bhelper${i}\\b`), `helper${i}`);
+    assert.ok(outline.startLine === 0 && outline.endLine === 49 * 3, `lines ${outline.startLine}-${outline.endLine}`);
+    assert.ok(outline.text.length <= 1200, `${outline.text.length} characters`);
+  });
+
+  it("puts first, even in the short outline, a member the code near the cursor names exactly", () => {
+    const similar = Array.from({ length: 40 }, (_, i) => ({ ...constant(`forEachEntryOfTheMap${i}`, i), header: `function forEachEntryOfTheMap${i}(map, fn, thisArg) {` }));
+    const members = [...similar, { ...constant("forEach", 40), header: "function forEach(obj, fn, {allOwnKeys = false} = {}) {" }];
+    const outline = outlineModule("utils", "/w/constants.py", members, ["forEach", "items"]);
+    assert.match(outline?.header ?? "", /^function forEach\(/m);
   });
 
   it("writes a decorated function with a long parameter list as its signature on one line", () => {
