@@ -23,6 +23,7 @@ settings (as the extension reads them; each over the one before):
   --settings FILE        a settings.json with "hearth.*" keys (comments allowed)
   HEARTH_MODEL=PATH      the model, from the environment
   --model PATH  --chat-model PATH  --threads N  --context-size N  --gpu auto|off  --context-tokens N
+  --verbose              engine and pipeline log lines on stderr
 complete:
   --workspace DIR        the workspace folder: indexed, and what prompt paths are relative to
                          (default: the current folder if FILE is in it, else FILE's folder)
@@ -32,8 +33,7 @@ complete:
 action (the file's declaration at LINE, or the lines START-END; --workspace, --open, --language as for complete):
   --instruction TEXT     what edit should change (required for edit)
   --problem TEXT         a problem fix should fix, reported at the target's first line (repeatable)
-  --json                 one JSON object (default: the proposal as a patch for git apply; exit code 1 without one)
-  --verbose              engine and pipeline log lines on stderr`;
+  --json                 one JSON object (default: the proposal as a patch for git apply; exit code 1 without one)`;
 
 const SETTINGS_OPTIONS: OptionSpec = { flags: ["verbose", "help"], values: ["settings", ...Object.keys(SETTING_FLAGS)] };
 const COMMAND_OPTIONS: Record<string, OptionSpec> = {

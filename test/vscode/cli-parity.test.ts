@@ -23,6 +23,9 @@ const POSITIONS = [
 
 /** Times the extension is asked again when its workspace index missed a keystroke's deadline (a loaded machine). */
 const MAX_ASKS = 5;
+/** Times Trigger Inline Suggestion is run for one ask, and how long each waits for the answer. */
+const TRIGGERS = 3;
+const TRIGGER_WAIT_MS = 30_000;
 
 interface Asked {
   text: string | null;
@@ -99,8 +102,17 @@ async function askEditor(api: HearthApi): Promise<Asked> {
     const contexts = api.completionContext((assembled) => (context ??= assembled));
     const suggestions = api.completions.onDidSuggest((suggestion) => (text ??= suggestion.text));
     try {
-      await vscode.commands.executeCommand("hearth.triggerCompletion");
-      await waitFor(() => text !== undefined && context !== undefined, "the editor's suggestion and its context", 60_000);
+      // VS Code drops the request when its extension host stalls (on a loaded machine it says it is unresponsive):
+      // triggered again when no answer came, TRIGGERS times at most.
+      for (let trigger = 1; text === undefined || context === undefined; trigger++) {
+        // Trigger Inline Suggestion asks for the focused editor: in a window that has just opened, focus may be elsewhere.
+        await vscode.commands.executeCommand("workbench.action.focusActiveEditorGroup");
+        await vscode.commands.executeCommand("hearth.triggerCompletion");
+        await waitFor(() => text !== undefined && context !== undefined, "the editor's suggestion and its context", TRIGGER_WAIT_MS).catch((error: Error) => {
+          // Which half is missing says where to look: no context, the provider was never asked or assembly failed.
+          if (trigger === TRIGGERS) throw new Error(`${error.message}, ${TRIGGERS} times (context ${context ? "assembled" : "never assembled"}, engine ${api.engine.status.kind}, window focused ${vscode.window.state.focused}, active editor ${vscode.window.activeTextEditor?.document.uri.path ?? "none"})`);
+        });
+      }
     } finally {
       contexts.dispose();
       suggestions.dispose();
