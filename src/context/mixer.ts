@@ -14,49 +14,80 @@ export interface MixOptions {
 }
 
 /**
- * Chooses the items of a context from every retriever's candidates: best score first; an item that overlaps one
- * already chosen, or repeats its text, is left out; an item that does not fit what is left of the budget falls back to
- * its header (a signature, a class line) or is left out. When a definition is left out because what it encloses was
- * chosen (a class whose methods were), its header is kept if it fits: the class's name is what `Status.fromCode(…)`
- * needs. Candidates of equal score keep the order they came in.
+ * What a candidate's whole text is worth next to another candidate's header, per point of score: with a tight budget
+ * the signatures of every name near the cursor help a completion more than the body of one of them.
  */
-export function mix(candidates: readonly ScoredItem[], options: MixOptions): ScoredItem[] {
-  const chosen: ScoredItem[] = [];
-  let used = 0;
-  const take = (item: ScoredItem): boolean => {
-    if (used + item.tokens > options.budgetTokens) return false;
-    chosen.push(item);
-    used += item.tokens;
-    return true;
-  };
-  const shown = options.shownLines;
-  const isShown = (item: ScoredItem): boolean =>
-    !!shown && item.source === "same-file" && item.kind === "definition" && item.startLine >= shown.startLine && item.endLine <= shown.endLine;
-  for (const item of [...candidates].sort((a, b) => b.score - a.score)) {
-    if (isShown(item)) continue;
-    const overlapping = chosen.filter((c) => overlaps(c, item));
-    if (overlapping.length || chosen.some((c) => c.text === item.text)) {
-      const name = enclosingHeader(item, overlapping, options.countTokens);
-      if (name && !isShown(name)) take(name);
-      continue;
-    }
-    if (!take(item) && (item.kind === "definition" || item.kind === "outline") && item.header && item.header !== item.text) {
-      take(headerOf(item, options.countTokens));
-    }
-  }
-  return chosen;
+const WHOLE_WEIGHT = 0.5;
+
+/** One choice the mixer considers: a candidate's short form (its header), or its whole text. */
+interface Step {
+  index: number;
+  whole: boolean;
+  priority: number;
 }
 
 /**
- * The header of a definition that overlaps only chosen items inside its body (a class whose methods were chosen), as
- * an item of the header's own lines; null for anything else.
+ * Chooses the items of a context from every retriever's candidates. Each candidate with a header (a definition's
+ * signature, a class line, a module outline's short form) is considered twice: its header at its score, its whole text
+ * later, at a fraction of it; so a tight budget holds the headers of every well-scored name, and the bodies come with
+ * what is left, best first. A candidate without a short form (a snippet) is considered once, whole. An item that
+ * overlaps one already chosen, or repeats its text, is left out; a definition sent as its header alone spans the
+ * header's lines only. When a definition is chosen inside another candidate (a method of a class), the enclosing one's
+ * header comes with it if it fits: the class's name is what `Status.fromCode(…)` needs. Candidates of equal score keep
+ * the order they came in.
  */
-function enclosingHeader(item: ScoredItem, overlapping: readonly ScoredItem[], count: CountTokens): ScoredItem | null {
-  const header = item.header;
-  if (item.kind !== "definition" || !header || header === item.text || !overlapping.length) return null;
-  const endLine = item.startLine + header.split("\n").length - 1;
-  if (!overlapping.every((c) => c.startLine > endLine && c.endLine <= item.endLine)) return null;
-  return headerOf(item, count);
+export function mix(candidates: readonly ScoredItem[], options: MixOptions): ScoredItem[] {
+  const shown = options.shownLines;
+  const isShown = (item: ScoredItem): boolean =>
+    !!shown && item.source === "same-file" && item.kind === "definition" && item.startLine >= shown.startLine && item.endLine <= shown.endLine;
+  const ranked = candidates.filter((c) => !isShown(c)).sort((a, b) => b.score - a.score);
+  const steps: Step[] = [];
+  ranked.forEach((item, index) => {
+    if (!hasShortForm(item)) steps.push({ index, whole: true, priority: item.score });
+    else steps.push({ index, whole: false, priority: item.score }, { index, whole: true, priority: item.score * WHOLE_WEIGHT });
+  });
+  // Stable: of equal priority, the better-ranked candidate's step first, a header before its own whole text.
+  steps.sort((a, b) => b.priority - a.priority || a.index - b.index || Number(a.whole) - Number(b.whole));
+
+  /** What is chosen for each candidate (by its index in `ranked`): its header or its whole text. */
+  const chosen = new Map<number, ScoredItem>();
+  let used = 0;
+  const blocked = (form: ScoredItem, self: number): boolean => {
+    for (const [i, c] of chosen) if (i !== self && (overlaps(c, form) || c.text === form.text)) return true;
+    return false;
+  };
+  const fits = (tokens: number): boolean => used + tokens <= options.budgetTokens;
+  /** The header of a not yet chosen candidate that encloses `item` (its class), if one fits with `extra` more tokens. */
+  const enclosing = (item: ScoredItem, extra: number): { index: number; form: ScoredItem } | null => {
+    const found = ranked.findIndex((c, i) => !chosen.has(i) && encloses(c, item));
+    if (found < 0) return null;
+    const form = headerOf(ranked[found], options.countTokens);
+    return fits(extra + form.tokens) && !blocked(form, found) ? { index: found, form } : null;
+  };
+
+  for (const step of steps) {
+    if (options.budgetTokens - used <= 0) break;
+    const item = ranked[step.index];
+    const current = chosen.get(step.index);
+    if (step.whole && current) {
+      // A header taken earlier grows into the whole text if that fits and shows nothing chosen since (its methods).
+      if (!fits(item.tokens - current.tokens) || blocked(item, step.index)) continue;
+      chosen.set(step.index, item);
+      used += item.tokens - current.tokens;
+      continue;
+    }
+    if (step.whole && hasShortForm(item)) continue; // its header did not fit or was left out: neither does the rest
+    const form = step.whole ? item : headerOf(item, options.countTokens);
+    if (blocked(form, step.index) || !fits(form.tokens)) continue;
+    const outer = enclosing(item, form.tokens);
+    if (outer) {
+      chosen.set(outer.index, outer.form);
+      used += outer.form.tokens;
+    }
+    chosen.set(step.index, form);
+    used += form.tokens;
+  }
+  return [...chosen.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
 }
 
 /**
@@ -67,6 +98,23 @@ function headerOf(item: ScoredItem, count: CountTokens): ScoredItem {
   const header = item.header ?? item.text;
   const endLine = item.kind === "definition" ? Math.min(item.endLine, item.startLine + header.split("\n").length - 1) : item.endLine;
   return { ...item, text: header, tokens: count(header), endLine };
+}
+
+/** Whether a candidate has a shorter form to send when the budget is tight. */
+function hasShortForm(item: ScoredItem): item is ScoredItem & { header: string } {
+  return (item.kind === "definition" || item.kind === "outline") && !!item.header && item.header !== item.text && item.header.length < item.text.length;
+}
+
+/** Whether `outer` is a definition that holds `inner` below its header (a class and one of its methods). */
+function encloses(outer: ScoredItem, inner: ScoredItem): boolean {
+  return (
+    outer.kind === "definition" &&
+    inner.kind === "definition" &&
+    hasShortForm(outer) &&
+    outer.path === inner.path &&
+    outer.startLine < inner.startLine &&
+    inner.endLine <= outer.endLine
+  );
 }
 
 /** Whether two items show some of the same lines of a file. */

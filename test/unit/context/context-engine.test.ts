@@ -111,7 +111,8 @@ describe("ContextEngine", function () {
     const { text, offset } = cursor(original.slice(0, at) + "█" + original.slice(at));
     const completion = await engine.assemble({ uri: path, languageId: "typescript", text, offset, budgetTokens: 160, otherFilesOnly: true });
     assert.equal(completion.items.filter((i) => i.source === "same-file").length, 0);
-    assert.ok(completion.tokens.prefix > full.tokens.prefix, "the budget the file's own items took goes to the prefix");
+    const elsewhere = (c: typeof full): number => c.tokens.prefix + c.items.filter((i) => i.source !== "same-file").reduce((n, i) => n + i.tokens, 0);
+    assert.ok(elsewhere(completion) > elsewhere(full), "the budget the file's own items took goes to other files' items and the prefix");
   });
 
   it("shares the budget as the request's split says: the suffix gets no more than its part", async () => {

@@ -45,6 +45,26 @@ describe("mix", () => {
     assert.deepEqual(texts(mix([long], { budgetTokens: 30, countTokens: count })), ["function load(path: string)"]);
   });
 
+  it("sends the header of every well-scored definition before the whole text of any", () => {
+    const load = item({ text: `function load(path) {\n${"  step();\n".repeat(5)}}`, header: "function load(path)", symbol: "load", score: 0.9, startLine: 0, endLine: 6 });
+    const save = item({ text: `function save(path) {\n${"  step();\n".repeat(5)}}`, header: "function save(path)", symbol: "save", score: 0.8, startLine: 10, endLine: 16 });
+    assert.deepEqual(texts(mix([load, save], { budgetTokens: 80, countTokens: count })), ["function load(path)", "function save(path)"]);
+  });
+
+  it("grows headers into whole texts with what the headers leave, best-scored first", () => {
+    const load = item({ text: "function load(path) {\n  step();\n}", header: "function load(path)", score: 0.9, startLine: 0, endLine: 2 });
+    const save = item({ text: "function save(path) {\n  step();\n}", header: "function save(path)", score: 0.8, startLine: 10, endLine: 12 });
+    assert.deepEqual(texts(mix([load, save], { budgetTokens: 60, countTokens: count })), [load.text, "function save(path)"]);
+    assert.deepEqual(texts(mix([load, save], { budgetTokens: 100, countTokens: count })), [load.text, save.text]);
+  });
+
+  it("takes a method's class header with the method, before other candidates", () => {
+    const method = item({ text: "static fromCode(code) {}", symbol: "fromCode", score: 0.9, startLine: 10, endLine: 10 });
+    const other = item({ text: "const LIMIT = 5;", score: 0.7, path: "/p/b.ts" });
+    const cls = item({ text: `class Status {\n${"  x = 1;\n".repeat(20)}}`, header: "class Status", symbol: "Status", score: 0.5, startLine: 0, endLine: 30 });
+    assert.deepEqual(texts(mix([method, other, cls], { budgetTokens: 45, countTokens: count })), [method.text, "class Status"]);
+  });
+
   it("leaves out a candidate that fits neither whole nor as its header", () => {
     const long = item({ text: "function load(path: string) {\n  return read(path);\n}", header: "function load(path: string)", score: 0.9 });
     assert.deepEqual(mix([long], { budgetTokens: 10, countTokens: count }), []);
