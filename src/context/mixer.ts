@@ -40,7 +40,10 @@ export function mix(candidates: readonly ScoredItem[], options: MixOptions): Sco
   const shown = options.shownLines;
   const isShown = (item: ScoredItem): boolean =>
     !!shown && item.source === "same-file" && item.kind === "definition" && item.startLine >= shown.startLine && item.endLine <= shown.endLine;
-  const ranked = candidates.filter((c) => !isShown(c)).sort((a, b) => b.score - a.score);
+  const ranked = candidates
+    .filter((c) => !isShown(c))
+    .map(spanShown)
+    .sort((a, b) => b.score - a.score);
   const steps: Step[] = [];
   ranked.forEach((item, index) => {
     if (!hasShortForm(item)) steps.push({ index, whole: true, priority: item.score });
@@ -98,6 +101,17 @@ function headerOf(item: ScoredItem, count: CountTokens): ScoredItem {
   const header = item.header ?? item.text;
   const endLine = item.kind === "definition" ? Math.min(item.endLine, item.startLine + header.split("\n").length - 1) : item.endLine;
   return { ...item, text: header, tokens: count(header), endLine };
+}
+
+/**
+ * A definition whose text is only its header (the index shortens a long function to `header …`, and a class whose
+ * body it cannot tell to its header line) spans the header's lines: it must not block its members as if it showed them.
+ */
+function spanShown(item: ScoredItem): ScoredItem {
+  const header = item.header;
+  if (item.kind !== "definition" || !header || (item.text !== header && item.text !== `${header} …`)) return item;
+  const endLine = Math.min(item.endLine, item.startLine + header.split("\n").length - 1);
+  return endLine === item.endLine ? item : { ...item, endLine };
 }
 
 /** Whether a candidate has a shorter form to send when the budget is tight. */

@@ -110,6 +110,21 @@ describe("mix", () => {
     );
   });
 
+  it("takes a class's methods when the class's own text is only its header", () => {
+    const cls = item({ text: "export class SignInResult extends Base", header: "export class SignInResult extends Base", symbol: "SignInResult", score: 0.9, startLine: 26, endLine: 103 });
+    const long = item({ text: "export function parse(text) …", header: "export function parse(text)", symbol: "parse", score: 0.8, startLine: 110, endLine: 180, path: "/p/a.ts" });
+    const method = item({ text: "static createWithError(error) {}", symbol: "createWithError", score: 0.5, startLine: 44, endLine: 49 });
+    const chosen = mix([cls, long, method], { budgetTokens: 500, countTokens: count });
+    assert.deepEqual(
+      chosen.map((c) => [c.symbol, c.startLine, c.endLine]),
+      [
+        ["SignInResult", 26, 26],
+        ["parse", 110, 110],
+        ["createWithError", 44, 49],
+      ],
+    );
+  });
+
   it("keeps no class header that the budget cannot hold", () => {
     const method = item({ text: "m() { return 1; }", score: 0.9, startLine: 2, endLine: 2 });
     const cls = item({ text: "class LongClassName {\n  m() { return 1; }\n}", header: "class LongClassName", score: 0.5, startLine: 0, endLine: 4 });
