@@ -90,7 +90,46 @@ export function mix(candidates: readonly ScoredItem[], options: MixOptions): Sco
     chosen.set(step.index, form);
     used += form.tokens;
   }
+  // What the whole texts leave: the best-ranked header still short of its whole text grows into as many of its lines
+  // as fit (a long class's first members, a module outline's next members), rather than leave the budget unused.
+  for (const index of [...chosen.keys()].sort((a, b) => a - b)) {
+    const room = options.budgetTokens - used;
+    if (room < MIN_PART_TOKENS) break;
+    const item = ranked[index];
+    const current = chosen.get(index)!;
+    if (current === item || item.kind !== "definition" || !hasShortForm(item)) continue;
+    const part = leadingPart(item, current.tokens + room, options.countTokens);
+    if (!part || part.tokens <= current.tokens || blocked(part, index)) continue;
+    chosen.set(index, part);
+    used += part.tokens - current.tokens;
+  }
   return [...chosen.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+}
+
+/** Less room than this is not worth growing a header into part of its text. */
+const MIN_PART_TOKENS = 8;
+
+/**
+ * The first lines of a candidate's whole text that fit in `tokens` (with a line saying the rest is left out), spanning
+ * the lines they come from as far as the whole text tells (an outline's lines are not the file's: it keeps its span);
+ * null when not even its first line fits. Counted line by line, so linear in the text.
+ */
+function leadingPart(item: ScoredItem, tokens: number, count: CountTokens): ScoredItem | null {
+  const lines = item.text.split("\n");
+  const more = "…";
+  let used = count(more);
+  let kept = 0;
+  for (const line of lines) {
+    const t = count(line + "\n");
+    if (used + t > tokens) break;
+    used += t;
+    kept++;
+  }
+  // Only worth it with more than the header's own lines.
+  if (kept <= (item.header ?? "").split("\n").length || kept >= lines.length) return null;
+  const text = [...lines.slice(0, kept), more].join("\n");
+  const endLine = item.kind === "definition" && lines.length === item.endLine - item.startLine + 1 ? item.startLine + kept - 1 : item.endLine;
+  return { ...item, text, tokens: count(text), endLine };
 }
 
 /**

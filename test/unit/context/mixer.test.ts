@@ -48,7 +48,14 @@ describe("mix", () => {
   it("sends the header of every well-scored definition before the whole text of any", () => {
     const load = item({ text: `function load(path) {\n${"  step();\n".repeat(5)}}`, header: "function load(path)", symbol: "load", score: 0.9, startLine: 0, endLine: 6 });
     const save = item({ text: `function save(path) {\n${"  step();\n".repeat(5)}}`, header: "function save(path)", symbol: "save", score: 0.8, startLine: 10, endLine: 16 });
-    assert.deepEqual(texts(mix([load, save], { budgetTokens: 80, countTokens: count })), ["function load(path)", "function save(path)"]);
+    const chosen = mix([load, save], { budgetTokens: 80, countTokens: count });
+    assert.deepEqual(
+      chosen.map((c) => [c.symbol, c.text.startsWith(c.symbol === "load" ? load.header! : save.header!), c.text === load.text]),
+      [
+        ["load", true, false],
+        ["save", true, false],
+      ],
+    );
   });
 
   it("grows headers into whole texts with what the headers leave, best-scored first", () => {
@@ -56,6 +63,15 @@ describe("mix", () => {
     const save = item({ text: "function save(path) {\n  step();\n}", header: "function save(path)", score: 0.8, startLine: 10, endLine: 12 });
     assert.deepEqual(texts(mix([load, save], { budgetTokens: 60, countTokens: count })), [load.text, "function save(path)"]);
     assert.deepEqual(texts(mix([load, save], { budgetTokens: 100, countTokens: count })), [load.text, save.text]);
+  });
+
+  it("grows a definition sent as its header into as many of its lines as the rest of the budget holds", () => {
+    const cls = item({ text: "class Names:\n    A = 1\n    B = 2\n    C = 3\n    D = 4", header: "class Names:", symbol: "Names", score: 0.9, startLine: 10, endLine: 14 });
+    const chosen = mix([cls], { budgetTokens: 40, countTokens: count });
+    assert.deepEqual(
+      chosen.map((c) => [c.text, c.startLine, c.endLine]),
+      [["class Names:\n    A = 1\n    B = 2\n…", 10, 12]],
+    );
   });
 
   it("takes a method's class header with the method, before other candidates", () => {
