@@ -100,8 +100,10 @@ function render({ signatures, named }: OutlineForm, total: number): string {
 
 /** A member's header on one line: decorators dropped, whitespace collapsed, long parameter lists cut. */
 function memberLine(def: SymbolDefinition): string {
-  const lines = def.header.split("\n");
-  const from = lines.findIndex((l) => !l.trimStart().startsWith("@"));
+  const decorator = (l: string): boolean => l.trimStart().startsWith("@");
+  // A decorated Python function's header can be its decorator line alone: its `def` line is in its text.
+  const lines = def.header.split("\n").every(decorator) ? untilFirstOwnLine(def.text.split("\n", 12), decorator) : def.header.split("\n");
+  const from = lines.findIndex((l) => !decorator(l));
   const line = lines
     .slice(Math.max(0, from))
     .join(" ")
@@ -110,6 +112,11 @@ function memberLine(def: SymbolDefinition): string {
     .replace(/\s+\)/g, ")")
     .trim();
   return line.length > LINE_CHARS ? `${line.slice(0, LINE_CHARS)} …` : line;
+}
+
+function untilFirstOwnLine(lines: string[], decorator: (l: string) => boolean): string[] {
+  const own = lines.findIndex((l) => !decorator(l));
+  return own < 0 ? lines : lines.slice(0, own + 1);
 }
 
 /** Lower-case words (3+ letters) of the names near the cursor, each with the weight of its best name. */

@@ -11,6 +11,7 @@ import { DEFAULT_INDEX_LIMITS } from "../symbol-types";
 import type { DefinitionQuery, DefinitionQueryResult, DefinitionSource, FoundDefinition, IndexLimits, IndexStats, SymbolDefinition } from "../symbol-types";
 import { walkSourceFiles } from "./workspace-files";
 import { exportedObjectMembers } from "./exported-object";
+import { classStatics } from "./class-statics";
 
 export interface SymbolIndexCoreOptions {
   grammarsDir: string;
@@ -157,6 +158,12 @@ export class SymbolIndexCore {
         // What an import or `module.name` reaches is a file's own member, not a class's method of the same name.
         .sort((a, b) => a.rank - b.rank || Number(a.def.member ?? false) - Number(b.def.member ?? false) || b.proximity - a.proximity || a.def.path.localeCompare(b.def.path) || a.def.startLine - b.def.startLine);
       for (const r of ranked.slice(0, q.maxPerName)) definitions.push({ ...r.def, source: r.source, candidates: all.length });
+      // An imported class used as a namespace (`Status.fromCode(…)`): what its name can be followed by.
+      const cls = ranked[0];
+      if (!outline && cls.source === "imported-file" && cls.def.kind === "class") {
+        const statics = outlineModule(name, cls.def.path, classStatics(cls.def, this.store.getFile(cls.def.path) ?? []), q.names);
+        if (statics) definitions.push({ ...statics, source: "imported-file", candidates: 1 });
+      }
     }
     return { definitions, resolvedImports };
   }

@@ -57,6 +57,11 @@ describe("outlineModule", () => {
     assert.match(outline?.header ?? "", /^function forEach\(/m);
   });
 
+  it("writes a decorated function whose header is its decorator alone as its def line", () => {
+    const def: SymbolDefinition = { name: "from_code", kind: "function", path: "/w/errors.py", startLine: 6, endLine: 8, text: "@classmethod\ndef from_code(cls, code):\n    return cls()", header: "@classmethod" };
+    assert.equal(outlineModule("errors", "/w/errors.py", [def], [])?.text, "def from_code(cls, code):");
+  });
+
   it("writes a decorated function with a long parameter list as its signature on one line", () => {
     const def: SymbolDefinition = {
       name: "sleep",

@@ -100,6 +100,20 @@ describe("module shapes the index follows", function () {
     assert.ok(defs.some((d) => d.kind === "class" && d.name === "Thing"));
   });
 
+  it("outlines the static members of an imported class, what `NodeAuthError.create…()` can be followed by", async () => {
+    const dir = ws({
+      "src/NodeAuthError.ts": "export class NodeAuthError extends Error {\n  constructor(code: string) {\n    super(code);\n  }\n\n  describe(): string {\n    return this.message;\n  }\n\n  static createTimeoutError(ms: number): NodeAuthError {\n    return new NodeAuthError(`timeout ${ms}`);\n  }\n\n  static readonly DEFAULT_CODE = \"unknown\";\n}\n",
+      "src/client.ts": "import { NodeAuthError } from './NodeAuthError';\nthrow NodeAuthError.createTimeoutError(5);\n",
+      "py/errors.py": "class Status:\n    OK = 0\n\n    def describe(self):\n        return 'x'\n\n    @classmethod\n    def from_code(cls, code):\n        return cls()\n",
+      "py/main.py": "from errors import Status\n\nStatus.from_code(1)\n",
+    });
+    const ts = await lookUp(dir, { from: "src/client.ts", languageId: "typescript", imports: [{ specifier: "./NodeAuthError", names: ["NodeAuthError"] }], names: ["NodeAuthError"] });
+    assertOutlineShows(ts, "NodeAuthError", "createTimeoutError", "src/NodeAuthError.ts", 9);
+    assert.ok(!ts.find((d) => d.kind === "outline")?.text.includes("describe"), "instance methods are not what the class name is followed by");
+    const py = await lookUp(dir, { from: "py/main.py", languageId: "python", imports: [{ specifier: "errors", names: ["Status"] }], names: ["Status"] });
+    assertOutlineShows(py, "Status", "from_code", "py/errors.py", 7);
+  });
+
   it("outlines the submodule a Python file imports by its dotted path (`import pkg.common`)", async () => {
     const dir = ws({
       "pkg/__init__.py": "",
