@@ -33,8 +33,9 @@ interface Step {
  * what is left, best first. A candidate without a short form (a snippet) is considered once, whole. An item that
  * overlaps one already chosen, or repeats its text, is left out; a definition sent as its header alone spans the
  * header's lines only. When a definition is chosen inside another candidate (a method of a class), the enclosing one's
- * header comes with it if it fits: the class's name is what `Status.fromCode(…)` needs. Candidates of equal score keep
- * the order they came in.
+ * header comes with it if it fits: the class's name is what `Status.fromCode(…)` needs. What is left at the end goes to
+ * the first lines of the best-ranked definition still sent as its header. Candidates of equal score keep the order
+ * they came in; the items come back best-ranked first.
  */
 export function mix(candidates: readonly ScoredItem[], options: MixOptions): ScoredItem[] {
   const shown = options.shownLines;
@@ -90,8 +91,8 @@ export function mix(candidates: readonly ScoredItem[], options: MixOptions): Sco
     chosen.set(step.index, form);
     used += form.tokens;
   }
-  // What the whole texts leave: the best-ranked header still short of its whole text grows into as many of its lines
-  // as fit (a long class's first members, a module outline's next members), rather than leave the budget unused.
+  // What the whole texts leave: the best-ranked definition still sent as its header grows into as many of its lines as
+  // fit (a long class's first members), rather than leave the budget unused.
   for (const index of [...chosen.keys()].sort((a, b) => a - b)) {
     const room = options.budgetTokens - used;
     if (room < MIN_PART_TOKENS) break;
