@@ -98,3 +98,52 @@ function memberOf(name: string, node: Node, text: string, path: string): SymbolD
   const first = text.slice(lineStartWithin(text, node.startIndex, HEADER_CHARS), lineEndWithin(text, node.startIndex, HEADER_CHARS)).trim();
   return { name, kind: "property", path, startLine: node.startPosition.row, endLine: node.endPosition.row, text: first, header: first };
 }
+
+/** A statement longer than this is no re-export anyone wrote. */
+const MAX_STATEMENT_CHARS = 2000;
+const MAX_NAMESPACES = 200;
+
+/** How a file re-exports a name: as a whole module (`export * as X from`), or passing on another file's (`export { X } from`, `export * from`: name "*"). */
+export interface Reexport {
+  name: string;
+  specifier: string;
+  namespace: boolean;
+}
+
+/**
+ * The modules a JavaScript/TypeScript file re-exports whole under a name (`export * as Codes from "./codes"`, and
+ * `import * as Codes from "./codes"` with `export { Codes }`), and the names it passes on from other files, so that
+ * `import { Codes } from` a barrel can be followed to the module it stands for.
+ */
+export function namespaceReexports(tree: Tree, text: string): Reexport[] {
+  const imported = new Map<string, string>();
+  const exported: [local: string, as: string][] = [];
+  const out: Reexport[] = [];
+  const add = (r: Reexport): void => {
+    if (out.length < MAX_NAMESPACES) out.push(r);
+  };
+  for (const node of tree.rootNode.namedChildren.slice(0, MAX_TOP_LEVEL_NODES)) {
+    if (!node || (node.type !== "import_statement" && node.type !== "export_statement")) continue;
+    if (node.endIndex - node.startIndex > MAX_STATEMENT_CHARS) continue;
+    const stmt = text.slice(node.startIndex, node.endIndex);
+    const star = /^(import|export)\s+\*\s+as\s+([\p{L}_$][\p{L}\p{N}_$]*)\s+from\s+["']([^"'\n]+)["']/u.exec(stmt);
+    if (star && star[1] === "import") imported.set(star[2], star[3]);
+    else if (star) add({ name: star[2], specifier: star[3], namespace: true });
+    const all = /^export\s+\*\s+from\s+["']([^"'\n]+)["']/.exec(stmt);
+    if (all) add({ name: "*", specifier: all[1], namespace: false });
+    const clause = /^export\s*(?:type\s*)?\{([^}]*)\}\s*(?:from\s+["']([^"'\n]+)["'])?\s*;?\s*$/.exec(stmt);
+    if (clause) {
+      for (const part of clause[1].split(",")) {
+        const [local, as] = part.trim().split(/\s+as\s+/);
+        if (!local) continue;
+        if (clause[2]) add({ name: as ?? local, specifier: clause[2], namespace: false });
+        else exported.push([local, as ?? local]);
+      }
+    }
+  }
+  for (const [local, as] of exported) {
+    const specifier = imported.get(local);
+    if (specifier) add({ name: as, specifier, namespace: true });
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import { SyntaxRuntime } from "../syntax-runtime";
 import { DEFAULT_INDEX_LIMITS } from "../symbol-types";
 import type { DefinitionQuery, DefinitionQueryResult, DefinitionSource, FoundDefinition, IndexLimits, IndexStats, SymbolDefinition } from "../symbol-types";
 import { walkSourceFiles } from "./workspace-files";
-import { exportedObjectMembers } from "./exported-object";
+import { exportedObjectMembers, namespaceReexports } from "./exported-object";
 import { classStatics } from "./class-statics";
 
 export interface SymbolIndexCoreOptions {
@@ -22,6 +22,8 @@ export interface SymbolIndexCoreOptions {
 /** A file's parse may take this long before it is given up (a pathological file must not stall the index). */
 const PARSE_TIMEOUT_MS = 1500;
 const BINARY_SNIFF_BYTES = 8000;
+/** Files read to follow a name through re-exports (barrels of barrels): cycles and huge barrels stay bounded. */
+const MAX_REEXPORT_FILES = 8;
 
 /**
  * The workspace symbol index: parses files with the languages' definitions queries (grammars/<grammar>/definitions.scm)
@@ -79,8 +81,8 @@ export class SymbolIndexCore {
       }
       try {
         const definitions = extractDefinitions(tree, query, grammar.spec, source, path, this.limits.maxSymbolsPerFile);
-        const exported = isJsLike(languageId) ? exportedObjectMembers(tree, source, path, definitions) : [];
-        this.store.setFile(path, definitions, exported);
+        const js = isJsLike(languageId);
+        this.store.setFile(path, definitions, js ? exportedObjectMembers(tree, source, path, definitions) : [], js ? namespaceReexports(tree, source) : []);
       } finally {
         tree.delete();
       }
@@ -134,6 +136,15 @@ export class SymbolIndexCore {
           importedPaths.add(target);
           if (!this.store.has(target)) await this.indexFile(target);
         }
+        if (resolved && isJsLike(q.languageId)) {
+          for (const name of imp.names) {
+            const module = await this.reexportedNamespace(resolved, name, q.languageId);
+            if (module && !modules.has(name)) {
+              modules.set(name, module);
+              importedPaths.add(module);
+            }
+          }
+        }
       }
     }
     const definitions: FoundDefinition[] = [];
@@ -166,6 +177,33 @@ export class SymbolIndexCore {
       }
     }
     return { definitions, resolvedImports };
+  }
+
+  /**
+   * The module that `name`, imported from `path`, stands for when `path` re-exports a namespace under it; followed
+   * through further re-exports of the same kind, a few hops at most and never twice through a file.
+   */
+  private async reexportedNamespace(path: string, name: string, languageId: string): Promise<string | null> {
+    // Breadth-first through `export { name } from` and `export * from`, until a file re-exports a module as `name`.
+    const queue = [path];
+    const seen = new Set<string>();
+    while (queue.length && seen.size < MAX_REEXPORT_FILES) {
+      const from = queue.shift()!;
+      if (seen.has(from)) continue;
+      seen.add(from);
+      if (!this.store.has(from)) await this.indexFile(from);
+      for (const r of this.store.getReexports(from)) {
+        if (r.name !== name && r.name !== "*") continue;
+        const target = this.resolver.resolve(from, r.specifier, languageId);
+        if (!target) continue;
+        if (r.namespace) {
+          if (!this.store.has(target)) await this.indexFile(target);
+          return target;
+        }
+        queue.push(target);
+      }
+    }
+    return null;
   }
 
   stats(): IndexStats {

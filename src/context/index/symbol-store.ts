@@ -1,9 +1,12 @@
+import type { Reexport } from "./exported-object";
 import type { IndexLimits, IndexStats, SymbolDefinition } from "../symbol-types";
 
 interface FileEntry {
   definitions: SymbolDefinition[];
   /** The members of the object the module exports as a whole (JavaScript/TypeScript), if any. */
   exportedObject: SymbolDefinition[];
+  /** What the file re-exports (JavaScript/TypeScript): modules under a name, other files' names. */
+  reexports: readonly Reexport[];
   bytes: number;
 }
 
@@ -26,12 +29,12 @@ export class SymbolStore {
 
   constructor(private readonly limits: IndexLimits) {}
 
-  setFile(path: string, definitions: readonly SymbolDefinition[], exportedObject: readonly SymbolDefinition[] = []): void {
+  setFile(path: string, definitions: readonly SymbolDefinition[], exportedObject: readonly SymbolDefinition[] = [], reexports: readonly Reexport[] = []): void {
     this.removeFile(path);
     const kept = definitions.slice(0, this.limits.maxSymbolsPerFile);
     const members = exportedObject.slice(0, this.limits.maxSymbolsPerFile);
-    const bytes = [...kept, ...members].reduce((n, d) => n + sizeOf(d), 200 + path.length * 2);
-    const entry: FileEntry = { definitions: kept, exportedObject: members, bytes };
+    const bytes = [...kept, ...members].reduce((n, d) => n + sizeOf(d), 200 + path.length * 2 + reexports.reduce((n, r) => n + 2 * (r.name.length + r.specifier.length) + 60, 0));
+    const entry: FileEntry = { definitions: kept, exportedObject: members, reexports, bytes };
     this.files.set(path, entry);
     for (const def of kept) {
       const list = this.byName.get(def.name);
@@ -84,6 +87,11 @@ export class SymbolStore {
     if (!entry) return [];
     this.touch(path);
     return entry.exportedObject;
+  }
+
+  /** What the file re-exports (empty when it is not indexed). */
+  getReexports(path: string): readonly Reexport[] {
+    return this.files.get(path)?.reexports ?? [];
   }
 
   stats(skippedFiles = 0): IndexStats {

@@ -114,6 +114,36 @@ describe("module shapes the index follows", function () {
     assertOutlineShows(py, "Status", "from_code", "py/errors.py", 7);
   });
 
+  it("outlines a module re-exported as a namespace (`import * as Codes …; export { Codes }`, `export * as`)", async () => {
+    const dir = ws({
+      "error/AuthErrorCodes.ts": "export const userCancelled = \"user_cancelled\";\nexport const noStateInHash = \"no_state_in_hash\";\n",
+      "error/AuthError.ts": "import * as AuthErrorCodes from \"./AuthErrorCodes.js\";\nexport { AuthErrorCodes };\nexport class AuthError extends Error {}\n",
+      "error/index.ts": "export * as Codes from \"./AuthErrorCodes.js\";\n",
+      "client.ts": "import { AuthError, AuthErrorCodes } from \"./error/AuthError.js\";\nimport { Codes } from \"./error/index.js\";\nthrow new AuthError(AuthErrorCodes.noStateInHash + Codes.userCancelled);\n",
+    });
+    const imports = [
+      { specifier: "./error/AuthError.js", names: ["AuthError", "AuthErrorCodes"] },
+      { specifier: "./error/index.js", names: ["Codes"] },
+    ];
+    const defs = await lookUp(dir, { from: "client.ts", languageId: "typescript", imports, names: ["AuthErrorCodes", "Codes"] });
+    assertOutlineShows(defs, "AuthErrorCodes", "noStateInHash", "error/AuthErrorCodes.ts", 1);
+    assertOutlineShows(defs, "Codes", "userCancelled", "error/AuthErrorCodes.ts", 0);
+    // Through a barrel that passes the name on (`export { X } from`, `export * from`).
+    writeFileSync(join(dir, "error/barrel.ts"), 'export { AuthError } from "./AuthError.js";\nexport * from "./AuthError.js";\n');
+    const viaBarrel = await lookUp(dir, { from: "client.ts", languageId: "typescript", imports: [{ specifier: "./error/barrel.js", names: ["AuthErrorCodes"] }], names: ["AuthErrorCodes"] });
+    assertOutlineShows(viaBarrel, "AuthErrorCodes", "noStateInHash", "error/AuthErrorCodes.ts", 1);
+  });
+
+  it("stays bounded on a cycle of namespace re-exports", async () => {
+    const dir = ws({
+      "a.ts": "import * as B from \"./b\";\nexport { B };\nexport const inA = 1;\n",
+      "b.ts": "import * as A from \"./a\";\nexport { A };\nexport * as B from \"./b\";\nexport const inB = 2;\n",
+      "main.ts": "import { B } from \"./a\";\nB.inB;\n",
+    });
+    const defs = await lookUp(dir, { from: "main.ts", languageId: "typescript", imports: [{ specifier: "./a", names: ["B"] }], names: ["B", "A"] });
+    assertOutlineShows(defs, "B", "inB", "b.ts", 3);
+  });
+
   it("outlines the submodule a Python file imports by its dotted path (`import pkg.common`)", async () => {
     const dir = ws({
       "pkg/__init__.py": "",
