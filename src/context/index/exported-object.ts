@@ -1,6 +1,6 @@
 import type { Node, Tree } from "web-tree-sitter";
 import type { SymbolDefinition } from "../symbol-types";
-import { lineEndWithin, lineStartWithin } from "../text-lines";
+import { lineEndWithin } from "../text-lines";
 
 /** Top-level statements read for the exported object, and members kept of it (a generated module can list thousands). */
 const MAX_TOP_LEVEL_NODES = 5000;
@@ -94,8 +94,10 @@ function keyName(key: Node): string {
 
 /** A member written in the object itself: its first line, cut. */
 function memberOf(name: string, node: Node, text: string, path: string): SymbolDefinition {
-  // Bounded both ways: in a minified module every member is on the one line.
-  const first = text.slice(lineStartWithin(text, node.startIndex, HEADER_CHARS), lineEndWithin(text, node.startIndex, HEADER_CHARS)).trim();
+  // From the member itself to its body, its line's end or HEADER_CHARS: in a minified module every member is on the one line.
+  const body = node.childForFieldName("body") ?? node.childForFieldName("value")?.childForFieldName("body");
+  const end = Math.min(lineEndWithin(text, node.startIndex, HEADER_CHARS), node.endIndex, body ? body.startIndex + 1 : node.endIndex);
+  const first = text.slice(node.startIndex, end).trim();
   return { name, kind: "property", path, startLine: node.startPosition.row, endLine: node.endPosition.row, text: first, header: first };
 }
 

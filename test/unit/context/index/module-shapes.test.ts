@@ -144,6 +144,21 @@ describe("module shapes the index follows", function () {
     assertOutlineShows(defs, "B", "inB", "b.ts", 3);
   });
 
+  it("keeps a 10,000-member exported object on one minified line bounded: members kept, outline size, time", async () => {
+    const members = Array.from({ length: 10_000 }, (_, i) => `member${i}`);
+    const dir = ws({
+      "huge.js": `module.exports={${members.map((m) => `${m}(a){return a}`).join(",")}};${members.map((m) => `exports.${m}x=1;`).join("")}\n`,
+      "main.js": "const huge = require('./huge');\nhuge.member5();\n",
+    });
+    const started = performance.now();
+    const defs = await lookUp(dir, { from: "main.js", languageId: "javascript", imports: [{ specifier: "./huge", names: ["huge"], defaultName: "huge" }], names: ["huge", "member5"] });
+    const outline = defs.find((d) => d.kind === "outline");
+    assert.ok(outline, "outlined");
+    assert.ok(outline.text.length <= 1200 && outline.header.length <= 500, `${outline.text.length} / ${outline.header.length} characters`);
+    assert.match(outline.text, /\bmember5\b/, "the member named near the cursor comes first");
+    assert.ok(performance.now() - started < 10_000, `${Math.round(performance.now() - started)} ms`);
+  });
+
   it("outlines the submodule a Python file imports by its dotted path (`import pkg.common`)", async () => {
     const dir = ws({
       "pkg/__init__.py": "",
