@@ -19,7 +19,7 @@ export interface SymbolIndexCoreOptions {
   limits?: Partial<IndexLimits>;
 }
 
-/** A file's parse may take this long before it is given up (a pathological file must not stall the index). */
+/** A file's parse may take this long, in wall and in CPU time, before it is given up (a pathological file must not stall the index). */
 const PARSE_TIMEOUT_MS = 1500;
 const BINARY_SNIFF_BYTES = 8000;
 /** Files read to follow a name through re-exports (barrels of barrels): cycles and huge barrels stay bounded. */
@@ -71,8 +71,12 @@ export class SymbolIndexCore {
       const grammar = await this.runtime.load(languageId);
       const query = grammar && this.runtime.getDefinitionQuery(grammar);
       if (!grammar || !query) return false;
+      // Given up once both clocks have run out: the wall clock alone skips a sound file on a loaded machine (the parse
+      // waits for a core), the process's CPU time alone counts the work of its other threads too.
       const deadline = performance.now() + PARSE_TIMEOUT_MS;
-      const tree = grammar.parser.parse(source, null, { progressCallback: () => performance.now() > deadline });
+      const cpuAtStart = process.cpuUsage();
+      const outOfTime = () => performance.now() > deadline && cpuMsSince(cpuAtStart) > PARSE_TIMEOUT_MS;
+      const tree = grammar.parser.parse(source, null, { progressCallback: outOfTime });
       if (!tree) {
         grammar.parser.reset();
         this.skipped++;
@@ -250,4 +254,9 @@ function sharedPrefixLength(dir: string, path: string): number {
   let n = 0;
   while (n < a.length && n < b.length && a[n] === b[n]) n++;
   return n;
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
 }

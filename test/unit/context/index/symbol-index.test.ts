@@ -51,6 +51,25 @@ describe("workspace symbol index", function () {
     }
   });
 
+  it("parses a sound file to the end on a machine so loaded that the wall clock passes the parse's deadline", async () => {
+    // A parse gives up on a pathological file after 1.5 s; a sound one waiting for a core is not pathological. Here
+    // every look at the wall clock finds another second gone, as on a machine at a load of 15.
+    const index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
+    const realNow = performance.now.bind(performance);
+    try {
+      const text = Array.from({ length: 400 }, (_, i) => `export function f${i}(a: number): number {\n  return a + ${i};\n}\n`).join("");
+      let skew = 0;
+      performance.now = () => realNow() + (skew += 1000);
+      const indexed = await index.core.indexFile(join(dir, "loaded-machine.ts"), text, "typescript");
+      performance.now = realNow;
+      assert.equal(indexed, true, "the file was indexed");
+      assert.equal(index.core.lookupName("f399").length, 1);
+    } finally {
+      performance.now = realNow;
+      index.dispose();
+    }
+  });
+
   it("survives a symlink loop, a binary file, invalid UTF-8 and a 10 MB minified file", async () => {
     const index = new InThreadSymbolIndex({ grammarsDir, logger: silentLogger });
     try {
