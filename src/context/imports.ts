@@ -45,13 +45,32 @@ export function readImports(text: string, languageId: string, tree: Tree | null,
     if (imports.length >= MAX_IMPORTS) break;
     const isImport = spec.importTypes.has(span.type);
     const isRequire = !isImport && spec.requireTypes.has(span.type);
-    if (!isImport && !isRequire) continue;
+    if (!isImport && !isRequire) {
+      if (languageId === "python" && span.type === "if_statement") imports.push(...typeCheckingImports(tree, span, text, spec));
+      continue;
+    }
     if (span.endIndex - span.startIndex > MAX_STATEMENT_CHARS) continue;
     const stmt = text.slice(span.startIndex, span.endIndex);
     if (isRequire && !/\brequire\s*\(/.test(stmt)) continue;
     imports.push(...parseImportStatement(stmt, languageId, span.startIndex));
   }
   return { imports, scannedTo: complete ? text.length : (spans.at(-1)?.endIndex ?? 0) };
+}
+
+/**
+ * Python's `if TYPE_CHECKING:` block holds imports for type annotations only (to avoid an import cycle): the names
+ * are used in the file all the same. Its `else:` is not read.
+ */
+function typeCheckingImports(tree: Tree, span: { startIndex: number; endIndex: number }, text: string, spec: LanguageSpec): ImportStatement[] {
+  if (!/^if\s+(?:typing\.)?TYPE_CHECKING\s*:/.test(text.slice(span.startIndex, span.startIndex + 40))) return [];
+  const node = tree.rootNode.descendantForIndex(span.startIndex, span.endIndex);
+  const block = node?.type === "if_statement" ? node.childForFieldName("consequence") : null;
+  const out: ImportStatement[] = [];
+  for (const child of block?.namedChildren.slice(0, MAX_IMPORTS) ?? []) {
+    if (!child || !spec.importTypes.has(child.type) || child.endIndex - child.startIndex > MAX_STATEMENT_CHARS) continue;
+    out.push(...parseImportStatement(text.slice(child.startIndex, child.endIndex), "python", child.startIndex));
+  }
+  return out;
 }
 
 const LINE_IMPORT: Record<string, RegExp> = {

@@ -1,5 +1,8 @@
 import * as assert from "node:assert/strict";
+import { silentLogger } from "../../../src/common/logger";
 import { extractImports, readImports } from "../../../src/context/imports";
+import { SyntaxRuntime } from "../../../src/context/syntax-runtime";
+import { grammarsDir } from "./fixtures";
 import { cpuGrowth } from "../helpers/cpu-time";
 
 const names = (text: string, languageId: string) => extractImports(text, languageId, null, null).map((i) => [i.specifier, i.names]);
@@ -67,5 +70,27 @@ describe("extractImports (text fallback)", () => {
     assert.deepEqual(names(texts.get(4)!, "typescript").map(([specifier]) => specifier), ["./m"]);
     const growth = cpuGrowth((scale) => names(texts.get(scale)!, "typescript"), 4);
     assert.ok(growth.ratio < 8, growth.shown);
+  });
+});
+
+describe("readImports (from the tree)", () => {
+  it("reads Python imports under `if TYPE_CHECKING:`, at their own offsets", async () => {
+    const runtime = new SyntaxRuntime(grammarsDir, silentLogger);
+    try {
+      const grammar = await runtime.load("python");
+      assert.ok(grammar);
+      const text = "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .models import (\n        Cart,\n    )\n    import pkg.sub as sub\nelse:\n    from .other import Nope\n\nx = 1\n";
+      const tree = grammar.parser.parse(text);
+      assert.ok(tree);
+      try {
+        const imports = readImports(text, "python", tree, grammar.spec).imports;
+        assert.deepEqual(imports.map((i) => [i.specifier, i.names]), [["typing", ["TYPE_CHECKING"]], [".models", ["Cart"]], ["pkg.sub", ["sub"]]]);
+        assert.equal(text.slice(imports[1].startIndex, imports[1].endIndex), "from .models import (\n        Cart,\n    )");
+      } finally {
+        tree.delete();
+      }
+    } finally {
+      runtime.dispose();
+    }
   });
 });
