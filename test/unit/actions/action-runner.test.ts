@@ -41,6 +41,8 @@ describe("runAction: a refactor action from the target to the proposal, on the r
   /** What the model was asked, per request. */
   let sent: ChatParams[];
   let windowTokens: number;
+  /** When set, the model's answer reaches the action only once this settles (the user's turn to act comes first). */
+  let answerHeld: Promise<void> | undefined;
 
   const answering = async (chat: string) => {
     await client.configure(testSettings(await ensureTestModel("scripted", { script: { fim: DEFAULT_SCRIPT.fim, chat } }), { contextSize: 4096 }));
@@ -48,9 +50,11 @@ describe("runAction: a refactor action from the target to the proposal, on the r
   const deps = (): ActionDeps => ({
     host: editor,
     model: {
-      chat: (params, options) => {
+      chat: async (params, options) => {
         sent.push(params);
-        return client.chat(params, options);
+        const result = await client.chat(params, options);
+        await answerHeld;
+        return result;
       },
       contextWindow: () => windowTokens,
     },
@@ -88,6 +92,7 @@ describe("runAction: a refactor action from the target to the proposal, on the r
     editor = new MemoryEditor(root);
     sent = [];
     windowTokens = 4096;
+    answerHeld = undefined;
   });
   after(async () => {
     await client?.dispose();
@@ -223,11 +228,20 @@ describe("runAction: a refactor action from the target to the proposal, on the r
     before(() => answering(LONG_CODE));
 
     it("stops the model when the user cancels the streaming proposal, closes it and says nothing was changed", async () => {
-      editor.onUpdate = (proposal) => proposal.request.onCancel();
+      // The user cancels once the proposal shows the first whole line. It shows the answer so far at most every 80 ms:
+      // on a loaded machine the first showing may hold only part of a line, or come after the model wrote everything;
+      // so the answer reaches the action only after the user's cancel, as when the user is quicker than the model.
+      let cancelled!: () => void;
+      answerHeld = new Promise((resolve) => (cancelled = resolve));
+      editor.onUpdate = (proposal) => {
+        if (!/^export const value0 = 0;/.test(proposal.updates.at(-1)!)) return;
+        proposal.request.onCancel();
+        cancelled();
+      };
       const outcome = await run("document", "src/geometry.ts", "width * height");
       assert.deepEqual(outcome, { status: "cancelled" });
       const [proposal] = editor.proposals;
-      assert.match(proposal!.updates[0]!, /^export const value0 = 0;/, "it was cancelled while the code streamed");
+      assert.match(proposal!.updates.at(-1)!, /^export const value0 = 0;/, "it was cancelled while the code streamed");
       assert.ok(proposal!.closed && !proposal!.finished);
       assert.deepEqual(editor.notices, [{ level: "stopped", message: "Hearth: stopped; nothing was changed." }]);
     });
