@@ -21,7 +21,7 @@ export interface RunVsCodeOptions {
   settings?: Record<string, unknown>;
   /** Extra environment variables for the extension host. */
   env?: Record<string, string>;
-  /** Overall limit for the whole run (default 300 s, or HEARTH_VSCODE_TIMEOUT_MS). */
+  /** Overall limit for the whole run, a guard against a hang (default 1,080 s, or HEARTH_VSCODE_TIMEOUT_MS). */
   timeoutMs?: number;
   /** Where the extension host's log lines go (default: stdout). */
   log?: (line: string) => void;
@@ -127,7 +127,7 @@ export function automationLogFilter(verbose = !!process.env.HEARTH_VERBOSE): (le
 
 export async function runVsCodeSuites(opts: RunVsCodeOptions = {}): Promise<SuiteResult> {
   if (!existsSync(vscodeSuiteEntry)) return failure(`${vscodeSuiteEntry} is missing: run node scripts/build.mjs`);
-  const timeoutMs = opts.timeoutMs ?? Number(process.env.HEARTH_VSCODE_TIMEOUT_MS ?? 300_000);
+  const timeoutMs = opts.timeoutMs ?? Number(process.env.HEARTH_VSCODE_TIMEOUT_MS ?? 1_080_000);
   const scratch = makeScratchDir("hearth-vscode-");
   const resultFile = join(scratch, "result.json");
   const workspace = copyFixtureWorkspace(scratch);
