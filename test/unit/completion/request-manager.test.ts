@@ -175,10 +175,11 @@ describe("RequestManager", () => {
 
   it("calls the model at once when the user asked for a suggestion explicitly", async () => {
     const engine = new FakeEngine(() => ["x;"]);
-    const rm = manager(engine, false, 5_000);
+    // A debounce far longer than any stall of a loaded machine: waiting for it, not the machine, breaks the bound.
+    const rm = manager(engine, false, 60_000);
     const started = Date.now();
     await ask(rm, doc("let a = █"), "invoked");
-    assert.ok(Date.now() - started < 2_000, "an invoked request skips the debounce");
+    assert.ok(Date.now() - started < 30_000, "an invoked request skips the 60 s debounce");
   });
 
   it("aborts the older generation in the engine when the cursor moves elsewhere", async () => {
@@ -208,9 +209,9 @@ describe("RequestManager", () => {
   });
 
   it("stops waiting on a generation joined before it wrote anything once it writes something else", async () => {
-    // The first call takes a while to start streaming and then writes 100 chunks; the text typed meanwhile ("r")
-    // is not what it writes ("z"), so the second request must not wait for all of it.
-    const engine = new FakeEngine((p) => (p.prefix.endsWith("r") ? ["eturn;"] : Array.from({ length: 100 }, () => "z")), 20);
+    // The first call takes a while to start streaming and then writes 1,000 chunks (20 s); the text typed meanwhile
+    // ("r") is not what it writes ("z"), so the second request must not wait for all of it.
+    const engine = new FakeEngine((p) => (p.prefix.endsWith("r") ? ["eturn;"] : Array.from({ length: 1000 }, () => "z")), 20);
     const rm = manager(engine, false, 0);
     const first = new AbortController();
     void ask(rm, doc("function f() { █"), "automatic", first.signal);
@@ -222,7 +223,7 @@ describe("RequestManager", () => {
     assert.equal(engine.calls.length, 2);
     assert.equal(engine.calls[0]?.aborted, true);
     assert.ok((engine.calls[0]?.chunksSent ?? 0) < 50, "the diverged generation was stopped early");
-    assert.ok(Date.now() - started < 1_500, "the request did not wait for the whole diverged generation");
+    assert.ok(Date.now() - started < 10_000, "the request did not wait for the whole diverged generation");
   });
 
   it("starts a new generation when the user types well ahead of one that has written nothing yet", async () => {
@@ -240,13 +241,14 @@ describe("RequestManager", () => {
   });
 
   it("returns nothing at once for a request cancelled before it waits on a generation", async () => {
-    const engine = new FakeEngine(() => Array.from({ length: 100 }, () => "y"), 10);
+    // A generation of 10 s: a request that waited on it, not a loaded machine, breaks the bound.
+    const engine = new FakeEngine(() => Array.from({ length: 1000 }, () => "y"), 10);
     const rm = manager(engine, false, 0);
     const controller = new AbortController();
     controller.abort();
     const started = Date.now();
     assert.equal(await ask(rm, doc("let y = █"), "invoked", controller.signal), null);
-    assert.ok(Date.now() - started < 500);
+    assert.ok(Date.now() - started < 5_000, `answered after ${Date.now() - started} ms`);
   });
 
   it("stops a generation nobody waits for after a short grace", async () => {
