@@ -24,6 +24,8 @@ const PARSE_TIMEOUT_MS = 1500;
 const BINARY_SNIFF_BYTES = 8000;
 /** Files read to follow a name through re-exports (barrels of barrels): cycles and huge barrels stay bounded. */
 const MAX_REEXPORT_FILES = 8;
+/** Submodules outlined through their package's name (`import gyp.common`, `import gyp.msvs_emulation`). */
+const MAX_DOTTED_OUTLINES = 4;
 
 /**
  * The workspace symbol index: parses files with the languages' definitions queries (grammars/<grammar>/definitions.scm)
@@ -111,6 +113,8 @@ export class SymbolIndexCore {
     const modules = new Map<string, string>();
     /** Local names that stand for the object a module exports (`import helpers from "./helpers"`, `require()`). */
     const objects = new Map<string, string>();
+    /** Python submodules imported by their dotted path (`import gyp.common`): reached through the head's name. */
+    const dottedModules: { specifier: string; head: string; last: string; path: string }[] = [];
     if (q.fromPath) {
       for (const imp of q.imports) {
         // `from . import events` and `from . import tasks` share a specifier: each still brings its own module.
@@ -126,6 +130,7 @@ export class SymbolIndexCore {
         if (dotted) {
           const last = imp.specifier.slice(imp.specifier.lastIndexOf(".") + 1);
           if (last && !modules.has(last)) modules.set(last, resolved);
+          if (dottedModules.length < MAX_DOTTED_OUTLINES) dottedModules.push({ specifier: imp.specifier, head: imp.names[0], last, path: resolved });
         }
         // Python's `from pkg import module`: the names may be modules of their own.
         if (q.languageId === "python" && !dotted) {
@@ -179,6 +184,14 @@ export class SymbolIndexCore {
         const statics = outlineModule(name, cls.def.path, classStatics(cls.def, this.store.getFile(cls.def.path) ?? []), q.names);
         if (statics) definitions.push({ ...statics, source: "imported-file", candidates: 1 });
       }
+    }
+    // `gyp.common.f()` once the line is gone names only `gyp`: each submodule imported through it gets its outline
+    // (under its dotted name; the name `common`, when looked up, got it above).
+    const wanted = new Set(q.names);
+    for (const d of dottedModules) {
+      if (!wanted.has(d.head) || wanted.has(d.last)) continue;
+      const outline = outlineModule(d.specifier, d.path, this.store.getFile(d.path) ?? [], q.names);
+      if (outline) definitions.push({ ...outline, source: "imported-file", candidates: 1 });
     }
     return { definitions, resolvedImports };
   }

@@ -168,4 +168,14 @@ describe("module shapes the index follows", function () {
     const defs = await lookUp(dir, { from: "pkg/main.py", languageId: "python", imports: [{ specifier: "pkg.common", names: ["pkg"] }], names: ["common", "pkg"] });
     assertOutlineShows(defs, "common", "WriteOnDiff", "pkg/common.py", 3);
   });
+
+  it("outlines a dotted-path submodule through its package's name alone (the line that said `pkg.common` is gone)", async () => {
+    const dir = ws({
+      "pkg/__init__.py": "",
+      "pkg/common.py": "def WriteOnDiff(filename):\n    return open(filename)\n",
+      "pkg/main.py": "import pkg.common\n\npkg.x = 1\n",
+    });
+    const defs = await lookUp(dir, { from: "pkg/main.py", languageId: "python", imports: [{ specifier: "pkg.common", names: ["pkg"] }], names: ["pkg", "x"] });
+    assertOutlineShows(defs, "pkg.common", "WriteOnDiff", "pkg/common.py", 0);
+  });
 });
