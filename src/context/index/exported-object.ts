@@ -5,6 +5,7 @@ import { lineEndWithin } from "../text-lines";
 /** Top-level statements read for the exported object, and members kept of it (a generated module can list thousands). */
 const MAX_TOP_LEVEL_NODES = 5000;
 const MAX_MEMBERS = 500;
+const MAX_SPREADS = 8;
 const HEADER_CHARS = 200;
 const NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
 
@@ -15,7 +16,7 @@ const NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
  * require()`. A shorthand (`{ isPlainObject }`) or `key: name` member is the file's own definition of that name; any
  * other member is its own line. Empty when the module exports no object (a class, a function, nothing).
  */
-export function exportedObjectMembers(tree: Tree, text: string, path: string, definitions: readonly SymbolDefinition[]): SymbolDefinition[] {
+export function exportedObjectMembers(tree: Tree, text: string, path: string, definitions: readonly SymbolDefinition[]): { members: SymbolDefinition[]; spreads: string[] } {
   const top = tree.rootNode.namedChildren.slice(0, MAX_TOP_LEVEL_NODES).filter((n): n is Node => n !== null);
   let object: Node | null = null;
   let objectName: string | null = null;
@@ -45,6 +46,8 @@ export function exportedObjectMembers(tree: Tree, text: string, path: string, de
   const ownDefs = new Map<string, SymbolDefinition>();
   for (const def of definitions) if (!def.member && !ownDefs.has(def.name)) ownDefs.set(def.name, def);
   const out: SymbolDefinition[] = [];
+  /** `{ ...utils, ...platform }`: names whose members are the object's too (followed when they are imports). */
+  const spreads: string[] = [];
   const add = (name: string, node: Node, refersTo: string | null): void => {
     if (out.length >= MAX_MEMBERS || !NAME.test(name)) return;
     const own = refersTo ? ownDefs.get(refersTo) : undefined;
@@ -59,6 +62,9 @@ export function exportedObjectMembers(tree: Tree, text: string, path: string, de
         const key = child.childForFieldName("key");
         const value = child.childForFieldName("value");
         if (key) add(keyName(key), child, value?.type === "identifier" ? value.text : null);
+      } else if (child.type === "spread_element") {
+        const spread = child.namedChild(0);
+        if (spread?.type === "identifier" && spreads.length < MAX_SPREADS) spreads.push(spread.text);
       } else if (child.type === "method_definition") {
         const key = child.childForFieldName("name");
         if (key) add(keyName(key), child, null);
@@ -71,7 +77,7 @@ export function exportedObjectMembers(tree: Tree, text: string, path: string, de
     const right = node.namedChild(0)?.childForFieldName("right");
     if (property) add(property.text, node, right?.type === "identifier" ? right.text : null);
   }
-  return out;
+  return { members: out, spreads };
 }
 
 /** `const name = { … }` (or `let`/`var`, exported or not) among the top-level statements. */
@@ -105,6 +111,9 @@ function memberOf(name: string, node: Node, text: string, path: string): SymbolD
 const MAX_STATEMENT_CHARS = 2000;
 const MAX_NAMESPACES = 200;
 
+/** The name under which a file's exported object's spreads (`{ ...utils }`) are kept among its re-exports. */
+export const SPREAD = "...";
+
 /** How a file re-exports a name: as a whole module (`export * as X from`), or passing on another file's (`export { X } from`, `export * from`: name "*"). */
 export interface Reexport {
   name: string;
@@ -117,17 +126,22 @@ export interface Reexport {
  * `import * as Codes from "./codes"` with `export { Codes }`), and the names it passes on from other files, so that
  * `import { Codes } from` a barrel can be followed to the module it stands for.
  */
-export function namespaceReexports(tree: Tree, text: string): Reexport[] {
+export function namespaceReexports(tree: Tree, text: string, spreads: readonly string[] = []): Reexport[] {
   const imported = new Map<string, string>();
+  /** `import x from "s"`, `const x = require("s")`: a spread of `x` passes on the object that module exports. */
+  const importedDefault = new Map<string, string>();
   const exported: [local: string, as: string][] = [];
   const out: Reexport[] = [];
   const add = (r: Reexport): void => {
     if (out.length < MAX_NAMESPACES) out.push(r);
   };
   for (const node of tree.rootNode.namedChildren.slice(0, MAX_TOP_LEVEL_NODES)) {
-    if (!node || (node.type !== "import_statement" && node.type !== "export_statement")) continue;
-    if (node.endIndex - node.startIndex > MAX_STATEMENT_CHARS) continue;
+    if (!node || node.endIndex - node.startIndex > MAX_STATEMENT_CHARS) continue;
+    const declaration = node.type === "lexical_declaration" || node.type === "variable_declaration";
+    if (node.type !== "import_statement" && node.type !== "export_statement" && !(declaration && spreads.length)) continue;
     const stmt = text.slice(node.startIndex, node.endIndex);
+    const whole = /^(?:import\s+([\p{L}_$][\p{L}\p{N}_$]*)\s+from|(?:const|let|var)\s+([\p{L}_$][\p{L}\p{N}_$]*)\s*=\s*require\s*\()\s*["']([^"'\n]+)["']/u.exec(stmt);
+    if (whole) importedDefault.set(whole[1] ?? whole[2], whole[3]);
     const star = /^(import|export)\s+\*\s+as\s+([\p{L}_$][\p{L}\p{N}_$]*)\s+from\s+["']([^"'\n]+)["']/u.exec(stmt);
     if (star && star[1] === "import") imported.set(star[2], star[3]);
     else if (star) add({ name: star[2], specifier: star[3], namespace: true });
@@ -146,6 +160,13 @@ export function namespaceReexports(tree: Tree, text: string): Reexport[] {
   for (const [local, as] of exported) {
     const specifier = imported.get(local);
     if (specifier) add({ name: as, specifier, namespace: true });
+  }
+  // Spreads of the exported object, under the name "...": a namespace's members, or another module's object.
+  for (const spread of spreads) {
+    const namespace = imported.get(spread);
+    const object = importedDefault.get(spread);
+    if (namespace) add({ name: SPREAD, specifier: namespace, namespace: true });
+    else if (object) add({ name: SPREAD, specifier: object, namespace: false });
   }
   return out;
 }

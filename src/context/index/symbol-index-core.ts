@@ -10,7 +10,7 @@ import { SyntaxRuntime } from "../syntax-runtime";
 import { DEFAULT_INDEX_LIMITS } from "../symbol-types";
 import type { DefinitionQuery, DefinitionQueryResult, DefinitionSource, FoundDefinition, IndexLimits, IndexStats, SymbolDefinition } from "../symbol-types";
 import { walkSourceFiles } from "./workspace-files";
-import { exportedObjectMembers, namespaceReexports } from "./exported-object";
+import { exportedObjectMembers, namespaceReexports, SPREAD } from "./exported-object";
 import { classStatics } from "./class-statics";
 
 export interface SymbolIndexCoreOptions {
@@ -26,6 +26,8 @@ const BINARY_SNIFF_BYTES = 8000;
 const MAX_REEXPORT_FILES = 8;
 /** Submodules outlined through their package's name (`import gyp.common`, `import gyp.msvs_emulation`). */
 const MAX_DOTTED_OUTLINES = 4;
+/** Files an exported object's spreads are followed through. */
+const MAX_SPREAD_FILES = 4;
 
 /**
  * The workspace symbol index: parses files with the languages' definitions queries (grammars/<grammar>/definitions.scm)
@@ -88,7 +90,8 @@ export class SymbolIndexCore {
       try {
         const definitions = extractDefinitions(tree, query, grammar.spec, source, path, this.limits.maxSymbolsPerFile);
         const js = isJsLike(languageId);
-        this.store.setFile(path, definitions, js ? exportedObjectMembers(tree, source, path, definitions) : [], js ? namespaceReexports(tree, source) : []);
+        const object = js ? exportedObjectMembers(tree, source, path, definitions) : { members: [], spreads: [] };
+        this.store.setFile(path, definitions, object.members, js ? namespaceReexports(tree, source, object.spreads) : []);
       } finally {
         tree.delete();
       }
@@ -167,6 +170,7 @@ export class SymbolIndexCore {
           ? outlineModule(name, object, this.store.getExportedObject(object), q.names)
           : null;
       if (outline) definitions.push({ ...outline, source: "imported-file", candidates: 1 });
+      if (object) for (const spread of await this.spreadOutlines(name, object, q)) definitions.push({ ...spread, source: "imported-file", candidates: 1 });
       const all = this.store.lookup(name);
       if (all.length === 0) continue;
       const ranked = all
@@ -221,6 +225,31 @@ export class SymbolIndexCore {
       }
     }
     return null;
+  }
+
+  /**
+   * Outlines of what an exported object spreads (`export default { ...utils, ...platform }`): an imported namespace's
+   * members, another module's exported object (and what that spreads). A few files at most, each once.
+   */
+  private async spreadOutlines(localName: string, path: string, q: DefinitionQuery): Promise<SymbolDefinition[]> {
+    const out: SymbolDefinition[] = [];
+    const queue = [path];
+    const seen = new Set<string>();
+    while (queue.length && seen.size < MAX_SPREAD_FILES) {
+      const from = queue.shift()!;
+      if (seen.has(from)) continue;
+      seen.add(from);
+      for (const r of this.store.getReexports(from)) {
+        if (r.name !== SPREAD) continue;
+        const target = this.resolver.resolve(from, r.specifier, q.languageId);
+        if (!target || seen.has(target)) continue;
+        if (!this.store.has(target)) await this.indexFile(target);
+        const outline = r.namespace ? outlineModule(localName, target, this.store.getFile(target) ?? [], q.names) : outlineModule(localName, target, this.store.getExportedObject(target), q.names);
+        if (outline) out.push(outline);
+        if (!r.namespace) queue.push(target);
+      }
+    }
+    return out;
   }
 
   stats(): IndexStats {

@@ -90,6 +90,19 @@ describe("module shapes the index follows", function () {
     assertOutlineShows(defs, "format", "upper", "src/format.ts", 4);
   });
 
+  it("outlines what a default-exported object spreads (`export default { ...utils, ...platform }`)", async () => {
+    const dir = ws({
+      "platform/common/utils.js": "const hasBrowserEnv = typeof window !== 'undefined';\n\nexport { hasBrowserEnv };\n",
+      "platform/node/index.js": "export default {\n  isNode: true,\n  protocols: ['http'],\n};\n",
+      "platform/index.js": "import platform from './node/index.js';\nimport * as utils from './common/utils.js';\n\nexport default {\n  ...utils,\n  ...platform,\n};\n",
+      "main.js": "import platform from './platform/index.js';\nplatform.isNode;\n",
+    });
+    const defs = await lookUp(dir, { from: "main.js", languageId: "javascript", imports: [{ specifier: "./platform/index.js", names: ["platform"], defaultName: "platform" }], names: ["platform"] });
+    const outlines = defs.filter((d) => d.kind === "outline" && d.name === "platform");
+    assertOutlineShows(outlines.filter((d) => d.path.endsWith("utils.js")), "platform", "hasBrowserEnv", "platform/common/utils.js", 0);
+    assertOutlineShows(outlines.filter((d) => d.path.endsWith("node/index.js")), "platform", "isNode", "platform/node/index.js", 1);
+  });
+
   it("does not outline a default-imported class or function as an object", async () => {
     const dir = ws({
       "Thing.js": "export default class Thing {\n  run() {}\n}\n",
