@@ -48,7 +48,8 @@ describe("engine supervision", function () {
     });
     await assert.rejects(pending, isUnresponsive);
     const waited = Date.now() - stoppedAt;
-    assert.ok(waited < 2500 + 2000, `the completion failed ${waited} ms after the engine stopped`);
+    // Room for a loaded machine's delays, still short of the product's 10 s: it is the shortened deadline that acted.
+    assert.ok(waited < 2500 + 6000, `the completion failed ${waited} ms after the engine stopped`);
     assert.equal(client.status.kind, "error", "the status no longer says ready and busy");
     assert.match(client.status.kind === "error" ? client.status.error.message : "", /stopped responding/);
     assert.deepEqual(crashes.map((crash) => [crash.signal, crash.reason]), [["SIGKILL", "unresponsive"]]);
@@ -83,7 +84,7 @@ describe("engine supervision", function () {
     const started = Date.now();
     const counts = await client.tokenCounts(["const a = 1;"]);
     assert.equal(counts, null);
-    assert.ok(Date.now() - started < 2500 + 2000, `token counts answered after ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 2500 + 6000, `token counts answered after ${Date.now() - started} ms`);
     assert.deepEqual(crashes.map((crash) => crash.reason), ["unresponsive"]);
     await client.load();
     assert.equal((await client.tokenCounts(["const a = 1;"]))?.counts.length, 1);
