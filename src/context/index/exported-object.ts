@@ -170,3 +170,20 @@ export function namespaceReexports(tree: Tree, text: string, spreads: readonly s
   }
   return out;
 }
+
+const MAX_STAR_IMPORTS = 8;
+
+/**
+ * A Python module's `from .events import *` (a package's `__init__.py`, mostly): `asyncio.set_event_loop` is
+ * defined in the module star-imported, under the name "*".
+ */
+export function pythonStarImports(tree: Tree, text: string): Reexport[] {
+  const out: Reexport[] = [];
+  for (const node of tree.rootNode.namedChildren.slice(0, MAX_TOP_LEVEL_NODES)) {
+    if (out.length >= MAX_STAR_IMPORTS) break;
+    if (!node || node.type !== "import_from_statement" || node.endIndex - node.startIndex > MAX_STATEMENT_CHARS) continue;
+    const star = /^from\s+([\w.]+)\s+import\s+\*\s*$/.exec(text.slice(node.startIndex, node.endIndex));
+    if (star) out.push({ name: "*", specifier: star[1], namespace: false });
+  }
+  return out;
+}

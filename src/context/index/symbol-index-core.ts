@@ -10,7 +10,7 @@ import { SyntaxRuntime } from "../syntax-runtime";
 import { DEFAULT_INDEX_LIMITS } from "../symbol-types";
 import type { DefinitionQuery, DefinitionQueryResult, DefinitionSource, FoundDefinition, IndexLimits, IndexStats, SymbolDefinition } from "../symbol-types";
 import { walkSourceFiles } from "./workspace-files";
-import { exportedObjectMembers, namespaceReexports, SPREAD } from "./exported-object";
+import { exportedObjectMembers, namespaceReexports, pythonStarImports, SPREAD } from "./exported-object";
 import { classStatics } from "./class-statics";
 
 export interface SymbolIndexCoreOptions {
@@ -28,6 +28,8 @@ const MAX_REEXPORT_FILES = 8;
 const MAX_DOTTED_OUTLINES = 4;
 /** Files an exported object's spreads are followed through. */
 const MAX_SPREAD_FILES = 4;
+/** Modules star-imported by a Python module that are outlined with it. */
+const MAX_STAR_OUTLINES = 4;
 
 /**
  * The workspace symbol index: parses files with the languages' definitions queries (grammars/<grammar>/definitions.scm)
@@ -91,7 +93,8 @@ export class SymbolIndexCore {
         const definitions = extractDefinitions(tree, query, grammar.spec, source, path, this.limits.maxSymbolsPerFile);
         const js = isJsLike(languageId);
         const object = js ? exportedObjectMembers(tree, source, path, definitions) : { members: [], spreads: [] };
-        this.store.setFile(path, definitions, object.members, js ? namespaceReexports(tree, source, object.spreads) : []);
+        const reexports = js ? namespaceReexports(tree, source, object.spreads) : languageId === "python" ? pythonStarImports(tree, source) : [];
+        this.store.setFile(path, definitions, object.members, reexports);
       } finally {
         tree.delete();
       }
@@ -171,6 +174,7 @@ export class SymbolIndexCore {
           : null;
       if (outline) definitions.push({ ...outline, source: "imported-file", candidates: 1 });
       if (object) for (const spread of await this.spreadOutlines(name, object, q)) definitions.push({ ...spread, source: "imported-file", candidates: 1 });
+      if (module && q.languageId === "python") for (const star of await this.starOutlines(name, module, q)) definitions.push({ ...star, source: "imported-file", candidates: 1 });
       const all = this.store.lookup(name);
       if (all.length === 0) continue;
       const ranked = all
@@ -248,6 +252,19 @@ export class SymbolIndexCore {
         if (outline) out.push(outline);
         if (!r.namespace) queue.push(target);
       }
+    }
+    return out;
+  }
+
+  /** Outlines of the modules a Python module star-imports (`from .events import *` in a package's `__init__.py`). */
+  private async starOutlines(localName: string, path: string, q: DefinitionQuery): Promise<SymbolDefinition[]> {
+    const out: SymbolDefinition[] = [];
+    for (const r of this.store.getReexports(path).slice(0, MAX_STAR_OUTLINES)) {
+      const target = r.name === "*" ? this.resolver.resolve(path, r.specifier, q.languageId) : null;
+      if (!target || target === path) continue;
+      if (!this.store.has(target)) await this.indexFile(target);
+      const outline = outlineModule(localName, target, this.store.getFile(target) ?? [], q.names);
+      if (outline) out.push(outline);
     }
     return out;
   }

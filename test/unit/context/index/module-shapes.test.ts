@@ -182,6 +182,19 @@ describe("module shapes the index follows", function () {
     assertOutlineShows(defs, "common", "WriteOnDiff", "pkg/common.py", 3);
   });
 
+  it("outlines, with a Python package, the modules its __init__.py star-imports (`from .events import *`)", async () => {
+    const dir = ws({
+      "aio/__init__.py": "from .events import *\nfrom .tasks import *\n\n__all__ = events.__all__ + tasks.__all__\n",
+      "aio/events.py": "__all__ = ['set_event_loop']\n\n\ndef set_event_loop(loop):\n    pass\n",
+      "aio/tasks.py": "def sleep(delay):\n    pass\n",
+      "main.py": "import aio\n\naio.run()\n",
+    });
+    const defs = await lookUp(dir, { from: "main.py", languageId: "python", imports: [{ specifier: "aio", names: ["aio"] }], names: ["aio"] });
+    const outlines = defs.filter((d) => d.kind === "outline" && d.name === "aio");
+    assertOutlineShows(outlines.filter((d) => d.path.endsWith("events.py")), "aio", "set_event_loop", "aio/events.py", 3);
+    assertOutlineShows(outlines.filter((d) => d.path.endsWith("tasks.py")), "aio", "sleep", "aio/tasks.py", 0);
+  });
+
   it("outlines a dotted-path submodule through its package's name alone (the line that said `pkg.common` is gone)", async () => {
     const dir = ws({
       "pkg/__init__.py": "",
