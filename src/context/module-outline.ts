@@ -7,8 +7,12 @@ const LINE_CHARS = 110;
 /** In a module with more members than fit: characters of signatures, then of other members' names. */
 const SIGNATURE_CHARS = 400;
 const NAMES_CHARS = 700;
-const SHORT_SIGNATURE_CHARS = 120;
-const SHORT_NAMES_CHARS = 240;
+/**
+ * The short form holds the likeliest member's signature alone and then names: once the line is gone, the member it
+ * used is rarely named near the cursor, and what can follow `utils.` is worth more to it than how one member is called.
+ */
+const SHORT_SIGNATURE_CHARS = 0;
+const SHORT_NAMES_CHARS = 400;
 const NAMES_PREFIX = "also: ";
 /** Names near the cursor that steer which members an outline keeps (most wanted first). */
 const STEERING_NAMES = 24;

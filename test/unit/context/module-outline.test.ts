@@ -50,6 +50,19 @@ describe("outlineModule", () => {
     assert.ok(outline.text.length <= 1200, `${outline.text.length} characters`);
   });
 
+  it("names, in the short outline of a large module, most of its members rather than a few signatures", () => {
+    const helpers = Array.from({ length: 50 }, (_, i): SymbolDefinition => ({
+      ...constant(`helper${i}`, i * 3),
+      kind: "function",
+      header: `function helper${i}(value, options = { deep: true }) {`,
+    }));
+    const outline = outlineModule("utils", "/w/utils.js", helpers.map((h) => ({ ...h, path: "/w/utils.js" })), []);
+    assert.ok(outline);
+    const named = helpers.filter((h) => new RegExp(`\\b${h.name}\\b`).test(outline.header)).length;
+    assert.ok(named >= 35, `${named} of 50 members named in ${outline.header.length} characters`);
+    assert.ok(outline.header.length <= 480, `${outline.header.length} characters`);
+  });
+
   it("puts first, even in the short outline, a member the code near the cursor names exactly", () => {
     const similar = Array.from({ length: 40 }, (_, i) => ({ ...constant(`forEachEntryOfTheMap${i}`, i), header: `function forEachEntryOfTheMap${i}(map, fn, thisArg) {` }));
     const members = [...similar, { ...constant("forEach", 40), header: "function forEach(obj, fn, {allOwnKeys = false} = {}) {" }];
