@@ -141,6 +141,19 @@ function splitNames(list: string): string[] {
     .filter((n) => /^[\w$]+$/.test(n));
 }
 
+/**
+ * What a JavaScript import or require statement binds: the text between `import` and its `from "…"`, or between
+ * `const`/`let`/`var` and `=`. Found by searching for the end once: a lazy `([\s\S]*?)\s+from\s` retried a run of
+ * spaces from each of its positions, quadratic in the run.
+ */
+function importClause(stmt: string): string {
+  const keyword = /^import\s+(?:type\s+)?/.exec(stmt) ?? /^(?:const|let|var)\s+/.exec(stmt);
+  if (!keyword) return "";
+  const rest = stmt.slice(keyword[0].length);
+  const end = keyword[0].startsWith("import") ? /\sfrom\s/.exec(rest)?.index : rest.indexOf("=");
+  return end === undefined || end < 0 ? "" : rest.slice(0, end).trimEnd();
+}
+
 /** One statement's text to its imports (Go's grouped `import (...)` gives several). */
 export function parseImportStatement(stmt: string, languageId: string, startIndex: number): ImportStatement[] {
   const base = { text: stmt, startIndex, endIndex: startIndex + stmt.length };
@@ -148,7 +161,7 @@ export function parseImportStatement(stmt: string, languageId: string, startInde
     const from = /\bfrom\s+["']([^"'\n]+)["']/.exec(stmt) ?? /^import\s+["']([^"'\n]+)["']/.exec(stmt) ?? /\brequire\s*\(\s*["']([^"'\n]+)["']\s*\)/.exec(stmt);
     if (!from) return [];
     const names: string[] = [];
-    const clause = /^import\s+(?:type\s+)?([\s\S]*?)\s+from\s/.exec(stmt)?.[1] ?? /^(?:const|let|var)\s+([\s\S]*?)\s*=/.exec(stmt)?.[1] ?? "";
+    const clause = importClause(stmt);
     const ns = /\*\s+as\s+([\w$]+)/.exec(clause);
     if (ns) names.push(ns[1]);
     // From the first `{` to the last `}` (a regex would try every `{` against the rest of the text).

@@ -71,6 +71,20 @@ describe("extractImports (text fallback)", () => {
     const growth = cpuGrowth((scale) => names(texts.get(scale)!, "typescript"), 4);
     assert.ok(growth.ratio < 8, growth.shown);
   });
+
+  it("reads the names of import and require statements with long runs of spaces in time linear in the runs", () => {
+    // A clause read by a lazy `([\s\S]*?)\s+from\s` (or `…\s*=`) retried the run of spaces from each of its positions.
+    const text = (run: number) =>
+      [
+        `import a${" ".repeat(run)}b, { c } from "./m";`,
+        `const d${" ".repeat(run)}e = require("./n");`,
+        "use(a, c, d);",
+      ].join("\n");
+    const texts = new Map([1, 4].map((scale) => [scale, text(875 * scale)]));
+    assert.deepEqual(names(texts.get(4)!, "typescript").map(([specifier]) => specifier), ["./m", "./n"]);
+    const growth = cpuGrowth((scale) => names(texts.get(scale)!, "typescript"), 4);
+    assert.ok(growth.ratio < 8, growth.shown);
+  });
 });
 
 describe("readImports (from the tree)", () => {
