@@ -63,6 +63,13 @@ describe("outlineModule", () => {
     assert.ok(outline.header.length <= 480, `${outline.header.length} characters`);
   });
 
+  it("keeps a large Python module's short outline within about 60 tokens, so a tight budget holds several modules' rather than one", () => {
+    const helpers = Array.from({ length: 50 }, (_, i): SymbolDefinition => ({ ...constant(`helper${i}`, i * 3), path: "/w/utils.py" }));
+    const outline = outlineModule("utils", "/w/utils.py", helpers, []);
+    assert.ok(outline);
+    assert.ok(outline.header.length <= 220, `${outline.header.length} characters: ${outline.header}`);
+  });
+
   it("puts first, even in the short outline, a member the code near the cursor names exactly", () => {
     const similar = Array.from({ length: 40 }, (_, i) => ({ ...constant(`forEachEntryOfTheMap${i}`, i), header: `function forEachEntryOfTheMap${i}(map, fn, thisArg) {` }));
     const members = [...similar, { ...constant("forEach", 40), header: "function forEach(obj, fn, {allOwnKeys = false} = {}) {" }];
