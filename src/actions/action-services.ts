@@ -1,4 +1,5 @@
 import type { ChatEngine } from "../chat/chat-session";
+import type { EngineStatus } from "../engine/client";
 
 // The parts of the core an action uses, as narrow interfaces: the extension passes its EngineClient and ContextEngine,
 // the CLI and the tests theirs, and the runner does not depend on how those are built.
@@ -7,6 +8,21 @@ import type { ChatEngine } from "../chat/chat-session";
 export interface ActionModel extends ChatEngine {
   /** Tokens the chat model's context window holds now: the answer gets what the prompt leaves of it. */
   contextWindow(): number;
+}
+
+/**
+ * The engine's chat role as an action's model (the completion model unless another is set for chat): its window once
+ * a chat model is loaded, else the configured context size. `signal`, when given, also stops every answer (the CLI's).
+ */
+export function chatActionModel(
+  engine: ChatEngine & { readonly chatStatus: EngineStatus },
+  configuredContextSize: () => number,
+  signal?: AbortSignal,
+): ActionModel {
+  return {
+    chat: (params, options) => engine.chat(params, signal ? { ...options, signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal } : options),
+    contextWindow: () => (engine.chatStatus.kind === "ready" ? engine.chatStatus.model.contextSize : configuredContextSize()),
+  };
 }
 
 /** A declaration's extent in a text, as offsets, and its grammar node type ("function_declaration" …). */

@@ -4,7 +4,7 @@
 import { resolve } from "node:path";
 import type { EditorDiagnostic, LineRange } from "../actions/action-host";
 import { ACTION_LABELS, runAction, type ActionOutcome } from "../actions/action-runner";
-import type { ActionModel } from "../actions/action-services";
+import { chatActionModel } from "../actions/action-services";
 import type { EditAction } from "../actions/prompts";
 import type { Logger } from "../common/logger";
 import type { HearthConfig } from "../common/settings";
@@ -98,11 +98,7 @@ export async function runActionCommand(
     await loadModel(deps.engine, { config: deps.config, workspace: session.workspace, signal: deps.signal, role: "chat" });
     await followSession(pipeline, session, deps.signal);
     const host = new TerminalActionHost(session.workspace, { uri: session.file.uri, diagnostics: command.problems });
-    // Actions are answered by the chat model, as in the editor (src/ide/actions.ts).
-    const model: ActionModel = {
-      chat: (params, options) => deps.engine.chat(params, { ...options, signal: options.signal ? AbortSignal.any([options.signal, deps.signal]) : deps.signal }),
-      contextWindow: () => (deps.engine.chatStatus.kind === "ready" ? deps.engine.chatStatus.model.contextSize : deps.config.engine.contextSize),
-    };
+    const model = chatActionModel(deps.engine, () => deps.config.engine.contextSize, deps.signal);
     const path = host.relativePath(session.file.path);
     const outcome = await runAction(
       { host, model, syntax: pipeline.context, context: pipeline.context, logger: deps.logger },

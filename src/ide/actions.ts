@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import type { ActionDocument, ActionHost, ActionNotice, ActionProject, DiagnosticSeverity, EditorDiagnostic, LineRange, ProposalRequest, ProposalView } from "../actions/action-host";
 import { noTarget, runAction, type ActionName, type ActionOutcome } from "../actions/action-runner";
-import type { ActionModel } from "../actions/action-services";
+import { chatActionModel } from "../actions/action-services";
 import type { ContextPiece } from "../chat/prompt";
 import type { ContextEngine } from "../context/context-engine";
 import type { EngineClient } from "../engine/client";
@@ -67,11 +67,7 @@ async function runInEditor(deps: ActionsDeps, action: ActionName, args: ActionAr
   const editor = await editorFor(args);
   const host = new EditorActionHost(deps, editor);
   if (!editor) return noTarget(host);
-  // Actions are answered by the chat model (the completion model unless hearth.chat.modelPath names another).
-  const model: ActionModel = {
-    chat: (params, options) => deps.engine.chat(params, options),
-    contextWindow: () => (deps.engine.chatStatus.kind === "ready" ? deps.engine.chatStatus.model.contextSize : readConfig().engine.contextSize),
-  };
+  const model = chatActionModel(deps.engine, () => readConfig().engine.contextSize);
   return runAction(
     { host, model, syntax: deps.contextEngine, context: deps.contextEngine, logger: deps.log },
     {
