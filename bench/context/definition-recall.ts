@@ -15,7 +15,7 @@ import { isHit, missCause } from "./recall/miss-causes";
 import type { MissCause } from "./recall/miss-causes";
 import { ModuleReader } from "./recall/module-facts";
 import { ModuleGraph } from "./recall/module-graph";
-import { REPORT_BUDGETS } from "./recall/recall-report";
+import { REPORT_BUDGETS, type CorpusOutcome, type SampleResult } from "./recall/recall-report";
 import { pickSamples } from "./recall/samples";
 import type { RecallSample } from "./recall/samples";
 
@@ -35,25 +35,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** One sample's outcome at each budget; `causes` says why Hearth missed it (null where it hit). */
-export interface SampleResult {
-  sample: RecallSample;
-  hearth: Record<number, boolean>;
-  baseline: Record<number, boolean>;
-  causes: Record<number, MissCause | null>;
-}
-
-export interface RecallResult {
-  corpus: string;
-  origin: string;
-  languageId: string;
-  files: number;
-  samples: number;
-  /** budget → fraction of samples whose symbol's definition was in the context. */
-  hearth: Record<number, number>;
-  baseline: Record<number, number>;
-  perSample: SampleResult[];
-}
+export type RecallResult = CorpusOutcome;
 
 /** What one assembly gave for one sample (diagnose-recall.ts prints the misses). */
 export interface SampleOutcome {

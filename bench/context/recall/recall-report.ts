@@ -8,16 +8,25 @@ import type { RecallSample } from "./samples";
 export const REPORT_BUDGETS = [512, 1024, 2048] as const;
 export const LANGUAGES = ["javascript", "typescript", "python"] as const;
 
-/** What the report needs of one corpus's run. */
+/** One sample's outcome at each budget; `causes` says why Hearth missed it (null where it hit). */
+export interface SampleResult {
+  sample: RecallSample;
+  hearth: Record<number, boolean>;
+  baseline: Record<number, boolean>;
+  causes: Record<number, MissCause | null>;
+}
+
+/** One corpus's run, as the bench measures it and the report reads it. */
 export interface CorpusOutcome {
   corpus: string;
   origin: string;
   languageId: string;
   files: number;
   samples: number;
+  /** budget → fraction of samples whose symbol's definition was in the context. */
   hearth: Record<number, number>;
   baseline: Record<number, number>;
-  perSample: { sample: RecallSample; hearth: Record<number, boolean>; baseline: Record<number, boolean>; causes: Record<number, MissCause | null> }[];
+  perSample: SampleResult[];
 }
 
 const USE_LABELS: Record<UseKind, string> = {
