@@ -151,7 +151,7 @@ function planOnce(input: PromptInput, excluded: ReadonlySet<number>): { plan: Pr
       blocks.push(partial);
       room -= sent;
       pieces.push({ id: piece.id, tokens, sentTokens: sent });
-      trimmed.push(`${piece.label} cut to its first ${body.keptLines} line(s): ${body.droppedLines} line(s) did not fit.`);
+      trimmed.push(`${piece.label} cut to its first ${plural(body.keptLines, "line")}: ${plural(body.droppedLines, "line")} did not fit.`);
     }
     // Keep the order the user sees: input order, not priority order.
     pieces.sort((a, b) => input.pieces.findIndex((p) => p.id === a.id) - input.pieces.findIndex((p) => p.id === b.id));
@@ -168,7 +168,7 @@ function planOnce(input: PromptInput, excluded: ReadonlySet<number>): { plan: Pr
   // A history that starts with an answer confuses chat templates: start at a question.
   while (first < history.length && history[first]!.role === "assistant") first++;
   const droppedMessages = first;
-  if (droppedMessages > 0) trimmed.push(`${droppedMessages} older message(s) not sent: they do not fit the model's context window.`);
+  if (droppedMessages > 0) trimmed.push(`${plural(droppedMessages, "older message")} not sent: they do not fit the model's context window.`);
 
   const orphans = reliedOn.filter((index) => index < first);
   const contextText = blocks.join("\n\n");
@@ -239,4 +239,9 @@ function cutToTokens(text: string, maxTokens: number, count: CountTokens, what: 
     else hi = mid - 1;
   }
   return lo > 0 ? `${text.slice(0, lo)}\n… (${what} cut)` : "";
+}
+
+/** "1 older message", "2 older messages": the view shows these notes as sentences. */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

@@ -36,7 +36,7 @@ describe("chat prompt planning and trimming", () => {
     assert.ok(report.sentTokens < report.tokens && report.sentTokens > 0);
     assert.ok(plan.usedTokens <= 1000, `used ${plan.usedTokens}`);
     assert.match(plan.contextText, /… \(\d+ more line\(s\) not shown\)/);
-    assert.match(plan.trimmed.join(" "), /file\.ts cut to its first \d+ line\(s\): \d+ line\(s\) did not fit/);
+    assert.match(plan.trimmed.join(" "), /file\.ts cut to its first \d+ lines: \d+ lines did not fit/);
     // Only whole lines were kept.
     const body = plan.contextText.split("```typescript\n")[1]!.split("\n```")[0]!;
     for (const line of body.split("\n")) assert.match(line, /^line \d+ of the file with some text$/);
@@ -64,8 +64,26 @@ describe("chat prompt planning and trimming", () => {
     assert.equal(sent[0]!.role, "user");
     assert.equal(sent[sent.length - 1]!.content, history[299]!.content, "the newest message is kept");
     assert.equal(sent.length + plan.droppedMessages, 300);
-    assert.match(plan.trimmed.join(" "), new RegExp(`${plan.droppedMessages} older message\\(s\\) not sent`));
+    assert.match(plan.trimmed.join(" "), new RegExp(`${plan.droppedMessages} older messages not sent`));
     assert.ok(plan.usedTokens <= 2000);
+  });
+
+  it("says how many older messages are not sent in plain English: one message, two messages", () => {
+    const turn = (role: "user" | "assistant", i: number) => ({ role, content: `message ${i} ${"word ".repeat(60)}` });
+    // Room for the newest two messages only. A question whose answer never came (stopped before any text) leaves two
+    // questions in a row, so one message can be dropped; a whole older exchange is two.
+    const histories = [
+      [turn("user", 0), turn("user", 1), turn("assistant", 2)],
+      [turn("user", 0), turn("assistant", 1), turn("user", 2), turn("assistant", 3)],
+    ];
+    const sentences = histories.map((history) => {
+      const plan = planPrompt({ system: SYSTEM, pieces: [], history, question: "latest", limitTokens: 260 });
+      return { dropped: plan.droppedMessages, text: plan.trimmed.join(" ") };
+    });
+    assert.deepEqual(sentences.map((s) => s.dropped), [1, 2]);
+    assert.match(sentences[0]!.text, /^1 older message not sent: /);
+    assert.match(sentences[1]!.text, /^2 older messages not sent: /);
+    assert.doesNotMatch(sentences.map((s) => s.text).join(" "), /\(s\)/);
   });
 
   it("keeps room for the last exchange even with a large file attached", () => {
