@@ -1,8 +1,17 @@
 import type { EngineStatus } from "../engine/client-types";
 import type { ViewModel } from "../webview/protocol";
 
-/** The engine's state as the chat's header line, with a warning where the model has no chat template of its own. */
-export function toViewModel(status: EngineStatus): ViewModel {
+/** What the chat itself is doing, which the engine's status cannot tell. */
+export interface ChatActivity {
+  /** The chat's own answer is streaming. */
+  answering: boolean;
+}
+
+/**
+ * The engine's state as the chat's header line, with a warning where the model has no chat template of its own. A busy
+ * model is "answering" only while the chat's answer streams: a refactor action or a completion uses the same model.
+ */
+export function toViewModel(status: EngineStatus, chat: ChatActivity): ViewModel {
   const name = (path: string) => path.split(/[\\/]/).pop() ?? path;
   switch (status.kind) {
     case "no-model":
@@ -17,7 +26,7 @@ export function toViewModel(status: EngineStatus): ViewModel {
         model.chatTemplate === null
           ? `${model.name} has no chat template in its file, so Hearth uses a generic chat format (${model.chatWrapper}). Answers may be worse than with the model's own template.`
           : undefined;
-      return { state: "ready", label: `${model.name} · ${status.busy ? "answering" : "ready"}`, ...(warning ? { warning } : {}) };
+      return { state: "ready", label: `${model.name} · ${chat.answering ? "answering" : status.busy ? "busy with another request" : "ready"}`, ...(warning ? { warning } : {}) };
     }
     case "error":
       return { state: "error", label: `Engine error: ${status.error.message}` };

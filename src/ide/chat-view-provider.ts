@@ -72,18 +72,22 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   constructor(private readonly deps: ChatViewDeps) {
     const { session } = deps;
     this.subscriptions.add(
-      session.onDidChangeConversation((c) => this.postConversation(c)),
+      session.onDidChangeConversation((c) => {
+        this.postConversation(c);
+        this.postModel();
+      }),
       session.onDidAppend(({ entryId, text }) => this.bufferAppend(entryId, text)),
       session.onDidChangeEntry((entry) => {
         this.flushAppends();
         this.post({ type: "entry", entry: toShownEntry(entry), streamingId: session.streamingId });
+        this.postModel();
         void this.postContext();
       }),
       session.onDidChangeHistory(() => this.postHistory()),
       deps.context.onDidChange(() => void this.postContext()),
       // The header names the model that answers: the separate chat model where one is set (hearth.chat.modelPath).
       deps.engine.onDidChangeChatStatus((status) => {
-        this.post({ type: "model", model: toViewModel(deps.engine.chatStatus) });
+        this.postModel();
         // The budget depends on which model answers and its window, not on whether it is busy or how far it has loaded.
         const key = status.kind === "ready" ? `ready ${status.model.path} ${status.model.contextSize}` : status.kind;
         if (key === this.budgetKey) return;
@@ -163,7 +167,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         await this.deps.sessionReady;
         this.ready = true;
         this.appendBuffer.clear();
-        this.post({ type: "model", model: toViewModel(this.deps.engine.chatStatus) });
+        this.postModel();
         this.postHistory();
         this.postConversation(session.conversation);
         await this.postContext();
@@ -227,6 +231,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       conversation: { id: conversation.id, title: conversation.title, entries: conversation.entries.map(toShownEntry), streamingId: this.deps.session.streamingId },
     });
     void this.postContext();
+  }
+
+  /** The header: the answering model and what it is doing for the chat. */
+  private postModel(): void {
+    this.post({ type: "model", model: toViewModel(this.deps.engine.chatStatus, { answering: this.deps.session.streamingId !== null }) });
   }
 
   private postHistory(): void {
