@@ -98,6 +98,8 @@ export interface ActionHost {
   /** Reports that `work` is running, under `title`, until it settles. */
   progress<T>(title: string, work: () => Promise<T>): Promise<T>;
   notify(notice: ActionNotice): void;
+  /** The project's rules section for the document (chat/project-rules.ts), "" when none; absent hosts send none. */
+  projectRules?(document: ActionDocument): Promise<string>;
   /** Explain: asks the chat the question with the code attached; resolves when the answer is written. */
   askChat(question: string, pieces: readonly ContextPiece[]): Promise<void>;
 }

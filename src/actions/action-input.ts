@@ -30,7 +30,19 @@ export async function promptInput(sources: InputSources, action: EditAction, doc
     before: lines.lines(first - CONTEXT_LINES, first - 1),
     after: lines.lines(last + 1, last + CONTEXT_LINES),
     ...(await gatherContext(sources, document, lines.text, target.end)),
+    ...(await gatherRules(sources, document)),
   };
+}
+
+/** The project's rules for the document, from the host; none when it has none or fails. */
+async function gatherRules(sources: InputSources, document: ActionDocument): Promise<Pick<ActionPromptInput, "rules">> {
+  try {
+    const rules = await sources.host.projectRules?.(document);
+    return rules ? { rules } : {};
+  } catch (error) {
+    sources.logger.warn(`actions: project rules failed: ${errorMessage(error)}`);
+    return {};
+  }
 }
 
 /** Imports and definitions of the symbols the target uses, from the context assembly; nothing when it fails. */

@@ -1,3 +1,4 @@
+import { withProjectRules } from "../chat/project-rules";
 import type { ChatMessage } from "../engine/protocol";
 import { docConventionFor, fenceTagFor } from "./conventions";
 import type { TestFramework } from "./test-frameworks";
@@ -37,6 +38,8 @@ export interface ActionPromptInput {
   testPath?: string;
   /** Tests: the beginning of the existing test file, to follow its style and imports. */
   existingTests?: string;
+  /** The project's rules section (chat/project-rules.ts), sent after the system rule. */
+  rules?: string;
 }
 
 /** Characters of definitions sent at most (a small local model reads a few hundred tokens well, not thousands). */
@@ -64,7 +67,7 @@ export function buildActionMessages(input: ActionPromptInput): ChatMessage[] {
   if (input.after?.trim()) parts.push(`Code just after it (do not repeat it):\n${block(input.after)}`);
   parts.push(taskFor(input, tag));
   return [
-    { role: "system", content: ACTION_SYSTEM_PROMPT },
+    { role: "system", content: withProjectRules(ACTION_SYSTEM_PROMPT, input.rules) },
     { role: "user", content: parts.join("\n\n") },
   ];
 }

@@ -8,6 +8,7 @@ import type { ConversationSummary, Entry } from "./chat-types";
 import { createConversation, historyOf, newId, summarize, titleFrom, type Conversation } from "./conversation";
 import type { ConversationStore } from "./conversation-store";
 import { exportMarkdown } from "./export-markdown";
+import { withProjectRules } from "./project-rules";
 import { planPrompt, type ContextPiece, type PromptInput, type PromptPlan } from "./prompt";
 
 /** What the session needs from the engine (EngineClient fits). */
@@ -40,6 +41,8 @@ export interface ChatSessionOptions {
   system?: string;
   /** Counts with the chat model's tokenizer (ModelTokenCounter); estimated where not given. */
   count?: CountTokens;
+  /** The project's rules section for the file the chat works on (project-rules.ts), added to the system prompt. */
+  rules?: () => string;
 }
 
 /**
@@ -86,6 +89,7 @@ export class ChatSession {
   }
 
   private plan(input: Omit<PromptInput, "count">): PromptPlan {
+    input = { ...input, system: withProjectRules(input.system, this.options.rules?.()) };
     return planPrompt(this.options.count ? { ...input, count: this.options.count } : input);
   }
 

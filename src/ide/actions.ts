@@ -118,6 +118,10 @@ class EditorActionHost implements ActionHost {
     return vscode.workspace.asRelativePath(pathOrUri);
   }
 
+  async projectRules(document: ActionDocument): Promise<string> {
+    return (await this.deps.chat.rules.forDocument(vscode.Uri.parse(document.uri))).text;
+  }
+
   async projectOf(document: ActionDocument): Promise<ActionProject | null> {
     const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(document.uri))?.uri;
     if (!root) return null;

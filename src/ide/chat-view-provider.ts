@@ -6,6 +6,7 @@ import type { Conversation } from "../chat/conversation";
 import type { ContextPiece } from "../chat/prompt";
 import { DisposableStore } from "../common/disposable";
 import { errorMessage } from "../common/errors";
+import type { Event } from "../common/event";
 import type { EngineClient } from "../engine/client";
 import {
   parseWebviewMessage,
@@ -39,6 +40,8 @@ export interface ChatViewDeps {
   configuredContextSize: () => number;
   /** The chat model's token counter (the session counts with it): tells whether a count was the model's own. */
   tokens?: ChatTokenCounts;
+  /** The project rules the session sends (their tokens are in the budget): a change re-plans the budget. */
+  rules?: { readonly onDidChange: Event<void> };
 }
 
 export interface ChatTokenCounts {
@@ -85,6 +88,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }),
       session.onDidChangeHistory(() => this.postHistory()),
       deps.context.onDidChange(() => void this.postContext()),
+      ...(deps.rules ? [deps.rules.onDidChange(() => void this.postContext())] : []),
       // The header names the model that answers: the separate chat model where one is set (hearth.chat.modelPath).
       deps.engine.onDidChangeChatStatus((status) => {
         this.postModel();

@@ -14,6 +14,7 @@ import { CHAT_VIEW_ID, ChatViewProvider } from "./chat-view-provider";
 import { COMMANDS } from "./command-ids";
 import { readConfig } from "./config";
 import type { HearthLog } from "./log";
+import { ProjectRulesTracker } from "./project-rules";
 
 /** The chat's part of the extension's API (extension-host tests use it). */
 export interface ChatApi {
@@ -22,6 +23,8 @@ export interface ChatApi {
   readonly edits: ChatEdits;
   /** The context chips: the selection, the current file and attached files. */
   readonly context: ChatContextTracker;
+  /** The project rules sent with questions (for the chat's file) and actions (for their document). */
+  readonly rules: ProjectRulesTracker;
   /** Where conversations are stored; a new ConversationStore on it sees what the next activation will see. */
   readonly storageDir: string;
   readonly ready: Promise<void>;
@@ -34,7 +37,9 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
   const store = new ConversationStore(storageDir, scopedLogger(log, "chat"));
   // The chat weighs its context with the tokenizer of the model that answers (estimated until that model has counted).
   const tokens = new ModelTokenCounter({ tokenCounts: (texts, options) => engine.tokenCounts(texts, { ...options, role: "chat" }) }, scopedLogger(log, "chat tokens"));
-  const session = new ChatSession({ engine, store, logger: scopedLogger(log, "chat"), count: tokens.count });
+  const windowTokens = () => (engine.chatStatus.kind === "ready" ? engine.chatStatus.model.contextSize : readConfig().engine.contextSize);
+  const rules = new ProjectRulesTracker(scopedLogger(log, "chat"), windowTokens);
+  const session = new ChatSession({ engine, store, logger: scopedLogger(log, "chat"), count: tokens.count, rules: () => rules.current.text });
   const ready = session.init().catch((error: unknown) => log.error(`chat: reading the history failed: ${String(error)}`));
   const chatContext = new ChatContextTracker();
   const edits = new ChatEdits(log);
@@ -48,6 +53,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
     log,
     configuredContextSize: () => readConfig().engine.contextSize,
     tokens,
+    rules,
   });
 
   const focus = async (draft?: string) => {
@@ -58,6 +64,9 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
   const disposables: vscode.Disposable[] = [
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
     chatContext,
+    rules,
+    // The rules follow the file the chat works on.
+    chatContext.onDidChange(() => void rules.follow(chatContext.targetEditor?.document.uri)),
     edits,
     view,
     toDisposable(() => void session.dispose()),
@@ -86,7 +95,8 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
     vscode.commands.registerCommand(COMMANDS.chatAcceptProposal, () => edits.accept()),
     vscode.commands.registerCommand(COMMANDS.chatDiscardProposal, () => edits.discard()),
   ];
-  return { api: { session, view, edits, context: chatContext, storageDir, ready }, disposables };
+  void rules.follow(chatContext.targetEditor?.document.uri);
+  return { api: { session, view, edits, context: chatContext, rules, storageDir, ready }, disposables };
 }
 
 /** The conversation list: pick one to switch to it, or its trash button to delete it. */

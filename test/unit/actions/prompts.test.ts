@@ -80,6 +80,12 @@ describe("action prompts", () => {
     assert.match(user({ target: "const md = `\n```\n`;" }), /````typescript\nconst md/);
   });
 
+  it("sends the project's rules after the system rule, and nothing more when there are none", () => {
+    const messages = buildActionMessages({ ...base, rules: "The project's rules for assistants follow.\n\nFrom AGENTS.md:\nUse tabs." });
+    assert.equal(messages[0]!.content, `${ACTION_SYSTEM_PROMPT}\n\nThe project's rules for assistants follow.\n\nFrom AGENTS.md:\nUse tabs.`);
+    assert.equal(buildActionMessages({ ...base, rules: "" })[0]!.content, ACTION_SYSTEM_PROMPT);
+  });
+
   it("asks Explain in words, with the problems when there are some", () => {
     assert.match(explainQuestion("function add"), /^Explain what function add does/);
     assert.match(explainQuestion("the selected code", [{ line: 4, message: "unused variable" }]), /line 4: unused variable/);
