@@ -3,6 +3,7 @@ import { toDisposable } from "./common/disposable";
 import type { Event } from "./common/event";
 import { scopedLogger } from "./common/logger";
 import { CompletionPipeline } from "./completion/completion-pipeline";
+import { ModelPreloader, preloadWish, type PreloadDecision } from "./completion/model-preload";
 import type { RequestManager } from "./completion/request-manager";
 import type { AssembledContext } from "./context/context-types";
 import { EngineClient } from "./engine/client";
@@ -30,24 +31,29 @@ export interface HearthApi {
   readonly completions: RequestManager;
   /** The context of each completion's model call, as it went into the prompt (the CLI parity test compares it). */
   readonly completionContext: Event<AssembledContext>;
+  /** What the background load (hearth.model.loadOnStartup) decided for each configuration. */
+  readonly modelPreload: Event<PreloadDecision>;
   readonly chat: ChatApi;
   readonly actions: ActionsApi;
   readonly models: ModelsApi;
-  readonly statusBar: { readonly text: string; readonly tooltip: string };
+  readonly statusBar: { readonly text: string; readonly tooltip: string; readonly shown: readonly string[] };
   /** Milliseconds spent loading the bundle and running activate(): the activation bench reports them. */
-  readonly activation: { readonly loadMs: number | null; readonly activateMs: number };
+  readonly activation: { readonly loadMs: number | null; readonly activateMs: number; readonly statusBarMs: number };
 }
 
 /** Composition root: builds the objects and registers every disposable; nothing slow happens here. */
 export function activate(context: vscode.ExtensionContext): HearthApi {
   const started = performance.now();
+  // First of all, so Hearth is visible from the moment it starts, saying what it is doing.
+  const statusBar = new HearthStatusBar();
+  const statusBarMs = performance.now() - started;
   const log = new HearthLog();
   const engine = new EngineClient({
     workerPath: context.asAbsolutePath("dist/engine-worker.mjs"),
     logger: scopedLogger(log, "engine"),
     adviseOnRefusal: adviseSmallerModel,
   });
-  const statusBar = new HearthStatusBar(engine);
+  statusBar.follow(engine);
   const pipeline = new CompletionPipeline({
     engine,
     grammarsDir: context.asAbsolutePath("grammars"),
@@ -57,6 +63,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   });
   const { context: contextEngine, manager } = pipeline;
   const gate = new CompletionGate(context.globalState, engine);
+  const preloader = new ModelPreloader(engine);
+  let configured = 0;
   const showCompletionState = () =>
     statusBar.updateCompletion({
       snoozedUntil: gate.snoozedUntil(),
@@ -65,7 +73,15 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const configure = () => {
     const config = readConfig();
     announceIgnoredSettings(config, log);
-    engine.configure(toEngineSettings(config)).catch((error: unknown) => log.error(error instanceof Error ? error : String(error)));
+    const settings = toEngineSettings(config);
+    const seq = ++configured;
+    engine.configure(settings).then(
+      // Only the latest configuration: an older one that resolves late must not schedule a load of its model.
+      () => {
+        if (seq === configured) preloader.consider(preloadWish(config, settings));
+      },
+      (error: unknown) => log.error(error instanceof Error ? error : String(error)),
+    );
     pipeline.configure(config);
     showCompletionState();
   };
@@ -73,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     log,
     toDisposable(() => void engine.dispose()),
     pipeline,
+    preloader,
     statusBar,
     gate,
     watchEngineCrashes(engine, log),
@@ -104,7 +121,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const activateMs = performance.now() - started;
   const loadMs = typeof __hearthBundleStart === "number" && typeof __hearthBundleEnd === "number" ? __hearthBundleEnd - __hearthBundleStart : null;
   log.info(`Hearth ${String(context.extension.packageJSON.version)} activated in ${activateMs.toFixed(1)} ms (bundle loaded in ${loadMs?.toFixed(1) ?? "?"} ms)`);
-  return { engine, completions: manager, completionContext: pipeline.onDidAssemble, chat: chat.api, actions: actions.api, models: models.api, statusBar, activation: { loadMs, activateMs } };
+  return { engine, completions: manager, completionContext: pipeline.onDidAssemble, modelPreload: preloader.onDidDecide, chat: chat.api, actions: actions.api, models: models.api, statusBar, activation: { loadMs, activateMs, statusBarMs } };
 }
 
 function languageIfDisabled(gate: CompletionGate, editor: vscode.TextEditor | undefined): string | null {

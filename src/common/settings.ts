@@ -20,8 +20,11 @@ export const RESTRICTED_SETTINGS = [
 
 /** Every Hearth setting, typed; package.json's contributes.configuration declares the same keys. */
 export interface HearthConfig {
-  /** path and loraAdapters as written (resolved against the workspace folder by the ide layer). */
-  model: { path: string; loraAdapters: string[] };
+  /**
+   * path and loraAdapters as written (resolved against the workspace folder by the ide layer); loadOnStartup: load it
+   * in the background after startup and after a change of model, before the first request.
+   */
+  model: { path: string; loraAdapters: string[]; loadOnStartup: boolean };
   /** modelPath: hearth.chat.modelPath as written; empty when the completion model answers chat too. */
   chat: { modelPath: string };
   /** Extra folders to look for GGUF models in, and where downloads go (empty: the default folder). */
@@ -94,7 +97,7 @@ export function readSettings(source: SettingsSource, context: SettingsContext): 
   const pathList = (key: string) => stringList(take(key)).filter((path) => localPath(key, path) !== "");
 
   const config: HearthConfig = {
-    model: { path: pathSetting("model.path"), loraAdapters: pathList("model.loraAdapters") },
+    model: { path: pathSetting("model.path"), loraAdapters: pathList("model.loraAdapters"), loadOnStartup: take("model.loadOnStartup") !== false },
     chat: { modelPath: pathSetting("chat.modelPath") },
     models: { folders: pathList("models.folders"), downloadFolder: pathSetting("models.downloadFolder") },
     completion: {

@@ -131,6 +131,9 @@ export async function runVsCodeSuites(opts: RunVsCodeOptions = {}): Promise<Suit
   const scratch = makeScratchDir("hearth-vscode-");
   const resultFile = join(scratch, "result.json");
   const workspace = copyFixtureWorkspace(scratch);
+  // One window serves every suite, and each sets the model it needs: a background load after each change would race
+  // the suites' own loads. test/vscode/model-preload.test.ts turns it on for itself.
+  const settings = { "hearth.model.loadOnStartup": false, ...opts.settings };
   const env: Record<string, string> = {
     HEARTH_SUITE_RESULT_FILE: resultFile,
     HEARTH_TEST_WORKSPACE: workspace,
@@ -142,8 +145,8 @@ export async function runVsCodeSuites(opts: RunVsCodeOptions = {}): Promise<Suit
   try {
     const executable = process.env.HEARTH_VSCODE_EXECUTABLE;
     return executable
-      ? await runWithTestElectron(executable, { scratch, workspace, env, settings: opts.settings, timeoutMs, log, resultFile })
-      : await runWithCodeServer({ scratch, workspace, env, settings: opts.settings, timeoutMs, log, resultFile });
+      ? await runWithTestElectron(executable, { scratch, workspace, env, settings, timeoutMs, log, resultFile })
+      : await runWithCodeServer({ scratch, workspace, env, settings, timeoutMs, log, resultFile });
   } catch (e) {
     return failure(`vscode layer: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
