@@ -9,10 +9,11 @@ import { ModelScanner, defaultModelRoots } from "../models/discovery";
 import { downloadModel } from "../models/download";
 import { DownloadError } from "../models/download-errors";
 import { describeProgress } from "../models/download-progress";
-import { formatBytes, type FitLevel, type FitVerdict, type MachineMemory } from "../models/memory-fit";
+import { formatBytes, type FitVerdict, type MachineMemory } from "../models/memory-fit";
 import { describeAdapters } from "../models/lora";
 import { checkModelFile } from "../models/model-file";
-import { buildPickerData, type PickerData, type PickerEntry } from "../models/picker-data";
+import { inspectNamedModels } from "../models/named-models";
+import { buildPickerData, pickerRows, type PickerAction, type PickerData, type PickerEntry } from "../models/picker-data";
 import { COMMANDS } from "./command-ids";
 import { CONFIG_SECTION, readConfig, resolveModelPath, toEngineSettings } from "./config";
 import type { HearthLog } from "./log";
@@ -47,8 +48,6 @@ export interface SelectModelArgs {
 type PickItem = vscode.QuickPickItem & { run?: () => Promise<unknown> };
 type UseItem = vscode.QuickPickItem & { use: ModelUse };
 
-const FIT_ICONS: Record<FitLevel, string> = { green: "$(pass)", amber: "$(warning)", red: "$(error)" };
-
 export function registerModelPicker(deps: ModelPickerDeps): { disposables: vscode.Disposable[]; api: ModelsApi } {
   const picker = new ModelPicker(deps);
   return {
@@ -75,6 +74,7 @@ class ModelPicker {
       downloadFolder: config.models.downloadFolder,
     });
     const currentPath = resolveModelPath(config.model.path);
+    const chatPath = resolveModelPath(config.chat.modelPath);
     const [scan, machine, adapters] = await Promise.all([
       this.scanner.scan(roots, {}, signal),
       config.engine.gpu === "off" ? ramOnly() : this.deps.engine.machineMemory(ramOnly(), { ...(signal ? { signal } : {}), timeoutMs: 5000 }),
@@ -87,6 +87,8 @@ class ModelPicker {
       machine,
       contextSize: config.engine.contextSize,
       currentPath,
+      chatPath,
+      named: await inspectNamedModels([currentPath, chatPath], scan, signal),
       adapters,
     });
     this.deps.log.info(`models: found ${scan.models.length} model(s) in ${scan.elapsedMs} ms${scan.truncated ? " (stopped early: a folder was too deep or too large)" : ""}`);
@@ -120,7 +122,7 @@ class ModelPicker {
     quickPick.matchOnDescription = true;
     quickPick.matchOnDetail = true;
     quickPick.busy = true;
-    quickPick.items = [this.browseItem()];
+    quickPick.items = this.items(null);
     const scanning = new AbortController();
     const chosen = new Promise<PickItem | undefined>((resolve) => {
       quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]));
@@ -131,7 +133,7 @@ class ModelPicker {
       try {
         const data = await this.data(scanning.signal);
         quickPick.items = this.items(data);
-        quickPick.placeholder = "Pick a model found on this machine, or download one; then choose it for completion, for chat or for both.";
+        quickPick.placeholder = "Choose a model for completion and chat, or download one";
       } catch (error) {
         if (!scanning.signal.aborted) this.deps.log.error(`models: looking for models failed: ${errorMessage(error)}`);
       } finally {
@@ -145,75 +147,37 @@ class ModelPicker {
     return item?.run ? Boolean(await item.run()) : false;
   }
 
-  private items(data: PickerData): PickItem[] {
-    const items: PickItem[] = [];
-    items.push({ label: "On this machine", kind: vscode.QuickPickItemKind.Separator });
-    if (data.found.length === 0) {
-      items.push({ label: "$(info) No GGUF models found", description: "LM Studio, Ollama, Hugging Face cache, Jan, GPT4All, hearth.models.folders", run: async () => false });
-    }
-    for (const entry of data.found) items.push(this.foundItem(entry));
-    if (data.adapters.length > 0) {
-      items.push({ label: "LoRA adapters (hearth.model.loraAdapters)", kind: vscode.QuickPickItemKind.Separator });
-      for (const adapter of data.adapters) {
-        items.push({
-          label: `${adapter.problem ? "$(error)" : "$(layers)"} ${adapter.name}`,
-          description: adapter.problem ? "cannot be applied" : "applied on top of the current model",
-          detail: adapter.problem ?? adapter.path,
-          run: () => openAdapterSetting(),
-        });
+  /** The rows for `data` (null: the scan is still running, only Browse… is there yet). */
+  private items(data: PickerData | null): PickItem[] {
+    return pickerRows(data).map((row) =>
+      "separator" in row
+        ? { label: row.separator, kind: vscode.QuickPickItemKind.Separator }
+        : { label: row.label, description: row.description, ...(row.detail ? { detail: row.detail } : {}), ...(row.alwaysShow ? { alwaysShow: true } : {}), run: () => this.run(row.action) },
+    );
+  }
+
+  private async run(action: PickerAction): Promise<boolean> {
+    switch (action.kind) {
+      case "use": {
+        const use = await askUse(action.entry);
+        return use ? this.use(action.entry.id, action.entry.fit, use) : false;
       }
-    }
-    if (data.catalog.length > 0) items.push({ label: "Download", kind: vscode.QuickPickItemKind.Separator });
-    for (const entry of data.catalog) items.push(this.catalogItem(entry));
-    items.push({ label: "", kind: vscode.QuickPickItemKind.Separator });
-    items.push(this.browseItem());
-    items.push({
-      label: "$(refresh) Look Again",
-      description: data.truncated ? "some folders were too large to search fully" : "",
-      alwaysShow: true,
-      run: () => this.showPicker(),
-    });
-    return items;
-  }
-
-  private foundItem(entry: PickerEntry): PickItem {
-    const chatPath = resolveModelPath(readConfig().chat.modelPath);
-    const roles = [entry.current ? (chatPath ? "completion" : "current") : null, chatPath !== "" && entry.path === chatPath ? "chat" : null].filter(Boolean);
-    return {
-      label: `${roles.length > 0 ? "$(check)" : FIT_ICONS[entry.fit.level]} ${entry.label}`,
-      description: roles.length > 0 ? `${roles.join(" · ")} · ${entry.description}` : entry.description,
-      detail: entry.detail,
-      run: async () => {
-        const use = await askUse(entry);
-        return use ? this.use(entry.id, entry.fit, use) : false;
-      },
-    };
-  }
-
-  private catalogItem(entry: PickerEntry): PickItem {
-    return {
-      label: `$(cloud-download) ${entry.label}`,
-      description: `${FIT_ICONS[entry.fit.level]} ${entry.description}`,
-      detail: entry.detail,
-      run: async () => {
-        if (!entry.catalog) return false;
-        const use = await askUse(entry);
-        return use ? this.download(entry.catalog, entry.fit, use) : false;
-      },
-    };
-  }
-
-  private browseItem(): PickItem {
-    return {
-      label: "$(folder-opened) Browse…",
-      description: "choose a GGUF file",
-      alwaysShow: true,
-      run: async () => {
+      case "download": {
+        const use = action.entry.catalog ? await askUse(action.entry) : undefined;
+        return action.entry.catalog && use ? this.download(action.entry.catalog, action.entry.fit, use) : false;
+      }
+      case "browse": {
         const path = await vscode.commands.executeCommand<string | undefined>(COMMANDS.chooseModelFile);
         const use = path ? await askUse() : undefined;
         return path && use ? this.use(path, undefined, use) : false;
-      },
-    };
+      }
+      case "look-again":
+        return this.showPicker();
+      case "adapter-setting":
+        return openAdapterSetting();
+      case "none":
+        return false;
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import { SOURCE_LABELS, type FoundModel, type ScanResult } from "./discovery";
 import { classifyFit, estimateMemory, formatBytes, type FitLevel, type FitVerdict, type MachineMemory } from "./memory-fit";
 import type { AdapterStatus } from "./lora";
 import { kvBytesPerToken } from "./model-facts";
+import type { NamedModels } from "./named-models";
 
 export interface PickerEntry {
   kind: "found" | "catalog";
@@ -21,12 +22,17 @@ export interface PickerEntry {
   capabilities: ModelRole[];
   /** The model hearth.model.path names now. */
   current: boolean;
+  /** What it is the current model for: completion (hearth.model.path), chat (that or hearth.chat.modelPath); [] when neither. */
+  uses: ModelRole[];
   path?: string;
   catalog?: CatalogModel;
 }
 
 export interface PickerData {
+  /** The models on this machine; the current ones first (completion, then chat), found by the scan or not. */
   found: PickerEntry[];
+  /** A model the settings name that cannot be used (missing, incomplete, not a model), with the reason. */
+  currentProblems: { path: string; reason: string; uses: ModelRole[] }[];
   catalog: PickerEntry[];
   /** Files skipped, with reasons (shown in the log, not the picker). */
   skipped: { path: string; reason: string }[];
@@ -45,6 +51,10 @@ export interface PickerInput {
   contextSize: number;
   /** The resolved hearth.model.path, or "". */
   currentPath: string;
+  /** The resolved hearth.chat.modelPath, or "" (the completion model answers chat). */
+  chatPath?: string;
+  /** The files the settings name that the scan did not find (inspectNamedModels). */
+  named?: NamedModels;
   adapters?: AdapterStatus[];
 }
 
@@ -52,9 +62,11 @@ const FIT_ORDER: Record<FitLevel, number> = { green: 0, amber: 1, red: 2 };
 const FIT_WORDS: Record<FitLevel, string> = { green: "fits", amber: "tight", red: "too large" };
 
 export function buildPickerData(input: PickerInput): PickerData {
-  const found = input.scan.models.map((model) => foundEntry(model, input));
-  found.sort((a, b) => Number(b.current) - Number(a.current) || FIT_ORDER[a.fit.level] - FIT_ORDER[b.fit.level] || a.label.localeCompare(b.label));
-  const onDisk = new Set(input.scan.models.map((m) => basename(m.path).toLowerCase()));
+  const models = [...(input.named?.models ?? []), ...input.scan.models];
+  const named = new Set(input.named?.models ?? []);
+  const found = models.map((model) => foundEntry(model, input, named.has(model)));
+  found.sort((a, b) => useRank(a) - useRank(b) || FIT_ORDER[a.fit.level] - FIT_ORDER[b.fit.level] || a.label.localeCompare(b.label));
+  const onDisk = new Set(models.map((m) => basename(m.path).toLowerCase()));
   const catalog = input.catalog
     .filter((model) => !onDisk.has(model.fileName.toLowerCase()))
     .map((model) => catalogEntry(model, input));
@@ -66,6 +78,7 @@ export function buildPickerData(input: PickerInput): PickerData {
   );
   return {
     found,
+    currentProblems: (input.named?.unusable ?? []).map((file) => ({ path: file.path, reason: file.reason, uses: usesOf(file, input) })),
     catalog,
     skipped: input.scan.unusable.map((file) => ({ path: file.path, reason: file.reason })),
     truncated: input.scan.truncated,
@@ -74,7 +87,7 @@ export function buildPickerData(input: PickerInput): PickerData {
   };
 }
 
-function foundEntry(model: FoundModel, input: PickerInput): PickerEntry {
+function foundEntry(model: FoundModel, input: PickerInput, named: boolean): PickerEntry {
   const facts = model.facts;
   const contextSize = Math.min(input.contextSize, facts.trainContextSize ?? input.contextSize);
   const needs = estimateMemory({
@@ -87,16 +100,28 @@ function foundEntry(model: FoundModel, input: PickerInput): PickerEntry {
   const capabilities: ModelRole[] = [...(facts.fimFamily ? (["completion"] as const) : []), ...(facts.hasChatTemplate ? (["chat"] as const) : [])];
   const label = facts.name && model.source !== "ollama" ? `${facts.name}` : model.displayName;
   const params = facts.parameterCount ? `${formatParams(facts.parameterCount)} params` : null;
+  const uses = usesOf(model, input);
+  // The row has two short lines: what a person decides by first (size, fit, what it can do), the rest after, so the
+  // part the quick pick cuts off is the least needed.
   return {
     kind: "found",
     id: model.path,
     label,
-    description: [formatBytes(model.sizeBytes), facts.quantization, `${FIT_WORDS[fit.level]}`, SOURCE_LABELS[model.source]].filter(Boolean).join(" · "),
-    detail: [describeCapabilities(capabilities, facts.fimFamily), facts.architecture, params, model.displayName !== label ? model.displayName : null, fit.summary].filter(Boolean).join(" · "),
+    description: [formatBytes(model.sizeBytes), facts.quantization, FIT_WORDS[fit.level]].filter(Boolean).join(" · "),
+    detail: [
+      describeCapabilities(capabilities),
+      fit.level === "green" ? null : fit.summary,
+      params,
+      named ? "from your settings" : SOURCE_LABELS[model.source],
+      model.displayName !== label ? model.displayName : null,
+    ]
+      .filter(Boolean)
+      .join(" · "),
     sizeBytes: model.sizeBytes,
     fit,
     capabilities,
-    current: input.currentPath !== "" && (input.currentPath === model.path || input.currentPath === model.realPath),
+    current: uses.includes("completion"),
+    uses,
     path: model.path,
   };
 }
@@ -107,18 +132,36 @@ function catalogEntry(model: CatalogModel, input: PickerInput): PickerEntry {
     kind: "catalog",
     id: model.id,
     label: model.name,
-    description: [`${formatBytes(model.sizeBytes)} download`, model.quantization, FIT_WORDS[fit.level], model.recommended ? "recommended" : null].filter(Boolean).join(" · "),
-    detail: [describeCapabilities(model.roles, model.fimFamily), model.description, `licence ${model.licence}`, fit.summary].join(" · "),
+    description: [formatBytes(model.sizeBytes), model.quantization, FIT_WORDS[fit.level], model.recommended ? "recommended" : null].filter(Boolean).join(" · "),
+    detail: [describeCapabilities(model.roles), `licence ${model.licence}`, fit.level === "green" ? null : fit.summary, model.description].filter(Boolean).join(" · "),
     sizeBytes: model.sizeBytes,
     fit,
     capabilities: [...model.roles],
     current: false,
+    uses: [],
     catalog: model,
   };
 }
 
-function describeCapabilities(roles: readonly ModelRole[], fimFamily: string | null): string {
-  const completion = roles.includes("completion") ? `completion${fimFamily ? ` (${fimFamily})` : ""}` : null;
+/**
+ * What a file is the current model for: completion when hearth.model.path names it; chat when hearth.chat.modelPath
+ * names it, or when it is the completion model and no chat model is set (it answers chat then).
+ */
+function usesOf(file: { path: string; realPath: string }, input: PickerInput): ModelRole[] {
+  const names = (path: string | undefined) => Boolean(path) && (path === file.path || path === file.realPath);
+  const chatPath = input.chatPath ?? "";
+  const completion = names(input.currentPath);
+  const chat = chatPath === "" ? completion : names(chatPath);
+  return [...(completion ? (["completion"] as const) : []), ...(chat ? (["chat"] as const) : [])];
+}
+
+/** The current completion model first, then the chat model, then the rest. */
+function useRank(entry: PickerEntry): number {
+  return entry.uses.includes("completion") ? 0 : entry.uses.includes("chat") ? 1 : 2;
+}
+
+function describeCapabilities(roles: readonly ModelRole[]): string {
+  const completion = roles.includes("completion") ? "completion" : null;
   const chat = roles.includes("chat") ? "chat" : null;
   const parts = [completion, chat].filter(Boolean);
   return parts.length > 0 ? parts.join(" + ") : "no completion or chat template";
@@ -128,4 +171,69 @@ function formatParams(count: number): string {
   if (count >= 1e9) return `${(count / 1e9).toFixed(1)}B`;
   if (count >= 1e6) return `${Math.round(count / 1e6)}M`;
   return `${Math.round(count / 1e3)}K`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The picker's rows, as text: what the person reads, top to bottom (the ide layer maps them to quick pick items)
+
+/** What choosing a row does. */
+export type PickerAction =
+  | { kind: "use"; entry: PickerEntry }
+  | { kind: "download"; entry: PickerEntry }
+  | { kind: "browse" }
+  | { kind: "look-again" }
+  | { kind: "adapter-setting" }
+  | { kind: "none" };
+
+export type PickerRow = { separator: string } | { label: string; description: string; detail?: string; action: PickerAction; alwaysShow?: boolean };
+
+const FIT_ICONS: Record<FitLevel, string> = { green: "$(pass)", amber: "$(warning)", red: "$(error)" };
+
+/** The rows for `data`; null while the scan runs (only Browse… is there yet). */
+export function pickerRows(data: PickerData | null): PickerRow[] {
+  const browse: PickerRow = { label: "$(folder-opened) Browse…", description: "choose a GGUF file", action: { kind: "browse" }, alwaysShow: true };
+  if (!data) return [browse];
+  const rows: PickerRow[] = [{ separator: "On this machine" }];
+  for (const problem of data.currentProblems) {
+    rows.push({ label: `$(warning) ${basename(problem.path)}`, description: `${describeUses(problem.uses)} · cannot be used`, detail: problem.reason, action: { kind: "browse" } });
+  }
+  if (data.found.length === 0 && data.currentProblems.length === 0) {
+    rows.push({ label: "$(info) No GGUF models found", description: "LM Studio, Ollama, Hugging Face cache, Jan, GPT4All, hearth.models.folders", action: { kind: "none" } });
+  }
+  for (const entry of data.found) {
+    const current = entry.uses.length > 0;
+    rows.push({
+      label: `${current ? "$(check)" : FIT_ICONS[entry.fit.level]} ${entry.label}`,
+      description: current ? `${describeUses(entry.uses)} · ${entry.description}` : entry.description,
+      detail: entry.detail,
+      action: { kind: "use", entry },
+    });
+  }
+  if (data.adapters.length > 0) {
+    rows.push({ separator: "LoRA adapters (hearth.model.loraAdapters)" });
+    for (const adapter of data.adapters) {
+      rows.push({
+        label: `${adapter.problem ? "$(error)" : "$(layers)"} ${adapter.name}`,
+        description: adapter.problem ? "cannot be applied" : "applied on top of the current model",
+        detail: adapter.problem ?? adapter.path,
+        action: { kind: "adapter-setting" },
+      });
+    }
+  }
+  if (data.catalog.length > 0) rows.push({ separator: "Download" });
+  for (const entry of data.catalog) {
+    rows.push({ label: `$(cloud-download) Download ${entry.label}`, description: `${FIT_ICONS[entry.fit.level]} ${entry.description}`, detail: entry.detail, action: { kind: "download", entry } });
+  }
+  rows.push({ separator: "" }, browse, {
+    label: "$(refresh) Look Again",
+    description: data.truncated ? "some folders were too large to search fully" : "",
+    action: { kind: "look-again" },
+    alwaysShow: true,
+  });
+  return rows;
+}
+
+/** "current" when one model serves both, else what it is current for. */
+function describeUses(uses: readonly ModelRole[]): string {
+  return uses.length === 2 ? "current" : uses.length === 1 ? `current for ${uses[0]}` : "";
 }
