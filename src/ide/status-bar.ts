@@ -2,26 +2,47 @@ import * as vscode from "vscode";
 import type { Disposable } from "../common/disposable";
 import type { EngineClient, EngineStatus } from "../engine/client";
 import { COMMANDS } from "./command-ids";
-import { describeStatus, type CompletionStatus } from "./status-text";
+import { describeStatus, STARTING_VIEW, type CompletionStatus, type StatusView } from "./status-text";
 
-/** Shows the engine's real state and whether completion is on; a click opens Hearth's menu. */
+/**
+ * Shows the engine's real state and whether completion is on; a click opens Hearth's menu. It is created first thing
+ * in activation, saying "starting…", so Hearth is visible at once; `follow` then ties it to the engine, whose first
+ * state (no model, idle, loading …) replaces that.
+ */
 export class HearthStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
-  private readonly subscription: Disposable;
+  private subscription: Disposable | undefined;
+  private engine: EngineClient | undefined;
+  /** Whether the engine has reported a state: until then the item says "starting…". */
+  private started = false;
   private completion: CompletionStatus = { snoozedUntil: 0, disabledLanguage: null, last: null };
+  /** The texts the item has shown, oldest first (the first few dozen: the tests read how it started). */
+  readonly shown: string[] = [];
 
-  constructor(private readonly engine: EngineClient) {
+  constructor() {
     this.item = vscode.window.createStatusBarItem("hearth.status", vscode.StatusBarAlignment.Right, 100);
     this.item.name = "Hearth";
     this.item.command = COMMANDS.showStatusMenu;
-    this.render(engine.status);
-    this.subscription = engine.onDidChangeStatus((status) => this.render(status));
+    this.show(STARTING_VIEW);
     this.item.show();
+  }
+
+  /**
+   * Shows `engine`'s state from its first status event on. The engine's state before that is the client's placeholder
+   * ("no model configured" until the settings are checked), which would flash a warning while nothing is wrong.
+   */
+  follow(engine: EngineClient): void {
+    this.subscription?.dispose();
+    this.engine = engine;
+    this.subscription = engine.onDidChangeStatus((status) => {
+      this.started = true;
+      this.render(status);
+    });
   }
 
   updateCompletion(change: Partial<CompletionStatus>): void {
     this.completion = { ...this.completion, ...change };
-    this.render(this.engine.status);
+    if (this.started && this.engine) this.render(this.engine.status);
   }
 
   get text(): string {
@@ -34,7 +55,11 @@ export class HearthStatusBar implements vscode.Disposable {
   }
 
   private render(status: EngineStatus): void {
-    const view = describeStatus(status, this.completion);
+    this.show(describeStatus(status, this.completion));
+  }
+
+  private show(view: StatusView): void {
+    if (this.shown.length < 50 && this.shown[this.shown.length - 1] !== view.text) this.shown.push(view.text);
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
     this.item.backgroundColor = view.severity === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground") : view.severity === "warning" ? new vscode.ThemeColor("statusBarItem.warningBackground") : undefined;
@@ -42,7 +67,7 @@ export class HearthStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.subscription?.dispose();
     this.item.dispose();
   }
 }

@@ -37,6 +37,9 @@ const ERROR_TEXT: Partial<Record<EngineErrorCode, string>> = {
   "model-too-large": "model too large",
 };
 
+/** What the item says from the first moment of activation until the engine reports its first state. */
+export const STARTING_VIEW: StatusView = { text: "$(sync~spin) Hearth: starting…", tooltip: "Hearth is starting: checking the model file.", severity: "ok" };
+
 export function describeStatus(status: EngineStatus, completion?: CompletionStatus): StatusView {
   const view = describeEngine(status);
   if (!completion || status.kind === "no-model" || status.kind === "error") return view;
@@ -63,16 +66,19 @@ function describeEngine(status: EngineStatus): StatusView {
         ? { text: "$(circle-slash) Hearth: no model", tooltip: "Hearth: no model configured.\nClick to choose a GGUF model file.", severity: "warning" }
         : { text: `$(warning) Hearth: ${PROBLEM_TEXT[status.problem.code] ?? "model not usable"}`, tooltip: `Hearth: ${status.problem.message}\nClick to choose another model.`, severity: "warning" };
     case "idle":
-      return { text: "$(flame) Hearth", tooltip: `Hearth: ${basename(status.modelPath)} — loads on first use.`, severity: "ok" };
-    case "loading":
+      return { text: "$(flame) Hearth", tooltip: `Hearth: ${basename(status.modelPath)} is not loaded yet; it loads when first needed.`, severity: "ok" };
+    case "loading": {
+      // node-llama-cpp reports no progress for some loads: a bare 0% would read as stuck, so it says "…" until there is.
+      const percent = Math.floor(status.progress * 100);
       return {
-        text: `$(sync~spin) Hearth: loading ${Math.round(status.progress * 100)}%`,
+        text: `$(sync~spin) Hearth: loading model${percent > 0 ? ` ${Math.min(percent, 99)}%` : "…"}`,
         tooltip: `Hearth: loading ${basename(status.modelPath)}…`,
         severity: "ok",
       };
+    }
     case "ready":
       return {
-        text: status.busy ? "$(loading~spin) Hearth" : "$(flame) Hearth",
+        text: status.busy ? "$(loading~spin) Hearth: ready" : "$(flame) Hearth: ready",
         tooltip: `Hearth: ${status.model.name} ready (${status.model.architecture}, context ${status.model.contextSize}, ${status.model.threads} thread(s)${status.model.gpu ? `, ${status.model.gpu}` : ", CPU"})${status.model.fimFormat ? `\nCompletion prompt format: ${status.model.fimFormat}` : "\nThis model has no fill-in-the-middle tokens: chat only."}${status.model.loraAdapters?.length ? `\nLoRA adapters: ${status.model.loraAdapters.map((adapter) => adapter.name).join(", ")}` : ""}`,
         severity: "ok",
       };

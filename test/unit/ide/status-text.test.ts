@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, copyFileSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EngineStatus } from "../../../src/engine/client";
+import type { ModelInfo } from "../../../src/engine/protocol";
 import { describeStatus } from "../../../src/ide/status-text";
 import { checkModelFile } from "../../../src/models/model-file";
 import { ensureTestModel } from "../../fixtures/models/test-models";
@@ -54,5 +55,37 @@ describe("status bar text", () => {
   it("keeps the short texts for a missing model and no model", () => {
     assert.equal(describeStatus({ kind: "no-model", problem: { code: "missing", message: "The model file does not exist: /x.gguf" } }).text, "$(warning) Hearth: model not usable");
     assert.equal(describeStatus({ kind: "no-model", problem: { code: "not-configured", message: "No model is configured." } }).text, "$(circle-slash) Hearth: no model");
+  });
+});
+
+describe("status bar text while the model loads and once it is ready", () => {
+  const model: ModelInfo = {
+    path: "/m/coder.gguf",
+    name: "Coder",
+    architecture: "qwen2",
+    sizeBytes: 1e9,
+    trainContextSize: 32768,
+    contextSize: 4096,
+    fimSupported: true,
+    fimFormat: "Qwen2.5-Coder",
+    chatTemplate: null,
+    chatWrapper: "ChatML",
+    gpu: false,
+    threads: 1,
+    loadMs: 10,
+  };
+
+  it("says the model is loading, with its progress once llama.cpp reports one", () => {
+    assert.equal(describeStatus({ kind: "loading", modelPath: "/m/coder.gguf", progress: 0 }).text, "$(sync~spin) Hearth: loading model…");
+    assert.equal(describeStatus({ kind: "loading", modelPath: "/m/coder.gguf", progress: 0.426 }).text, "$(sync~spin) Hearth: loading model 42%");
+  });
+
+  it("never says 100% while the load is still going", () => {
+    assert.equal(describeStatus({ kind: "loading", modelPath: "/m/coder.gguf", progress: 1 }).text, "$(sync~spin) Hearth: loading model 99%");
+  });
+
+  it("says ready once the model is loaded, busy or not", () => {
+    assert.equal(describeStatus({ kind: "ready", model, busy: false }).text, "$(flame) Hearth: ready");
+    assert.equal(describeStatus({ kind: "ready", model, busy: true }).text, "$(loading~spin) Hearth: ready");
   });
 });
