@@ -2,18 +2,20 @@ import { isAbortError } from "../common/abort";
 import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
 import type { Logger } from "../common/logger";
-import { EngineError, type ChatParams, type GenerationResult } from "../engine/protocol";
+import { EngineError, type ChatParams, type ChatPrefillParams, type ChatPrefillResult, type GenerationResult } from "../engine/protocol";
 import type { CountTokens } from "../context/token-estimate";
 import type { ConversationSummary, Entry } from "./chat-types";
 import { createConversation, historyOf, newId, summarize, titleFrom, type Conversation } from "./conversation";
 import type { ConversationStore } from "./conversation-store";
 import { exportMarkdown } from "./export-markdown";
 import { withProjectRules } from "./project-rules";
-import { planPrompt, type ContextPiece, type PromptInput, type PromptPlan } from "./prompt";
+import { planPrompt, prefillMessages, type ContextPiece, type PromptInput, type PromptPlan } from "./prompt";
 
 /** What the session needs from the engine (EngineClient fits). */
 export interface ChatEngine {
   chat(params: ChatParams, options: { signal?: AbortSignal; onChunk?: (text: string) => void }): Promise<GenerationResult>;
+  /** Evaluates the known part of the next prompt ahead (EngineClient.prefillChat); null when the model is not ready. */
+  prefillChat?(params: ChatPrefillParams, options: { signal?: AbortSignal }): Promise<ChatPrefillResult | null>;
 }
 
 /** The room a question gets in the model's context window. */
@@ -52,6 +54,8 @@ export interface ChatSessionOptions {
 export class ChatSession {
   private current: Conversation = createConversation();
   private streaming: { entry: Entry; controller: AbortController; done: Promise<void> } | undefined;
+  /** The prefill running now, keyed by the prompt text it evaluates. */
+  private prefilling: { key: string; controller: AbortController; done: Promise<ChatPrefillResult | null> } | undefined;
   private readonly conversationEmitter = new Emitter<Conversation>();
   private readonly appendEmitter = new Emitter<{ entryId: string; text: string }>();
   private readonly entryEmitter = new Emitter<Entry>();
@@ -98,6 +102,46 @@ export class ChatSession {
     return this.plan({ system: this.system, pieces, history: historyOf(this.current.entries), question: "", limitTokens: budget.limitTokens });
   }
 
+  /**
+   * The user is writing a question with these chips: evaluates what its prompt will start with (system prompt, earlier
+   * turns, the chips' context) now, so that Enter evaluates only the question. Cheap to call on every sign of typing: a
+   * prefill of the same prompt already running goes on, one of another prompt (the chips changed) is stopped and
+   * replaced, and the engine keeps what an earlier one evaluated. Nothing happens while an answer is written. Resolves
+   * with what the engine did (null: nothing, or it was stopped); failures are only logged, the question will tell.
+   */
+  prefill(pieces: readonly ContextPiece[], budget: ChatBudget): Promise<ChatPrefillResult | null> {
+    const engine = this.options.engine;
+    if (!engine.prefillChat || this.streaming) return Promise.resolve(null);
+    const plan = this.plan({ system: this.system, pieces, history: historyOf(this.current.entries), question: "", limitTokens: budget.limitTokens });
+    const messages = prefillMessages(plan);
+    const key = JSON.stringify(messages);
+    if (this.prefilling?.key === key) return this.prefilling.done;
+    this.cancelPrefill();
+    const controller = new AbortController();
+    const done = engine.prefillChat({ messages }, { signal: controller.signal }).then(
+      (result) => {
+        if (result) this.options.logger.debug(`chat prefill: ${result.evaluatedTokens} of ${result.prefixTokens} prompt tokens evaluated (${result.cachedTokens} cached) in ${result.totalMs} ms, ${result.waitedMs} ms of it behind completions${result.skipped ? ` (skipped: ${result.skipped})` : ""}`);
+        return result;
+      },
+      (error: unknown) => {
+        if (!isAbortError(error)) this.options.logger.debug(`chat prefill failed: ${errorMessage(error)}`);
+        return null;
+      },
+    );
+    const prefilling = { key, controller, done };
+    this.prefilling = prefilling;
+    // Once it ended, the same prompt may be prefilled again: something else (an action) may have used the sequence since.
+    void done.then(() => {
+      if (this.prefilling === prefilling) this.prefilling = undefined;
+    });
+    return done;
+  }
+
+  private cancelPrefill(): void {
+    this.prefilling?.controller.abort();
+    this.prefilling = undefined;
+  }
+
   /** Asks a question; resolves when the answer has ended (finished, stopped or failed). */
   async send(question: string, pieces: readonly ContextPiece[], budget: ChatBudget): Promise<void> {
     await this.stop();
@@ -138,8 +182,9 @@ export class ChatSession {
     await this.send(text, pieces, budget);
   }
 
-  /** Stops the answer being written; what it wrote so far stays. */
+  /** Stops the answer being written (and a prefill: what follows will differ); what it wrote so far stays. */
   async stop(): Promise<void> {
+    this.cancelPrefill();
     const streaming = this.streaming;
     if (!streaming) return;
     streaming.controller.abort();

@@ -190,9 +190,26 @@ function planOnce(input: PromptInput, excluded: ReadonlySet<number>): { plan: Pr
   };
 }
 
-/** A question as the model reads it: the context sent with it, then the question. */
+/**
+ * A question as the model reads it: the context sent with it, then the question. The question goes last, so everything
+ * in front of it is known before the user has written it (see prefillMessages).
+ */
 function userText(context: string, question: string): string {
-  return context ? `${context}\n\n${question}` : question;
+  return questionPrefix(context) + question;
+}
+
+/** What a user message holds in front of its question. */
+function questionPrefix(context: string): string {
+  return context ? `${context}\n\n` : "";
+}
+
+/**
+ * The messages of `plan` (planned with the question still unknown: "") as far as they are known before the question:
+ * every message, the last one cut to what precedes the question in it. What the next request sends starts with exactly
+ * this text, so the engine can evaluate it ahead (a prefill) while the user types.
+ */
+export function prefillMessages(plan: PromptPlan): ChatMessage[] {
+  return [...plan.messages.slice(0, -1), { role: "user", content: questionPrefix(plan.contextText) }];
 }
 
 /** The newest earlier question that was sent with exactly this context block, or -1. */

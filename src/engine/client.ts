@@ -12,6 +12,8 @@ import { ModelSlots } from "./model-slots";
 import {
   EngineError,
   type ChatParams,
+  type ChatPrefillParams,
+  type ChatPrefillResult,
   type EngineErrorPayload,
   type GenerationResult,
   type InfillParams,
@@ -240,6 +242,22 @@ export class EngineClient {
   chat(params: ChatParams, options: RequestOptions = {}): Promise<GenerationResult> {
     const role = this.slots.chatRole();
     return this.generate("chat", role === "chat" ? { ...params, modelRole: role } : params, options, role);
+  }
+
+  /**
+   * Evaluates the part of the next chat prompt known before the question into the chat model's KV cache while the user
+   * types it, so that the answer evaluates only the question. Never loads a model (null when the one that answers chat
+   * is not ready) and never holds up a completion: the engine runs it between completions, and a chat request or a newer
+   * prefill stops it. It is work ahead of need, so the model is not shown busy for it.
+   */
+  async prefillChat(params: ChatPrefillParams, options: RequestOptions = {}): Promise<ChatPrefillResult | null> {
+    const role = this.slots.chatRole();
+    if (this.slots.statusOf(role).kind !== "ready") return null;
+    try {
+      return await this.connection.call("prefillChat", role === "chat" ? { ...params, modelRole: role } : params, options);
+    } finally {
+      this.armIdleTimer();
+    }
   }
 
   private async generate<M extends "infill" | "chat">(method: M, params: ParamsOf<M>, options: RequestOptions, role: ModelRole = "completion"): Promise<ResultOf<M>> {

@@ -226,6 +226,7 @@ export class EngineConnection {
 const WORK: Record<Exclude<EngineMethod, "load">, string> = {
   infill: "A completion",
   chat: "A chat answer",
+  prefillChat: "Preparing a chat prompt",
   tokenCounts: "Counting tokens",
   memory: "Reading the GPU's memory",
   unload: "Unloading the model",

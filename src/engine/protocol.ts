@@ -93,6 +93,34 @@ export interface ChatParams {
   modelRole?: ModelRole;
 }
 
+/**
+ * The part of the next chat prompt known before the question (system prompt, earlier turns, the context chips), to be
+ * evaluated into the chat sequence's KV cache while the user types, so that the answer evaluates only the question.
+ */
+export interface ChatPrefillParams {
+  /**
+   * The messages the next question will send, the last one a user message holding only what will precede the question
+   * in it (its context block and separator, or ""): the question is appended to it.
+   */
+  messages: ChatMessage[];
+  /** As in ChatParams: "chat" only where the client loaded a separate chat model. */
+  modelRole?: ModelRole;
+}
+
+export interface ChatPrefillResult {
+  /** Tokens of the prompt's known part, as the chat template renders it in front of the question. */
+  prefixTokens: number;
+  /** Of those, already in the KV cache when the prefill began (an earlier prefill's or the last answer's). */
+  cachedTokens: number;
+  /** Evaluated by this prefill; fewer than the rest when it was stopped (its part stays in the cache). */
+  evaluatedTokens: number;
+  /** Time spent giving way to inline completions. */
+  waitedMs: number;
+  totalMs: number;
+  /** "too-long": the known part leaves no room in the context, so nothing was evaluated (the answer will shift it). */
+  skipped?: "too-long";
+}
+
 export type StopReason = "end-token" | "max-tokens" | "max-lines" | "stop-sequence" | "cancelled";
 
 export interface GenerationResult {
@@ -116,6 +144,8 @@ export interface EngineMethods {
   memory: [MemoryParams, MachineMemory];
   infill: [InfillParams, GenerationResult];
   chat: [ChatParams, GenerationResult];
+  /** Runs on the chat's lane, giving way to completions between small batches; any chat request aborts it. */
+  prefillChat: [ChatPrefillParams, ChatPrefillResult];
   tokenCounts: [TokenCountParams, TokenCountResult];
 }
 
@@ -219,5 +249,5 @@ export function isHostToWorker(value: unknown): value is HostToWorker {
   const message = value as { type?: unknown; id?: unknown; method?: unknown };
   if (typeof message.id !== "number") return false;
   if (message.type === "cancel" || message.type === "ping") return true;
-  return message.type === "request" && ["load", "unload", "memory", "infill", "chat", "tokenCounts"].includes(message.method as string);
+  return message.type === "request" && ["load", "unload", "memory", "infill", "chat", "prefillChat", "tokenCounts"].includes(message.method as string);
 }

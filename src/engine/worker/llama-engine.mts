@@ -3,6 +3,8 @@
 import type { MachineMemory } from "../../models/memory-fit.js";
 import type {
   ChatParams,
+  ChatPrefillParams,
+  ChatPrefillResult,
   GenerationResult,
   InfillParams,
   LoadParams,
@@ -13,7 +15,7 @@ import type {
   TokenCountResult,
   WorkerState,
 } from "../protocol.js";
-import { generateChat } from "./chat.mjs";
+import { generateChat, prefillChat, type PrefillCallbacks } from "./chat.mjs";
 import { EngineFailure, cancelled, internal } from "./engine-failure.mjs";
 import type { GenerationCallbacks } from "./generation.mjs";
 import { generateInfill } from "./infill.mjs";
@@ -131,6 +133,10 @@ export class LlamaEngine {
 
   async chat(params: ChatParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
     return await generateChat(this.requireLoaded(params.modelRole ?? "completion"), params, callbacks);
+  }
+
+  async prefillChat(params: ChatPrefillParams, callbacks: PrefillCallbacks): Promise<ChatPrefillResult> {
+    return await prefillChat(this.requireLoaded(params.modelRole ?? "completion"), params, callbacks);
   }
 
   /** Token counts with the loaded model's own tokenizer, for the host's context budget. */

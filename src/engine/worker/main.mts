@@ -49,7 +49,7 @@ function handle(message: HostToWorker): void {
   }
   const { id, method } = message;
   const lane = laneOf(message);
-  lanes.run(id, lane, method === "infill", async (signal) => {
+  lanes.run(id, lane, { newestWins: method === "infill", givesWay: method === "prefillChat" }, async (signal) => {
     const started = performance.now();
     let firstChunk: number | null = null;
     const callbacks = {
@@ -69,6 +69,13 @@ function handle(message: HostToWorker): void {
         return engine.machineMemory(message.params);
       case "tokenCounts":
         return engine.tokenCounts(message.params);
+      case "prefillChat":
+        // Work ahead of need never competes with a completion the user waits for: it pauses between its steps.
+        return engine.prefillChat(message.params, {
+          signal,
+          mayContinue: () => lanes.whenQuiet("completion", signal, callbacks.onProgress),
+          onProgress: callbacks.onProgress,
+        });
       case "infill":
       case "chat": {
         const queuedMs = performance.now() - started;
@@ -96,7 +103,8 @@ function handle(message: HostToWorker): void {
 
 /**
  * Loading the completion model blocks everything; completion and chat run on separate sequences, so they only queue
- * behind their own kind. A separate chat model loads and unloads on the chat lane: completions go on meanwhile.
+ * behind their own kind. A separate chat model loads and unloads on the chat lane: completions go on meanwhile. A chat
+ * prefill runs on the chat lane too: any later request there stops it, and it pauses while a completion waits or runs.
  */
 function laneOf(message: Extract<HostToWorker, { type: "request" }>): string {
   const method: EngineMethod = message.method;
@@ -104,7 +112,7 @@ function laneOf(message: Extract<HostToWorker, { type: "request" }>): string {
   if (message.method === "unload" && message.params.role === "chat") return "chat";
   // Reading the machine's memory needs no model: its own lane, so it never queues behind a generation.
   // Counting tokens is a quick call on the loaded model: it must not wait behind a generation either.
-  return method === "infill" ? "completion" : method === "chat" ? "chat" : method === "memory" || method === "tokenCounts" ? method : "model";
+  return method === "infill" ? "completion" : method === "chat" || method === "prefillChat" ? "chat" : method === "memory" || method === "tokenCounts" ? method : "model";
 }
 
 let shuttingDown = false;

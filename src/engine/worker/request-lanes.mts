@@ -1,26 +1,40 @@
 import { EngineFailure } from "./engine-failure.mjs";
 
+/** How a request behaves toward the others on its lane. */
+export interface LanePolicy {
+  /** A new request on the lane aborts every earlier one: for inline completion only the latest keystroke's matters. */
+  newestWins?: boolean;
+  /**
+   * Work done ahead of need (a chat prefill): any later request on its lane aborts it, so a question the user just asked
+   * never waits behind it, and a newer prefill replaces it.
+   */
+  givesWay?: boolean;
+}
+
 interface Pending {
-  id: number;
   controller: AbortController;
+  lane: string;
+  givesWay: boolean;
 }
 
 /**
  * Serialises work per lane and keeps cancellation in one place. A lane marked "newest wins" aborts every earlier
- * request when a new one arrives: for inline completion only the latest keystroke's request matters.
+ * request when a new one arrives; a request that "gives way" is aborted by whatever comes after it on its lane.
  * The "model" lane (load/unload) runs before anything queued after it, so a generation never sees a half-loaded model.
  */
 export class RequestLanes {
   private readonly tails = new Map<string, Promise<unknown>>();
-  private readonly pending = new Map<number, Pending & { lane: string }>();
+  private readonly pending = new Map<number, Pending>();
   private modelTail: Promise<unknown> = Promise.resolve();
+  /** Called whenever a request ends, so waiters for a quiet lane can look again. */
+  private readonly settleListeners = new Set<() => void>();
 
-  run<T>(id: number, lane: string, newestWins: boolean, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (newestWins) {
-      for (const other of this.pending.values()) if (other.lane === lane) other.controller.abort();
+  run<T>(id: number, lane: string, policy: LanePolicy, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    for (const other of this.pending.values()) {
+      if (other.lane === lane && (policy.newestWins || other.givesWay)) other.controller.abort();
     }
     const controller = new AbortController();
-    this.pending.set(id, { id, controller, lane });
+    this.pending.set(id, { controller, lane, givesWay: policy.givesWay ?? false });
     const previous = lane === "model" ? Promise.all([...this.tails.values(), this.modelTail]) : Promise.all([this.tails.get(lane), this.modelTail]);
     const result = previous
       .catch(() => undefined)
@@ -28,11 +42,44 @@ export class RequestLanes {
         if (controller.signal.aborted) throw new EngineFailure({ code: "cancelled", message: "The request was cancelled." });
         return work(controller.signal);
       })
-      .finally(() => this.pending.delete(id));
+      .finally(() => {
+        this.pending.delete(id);
+        for (const listener of [...this.settleListeners]) listener();
+      });
     const settled = result.catch(() => undefined);
     if (lane === "model") this.modelTail = settled;
     else this.tails.set(lane, settled);
     return result;
+  }
+
+  /** Whether any request of `lane` is queued or running. */
+  busy(lane: string): boolean {
+    for (const pending of this.pending.values()) if (pending.lane === lane) return true;
+    return false;
+  }
+
+  /**
+   * Resolves once no request of `lane` is queued or running; `onSettled` is called each time one of them ends meanwhile
+   * (the caller is waiting on others' progress, not stuck). Rejects as cancelled when `signal` aborts.
+   */
+  whenQuiet(lane: string, signal: AbortSignal, onSettled: () => void = () => undefined): Promise<void> {
+    if (signal.aborted) return Promise.reject(cancelledFailure());
+    if (!this.busy(lane)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const finish = (error?: EngineFailure) => {
+        this.settleListeners.delete(listener);
+        signal.removeEventListener("abort", onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      const listener = () => {
+        onSettled();
+        if (!this.busy(lane)) finish();
+      };
+      const onAbort = () => finish(cancelledFailure());
+      this.settleListeners.add(listener);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   cancel(id: number): void {
@@ -42,4 +89,8 @@ export class RequestLanes {
   cancelAll(): void {
     for (const pending of this.pending.values()) pending.controller.abort();
   }
+}
+
+function cancelledFailure(): EngineFailure {
+  return new EngineFailure({ code: "cancelled", message: "The request was cancelled." });
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { cutLines, planPrompt, type ContextPiece } from "../../../src/chat/prompt";
+import { cutLines, planPrompt, prefillMessages, type ContextPiece } from "../../../src/chat/prompt";
 import { estimateTokens } from "../../../src/context/token-estimate";
 
 const SYSTEM = "You are a test.";
@@ -207,5 +207,29 @@ describe("chat prompt planning and trimming", () => {
   it("cutLines keeps whole leading lines within the budget", () => {
     const r = cutLines("a\nb\nc\nd", estimateTokens("a\nb\n"));
     assert.deepEqual(r, { text: "a\nb", keptLines: 2, droppedLines: 2 });
+  });
+});
+
+describe("the prompt's known part, evaluated while the question is typed", () => {
+  const history = [
+    { role: "user" as const, content: "What does it do?", context: "File src/a.ts:\n```typescript\nexport const a = 1;\n```" },
+    { role: "assistant" as const, content: "It exports a." },
+  ];
+  const input = (question: string, pieces: ContextPiece[]) => ({ system: SYSTEM, pieces, history, question, limitTokens: 4000 });
+
+  it("is the prompt the question will be sent in, up to the question, which goes last", () => {
+    const pieces = [piece("file", "file", lines(30)), piece("selection", "selection", "line 2")];
+    const known = prefillMessages(planPrompt(input("", pieces)));
+    const sent = planPrompt(input("And what does line 2 hold?", pieces)).messages;
+    assert.deepEqual(known.slice(0, -1), sent.slice(0, -1));
+    assert.equal(known.at(-1)!.role, "user");
+    assert.equal(`${known.at(-1)!.content}And what does line 2 hold?`, sent.at(-1)!.content);
+    assert.ok(known.at(-1)!.content.endsWith("```\n\n"), "the context block and its separator are known");
+  });
+
+  it("ends with an empty user message when no new context goes with the question", () => {
+    const known = prefillMessages(planPrompt(input("", [])));
+    assert.deepEqual(known.at(-1), { role: "user", content: "" });
+    assert.deepEqual(known.slice(0, -1), planPrompt(input("Why?", [])).messages.slice(0, -1));
   });
 });
