@@ -188,6 +188,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return session.regenerate(this.budget());
       case "stop":
         return session.stop();
+      case "composing":
+        // Evaluated while the user types; not awaited: the next message must not wait for it.
+        void session.prefill(await context.pieces(), this.budget());
+        return;
       case "removeChip":
         return context.remove(message.chipId);
       case "attachFile":

@@ -123,7 +123,9 @@ export type WebviewToHost =
   | { type: "code"; action: CodeAction; entryId: string; code: string; language: string }
   | { type: "openLink"; href: string }
   | { type: "command"; command: ViewCommand }
-  | { type: "problem"; text: string };
+  | { type: "problem"; text: string }
+  /** The user is writing a question (the box has focus, or its text or the chips changed): prepare its prompt. */
+  | { type: "composing" };
 
 const CODE_ACTIONS: readonly CodeAction[] = ["copy", "insert", "apply"];
 const VIEW_COMMANDS: readonly ViewCommand[] = ["chooseModel", "loadModel", "showLog", "showHistory", "newConversation", "export"];
@@ -144,6 +146,7 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
     case "stop":
     case "regenerate":
     case "attachFile":
+    case "composing":
       return hasOnly(m, ["type"]) ? { type: m.type } : null;
     case "edit":
       return hasOnly(m, ["type", "entryId", "text"]) && isId(m.entryId) && isStr(m.text, LIMITS.text) && m.text.trim() !== ""

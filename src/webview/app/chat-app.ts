@@ -17,6 +17,8 @@ export interface AppHost {
 const RENDER_BUDGET_MS = 12;
 /** Time spent per animation frame putting highlighted code into the DOM. */
 const HIGHLIGHT_FRAME_MS = 6;
+/** Quiet time after focus, typing or a chip change before the extension is told the user is composing. */
+const COMPOSING_DEBOUNCE_MS = 300;
 
 export class ChatApp {
   private readonly log: HTMLElement;
@@ -41,6 +43,7 @@ export class ChatApp {
   private frame: number | undefined;
   /** The log grew while the user was at its end: scroll to the end at the start of the next frame. */
   private followTail = false;
+  private composingTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     root: HTMLElement,
@@ -96,6 +99,8 @@ export class ChatApp {
     this.input.value = host.loadDraft();
     this.input.addEventListener("keydown", (e) => this.onKey(e));
     this.input.addEventListener("input", (e) => this.onInput(e as InputEvent));
+    // The extension evaluates the question's known prompt (system, history, chips) while the user writes it.
+    this.input.addEventListener("focus", () => this.composing());
     this.sendButton.addEventListener("click", () => this.submit());
     this.stopButton.addEventListener("click", () => this.host.post({ type: "stop" }));
     attach.addEventListener("click", () => this.host.post({ type: "attachFile" }));
@@ -131,6 +136,7 @@ export class ChatApp {
         return;
       }
       case "context":
+        if (document.activeElement === this.input) this.composing();
         return this.showContext(message.context);
       case "model":
         return this.showModel(message.model);
@@ -301,8 +307,17 @@ export class ChatApp {
     }
   }
 
+  /** Tells the extension, once things settle, that a question is being written with the chips shown. */
+  private composing(): void {
+    clearTimeout(this.composingTimer);
+    this.composingTimer = setTimeout(() => {
+      if (!this.streamingId && document.activeElement === this.input) this.host.post({ type: "composing" });
+    }, COMPOSING_DEBOUNCE_MS);
+  }
+
   private onInput(e: InputEvent): void {
     this.host.saveDraft(this.input.value);
+    this.composing();
     if (e.inputType !== "insertText" || e.data !== "@") return;
     const at = this.input.selectionStart - 1;
     const before = at > 0 ? this.input.value[at - 1] : "";
