@@ -70,8 +70,10 @@ export interface ProposalRequest {
 export interface ProposalView {
   /** Shows new replacement text for the same range. */
   update(newText: string): void;
-  /** The model is done: the user may accept it from now on. */
-  finish(): void;
+  /** How much the model has written so far (chunks of its answer, about a token each), while the text may lag. */
+  progress?(written: number): void;
+  /** The model is done: the user may accept it from now on; `note` marks the diff itself ("⚠ does not parse"). */
+  finish(note?: string): void;
   /** Closes it without writing anything. */
   close(): Promise<void>;
 }

@@ -7,8 +7,10 @@ import type { ActionDocument, ActionHost, EditorDiagnostic, LineRange, ProposalV
 import { promptInput } from "./action-input";
 import type { ActionContextSource, ActionModel, ActionSyntax } from "./action-services";
 import { diagnosticsIn, resolveTarget, type ActionTarget } from "./action-target";
+import { outputShaper } from "./action-output";
 import { answerBudget, streamAnswer } from "./answer-stream";
-import { cleanActionOutput, detectUnit, type CleanResult } from "./clean-output";
+import { detectUnit } from "./clean-output";
+import { documentationStart } from "./doc-comment";
 import { LineIndex } from "./line-index";
 import { syntaxWarning } from "./proposal-check";
 import { buildActionMessages, explainQuestion, type EditAction } from "./prompts";
@@ -99,20 +101,13 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
     Object.assign(input, { framework: tests.framework, testPath: tests.testPath, existingTests: tests.existing });
     destination = tests.destination;
   } else {
-    destination = replaceTarget(document, lines.text, target, `${ACTION_LABELS[action]}: ${target.label}`);
+    // Document also takes the doc comment right above a selected declaration: it replaces that comment.
+    const start = action === "document" ? documentationStart(lines.text, target.start, document.languageId) : target.start;
+    destination = replaceTarget(document, lines.text, { ...target, start }, `${ACTION_LABELS[action]}: ${target.label}`);
   }
   const messages = buildActionMessages(input);
   const indentUnit = document.indentUnit ?? detectUnit(Array.from({ length: Math.min(lines.lineCount, INDENT_SAMPLE_LINES) }, (_, i) => lines.lineText(i)));
-  const clean = (output: string): CleanResult | null =>
-    cleanActionOutput({
-      output,
-      languageId: document.languageId,
-      original: destination.original,
-      before: destination.before,
-      after: destination.after,
-      ...(indentUnit ? { indentUnit } : {}),
-      ...(destination.baseIndent !== undefined ? { baseIndent: destination.baseIndent } : {}),
-    });
+  const shaper = outputShaper({ action, destination, languageId: document.languageId, indentUnit, syntax: deps.syntax });
 
   const controller = new AbortController();
   const name = destinationName(destination);
@@ -122,19 +117,33 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
   } catch (error) {
     return fail(deps, error);
   }
-  const render = (raw: string) => {
-    const partial = clean(raw);
-    if (partial) view.update(placeCode(destination, partial.code));
+  // Renders run one at a time, and none after the answer ended: one that comes while another is shaping is dropped
+  // (the next one shows more), so a late partial never replaces the final proposal.
+  let rendering = false;
+  let writing = true;
+  const render = (raw: string, written: number) => {
+    view.progress?.(written);
+    if (rendering) return;
+    rendering = true;
+    void shaper
+      .shape(raw, false)
+      .then((partial) => {
+        if (partial && "code" in partial && writing) view.update(placeCode(destination, partial.code));
+      })
+      .finally(() => (rendering = false));
   };
   try {
     const maxTokens = answerBudget(deps.model, messages, action);
-    const { result, raw } = await host.progress(`Hearth: ${ACTION_LABELS[action]}…`, () => streamAnswer(deps.model, messages, maxTokens, controller.signal, render));
+    const { result, raw } = await host
+      .progress(`Hearth: ${ACTION_LABELS[action]}…`, () => streamAnswer(deps.model, messages, maxTokens, controller.signal, render))
+      .finally(() => (writing = false));
     if (controller.signal.aborted || result.stopReason === "cancelled") return await stopped(host, view);
-    const final = clean(result.text.length >= raw.length ? result.text : raw);
-    if (!final) {
+    const final = await shaper.shape(result.text.length >= raw.length ? result.text : raw, true);
+    if (!final || "problem" in final) {
       await view.close();
-      host.notify({ level: "warning", message: "Hearth: the model's answer contained no code; nothing was proposed." });
-      return { status: "failed", message: "no code in the answer" };
+      const why = final ? `${final.problem}; nothing was proposed.` : "the model's answer contained no code; nothing was proposed.";
+      host.notify({ level: "warning", message: `Hearth: ${why}` });
+      return { status: "failed", message: final ? final.problem : "no code in the answer" };
     }
     const proposal = placeCode(destination, final.code);
     view.update(proposal);
@@ -146,8 +155,9 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
       return { status: "failed", message };
     }
     const baseText = destination.target === document ? lines.text : destination.before;
-    const warning = await syntaxWarning(deps.syntax, baseText, destination.plan, proposal, document.languageId, result.stopReason === "max-tokens");
-    view.finish();
+    const cut = result.stopReason === "max-tokens";
+    const warning = await syntaxWarning(deps.syntax, baseText, destination.plan, proposal, document.languageId, cut);
+    view.finish(warning ? (cut ? "⚠ cut at the length limit" : "⚠ does not parse") : undefined);
     if (warning) host.notify({ level: "warning", message: `Hearth: ${warning} Review the diff before accepting.` });
     return warning ? { status: "proposed", proposal, warning } : { status: "proposed", proposal };
   } catch (error) {

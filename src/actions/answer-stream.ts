@@ -18,19 +18,20 @@ export interface StreamedAnswer {
   raw: string;
 }
 
-/** Asks the model and hands the answer so far to `render` while it writes, throttled. */
+/** Asks the model and hands the answer so far (and how many chunks, about a token each, came) to `render` while it writes, throttled. */
 export async function streamAnswer(
   model: ActionModel,
   messages: ChatMessage[],
   maxTokens: number,
   signal: AbortSignal,
-  render: (partial: string) => void,
+  render: (partial: string, chunks: number) => void,
 ): Promise<StreamedAnswer> {
   let raw = "";
+  let chunks = 0;
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
     timer = undefined;
-    render(raw);
+    render(raw, chunks);
   };
   try {
     const result = await model.chat(
@@ -39,6 +40,7 @@ export async function streamAnswer(
         signal,
         onChunk: (chunk) => {
           raw += chunk;
+          chunks++;
           timer ??= setTimeout(flush, STREAM_RENDER_MS);
         },
       },

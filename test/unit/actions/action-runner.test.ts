@@ -16,7 +16,7 @@ import { ACTION_ANSWER, AREA, DOCUMENTED_AREA } from "../../fixtures/actions/scr
 import { DEFAULT_SCRIPT, ensureTestModel } from "../../fixtures/models/test-models";
 import { grammarsDir, repoRoot } from "../context/fixtures";
 import { createClient, testSettings } from "../helpers/engine";
-import { MemoryEditor, type MemoryDocument } from "./memory-editor";
+import { MemoryEditor, type MemoryDocument, type MemoryProposal } from "./memory-editor";
 
 const GEOMETRY = readFileSync(join(repoRoot, "test", "fixtures", "workspace", "src", "geometry.ts"), "utf8");
 
@@ -26,7 +26,29 @@ const PROJECT: Record<string, string> = {
   "src/geometry.ts": GEOMETRY,
   "src/shapes.ts": 'import { area } from "./geometry";\n\nexport function square(side: number): number {\n  return area(side, side);\n}\n',
   "test/unit/shapes.test.ts": 'import { square } from "../../src/shapes";\n\nit("squares", () => square(2));\n',
+  "src/rect.py": 'import math\n\n\ndef diagonal(w, h):\n    return math.hypot(w, h)\n',
 };
+
+/** The model answers Document with a doc comment, and also rewrites the body it was told to leave alone. */
+const DOCS_AND_CHANGED_CODE = "```ts\n/**\n * The area of a rectangle.\n */\nexport function area(width: number, height: number): number {\n  return 0;\n}\n```";
+/** The same for Python: a docstring, and a changed body. */
+const DOCSTRING_AND_CHANGED_CODE = '```python\ndef diagonal(w, h):\n    """The diagonal of a w by h rectangle."""\n    return w + h\n```';
+/** Fix rewrites the whole file: the function it targets, and the one after it too. */
+const WHOLE_FILE_REWRITTEN = [
+  "```ts",
+  "// Geometry helpers for Hearth's refactor-action tests (Explain, Fix, Document, Generate Tests, Edit).",
+  "",
+  "export function area(width: number, height: number): number {",
+  "  return Math.abs(width * height);",
+  "}",
+  "",
+  "export function perimeter(width: number, height: number): number {",
+  "  return width + height;",
+  "}",
+  "```",
+].join("\n");
+/** Generate Tests repeats the test file's import before the new test. */
+const TESTS_WITH_KNOWN_IMPORT = '```ts\nimport { square } from "../../src/shapes";\n\nit("squares 3", () => square(3));\n```';
 
 /** Many short lines of code: an answer still streaming when the test stops it, and longer than a small budget. */
 const LONG_CODE = `\`\`\`ts\n${Array.from({ length: 600 }, (_, i) => `export const value${i} = ${i};`).join("\n")}\n\`\`\``;
@@ -75,6 +97,11 @@ describe("runAction: a refactor action from the target to the proposal, on the r
     return runAction(deps(), { action, document, selection: { start: position, end: position }, ...more });
   };
   const prompt = () => sent.at(-1)!.messages.at(-1)!.content;
+  /** The text after accepting a proposal made for `text`. */
+  const applied = (text: string, proposal: MemoryProposal) => {
+    const { start, end } = proposal.request.plan;
+    return text.slice(0, start) + proposal.updates.at(-1)! + text.slice(end);
+  };
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), "hearth-actions-"));
@@ -115,6 +142,17 @@ describe("runAction: a refactor action from the target to the proposal, on the r
       assert.deepEqual(editor.progressTitles, ["Hearth: Document…"]);
       assert.deepEqual(editor.notices, []);
       assert.equal(editor.documents.get("src/geometry.ts")!.text(), GEOMETRY, "nothing is written");
+    });
+
+    it("reports how many chunks the model has written while the proposal streams", async () => {
+      // The answer reaches the action only once the proposal showed part of it: the streaming is seen on any machine.
+      let shown!: () => void;
+      answerHeld = new Promise((resolve) => (shown = resolve));
+      editor.onUpdate = () => shown();
+      assert.equal((await run("document", "src/geometry.ts", "width * height")).status, "proposed");
+      const { written } = editor.proposals[0]!;
+      assert.ok(written.length > 0 && written[0]! > 0, `written: ${written.join(", ")}`);
+      assert.deepEqual(written, [...written].sort((a, b) => a - b), "the count only grows");
     });
 
     it("answers no-target, and tells how to choose code, when the cursor is outside every declaration", async () => {
@@ -238,7 +276,7 @@ describe("runAction: a refactor action from the target to the proposal, on the r
         proposal.request.onCancel();
         cancelled();
       };
-      const outcome = await run("document", "src/geometry.ts", "width * height");
+      const outcome = await run("fix", "src/geometry.ts", "width * height");
       assert.deepEqual(outcome, { status: "cancelled" });
       const [proposal] = editor.proposals;
       assert.match(proposal!.updates.at(-1)!, /^export const value0 = 0;/, "it was cancelled while the code streamed");
@@ -248,7 +286,7 @@ describe("runAction: a refactor action from the target to the proposal, on the r
 
     it("proposes what came, with a warning, when the answer reached its token budget", async () => {
       windowTokens = 300;
-      const outcome = await run("document", "src/geometry.ts", "width * height");
+      const outcome = await run("fix", "src/geometry.ts", "width * height");
       assert.equal(outcome.status, "proposed");
       assert.equal(outcome.status === "proposed" && outcome.warning, "the model's answer was cut at its length limit, so the proposal may be incomplete.");
       assert.ok(outcome.status === "proposed" && outcome.proposal.startsWith("export const value0 = 0;"));
@@ -260,10 +298,85 @@ describe("runAction: a refactor action from the target to the proposal, on the r
   describe("with an answer that does not parse", () => {
     before(() => answering("```ts\nexport function area(width: number, height: number): number {\n  return width * ;\n}\n```"));
 
-    it("proposes it with a warning, since the file parsed before", async () => {
-      const outcome = await run("document", "src/geometry.ts", "width * height");
+    it("proposes it with a warning, since the file parsed before, and marks the diff itself", async () => {
+      const outcome = await run("fix", "src/geometry.ts", "width * height");
       assert.equal(outcome.status === "proposed" && outcome.warning, "the proposal does not parse as typescript, although the file did.");
       assert.deepEqual(editor.notices.map((n) => n.level), ["warning"]);
+      assert.equal(editor.proposals[0]!.note, "⚠ does not parse");
+    });
+  });
+
+  describe("with a Document answer that also changes the code", () => {
+    before(() => answering(DOCS_AND_CHANGED_CODE));
+
+    it("proposes the original code byte-identical with only the answer's doc comment added", async () => {
+      const outcome = await run("document", "src/geometry.ts", "width * height");
+      const documented = `/**\n * The area of a rectangle.\n */\n${AREA}`;
+      assert.deepEqual(outcome, { status: "proposed", proposal: documented });
+      const after = applied(GEOMETRY, editor.proposals[0]!);
+      assert.equal(after, GEOMETRY.replace(AREA, documented));
+      assert.equal(after.replace("/**\n * The area of a rectangle.\n */\n", ""), GEOMETRY, "only the comment is new");
+      assert.equal(editor.proposals[0]!.note, undefined);
+    });
+
+    it("replaces the doc comment above a selected function instead of adding a second one", async () => {
+      const document = await editor.open("src/geometry.ts");
+      document.typeAt("export function area", "/** Old words. */\n");
+      const line = document.text().split("\n").findIndex((l) => l.startsWith("export function area"));
+      const selection = { start: { line, character: 0 }, end: { line: line + 2, character: 1 } };
+      const outcome = await runAction(deps(), { action: "document", document, selection });
+      assert.equal(outcome.status, "proposed");
+      assert.equal(applied(document.text(), editor.proposals[0]!), GEOMETRY.replace(AREA, `/**\n * The area of a rectangle.\n */\n${AREA}`));
+    });
+  });
+
+  describe("with a Document answer for Python that also changes the body", () => {
+    before(() => answering(DOCSTRING_AND_CHANGED_CODE));
+
+    it("puts only the docstring inside the def, under its line, with the body's indentation", async () => {
+      const outcome = await run("document", "src/rect.py", "math.hypot");
+      assert.equal(outcome.status, "proposed", JSON.stringify(outcome));
+      const source = PROJECT["src/rect.py"]!;
+      assert.equal(applied(source, editor.proposals[0]!), source.replace("def diagonal(w, h):\n", 'def diagonal(w, h):\n    """The diagonal of a w by h rectangle."""\n'));
+    });
+  });
+
+  describe("with a Document answer that has no documentation", () => {
+    before(() => answering("```ts\nexport function area(width: number, height: number): number {\n  return 0;\n}\n```"));
+
+    it("proposes nothing, closes the diff and says the answer held no documentation", async () => {
+      const outcome = await run("document", "src/geometry.ts", "width * height");
+      assert.deepEqual(outcome, { status: "failed", message: "the model's answer held no documentation for it" });
+      assert.ok(editor.proposals[0]!.closed);
+      assert.deepEqual(editor.notices, [{ level: "warning", message: "Hearth: the model's answer held no documentation for it; nothing was proposed." }]);
+    });
+  });
+
+  describe("with a Fix answer that rewrites the whole file", () => {
+    before(() => answering(WHOLE_FILE_REWRITTEN));
+
+    it("proposes the fixed target alone: the functions around it are byte-identical", async () => {
+      const outcome = await run("fix", "src/geometry.ts", "width * height");
+      const fixed = AREA.replace("width * height", "Math.abs(width * height)");
+      assert.deepEqual(outcome, { status: "proposed", proposal: fixed });
+      assert.equal(applied(GEOMETRY, editor.proposals[0]!), GEOMETRY.replace(AREA, fixed));
+    });
+
+    it("does the same for Edit", async () => {
+      const outcome = await run("edit", "src/geometry.ts", "width * height", { instruction: "take the absolute value" });
+      assert.equal(outcome.status === "proposed" && outcome.proposal, AREA.replace("width * height", "Math.abs(width * height)"));
+    });
+  });
+
+  describe("with a Generate Tests answer that repeats the test file's import", () => {
+    before(() => answering(TESTS_WITH_KNOWN_IMPORT));
+
+    it("appends only the new test, leaving the file's text as it was", async () => {
+      const outcome = await run("tests", "src/shapes.ts", "area(side");
+      const existing = PROJECT["test/unit/shapes.test.ts"]!;
+      assert.deepEqual(outcome, { status: "proposed", proposal: '\nit("squares 3", () => square(3));\n' });
+      const after = applied(existing, editor.proposals[0]!);
+      assert.ok(after.startsWith(existing), "the existing tests are untouched");
     });
   });
 

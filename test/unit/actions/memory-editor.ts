@@ -47,7 +47,11 @@ export class MemoryDocument implements ActionDocument {
 
 export class MemoryProposal implements ProposalView {
   readonly updates: string[] = [];
+  /** What the model had written at each progress report. */
+  readonly written: number[] = [];
   finished = false;
+  /** The mark finish() put on the diff. */
+  note: string | undefined;
   closed = false;
 
   constructor(
@@ -64,8 +68,13 @@ export class MemoryProposal implements ProposalView {
     this.onUpdate(this);
   }
 
-  finish(): void {
+  progress(written: number): void {
+    this.written.push(written);
+  }
+
+  finish(note?: string): void {
     this.finished = true;
+    this.note = note;
   }
 
   close(): Promise<void> {
