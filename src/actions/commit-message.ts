@@ -1,0 +1,108 @@
+// Writing a commit message: the prompt (the repository's style, its recent subjects, the diff fitted to the window),
+// the model's answer streamed and cleaned into a message. It never commits: the caller puts the text where the user
+// reviews it (the Source Control input box).
+import { isAbortError } from "../common/abort";
+import { estimateTokens, type CountTokens } from "../context/token-estimate";
+import type { ChatMessage } from "../engine/protocol";
+import type { ActionModel } from "./action-services";
+import { budgetDiff, parseUnifiedDiff, type BudgetedDiff } from "./commit-diff";
+import { detectCommitStyle, styleInstructions, type CommitStyle } from "./commit-style";
+
+export const COMMIT_SYSTEM_PROMPT =
+  "You are Hearth, a coding assistant on the user's own machine. You write git commit messages: a subject line, then, " +
+  "only when the change needs explaining, a blank line and a short body wrapped at 72 characters. You answer with the " +
+  "commit message only: no code fences, no quotes, no preamble.";
+
+/** Tokens kept for the message itself. */
+export const COMMIT_ANSWER_TOKENS = 256;
+/** Tokens the diff may take at most, however large the window: a small model summarises a few thousand tokens well. */
+const MAX_DIFF_TOKENS = 6000;
+const MESSAGE_OVERHEAD_TOKENS = 16;
+
+export interface CommitRequest {
+  /** git's unified diff of the changes (`git diff --cached`, or of the working tree when nothing is staged). */
+  diff: string;
+  /** Files with no diff to show, e.g. untracked files when nothing is staged: listed by path as added. */
+  newFiles?: readonly string[];
+  /** Recent commit subjects (or whole messages), newest first. */
+  recentSubjects: readonly string[];
+  /** Whether the diff is of staged changes (else of all changes). */
+  staged: boolean;
+  count?: CountTokens;
+}
+
+export interface CommitPrompt {
+  messages: ChatMessage[];
+  style: CommitStyle;
+  diff: BudgetedDiff;
+}
+
+/** The messages for a commit message within `windowTokens`: the style as rules, recent subjects as examples, the diff. */
+export function buildCommitPrompt(request: CommitRequest, windowTokens: number): CommitPrompt {
+  const count = request.count ?? estimateTokens;
+  const style = detectCommitStyle(request.recentSubjects);
+  const examples = style.examples.length ? `Recent commit subjects in this repository, to match their style:\n${style.examples.map((s) => `- ${s}`).join("\n")}` : "";
+  const rules = `Rules for the message:\n${styleInstructions(style)}\n- Say what changed and why, not how; do not list every file.`;
+  const intro = `Write the commit message for these ${request.staged ? "staged changes" : "changes (nothing is staged, so all changes)"}.`;
+  const newFiles = (request.newFiles ?? []).map((p) => `${p} (added, not yet tracked)`).join("\n");
+  const fixed = [intro, examples, rules].filter(Boolean).join("\n\n");
+  const room = windowTokens - COMMIT_ANSWER_TOKENS - count(COMMIT_SYSTEM_PROMPT) - count(fixed) - count(newFiles) - 3 * MESSAGE_OVERHEAD_TOKENS;
+  const diff = budgetDiff(parseUnifiedDiff(request.diff), Math.max(0, Math.min(MAX_DIFF_TOKENS, room)), count);
+  const changes = [diff.text, newFiles].filter(Boolean).join("\n\n");
+  const user = [intro, examples, `The changes:\n${changes || "(no changes)"}`, rules].filter(Boolean).join("\n\n");
+  return { messages: [{ role: "system", content: COMMIT_SYSTEM_PROMPT }, { role: "user", content: user }], style, diff };
+}
+
+/**
+ * The model's answer as a commit message: without code fences, surrounding quotes or a "Commit message:" lead-in,
+ * trailing spaces and blank lines trimmed, at most one blank line in a row.
+ */
+export function cleanCommitMessage(output: string): string {
+  let text = output.replace(/\r\n?/g, "\n").trim();
+  // An opening fence alone (the stream so far) is no message yet.
+  if (/^(`{3,}|~{3,})[^\n]*$/.test(text)) return "";
+  const fenced = /^(`{3,}|~{3,})[^\n]*\n([\s\S]*?)(?:\n?\1\s*)?$/.exec(text);
+  if (fenced) text = fenced[2]!.trim();
+  text = text.replace(/^(\*\*)?(commit message|message|subject)(\*\*)?\s*:\s*(\*\*)?\s*\n?/i, "");
+  const quoted = /^(["'`])([\s\S]*)\1$/.exec(text);
+  if (quoted && !quoted[2]!.includes(quoted[1]!)) text = quoted[2]!;
+  return text
+    .split("\n")
+    .map((line) => line.replace(/\s+$/, ""))
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
+
+export interface WriteCommitOptions {
+  model: ActionModel;
+  signal: AbortSignal;
+  /** The message so far, cleaned, each time the model writes more. */
+  onText?: (text: string) => void;
+}
+
+export type CommitOutcome = { status: "written"; message: string; prompt: CommitPrompt } | { status: "cancelled" } | { status: "empty" };
+
+/** Asks the model for the message and streams it; "empty" when the model wrote nothing usable. */
+export async function writeCommitMessage(request: CommitRequest, options: WriteCommitOptions): Promise<CommitOutcome> {
+  const prompt = buildCommitPrompt(request, options.model.contextWindow());
+  let raw = "";
+  try {
+    const result = await options.model.chat(
+      { messages: prompt.messages, maxTokens: COMMIT_ANSWER_TOKENS },
+      {
+        signal: options.signal,
+        onChunk: (chunk) => {
+          raw += chunk;
+          options.onText?.(cleanCommitMessage(raw));
+        },
+      },
+    );
+    if (result.stopReason === "cancelled" || options.signal.aborted) return { status: "cancelled" };
+    const message = cleanCommitMessage(result.text.length >= raw.length ? result.text : raw);
+    return message ? { status: "written", message, prompt } : { status: "empty" };
+  } catch (error) {
+    if (isAbortError(error) || options.signal.aborted) return { status: "cancelled" };
+    throw error;
+  }
+}
