@@ -7,5 +7,12 @@
 (class_definition
   name: (identifier) @name) @definition.class
 
+; A class attribute (`UNSUPPORTED_MAC = 11` in an enum, `COMMON_NAME = ObjectIdentifier(…)`): what `_Reasons.` can be
+; followed by. An annotated one (`x: int = 0`) is a dataclass's field of each instance, not the class's: left out.
+(class_definition
+  body: (block
+    (expression_statement
+      (assignment left: (identifier) @name !type) @definition.constant)))
+
 (function_definition
   name: (identifier) @name) @definition.function

@@ -67,6 +67,11 @@ export interface FoundDefinition extends SymbolDefinition {
   source: DefinitionSource;
   /** How many definitions of this name the index holds (ambiguity). */
   candidates: number;
+  /**
+   * How likely this is what the code wants of the name, when less than its other definitions (1 when absent): a
+   * class's outline of what its name is followed by weighs the share of its members reached that way.
+   */
+  weight?: number;
 }
 
 export interface DefinitionQueryResult {

@@ -162,6 +162,8 @@ export class SymbolIndexCore {
         }
       }
     }
+    /** Names the file imports itself: a class of that name found through `__init__.py` re-exports is still the one imported. */
+    const importedNames = new Set(q.imports.flatMap((i) => i.names));
     const definitions: FoundDefinition[] = [];
     const fromDir = q.fromPath ? dirname(q.fromPath) : "";
     for (const name of q.names) {
@@ -175,7 +177,8 @@ export class SymbolIndexCore {
       if (outline) definitions.push({ ...outline, source: "imported-file", candidates: 1 });
       if (object) for (const spread of await this.spreadOutlines(name, object, q)) definitions.push({ ...spread, source: "imported-file", candidates: 1 });
       if (module && q.languageId === "python") for (const star of await this.starOutlines(name, module, q)) definitions.push({ ...star, source: "imported-file", candidates: 1 });
-      const all = this.store.lookup(name);
+      // A Python class attribute is reached through its class (`_Reasons.UNSUPPORTED_MAC`), in the class's outline below.
+      const all = this.store.lookup(name).filter((def) => !isClassAttribute(def));
       if (all.length === 0) continue;
       const ranked = all
         .map((def) => {
@@ -188,9 +191,11 @@ export class SymbolIndexCore {
       for (const r of ranked.slice(0, q.maxPerName)) definitions.push({ ...r.def, source: r.source, candidates: all.length });
       // An imported class used as a namespace (`Status.fromCode(…)`): what its name can be followed by.
       const cls = ranked[0];
-      if (!outline && cls.source === "imported-file" && cls.def.kind === "class") {
-        const statics = outlineModule(name, cls.def.path, classStatics(cls.def, this.store.getFile(cls.def.path) ?? []), q.names);
-        if (statics) definitions.push({ ...statics, source: "imported-file", candidates: 1 });
+      if (!outline && cls.def.kind === "class" && (cls.source === "imported-file" || (q.languageId === "python" && importedNames.has(name)))) {
+        const { statics, share } = classStatics(cls.def, this.store.getFile(cls.def.path) ?? []);
+        const outlined = outlineModule(name, cls.def.path, statics, q.names);
+        // Weighed by its share in Python, where any class has attributes; a static in JavaScript/TypeScript is the point.
+        if (outlined) definitions.push({ ...outlined, source: "imported-file", candidates: 1, ...(q.languageId === "python" ? { weight: share } : {}) });
       }
     }
     // `gyp.common.f()` once the line is gone names only `gyp`: each submodule imported through it gets its outline
@@ -301,6 +306,10 @@ export class SymbolIndexCore {
       await handle.close();
     }
   }
+}
+
+function isClassAttribute(def: SymbolDefinition): boolean {
+  return !!def.member && def.kind === "constant" && /\.pyi?$/.test(def.path);
 }
 
 function isJsLike(languageId: string): boolean {

@@ -72,7 +72,7 @@ function definitionItem(def: FoundDefinition, nameWeight: number, count: CountTo
     text: def.text,
     header: def.header,
     tokens: count(def.text),
-    score: nameWeight * sourceWeight,
+    score: nameWeight * sourceWeight * (def.weight ?? 1),
   };
 }
 

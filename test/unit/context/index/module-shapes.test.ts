@@ -127,6 +127,20 @@ describe("module shapes the index follows", function () {
     assertOutlineShows(py, "Status", "from_code", "py/errors.py", 7);
   });
 
+  it("outlines the class attributes of an imported Python class used as a namespace (`_Reasons.UNSUPPORTED_MAC`, an enum's `Encoding.Raw`)", async () => {
+    const dir = ws({
+      "errors.py":
+        "import enum\n\n\nclass _Reasons(enum.Enum):\n    UNSUPPORTED_HASH = 1\n    UNSUPPORTED_MAC = 2\n\n\nclass Encoding(enum.Enum):\n    PEM = 'PEM'\n    Raw = 'Raw'\n\n\n@dataclass\nclass Point:\n    x: int = 0\n\n    def norm(self):\n        limit = 3\n        return limit\n",
+      "main.py": "from errors import _Reasons, Encoding, Point\n\nraise ValueError(_Reasons.UNSUPPORTED_HASH)\n",
+    });
+    const imports = [{ specifier: "errors", names: ["_Reasons", "Encoding", "Point"] }];
+    const defs = await lookUp(dir, { from: "main.py", languageId: "python", imports, names: ["_Reasons", "Encoding", "Point"] });
+    assertOutlineShows(defs, "_Reasons", "UNSUPPORTED_MAC", "errors.py", 5);
+    assertOutlineShows(defs, "Encoding", "Raw", "errors.py", 10);
+    // A dataclass's annotated field belongs to its instances, a method's local to the method: neither follows `Point.`.
+    assert.ok(!defs.some((d) => d.kind === "outline" && d.name === "Point"), defs.map((d) => `${d.kind} ${d.name}: ${d.text}`).join("\n"));
+  });
+
   it("outlines a module re-exported as a namespace (`import * as Codes …; export { Codes }`, `export * as`)", async () => {
     const dir = ws({
       "error/AuthErrorCodes.ts": "export const userCancelled = \"user_cancelled\";\nexport const noStateInHash = \"no_state_in_hash\";\n",
