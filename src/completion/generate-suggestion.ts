@@ -76,6 +76,7 @@ export async function generateSuggestion(
   const started = performance.now();
   let promptTokens = 0;
   let generatedTokens = 0;
+  let tokenLimit = false;
   let firstChunkMs: number | null = null;
   // The engine streams about one chunk per token; when generation is stopped early its own count never arrives.
   let chunks = 0;
@@ -91,6 +92,7 @@ export async function generateSuggestion(
     });
     promptTokens = result.promptTokens;
     generatedTokens = result.generatedTokens;
+    tokenLimit = result.stopReason === "max-tokens";
   } catch (error) {
     // Stopping the model because the suggestion is complete is success, not cancellation.
     if (!(isAbortError(error) && complete.signal.aborted && !signal.aborted)) throw error;
@@ -99,7 +101,7 @@ export async function generateSuggestion(
   const totalMs = performance.now() - started;
   const decodeMs = firstChunkMs === null ? null : totalMs - firstChunkMs;
   return {
-    text: filter.finish(),
+    text: filter.finish({ tokenLimit }),
     stoppedBy: filter.stoppedBy,
     generation: {
       promptTokens,

@@ -7,13 +7,39 @@ import type { PostprocessContext } from "./postprocess-context";
 export interface StopInfo {
   /** The stop rule that cut the text, or null when the text ended on its own (or by a token limit). */
   stoppedBy: string | null;
+  /** The engine stopped at its token limit: the model had not finished, so nothing says where the suggestion ends. */
+  tokenLimit: boolean;
 }
+
+/** Stop rules whose cut is a truncation, not a place the code ends: what they keep may leave a bracket open. */
+const TRUNCATING_RULES = new Set(["max-lines", "unsafe-character", "repeated-line"]);
+
+/**
+ * Lines a multi-line suggestion keeps when the token limit ended it (no block end, no end from the model). Eight lines
+ * are read at a glance before Tab, hold 98% of SAFIM's block middles and 81% of HumanEval's multi-line ones, and are
+ * well under the 20 lines of noise the test model once wrote; a suggestion that a block end or the model ended is not
+ * capped (HumanEval's function bodies end the file and run to 29 lines).
+ */
+export const UNENDED_MAX_LINES = 8;
 
 /** A whole-text transform applied once generation is over; null means "no suggestion". */
 export interface FinalTransform {
   readonly name: string;
   apply(text: string, ctx: PostprocessContext, info: StopInfo): string | null;
 }
+
+export const capUnendedSuggestion: FinalTransform = {
+  name: "unended-cap",
+  apply(text, ctx, info) {
+    if (!ctx.multiline || !info.tokenLimit || info.stoppedBy !== null) return text;
+    let end = -1;
+    for (let line = 0; line < UNENDED_MAX_LINES; line++) {
+      end = text.indexOf("\n", end + 1);
+      if (end < 0) return text;
+    }
+    return text.slice(0, end);
+  },
+};
 
 /**
  * Text cut off in the middle of a construct (the model ran out of tokens) would leave a bracket open: fall back to the
@@ -22,7 +48,7 @@ export interface FinalTransform {
 export const cutToBalancedLine: FinalTransform = {
   name: "balanced-line",
   apply(text, ctx, info) {
-    if (!ctx.multiline || info.stoppedBy !== null && info.stoppedBy !== "max-lines") return text;
+    if (!ctx.multiline || (info.stoppedBy !== null && !TRUNCATING_RULES.has(info.stoppedBy))) return text;
     const scan = scanCode(text, ctx.syntax, ctx.prefixState);
     if (scan.endDepth === 0 || scan.end.mode !== "code") return text;
     for (let i = scan.lines.length - 1; i >= 1; i--) {
@@ -106,6 +132,7 @@ export const dropBlank: FinalTransform = {
 };
 
 export const DEFAULT_FINAL_TRANSFORMS: readonly FinalTransform[] = [
+  capUnendedSuggestion,
   cutToBalancedLine,
   removeRepeatedLineSuffix,
   matchIndentation,

@@ -4,6 +4,7 @@ import type { FinalTransform, StopInfo } from "./final-transforms";
 import { createPostprocessContext } from "./postprocess-context";
 import type { PostprocessContext, PostprocessRequest } from "./postprocess-context";
 import { DEFAULT_STOP_RULES } from "./stop-rules";
+import { findUnsafeCharacter } from "./unsafe-characters";
 import type { StopRule } from "./stop-rules";
 
 export interface PostprocessPipeline {
@@ -58,8 +59,8 @@ export class CompletionStreamFilter {
   push(chunk: string): boolean {
     if (this.stop) return true;
     this.text += chunk;
-    // Judge only when a line ends or a closer arrives: that is where every rule can change its mind.
-    if (!/[\n)\]}]/.test(chunk)) return false;
+    // Judge only when a line ends, a closer or an unsafe character arrives: that is where every rule can change its mind.
+    if (!/[\n)\]}]/.test(chunk) && findUnsafeCharacter(chunk) < 0) return false;
     const stop = findStop(this.text, this.ctx, this.pipeline.stopRules, false);
     if (stop) {
       this.stop = stop;
@@ -69,8 +70,8 @@ export class CompletionStreamFilter {
     return false;
   }
 
-  /** The final suggestion, or null for none. */
-  finish(): string | null {
+  /** The final suggestion, or null for none; `end.tokenLimit`: the engine stopped at its token limit. */
+  finish(end: { tokenLimit?: boolean } = {}): string | null {
     if (!this.stop) {
       const stop = findStop(this.text, this.ctx, this.pipeline.stopRules, true);
       if (stop) {
@@ -78,7 +79,8 @@ export class CompletionStreamFilter {
         this.text = this.text.slice(0, stop.cut);
       }
     }
-    return applyFinalTransforms(this.text, this.ctx, { stoppedBy: this.stop?.rule ?? null }, this.pipeline.finalTransforms);
+    const info = { stoppedBy: this.stop?.rule ?? null, tokenLimit: end.tokenLimit === true };
+    return applyFinalTransforms(this.text, this.ctx, info, this.pipeline.finalTransforms);
   }
 
   /** Which rule stopped the completion, if any (for logs and benches). */
@@ -104,6 +106,8 @@ export async function postprocessStream(
 
 export interface PostprocessCompletionParams extends PostprocessRequest {
   completion: string;
+  /** The engine stopped at its token limit (the model had not finished). */
+  tokenLimit?: boolean;
 }
 
 /** One-shot post-processing of a whole completion: the result to show, or null for no suggestion. */
@@ -111,5 +115,5 @@ export function postprocessCompletion(params: PostprocessCompletionParams, pipel
   const ctx = createPostprocessContext(params);
   const stop = findStop(params.completion, ctx, pipeline.stopRules, true);
   const text = stop ? params.completion.slice(0, stop.cut) : params.completion;
-  return applyFinalTransforms(text, ctx, { stoppedBy: stop?.rule ?? null }, pipeline.finalTransforms);
+  return applyFinalTransforms(text, ctx, { stoppedBy: stop?.rule ?? null, tokenLimit: params.tokenLimit === true }, pipeline.finalTransforms);
 }

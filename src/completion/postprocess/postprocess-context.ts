@@ -23,6 +23,8 @@ export interface PostprocessContext {
   readonly lineSuffix: string;
   /** The suffix's non-blank lines, trimmed; the first is the rest of the cursor's line when the cursor starts that line. */
   readonly suffixLines: readonly string[];
+  /** The last non-blank line before the cursor's line, without trailing whitespace ("" when none). */
+  readonly previousLine: string;
   /** First non-whitespace character of the suffix ("" when none). */
   readonly nextSuffixChar: string;
   /** Lexical state at the cursor: open brackets, and whether the cursor is inside a string or comment. */
@@ -66,6 +68,7 @@ export function createPostprocessContext(req: PostprocessRequest): PostprocessCo
     linePrefix,
     lineSuffix,
     suffixLines,
+    previousLine: lastNonBlankLine(req.prefix.slice(0, lastNewline + 1)),
     nextSuffixChar: req.suffix.trimStart().charAt(0),
     prefixState,
     cursorIndent: indentWidth(linePrefix),
@@ -92,6 +95,18 @@ export function indentWidth(line: string): number {
     else break;
   }
   return w;
+}
+
+function lastNonBlankLine(text: string): string {
+  let end = text.length;
+  // Bounded: a prefix of blank lines is no reason to walk the whole file.
+  for (let scanned = 0; end > 0 && scanned < 200; scanned++) {
+    const start = text.lastIndexOf("\n", end - 1);
+    const line = text.slice(start + 1, end).trimEnd();
+    if (line !== "") return line;
+    end = start < 0 ? 0 : start;
+  }
+  return "";
 }
 
 const DEFINITION_HEADER = /^(\s*)(?:async\s+def|def|class)\s/;

@@ -2,6 +2,7 @@ import { CLOSERS, OPENERS } from "../../code/code-syntax";
 import type { ScanResult } from "../../code/code-scanner";
 import { indentWidth, normalizeLine, stripCr } from "./postprocess-context";
 import type { PostprocessContext } from "./postprocess-context";
+import { stopAtUnsafeCharacter } from "./unsafe-characters";
 
 /**
  * One reason to stop a completion. Rules see the text generated so far; while `final` is false more may come, so a
@@ -142,6 +143,52 @@ export const stopAtTopLevelBlockEnd: StopRule = {
   },
 };
 
+/**
+ * Lines that repeat in correct code: closers and separators without a letter or digit (`}`, `#`, `*\/`), one word that
+ * ends a block (`end`, `fi`, `pass`, `break;`), a closing tag.
+ */
+function mayRepeat(line: string): boolean {
+  return !/[\p{L}\p{N}]/u.test(line) || /^[\p{L}\p{N}_$#@.]+[;:,]?$/u.test(line) || /^<\/[^<>]*>$/.test(line);
+}
+
+/**
+ * A model that starts repeating itself does not stop on its own. Cut at the first repeat of a line once the line
+ * comes a third time in a row (blank lines between do not break the run), keeping one copy, as Continue does; Tabby
+ * waits for five similar lines. One repeat alone is correct code often enough (`res.pop_back();` twice) that cutting
+ * there would cost exact matches on the post-processing bench. Indentation counts: the same statement one level out
+ * is another statement. The line before the first one of a suggestion that starts its own line is the document's.
+ */
+export const stopAtRepeatedLine: StopRule = {
+  name: "repeated-line",
+  findCut(text, scan, ctx, final) {
+    if (!ctx.multiline) return null;
+    const lines = splitLines(text, scan);
+    const complete = final ? lines.length : lines.length - 1;
+    const cursorLineTyped = ctx.linePrefix.trim() !== "";
+    let previous = cursorLineTyped ? "" : ctx.previousLine;
+    let run = previous === "" ? 0 : 1;
+    let firstRepeat = 0;
+    for (let i = 0; i < complete; i++) {
+      const line = (i === 0 ? ctx.linePrefix + firstLineIndented(lines[0].raw, ctx) : lines[i].raw).trimEnd();
+      if (line.trim() === "") continue;
+      if (line !== previous || mayRepeat(normalizeLine(line))) {
+        previous = line;
+        run = 1;
+        continue;
+      }
+      run++;
+      if (run === 2) firstRepeat = lines[i].start;
+      if (run === 3) return firstRepeat;
+    }
+    return null;
+  },
+};
+
+/** The first line as it will be shown: after an indented cursor, its own indentation goes (see matchIndentation). */
+function firstLineIndented(raw: string, ctx: PostprocessContext): string {
+  return ctx.linePrefix !== "" && ctx.linePrefix.trim() === "" ? raw.replace(/^[ \t]+/, "") : raw;
+}
+
 export const stopAtMaxLines: StopRule = {
   name: "max-lines",
   findCut(_text, scan, ctx) {
@@ -151,6 +198,8 @@ export const stopAtMaxLines: StopRule = {
 };
 
 export const DEFAULT_STOP_RULES: readonly StopRule[] = [
+  stopAtUnsafeCharacter,
+  stopAtRepeatedLine,
   stopAtLineEnd,
   stopAtBlockEnd,
   stopAtSuffixRepeat,
