@@ -10,6 +10,7 @@ import { EngineClient } from "./engine/client";
 import { registerActions, type ActionsApi } from "./ide/actions";
 import { registerChat, type ChatApi } from "./ide/chat";
 import { HearthCodeActionProvider } from "./ide/code-actions";
+import { registerCommitMessage, type CommitMessageApi } from "./ide/commit-message";
 import { registerCommands } from "./ide/commands";
 import { CompletionGate } from "./ide/completion-gate";
 import { announceIgnoredSettings, onDidChangeConfig, readConfig, toEngineSettings } from "./ide/config";
@@ -18,6 +19,7 @@ import { indexWorkspace, syncDocuments } from "./ide/document-sync";
 import { HearthInlineCompletionProvider, workspaceRelativePath } from "./ide/inline-completion-provider";
 import { HearthLog } from "./ide/log";
 import { registerModelPicker, type ModelsApi } from "./ide/model-picker";
+import { registerPromptCommands, type PromptCommandsApi } from "./ide/prompt-commands";
 import { HearthStatusBar } from "./ide/status-bar";
 import { adviseSmallerModel } from "./models/smaller-model-advice";
 
@@ -35,6 +37,8 @@ export interface HearthApi {
   readonly modelPreload: Event<PreloadDecision>;
   readonly chat: ChatApi;
   readonly actions: ActionsApi;
+  readonly commitMessage: CommitMessageApi;
+  readonly prompts: PromptCommandsApi;
   readonly models: ModelsApi;
   readonly statusBar: { readonly text: string; readonly tooltip: string; readonly shown: readonly string[] };
   /** Milliseconds spent loading the bundle and running activate(): the activation bench reports them. */
@@ -117,11 +121,14 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   const models = registerModelPicker({ engine, log });
   context.subscriptions.push(...models.disposables);
+  const commitMessage = registerCommitMessage({ engine, log });
+  const prompts = registerPromptCommands({ chat: chat.api, log });
+  context.subscriptions.push(...commitMessage.disposables, ...prompts.disposables);
   configure();
   const activateMs = performance.now() - started;
   const loadMs = typeof __hearthBundleStart === "number" && typeof __hearthBundleEnd === "number" ? __hearthBundleEnd - __hearthBundleStart : null;
   log.info(`Hearth ${String(context.extension.packageJSON.version)} activated in ${activateMs.toFixed(1)} ms (bundle loaded in ${loadMs?.toFixed(1) ?? "?"} ms)`);
-  return { engine, completions: manager, completionContext: pipeline.onDidAssemble, modelPreload: preloader.onDidDecide, chat: chat.api, actions: actions.api, models: models.api, statusBar, activation: { loadMs, activateMs, statusBarMs } };
+  return { engine, completions: manager, completionContext: pipeline.onDidAssemble, modelPreload: preloader.onDidDecide, chat: chat.api, actions: actions.api, commitMessage: commitMessage.api, prompts: prompts.api, models: models.api, statusBar, activation: { loadMs, activateMs, statusBarMs } };
 }
 
 function languageIfDisabled(gate: CompletionGate, editor: vscode.TextEditor | undefined): string | null {

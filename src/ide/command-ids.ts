@@ -20,6 +20,10 @@ export const COMMANDS = {
   document: "hearth.document",
   generateTests: "hearth.generateTests",
   editWithInstruction: "hearth.editWithInstruction",
+  /** Writes a message for the staged changes into the Source Control commit box (never commits). */
+  writeCommitMessage: "hearth.writeCommitMessage",
+  /** A prompt file in the chat: a quick pick, or the one named by the argument. */
+  runPrompt: "hearth.runPrompt",
   /** Escape while the model writes a proposal. */
   cancelAction: "hearth.cancelAction",
   triggerCompletion: "hearth.triggerCompletion",
