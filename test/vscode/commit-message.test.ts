@@ -71,7 +71,7 @@ describe("Hearth writes commit messages in the extension host", function () {
     if (outcome.status === "written") {
       assert.deepEqual(outcome.prompt.diff.leftOut, [{ path: "package-lock.json", why: "lock file" }]);
       assert.match(outcome.prompt.messages[1]!.content, /- feat\(lexer\): first lexer/);
-      assert.match(outcome.prompt.messages[1]!.content, /\+  return text\.split\(\/\\r\?\\n\/\);/);
+      assert.match(outcome.prompt.messages[1]!.content, /\+ {2}return text\.split\(\/\\r\?\\n\/\);/);
     }
   });
 
