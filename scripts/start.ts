@@ -1,14 +1,17 @@
-// `npm start`: opens Hearth in a real VS Code. Desktop `code` when it is installed (a profile of its own, so your
-// everyday settings stay untouched), else code-server in the browser, printing the URL. The model is the one given
-// with --model PATH (or HEARTH_MODEL), else the built-in `tiny` test model, so something runs on a fresh machine.
-//   node out/scripts/start.js [--model PATH] [--folder DIR] [--code-server]
+// `npm start`: opens Hearth in a real VS Code, on a small sample project (scripts/start-sample/, copied once into
+// .hearth-run/hearth-sample/) with src/orders.ts open and Hearth's walkthrough beside it. Desktop `code` when it is
+// installed (a profile of its own, so your everyday settings stay untouched), else code-server in the browser,
+// printing the URL. The model is the one given with --model PATH (or HEARTH_MODEL), else the built-in `tiny` test
+// model, so something runs on a fresh machine.
+//   node out/scripts/start.js [--model PATH] [--folder DIR] [--code-server] [--run-dir DIR]
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { startCodeServer, workbenchUrl } from "../test/harness/code-server";
-import { fixtureWorkspace, repoRoot } from "../test/harness/paths";
+import { startCodeServer } from "../test/harness/code-server";
+import { repoRoot } from "../test/harness/paths";
 import { installCleanupHandlers } from "../test/harness/processes";
 import { ensureTestModel } from "../test/fixtures/models/test-models";
+import { SAMPLE_FILE, prepareSampleWorkspace, startUrl } from "./start-workspace";
 
 const argv = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -17,13 +20,21 @@ const option = (name: string): string | undefined => {
 };
 
 async function main(): Promise<void> {
-  const runDir = join(repoRoot, ".hearth-run");
+  const runDir = resolve(option("--run-dir") ?? join(repoRoot, ".hearth-run"));
   mkdirSync(runDir, { recursive: true });
   const model = option("--model") ?? process.env.HEARTH_MODEL;
   const modelPath = model ? resolve(model) : await ensureTestModel("tiny");
   if (!model) console.log(`No model given (--model PATH or HEARTH_MODEL): using the built-in tiny test model.\n  ${modelPath}\nIts weights are random, so its suggestions are noise; point Hearth at a real GGUF for real ones.`);
-  const folder = option("--folder") ? resolve(option("--folder") as string) : sampleWorkspace(runDir);
+  const ownFolder = option("--folder");
+  const folder = ownFolder ? resolve(ownFolder) : join(runDir, "hearth-sample");
+  if (!ownFolder) {
+    const written = prepareSampleWorkspace(folder);
+    if (written.length > 0) console.log(`Sample project in ${folder} (${written.length} file(s) copied; your edits there are kept on the next start).`);
+  }
+  // The walkthrough suppressed for the test layers (QUIET_SETTINGS) is what a new user should see: Hearth opens it
+  // once per start (see src/ide/start-walkthrough.ts), beside the sample file.
   const settings = { "hearth.model.path": modelPath };
+  const env = { HEARTH_OPEN_WALKTHROUGH: String(Date.now()) };
 
   const code = argv.includes("--code-server") ? null : findDesktopCode();
   if (code) {
@@ -31,13 +42,17 @@ async function main(): Promise<void> {
     mkdirSync(join(profile, "User"), { recursive: true });
     writeFileSync(join(profile, "User", "settings.json"), JSON.stringify(settings, null, 2));
     console.log(`Opening ${folder} in ${code} with Hearth from ${repoRoot}`);
-    spawnSync(code, ["--user-data-dir", profile, "--extensionDevelopmentPath", repoRoot, "--new-window", folder], { stdio: "inherit" });
+    const args = ["--user-data-dir", profile, "--extensionDevelopmentPath", repoRoot, "--new-window", folder];
+    if (!ownFolder) args.push("--goto", `${join(folder, SAMPLE_FILE.path)}:${SAMPLE_FILE.line}:${SAMPLE_FILE.column}`);
+    spawnSync(code, args, { stdio: "inherit", env: { ...process.env, ...env } });
     return;
   }
 
   installCleanupHandlers();
-  const server = await startCodeServer({ scratchDir: join(runDir, "code-server"), settings, startTimeoutMs: 60_000 });
-  const url = workbenchUrl(server, folder, { extensionDevelopmentPath: repoRoot });
+  const server = await startCodeServer({ scratchDir: join(runDir, "code-server"), settings, env, startTimeoutMs: 60_000 });
+  const url = ownFolder
+    ? startUrl(server.url, server.remoteUri, folder, repoRoot, null)
+    : startUrl(server.url, server.remoteUri, folder, repoRoot, SAMPLE_FILE);
   console.log(`\nHearth is running in code-server (VS Code in the browser). Open:\n\n  ${url}\n\nPress Ctrl+C to stop.`);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
@@ -45,13 +60,6 @@ async function main(): Promise<void> {
     process.once("SIGTERM", stop);
   });
   await server.stop();
-}
-
-/** A copy of the fixture workspace, so typing in the demo never edits the repository's fixtures. */
-function sampleWorkspace(runDir: string): string {
-  const folder = join(runDir, "workspace");
-  if (!existsSync(folder)) cpSync(fixtureWorkspace, folder, { recursive: true });
-  return folder;
 }
 
 function findDesktopCode(): string | null {

@@ -21,6 +21,7 @@ import { HearthLog } from "./ide/log";
 import { registerModelPicker, type ModelsApi } from "./ide/model-picker";
 import { registerPromptCommands, type PromptCommandsApi } from "./ide/prompt-commands";
 import { HearthStatusBar } from "./ide/status-bar";
+import { openWalkthroughIfAsked } from "./ide/start-walkthrough";
 import { adviseSmallerModel } from "./models/smaller-model-advice";
 
 /** Set by the bundle's first and last lines (scripts/build.mjs); absent when the unbundled sources run. */
@@ -121,6 +122,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   const models = registerModelPicker({ engine, log });
   context.subscriptions.push(...models.disposables);
+  openWalkthroughIfAsked(context, log);
   const commitMessage = registerCommitMessage({ engine, log });
   const prompts = registerPromptCommands({ chat: chat.api, log });
   context.subscriptions.push(...commitMessage.disposables, ...prompts.disposables);

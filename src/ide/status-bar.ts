@@ -15,6 +15,7 @@ export class HearthStatusBar implements vscode.Disposable {
   private engine: EngineClient | undefined;
   /** Whether the engine has reported a state: until then the item says "starting…". */
   private started = false;
+  private modelConfigured: boolean | undefined;
   private completion: CompletionStatus = { snoozedUntil: 0, disabledLanguage: null, last: null };
   /** The texts the item has shown, oldest first (the first few dozen: the tests read how it started). */
   readonly shown: string[] = [];
@@ -56,6 +57,12 @@ export class HearthStatusBar implements vscode.Disposable {
 
   private render(status: EngineStatus): void {
     this.show(describeStatus(status, this.completion));
+    // The walkthrough's "Pick a model" step counts as done once a model is set (`npm start` sets one).
+    const configured = status.kind !== "no-model" || status.problem.code !== "not-configured";
+    if (configured !== this.modelConfigured) {
+      this.modelConfigured = configured;
+      void vscode.commands.executeCommand("setContext", "hearth.modelConfigured", configured);
+    }
   }
 
   private show(view: StatusView): void {
