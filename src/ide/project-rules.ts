@@ -28,6 +28,8 @@ export class ProjectRulesTracker implements vscode.Disposable {
     private readonly logger: Logger,
     /** The model's context window: the rules get an eighth of it, at most DEFAULT_RULES_TOKENS. */
     private readonly windowTokens: () => number,
+    /** Whether the workspace is trusted (a test may say it is not). */
+    private readonly isTrusted: () => boolean = () => vscode.workspace.isTrusted,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher(WATCHED);
     const reread = () => this.invalidate();
@@ -55,7 +57,7 @@ export class ProjectRulesTracker implements vscode.Disposable {
   /** The rules for a document: its folder's up to its workspace folder's; none outside a trusted `file:` folder. */
   forDocument(uri: vscode.Uri | undefined): Promise<ProjectRules> {
     const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? (uri ? undefined : vscode.workspace.workspaceFolders?.[0]);
-    if (!vscode.workspace.isTrusted || !folder || folder.uri.scheme !== "file") return Promise.resolve(NO_RULES);
+    if (!this.isTrusted() || !folder || folder.uri.scheme !== "file") return Promise.resolve(NO_RULES);
     const file = uri?.scheme === "file" ? uri.fsPath : undefined;
     const budgetTokens = Math.max(0, Math.min(DEFAULT_RULES_TOKENS, Math.floor(this.windowTokens() / 8)));
     // Rules depend on the folder the file is in, not the file: one read per folder until a rule file changes.

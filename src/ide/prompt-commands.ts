@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import { findPrompt, listPromptFiles, type PromptFile, type PromptFileListing } from "../chat/prompt-files";
+import type { Logger } from "../common/logger";
 import type { ChatApi } from "./chat";
 import { COMMANDS } from "./command-ids";
 import type { HearthLog } from "./log";
@@ -53,12 +54,15 @@ async function runPrompt(deps: { chat: ChatApi; log: HearthLog }, name: string |
   return { status: "sent", prompt };
 }
 
-/** The prompt files of every `file:` workspace folder; a name the first folder gives wins. Skipped files go to the log. */
-async function workspacePrompts(log: HearthLog): Promise<PromptFileListing> {
+/**
+ * The prompt files of every `file:` workspace folder; a name the first folder gives wins. Skipped files go to the log.
+ * None in Restricted Mode (`trusted` false).
+ */
+export async function workspacePrompts(log: Logger, trusted = vscode.workspace.isTrusted): Promise<PromptFileListing> {
   const all: PromptFileListing = { prompts: [], skipped: [] };
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     if (folder.uri.scheme !== "file") continue;
-    const listing = await listPromptFiles(folder.uri.fsPath, { trusted: vscode.workspace.isTrusted });
+    const listing = await listPromptFiles(folder.uri.fsPath, { trusted });
     for (const prompt of listing.prompts) {
       if (findPrompt(all, prompt.name)) all.skipped.push({ path: prompt.path, reason: `/${prompt.name} is already ${findPrompt(all, prompt.name)!.path}` });
       else all.prompts.push(prompt);
