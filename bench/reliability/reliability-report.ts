@@ -14,7 +14,7 @@ export interface ReliabilityRun {
   startedAt: string;
   durationS: number;
   loadAverages: number[];
-  corpora: Partial<Record<"markdown" | "messages" | "gguf" | "settings" | "sources", CaseResult[]>>;
+  corpora: Partial<Record<"markdown" | "messages" | "completions" | "gguf" | "settings" | "sources", CaseResult[]>>;
   markdownControl?: CaseResult[];
   faults?: { results: InjectionResult[]; figures: EngineFaultFigures };
   productFaults?: { results: InjectionResult[]; figures: EngineFaultFigures };
@@ -27,13 +27,14 @@ export interface ReliabilityRun {
 const CORPUS_LABELS: Record<string, string> = {
   markdown: "Hostile Markdown (model answers) through the chat view's EntryView under jsdom",
   messages: "Hostile webview messages through the host's validator",
+  completions: "Hostile completion output (noise, repeats, control, bidi and invisible characters) through the ghost text's post-processor",
   gguf: "Hostile GGUF files through the reader, the picker's scan, the load check and a real engine load",
   settings: "Hostile settings through the settings reader (trusted and Restricted Mode)",
   sources: "Hostile source files through the host's completion path (document sync, context, request manager)",
 };
 
 /** Host-side corpora, whose stalls are the extension host's (the markdown one is the webview's, measured in jsdom). */
-const HOST_CORPORA = ["messages", "settings", "sources"];
+const HOST_CORPORA = ["messages", "completions", "settings", "sources"];
 const STALL_TARGET_MS = 50;
 
 export function reportReliability(run: ReliabilityRun, log: (line: string) => void): void {

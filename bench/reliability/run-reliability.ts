@@ -5,7 +5,8 @@
 //   --seed=N            the engine faults' and disk faults' random points (default: a new seed, reported)
 //   --injections=N      engine fault injections (default 50)
 //   --keys=N            soak keystrokes after a 1,000-key warm-up (default 10,000)
-//   --only=a,b          run only these parts: markdown, messages, gguf, settings, sources, faults, disk, soak, flood
+//   --only=a,b          run only these parts: markdown, messages, completions, gguf, settings, sources, faults, disk,
+//                       soak, flood
 //   --quick             a smoke run: samples of each corpus, 12 injections, 1,000 keys
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -15,6 +16,7 @@ import { EngineClient } from "../../src/engine/client";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { BENCH_DIR } from "../report";
 import { runCasePool } from "./case-pool";
+import { COMPLETION_CORPUS } from "./completion-cases";
 import { runConversationDiskFaults } from "./conversation-faults";
 import { runDownloadFaults } from "./download-faults";
 import { runEngineFaults } from "./engine-faults";
@@ -28,7 +30,7 @@ import { SETTINGS_CORPUS } from "./settings-cases";
 import { runSoak } from "./soak";
 import { SOURCE_CORPUS } from "./source-files";
 
-const PARTS = ["markdown", "messages", "gguf", "settings", "sources", "faults", "disk", "soak", "flood"] as const;
+const PARTS = ["markdown", "messages", "completions", "gguf", "settings", "sources", "faults", "disk", "soak", "flood"] as const;
 type Part = (typeof PARTS)[number];
 
 /** The bench's engine deadlines: the product's (10 s of silence; a stopped load after 60 s plus the file at 25 MB/s) would make 50 injections take most of an hour. */
@@ -77,6 +79,7 @@ export async function runReliabilityBench(argv: readonly string[] = process.argv
       run.markdownControl = await corpus("markdown control", "markdown-cases.js", cases.filter((c) => !c.large), 30_000, { renderer: "unsanitised" }, true);
     }
     if (wanted("messages")) run.corpora.messages = await corpus("messages", "message-cases.js", MESSAGE_CORPUS, 20_000);
+    if (wanted("completions")) run.corpora.completions = await corpus("completions", "completion-cases.js", COMPLETION_CORPUS, 20_000);
     if (wanted("gguf")) run.corpora.gguf = await corpus("gguf", "gguf-cases.js", sample(GGUF_CORPUS, 4), 150_000);
     if (wanted("settings")) run.corpora.settings = await corpus("settings", "settings-cases.js", SETTINGS_CORPUS, 20_000);
     if (wanted("sources")) run.corpora.sources = await corpus("sources", "source-files.js", sample(SOURCE_CORPUS, 3), 300_000, { grammarsDir: join(root, "grammars") });
