@@ -73,7 +73,7 @@ export interface ProposalView {
   /** How much the model has written so far (chunks of its answer, about a token each), while the text may lag. */
   progress?(written: number): void;
   /** The model is done: the user may accept it from now on; `note` marks the diff itself ("⚠ does not parse"). */
-  finish(note?: string): void;
+  finish(note?: string): void | Promise<void>;
   /** Closes it without writing anything. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { ContextPiece } from "../chat/prompt";
 import { isAbortError } from "../common/abort";
 import { errorMessage } from "../common/errors";
 import type { Logger } from "../common/logger";
-import { destinationName, placeCode, planTests, replaceTarget, type Destination } from "./action-destination";
+import { destinationName, placeCode, planTests, replaceTarget, type Destination, type TestPlan } from "./action-destination";
 import type { ActionDocument, ActionHost, EditorDiagnostic, LineRange, ProposalView } from "./action-host";
 import { promptInput } from "./action-input";
 import type { ActionContextSource, ActionModel, ActionSyntax } from "./action-services";
@@ -91,24 +91,21 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
     instruction = request.instruction ?? (await host.askInstruction(target.label));
     if (!instruction) return { status: "cancelled" };
   }
-  const input = await promptInput(deps, action, document, lines, target);
-  if (instruction) input.instruction = instruction;
-  if (action === "fix") input.diagnostics = diagnosticsIn(host, document, target.range, request.diagnostics);
   // Where the result goes: the target range, or (tests) the end of a test file, new or existing.
   let destination: Destination;
+  let tests: TestPlan | undefined;
   if (action === "tests") {
-    const tests = await planTests(host, document);
-    Object.assign(input, { framework: tests.framework, testPath: tests.testPath, existingTests: tests.existing });
+    tests = await planTests(host, document);
     destination = tests.destination;
   } else {
     // Document also takes the doc comment right above a selected declaration: it replaces that comment.
     const start = action === "document" ? documentationStart(lines.text, target.start, document.languageId) : target.start;
     destination = replaceTarget(document, lines.text, { ...target, start }, `${ACTION_LABELS[action]}: ${target.label}`);
   }
-  const messages = buildActionMessages(input);
   const indentUnit = document.indentUnit ?? detectUnit(Array.from({ length: Math.min(lines.lineCount, INDENT_SAMPLE_LINES) }, (_, i) => lines.lineText(i)));
   const shaper = outputShaper({ action, destination, languageId: document.languageId, indentUnit, syntax: deps.syntax });
 
+  // The diff opens before the context is gathered and the model is asked: the user sees at once what is under way.
   const controller = new AbortController();
   const name = destinationName(destination);
   let view: ProposalView;
@@ -133,10 +130,15 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
       .finally(() => (rendering = false));
   };
   try {
-    const maxTokens = answerBudget(deps.model, messages, action);
-    const { result, raw } = await host
-      .progress(`Hearth: ${ACTION_LABELS[action]}…`, () => streamAnswer(deps.model, messages, maxTokens, controller.signal, render))
-      .finally(() => (writing = false));
+    const ask = async () => {
+      const input = await promptInput(deps, action, document, lines, target);
+      if (instruction) input.instruction = instruction;
+      if (action === "fix") input.diagnostics = diagnosticsIn(host, document, target.range, request.diagnostics);
+      if (tests) Object.assign(input, { framework: tests.framework, testPath: tests.testPath, existingTests: tests.existing });
+      const messages = buildActionMessages(input);
+      return streamAnswer(deps.model, messages, answerBudget(deps.model, messages, action), controller.signal, render);
+    };
+    const { result, raw } = await host.progress(`Hearth: ${ACTION_LABELS[action]}…`, ask).finally(() => (writing = false));
     if (controller.signal.aborted || result.stopReason === "cancelled") return await stopped(host, view);
     const final = await shaper.shape(result.text.length >= raw.length ? result.text : raw, true);
     if (!final || "problem" in final) {
@@ -157,7 +159,7 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
     const baseText = destination.target === document ? lines.text : destination.before;
     const cut = result.stopReason === "max-tokens";
     const warning = await syntaxWarning(deps.syntax, baseText, destination.plan, proposal, document.languageId, cut);
-    view.finish(warning ? (cut ? "⚠ cut at the length limit" : "⚠ does not parse") : undefined);
+    await view.finish(warning ? (cut ? "⚠ cut at the length limit" : "⚠ does not parse") : undefined);
     if (warning) host.notify({ level: "warning", message: `Hearth: ${warning} Review the diff before accepting.` });
     return warning ? { status: "proposed", proposal, warning } : { status: "proposed", proposal };
   } catch (error) {

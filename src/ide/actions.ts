@@ -95,6 +95,9 @@ async function editorFor(args: ActionArgs): Promise<vscode.TextEditor | undefine
 
 /** What the runner needs from VS Code, for one command. */
 class EditorActionHost implements ActionHost {
+  /** Reports into the status bar while an answer streams. */
+  private report: ((value: { message: string }) => void) | undefined;
+
   constructor(
     private readonly deps: ActionsDeps,
     private readonly editor: vscode.TextEditor | undefined,
@@ -151,11 +154,28 @@ class EditorActionHost implements ActionHost {
 
   async propose(request: ProposalRequest): Promise<ProposalView> {
     const target = "newFile" in request.target ? { newFile: vscode.Uri.parse(request.target.newFile.uri) } : await openDocument(request.target.uri);
-    return this.deps.chat.edits.propose({ target, plan: request.plan, title: request.title, streaming: { onCancel: request.onCancel } });
+    const handle = await this.deps.chat.edits.propose({ target, plan: request.plan, title: request.title, streaming: { onCancel: request.onCancel } });
+    return {
+      update: (text) => handle.update(text),
+      progress: (written) => this.report?.({ message: `writing… ${written} ${written === 1 ? "token" : "tokens"}` }),
+      finish: (note) => handle.finish(note),
+      close: () => handle.close(),
+    };
   }
 
+  /** The status bar says what the model is doing until the answer is complete: waiting for it, then how much it wrote. */
   progress<T>(title: string, work: () => Promise<T>): Promise<T> {
-    return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, work));
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, async (progress) => {
+        this.report = (value) => progress.report(value);
+        progress.report({ message: "waiting for the model…" });
+        try {
+          return await work();
+        } finally {
+          this.report = undefined;
+        }
+      }),
+    );
   }
 
   notify({ level, message }: ActionNotice): void {

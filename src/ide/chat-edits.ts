@@ -10,6 +10,10 @@ export const PROPOSAL_SCHEME = "hearth-proposal";
 const PROPOSAL_OPEN_KEY = "hearth.chat.proposalOpen";
 /** Context key set while the model is still writing a proposal (Escape cancels it). */
 const GENERATING_KEY = "hearth.proposalGenerating";
+/** Context key set while the open proposal is complete and differs from the file: Accept is offered only then. */
+const READY_KEY = "hearth.proposalReady";
+/** What the diff's title says while the model writes. */
+const WRITING_NOTE = "writing…";
 
 interface Proposal {
   id: string;
@@ -20,8 +24,10 @@ interface Proposal {
   /** The document's text when the proposal was made: edits made since are rebased around the target, or refused. */
   baseText: string;
   plan: ApplyPlan;
+  /** The right side; a new one once the model is done, so that the diff's title can say so. */
   proposalUri: vscode.Uri;
   originalUri: vscode.Uri;
+  title: string;
   streaming: boolean;
   onCancel: (() => void) | undefined;
   settle: (accepted: boolean) => void;
@@ -40,13 +46,12 @@ export interface ProposalRequest {
 
 /** A diff on screen: the right side can still change while the model writes. */
 export interface ProposalHandle {
-  readonly proposalUri: vscode.Uri;
   /** Resolves with true on Accept (written), false on Discard, a newer proposal, or a refused Accept. */
   readonly decided: Promise<boolean>;
   /** Shows new replacement text for the same range. */
   update(newText: string): void;
-  /** The model is done: Accept is possible from now on. */
-  finish(): void;
+  /** The model is done: Accept is possible from now on, if the proposal changes anything. `note` goes into the title. */
+  finish(note?: string): Promise<void>;
   /** Closes the diff without writing (generation failed or was cancelled before anything useful came). */
   close(): Promise<void>;
 }
@@ -120,6 +125,7 @@ export class ChatEdits implements vscode.Disposable, vscode.TextDocumentContentP
     const id = String(this.nextId++);
     const proposalUri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: target.path, query: `proposal=${id}` });
     const originalUri = isNew ? vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: target.path, query: `original=${id}` }) : target;
+    const streaming = request.streaming !== undefined;
     const proposal: Proposal = {
       id,
       target,
@@ -129,34 +135,49 @@ export class ChatEdits implements vscode.Disposable, vscode.TextDocumentContentP
       plan: request.plan,
       proposalUri,
       originalUri,
-      streaming: request.streaming !== undefined,
+      title: request.title,
+      streaming,
       onCancel: request.streaming?.onCancel,
       settle: () => undefined,
     };
     const decided = new Promise<boolean>((resolve) => (proposal.settle = resolve));
-    const render = () => this.contents.set(proposalUri.toString(), text.slice(0, proposal.plan.start) + proposal.plan.newText + text.slice(proposal.plan.end));
+    const render = () => this.contents.set(proposal.proposalUri.toString(), text.slice(0, proposal.plan.start) + proposal.plan.newText + text.slice(proposal.plan.end));
     render();
     if (isNew) this.contents.set(originalUri.toString(), "");
     this.pending = proposal;
     await vscode.commands.executeCommand("setContext", PROPOSAL_OPEN_KEY, true);
-    await vscode.commands.executeCommand("setContext", GENERATING_KEY, proposal.streaming);
-    await vscode.commands.executeCommand("vscode.diff", originalUri, proposalUri, request.title, { preview: true });
+    await vscode.commands.executeCommand("setContext", GENERATING_KEY, streaming);
+    await vscode.commands.executeCommand("setContext", READY_KEY, !streaming && changes(proposal));
+    await vscode.commands.executeCommand("vscode.diff", originalUri, proposalUri, streaming ? `${request.title} — ${WRITING_NOTE}` : request.title, { preview: true });
     return {
-      proposalUri,
       decided,
       update: (newText) => {
         if (this.pending !== proposal) return;
         proposal.plan = { ...proposal.plan, newText };
         render();
-        this.changeEmitter.fire(proposalUri);
+        this.changeEmitter.fire(proposal.proposalUri);
       },
-      finish: () => {
-        if (this.pending !== proposal || !proposal.streaming) return;
-        proposal.streaming = false;
-        void vscode.commands.executeCommand("setContext", GENERATING_KEY, false);
-      },
+      finish: (note) => this.finish(proposal, note),
       close: () => this.close(proposal, false),
     };
+  }
+
+  /** The model is done: the diff is shown again under its final title (with `note`, or that nothing changes). */
+  private async finish(proposal: Proposal, note: string | undefined): Promise<void> {
+    if (this.pending !== proposal || !proposal.streaming) return;
+    proposal.streaming = false;
+    const ready = changes(proposal);
+    const writing = proposal.proposalUri;
+    proposal.proposalUri = writing.with({ query: `proposal=${proposal.id}-final` });
+    this.contents.set(proposal.proposalUri.toString(), this.contents.get(writing.toString()) ?? "");
+    const title = [proposal.title, note, ready ? undefined : "no change"].filter(Boolean).join(" — ");
+    await vscode.commands.executeCommand("vscode.diff", proposal.originalUri, proposal.proposalUri, title, { preview: true });
+    await this.closeTabs(writing);
+    this.contents.delete(writing.toString());
+    // Discarded while the final diff opened: close that one too.
+    if (this.pending !== proposal) return this.closeTabs(proposal.proposalUri);
+    await vscode.commands.executeCommand("setContext", GENERATING_KEY, false);
+    await vscode.commands.executeCommand("setContext", READY_KEY, ready);
   }
 
   /** The text the open proposal shows on its right side (tests, and the actions' syntax check). */
@@ -178,6 +199,10 @@ export class ChatEdits implements vscode.Disposable, vscode.TextDocumentContentP
     if (!proposal) return false;
     if (proposal.streaming) {
       void vscode.window.showInformationMessage("Hearth: the model is still writing this proposal. Wait for it to finish, or press Escape to stop it.");
+      return false;
+    }
+    if (!changes(proposal)) {
+      void vscode.window.showInformationMessage("Hearth: the proposal is the same as the file; there is nothing to accept.");
       return false;
     }
     const edit = new vscode.WorkspaceEdit();
@@ -228,14 +253,25 @@ export class ChatEdits implements vscode.Disposable, vscode.TextDocumentContentP
     if (proposal.streaming) proposal.onCancel?.();
     void vscode.commands.executeCommand("setContext", PROPOSAL_OPEN_KEY, false);
     void vscode.commands.executeCommand("setContext", GENERATING_KEY, false);
+    void vscode.commands.executeCommand("setContext", READY_KEY, false);
     proposal.settle(accepted);
   }
 
   private async close(proposal: Proposal, accepted: boolean): Promise<void> {
-    const tabs = vscode.window.tabGroups.all
-      .flatMap((group) => group.tabs)
-      .filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposal.proposalUri.toString());
-    if (tabs.length) await vscode.window.tabGroups.close(tabs).then(undefined, () => undefined);
+    await this.closeTabs(proposal.proposalUri);
     if (this.pending === proposal) this.settle(accepted);
   }
+
+  /** Closes the diff tabs whose right side is `proposalUri`. */
+  private async closeTabs(proposalUri: vscode.Uri): Promise<void> {
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposalUri.toString());
+    if (tabs.length) await vscode.window.tabGroups.close(tabs).then(undefined, () => undefined);
+  }
+}
+
+/** Whether accepting the proposal would change the file (or create one). */
+function changes(proposal: Proposal): boolean {
+  return proposal.newFile || proposal.baseText.slice(proposal.plan.start, proposal.plan.end) !== proposal.plan.newText;
 }

@@ -12,6 +12,9 @@ import { hearth, hearthExtension, setModel, waitFor, workspaceFile } from "./hel
 
 const ANSWER = ACTION_ANSWER;
 
+/** An answer to Fix that breaks the syntax of a file that parsed. */
+const BROKEN_ANSWER = "```ts\nexport function area(width: number, height: number): number {\n  return width * ;\n}\n```";
+
 function diffTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === "hearth-proposal");
 }
@@ -73,6 +76,32 @@ describe("Hearth refactor actions in the extension host", function () {
       assert.equal(doc.getText(), before, "one undo restores the file");
     });
   }
+
+  it("titles the finished diff plainly, and offers Accept only once the proposal is complete and differs", async () => {
+    await openGeometry();
+    assert.equal((await vscode.commands.executeCommand<ActionOutcome>("hearth.document")).status, "proposed");
+    assert.deepEqual(diffTabs().map((t) => t.label), ["geometry.ts ↔ Hearth: Document"], "one diff, no longer writing");
+    const pkg = hearthExtension().packageJSON as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
+    const accept = pkg.contributes.menus["editor/title"]!.find((m) => m.command === "hearth.chat.acceptProposal");
+    assert.match(accept?.when ?? "", /hearth\.proposalReady/, "the title bar's Accept follows the context key");
+  });
+
+  it("marks a proposal that changes nothing in the diff's title, and refuses to accept it", async () => {
+    const { doc, editor, before } = await openGeometry();
+    const comment = DOCUMENTED_AREA.slice(0, DOCUMENTED_AREA.indexOf(AREA));
+    await editor.edit((b) => b.insert(doc.positionAt(before.indexOf(AREA)), comment));
+    try {
+      const outcome = await vscode.commands.executeCommand<ActionOutcome>("hearth.document");
+      assert.equal(outcome.status === "proposed" && outcome.proposal, DOCUMENTED_AREA);
+      assert.deepEqual(diffTabs().map((t) => t.label), ["geometry.ts ↔ Hearth: Document — no change"]);
+      assert.equal(await vscode.commands.executeCommand("hearth.chat.acceptProposal"), false);
+      assert.equal(doc.getText(), before.replace(AREA, DOCUMENTED_AREA));
+    } finally {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand("undo");
+    }
+    assert.equal(doc.getText(), before);
+  });
 
   it("Discard leaves the file untouched", async () => {
     const { doc, before } = await openGeometry();
@@ -167,9 +196,24 @@ describe("Hearth refactor actions in the extension host", function () {
       await waitFor(() => api.engine.status.kind === "idle", "the engine to take the long model");
     });
 
+    it("opens the diff at once under a 'writing…' title, and refuses Accept while the model writes", async () => {
+      const { doc, before } = await openGeometry();
+      const t0 = Date.now();
+      const running = vscode.commands.executeCommand<ActionOutcome>("hearth.fix");
+      await waitFor(() => diffTabs().length === 1, "the diff to open", 60_000);
+      const opened = Date.now() - t0;
+      assert.deepEqual(diffTabs().map((t) => t.label), ["geometry.ts ↔ Hearth: Fix — writing…"]);
+      await waitFor(() => (api.chat.edits.proposedText() ?? before) !== before, "the proposal to start streaming", 60_000);
+      console.log(`      diff open after ${opened} ms, first streamed text after ${Date.now() - t0} ms`);
+      assert.equal(await vscode.commands.executeCommand("hearth.chat.acceptProposal"), false, "nothing to accept while it writes");
+      assert.equal(await vscode.commands.executeCommand("hearth.cancelAction"), true);
+      assert.equal((await running).status, "cancelled");
+      assert.equal(doc.getText(), before);
+    });
+
     it("Escape (hearth.cancelAction) stops the model while it writes; the diff closes and nothing is written", async () => {
       const { doc, before } = await openGeometry();
-      const running = vscode.commands.executeCommand<ActionOutcome>("hearth.document");
+      const running = vscode.commands.executeCommand<ActionOutcome>("hearth.fix");
       await waitFor(() => diffTabs().length === 1 && (api.chat.edits.proposedText() ?? before) !== before, "the proposal to start streaming", 60_000);
       assert.equal(await vscode.commands.executeCommand("hearth.cancelAction"), true);
       assert.equal((await running).status, "cancelled");
@@ -179,13 +223,32 @@ describe("Hearth refactor actions in the extension host", function () {
     });
   });
 
+  describe("an answer that does not parse", () => {
+    before(async () => {
+      const broken = await ensureTestModel("scripted", { script: { fim: DEFAULT_SCRIPT.fim, chat: BROKEN_ANSWER } });
+      await vscode.workspace.getConfiguration("hearth").update("model.path", broken, vscode.ConfigurationTarget.Global);
+      await waitFor(() => api.engine.status.kind === "idle", "the engine to take the model that answers broken code");
+    });
+
+    it("is marked in the diff's title, not only in a notification", async () => {
+      await openGeometry();
+      const outcome = await vscode.commands.executeCommand<ActionOutcome>("hearth.fix");
+      assert.equal(outcome.status === "proposed" && outcome.warning, "the proposal does not parse as typescript, although the file did.");
+      assert.deepEqual(diffTabs().map((t) => t.label), ["geometry.ts ↔ Hearth: Fix — ⚠ does not parse"]);
+    });
+  });
+
   it("contributes the commands to the palette and the editor context menu, in category Hearth", () => {
     const pkg = hearthExtension().packageJSON as {
-      contributes: { commands: { command: string; category?: string }[]; menus: Record<string, { command: string }[]> };
+      contributes: { commands: { command: string; category?: string }[]; menus: Record<string, { command?: string; submenu?: string }[]> };
     };
+    const { menus } = pkg.contributes;
+    // Directly in the editor's context menu, or in a submenu of it.
+    const inContextMenu = (id: string) =>
+      menus["editor/context"]!.some((m) => m.command === id || (m.submenu !== undefined && (menus[m.submenu] ?? []).some((s) => s.command === id)));
     for (const id of ["hearth.explain", "hearth.fix", "hearth.document", "hearth.generateTests", "hearth.editWithInstruction"]) {
       assert.equal(pkg.contributes.commands.find((c) => c.command === id)?.category, "Hearth", id);
-      assert.ok(pkg.contributes.menus["editor/context"]!.some((m) => m.command === id), `${id} in the context menu`);
+      assert.ok(inContextMenu(id), `${id} in the context menu`);
     }
   });
 });
