@@ -3,13 +3,18 @@
 //   2. a 100 KB answer streamed by the scripted test model,
 //      both in code-server + headless Chromium, measured in the webview's frame with the Performance API (probe.ts);
 //      target: no main-thread task over 50 ms;
-//   3. time to first token and tokens/s on bench-0.5b (2 threads), through ChatSession + EngineClient (speed.ts).
-// `-- --runs=N` repeats each view measurement (default 3), `-- --rounds=N` each question and follow-up (default 2); `-- --only=webview|speed` runs one part; `-- --smoke` writes
+//   3. time to first token and tokens/s on bench-0.5b (2 threads), through ChatSession + EngineClient (speed.ts);
+//   4. the first token after Enter with the prompt prefilled while the question is typed and without, and inline
+//      completions beside a prefill (prefill.ts; `-- --prefill-rounds=N`, default 3).
+// `-- --runs=N` repeats each view measurement (default 3), `-- --rounds=N` each question and follow-up (default 2); `-- --only=webview|speed|prefill` runs one part
+// (prefill alone merges its figures into bench/results/chat.json and the chat section); `-- --smoke` writes
 // nothing to bench/results; `-- --profile` also records CPU profiles (profile.ts; implies --smoke: it slows the page);
 // `-- --page` replays the host's messages to the app alone in a page under a Chrome trace (page-replay.ts), a diagnostic.
 import { loadavg } from "node:os";
 import { median, writeBenchResult, type FlatValue } from "../report";
 import { runPageReplay } from "./page-replay";
+import { prefillFigures, runPrefillBench } from "./prefill";
+import { mergePrefillIntoChatResults, prefillMarkdown } from "./prefill-report";
 import { MAX_TOKENS, runSpeedBench, THREADS, type SpeedResult, type Turn } from "./speed";
 import { describeRun, MESSAGES, round, runWebviewBench, type RenderRun, type StreamRun, type WebviewResult } from "./webview";
 
@@ -25,9 +30,23 @@ export async function runChatBench(argv: readonly string[] = process.argv.slice(
   if (argv.includes("--page")) return runPageReplay({ log });
   const loadAtStart = loadavg()[0]!;
   log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} at the start`);
+  const prefillRounds = Number(argv.find((a) => a.startsWith("--prefill-rounds="))?.slice("--prefill-rounds=".length) ?? 3);
+  const prefillPart = async () => {
+    const start = loadavg()[0]!;
+    const figures = prefillFigures(await runPrefillBench({ rounds: prefillRounds, log }));
+    return { figures, markdown: prefillMarkdown(figures, { start, end: loadavg()[0]! }) };
+  };
+  if (only === "prefill") {
+    const prefill = await prefillPart();
+    console.log(prefill.figures);
+    if (smoke) log("not written to bench/results (a smoke run)");
+    else mergePrefillIntoChatResults(prefill.figures, prefill.markdown);
+    return;
+  }
   const webview = only === "speed" ? undefined : await runWebviewBench({ runs, log, profile });
   const loadAfterWebview = loadavg()[0]!;
   const speed = only === "webview" ? undefined : await runSpeedBench({ rounds, log });
+  const prefill = only === undefined ? await prefillPart() : undefined;
   const loadAtEnd = loadavg()[0]!;
   log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} at the end`);
   if (webview) {
@@ -35,13 +54,13 @@ export async function runChatBench(argv: readonly string[] = process.argv.slice(
     log(`switch, worst run: ${describeRun(worst(webview.switchRuns))}`);
     log(`stream, worst run: ${describeRun(worst(webview.streamRuns))}`);
   }
-  if (smoke || !webview || !speed) {
+  if (smoke || !webview || !speed || !prefill) {
     log("not written to bench/results (a smoke or partial run)");
     return;
   }
-  const figures = toFigures(webview, speed, { loadAtStart, loadAfterWebview, loadAtEnd });
+  const figures = { ...toFigures(webview, speed, { loadAtStart, loadAfterWebview, loadAtEnd }), ...prefill.figures };
   console.log(figures);
-  writeBenchResult("chat", figures, toMarkdown(webview, speed, figures));
+  writeBenchResult("chat", figures, `${toMarkdown(webview, speed, figures)}\n\n${prefill.markdown}`);
 }
 
 /** The run with the longest task (ties: the longest frame). */
