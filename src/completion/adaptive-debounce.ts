@@ -1,7 +1,9 @@
 /**
  * How long to wait after a keystroke before asking the model. A request fired in the middle of a burst of typing is
  * wasted work on a CPU that has none to spare, so the wait follows the user's own rhythm: a little longer than their
- * usual gap between keys (a pause is a gap clearly longer than usual), within bounds.
+ * usual gap between keys (a pause is a gap clearly longer than usual), within bounds. The upper bound is short: the
+ * wait is latency added to every suggestion, and a slow typist's next key simply cancels a call started between keys
+ * (the engine's KV cache keeps what the two calls' prompts share, so the next call starts from there).
  */
 export interface DebounceOptions {
   minMs: number;
@@ -12,7 +14,7 @@ export interface DebounceOptions {
   pauseMs: number;
 }
 
-export const DEFAULT_DEBOUNCE: DebounceOptions = { minMs: 40, maxMs: 350, factor: 1.5, pauseMs: 1500 };
+export const DEFAULT_DEBOUNCE: DebounceOptions = { minMs: 40, maxMs: 150, factor: 1.5, pauseMs: 1500 };
 
 export class AdaptiveDebounce {
   private averageGapMs: number;
