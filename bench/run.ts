@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   context: () => runScript(join(__dirname, "context", "run-context-bench.js")),
   engine: () => runEngineBench(),
   inline: () => runInlineBench(),
+  "first-suggestion": async () => (await import("./inline/first-suggestion.js")).runFirstSuggestionBench(),
   chat: async () => (await import("./chat/run-chat.js")).runChatBench(),
   reliability: async () => (await import("./reliability/run-reliability.js")).runReliabilityBench(),
 };
