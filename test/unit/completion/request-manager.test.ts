@@ -398,3 +398,29 @@ describe("AdaptiveDebounce", () => {
     assert.equal(debounce.delayMs(), before);
   });
 });
+
+describe("RequestManager with the default debounce", () => {
+  /** Resolves once `check` holds, looking again after every timer tick (the manager's own timers drive it). */
+  const until = async (check: () => boolean) => {
+    while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+
+  it("cancels the model call a slow typist's pause started when their next key changes the text, leaving one call running", async () => {
+    const engine = new FakeEngine(() => ["foo", ...Array.from({ length: 400 }, () => "o")], 20);
+    const rm = new RequestManager({ engine, context: new FakeContext(), logger: silentLogger });
+    const first = new AbortController();
+    void rm.provide({ snapshot: doc("const a = █;"), triggerKind: "automatic", signal: first.signal });
+    await until(() => engine.calls[0]?.chunksSent === 1);
+    // VS Code cancels the request on the next key; the key types something the model did not write.
+    first.abort();
+    const second = new AbortController();
+    void rm.provide({ snapshot: doc("const a = b█;"), triggerKind: "automatic", signal: second.signal });
+    assert.equal(engine.calls[0]!.aborted, true, "the next key aborts the call at once, not after its pause");
+    await until(() => engine.calls.length === 2);
+    assert.equal(engine.calls[1]!.aborted, false);
+    assert.equal(engine.calls[1]!.params.prefix, "const a = b");
+    second.abort();
+    rm.dispose();
+    await until(() => engine.calls[1]!.aborted);
+  });
+});
