@@ -33,6 +33,11 @@ export interface ProjectRules {
   notes: string[];
 }
 
+/** The rules' budget for a model's window: an eighth of it, at most DEFAULT_RULES_TOKENS. */
+export function rulesBudget(windowTokens: number): number {
+  return Math.max(0, Math.min(DEFAULT_RULES_TOKENS, Math.floor(windowTokens / 8)));
+}
+
 export const NO_RULES: ProjectRules = { text: "", tokens: 0, sources: [], notes: [] };
 
 export interface ReadRulesOptions {

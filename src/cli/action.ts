@@ -97,8 +97,8 @@ export async function runActionCommand(
   try {
     await loadModel(deps.engine, { config: deps.config, workspace: session.workspace, signal: deps.signal, role: "chat" });
     await followSession(pipeline, session, deps.signal);
-    const host = new TerminalActionHost(session.workspace, { uri: session.file.uri, diagnostics: command.problems });
     const model = chatActionModel(deps.engine, () => deps.config.engine.contextSize, deps.signal);
+    const host = new TerminalActionHost(session.workspace, { uri: session.file.uri, diagnostics: command.problems }, () => model.contextWindow());
     const path = host.relativePath(session.file.path);
     const outcome = await runAction(
       { host, model, syntax: pipeline.context, context: pipeline.context, logger: deps.logger },

@@ -15,6 +15,7 @@ import type {
   ProposalRequest,
   ProposalView,
 } from "../actions/action-host";
+import { DEFAULT_RULES_TOKENS, readProjectRules, rulesBudget } from "../chat/project-rules";
 import { pathInFolder } from "../completion/completion-pipeline";
 import { DEFAULT_EXCLUDED_FOLDERS } from "../context/index/workspace-files";
 import { languageIdForPath } from "../context/languages";
@@ -43,6 +44,8 @@ export class TerminalActionHost implements ActionHost {
     private readonly workspace: string,
     /** The problems the editor would report in the file (for Fix): from the command line. */
     private readonly problems: { uri: string; diagnostics: readonly EditorDiagnostic[] },
+    /** The model's context window, for the project rules' budget (as the editor's). */
+    private readonly windowTokens: () => number = () => DEFAULT_RULES_TOKENS * 8,
   ) {}
 
   diagnostics(document: ActionDocument): readonly EditorDiagnostic[] {
@@ -61,6 +64,12 @@ export class TerminalActionHost implements ActionHost {
   relativePath(pathOrUri: string): string {
     const path = pathOrUri.startsWith("file:") ? fileURLToPath(pathOrUri) : pathOrUri;
     return pathInFolder(this.workspace, path) ?? path;
+  }
+
+  /** The project rules the editor would send. The person at the terminal named this folder: it is trusted. */
+  async projectRules(document: ActionDocument): Promise<string> {
+    const file = document.uri.startsWith("file:") ? fileURLToPath(document.uri) : document.uri;
+    return (await readProjectRules({ root: this.workspace, file, trusted: true, budgetTokens: rulesBudget(this.windowTokens()) })).text;
   }
 
   async projectOf(document: ActionDocument): Promise<ActionProject | null> {

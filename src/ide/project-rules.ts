@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { DEFAULT_RULES_TOKENS, NO_RULES, readProjectRules, type ProjectRules } from "../chat/project-rules";
+import { NO_RULES, readProjectRules, rulesBudget, type ProjectRules } from "../chat/project-rules";
 import { DisposableStore } from "../common/disposable";
 import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
@@ -26,7 +26,7 @@ export class ProjectRulesTracker implements vscode.Disposable {
 
   constructor(
     private readonly logger: Logger,
-    /** The model's context window: the rules get an eighth of it, at most DEFAULT_RULES_TOKENS. */
+    /** The model's context window, for the rules' budget (rulesBudget). */
     private readonly windowTokens: () => number,
     /** Whether the workspace is trusted (a test may say it is not). */
     private readonly isTrusted: () => boolean = () => vscode.workspace.isTrusted,
@@ -59,7 +59,7 @@ export class ProjectRulesTracker implements vscode.Disposable {
     const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? (uri ? undefined : vscode.workspace.workspaceFolders?.[0]);
     if (!this.isTrusted() || !folder || folder.uri.scheme !== "file") return Promise.resolve(NO_RULES);
     const file = uri?.scheme === "file" ? uri.fsPath : undefined;
-    const budgetTokens = Math.max(0, Math.min(DEFAULT_RULES_TOKENS, Math.floor(this.windowTokens() / 8)));
+    const budgetTokens = rulesBudget(this.windowTokens());
     // Rules depend on the folder the file is in, not the file: one read per folder until a rule file changes.
     const key = `${folder.uri.fsPath}\n${file ? dirname(file) : ""}\n${budgetTokens}`;
     let rules = this.cache.get(key);
