@@ -320,7 +320,7 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
   log(`load average ${loadAtStart.toFixed(2)}${smoke ? "; smoke run" : ""}`);
 
   const firstRuns: FirstRun[] = [];
-  for (let i = 0; i < (smoke ? 1 : 3); i++) {
+  for (let i = 0; i < (smoke ? 1 : 2); i++) {
     for (const preload of [false, true]) {
       const run = await firstSuggestion(preload, modelPath, segment, grammarsDir, workerPath);
       firstRuns.push(run);
@@ -337,15 +337,16 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
     await client.load();
     // Alternated, so that both debounces meet the same machine.
     for (let round = 0; round < (smoke ? 1 : 2); round++) {
+      // Two rounds of a few pauses each: on a shared 2-core machine a pause's model call can take seconds.
       for (const variant of WARM_VARIANTS) {
-        const result = await warmPauses(client, segment, grammarsDir, smoke ? 2 : 6, variant.pace, variant.debounce);
+        const result = await warmPauses(client, segment, grammarsDir, smoke ? 2 : 4, variant.pace, variant.debounce);
         const sofar = warm.get(variant.key);
         warm.set(variant.key, sofar ? { parts: [...sofar.parts, ...result.parts], pauses: sofar.pauses + result.pauses } : result);
         log(`B ${variant.key}: ${result.parts.length} model-backed pauses of ${result.pauses}`);
       }
     }
-    fast = await callsPer100Keys(client, segment, grammarsDir, FAST_PACE, smoke ? 40 : 300);
-    human = await callsPer100Keys(client, segment, grammarsDir, HUMAN_PACE, smoke ? 40 : 300);
+    fast = await callsPer100Keys(client, segment, grammarsDir, FAST_PACE, smoke ? 40 : 200);
+    human = await callsPer100Keys(client, segment, grammarsDir, HUMAN_PACE, smoke ? 40 : 200);
     log(`C fast typist: ${fast.calls} model calls for ${fast.keys} keys; human typist: ${human.calls} for ${human.keys}`);
   } finally {
     await client.dispose();
