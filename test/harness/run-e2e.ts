@@ -75,7 +75,8 @@ export async function runE2E(opts: RunE2EOptions = {}): Promise<SuiteResult> {
           screenshot: (name) => saveScreenshot(page, name),
         };
         try {
-          await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: repoRoot }), { waitUntil: "domcontentloaded", timeout: 30_000 });
+          // A fresh code-server's first page takes over 30 s on a machine loaded by other test runs.
+          await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: repoRoot }), { waitUntil: "domcontentloaded", timeout: 120_000 });
           await withTimeout(s.run(ctx), s.timeoutMs ?? 90_000, `scenario "${s.name}"`);
           result.passed++;
           log(`    ✔ ${s.name} (${Date.now() - started} ms)`);
