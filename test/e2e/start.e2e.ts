@@ -42,14 +42,14 @@ export const scenarios: E2EScenario[] = [
       try {
         log(`start URL: ${started.url}`);
         const t0 = Date.now();
-        await page.goto(started.url, { waitUntil: "domcontentloaded", timeout: 30_000 });
+        await page.goto(started.url, { waitUntil: "domcontentloaded", timeout: 120_000 });
         await waitForWorkbench(page);
         log(`workbench visible after ${Date.now() - t0} ms`);
         assert.match(await page.title(), /hearth-sample/);
 
         // The status item, from its first text on: every change is recorded until the model is ready.
         const item = hearthStatusBarItem(page);
-        await item.waitFor({ state: "visible", timeout: 60_000 });
+        await item.waitFor({ state: "visible", timeout: 120_000 });
         const texts = [await statusBarText(item)];
         log(`status item visible after ${Date.now() - t0} ms: ${JSON.stringify(texts[0])}`);
         const deadline = Date.now() + 120_000;
