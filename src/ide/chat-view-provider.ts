@@ -6,7 +6,7 @@ import type { Conversation } from "../chat/conversation";
 import type { ContextPiece } from "../chat/prompt";
 import { DisposableStore } from "../common/disposable";
 import { errorMessage } from "../common/errors";
-import type { Event } from "../common/event";
+import { Emitter, type Event } from "../common/event";
 import type { EngineClient } from "../engine/client";
 import {
   parseWebviewMessage,
@@ -18,6 +18,7 @@ import {
 } from "../webview/protocol";
 import type { ChatContextTracker } from "./chat-context";
 import type { ChatEdits } from "./chat-edits";
+import { ChatSlashCommands } from "./chat-slash-commands";
 import { toViewModel } from "./chat-view-model";
 import { COMMANDS } from "./command-ids";
 import type { HearthLog } from "./log";
@@ -71,10 +72,26 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private contextGeneration = 0;
   /** Tests and the e2e harness read this: every message the host posted, counted by type. */
   readonly posted = new Map<HostToWebview["type"], number>();
+  private readonly postEmitter = new Emitter<HostToWebview>();
+  /** Every message posted to the webview (tests follow what the view is shown). */
+  readonly onDidPost: Event<HostToWebview> = this.postEmitter.event;
+  /** The budget line shows the model's own count (not an estimate) now. */
+  private shownExact = false;
+  /** `/explain`, `/fix`, … and the workspace's prompt files, typed in the question box. */
+  readonly slash: ChatSlashCommands;
 
   constructor(private readonly deps: ChatViewDeps) {
     const { session } = deps;
+    this.slash = new ChatSlashCommands({
+      context: deps.context,
+      log: deps.log,
+      ask: async (question) => session.send(question, await deps.context.pieces(), this.budget()),
+      notify: (level, text) => this.post({ type: "notice", level, text }),
+    });
     this.subscriptions.add(
+      this.postEmitter,
+      this.slash,
+      this.slash.onDidChange(() => this.postSlashCommands()),
       session.onDidChangeConversation((c) => {
         this.postConversation(c);
         this.postModel();
@@ -88,6 +105,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }),
       session.onDidChangeHistory(() => this.postHistory()),
       deps.context.onDidChange(() => void this.postContext()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration("editor.wordWrap")) this.postDisplay();
+      }),
       ...(deps.rules ? [deps.rules.onDidChange(() => void this.postContext())] : []),
       // The header names the model that answers: the separate chat model where one is set (hearth.chat.modelPath).
       deps.engine.onDidChangeChatStatus((status) => {
@@ -113,7 +133,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [media] };
     view.webview.html = this.html(view.webview, media);
     this.viewSubscriptions.add(
-      view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      view.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       view.onDidDispose(() => {
         if (this.view === view) {
           this.view = undefined;
@@ -151,13 +171,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.viewSubscriptions.clear();
   }
 
-  private receive(raw: unknown): void {
+  /**
+   * A message from the webview, checked before anything is done with it; resolves when it has been handled (tests
+   * post the webview's messages here, exactly as the view would).
+   */
+  receive(raw: unknown): Promise<void> {
     const message = parseWebviewMessage(raw);
     if (!message) {
       this.deps.log.warn(`chat: ignored a malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      return;
+      return Promise.resolve();
     }
-    this.handle(message).catch((error: unknown) => {
+    return this.handle(message).catch((error: unknown) => {
       this.deps.log.error(error instanceof Error ? error : String(error));
       this.post({ type: "notice", level: "error", text: errorMessage(error) });
     });
@@ -172,6 +196,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.ready = true;
         this.appendBuffer.clear();
         this.postModel();
+        this.postDisplay();
+        this.postSlashCommands();
         this.postHistory();
         this.postConversation(session.conversation);
         await this.postContext();
@@ -205,6 +231,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case "problem":
         this.deps.log.warn(`chat view: ${message.text}`);
         return;
+      case "slash":
+        return this.slash.run(message.name, message.text);
       case "code": {
         // The code must come from an answer in this conversation: the webview cannot make Hearth write other text.
         const entry = session.conversation.entries.find((e) => e.id === message.entryId && e.role === "assistant");
@@ -228,6 +256,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private post(message: HostToWebview): void {
     if (!this.ready || !this.view) return;
     this.posted.set(message.type, (this.posted.get(message.type) ?? 0) + 1);
+    this.postEmitter.fire(message);
     void this.view.webview.postMessage(message).then(undefined, () => undefined);
   }
 
@@ -239,6 +268,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       conversation: { id: conversation.id, title: conversation.title, entries: conversation.entries.map(toShownEntry), streamingId: this.deps.session.streamingId },
     });
     void this.postContext();
+  }
+
+  private postSlashCommands(): void {
+    this.post({ type: "slashCommands", commands: this.slash.list() });
+  }
+
+  /** The editor's settings the view follows: code blocks wrap where the editor wraps words. */
+  private postDisplay(): void {
+    const wordWrap = vscode.workspace.getConfiguration("editor").get<string>("wordWrap", "off");
+    this.post({ type: "display", display: { wrapCode: wordWrap !== "off" } });
   }
 
   /** The header: the answering model and what it is doing for the chat. */

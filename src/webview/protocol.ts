@@ -32,7 +32,27 @@ export const LIMITS = {
   href: 2_000,
   /** A problem the view reports for the log. */
   problem: 1_000,
+  /** Slash commands the menu lists, and a description's characters. */
+  slashCommands: 300,
+  slashDescription: 300,
 } as const;
+
+/**
+ * A slash command's name as typed after `/` (`/explain`, `/review`): letters, digits, "-", "_" and "." inside, at
+ * most 64 characters. The host looks it up in a fixed table; it is never made into a command id.
+ */
+export function isSlashName(v: unknown): v is string {
+  return typeof v === "string" && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(v) && !v.includes("..");
+}
+
+/** A command the user can run by typing `/NAME` in the question box. */
+export interface ViewSlashCommand {
+  name: string;
+  /** One line shown beside the name in the menu. */
+  description: string;
+  /** What the text after the name is for (e.g. "what to change"), or "" when the command takes no text. */
+  argument: string;
+}
 
 /** One message of the conversation as the view shows it. */
 export type ViewEntry = ShownEntry;
@@ -102,7 +122,15 @@ export type HostToWebview =
   | { type: "model"; model: ViewModel }
   | { type: "history"; items: ViewHistoryItem[]; currentId: string }
   | { type: "notice"; level: NoticeLevel; text: string }
-  | { type: "focus"; draft?: string };
+  | { type: "focus"; draft?: string }
+  | { type: "display"; display: ViewDisplay }
+  | { type: "slashCommands"; commands: ViewSlashCommand[] };
+
+/** How the view shows things, from the editor's settings. */
+export interface ViewDisplay {
+  /** Code blocks wrap long lines (the editor's `editor.wordWrap` is not "off"); each block has a toggle of its own. */
+  wrapCode: boolean;
+}
 
 export type CodeAction = "copy" | "insert" | "apply";
 /** Commands the webview may ask for by a button; nothing else can be run from it. */
@@ -124,6 +152,8 @@ export type WebviewToHost =
   | { type: "openLink"; href: string }
   | { type: "command"; command: ViewCommand }
   | { type: "problem"; text: string }
+  /** `/NAME text` from the question box: the host runs the command of that name from its own table, or says there is none. */
+  | { type: "slash"; name: string; text: string }
   /** The user is writing a question (the box has focus, or its text or the chips changed): prepare its prompt. */
   | { type: "composing" };
 
@@ -168,6 +198,8 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
       return hasOnly(m, ["type", "command"]) && oneOf(m.command, VIEW_COMMANDS) ? { type: "command", command: m.command } : null;
     case "problem":
       return hasOnly(m, ["type", "text"]) && isStr(m.text, LIMITS.problem) ? { type: "problem", text: m.text } : null;
+    case "slash":
+      return hasOnly(m, ["type", "name", "text"]) && isSlashName(m.name) && isStr(m.text, LIMITS.text) ? { type: "slash", name: m.name, text: m.text } : null;
     default:
       return null;
   }
@@ -192,6 +224,10 @@ function isBudget(v: unknown): v is ViewBudget {
     Array.isArray(v.trimmed) &&
     v.trimmed.every((t) => isStr(t))
   );
+}
+
+function isSlashCommand(v: unknown): v is ViewSlashCommand {
+  return isObj(v) && hasOnly(v, ["name", "description", "argument"]) && isSlashName(v.name) && isStr(v.description, LIMITS.slashDescription) && isStr(v.argument, LIMITS.slashDescription);
 }
 
 /** Validates a message from the extension (the webview's side of the check). */
@@ -227,6 +263,14 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
         : null;
     case "notice":
       return oneOf(m.level, NOTICE_LEVELS) && isStr(m.text) ? { type: "notice", level: m.level, text: m.text } : null;
+    case "display": {
+      const d = m.display;
+      return hasOnly(m, ["type", "display"]) && isObj(d) && hasOnly(d, ["wrapCode"]) && typeof d.wrapCode === "boolean" ? { type: "display", display: { wrapCode: d.wrapCode } } : null;
+    }
+    case "slashCommands":
+      return hasOnly(m, ["type", "commands"]) && Array.isArray(m.commands) && m.commands.length <= LIMITS.slashCommands && m.commands.every(isSlashCommand)
+        ? { type: "slashCommands", commands: m.commands.map((c: ViewSlashCommand) => ({ name: c.name, description: c.description, argument: c.argument })) }
+        : null;
     case "focus":
       return m.draft === undefined || isStr(m.draft, LIMITS.text) ? { type: "focus", ...(m.draft !== undefined ? { draft: m.draft as string } : {}) } : null;
     default:

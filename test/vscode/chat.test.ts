@@ -5,9 +5,10 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import { ConversationStore } from "../../src/chat/conversation-store";
 import type { HearthApi } from "../../src/extension";
+import { ACTION_ANSWER, DOCUMENTED_AREA } from "../fixtures/actions/scripts";
 import { HOSTILE_MARKDOWN, longAnswer } from "../fixtures/chat/scripts";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-import { hearth, hearthExtension, setModel, waitFor } from "./helpers";
+import { hearth, hearthExtension, setModel, waitFor, workspaceFile } from "./helpers";
 
 const LONG_PARAGRAPHS = 1600;
 
@@ -122,6 +123,132 @@ describe("Hearth chat in the extension host", function () {
     assert.ok(defaults.length > 100, `read ${defaults.length} default keybindings`);
     const clash = defaults.filter((k) => k.key === ours.key && !k.command.startsWith("hearth."));
     assert.deepEqual(clash, [], `${ours.key} is already bound`);
+  });
+
+  it("keeps the model's own count on the budget line after an answer: it never goes back to an estimate", async () => {
+    await vscode.commands.executeCommand("hearth.chat.focus");
+    await waitFor(() => api.chat.view.isReady, "the chat webview to post ready");
+    const doc = await vscode.workspace.openTextDocument(workspaceFile("src", "math.ts"));
+    await vscode.window.showTextDocument(doc, { preview: false });
+    await vscode.commands.executeCommand("hearth.chat.newConversation");
+    // A first answer: the model is loaded and has counted what was sent.
+    await api.chat.view.receive({ type: "send", text: "What does add do?" });
+    const budgets: { used: number; estimated: boolean }[] = [];
+    const sub = api.chat.view.onDidPost((m) => {
+      if (m.type === "context") budgets.push({ used: m.context.budget.used, estimated: m.context.budget.estimated });
+    });
+    try {
+      // The model is loaded and has counted the file: the line shows its count.
+      await waitFor(() => budgets.at(-1)?.estimated === false, "the model's own count on the budget line");
+      const exactFrom = budgets.length - 1;
+      // A question the model has never counted, and its answer: lines new to the counter.
+      await api.chat.view.receive({ type: "send", text: `What does add return for ${Date.now()} and ${process.pid}?` });
+      await waitFor(() => api.chat.session.streamingId === null, "the answer");
+      await waitFor(() => (budgets.at(-1)?.used ?? 0) > budgets[exactFrom]!.used, "the budget with the answer in it");
+      const after = budgets.slice(exactFrom);
+      assert.deepEqual(after.filter((b) => b.estimated), [], `budget lines after the model's count: ${JSON.stringify(after)}`);
+    } finally {
+      sub.dispose();
+    }
+  });
+
+  describe("slash commands typed in the question box", () => {
+    // The refactor actions' scripted answer (a documented area()), as in the actions suite.
+    before(async () => {
+      await setModel(await ensureTestModel("scripted", { script: { fim: DEFAULT_SCRIPT.fim, chat: ACTION_ANSWER } }), WINDOW);
+      await waitFor(() => api.engine.status.kind === "idle" || api.engine.status.kind === "ready", "the engine to take the actions' model");
+    });
+    after(async () => {
+      await setModel(scripted, WINDOW);
+    });
+
+    /** Opens geometry.ts with the cursor in area(), nothing selected: the chat's editor, which the commands work on. */
+    const openGeometry = async () => {
+      const doc = await vscode.workspace.openTextDocument(workspaceFile("src", "geometry.ts"));
+      const editor = await vscode.window.showTextDocument(doc, { preview: false });
+      const at = doc.positionAt(doc.getText().indexOf("width * height"));
+      editor.selection = new vscode.Selection(at, at);
+      await waitFor(() => api.chat.context.targetEditor?.document === doc, "the chat to follow geometry.ts");
+      return doc;
+    };
+    /** What the webview posts for `/name text`, handled as the view's own message would be. */
+    const slash = (name: string, text = "") => api.chat.view.receive({ type: "slash", name, text });
+
+    afterEach(async () => {
+      await vscode.commands.executeCommand("hearth.chat.discardProposal");
+      await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    });
+
+    const editCommands: [string, string, string][] = [
+      ["doc", "", "Hearth: Document"],
+      ["fix", "", "Hearth: Fix"],
+      ["tests", "", "Hearth: Generate Tests"],
+      ["edit", "document it", "Hearth: Edit"],
+    ];
+    for (const [name, text, title] of editCommands) {
+      it(`/${name}${text ? ` ${text}` : ""} runs the same command as the palette on the chat's editor: a proposal diff titled "${title}"`, async () => {
+        await openGeometry();
+        const before = api.actions.last;
+        await slash(name, text);
+        const outcome = api.actions.last;
+        assert.notEqual(outcome, before, "the action ran to its end");
+        assert.equal(outcome?.status === "proposed" && outcome.proposal.trimEnd(), DOCUMENTED_AREA, JSON.stringify(outcome));
+        const tabs = diffTabs();
+        assert.equal(tabs.length, 1, "one proposal diff");
+        assert.ok(tabs[0]!.label.includes(title), tabs[0]!.label);
+      });
+    }
+
+    it("/explain asks the chat about the code at the cursor, as Hearth: Explain does", async () => {
+      await openGeometry();
+      await vscode.commands.executeCommand("hearth.chat.newConversation");
+      await slash("explain");
+      assert.deepEqual(api.actions.last, { status: "answered" });
+      const [question, answer] = api.chat.session.conversation.entries;
+      assert.match(question!.content, /^Explain what function area does/);
+      assert.deepEqual(question!.context, ["geometry.ts:3-5"]);
+      assert.equal(answer!.content, ACTION_ANSWER);
+      assert.equal(diffTabs().length, 0, "Explain proposes no edit");
+    });
+
+    it("/commit runs Hearth: Write Commit Message", async function () {
+      const commit = (api as unknown as { commitMessage?: { readonly last: unknown } }).commitMessage;
+      if (!(await vscode.commands.getCommands(true)).includes("hearth.writeCommitMessage") || !commit) {
+        this.skip(); // Skipped only where this build has no hearth.writeCommitMessage command to run.
+      }
+      const before = commit!.last;
+      await slash("commit");
+      assert.notEqual(commit!.last, before, "the commit-message command ran to its end");
+    });
+
+    it("/NAME of a prompt file in .hearth/prompts asks the chat the file's prompt, and the menu lists it", async () => {
+      const file = workspaceFile(".hearth", "prompts", "review-errors.md");
+      await vscode.workspace.fs.writeFile(file, Buffer.from("---\ndescription: Review the error handling\n---\nReview the error handling of this code.\n"));
+      try {
+        await waitFor(async () => {
+          await api.chat.view.slash.refresh();
+          return api.chat.view.slash.list().some((c) => c.name === "review-errors" && c.description === "Review the error handling");
+        }, "the prompt file in the slash menu");
+        await vscode.commands.executeCommand("hearth.chat.newConversation");
+        await slash("review-errors");
+        await waitFor(() => api.chat.session.conversation.entries.at(-1)?.status === "done", "the answer");
+        assert.equal(api.chat.session.conversation.entries[0]!.content, "Review the error handling of this code.");
+      } finally {
+        await vscode.workspace.fs.delete(workspaceFile(".hearth"), { recursive: true });
+      }
+    });
+
+    it("runs nothing for a name that is not in its table, however much it looks like a command id or an object key, and says so", async () => {
+      await openGeometry();
+      const before = api.actions.last;
+      const notices = api.chat.view.posted.get("notice") ?? 0;
+      for (const name of ["hearth.fix", "constructor", "toString", "workbench.action.closeAllEditors"]) await slash(name);
+      await slash("__proto__");
+      assert.equal(api.actions.last, before, "no action ran");
+      assert.equal(diffTabs().length, 0);
+      assert.equal(vscode.window.visibleTextEditors.length > 0, true, "no command closed the editors");
+      assert.equal((api.chat.view.posted.get("notice") ?? 0) - notices, 4, "one notice per unknown name; the malformed one is dropped");
+    });
   });
 
   describe("bad input", () => {

@@ -1,10 +1,11 @@
 // The chat view: conversation log, context chips with the token budget, and the question box. Keyboard first:
 // Enter sends, Shift+Enter adds a line, ↑ in an empty box edits the last question, Escape stops an answer, @ attaches
-// files. Every action is a message to the extension; nothing in an answer can act without a click.
+// files, / at the start lists the commands (slash-menu.ts). Every action is a message to the extension; nothing in an answer can act without a click.
 import type { HostToWebview, ViewContext, ViewConversation, ViewEntry, ViewModel, WebviewToHost } from "../protocol";
 import { clear, h } from "./dom";
-import { EntryView } from "./entry-view";
+import { EntryView, setCodeWrapDefault } from "./entry-view";
 import type { Highlighter } from "./highlighter";
+import { SlashMenu } from "./slash-menu";
 
 export interface AppHost {
   post(message: WebviewToHost): void;
@@ -35,6 +36,7 @@ export class ChatApp {
   private readonly sendButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   private readonly status: HTMLElement;
+  private readonly slash: SlashMenu;
   private views = new Map<string, EntryView>();
   private conversationId = "";
   private streamingId: string | null = null;
@@ -71,8 +73,9 @@ export class ChatApp {
       class: "input",
       rows: "3",
       "aria-label": "Ask Hearth",
-      placeholder: "Ask about your code (Enter to send, Shift+Enter for a new line, @ to attach a file)",
+      placeholder: "Ask about your code (Enter to send, Shift+Enter for a new line, @ to attach a file, / for commands)",
     });
+    this.slash = new SlashMenu(this.input);
     this.sendButton = h("button", { class: "primary send", type: "button", "aria-label": "Send the question (Enter)", title: "Send (Enter)" }, "Send");
     this.stopButton = h("button", { class: "secondary stop", type: "button", "aria-label": "Stop the answer (Escape)", title: "Stop (Escape)", hidden: true }, "Stop");
     const attach = h("button", { class: "secondary attach", type: "button", "aria-label": "Attach files to the question (@)", title: "Attach files (@)" }, "@ Add file");
@@ -90,7 +93,7 @@ export class ChatApp {
         h("div", { class: "budget-row" }, this.budget),
         this.trimmed,
         this.editBanner,
-        this.input,
+        h("div", { class: "input-wrap" }, this.slash.el, this.input),
         h("div", { class: "composer-actions" }, this.stopButton, this.sendButton),
       ),
       this.status,
@@ -99,6 +102,7 @@ export class ChatApp {
     this.input.value = host.loadDraft();
     this.input.addEventListener("keydown", (e) => this.onKey(e));
     this.input.addEventListener("input", (e) => this.onInput(e as InputEvent));
+    this.input.addEventListener("blur", () => this.slash.close());
     // The extension evaluates the question's known prompt (system, history, chips) while the user writes it.
     this.input.addEventListener("focus", () => this.composing());
     this.sendButton.addEventListener("click", () => this.submit());
@@ -144,6 +148,10 @@ export class ChatApp {
         return;
       case "notice":
         return this.showNotice(message.level, message.text);
+      case "slashCommands":
+        return this.slash.setCommands(message.commands);
+      case "display":
+        return setCodeWrapDefault(message.display.wrapCode);
       case "focus":
         if (message.draft !== undefined) this.input.value = message.draft;
         this.input.focus();
@@ -285,6 +293,7 @@ export class ChatApp {
   }
 
   private onKey(e: KeyboardEvent): void {
+    if (this.slash.onKey(e)) return;
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       this.submit();
@@ -317,6 +326,7 @@ export class ChatApp {
 
   private onInput(e: InputEvent): void {
     this.host.saveDraft(this.input.value);
+    this.slash.update();
     this.composing();
     if (e.inputType !== "insertText" || e.data !== "@") return;
     const at = this.input.selectionStart - 1;
@@ -332,8 +342,16 @@ export class ChatApp {
   private submit(): void {
     const text = this.input.value;
     if (!text.trim() || this.streamingId) return;
+    const invoked = this.editing ? undefined : this.slash.match(text);
+    if (invoked && !invoked.command.argument && invoked.text) {
+      // Kept in the box: nothing the user wrote is dropped.
+      this.showNotice("warning", `/${invoked.command.name} takes no text after its name. Remove the text to run it, or ask without the "/" to send it as a question.`);
+      return;
+    }
     if (this.editing) this.host.post({ type: "edit", entryId: this.editing.id, text });
+    else if (invoked) this.host.post({ type: "slash", name: invoked.command.name, text: invoked.text });
     else this.host.post({ type: "send", text });
+    this.slash.close();
     this.cancelEdit();
     this.input.value = "";
     this.host.saveDraft("");

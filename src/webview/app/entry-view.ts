@@ -272,7 +272,7 @@ export class EntryView {
   }
 
   /**
-   * Wraps a code block with its language and, once the block is complete, Copy / Insert / Apply buttons; a complete
+   * Wraps a code block with its language and, once the block is complete, Wrap / Copy / Insert / Apply buttons; a complete
    * block goes to the highlighter (`rest`: the code after what was highlighted while it streamed).
    */
   private decorateCode(pre: HTMLPreElement, complete: boolean, rest?: string): void {
@@ -295,6 +295,7 @@ export class EntryView {
         return b;
       };
       toolbar.append(
+        wrapToggle(wrapper),
         button("copy", "Copy", "Copy the code"),
         button("insert", "Insert", "Insert the code at the cursor"),
         button("apply", "Apply…", "Apply the code to the file: shows a diff first"),
@@ -303,4 +304,32 @@ export class EntryView {
     pre.replaceWith(wrapper);
     wrapper.append(toolbar, pre);
   }
+}
+
+/**
+ * A block's Wrap toggle. Blocks follow the view's default (the editor's `editor.wordWrap`, a class on the document's
+ * root) until the user toggles one; then that block keeps its own choice.
+ */
+function wrapToggle(block: HTMLElement): HTMLButtonElement {
+  const toggle = h("button", { class: "code-action code-wrap", type: "button", "aria-label": "Wrap long lines", title: "Wrap long lines", "aria-pressed": String(wrapsByDefault()) }, "Wrap");
+  toggle.addEventListener("click", () => {
+    const wrap = toggle.getAttribute("aria-pressed") !== "true";
+    block.classList.toggle("wrap", wrap);
+    block.classList.toggle("nowrap", !wrap);
+    toggle.setAttribute("aria-pressed", String(wrap));
+  });
+  return toggle;
+}
+
+/** The class on the document's root that makes code blocks wrap unless the user chose otherwise for one. */
+export const WRAP_CODE_CLASS = "wrap-code";
+
+function wrapsByDefault(): boolean {
+  return document.documentElement.classList.contains(WRAP_CODE_CLASS);
+}
+
+/** Sets the default of every code block (the editor's word wrap changed); blocks the user toggled keep their choice. */
+export function setCodeWrapDefault(wrap: boolean): void {
+  document.documentElement.classList.toggle(WRAP_CODE_CLASS, wrap);
+  for (const toggle of document.querySelectorAll(".code-block:not(.wrap):not(.nowrap) .code-wrap")) toggle.setAttribute("aria-pressed", String(wrap));
 }

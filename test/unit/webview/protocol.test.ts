@@ -16,6 +16,8 @@ describe("chat webview protocol", () => {
       { type: "openLink", href: "https://example.com/docs?a=1" },
       { type: "command", command: "chooseModel" },
       { type: "problem", text: "Code in the chat is shown without syntax highlighting" },
+      { type: "slash", name: "edit", text: "rename x to count" },
+      { type: "slash", name: "security-review.v2", text: "" },
     ];
     for (const message of valid) {
       it(`accepts ${JSON.stringify(message).slice(0, 70)}`, () => assert.deepEqual(parseWebviewMessage(message), message));
@@ -81,6 +83,32 @@ describe("chat webview protocol", () => {
         null,
       );
       assert.equal(parseHostMessage({ type: "notice", level: "panic", text: "x" }), null);
+    });
+  });
+
+  describe("slash commands and display settings", () => {
+    it("refuses a slash command name that is not a plain name: a path, spaces, control characters, too long", () => {
+      for (const name of ["", "../x", "a/b", "hearth fix", " fix", "fix\n", "-x", "a..b", "x".repeat(65), 42, null]) {
+        assert.equal(parseWebviewMessage({ type: "slash", name, text: "" }), null, JSON.stringify(name));
+      }
+      assert.equal(parseWebviewMessage({ type: "slash", name: "fix" }), null, "the text is required");
+      assert.equal(parseWebviewMessage({ type: "slash", name: "fix", text: "", command: "hearth.fix" }), null, "no extra keys");
+      assert.equal(parseWebviewMessage({ type: "slash", name: "edit", text: "x".repeat(LIMITS.text + 1) }), null);
+    });
+
+    it("accepts the host's list of slash commands only when every entry is well formed, and copies only their fields", () => {
+      const commands = [{ name: "explain", description: "Explain", argument: "" }];
+      assert.deepEqual(parseHostMessage({ type: "slashCommands", commands }), { type: "slashCommands", commands });
+      assert.equal(parseHostMessage({ type: "slashCommands", commands: [{ name: "../x", description: "", argument: "" }] }), null);
+      assert.equal(parseHostMessage({ type: "slashCommands", commands: [{ name: "x", description: "d".repeat(LIMITS.slashDescription + 1), argument: "" }] }), null);
+      assert.equal(parseHostMessage({ type: "slashCommands", commands: [{ name: "x", description: "", argument: "", onclick: "alert(1)" }] }), null);
+      const many = Array.from({ length: LIMITS.slashCommands + 1 }, (_, i) => ({ name: `p${i}`, description: "", argument: "" }));
+      assert.equal(parseHostMessage({ type: "slashCommands", commands: many }), null);
+    });
+
+    it("accepts the display settings only as one boolean", () => {
+      assert.deepEqual(parseHostMessage({ type: "display", display: { wrapCode: true } }), { type: "display", display: { wrapCode: true } });
+      for (const display of [{ wrapCode: "on" }, {}, { wrapCode: true, extra: 1 }, null, "wrap"]) assert.equal(parseHostMessage({ type: "display", display }), null, JSON.stringify(display));
     });
   });
 });
