@@ -27,6 +27,8 @@ export const CHAT_VIEW_ID = "hearth.chatView";
 
 /** How often streamed text is forwarded to the webview: fewer, larger messages keep both sides responsive. */
 const APPEND_FLUSH_MS = 40;
+/** How long the budget line waits for the model to count new lines before it shows an estimate after its own count. */
+const RECOUNT_WAIT_MS = 3000;
 
 export interface ChatViewDeps {
   extensionUri: vscode.Uri;
@@ -194,6 +196,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         if (message.version !== PROTOCOL_VERSION) this.deps.log.warn(`chat: webview protocol ${message.version}, expected ${PROTOCOL_VERSION}`);
         await this.deps.sessionReady;
         this.ready = true;
+        this.shownExact = false;
         this.appendBuffer.clear();
         this.postModel();
         this.postDisplay();
@@ -294,11 +297,20 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const generation = ++this.contextGeneration;
     const pieces = await this.deps.context.pieces();
     if (generation !== this.contextGeneration) return;
-    const context = this.viewContext(pieces);
+    let context = this.viewContext(pieces);
+    const tokens = this.deps.tokens;
+    if (context.budget.estimated && tokens && this.shownExact) {
+      // The line shows the model's own count, and an answer or a question brought lines it has not counted yet. Showing
+      // the characters-per-token estimate until it has (a line that turns "≈ … (estimate)", and orange where the
+      // estimate is high, after every answer) says nothing true: wait for the count, a bounded while.
+      const counted = await Promise.race([tokens.settled(), new Promise<boolean>((resolve) => setTimeout(resolve, RECOUNT_WAIT_MS, false).unref())]);
+      if (generation !== this.contextGeneration) return;
+      if (counted) context = this.viewContext(pieces);
+    }
     this.post({ type: "context", context });
+    this.shownExact = !context.budget.estimated;
     // Lines the model had not counted yet were estimated: once it has counted some of them, show its own numbers. Not
     // awaited: the view's ready handshake must not wait on the engine.
-    const tokens = this.deps.tokens;
     if (context.budget.estimated && tokens) {
       void tokens.settled().then((counted) => {
         if (counted && generation === this.contextGeneration) void this.postContext();
