@@ -85,4 +85,15 @@ describe("Hearth's model picker in the extension host", function () {
     ]);
     assert.match(data.adapters[1]?.problem ?? "", /LoRA adapter for a qwen2 model, but Hearth scripted test model is a llama model/);
   });
+
+  it("lists the loaded model first, marked current, when it lies outside every scanned folder", async () => {
+    await config().update("model.loraAdapters", undefined, vscode.ConfigurationTarget.Global);
+    const outside = await ensureTestModel("tiny", { dir: join(folder, "elsewhere") });
+    assert.equal(await vscode.commands.executeCommand<boolean>("hearth.selectModel", { path: outside }), true);
+    await waitFor(() => api.engine.status.kind === "ready" && api.engine.status.model.path === outside, "the outside model to be ready");
+    const data = await api.models.pickerData();
+    assert.equal(data.found[0]?.path, outside);
+    assert.deepEqual(data.found[0]?.uses, ["completion", "chat"]);
+    assert.equal(data.found.filter((entry) => entry.current).length, 1, "only it is marked current");
+  });
 });
