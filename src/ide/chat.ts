@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { ChatSession } from "../chat/chat-session";
+import { countLongLinesInPieces } from "../chat/long-line-count";
 import { ConversationStore } from "../chat/conversation-store";
 import { exportFileName } from "../chat/export-markdown";
 import { toDisposable } from "../common/disposable";
@@ -39,7 +40,8 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
   const tokens = new ModelTokenCounter({ tokenCounts: (texts, options) => engine.tokenCounts(texts, { ...options, role: "chat" }) }, scopedLogger(log, "chat tokens"));
   const windowTokens = () => (engine.chatStatus.kind === "ready" ? engine.chatStatus.model.contextSize : readConfig().engine.contextSize);
   const rules = new ProjectRulesTracker(scopedLogger(log, "chat"), windowTokens);
-  const session = new ChatSession({ engine, store, logger: scopedLogger(log, "chat"), count: tokens.count, rules: () => rules.current.text });
+  // A long paragraph goes to the counter in pieces: it estimates any line over 2,000 characters (long-line-count.ts).
+  const session = new ChatSession({ engine, store, logger: scopedLogger(log, "chat"), count: countLongLinesInPieces(tokens.count), rules: () => rules.current.text });
   const ready = session.init().catch((error: unknown) => log.error(`chat: reading the history failed: ${String(error)}`));
   const chatContext = new ChatContextTracker();
   const edits = new ChatEdits(log);
