@@ -192,7 +192,8 @@ async function runWithCodeServer(ctx: RunContext): Promise<SuiteResult> {
       if (process.env.HEARTH_VERBOSE) ctx.log(`  [page error] ${err.message}`);
     });
     const url = workbenchUrl(server, ctx.workspace, { extensionDevelopmentPath: repoRoot, extensionTestsPath: ctx.env.HEARTH_SUITE_ENTRY ?? process.env.HEARTH_SUITE_ENTRY ?? vscodeSuiteEntry });
-    await page.goto(url, { waitUntil: "domcontentloaded", timeout: 30_000 });
+    // A hang guard as the e2e layer's, not an estimate: at a load of 25 on 2 cores the first page took over 30 s.
+    await page.goto(url, { waitUntil: "domcontentloaded", timeout: 120_000 });
     const code = await withTimeout(exited, Math.max(1000, ctx.timeoutMs - (Date.now() - started)), "the extension host's tests to finish (codeAutomationExit)");
     result ??= readResultFile(ctx.resultFile);
     if (!result) return failure(`the suites exited with code ${code} without a ${RESULT_MARKER} line`);
