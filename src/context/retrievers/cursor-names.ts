@@ -152,16 +152,18 @@ export class CursorNames {
     const from = text.length <= 2 * USAGE_CHARS ? 0 : Math.max(0, Math.min(offset - USAGE_CHARS, text.length - 2 * USAGE_CHARS));
     const to = Math.min(text.length, from + 2 * USAGE_CHARS);
     const usage: FileUsage = { uses: new Map(), members: new Map(), from, to, toEnd: to === text.length };
+    // Python's `import gyp.common` is used as `gyp.common.EnsureDirExists(…)`: the member is the third name.
+    const dotted = new Set(imports.filter((i) => i.names.length === 1 && i.specifier.startsWith(`${i.names[0]}.`)).map((i) => i.specifier));
     if (imported.size) {
       const part = text.slice(from, to);
-      for (const m of part.matchAll(/[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?/g)) {
+      for (const m of part.matchAll(/[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){0,2}/g)) {
         const at = from + (m.index ?? 0);
-        const dot = m[0].indexOf(".");
-        const head = dot < 0 ? m[0] : m[0].slice(0, dot);
+        const [head, member, subMember] = m[0].split(".");
         if (!imported.has(head) || (at > 0 && text.charCodeAt(at - 1) === 46)) continue;
         if (ranges.some(([s, e]) => at >= s && at < e)) continue;
         push(usage.uses, head, at);
-        if (dot > 0) push(usage.members, m[0].slice(dot + 1), at);
+        if (member) push(usage.members, member, at);
+        if (subMember && dotted.has(`${head}.${member}`)) push(usage.members, subMember, at);
       }
     }
     this.usageCache.set(uri, { at: performance.now(), importsKey, usage, refreshing: false });
