@@ -20,6 +20,11 @@ const SHORT_NAMES_CHARS = 400;
  * and the one the line used lost out to modules named closer to the cursor (recall at 512: 78.6% → 82.8%).
  */
 const SHORT_NAMES_CHARS_PYTHON = 200;
+/**
+ * Python's short form is names alone: a signature line costs as many tokens as a dozen names, and a Python module's
+ * first member is often a long class line (recall at 512 tokens: 83.4% → 84.4%).
+ */
+const NO_SIGNATURES = -1;
 const NAMES_PREFIX = "also: ";
 /** Names near the cursor that steer which members an outline keeps (most wanted first). */
 const STEERING_NAMES = 24;
@@ -40,7 +45,8 @@ export function outlineModule(localName: string, path: string, definitions: read
     .map((def, order) => ({ def, order, line: memberLine(def), relevance: relevance(def.name, words) + (nearSet.has(def.name) ? 2 : 0) }))
     .sort((a, b) => b.relevance - a.relevance || a.order - b.order);
   const full = form(ranked, FULL_CHARS, SIGNATURE_CHARS, NAMES_CHARS);
-  const short = form(ranked, SHORT_CHARS, SHORT_SIGNATURE_CHARS, /\.pyi?$/.test(path) ? SHORT_NAMES_CHARS_PYTHON : SHORT_NAMES_CHARS);
+  const python = /\.pyi?$/.test(path);
+  const short = form(ranked, SHORT_CHARS, python ? NO_SIGNATURES : SHORT_SIGNATURE_CHARS, python ? SHORT_NAMES_CHARS_PYTHON : SHORT_NAMES_CHARS);
   const text = render(full, members.length);
   const spanned = [...full.signatures, ...full.named];
   return {
@@ -61,12 +67,13 @@ interface OutlineForm {
 
 /**
  * Each member's signature when they all fit in `chars`; else the likeliest members' signatures and the next ones'
- * names only (what can follow `utils.` matters more than how each is called).
+ * names only (what can follow `utils.` matters more than how each is called); no signature at all for a negative
+ * `signatureChars`.
  */
 function form(ranked: readonly RankedMember[], chars: number, signatureChars: number, namesChars: number): OutlineForm {
   const all = pick(ranked, chars);
   if (all.length === ranked.length) return { signatures: all, named: [] };
-  const signatures = pick(ranked, signatureChars);
+  const signatures = signatureChars < 0 ? [] : pick(ranked, signatureChars);
   const shown = new Set(signatures);
   return { signatures, named: pickNames(ranked.filter((m) => !shown.has(m)), namesChars) };
 }
