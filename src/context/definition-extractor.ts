@@ -103,11 +103,13 @@ function findBody(node: Node): Node | null {
 /** A long class as its header plus the first line of each member. */
 function outline(text: string, lineStart: number, body: Node): string {
   const head = text.slice(lineStart, Math.min(body.startIndex, lineStart + HEADER_MAX_CHARS));
-  const parts = [head + text.slice(body.startIndex, lineEndWithin(text, body.startIndex, OUTLINE_LINE_CHARS))];
+  const firstLineEnd = lineEndWithin(text, body.startIndex, OUTLINE_LINE_CHARS);
+  const parts = [head + text.slice(body.startIndex, firstLineEnd)];
   const count = Math.min(body.namedChildCount, OUTLINE_MAX_MEMBERS);
   for (let i = 0; i < count; i++) {
     const member = body.namedChild(i);
-    if (!member || member.type.includes("comment")) continue;
+    // A Python block starts at its first member, whose line the head's already shows.
+    if (!member || member.type.includes("comment") || member.startIndex < firstLineEnd) continue;
     const memberLineStart = lineStartWithin(text, member.startIndex, OUTLINE_LINE_CHARS);
     let line = text.slice(memberLineStart, lineEndWithin(text, member.startIndex, OUTLINE_LINE_CHARS + 1)).trimEnd();
     if (line.length > OUTLINE_LINE_CHARS) line = line.slice(0, OUTLINE_LINE_CHARS) + " …";

@@ -141,6 +141,16 @@ describe("module shapes the index follows", function () {
     assert.ok(!defs.some((d) => d.kind === "outline" && d.name === "Point"), defs.map((d) => `${d.kind} ${d.name}: ${d.text}`).join("\n"));
   });
 
+  it("writes a long Python class as its members' first lines, each once (its block starts on the first one)", async () => {
+    const constants = Array.from({ length: 30 }, (_, i) => `    OID_${i} = ObjectIdentifier("2.5.4.${i}")\n`).join("");
+    const dir = ws({ "oid.py": `class NameOID:\n${constants}`, "main.py": "from oid import NameOID\n" });
+    const defs = await lookUp(dir, { from: "main.py", languageId: "python", imports: [{ specifier: "oid", names: ["NameOID"] }], names: ["NameOID"] });
+    const cls = defs.find((d) => d.kind === "class" && d.name === "NameOID");
+    assert.ok(cls, defs.map((d) => `${d.kind} ${d.name}`).join(", "));
+    assert.equal(cls.text.match(/\bOID_0\b/g)?.length, 1, cls.text);
+    assert.match(cls.text, /\bOID_29\b/);
+  });
+
   it("outlines a module re-exported as a namespace (`import * as Codes …; export { Codes }`, `export * as`)", async () => {
     const dir = ws({
       "error/AuthErrorCodes.ts": "export const userCancelled = \"user_cancelled\";\nexport const noStateInHash = \"no_state_in_hash\";\n",
