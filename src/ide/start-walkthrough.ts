@@ -15,7 +15,10 @@ const SEEN_KEY = "hearth.walkthroughRequestSeen";
 export function openWalkthroughIfAsked(context: vscode.ExtensionContext, log: Logger, request = process.env.HEARTH_OPEN_WALKTHROUGH): void {
   if (!request || context.workspaceState.get<string>(SEEN_KEY) === request) return;
   void context.workspaceState.update(SEEN_KEY, request);
-  Promise.resolve(vscode.commands.executeCommand("workbench.action.openWalkthrough", `${context.extension.id}#${WALKTHROUGH_ID}`, { toSide: true })).catch((error: unknown) =>
+  const category = `${context.extension.id}#${WALKTHROUGH_ID}`;
+  // With a model set (`npm start` always sets one) the first step is done: the walkthrough opens on the next one.
+  const walkthrough = vscode.workspace.getConfiguration("hearth").get<string>("model.path") ? { category, step: "tryCompletion" } : category;
+  Promise.resolve(vscode.commands.executeCommand("workbench.action.openWalkthrough", walkthrough, { toSide: true })).catch((error: unknown) =>
     log.warn(`could not open the walkthrough: ${errorMessage(error)}`),
   );
 }

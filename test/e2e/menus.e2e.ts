@@ -38,12 +38,10 @@ export const scenarios: E2EScenario[] = [
   scenario(
     "the model picker lists the loaded model first, marked current, with readable details and visible actions",
     async ({ page, log, screenshot }) => {
-      await waitForWorkbench(page);
-      await openFileWithQuickOpen(page, "src/math.ts");
-      const status = hearthStatusBarItem(page);
-      await status.waitFor({ state: "visible", timeout: 60_000 });
-      await runCommand(page, "Hearth: Load Model Now");
-      await page.locator('#workbench\\.parts\\.statusbar .statusbar-item[aria-label*="ready"]').first().waitFor({ state: "visible", timeout: 60_000 });
+      await waitForWorkbench(page, 120_000);
+      // The model loads in the background after startup (hearth.model.loadOnStartup); the picker is opened once it is
+      // loaded and answering.
+      await page.locator('#workbench\\.parts\\.statusbar .statusbar-item[aria-label*="ready"]').first().waitFor({ state: "visible", timeout: 180_000 });
 
       await runCommand(page, "Hearth: Select Model…");
       await page.locator(".quick-input-widget .monaco-list-row", { hasText: "Browse" }).first().waitFor({ state: "visible", timeout: 30_000 });
@@ -63,12 +61,12 @@ export const scenarios: E2EScenario[] = [
       assert.ok(download.every((row) => /licen[cs]e/.test(row)), "each download names its licence");
       await page.keyboard.press("Escape");
     },
-    180_000,
+    300_000,
   ),
   scenario("right-clicking in the editor shows one Hearth submenu holding Hearth's commands", async ({ page, log, screenshot }) => {
-    await waitForWorkbench(page);
-    await openFileWithQuickOpen(page, "src/math.ts");
-    await hearthStatusBarItem(page).waitFor({ state: "visible", timeout: 60_000 });
+    await waitForWorkbench(page, 120_000);
+    await openFileWithQuickOpen(page, "src/math.ts", 60_000);
+    await hearthStatusBarItem(page).waitFor({ state: "visible", timeout: 120_000 });
     const line = page.locator(".monaco-editor .view-line", { hasText: "export function mean" }).first();
     await line.waitFor({ state: "visible" });
     // A right-click on the function's name, as a person would (the line element spans the editor's whole width); a
@@ -99,5 +97,5 @@ export const scenarios: E2EScenario[] = [
       assert.ok(inside.some((t) => t.trim() === title), `the Hearth submenu holds "${title}"`);
     }
     await page.keyboard.press("Escape");
-  }),
+  }, 300_000),
 ];

@@ -2,7 +2,7 @@
 // URL it prints: the sample project's src/orders.ts is open with the cursor after its last function, Hearth's
 // walkthrough is beside it, and Hearth's status item says what Hearth is doing from the first moment it is there.
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { activeEditorTab, hearthStatusBarItem, scenario, statusBarText, waitForWorkbench, type E2EScenario } from "../harness/e2e";
@@ -31,6 +31,14 @@ async function startScript(runDir: string, log: (message: string) => void): Prom
     }),
   ]);
   return { process: child, url };
+}
+
+/** Hearth's log, the extension host's and the remote agent's, under a code-server's logs folder. */
+function logFiles(dir: string, depth = 0): string[] {
+  if (depth > 5 || !existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? logFiles(join(dir, entry.name), depth + 1) : /^(Hearth|exthost|remoteagent|remoteExtHostTelemetry)\.log$|^exthost/.test(entry.name) ? [join(dir, entry.name)] : [],
+  );
 }
 
 export const scenarios: E2EScenario[] = [
@@ -76,6 +84,13 @@ export const scenarios: E2EScenario[] = [
         const cursor = await page.locator(".statusbar-item[id='status.editor.selection']").first().innerText({ timeout: 5000 }).catch(() => "");
         log(`cursor: ${cursor}`);
         assert.match(cursor, /Ln 47, Col 1/);
+      } catch (error) {
+        // The start script's code-server is not the harness's: its logs are shown here, before its folder goes.
+        for (const file of logFiles(join(runDir, "code-server", "user-data", "logs"))) {
+          log(`--- ${file.slice(runDir.length)}`);
+          for (const line of readFileSync(file, "utf8").trimEnd().split("\n").slice(-15)) log(`| ${line}`);
+        }
+        throw error;
       } finally {
         await started.process.stop(10_000);
         rmSync(runDir, { recursive: true, force: true });

@@ -41,7 +41,7 @@ export function total(order: Order): number {
 
 /** One line per item and the total, for the confirmation e-mail. */
 export function receipt(order: Order): string {
-  const lines = order.items.map((item) => `${item.quantity} × ${item.name}  ${formatPrice(item.unitPrice * item.quantity)}`);
+  const lines = order.items.map((item) => `${item.quantity} x ${item.name}  ${formatPrice(item.unitPrice * item.quantity)}`);
   return [...lines, `Total  ${formatPrice(total(order))}`].join("\n");
 }
 
