@@ -64,6 +64,11 @@ export interface PromptPlan {
 
 /** Below this, a piece of context is left out entirely rather than cut to a useless stub. */
 const MIN_PIECE_TOKENS = 48;
+/**
+ * Room set aside for the question however short it is: the context is then cut the same for any question up to this
+ * size, so what was evaluated while the question was typed (planned with the question unknown) is what is sent.
+ */
+const QUESTION_ALLOWANCE_TOKENS = 64;
 /** Share of the room kept for the last exchange, so a follow-up question still sees the answer it follows up on. */
 const RECENT_SHARE = 0.25;
 
@@ -105,6 +110,8 @@ function planOnce(input: PromptInput, excluded: ReadonlySet<number>): { plan: Pr
     question = cutToTokens(question, keep, count, "question");
     trimmed.push("Your question was longer than the model's context window and was cut.");
     room = 0;
+  } else {
+    room = Math.max(0, room - Math.max(0, QUESTION_ALLOWANCE_TOKENS - cost(question)));
   }
 
   const history = input.history;

@@ -227,6 +227,15 @@ describe("the prompt's known part, evaluated while the question is typed", () =>
     assert.ok(known.at(-1)!.content.endsWith("```\n\n"), "the context block and its separator are known");
   });
 
+  it("cuts a context that does not fit the same way for a short question as for none", () => {
+    const pieces = [piece("file", "file", lines(400))];
+    const known = planPrompt({ ...input("", pieces), limitTokens: 1200 });
+    const sent = planPrompt({ ...input("Why does line 3 of the file say so little about anything at all?", pieces), limitTokens: 1200 });
+    assert.ok(known.trimmed.length > 0, "the file was cut");
+    assert.equal(known.contextText, sent.contextText);
+    assert.equal(`${prefillMessages(known).at(-1)!.content}Why does line 3 of the file say so little about anything at all?`, sent.messages.at(-1)!.content);
+  });
+
   it("ends with an empty user message when no new context goes with the question", () => {
     const known = prefillMessages(planPrompt(input("", [])));
     assert.deepEqual(known.at(-1), { role: "user", content: "" });
