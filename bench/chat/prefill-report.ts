@@ -12,7 +12,7 @@ export function prefillMarkdown(f: Record<string, FlatValue>, loadAverage: { sta
   return `${START}
 ### First token after Enter: the prompt evaluated while the question is typed
 
-A first question with the current file attached (\`conversation-store.ts\`, ${f.no_prefill_prompt_tokens_p50} prompt tokens in all; the
+A first question with the current file attached (the first 4,900 characters of \`conversation-store.ts\`, ${f.no_prefill_prompt_tokens_p50} prompt tokens in all; the
 question "${f.prefill_question}"), on \`bench-0.5b\` with ${THREADS} threads, each in a new conversation (nothing cached);
 ${f.prefill_rounds} rounds, each asking once with the prefill and once without, ${f.prefill_order}; medians. With the
 prefill, \`ChatSession.prefill\` (what the view starts when the question box has focus) ended before the question was
