@@ -139,7 +139,10 @@ describe("Hearth chat in the extension host", function () {
     });
     try {
       // The model is loaded and has counted the file: the line shows its count.
-      await waitFor(() => budgets.at(-1)?.estimated === false, "the model's own count on the budget line");
+      // A hang guard: the count comes from the engine, which a loaded machine makes slow.
+      await waitFor(() => budgets.at(-1)?.estimated === false, "the model's own count on the budget line", 60_000).catch((error: unknown) => {
+        throw new Error(`${String(error)}; budget lines posted: ${JSON.stringify(budgets)}; engine ${api.engine.status.kind}`);
+      });
       const exactFrom = budgets.length - 1;
       // A question the model has never counted, and its answer: lines new to the counter.
       await api.chat.view.receive({ type: "send", text: `What does add return for ${Date.now()} and ${process.pid}?` });
