@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import { chatActionModel } from "../actions/action-services";
+import { streamIntoBox } from "../actions/commit-box";
 import { writeCommitMessage, type CommitOutcome } from "../actions/commit-message";
 import { STYLE_SUBJECTS } from "../actions/commit-style";
 import { errorMessage } from "../common/errors";
@@ -79,7 +80,7 @@ async function writeForRepository(deps: { engine: EngineClient; log: HearthLog }
     return await stream(deps, repository, { diff, newFiles: untracked, recentSubjects, staged });
   } catch (error) {
     deps.log.warn(`commit message: ${errorMessage(error)}`);
-    void vscode.window.showErrorMessage(`Hearth: the commit message could not be written: ${errorMessage(error)}`);
+    void vscode.window.showErrorMessage(`Hearth: the commit message could not be written (the commit box is as it was): ${errorMessage(error)}`);
     return { status: "failed", message: errorMessage(error) };
   }
 }
@@ -89,9 +90,6 @@ async function stream(
   repository: GitRepository,
   request: { diff: string; newFiles: string[]; recentSubjects: string[]; staged: boolean },
 ): Promise<CommitRunOutcome> {
-  const box = repository.inputBox;
-  const before = box.value;
-  let written = before;
   const controller = new AbortController();
   const model = chatActionModel(deps.engine, () => readConfig().engine.contextSize);
   const outcome = await vscode.window.withProgress(
@@ -99,23 +97,12 @@ async function stream(
     async (_progress, token) => {
       const cancel = token.onCancellationRequested(() => controller.abort());
       try {
-        return await writeCommitMessage(request, {
-          model,
-          signal: controller.signal,
-          onText: (text) => {
-            // The user typed in the box meanwhile: their text wins and the model stops.
-            if (box.value !== written) return controller.abort();
-            box.value = written = text;
-          },
-        });
+        return await streamIntoBox(repository.inputBox, controller, (onText) => writeCommitMessage(request, { model, signal: controller.signal, onText }));
       } finally {
         cancel.dispose();
       }
     },
   );
-  const userTyped = box.value !== written;
-  if (outcome.status === "written" && !userTyped) box.value = outcome.message;
-  else if (!userTyped) box.value = before;
   if (outcome.status === "empty") void vscode.window.showWarningMessage("Hearth: the model wrote no commit message; the commit box is unchanged.");
   if (outcome.status === "written") {
     const { summarised, leftOut } = outcome.prompt.diff;

@@ -64,7 +64,8 @@ describe("Hearth writes commit messages in the extension host", function () {
     repository.inputBox.value = "";
     const outcome = await vscode.commands.executeCommand<CommitRunOutcome>("hearth.writeCommitMessage", { rootUri: vscode.Uri.file(root) });
     assert.equal(outcome.status, "written", JSON.stringify(outcome));
-    assert.equal(repository.inputBox.value, MESSAGE);
+    // The box reads back the window's echoes of the streamed text for a moment: wait for the last one.
+    await waitFor(() => repository.inputBox.value === MESSAGE, `the commit box to hold ${JSON.stringify(MESSAGE)} (it holds ${JSON.stringify(repository.inputBox.value)})`);
     assert.equal(api.commitMessage.last, outcome);
     assert.equal(git("rev-parse", "HEAD"), head, "nothing was committed");
     assert.match(git("diff", "--cached", "--name-only"), /lexer\.ts/, "the changes are still staged");
