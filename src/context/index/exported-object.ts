@@ -172,18 +172,29 @@ export function namespaceReexports(tree: Tree, text: string, spreads: readonly s
 }
 
 const MAX_STAR_IMPORTS = 8;
+/** Modules a Python file imports names from that are kept (a package's `__init__.py` passes on a few modules' names). */
+const MAX_NAMED_IMPORTS = 16;
 
 /**
  * A Python module's `from .events import *` (a package's `__init__.py`, mostly): `asyncio.set_event_loop` is
- * defined in the module star-imported, under the name "*".
+ * defined in the module star-imported, under the name "*". And the modules its top-level `from .base import (…)`
+ * statements import names from, under the name "" (`serialization.Encoding` is defined in the module
+ * `serialization/__init__.py` imports it from).
  */
 export function pythonStarImports(tree: Tree, text: string): Reexport[] {
   const out: Reexport[] = [];
+  let named = 0;
   for (const node of tree.rootNode.namedChildren.slice(0, MAX_TOP_LEVEL_NODES)) {
-    if (out.length >= MAX_STAR_IMPORTS) break;
+    if (out.length >= MAX_STAR_IMPORTS + MAX_NAMED_IMPORTS) break;
     if (!node || node.type !== "import_from_statement" || node.endIndex - node.startIndex > MAX_STATEMENT_CHARS) continue;
-    const star = /^from\s+([\w.]+)\s+import\s+\*\s*$/.exec(text.slice(node.startIndex, node.endIndex));
-    if (star) out.push({ name: "*", specifier: star[1], namespace: false });
+    const statement = text.slice(node.startIndex, node.endIndex);
+    const star = /^from\s+([\w.]+)\s+import\s+\*\s*$/.exec(statement);
+    if (star && out.length - named < MAX_STAR_IMPORTS) out.push({ name: "*", specifier: star[1], namespace: false });
+    const from = star ? null : /^from\s+([\w.]+)\s+import\b/.exec(statement);
+    if (from && named < MAX_NAMED_IMPORTS && !out.some((r) => r.name === "" && r.specifier === from[1])) {
+      out.push({ name: "", specifier: from[1], namespace: false });
+      named++;
+    }
   }
   return out;
 }

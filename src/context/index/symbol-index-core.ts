@@ -162,6 +162,14 @@ export class SymbolIndexCore {
         }
       }
     }
+    // `serialization.Encoding`, where serialization/__init__.py imports Encoding from a module of its own: that module's
+    // definitions are what the package's name reaches.
+    if (q.languageId === "python") {
+      for (const module of new Set(modules.values())) {
+        if (!/[\\/]__init__\.pyi?$/.test(module)) continue;
+        for (const target of await this.packageSources(module, q.languageId)) importedPaths.add(target);
+      }
+    }
     /** Names the file imports itself: a class of that name found through `__init__.py` re-exports is still the one imported. */
     const importedNames = new Set(q.imports.flatMap((i) => i.names));
     const definitions: FoundDefinition[] = [];
@@ -261,11 +269,25 @@ export class SymbolIndexCore {
     return out;
   }
 
+  /** The modules a Python package's `__init__.py` imports names from (`from .base import Certificate`), indexed. */
+  private async packageSources(path: string, languageId: string): Promise<string[]> {
+    if (!this.store.has(path)) await this.indexFile(path);
+    const out: string[] = [];
+    for (const r of this.store.getReexports(path)) {
+      if (r.name !== "") continue;
+      const target = this.resolver.resolve(path, r.specifier, languageId);
+      if (!target || target === path) continue;
+      if (!this.store.has(target)) await this.indexFile(target);
+      out.push(target);
+    }
+    return out;
+  }
+
   /** Outlines of the modules a Python module star-imports (`from .events import *` in a package's `__init__.py`). */
   private async starOutlines(localName: string, path: string, q: DefinitionQuery): Promise<SymbolDefinition[]> {
     const out: SymbolDefinition[] = [];
-    for (const r of this.store.getReexports(path).slice(0, MAX_STAR_OUTLINES)) {
-      const target = r.name === "*" ? this.resolver.resolve(path, r.specifier, q.languageId) : null;
+    for (const r of this.store.getReexports(path).filter((x) => x.name === "*").slice(0, MAX_STAR_OUTLINES)) {
+      const target = this.resolver.resolve(path, r.specifier, q.languageId);
       if (!target || target === path) continue;
       if (!this.store.has(target)) await this.indexFile(target);
       const outline = outlineModule(localName, target, this.store.getFile(target) ?? [], q.names);

@@ -141,6 +141,19 @@ describe("module shapes the index follows", function () {
     assert.ok(!defs.some((d) => d.kind === "outline" && d.name === "Point"), defs.map((d) => `${d.kind} ${d.name}: ${d.text}`).join("\n"));
   });
 
+  it("takes what a Python package's __init__.py imports from its modules as the package's own (`serialization.Encoding.Raw`)", async () => {
+    const dir = ws({
+      "crypto/serialization/__init__.py": "from crypto.serialization._formats import (\n    Encoding,\n)\n\n__all__ = ['Encoding']\n",
+      "crypto/serialization/_formats.py": "import enum\n\n\nclass Encoding(enum.Enum):\n    PEM = 'PEM'\n    Raw = 'Raw'\n",
+      "crypto/backend.py": "from crypto import serialization\n\n\ndef dump(encoding):\n    return encoding is serialization.Encoding.PEM\n",
+    });
+    const imports = [{ specifier: "crypto", names: ["serialization"] }];
+    const defs = await lookUp(dir, { from: "crypto/backend.py", languageId: "python", imports, names: ["serialization", "Encoding"] });
+    const cls = defs.find((d) => d.kind === "class" && d.name === "Encoding");
+    assert.equal(cls?.source, "imported-file", defs.map((d) => `${d.kind} ${d.name} ${d.source}`).join(", "));
+    assertOutlineShows(defs, "Encoding", "Raw", "crypto/serialization/_formats.py", 5);
+  });
+
   it("writes a long Python class as its members' first lines, each once (its block starts on the first one)", async () => {
     const constants = Array.from({ length: 30 }, (_, i) => `    OID_${i} = ObjectIdentifier("2.5.4.${i}")\n`).join("");
     const dir = ws({ "oid.py": `class NameOID:\n${constants}`, "main.py": "from oid import NameOID\n" });
