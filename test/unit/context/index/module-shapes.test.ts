@@ -141,6 +141,20 @@ describe("module shapes the index follows", function () {
     assert.ok(!defs.some((d) => d.kind === "outline" && d.name === "Point"), defs.map((d) => `${d.kind} ${d.name}: ${d.text}`).join("\n"));
   });
 
+  it("weighs a Python class's outline of its attributes by their share of its members, and looks none up by its own name", async () => {
+    const dir = ws({
+      "lib.py":
+        "class _Reasons:\n    UNSUPPORTED_HASH = 1\n    UNSUPPORTED_MAC = 2\n\n\nclass Backend:\n    name = 'openssl'\n\n    def start(self):\n        pass\n\n    def stop(self):\n        pass\n\n    def hash(self):\n        pass\n",
+      "main.py": "from lib import _Reasons, Backend\n",
+    });
+    const imports = [{ specifier: "lib", names: ["_Reasons", "Backend"] }];
+    const defs = await lookUp(dir, { from: "main.py", languageId: "python", imports, names: ["_Reasons", "Backend", "UNSUPPORTED_MAC"] });
+    const outline = (name: string) => defs.find((d) => d.kind === "outline" && d.name === name);
+    assert.equal(outline("_Reasons")?.weight ?? 1, 1);
+    assert.equal(outline("Backend")?.weight, 0.25, "one attribute among three methods");
+    assert.ok(!defs.some((d) => d.name === "UNSUPPORTED_MAC"), "reached through `_Reasons.`, in its outline");
+  });
+
   it("takes what a Python package's __init__.py imports from its modules as the package's own (`serialization.Encoding.Raw`)", async () => {
     const dir = ws({
       "crypto/serialization/__init__.py": "from crypto.serialization._formats import (\n    Encoding,\n)\n\n__all__ = ['Encoding']\n",
