@@ -18,7 +18,9 @@ export function openWalkthroughIfAsked(context: vscode.ExtensionContext, log: Lo
   const category = `${context.extension.id}#${WALKTHROUGH_ID}`;
   // With a model set (`npm start` always sets one) the first step is done: the walkthrough opens on the next one.
   const walkthrough = vscode.workspace.getConfiguration("hearth").get<string>("model.path") ? { category, step: "tryCompletion" } : category;
-  Promise.resolve(vscode.commands.executeCommand("workbench.action.openWalkthrough", walkthrough, { toSide: true })).catch((error: unknown) =>
-    log.warn(`could not open the walkthrough: ${errorMessage(error)}`),
-  );
+  // The file the window opened keeps the keyboard, so a person can start typing where the walkthrough says.
+  const editor = vscode.window.activeTextEditor;
+  Promise.resolve(vscode.commands.executeCommand("workbench.action.openWalkthrough", walkthrough, { toSide: true }))
+    .then(() => editor && vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn ?? vscode.ViewColumn.One, selection: editor.selection }))
+    .catch((error: unknown) => log.warn(`could not open the walkthrough: ${errorMessage(error)}`));
 }

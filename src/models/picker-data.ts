@@ -220,7 +220,8 @@ export function pickerRows(data: PickerData | null): PickerRow[] {
       });
     }
   }
-  if (data.catalog.length > 0) rows.push({ separator: "Download" });
+  // No label: every row below says "Download", and a label would take the first row's room on the right.
+  if (data.catalog.length > 0) rows.push({ separator: "" });
   for (const entry of data.catalog) {
     rows.push({ label: `$(cloud-download) Download ${entry.label}`, description: `${FIT_ICONS[entry.fit.level]} ${entry.description}`, detail: entry.detail, action: { kind: "download", entry } });
   }
