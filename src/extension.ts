@@ -123,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const models = registerModelPicker({ engine, log });
   context.subscriptions.push(...models.disposables);
   openWalkthroughIfAsked(context, log);
-  const commitMessage = registerCommitMessage({ engine, log });
+  const commitMessage = registerCommitMessage({ engine, log, rules: chat.api.rules });
   const prompts = registerPromptCommands({ chat: chat.api, log });
   context.subscriptions.push(...commitMessage.disposables, ...prompts.disposables);
   configure();

@@ -1,6 +1,7 @@
 // Writing a commit message: the prompt (the repository's style, its recent subjects, the diff fitted to the window),
 // the model's answer streamed and cleaned into a message. It never commits: the caller puts the text where the user
 // reviews it (the Source Control input box).
+import { withProjectRules } from "../chat/project-rules";
 import { isAbortError } from "../common/abort";
 import { estimateTokens, type CountTokens } from "../context/token-estimate";
 import type { ChatMessage } from "../engine/protocol";
@@ -28,6 +29,8 @@ export interface CommitRequest {
   recentSubjects: readonly string[];
   /** Whether the diff is of staged changes (else of all changes). */
   staged: boolean;
+  /** The project's rules section (chat/project-rules.ts): a team's AGENTS.md often says how commits are written. */
+  rules?: string;
   count?: CountTokens;
 }
 
@@ -46,11 +49,12 @@ export function buildCommitPrompt(request: CommitRequest, windowTokens: number):
   const intro = `Write the commit message for these ${request.staged ? "staged changes" : "changes (nothing is staged, so all changes)"}.`;
   const newFiles = (request.newFiles ?? []).map((p) => `${p} (added, not yet tracked)`).join("\n");
   const fixed = [intro, examples, rules].filter(Boolean).join("\n\n");
-  const room = windowTokens - COMMIT_ANSWER_TOKENS - count(COMMIT_SYSTEM_PROMPT) - count(fixed) - count(newFiles) - 3 * MESSAGE_OVERHEAD_TOKENS;
+  const system = withProjectRules(COMMIT_SYSTEM_PROMPT, request.rules);
+  const room = windowTokens - COMMIT_ANSWER_TOKENS - count(system) - count(fixed) - count(newFiles) - 3 * MESSAGE_OVERHEAD_TOKENS;
   const diff = budgetDiff(parseUnifiedDiff(request.diff), Math.max(0, Math.min(MAX_DIFF_TOKENS, room)), count);
   const changes = [diff.text, newFiles].filter(Boolean).join("\n\n");
   const user = [intro, examples, `The changes:\n${changes || "(no changes)"}`, rules].filter(Boolean).join("\n\n");
-  return { messages: [{ role: "system", content: COMMIT_SYSTEM_PROMPT }, { role: "user", content: user }], style, diff };
+  return { messages: [{ role: "system", content: system }, { role: "user", content: user }], style, diff };
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import { chatActionModel } from "../actions/action-services";
 import { streamIntoBox } from "../actions/commit-box";
-import { writeCommitMessage, type CommitOutcome } from "../actions/commit-message";
+import { writeCommitMessage, type CommitOutcome, type CommitRequest } from "../actions/commit-message";
 import { STYLE_SUBJECTS } from "../actions/commit-style";
 import { errorMessage } from "../common/errors";
 import type { EngineClient } from "../engine/client";
@@ -33,6 +33,13 @@ interface GitExtension {
 /** Status.UNTRACKED in the Git extension's API. */
 const UNTRACKED = 7;
 
+export interface CommitDeps {
+  engine: EngineClient;
+  log: HearthLog;
+  /** The project rules (none in Restricted Mode), read for the repository's root folder. */
+  rules?: { forDocument(uri: vscode.Uri | undefined): Promise<{ text: string }> };
+}
+
 export interface CommitMessageApi {
   /** The outcome of the last run (tests read it), once it ended. */
   readonly last: CommitRunOutcome | undefined;
@@ -45,13 +52,13 @@ export type CommitRunOutcome = CommitOutcome | { status: "no-changes" | "no-repo
  * changes (all changes when nothing is staged) into the repository's commit box, streamed. It never commits. The text
  * the box held comes back when the user cancels or the model fails; typing in the box while it streams stops it.
  */
-export function registerCommitMessage(deps: { engine: EngineClient; log: HearthLog }): { api: CommitMessageApi; disposables: vscode.Disposable[] } {
+export function registerCommitMessage(deps: CommitDeps): { api: CommitMessageApi; disposables: vscode.Disposable[] } {
   const state: { last: CommitRunOutcome | undefined } = { last: undefined };
   const run = async (arg?: unknown) => (state.last = await writeForRepository(deps, arg));
   return { api: state, disposables: [vscode.commands.registerCommand(COMMANDS.writeCommitMessage, run)] };
 }
 
-async function writeForRepository(deps: { engine: EngineClient; log: HearthLog }, arg: unknown): Promise<CommitRunOutcome> {
+async function writeForRepository(deps: CommitDeps, arg: unknown): Promise<CommitRunOutcome> {
   // VS Code turns its Git extension off in Restricted Mode, so there is no repository to read; say so rather than nothing.
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showInformationMessage("Hearth: writing a commit message needs VS Code's Git support, which is off in Restricted Mode. Trust this workspace to use it.");
@@ -77,7 +84,9 @@ async function writeForRepository(deps: { engine: EngineClient; log: HearthLog }
       return { status: "no-changes" };
     }
     const recentSubjects = (await repository.log({ maxEntries: STYLE_SUBJECTS }).catch(() => [])).map((c) => c.message);
-    return await stream(deps, repository, { diff, newFiles: untracked, recentSubjects, staged });
+    // A file in the root stands for the repository: its folder's rules and those above it within the workspace.
+    const rules = (await deps.rules?.forDocument(vscode.Uri.joinPath(repository.rootUri, "COMMIT_EDITMSG")))?.text;
+    return await stream(deps, repository, { diff, newFiles: untracked, recentSubjects, staged, ...(rules ? { rules } : {}) });
   } catch (error) {
     deps.log.warn(`commit message: ${errorMessage(error)}`);
     void vscode.window.showErrorMessage(`Hearth: the commit message could not be written (the commit box is as it was): ${errorMessage(error)}`);
@@ -86,9 +95,9 @@ async function writeForRepository(deps: { engine: EngineClient; log: HearthLog }
 }
 
 async function stream(
-  deps: { engine: EngineClient; log: HearthLog },
+  deps: CommitDeps,
   repository: GitRepository,
-  request: { diff: string; newFiles: string[]; recentSubjects: string[]; staged: boolean },
+  request: CommitRequest,
 ): Promise<CommitRunOutcome> {
   const controller = new AbortController();
   const model = chatActionModel(deps.engine, () => readConfig().engine.contextSize);

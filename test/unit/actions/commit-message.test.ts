@@ -55,6 +55,14 @@ describe("commit message", () => {
     assert.ok(user.indexOf("The changes:") < user.indexOf("Rules for the message:"), "the rules come last, nearest the answer");
   });
 
+  it("sends the project's rules after the system prompt, and leaves the diff the room that remains", () => {
+    const rules = "The project's rules for assistants follow.\n\nFrom AGENTS.md:\nCommit subjects are in the imperative, under 50 characters.";
+    const prompt = buildCommitPrompt({ diff, recentSubjects: SUBJECTS, staged: true, rules }, 4096);
+    assert.equal(prompt.messages[0]!.content, `${COMMIT_SYSTEM_PROMPT}\n\n${rules}`);
+    const without = buildCommitPrompt({ diff, recentSubjects: SUBJECTS, staged: true, rules: "" }, 4096);
+    assert.equal(without.messages[0]!.content, COMMIT_SYSTEM_PROMPT);
+  });
+
   it("says when the diff is of all changes and lists untracked files as added", () => {
     const prompt = buildCommitPrompt({ diff, newFiles: ["notes/todo.md"], recentSubjects: [], staged: false }, 4096);
     const user = prompt.messages[1]!.content;
