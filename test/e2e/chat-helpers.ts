@@ -54,7 +54,8 @@ export const THEME_SETTINGS = {
 export async function setColorScheme(page: Page, scheme: "dark" | "light" | "high-contrast"): Promise<void> {
   await page.emulateMedia(scheme === "high-contrast" ? { colorScheme: "dark", forcedColors: "active" } : { colorScheme: scheme, forcedColors: "none" });
   const workbenchClass = scheme === "dark" ? "vs-dark" : scheme === "light" ? "vs" : "hc-black";
-  await page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ state: "attached", timeout: 20_000 });
+  // A hang guard: at a load of 25 on 2 cores the workbench took over 20 s to follow the scheme.
+  await page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ state: "attached", timeout: 90_000 });
 }
 
 /** The visible text of the active editor's lines, top to bottom, spaces as typed. */

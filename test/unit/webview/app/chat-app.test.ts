@@ -192,6 +192,16 @@ describe("chat view question box and code blocks (jsdom)", function () {
       assert.deepEqual(posted, [{ type: "send", text: "/usr/bin is where?" }]);
     });
 
+    it("leaves Escape to stop a streaming answer while the menu is closed, and only closes the menu while it is open", () => {
+      const { type, press, posted, send } = setup();
+      send({ type: "conversation", conversation: { id: "c1", title: "t", streamingId: "e-a", entries: [{ id: "e-u", role: "user", content: "q", status: "done" }, { id: "e-a", role: "assistant", content: "", status: "streaming" }] } });
+      type("/");
+      press("Escape");
+      assert.deepEqual(posted, [], "the first Escape closes the menu");
+      press("Escape");
+      assert.deepEqual(posted, [{ type: "stop" }]);
+    });
+
     it("lists the commands the extension sends last (prompt files come and go)", () => {
       const { type, names, send } = setup();
       send({ type: "slashCommands", commands: [COMMANDS[0]!, { name: "security-review", description: "", argument: "" }] });
