@@ -318,7 +318,7 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
   const tiny = argv.includes("--tiny");
   const modelPath = await ensureTestModel(tiny ? "tiny" : "bench-0.5b");
   const modelLabel = tiny
-    ? "the tiny test model (1 layer; `-- --tiny`: the machine was too busy for bench-0.5b's calls to end within a pause)"
+    ? "the tiny test model (~0.5 MB of random weights; `-- --tiny`: the machine was too busy for bench-0.5b's calls to end within a pause)"
     : "`bench-0.5b` (random weights in Qwen2.5-Coder-0.5B's shape, Q8_0)";
   await intoPageCache(modelPath);
   const loadAtStart = loadavg()[0]!;
@@ -403,7 +403,8 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
     first_pause_to_ghost_ms_p50_background_load: round(firstOf(true, (r) => r.pauseToGhostMs)),
     first_model_ready_after_open_ms_p50_background_load: round(firstOf(true, (r) => r.loadDoneAfterOpenMs)),
     ...warmFigures,
-    target_non_model_share_p50_lt_0_15: Math.max(Number(warmFigures.warm_human_now_non_model_share_p50), headlineShare) < NON_MODEL_TARGET,
+    // The tiny model's calls are no real model's: the share is not judged against them.
+    target_non_model_share_p50_lt_0_15: tiny ? null : Math.max(Number(warmFigures.warm_human_now_non_model_share_p50), headlineShare) < NON_MODEL_TARGET,
     fast_typist_keys: fast.keys,
     fast_typist_model_calls: fast.calls,
     fast_typist_model_calls_per_100_keys: per100(fast),
@@ -449,7 +450,7 @@ ${WARM_VARIANTS.map(({ key, label }) => `| ${label} | ${f(`warm_${key}_pauses`)}
 
 "Model": the engine process's own generation time (its reply's timings, queue excluded), capped at the engine call's
 wait when the post-processor stopped it early. Target: the non-model share under ${NON_MODEL_TARGET * 100}% at p50 with today's debounce, both
-typists: ${figures.target_non_model_share_p50_lt_0_15 ? "met" : "**not met**"}.
+typists: ${tiny ? "not judged on the tiny model (its calls are no real model's; read the parts around the model in ms)" : figures.target_non_model_share_p50_lt_0_15 ? "met" : "**not met**"}.
 
 **C. Model calls per 100 keys** (the model's own text, every saving on): a fast typist (${FAST_PACE.keyMs} ms per key, ${FAST_PACE.wordEndMs} ms
 after a word, no thinking pauses) ${f("fast_typist_model_calls_per_100_keys")} (${f("fast_typist_model_calls")} calls, ${f("fast_typist_keys")} keys); the inline bench's
