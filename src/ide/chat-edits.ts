@@ -171,13 +171,14 @@ export class ChatEdits implements vscode.Disposable, vscode.TextDocumentContentP
     proposal.proposalUri = writing.with({ query: `proposal=${proposal.id}-final` });
     this.contents.set(proposal.proposalUri.toString(), this.contents.get(writing.toString()) ?? "");
     const title = [proposal.title, note, ready ? undefined : "no change"].filter(Boolean).join(" — ");
+    // The keys first: Accept is there as soon as the final diff shows.
+    await vscode.commands.executeCommand("setContext", GENERATING_KEY, false);
+    await vscode.commands.executeCommand("setContext", READY_KEY, ready);
     await vscode.commands.executeCommand("vscode.diff", proposal.originalUri, proposal.proposalUri, title, { preview: true });
     await this.closeTabs(writing);
     this.contents.delete(writing.toString());
     // Discarded while the final diff opened: close that one too.
-    if (this.pending !== proposal) return this.closeTabs(proposal.proposalUri);
-    await vscode.commands.executeCommand("setContext", GENERATING_KEY, false);
-    await vscode.commands.executeCommand("setContext", READY_KEY, ready);
+    if (this.pending !== proposal) await this.closeTabs(proposal.proposalUri);
   }
 
   /** The text the open proposal shows on its right side (tests, and the actions' syntax check). */
