@@ -98,10 +98,15 @@ export function parseUnifiedDiff(diff: string): FileDiff[] {
     let added = 0;
     let removed = 0;
     const sections: string[] = [];
+    const seenSections = new Set<string>();
     for (const line of hunkLines) {
       if (line.startsWith("@@")) {
         const section = /^@@ [^@]* @@ ?(.*)$/.exec(line)?.[1]?.trim();
-        if (section && !sections.includes(section)) sections.push(section);
+        // A Set: a diff of a hundred thousand hunks must not compare each section with every earlier one.
+        if (section && !seenSections.has(section)) {
+          seenSections.add(section);
+          sections.push(section);
+        }
       } else if (line.startsWith("+")) added++;
       else if (line.startsWith("-")) removed++;
     }
@@ -146,7 +151,7 @@ export function budgetDiff(files: readonly FileDiff[], budgetTokens: number, cou
     if (why) leftOut.push({ path: file.path, why });
     else shown.push(file);
   }
-  const notes = leftOut.map((l) => `${l.path}: updated (${l.why}, not shown)`);
+  const notes = leftOut.map((l) => `${printable(l.path)}: updated (${l.why}, not shown)`);
   const summaries = new Map(shown.map((f) => [f, summaryLine(f)]));
   let room = budgetTokens - count(notes.join("\n")) - [...summaries.values()].reduce((sum, s) => sum + count(s), 0);
   // Smallest first: every file that can be shown whole is, and the largest are the ones summarised.
@@ -167,7 +172,13 @@ export function budgetDiff(files: readonly FileDiff[], budgetTokens: number, cou
 }
 
 function label(file: FileDiff): string {
-  return file.change === "renamed" ? `${file.oldPath} → ${file.path}` : file.path;
+  return file.change === "renamed" ? `${printable(file.oldPath ?? "")} → ${printable(file.path)}` : printable(file.path);
+}
+
+/** A path as one line of plain text: a file name's control characters (newline, ANSI escape) written as `\xNN`. */
+function printable(path: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
+  return path.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 function renderFile(file: FileDiff): string {

@@ -24,6 +24,8 @@ export interface CommitStyle {
 export const STYLE_SUBJECTS = 40;
 const EXAMPLES = 6;
 const DEFAULT_MAX_SUBJECT = 72;
+/** Characters of a subject read at most (the style caps a subject at 120 anyway). */
+const MAX_SUBJECT_CHARS = 200;
 const CONVENTIONAL = /^(?<type>[a-zA-Z]+)(?<scope>\([^()]*\))?!?: (?<text>\S.*)$/;
 const NOT_WRITTEN = /^(Merge (branch|pull request|remote-tracking branch|tag)\b|Revert "|Initial commit$|fixup! |squash! )/i;
 
@@ -40,7 +42,8 @@ const LANGUAGE_WORDS: Record<string, readonly string[]> = {
 /** The style of the subjects given, newest first; a neutral style (72 characters, English examples none) for none. */
 export function detectCommitStyle(subjects: readonly string[]): CommitStyle {
   const written = subjects
-    .map((s) => s.split("\n", 1)[0]!.trim())
+    // A subject is one line of a hundred characters or so; a hostile history's megabyte subject is cut, not sent whole.
+    .map((s) => s.split("\n", 1)[0]!.trim().slice(0, MAX_SUBJECT_CHARS))
     .filter((s) => s && !NOT_WRITTEN.test(s))
     .slice(0, STYLE_SUBJECTS);
   if (written.length === 0) {

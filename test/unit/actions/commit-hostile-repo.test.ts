@@ -1,0 +1,60 @@
+// A commit message written for a hostile cloned repository: its history, file names and diff are the attacker's. The
+// prompt must still fit the model's window, and reading the diff must cost time in proportion to its size.
+import { strict as assert } from "node:assert";
+import { buildCommitPrompt, COMMIT_ANSWER_TOKENS } from "../../../src/actions/commit-message";
+import { budgetDiff, parseUnifiedDiff } from "../../../src/actions/commit-diff";
+import { detectCommitStyle } from "../../../src/actions/commit-style";
+import { estimateTokens } from "../../../src/context/token-estimate";
+
+const SMALL_DIFF = "diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1,1 +1,1 @@ function main()\n-old\n+new\n";
+
+/** One file's diff with `hunks` hunks, each in a function of its own (a unique `@@` section). */
+function manyHunks(hunks: number): string {
+  const parts = ["diff --git a/gen/big.c b/gen/big.c", "--- a/gen/big.c", "+++ b/gen/big.c"];
+  for (let i = 0; i < hunks; i++) parts.push(`@@ -${i * 10 + 1},1 +${i * 10 + 1},1 @@ int function_${i}(void)`, `-  return ${i};`, `+  return ${i + 1};`);
+  return parts.join("\n") + "\n";
+}
+
+describe("commit message for a hostile repository", () => {
+  it("keeps the prompt within the window when the history holds a subject of a megabyte", () => {
+    const huge = `feat: ${"a".repeat(1_000_000)}`;
+    const prompt = buildCommitPrompt({ diff: SMALL_DIFF, recentSubjects: [huge, huge, "fix: small"], staged: true }, 4096);
+    const tokens = prompt.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+    assert.ok(tokens <= 4096 - COMMIT_ANSWER_TOKENS, `${tokens} tokens in a 4,096-token window`);
+    assert.ok(prompt.messages[1]!.content.includes("src/a.ts"), "the diff itself is still shown");
+  });
+
+  it("shows the model no example subject longer than a subject line can be", () => {
+    const style = detectCommitStyle([`fix: ${"x".repeat(50_000)}`, "fix: short one"]);
+    assert.ok(style.examples.every((e) => e.length <= 200), `longest example: ${Math.max(...style.examples.map((e) => e.length))}`);
+    assert.ok(style.maxSubjectLength <= 120);
+  });
+
+  it("reads a 10 MB diff of one file with 100,000 hunks in different functions in linear time", function () {
+    this.timeout(60_000);
+    const diff = manyHunks(100_000);
+    assert.ok(diff.length > 5_000_000);
+    const started = Date.now();
+    const files = parseUnifiedDiff(diff);
+    const budgeted = budgetDiff(files, 2000);
+    const ms = Date.now() - started;
+    assert.equal(files.length, 1);
+    assert.equal(files[0]!.added, 100_000);
+    assert.deepEqual(budgeted.summarised, ["gen/big.c"]);
+    assert.ok(budgeted.text.includes("int function_0(void), int function_1(void)"), budgeted.text.slice(0, 300));
+    // Linear: well under a few seconds even on a loaded machine; comparing every section with every earlier one took minutes.
+    assert.ok(ms < 15_000, `${ms} ms`);
+  });
+
+  it("keeps a file name with a newline and an ANSI escape on one line of the summary the model reads", () => {
+    const name = '"a/src/\\033[31mred\\nline.ts"';
+    const plus = '"b/src/\\033[31mred\\nline.ts"';
+    const diff = `diff --git ${name} ${plus}\n--- ${name}\n+++ ${plus}\n@@ -1 +1 @@\n-a\n+b\n`;
+    const files = parseUnifiedDiff(diff);
+    assert.equal(files.length, 1);
+    assert.equal(files[0]!.path, "src/\u001b[31mred\nline.ts");
+    const budgeted = budgetDiff(files, 0);
+    assert.equal(budgeted.text.split("\n").length, 1, JSON.stringify(budgeted.text));
+    assert.ok(!budgeted.text.includes("\u001b"), JSON.stringify(budgeted.text));
+  });
+});
