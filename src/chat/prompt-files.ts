@@ -44,7 +44,7 @@ export const PROMPT_FOLDERS: readonly { dir: string; suffix: string }[] = [
 
 /** A prompt file larger than this is refused rather than cut: half a prompt asks for something else. */
 export const MAX_PROMPT_FILE_BYTES = 64 * 1024;
-/** Files looked at per folder at most (a folder of thousands is not a set of commands). */
+/** Files looked at per folder, and prompt files offered per workspace folder, at most (thousands are not a set of commands). */
 export const MAX_PROMPT_FILES = 200;
 const MAX_DESCRIPTION_CHARS = 200;
 /** A name a user can type after `/`: letters, digits, `-`, `_`, `.` inside; no path, no spaces, no control characters. */
@@ -78,6 +78,11 @@ export async function listPromptFiles(root: string, options: ListPromptFilesOpti
         continue;
       }
       const key = name.toLowerCase();
+      // Every folder's files together: the chat's `/` menu lists a bounded number of commands, built-ins first.
+      if (byName.size >= MAX_PROMPT_FILES) {
+        listing.skipped.push({ path: file, reason: `only the first ${MAX_PROMPT_FILES} prompt files are offered` });
+        continue;
+      }
       if (byName.has(key)) {
         listing.skipped.push({ path: file, reason: `/${name} is already ${byName.get(key)!.path}` });
         continue;
@@ -118,7 +123,14 @@ export function splitFrontMatter(text: string): { description: string; body: str
     if (field) description = unquote(field[1]!.trim());
   }
   // One line of plain text: a description is shown in a list, never interpreted.
-  description = [...description].map((c) => (c < " " || c === "\u007f" ? " " : c)).join("").replace(/ {2,}/g, " ").trim().slice(0, MAX_DESCRIPTION_CHARS);
+  description = [...description].map((c) => (c < " " || c === "\u007f" ? " " : c)).join("").replace(/ {2,}/g, " ").trim();
+  // Cut between characters: half an emoji is a lone surrogate the view shows as a box.
+  let cut = "";
+  for (const c of description) {
+    if (cut.length + c.length > MAX_DESCRIPTION_CHARS) break;
+    cut += c;
+  }
+  description = cut;
   return { description, body: text.slice(match[0].length).trim() };
 }
 

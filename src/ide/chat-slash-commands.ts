@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import { findPrompt, listPromptFiles, type PromptFile } from "../chat/prompt-files";
 import { DisposableStore } from "../common/disposable";
 import { Emitter, type Event } from "../common/event";
-import type { ViewSlashCommand } from "../webview/protocol";
+import { LIMITS, type ViewSlashCommand } from "../webview/protocol";
 import type { ChatContextTracker } from "./chat-context";
 import { COMMANDS } from "./command-ids";
 import type { HearthLog } from "./log";
@@ -74,7 +74,8 @@ export class ChatSlashCommands implements vscode.Disposable {
     const prompts = this.prompts
       .filter((p) => !BUILT_IN_SLASH_COMMANDS.has(p.name.toLowerCase()))
       .map((p) => ({ name: p.name, description: p.description || `Prompt file ${vscode.workspace.asRelativePath(p.path)}`, argument: "" }));
-    return [...builtIns, ...prompts];
+    // The view refuses a longer list whole (built-ins too): several workspace folders' prompt files are cut instead.
+    return [...builtIns, ...prompts].slice(0, LIMITS.slashCommands);
   }
 
   /** Runs `/name text` as the user typed it. */
