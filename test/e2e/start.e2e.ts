@@ -57,7 +57,9 @@ export const scenarios: E2EScenario[] = [
 
         // The status item, from its first text on: every change is recorded until the model is ready.
         const item = hearthStatusBarItem(page);
-        await item.waitFor({ state: "visible", timeout: 120_000 });
+        // The extension host starts Hearth after the workbench's own extensions (onStartupFinished): minutes on a
+        // loaded machine.
+        await item.waitFor({ state: "visible", timeout: 240_000 });
         const texts = [await statusBarText(item)];
         log(`status item visible after ${Date.now() - t0} ms: ${JSON.stringify(texts[0])}`);
         const deadline = Date.now() + 120_000;
@@ -96,6 +98,6 @@ export const scenarios: E2EScenario[] = [
         rmSync(runDir, { recursive: true, force: true });
       }
     },
-    300_000,
+    480_000,
   ),
 ];
