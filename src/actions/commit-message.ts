@@ -62,7 +62,7 @@ export function buildCommitPrompt(request: CommitRequest, windowTokens: number):
  * trailing spaces and blank lines trimmed, at most one blank line in a row.
  */
 export function cleanCommitMessage(output: string): string {
-  let text = output.replace(/\r\n?/g, "\n").trim();
+  let text = withoutControls(output.replace(/\r\n?/g, "\n")).trim();
   // An opening fence alone (the stream so far) is no message yet.
   if (/^(`{3,}|~{3,})[^\n]*$/.test(text)) return "";
   const fenced = /^(`{3,}|~{3,})[^\n]*\n([\s\S]*?)(?:\n?\1\s*)?$/.exec(text);
@@ -76,6 +76,18 @@ export function cleanCommitMessage(output: string): string {
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
+}
+
+/** Terminal escape sequences (CSI, OSC), other control characters but tab and newline, and bidi controls. */
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+const CONTROLS = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A message the model wrote, perhaps copying a hostile repository's file names or history: escapes would replay in the
+ * terminal of everyone who reads `git log`, and bidi controls show text in another order than it is.
+ */
+function withoutControls(text: string): string {
+  return text.replace(CONTROLS, "");
 }
 
 export interface WriteCommitOptions {

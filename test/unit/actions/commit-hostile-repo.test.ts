@@ -1,7 +1,7 @@
 // A commit message written for a hostile cloned repository: its history, file names and diff are the attacker's. The
 // prompt must still fit the model's window, and reading the diff must cost time in proportion to its size.
 import { strict as assert } from "node:assert";
-import { buildCommitPrompt, COMMIT_ANSWER_TOKENS } from "../../../src/actions/commit-message";
+import { buildCommitPrompt, cleanCommitMessage, COMMIT_ANSWER_TOKENS } from "../../../src/actions/commit-message";
 import { budgetDiff, parseUnifiedDiff } from "../../../src/actions/commit-diff";
 import { detectCommitStyle } from "../../../src/actions/commit-style";
 import { estimateTokens } from "../../../src/context/token-estimate";
@@ -56,5 +56,12 @@ describe("commit message for a hostile repository", () => {
     const budgeted = budgetDiff(files, 0);
     assert.equal(budgeted.text.split("\n").length, 1, JSON.stringify(budgeted.text));
     assert.ok(!budgeted.text.includes("\u001b"), JSON.stringify(budgeted.text));
+  });
+});
+
+describe("commit message the model copies from a hostile repository", () => {
+  it("leaves out terminal escapes, control characters and bidi controls, which git log would replay in a terminal", () => {
+    const message = cleanCommitMessage("fix: rename \u001b[31mred\u001b[0m file\u0007\n\nBody \u202eeert\u202c with\u0000 text\tand a tab");
+    assert.equal(message, "fix: rename red file\n\nBody eert with text\tand a tab");
   });
 });
