@@ -167,8 +167,25 @@ export function budgetDiff(files: readonly FileDiff[], budgetTokens: number, cou
     }
   });
   const summarised = shown.filter((f) => !whole.has(f)).map((f) => f.path);
-  const text = [...shown.map((f) => whole.get(f) ?? summaries.get(f)!), ...notes].join("\n\n");
+  const text = fitEntries([...shown.map((f) => whole.get(f) ?? summaries.get(f)!), ...notes], budgetTokens, count).join("\n\n");
   return { text, summarised, leftOut, tokens: count(text) };
+}
+
+/**
+ * The entries that fit `budgetTokens` in order, and a last line counting the rest: a change of thousands of files has
+ * more one-line summaries than a window holds.
+ */
+function fitEntries(entries: string[], budgetTokens: number, count: CountTokens): string[] {
+  const costs = entries.map((e) => count(e) + 1);
+  if (costs.reduce((sum, c) => sum + c, 0) <= budgetTokens) return entries;
+  let room = budgetTokens - count(`… and ${entries.length.toLocaleString("en-US")} more files not listed`) - 1;
+  // The first file's line always: a single summary a tiny budget cannot hold says more than "1 more file".
+  let kept = 1;
+  room -= costs[0]!;
+  while (kept < entries.length && costs[kept]! <= room) room -= costs[kept++]!;
+  const rest = entries.length - kept;
+  if (rest === 0) return entries;
+  return [...entries.slice(0, kept), `… and ${rest.toLocaleString("en-US")} more file${rest === 1 ? "" : "s"} not listed`];
 }
 
 function label(file: FileDiff): string {

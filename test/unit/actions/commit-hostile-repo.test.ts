@@ -65,3 +65,22 @@ describe("commit message the model copies from a hostile repository", () => {
     assert.equal(message, "fix: rename red file\n\nBody eert with text\tand a tab");
   });
 });
+
+describe("commit message for a change of thousands of files", () => {
+  /** `files` small modified files, and as many lock files. */
+  function manyFiles(files: number): string {
+    const parts: string[] = [];
+    for (let i = 0; i < files; i++) {
+      parts.push(`diff --git a/src/module_${i}/index.ts b/src/module_${i}/index.ts\n--- a/src/module_${i}/index.ts\n+++ b/src/module_${i}/index.ts\n@@ -1 +1 @@ export function f${i}()\n-a\n+b`);
+      parts.push(`diff --git a/pkg_${i}/yarn.lock b/pkg_${i}/yarn.lock\n--- a/pkg_${i}/yarn.lock\n+++ b/pkg_${i}/yarn.lock\n@@ -1 +1 @@\n-a\n+b`);
+    }
+    return parts.join("\n") + "\n";
+  }
+
+  it("keeps the prompt within the window, naming how many files it could not list", () => {
+    const prompt = buildCommitPrompt({ diff: manyFiles(5_000), recentSubjects: ["fix: a"], staged: true }, 4096);
+    const tokens = prompt.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+    assert.ok(tokens <= 4096 - COMMIT_ANSWER_TOKENS, `${tokens} tokens in a 4,096-token window`);
+    assert.match(prompt.messages[1]!.content, /\d[\d,]* more files? (changed|not listed)/);
+  });
+});
