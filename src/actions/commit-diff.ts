@@ -175,7 +175,7 @@ export function budgetDiff(files: readonly FileDiff[], budgetTokens: number, cou
  * The entries that fit `budgetTokens` in order, and a last line counting the rest: a change of thousands of files has
  * more one-line summaries than a window holds.
  */
-function fitEntries(entries: string[], budgetTokens: number, count: CountTokens): string[] {
+export function fitEntries(entries: string[], budgetTokens: number, count: CountTokens): string[] {
   const costs = entries.map((e) => count(e) + 1);
   if (costs.reduce((sum, c) => sum + c, 0) <= budgetTokens) return entries;
   let room = budgetTokens - count(`… and ${entries.length.toLocaleString("en-US")} more files not listed`) - 1;
@@ -193,7 +193,7 @@ function label(file: FileDiff): string {
 }
 
 /** A path as one line of plain text: a file name's control characters (newline, ANSI escape) written as `\xNN`. */
-function printable(path: string): string {
+export function printable(path: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what this replaces
   return path.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

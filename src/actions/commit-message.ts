@@ -6,7 +6,7 @@ import { isAbortError } from "../common/abort";
 import { estimateTokens, type CountTokens } from "../context/token-estimate";
 import type { ChatMessage } from "../engine/protocol";
 import type { ActionModel } from "./action-services";
-import { budgetDiff, parseUnifiedDiff, type BudgetedDiff } from "./commit-diff";
+import { budgetDiff, fitEntries, parseUnifiedDiff, printable, type BudgetedDiff } from "./commit-diff";
 import { detectCommitStyle, styleInstructions, type CommitStyle } from "./commit-style";
 
 export const COMMIT_SYSTEM_PROMPT =
@@ -47,10 +47,13 @@ export function buildCommitPrompt(request: CommitRequest, windowTokens: number):
   const examples = style.examples.length ? `Recent commit subjects in this repository, to match their style:\n${style.examples.map((s) => `- ${s}`).join("\n")}` : "";
   const rules = `Rules for the message:\n${styleInstructions(style)}\n- Say what changed and why, not how; do not list every file.`;
   const intro = `Write the commit message for these ${request.staged ? "staged changes" : "changes (nothing is staged, so all changes)"}.`;
-  const newFiles = (request.newFiles ?? []).map((p) => `${p} (added, not yet tracked)`).join("\n");
   const fixed = [intro, examples, rules].filter(Boolean).join("\n\n");
   const system = withProjectRules(COMMIT_SYSTEM_PROMPT, request.rules);
-  const room = windowTokens - COMMIT_ANSWER_TOKENS - count(system) - count(fixed) - count(newFiles) - 3 * MESSAGE_OVERHEAD_TOKENS;
+  const left = Math.max(0, Math.min(MAX_DIFF_TOKENS, windowTokens - COMMIT_ANSWER_TOKENS - count(system) - count(fixed) - 3 * MESSAGE_OVERHEAD_TOKENS));
+  // Thousands of untracked files (a build folder not ignored) must not crowd out the diff or overflow the window.
+  const newFileLines = (request.newFiles ?? []).map((p) => `${printable(p)} (added, not yet tracked)`);
+  const newFiles = fitEntries(newFileLines, request.diff.trim() ? Math.floor(left / 2) : left, count).join("\n");
+  const room = left - count(newFiles);
   const diff = budgetDiff(parseUnifiedDiff(request.diff), Math.max(0, Math.min(MAX_DIFF_TOKENS, room)), count);
   const changes = [diff.text, newFiles].filter(Boolean).join("\n\n");
   const user = [intro, examples, `The changes:\n${changes || "(no changes)"}`, rules].filter(Boolean).join("\n\n");

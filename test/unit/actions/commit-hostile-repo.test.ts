@@ -84,3 +84,15 @@ describe("commit message for a change of thousands of files", () => {
     assert.match(prompt.messages[1]!.content, /\d[\d,]* more files? (changed|not listed)/);
   });
 });
+
+describe("commit message with thousands of untracked files", () => {
+  it("keeps the prompt within the window, naming how many new files it could not list", () => {
+    const newFiles = Array.from({ length: 20_000 }, (_, i) => `generated/fixture_${i}/\u001b[2Jdata.json`);
+    const prompt = buildCommitPrompt({ diff: SMALL_DIFF, newFiles, recentSubjects: [], staged: false }, 4096);
+    const user = prompt.messages[1]!.content;
+    const tokens = prompt.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+    assert.ok(tokens <= 4096 - COMMIT_ANSWER_TOKENS, `${tokens} tokens in a 4,096-token window`);
+    assert.match(user, /more files? not listed/);
+    assert.ok(!user.includes("\u001b"), "a file name's escape reaches the model");
+  });
+});
