@@ -96,3 +96,30 @@ describe("commit message with thousands of untracked files", () => {
     assert.ok(!user.includes("\u001b"), "a file name's escape reaches the model");
   });
 });
+
+describe("commit diff of unusual changes", () => {
+  it("shows a submodule's new commit as its one-line change and a binary file as updated, not its bytes", () => {
+    const diff = [
+      "diff --git a/deps/lib b/deps/lib\nindex 1111111..2222222 160000\n--- a/deps/lib\n+++ b/deps/lib\n@@ -1 +1 @@\n-Subproject commit 1111111111111111111111111111111111111111\n+Subproject commit 2222222222222222222222222222222222222222",
+      "diff --git a/assets/logo.png b/assets/logo.png\nindex 3333333..4444444 100644\nGIT binary patch\nliteral 5\nMcmZ?wbaHS2\n\nliteral 0\nHcmV?d00001",
+      "diff --git a/--exec=sh b/--exec=sh\nnew file mode 100644\n--- /dev/null\n+++ b/--exec=sh\n@@ -0,0 +1 @@\n+echo hi",
+    ].join("\n") + "\n";
+    const files = parseUnifiedDiff(diff);
+    assert.deepEqual(files.map((f) => [f.path, f.change, f.binary]), [["deps/lib", "modified", false], ["assets/logo.png", "modified", true], ["--exec=sh", "added", false]]);
+    const budgeted = budgetDiff(files, 2000);
+    assert.ok(budgeted.text.includes("assets/logo.png: updated (binary file, not shown)"));
+    assert.ok(!budgeted.text.includes("McmZ"));
+    assert.ok(budgeted.text.includes("+Subproject commit 2222222"));
+  });
+
+  it("reads a 50 MB diff of one data file in linear time and keeps the prompt within the window", function () {
+    this.timeout(120_000);
+    const line = `+${"0123456789abcdef".repeat(6)}\n`;
+    const diff = `diff --git a/data/table.csv b/data/table.csv\n--- a/data/table.csv\n+++ b/data/table.csv\n@@ -1,0 +1,${500_000} @@\n${line.repeat(500_000)}`;
+    assert.ok(diff.length > 48_000_000);
+    const prompt = buildCommitPrompt({ diff, recentSubjects: [], staged: true }, 4096);
+    const tokens = prompt.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+    assert.ok(tokens <= 4096 - COMMIT_ANSWER_TOKENS, `${tokens} tokens`);
+    assert.deepEqual(prompt.diff.summarised, ["data/table.csv"]);
+  });
+});
