@@ -1,6 +1,6 @@
 // What `npm start` opens: a copy of scripts/start-sample/ (a small shop's order code) in .hearth-run/, with the file
 // to show first and where to put the cursor, and the workbench URL that opens them in code-server.
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { copyFileSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { repoRoot } from "../test/harness/paths";
 
@@ -20,7 +20,8 @@ export function prepareSampleWorkspace(folder: string, source = SAMPLE_SOURCE): 
       const from = join(dir, entry.name);
       const to = join(folder, relative(source, from));
       if (entry.isDirectory()) walk(from);
-      else if (entry.isFile() && !existsSync(to)) {
+      // lstat, not exists: a dangling link there is the person's too, and copying would write through it, out of the folder.
+      else if (entry.isFile() && !lexists(to)) {
         mkdirSync(join(to, ".."), { recursive: true });
         copyFileSync(from, to);
         written.push(relative(folder, to));
@@ -30,6 +31,10 @@ export function prepareSampleWorkspace(folder: string, source = SAMPLE_SOURCE): 
   mkdirSync(folder, { recursive: true });
   walk(source);
   return written.sort();
+}
+
+function lexists(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 /**
