@@ -138,7 +138,7 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
       const messages = buildActionMessages(input);
       return streamAnswer(deps.model, messages, answerBudget(deps.model, messages, action), controller.signal, render);
     };
-    const { result, raw } = await host.progress(`Hearth: ${ACTION_LABELS[action]}…`, ask).finally(() => (writing = false));
+    const { result, raw } = await host.progress(`Hearth: ${ACTION_LABELS[action]}`, ask).finally(() => (writing = false));
     if (controller.signal.aborted || result.stopReason === "cancelled") return await stopped(host, view);
     const final = await shaper.shape(result.text.length >= raw.length ? result.text : raw, true);
     if (!final || "problem" in final) {

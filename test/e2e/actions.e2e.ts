@@ -16,6 +16,8 @@ export async function prepare() {
       "hearth.engine.contextSize": 4096,
       "hearth.model.path": await ensureTestModel("scripted", { script: { fim: DEFAULT_SCRIPT.fim, chat: SLOW_ANSWER } }),
       "editor.inlineSuggest.enabled": false,
+      // The model loads when Document asks it, as on a first use: the diff is seen writing while it loads.
+      "hearth.model.loadOnStartup": false,
     },
   };
 }

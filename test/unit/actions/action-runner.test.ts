@@ -139,7 +139,7 @@ describe("runAction: a refactor action from the target to the proposal, on the r
       assert.deepEqual(proposal!.request.plan, { start, end: start + AREA.length, newText: AREA, summary: "Document: function area" });
       assert.equal(proposal!.updates.at(-1), DOCUMENTED_AREA);
       assert.ok(proposal!.finished && !proposal!.closed, "the proposal waits for the user's answer");
-      assert.deepEqual(editor.progressTitles, ["Hearth: Document…"]);
+      assert.deepEqual(editor.progressTitles, ["Hearth: Document"]);
       assert.deepEqual(editor.notices, []);
       assert.equal(editor.documents.get("src/geometry.ts")!.text(), GEOMETRY, "nothing is written");
     });
