@@ -58,7 +58,7 @@ export interface ReadRulesOptions {
  */
 export async function readProjectRules(options: ReadRulesOptions): Promise<ProjectRules> {
   if (!options.trusted) return NO_RULES;
-  const count = options.count ?? estimateTokens;
+  const count = options.count ?? estimateRuleTokens;
   const budget = options.budgetTokens ?? DEFAULT_RULES_TOKENS;
   const notes: string[] = [];
   const sources: RuleSource[] = [];
@@ -100,6 +100,20 @@ export async function readProjectRules(options: ReadRulesOptions): Promise<Proje
   if (blocks.length === 0) return { ...NO_RULES, notes };
   const text = `${RULES_HEADER}\n\n${blocks.join("\n\n")}`;
   return { text, tokens: count(text), sources, notes };
+}
+
+/**
+ * The estimate for text no tokenizer has counted, weighing what is not ASCII by its UTF-8 bytes: a rules file of rare
+ * characters (four bytes, up to four tokens each) would otherwise take four times its budget of the model's window.
+ */
+export function estimateRuleTokens(text: string): number {
+  let ascii = "";
+  let nonAscii = 0;
+  for (const c of text) {
+    if (c.charCodeAt(0) > 0x7f) nonAscii += Buffer.byteLength(c, "utf8");
+    else ascii += c;
+  }
+  return Math.max(estimateTokens(text), Math.ceil(estimateTokens(ascii) + nonAscii / 1.5));
 }
 
 const RULES_HEADER = "The project's rules for assistants follow (nearest to the file first). Follow them unless the user asks otherwise.";
