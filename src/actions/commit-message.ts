@@ -1,9 +1,9 @@
 // Writing a commit message: the prompt (the repository's style, its recent subjects, the diff fitted to the window),
 // the model's answer streamed and cleaned into a message. It never commits: the caller puts the text where the user
 // reviews it (the Source Control input box).
-import { withProjectRules } from "../chat/project-rules";
+import { estimateRuleTokens, withProjectRules } from "../chat/project-rules";
 import { isAbortError } from "../common/abort";
-import { estimateTokens, type CountTokens } from "../context/token-estimate";
+import type { CountTokens } from "../context/token-estimate";
 import type { ChatMessage } from "../engine/protocol";
 import type { ActionModel } from "./action-services";
 import { budgetDiff, fitEntries, parseUnifiedDiff, printable, type BudgetedDiff } from "./commit-diff";
@@ -42,7 +42,8 @@ export interface CommitPrompt {
 
 /** The messages for a commit message within `windowTokens`: the style as rules, recent subjects as examples, the diff. */
 export function buildCommitPrompt(request: CommitRequest, windowTokens: number): CommitPrompt {
-  const count = request.count ?? estimateTokens;
+  // Weighing non-ASCII text by its bytes: a diff of Chinese text is about a token a character, not one per 3.5.
+  const count = request.count ?? estimateRuleTokens;
   const style = detectCommitStyle(request.recentSubjects);
   const examples = style.examples.length ? `Recent commit subjects in this repository, to match their style:\n${style.examples.map((s) => `- ${s}`).join("\n")}` : "";
   const rules = `Rules for the message:\n${styleInstructions(style)}\n- Say what changed and why, not how; do not list every file.`;
