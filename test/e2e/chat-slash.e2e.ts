@@ -35,7 +35,7 @@ async function menuNames(frame: Frame): Promise<string[]> {
 async function showMenu(page: Page, frame: Frame): Promise<void> {
   const input = frame.locator("textarea.input");
   await input.fill("");
-  await input.click();
+  await input.focus();
   await page.keyboard.type("/");
   await frame.locator(".slash-menu:not([hidden])").waitFor({ state: "visible", timeout: 10_000 });
 }
@@ -50,7 +50,12 @@ export const scenarios: E2EScenario[] = [
       await openFileWithQuickOpen(page, "src/calc.ts");
       const line = page.locator(".monaco-editor .view-line", { hasText: "return width * height;" }).first();
       await line.waitFor({ state: "visible" });
-      await line.click();
+      // The cursor into area()'s body with Go to Line, which nothing on the page can get in the way of.
+      await page.keyboard.press("Control+G");
+      await page.keyboard.type("3");
+      await page.keyboard.press("Enter");
+      await page.locator(".statusbar", { hasText: "Ln 3" }).first().waitFor({ state: "visible", timeout: 15_000 });
+      log("cursor in area()");
 
       let frame = await openHearthView(page);
       await frame.locator(".chip.file", { hasText: "calc.ts" }).waitFor({ state: "visible", timeout: 15_000 });
@@ -64,6 +69,7 @@ export const scenarios: E2EScenario[] = [
       assert.match(await active.innerText(), /^\/doc/);
       assert.equal(await input.getAttribute("aria-activedescendant"), await active.getAttribute("id"));
       await screenshot("chat-slash-menu-dark");
+      log("menu shown, /doc active");
 
       await page.keyboard.press("Enter");
       assert.equal(await input.inputValue(), "/doc ");
@@ -80,6 +86,7 @@ export const scenarios: E2EScenario[] = [
       assert.doesNotMatch(header, /answering/, "Document is not a chat answer");
       assert.equal(await frame.locator(".entry").count(), 0, "/doc asked the chat nothing");
       await screenshot("chat-slash-doc-diff");
+      log("Document's diff shown");
       await runCommand(page, "Hearth: Discard Proposed Change");
       await diffTab.waitFor({ state: "hidden", timeout: 15_000 });
 
@@ -99,7 +106,8 @@ export const scenarios: E2EScenario[] = [
       // An answer with a code block whose first line is wider than the sidebar: it wraps, as the editor wraps words.
       const box = frame.locator("textarea.input");
       await box.fill("");
-      await box.click();
+      await box.focus();
+      log("asking for an answer with code");
       await box.pressSequentially("Document area", { delay: 10 });
       await box.press("Enter");
       await frame.locator(".entry.assistant:not(.streaming) .code-block").first().waitFor({ state: "visible", timeout: 60_000 });
