@@ -30,7 +30,7 @@ const VIEW_TAGS = new Set([
   "a", "blockquote", "br", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "s", "strong", "sub",
   "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 ]);
-const VIEW_ATTRIBUTES = new Set(["href", "title", "class", "start", "type", "aria-label", "aria-busy", "data-entry-id", "role", "hidden"]);
+const VIEW_ATTRIBUTES = new Set(["href", "title", "class", "start", "type", "aria-label", "aria-busy", "data-entry-id", "role", "hidden", "aria-pressed"]);
 const SAFE_HREF = /^(https?:|mailto:|#)/i;
 const PROVOKED = 400;
 /** The view's budget per animation frame for highlighted code (chat-app.ts). */
