@@ -52,12 +52,21 @@ class CountingEngine implements CompletionEngine {
     const end = (how: CountingEngine["newest"]) => {
       if (call === this.calls) this.newest = how;
     };
+    // The post-processor stops a generation once it has cut the suggestion (unsafe characters, repeats): that call was
+    // computed and its text shown, although the engine call ends as an abort. Nothing supersedes the newest call, so a
+    // newest call that streamed text and then ended cancelled was stopped that way.
+    let chunks = 0;
+    const onChunk = (text: string): void => {
+      chunks++;
+      options.onChunk?.(text);
+    };
     try {
-      const result = await this.client.infill(params, options);
+      const result = await this.client.infill(params, { ...options, onChunk });
       end(result.stopReason === "cancelled" ? "cancelled" : "answered");
       return result;
     } catch (error) {
-      end(isAbortError(error) || (error instanceof EngineError && error.code === "cancelled") ? "cancelled" : "failed");
+      const cancelled = isAbortError(error) || (error instanceof EngineError && error.code === "cancelled");
+      end(cancelled ? (chunks > 0 ? "answered" : "cancelled") : "failed");
       throw error;
     } finally {
       this.pending--;
