@@ -139,8 +139,13 @@ class EditorActionHost implements ActionHost {
         }
       },
       open: async (path) => {
+        const uri = vscode.Uri.joinPath(root, path);
+        // A file deleted on disk stays in VS Code's documents for minutes after its editor closed: unless it holds
+        // unsaved text, it is gone, and a test file there is new rather than something to append to.
+        const held = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        if (!held?.isDirty && !(await vscode.workspace.fs.stat(uri).then(() => true, () => false))) return null;
         try {
-          return toActionDocument(await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, path)));
+          return toActionDocument(await vscode.workspace.openTextDocument(uri));
         } catch {
           return null;
         }
