@@ -97,10 +97,12 @@ describe("Hearth refactor actions in the extension host", function () {
       assert.equal(await vscode.commands.executeCommand("hearth.chat.acceptProposal"), false);
       assert.equal(doc.getText(), before.replace(AREA, DOCUMENTED_AREA));
     } finally {
+      // Revert, not undo: an undo back to the saved text can leave the document marked dirty for the next test.
       await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand("undo");
+      await vscode.commands.executeCommand("workbench.action.files.revert");
     }
     assert.equal(doc.getText(), before);
+    assert.equal(doc.isDirty, false);
   });
 
   it("Discard leaves the file untouched", async () => {

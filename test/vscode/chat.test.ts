@@ -130,14 +130,16 @@ describe("Hearth chat in the extension host", function () {
     await waitFor(() => api.chat.view.isReady, "the chat webview to post ready");
     const doc = await vscode.workspace.openTextDocument(workspaceFile("src", "math.ts"));
     await vscode.window.showTextDocument(doc, { preview: false });
-    await vscode.commands.executeCommand("hearth.chat.newConversation");
-    // A first answer: the model is loaded and has counted what was sent.
-    await api.chat.view.receive({ type: "send", text: "What does add do?" });
+    // Listening before anything is sent: the model's count may be posted while the first answer streams, and no
+    // later line need follow it.
     const budgets: { used: number; estimated: boolean }[] = [];
     const sub = api.chat.view.onDidPost((m) => {
       if (m.type === "context") budgets.push({ used: m.context.budget.used, estimated: m.context.budget.estimated });
     });
     try {
+      await vscode.commands.executeCommand("hearth.chat.newConversation");
+      // A first answer: the model is loaded and has counted what was sent.
+      await api.chat.view.receive({ type: "send", text: "What does add do?" });
       // The model is loaded and has counted the file: the line shows its count.
       // A hang guard: the count comes from the engine, which a loaded machine makes slow.
       await waitFor(() => budgets.at(-1)?.estimated === false, "the model's own count on the budget line", 60_000).catch((error: unknown) => {
