@@ -44,7 +44,8 @@ export const scenarios: E2EScenario[] = [
       await page.locator('#workbench\\.parts\\.statusbar .statusbar-item[aria-label*="ready"]').first().waitFor({ state: "visible", timeout: 180_000 });
 
       await runCommand(page, "Hearth: Select Model…");
-      await page.locator(".quick-input-widget .monaco-list-row", { hasText: "Browse" }).first().waitFor({ state: "visible", timeout: 30_000 });
+      // The current model's row is there at once; Browse… comes last, off screen once the catalog's rows are in.
+      await page.locator(".quick-input-widget .monaco-list-row", { hasText: "current" }).first().waitFor({ state: "visible", timeout: 30_000 });
       // The scan has finished when the catalog's rows are there.
       await page.locator(".quick-input-widget .monaco-list-row", { hasText: "Download" }).first().waitFor({ state: "visible", timeout: 30_000 });
       await page.mouse.move(5, 5);
