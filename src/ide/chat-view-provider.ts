@@ -13,6 +13,7 @@ import {
   PROTOCOL_VERSION,
   type HostToWebview,
   type ViewCommand,
+  type ViewBudget,
   type ViewContext,
   type WebviewToHost,
 } from "../webview/protocol";
@@ -30,6 +31,13 @@ const APPEND_FLUSH_MS = 40;
 /** How long the budget line waits for the model to count new lines before it shows an estimate after its own count. */
 const RECOUNT_WAIT_MS = 3000;
 
+/** The project rules as the view shows them (chat/project-rules.ts's ProjectRules). */
+interface SentRules {
+  readonly tokens: number;
+  readonly sources: readonly { readonly path: string; readonly sentTokens: number }[];
+  readonly notes: readonly string[];
+}
+
 export interface ChatViewDeps {
   extensionUri: vscode.Uri;
   session: ChatSession;
@@ -44,7 +52,7 @@ export interface ChatViewDeps {
   /** The chat model's token counter (the session counts with it): tells whether a count was the model's own. */
   tokens?: ChatTokenCounts;
   /** The project rules the session sends (their tokens are in the budget): a change re-plans the budget. */
-  rules?: { readonly onDidChange: Event<void> };
+  rules?: { readonly onDidChange: Event<void>; readonly current?: SentRules };
 }
 
 export interface ChatTokenCounts {
@@ -322,14 +330,20 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const budget = this.budget();
     const misses = this.deps.tokens?.estimatedLines;
     const plan = this.deps.session.preview(pieces, budget);
+    const rules = this.deps.rules?.current;
     const estimated = misses === undefined || this.deps.tokens!.estimatedLines !== misses;
     return {
       chips: pieces.map((p) => {
         const report = plan.pieces.find((r) => r.id === p.id);
         return { id: p.id, kind: p.kind, label: p.label, detail: p.detail, tokens: report?.tokens ?? 0, sentTokens: report?.sentTokens ?? 0 };
       }),
-      budget: { used: plan.usedTokens, limit: budget.limitTokens, estimated, droppedMessages: plan.droppedMessages, trimmed: plan.trimmed },
+      budget: { used: plan.usedTokens, limit: budget.limitTokens, estimated, droppedMessages: plan.droppedMessages, trimmed: [...plan.trimmed, ...(rules?.notes ?? [])], ...this.rulesLine(rules) },
     };
+  }
+
+  private rulesLine(rules: SentRules | undefined): Pick<ViewBudget, "rules"> {
+    if (!rules || rules.tokens === 0) return {};
+    return { rules: { tokens: rules.tokens, files: rules.sources.filter((s) => s.sentTokens > 0).map((s) => s.path) } };
   }
 
   private bufferAppend(entryId: string, text: string): void {

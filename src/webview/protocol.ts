@@ -91,6 +91,8 @@ export interface ViewBudget {
   droppedMessages: number;
   /** Human-readable notes of what was trimmed, or empty. */
   trimmed: string[];
+  /** The project rules sent with the question (their tokens are in `used`): the files, workspace-relative. */
+  rules?: { tokens: number; files: string[] };
 }
 
 export interface ViewContext {
@@ -222,7 +224,8 @@ function isBudget(v: unknown): v is ViewBudget {
     typeof v.estimated === "boolean" &&
     isCount(v.droppedMessages) &&
     Array.isArray(v.trimmed) &&
-    v.trimmed.every((t) => isStr(t))
+    v.trimmed.every((t) => isStr(t)) &&
+    (v.rules === undefined || (isObj(v.rules) && isCount(v.rules.tokens) && Array.isArray(v.rules.files) && v.rules.files.every((f) => isStr(f))))
   );
 }
 

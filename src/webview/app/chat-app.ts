@@ -259,7 +259,10 @@ export class ChatApp {
       );
     }
     const over = budget.used > budget.limit * 0.9;
-    this.budget.textContent = `${about}${budget.used.toLocaleString("en")} / ${budget.limit.toLocaleString("en")} tokens of context${note}`;
+    // The rules are sent without a chip (they are the project's, not the user's choice): the line says they are there.
+    const rules = budget.rules && budget.rules.tokens > 0 ? ` · rules ${budget.rules.tokens.toLocaleString("en")} tok` : "";
+    this.budget.textContent = `${about}${budget.used.toLocaleString("en")} / ${budget.limit.toLocaleString("en")} tokens of context${note}${rules}`;
+    this.budget.title = budget.rules && budget.rules.tokens > 0 ? `Project rules sent with every question: ${budget.rules.files.join(", ")}` : "";
     this.budget.classList.toggle("over", over);
     clear(this.trimmed);
     for (const line of budget.trimmed) this.trimmed.append(h("li", {}, line));

@@ -84,6 +84,14 @@ describe("chat webview protocol", () => {
       );
       assert.equal(parseHostMessage({ type: "notice", level: "panic", text: "x" }), null);
     });
+    it("accepts a budget with the project rules' tokens and files, and rejects rules that are not counts and names", () => {
+      const budget = { used: 10, limit: 100, estimated: false, droppedMessages: 0, trimmed: [] };
+      const context = (rules: unknown) => ({ type: "context", context: { chips: [], budget: { ...budget, rules } } });
+      assert.notEqual(parseHostMessage(context({ tokens: 12, files: ["AGENTS.md"] })), null);
+      assert.equal(parseHostMessage(context({ tokens: -1, files: [] })), null);
+      assert.equal(parseHostMessage(context({ tokens: 1, files: [{ toString: "x" }] })), null);
+      assert.equal(parseHostMessage(context("AGENTS.md")), null);
+    });
   });
 
   describe("slash commands and display settings", () => {

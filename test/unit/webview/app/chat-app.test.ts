@@ -249,4 +249,24 @@ describe("chat view question box and code blocks (jsdom)", function () {
       assert.equal(first!.querySelector(".code-wrap")!.getAttribute("aria-pressed"), "true", "the block keeps the user's choice");
     });
   });
+
+  describe("the budget line", () => {
+    const budget = { used: 900, limit: 3000, estimated: false, droppedMessages: 0, trimmed: [] as string[] };
+
+    it("says how many tokens of project rules go with the question, and names their files on hover", () => {
+      const { root, send } = setup();
+      send({ type: "context", context: { chips: [], budget: { ...budget, rules: { tokens: 120, files: ["AGENTS.md", ".hearth/rules.md"] } } } });
+      const line = root.querySelector<HTMLElement>(".budget")!;
+      assert.equal(line.textContent, "900 / 3,000 tokens of context · rules 120 tok");
+      assert.equal(line.title, "Project rules sent with every question: AGENTS.md, .hearth/rules.md");
+    });
+
+    it("says nothing of rules when the project has none", () => {
+      const { root, send } = setup();
+      send({ type: "context", context: { chips: [], budget } });
+      const line = root.querySelector<HTMLElement>(".budget")!;
+      assert.equal(line.textContent, "900 / 3,000 tokens of context");
+      assert.equal(line.title, "");
+    });
+  });
 });
