@@ -97,9 +97,12 @@ describe("Hearth refactor actions in the extension host", function () {
       assert.equal(await vscode.commands.executeCommand("hearth.chat.acceptProposal"), false);
       assert.equal(doc.getText(), before.replace(AREA, DOCUMENTED_AREA));
     } finally {
-      // Revert, not undo: an undo back to the saved text can leave the document marked dirty for the next test.
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand("workbench.action.files.revert");
+      // The saved text put back and saved, not an undo or a revert: both act on whichever editor is active (the diff
+      // may still be), and an undo back to the saved text can leave the document dirty for the next test.
+      const restore = new vscode.WorkspaceEdit();
+      restore.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), before);
+      await vscode.workspace.applyEdit(restore);
+      await doc.save();
     }
     assert.equal(doc.getText(), before);
     assert.equal(doc.isDirty, false);
