@@ -1,33 +1,18 @@
 import { strict as assert } from "node:assert";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { tempWorkspaceEachTest } from "../helpers/temp-workspace";
 import { findPrompt, isPromptName, listPromptFiles, MAX_PROMPT_FILE_BYTES, splitFrontMatter } from "../../../src/chat/prompt-files";
 
 describe("prompt files", () => {
-  let base: string;
-  let root: string;
-  const put = async (relative: string, content: string | Buffer) => {
-    const file = path.join(root, relative);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, content);
-    return file;
-  };
-
-  beforeEach(async () => {
-    base = await mkdtemp(path.join(tmpdir(), "hearth-prompts-"));
-    root = path.join(base, "workspace");
-    await mkdir(root);
-  });
-  afterEach(async () => {
-    await rm(base, { recursive: true, force: true });
-  });
+  const workspace = tempWorkspaceEachTest("hearth-prompts-");
+  const { put } = workspace;
 
   it("lists .hearth/prompts/NAME.md and .github/prompts/NAME.prompt.md with their descriptions and bodies", async () => {
     const review = await put(".hearth/prompts/review.md", "---\ndescription: Review the selection for bugs\n---\nReview this code for bugs.\n");
     const release = await put(".github/prompts/release-notes.prompt.md", "---\nmode: ask\ndescription: 'Write release notes'\n---\n\nSummarise the changes.\n");
     await put(".github/prompts/README.md", "not a prompt file: no .prompt.md ending");
-    const listing = await listPromptFiles(root, { trusted: true });
+    const listing = await listPromptFiles(workspace.root, { trusted: true });
     assert.deepEqual(listing.prompts, [
       { name: "release-notes", description: "Write release notes", body: "Summarise the changes.", path: release },
       { name: "review", description: "Review the selection for bugs", body: "Review this code for bugs.", path: review },
@@ -38,19 +23,19 @@ describe("prompt files", () => {
   it("reads nothing of an untrusted workspace (Restricted Mode)", async () => {
     await put(".hearth/prompts/review.md", "Review this code.");
     await put(".github/prompts/x.prompt.md", "Do x.");
-    const listing = await listPromptFiles(root, { trusted: false });
+    const listing = await listPromptFiles(workspace.root, { trusted: false });
     assert.deepEqual(listing, { prompts: [], skipped: [] });
   });
 
   it("lists nothing, without an error, for a workspace without prompt folders", async () => {
-    assert.deepEqual(await listPromptFiles(root, { trusted: true }), { prompts: [], skipped: [] });
-    assert.deepEqual(await listPromptFiles(path.join(base, "no-such-folder"), { trusted: true }), { prompts: [], skipped: [] });
+    assert.deepEqual(await listPromptFiles(workspace.root, { trusted: true }), { prompts: [], skipped: [] });
+    assert.deepEqual(await listPromptFiles(path.join(workspace.base, "no-such-folder"), { trusted: true }), { prompts: [], skipped: [] });
   });
 
   it("refuses names with spaces, control characters or dots that could read as a path, and says why", async () => {
     await put(".hearth/prompts/ok_name.v2.md", "Fine.");
     for (const bad of ["has space.md", "semi;colon.md", "new\nline.md", "...md", "..md", ".md", "-dash-first.md"]) await put(`.hearth/prompts/${bad}`, "Bad.");
-    const listing = await listPromptFiles(root, { trusted: true });
+    const listing = await listPromptFiles(workspace.root, { trusted: true });
     assert.deepEqual(listing.prompts.map((p) => p.name), ["ok_name.v2"]);
     assert.equal(listing.skipped.length, 7);
     for (const s of listing.skipped) assert.match(s.reason, /is not a command name/);
@@ -62,24 +47,24 @@ describe("prompt files", () => {
   });
 
   it("refuses a prompt file that is a link to a file outside the workspace", async () => {
-    const secret = path.join(base, "secret.md");
+    const secret = path.join(workspace.base, "secret.md");
     await writeFile(secret, "outside text");
-    await mkdir(path.join(root, ".hearth/prompts"), { recursive: true });
-    await symlink(secret, path.join(root, ".hearth/prompts/leak.md"));
+    await mkdir(path.join(workspace.root, ".hearth/prompts"), { recursive: true });
+    await symlink(secret, path.join(workspace.root, ".hearth/prompts/leak.md"));
     await put(".hearth/prompts/inside.md", "Inside.");
-    await symlink(path.join(root, ".hearth/prompts/inside.md"), path.join(root, ".hearth/prompts/alias.md"));
-    const listing = await listPromptFiles(root, { trusted: true });
+    await symlink(path.join(workspace.root, ".hearth/prompts/inside.md"), path.join(workspace.root, ".hearth/prompts/alias.md"));
+    const listing = await listPromptFiles(workspace.root, { trusted: true });
     assert.deepEqual(listing.prompts.map((p) => p.name), ["alias", "inside"], "a link inside the workspace is fine");
     assert.deepEqual(listing.skipped.map((s) => [path.basename(s.path), s.reason]), [["leak.md", "it is a link to a file outside the workspace"]]);
   });
 
   it("refuses a prompt folder that is a link to a folder outside the workspace", async () => {
-    const outside = path.join(base, "elsewhere");
+    const outside = path.join(workspace.base, "elsewhere");
     await mkdir(outside);
     await writeFile(path.join(outside, "x.md"), "outside prompt");
-    await mkdir(path.join(root, ".hearth"));
-    await symlink(outside, path.join(root, ".hearth/prompts"));
-    const listing = await listPromptFiles(root, { trusted: true });
+    await mkdir(path.join(workspace.root, ".hearth"));
+    await symlink(outside, path.join(workspace.root, ".hearth/prompts"));
+    const listing = await listPromptFiles(workspace.root, { trusted: true });
     assert.deepEqual(listing.prompts, []);
     assert.match(listing.skipped[0]!.reason, /link to a folder outside the workspace/);
   });
@@ -90,7 +75,7 @@ describe("prompt files", () => {
     await put(".hearth/prompts/empty.md", "---\ndescription: nothing\n---\n   \n");
     await put(".hearth/prompts/huge.md", "x".repeat(MAX_PROMPT_FILE_BYTES + 10));
     await put(".hearth/prompts/good.md", "Good.");
-    const listing = await listPromptFiles(root, { trusted: true });
+    const listing = await listPromptFiles(workspace.root, { trusted: true });
     assert.deepEqual(listing.prompts.map((p) => p.name), ["good"]);
     assert.deepEqual(
       listing.skipped.map((s) => [path.basename(s.path), s.reason]),
@@ -106,7 +91,7 @@ describe("prompt files", () => {
   it("gives a name to .hearth/prompts first and reports the .github duplicate", async () => {
     const mine = await put(".hearth/prompts/review.md", "Hearth's review.");
     await put(".github/prompts/Review.prompt.md", "GitHub's review.");
-    const listing = await listPromptFiles(root, { trusted: true });
+    const listing = await listPromptFiles(workspace.root, { trusted: true });
     assert.deepEqual(listing.prompts.map((p) => p.body), ["Hearth's review."]);
     assert.equal(listing.skipped[0]!.reason, `/Review is already ${mine}`);
     assert.equal(findPrompt(listing, "REVIEW")?.body, "Hearth's review.");
