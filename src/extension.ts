@@ -7,6 +7,7 @@ import { ModelPreloader, preloadWish, type PreloadDecision } from "./completion/
 import type { RequestManager } from "./completion/request-manager";
 import type { AssembledContext } from "./context/context-types";
 import { EngineClient } from "./engine/client";
+import { EngineSwitch } from "./engine/engine-switch";
 import { registerActions, type ActionsApi } from "./ide/actions";
 import { registerChat, type ChatApi } from "./ide/chat";
 import { HearthCodeActionProvider } from "./ide/code-actions";
@@ -30,7 +31,7 @@ declare const __hearthBundleEnd: number | undefined;
 
 /** What activate() returns: the extension's public surface, used by its own extension-host tests. */
 export interface HearthApi {
-  readonly engine: EngineClient;
+  readonly engine: EngineSwitch;
   readonly completions: RequestManager;
   /** The context of each completion's model call, as it went into the prompt (the CLI parity test compares it). */
   readonly completionContext: Event<AssembledContext>;
@@ -53,11 +54,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const statusBar = new HearthStatusBar();
   const statusBarMs = performance.now() - started;
   const log = new HearthLog();
-  const engine = new EngineClient({
+  const localEngine = new EngineClient({
     workerPath: context.asAbsolutePath("dist/engine-worker.mjs"),
     logger: scopedLogger(log, "engine"),
     adviseOnRefusal: adviseSmallerModel,
   });
+  // Every consumer holds the switch: it answers through the local engine unless the user chose a server.
+  const engine = new EngineSwitch(localEngine, { logger: scopedLogger(log, "engine") });
   statusBar.follow(engine);
   const pipeline = new CompletionPipeline({
     engine,

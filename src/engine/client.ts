@@ -3,17 +3,21 @@ import { AbortedError, isAbortError } from "../common/abort";
 import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
 import type { MachineMemory } from "../models/memory-fit";
-import { checkModelFile, type ModelFileProblem } from "../models/model-file";
+import { checkModelFile, type ModelFileCheck, type ModelFileProblem } from "../models/model-file";
 import type { EngineClientOptions, EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "./client-types";
+import type { Engine, EngineTarget } from "./engine-api";
+import { embedInBatches } from "./embedding-batches";
 import { EngineConnection, type EngineConnectionCrash } from "./engine-connection";
 import { DEFAULT_SUPERVISION, loadDeadlineMs, type SupervisionSettings } from "./engine-process";
 import { LoadCrashes } from "./load-crashes";
-import { ModelSlots } from "./model-slots";
+import { ModelSlots, ROLE_SETTINGS, SECONDARY_ROLES, type RoleStatus } from "./model-slots";
 import {
   EngineError,
+  MODEL_ROLES,
   type ChatParams,
   type ChatPrefillParams,
   type ChatPrefillResult,
+  type EmbedResult,
   type EngineErrorPayload,
   type GenerationResult,
   type InfillParams,
@@ -39,7 +43,9 @@ export function defaultThreads(): number {
  * results, cancels, restarts after a crash with back-off, and unloads when idle. The process and its requests are
  * EngineConnection's; the models per role and their statuses are ModelSlots'.
  */
-export class EngineClient {
+export class EngineClient implements Engine {
+  /** The in-process engine: nothing it does reaches the network. */
+  readonly target: EngineTarget = { kind: "local" };
   private readonly supervision: SupervisionSettings;
   private readonly connection: EngineConnection;
   private readonly slots = new ModelSlots();
@@ -55,6 +61,8 @@ export class EngineClient {
   readonly onDidChangeChatStatus: Event<EngineStatus> = this.slots.onDidChangeChatStatus;
   /** Fired once per unexpected exit of the engine process. */
   readonly onDidCrash: Event<EngineCrash> = this.crashEmitter.event;
+  /** The embedding model's status: "no-model" while hearth.embedding.modelPath is empty. */
+  readonly onDidChangeEmbeddingStatus: Event<EngineStatus> = mapEvent(this.slots.onDidChangeRoleStatus, "embedding");
 
   constructor(private readonly options: EngineClientOptions) {
     this.supervision = { ...DEFAULT_SUPERVISION, ...options.supervision };
@@ -80,6 +88,15 @@ export class EngineClient {
     return this.slots.chatStatus;
   }
 
+  get embeddingStatus(): EngineStatus {
+    return this.slots.statusFor("embedding");
+  }
+
+  /** The status of the model that serves `role`. */
+  statusFor(role: ModelRole): EngineStatus {
+    return this.slots.statusFor(role);
+  }
+
   get pid(): number | undefined {
     return this.connection.pid;
   }
@@ -90,23 +107,18 @@ export class EngineClient {
     const slots = this.slots;
     slots.useSettings({ ...settings, threads: settings.threads > 0 ? settings.threads : defaultThreads() });
     // A model that crashed the engine on every load is tried again once its settings change.
-    this.loadCrashes.keepOnly([slots.settingsKey("completion"), slots.settingsKey("chat")]);
-    const [check, chatCheck] = await Promise.all([checkModelFile(settings.modelPath), slots.hasChatModel() ? checkModelFile(settings.chatModelPath) : undefined]);
+    this.loadCrashes.keepOnly(MODEL_ROLES.map((role) => slots.settingsKey(role)));
+    const [check, ...secondaryChecks] = await Promise.all([
+      checkModelFile(settings.modelPath),
+      ...SECONDARY_ROLES.map((role) => (slots.hasOwnModel(role) ? checkModelFile(slots.modelPathOf(role)) : undefined)),
+    ]);
     if (seq !== this.configureSeq) return slots.status;
     // Each model reloads only when its own settings changed: choosing a chat model leaves the completion model be.
-    for (const role of ["completion", "chat"] as const) {
+    for (const role of MODEL_ROLES) {
       const loaded = slots.slot(role).loadedKey;
       if (loaded && loaded !== slots.settingsKey(role)) await this.unloadRole(role);
     }
-    if (chatCheck && !chatCheck.ok) {
-      slots.setStatusOf("chat", { kind: "no-model", problem: chatProblem(chatCheck.problem) });
-      this.options.logger.warn(chatProblem(chatCheck.problem).message);
-    } else if (chatCheck?.ok && !isLoadingOrReady(slots.statusOf("chat"))) {
-      const loop = this.crashLoopFailure("chat");
-      slots.setStatusOf("chat", loop ? { kind: "error", error: loop, modelPath: chatCheck.path } : { kind: "idle", modelPath: chatCheck.path });
-    } else if (!chatCheck) {
-      slots.repeatChatStatus();
-    }
+    SECONDARY_ROLES.forEach((role, i) => this.showFileCheck(role, secondaryChecks[i]));
     if (!check.ok) {
       slots.setStatusOf("completion", { kind: "no-model", problem: check.problem });
       if (check.problem.code !== "not-configured") this.options.logger.warn(check.problem.message);
@@ -116,6 +128,22 @@ export class EngineClient {
     }
     this.armIdleTimer();
     return slots.status;
+  }
+
+  /** A secondary role's status after the cheap check of its file (undefined: no file of its own is set). */
+  private showFileCheck(role: ModelRole, check: ModelFileCheck | undefined): void {
+    const slots = this.slots;
+    if (!check) {
+      // Without a file of its own the role is served by its fallback, or shows that none is configured.
+      if (!ROLE_SETTINGS[role].fallback && slots.statusOf(role).kind !== "no-model") slots.setStatusOf(role, notConfigured(role));
+      else slots.repeatStatusFor(role);
+    } else if (!check.ok) {
+      slots.setStatusOf(role, { kind: "no-model", problem: roleProblem(role, check.problem) });
+      this.options.logger.warn(roleProblem(role, check.problem).message);
+    } else if (!isLoadingOrReady(slots.statusOf(role))) {
+      const loop = this.crashLoopFailure(role);
+      slots.setStatusOf(role, loop ? { kind: "error", error: loop, modelPath: check.path } : { kind: "idle", modelPath: check.path });
+    }
   }
 
   /** Loads the configured (completion) model now (it is otherwise loaded on the first request). */
@@ -139,7 +167,7 @@ export class EngineClient {
     if (slot.loadedKey === key && ready.kind === "ready") return ready.model;
     const check = await checkModelFile(modelPath);
     if (!check.ok) {
-      const problem = role === "chat" ? chatProblem(check.problem) : check.problem;
+      const problem = roleProblem(role, check.problem);
       slots.setStatusOf(role, { kind: "no-model", problem });
       throw new EngineError({ code: "model-invalid", message: problem.message });
     }
@@ -155,7 +183,7 @@ export class EngineClient {
     slot.loadingSizeBytes = check.sizeBytes;
     const params: ParamsOf<"load"> = {
       modelPath,
-      ...(role === "chat" ? { role } : {}),
+      ...(role !== "completion" ? { role } : {}),
       threads: settings.threads,
       contextSize: settings.contextSize,
       gpu: settings.gpu,
@@ -175,7 +203,7 @@ export class EngineClient {
       this.loadCrashes.succeeded(key);
       return model;
     } catch (error) {
-      if (!isAbortError(error)) this.options.logger.error(`loading ${modelPath}${role === "chat" ? " for chat" : ""} failed: ${describe(error)}`);
+      if (!isAbortError(error)) this.options.logger.error(`loading ${modelPath}${role !== "completion" ? ` for ${role}` : ""} failed: ${describe(error)}`);
       throw error;
     } finally {
       if (slot.loadPromise === loading) {
@@ -209,7 +237,7 @@ export class EngineClient {
    */
   async tokenCounts(texts: string[], options: RequestOptions & { role?: ModelRole } = {}): Promise<TokenCountResult | null> {
     // The chat's tokenizer is the completion model's unless a separate chat model is set.
-    const role = options.role === "chat" ? this.slots.chatRole() : "completion";
+    const role = this.slots.servingRole(options.role ?? "completion");
     if (this.slots.statusOf(role).kind !== "ready") return null;
     try {
       return await this.connection.call("tokenCounts", { texts, role }, options);
@@ -222,8 +250,7 @@ export class EngineClient {
 
   /** Unloads every model. */
   async unload(): Promise<void> {
-    this.slots.slot("completion").loadedKey = undefined;
-    this.slots.slot("chat").loadedKey = undefined;
+    for (const role of MODEL_ROLES) this.slots.slot(role).loadedKey = undefined;
     if (!this.connection.running) return;
     await this.connection.call("unload", {}).catch((error: unknown) => this.options.logger.warn(`unload failed: ${describe(error)}`));
   }
@@ -264,11 +291,27 @@ export class EngineClient {
     // A cancelled request stops waiting, but the load goes on: the next keystroke's request needs the same model, and
     // cancelling the load on every keystroke would mean it never finishes on a slow machine.
     await untilAborted(this.loadRole(role), options.signal);
-    this.slots.generationStarted(method === "chat");
+    this.slots.requestStarted(role);
     try {
       return await this.connection.call(method, params, options);
     } finally {
-      this.slots.generationEnded(method === "chat");
+      this.slots.requestEnded(role);
+      this.armIdleTimer();
+    }
+  }
+
+  /**
+   * Vectors for `texts` from the embedding model (hearth.embedding.modelPath), loaded on first need, in batches: the
+   * engine computes them on one thread and gives way to completions and chat between texts, so indexing never holds
+   * up the user. Fails with the model's problem when none is configured or it is not an embedding model.
+   */
+  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
+    const model = await untilAborted(this.loadRole("embedding"), options.signal);
+    this.slots.requestStarted("embedding");
+    try {
+      return await embedInBatches(texts, model, (batch) => this.connection.call("embed", { texts: batch }, options));
+    } finally {
+      this.slots.requestEnded("embedding");
       this.armIdleTimer();
     }
   }
@@ -284,8 +327,10 @@ export class EngineClient {
     this.loadCrashes.clear();
     await this.connection.restart();
     const settings = this.slots.settings;
-    if (settings?.modelPath) this.slots.setStatusOf("completion", { kind: "idle", modelPath: settings.modelPath });
-    if (settings?.chatModelPath) this.slots.setStatusOf("chat", { kind: "idle", modelPath: settings.chatModelPath });
+    for (const role of MODEL_ROLES) {
+      const modelPath = this.slots.modelPathOf(role);
+      if (modelPath) this.slots.setStatusOf(role, { kind: "idle", modelPath });
+    }
     if (settings) await this.configure(settings);
     await this.connection.start();
   }
@@ -311,8 +356,9 @@ export class EngineClient {
     this.slots.forgetModels();
     const settings = this.slots.settings;
     if (settings?.modelPath) this.slots.setStatusOf("completion", { kind: "error", error: this.crashLoopFailure("completion") ?? failure, modelPath: settings.modelPath });
-    if (settings?.chatModelPath && this.slots.statusOf("chat").kind !== "no-model") {
-      this.slots.setStatusOf("chat", { kind: "error", error: this.crashLoopFailure("chat") ?? failure, modelPath: settings.chatModelPath });
+    for (const role of SECONDARY_ROLES) {
+      const modelPath = this.slots.modelPathOf(role);
+      if (modelPath && this.slots.statusOf(role).kind !== "no-model") this.slots.setStatusOf(role, { kind: "error", error: this.crashLoopFailure(role) ?? failure, modelPath });
     }
     this.crashEmitter.fire({ exitCode, signal, consecutive, reason: failure.code === "engine-unresponsive" ? "unresponsive" : "crashed", message: failure.message });
   }
@@ -373,9 +419,25 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   });
 }
 
-/** A chat model's file problem, naming the setting to correct. */
-function chatProblem(problem: ModelFileProblem): ModelFileProblem {
-  return { ...problem, message: `The chat model (setting hearth.chat.modelPath) cannot be used: ${problem.message}` };
+/** A secondary model's file problem, naming the setting to correct. */
+function roleProblem(role: ModelRole, problem: ModelFileProblem): ModelFileProblem {
+  if (role === "completion") return problem;
+  const { noun, setting } = ROLE_SETTINGS[role];
+  if (problem.code === "not-configured") return notConfigured(role).problem;
+  return { ...problem, message: `The ${noun} (setting ${setting}) cannot be used: ${problem.message}` };
+}
+
+function notConfigured(role: ModelRole): Extract<EngineStatus, { kind: "no-model" }> {
+  const { noun, setting } = ROLE_SETTINGS[role];
+  return { kind: "no-model", problem: { code: "not-configured", message: `No ${noun} is configured (setting ${setting}).` } };
+}
+
+/** The statuses of one role out of every role's changes. */
+function mapEvent(event: Event<RoleStatus>, role: ModelRole): Event<EngineStatus> {
+  return (listener) =>
+    event((change) => {
+      if (change.role === role) listener(change.status);
+    });
 }
 
 function describe(error: unknown): string {

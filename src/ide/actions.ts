@@ -4,7 +4,7 @@ import { noTarget, runAction, type ActionName, type ActionOutcome } from "../act
 import { chatActionModel } from "../actions/action-services";
 import type { ContextPiece } from "../chat/prompt";
 import type { ContextEngine } from "../context/context-engine";
-import type { EngineClient } from "../engine/client";
+import type { Engine } from "../engine/engine-api";
 import type { ChatApi } from "./chat";
 import { basename, relativePath } from "./chat-context";
 import { PROPOSAL_SCHEME } from "./chat-edits";
@@ -37,7 +37,7 @@ const PROJECT_FILES_EXCLUDE = "**/{node_modules,.git,out,dist,target,build,.venv
 const STATUS_MESSAGE_MS = 4000;
 
 export interface ActionsDeps {
-  engine: EngineClient;
+  engine: Engine;
   contextEngine: ContextEngine;
   chat: ChatApi;
   log: HearthLog;

@@ -7,7 +7,7 @@ import type { ContextPiece } from "../chat/prompt";
 import { DisposableStore } from "../common/disposable";
 import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
-import type { EngineClient } from "../engine/client";
+import type { Engine } from "../engine/engine-api";
 import {
   parseWebviewMessage,
   PROTOCOL_VERSION,
@@ -45,7 +45,7 @@ export interface ChatViewDeps {
   sessionReady: Promise<void>;
   context: ChatContextTracker;
   edits: ChatEdits;
-  engine: EngineClient;
+  engine: Engine;
   log: HearthLog;
   /** The context window to plan for when no model is loaded yet (the setting). */
   configuredContextSize: () => number;

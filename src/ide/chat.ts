@@ -7,7 +7,7 @@ import { exportFileName } from "../chat/export-markdown";
 import { toDisposable } from "../common/disposable";
 import { scopedLogger } from "../common/logger";
 import { ModelTokenCounter } from "../context/model-token-counter";
-import type { EngineClient } from "../engine/client";
+import type { Engine } from "../engine/engine-api";
 import { onModelChange } from "../engine/model-change";
 import { ChatContextTracker } from "./chat-context";
 import { ChatEdits } from "./chat-edits";
@@ -32,7 +32,7 @@ export interface ChatApi {
 }
 
 /** Builds the chat (session, context chips, edits, view) and registers its view and commands. */
-export function registerChat(context: vscode.ExtensionContext, deps: { engine: EngineClient; log: HearthLog }): { api: ChatApi; disposables: vscode.Disposable[] } {
+export function registerChat(context: vscode.ExtensionContext, deps: { engine: Engine; log: HearthLog }): { api: ChatApi; disposables: vscode.Disposable[] } {
   const { engine, log } = deps;
   const storageDir = join((context.storageUri ?? context.globalStorageUri).fsPath, "chat");
   const store = new ConversationStore(storageDir, scopedLogger(log, "chat"));
@@ -133,7 +133,7 @@ async function showHistory(session: ChatSession): Promise<void> {
   picker.show();
 }
 
-async function exportConversation(session: ChatSession, engine: EngineClient): Promise<vscode.Uri | undefined> {
+async function exportConversation(session: ChatSession, engine: Engine): Promise<vscode.Uri | undefined> {
   const conversation = session.conversation;
   if (conversation.entries.length === 0) {
     void vscode.window.showInformationMessage("Hearth: this conversation is empty; there is nothing to export.");

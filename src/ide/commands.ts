@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import { isAbortError } from "../common/abort";
 import { errorMessage } from "../common/errors";
 import type { RequestManager } from "../completion/request-manager";
-import type { EngineClient } from "../engine/client";
+import type { Engine } from "../engine/engine-api";
 import { EngineError } from "../engine/protocol";
 import { formatBytes } from "../models/memory-fit";
 import { COMMANDS } from "./command-ids";
@@ -12,7 +12,7 @@ import { toSnapshot } from "./inline-completion-provider";
 import type { HearthLog } from "./log";
 
 export interface CommandDeps {
-  engine: EngineClient;
+  engine: Engine;
   log: HearthLog;
   gate: CompletionGate;
   manager: RequestManager;

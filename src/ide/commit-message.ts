@@ -4,7 +4,7 @@ import { streamIntoBox } from "../actions/commit-box";
 import { writeCommitMessage, type CommitOutcome, type CommitRequest } from "../actions/commit-message";
 import { STYLE_SUBJECTS } from "../actions/commit-style";
 import { errorMessage } from "../common/errors";
-import type { EngineClient } from "../engine/client";
+import type { Engine } from "../engine/engine-api";
 import { COMMANDS } from "./command-ids";
 import { readConfig } from "./config";
 import type { HearthLog } from "./log";
@@ -34,7 +34,7 @@ interface GitExtension {
 const UNTRACKED = 7;
 
 export interface CommitDeps {
-  engine: EngineClient;
+  engine: Engine;
   log: HearthLog;
   /** The project rules (none in Restricted Mode), read for the repository's root folder. */
   rules?: { forDocument(uri: vscode.Uri | undefined): Promise<{ text: string }> };

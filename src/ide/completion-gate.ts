@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import { completionEnabledFor } from "../completion/completion-pipeline";
-import type { EngineClient } from "../engine/client";
+import type { Engine } from "../engine/engine-api";
 import { retriesOnNextRequest } from "../engine/protocol";
 import { Emitter } from "../common/event";
 import { CONFIG_SECTION, readConfig } from "./config";
@@ -18,7 +18,7 @@ export class CompletionGate implements vscode.Disposable {
 
   constructor(
     private readonly state: vscode.Memento,
-    private readonly engine: EngineClient,
+    private readonly engine: Engine,
   ) {
     this.armSnoozeTimer();
   }

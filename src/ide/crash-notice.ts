@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import type { EngineClient } from "../engine/client";
+import type { Engine } from "../engine/engine-api";
 import { COMMANDS } from "./command-ids";
 import type { HearthLog } from "./log";
 
@@ -8,7 +8,7 @@ import type { HearthLog } from "./log";
  * armed again only after the engine has been ready once more. A model that takes the engine down on every load is
  * told once too, with what to do: Hearth no longer loads it on its own.
  */
-export function watchEngineCrashes(engine: EngineClient, log: HearthLog): vscode.Disposable {
+export function watchEngineCrashes(engine: Engine, log: HearthLog): vscode.Disposable {
   let armed = true;
   let loopTold = false;
   const onStatus = engine.onDidChangeStatus((status) => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import { isAbortError } from "../common/abort";
 import { errorMessage } from "../common/errors";
-import type { EngineClient } from "../engine/client";
+import type { Engine } from "../engine/engine-api";
 import { describeSource, loadCatalog, resolveHfSource, suggestSmallerModel, type CatalogModel } from "../models/catalog";
 import { ModelScanner, defaultModelRoots } from "../models/discovery";
 import { downloadModel } from "../models/download";
@@ -19,7 +19,7 @@ import { CONFIG_SECTION, readConfig, resolveModelPath, toEngineSettings } from "
 import type { HearthLog } from "./log";
 
 export interface ModelPickerDeps {
-  engine: EngineClient;
+  engine: Engine;
   log: HearthLog;
 }
 

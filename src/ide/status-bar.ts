@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import type { Disposable } from "../common/disposable";
-import type { EngineClient, EngineStatus } from "../engine/client";
+import type { EngineStatus } from "../engine/client";
+import type { Engine } from "../engine/engine-api";
 import { COMMANDS } from "./command-ids";
 import { describeStatus, STARTING_VIEW, type CompletionStatus, type StatusView } from "./status-text";
 
@@ -12,7 +13,7 @@ import { describeStatus, STARTING_VIEW, type CompletionStatus, type StatusView }
 export class HearthStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private subscription: Disposable | undefined;
-  private engine: EngineClient | undefined;
+  private engine: Engine | undefined;
   /** Whether the engine has reported a state: until then the item says "starting…". */
   private started = false;
   private modelConfigured: boolean | undefined;
@@ -32,7 +33,7 @@ export class HearthStatusBar implements vscode.Disposable {
    * Shows `engine`'s state from its first status event on. The engine's state before that is the client's placeholder
    * ("no model configured" until the settings are checked), which would flash a warning while nothing is wrong.
    */
-  follow(engine: EngineClient): void {
+  follow(engine: Engine): void {
     this.subscription?.dispose();
     this.engine = engine;
     this.subscription = engine.onDidChangeStatus((status) => {
