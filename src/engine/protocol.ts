@@ -184,6 +184,18 @@ export type EngineErrorCode =
   | "engine-unresponsive"
   /** The model stopped or hung the engine on each of its last few loads: Hearth no longer tries it on its own. */
   | "model-crash-loop"
+  /** The inference server (hearth.engine.kind "server") cannot be reached: down, a wrong URL, or a TLS failure. */
+  | "server-unreachable"
+  /** The server refused the API key (401/403): hearth "Set Server API Key". */
+  | "server-auth"
+  /** The server does not serve the model named in hearth.server.*Model (404, or absent from /v1/models). */
+  | "server-model-missing"
+  /** The server is overloaded (429/503) after Hearth's retries. */
+  | "server-busy"
+  /** The server did not answer, or went silent mid-answer, within hearth.server.timeoutSeconds. */
+  | "server-timeout"
+  /** The server answered with something that is not the OpenAI-compatible API, or cut a stream short. */
+  | "server-bad-response"
   | "internal";
 
 export interface EngineErrorPayload {
