@@ -1,0 +1,84 @@
+// What one next-edit request shows the model: the recent edits as diff blocks, and the window around the cursor now and
+// before the user's last edit there. Pure functions of the history and the document's text.
+import type { EditEvent } from "./edit-history";
+import type { DiffBlock, NextEditFormat } from "./formats";
+import type { PromptPiece } from "../fim/types";
+import { lineOfOffset, sliceLines } from "./text-lines";
+
+/** The part of the document the model may rewrite, in the document's offsets. */
+export interface EditWindow {
+  start: number;
+  end: number;
+  firstLine: number;
+  text: string;
+}
+
+export interface NextEditPrompt {
+  pieces: PromptPiece[];
+  window: EditWindow;
+  /** The window before the user's last edit (equal to window.text when there is none in it). */
+  original: string;
+}
+
+/** The lines two texts differ in: [firstLine, lastLine] of each side, -1 lastLine for none. */
+export interface LineHunk {
+  before: { first: number; last: number; text: string };
+  after: { first: number; last: number; text: string };
+}
+
+/** The changed lines between two versions of a file: common leading and trailing lines cut off. */
+export function changedLines(before: string, after: string): LineHunk | null {
+  if (before === after) return null;
+  const a = before.split("\n");
+  const b = after.split("\n");
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  return {
+    before: { first: head, last: a.length - 1 - tail, text: a.slice(head, a.length - tail).join("\n") },
+    after: { first: head, last: b.length - 1 - tail, text: b.slice(head, b.length - tail).join("\n") },
+  };
+}
+
+export function diffBlocks(events: readonly EditEvent[]): DiffBlock[] {
+  const blocks: DiffBlock[] = [];
+  for (const event of events) {
+    const hunk = changedLines(event.before, event.after);
+    if (hunk) blocks.push({ path: event.path, original: hunk.before.text, updated: hunk.after.text });
+  }
+  return blocks;
+}
+
+export interface BuildPromptInput {
+  format: NextEditFormat;
+  path: string;
+  text: string;
+  cursorOffset: number;
+  /** Every kept event, oldest first; the last one of this file gives the window's earlier state. */
+  events: readonly EditEvent[];
+  /** This file's latest event. */
+  lastEvent: EditEvent | undefined;
+}
+
+export function buildNextEditPrompt(input: BuildPromptInput): NextEditPrompt {
+  const { format, text } = input;
+  const cursorLine = lineOfOffset(text, input.cursorOffset);
+  const window = sliceLines(text, cursorLine - format.windowAbove, cursorLine + format.windowBelow);
+  const lastLine = window.firstLine + window.text.split("\n").length - 1;
+  let original = window.text;
+  const last = input.lastEvent;
+  if (last && last.after === text) {
+    const hunk = changedLines(last.before, last.after);
+    if (hunk) {
+      // The window's lines, as they were: lines below the change moved by what it added or removed.
+      const shift = hunk.before.last - hunk.after.last;
+      const from = hunk.after.last < window.firstLine ? window.firstLine + shift : window.firstLine;
+      const to = hunk.after.first > lastLine ? lastLine : lastLine + shift;
+      original = sliceLines(last.before, from, Math.max(from, to)).text;
+    }
+  }
+  const editWindow: EditWindow = { start: window.start, end: window.end, firstLine: window.firstLine, text: window.text };
+  const pieces = format.render({ path: input.path, diffs: diffBlocks(input.events), original, current: window.text });
+  return { pieces, window: editWindow, original };
+}
