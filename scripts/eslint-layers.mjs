@@ -24,12 +24,13 @@ export const LAYERS = {
   chat: ["common", "context", "engine"],
   actions: ["common", "code", "context", "engine", "chat"],
   nextedit: ["common", "fim", "code", "models", "engine", "context"],
+  memory: ["common", "context"],
   webview: ["common", "chat"],
   // The webview app runs in the webview: its one door to the rest of the project is webview/protocol.ts.
   "webview/app": ["webview/protocol"],
-  cli: ["common", "fim", "code", "models", "engine", "context", "completion", "chat", "actions", "nextedit"],
-  ide: ["common", "fim", "code", "models", "engine", "context", "completion", "chat", "actions", "nextedit", "webview"],
-  extension: ["common", "fim", "code", "models", "engine", "context", "completion", "chat", "actions", "nextedit", "webview", "ide"],
+  cli: ["common", "fim", "code", "models", "engine", "context", "completion", "chat", "actions", "nextedit", "memory"],
+  ide: ["common", "fim", "code", "models", "engine", "context", "completion", "chat", "actions", "nextedit", "memory", "webview"],
+  extension: ["common", "fim", "code", "models", "engine", "context", "completion", "chat", "actions", "nextedit", "memory", "webview", "ide"],
 };
 
 const WHY = {

@@ -1,0 +1,270 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Connection, Table } from "@lancedb/lancedb";
+import type { CodeChunk } from "./chunker";
+
+/** A chunk as stored: the chunk, the hash of the file text it came from, and its vector when there is a model. */
+export interface StoredChunk extends CodeChunk {
+  id: string;
+}
+
+export interface ChunkHit extends StoredChunk {
+  /** The source's own score: cosine distance for vectors (lower is nearer), BM25 for full text (higher is better). */
+  score: number;
+}
+
+/** What the store's folder was built for: vectors of another model, or another layout, mean a rebuild. */
+interface StoreMeta {
+  version: number;
+  model: string | null;
+  dimensions: number;
+}
+
+const LAYOUT_VERSION = 1;
+const CHUNKS = "chunks";
+const FILES = "files";
+/** Rows added since the last full-text index build past which it is rebuilt. */
+const TEXT_INDEX_REBUILD_ROWS = 5000;
+const COLUMNS = ["id", "path", "startLine", "endLine", "header", "text", "symbol"];
+
+type LanceModule = typeof import("@lancedb/lancedb");
+type ArrowModule = typeof import("apache-arrow");
+
+/**
+ * Codebase memory's LanceDB store in one folder (the workspace's storage): a `chunks` table (code, header, lines, the
+ * text the full-text index reads and the vector) and a `files` table (path → content hash), written after a file's
+ * chunks, so a file whose chunks were cut short by a crash still has its old hash and is indexed again.
+ * A folder that does not open (corrupt, another layout, another model) is moved aside and rebuilt.
+ */
+export class ChunkStore {
+  /** Null until asked of the table. */
+  private hasTextIndex: boolean | null = null;
+  private addedSinceBuild = 0;
+
+  private constructor(
+    private readonly lance: LanceModule,
+    private readonly db: Connection,
+    private readonly chunks: Table,
+    private readonly files: Table,
+    readonly meta: Readonly<StoreMeta>,
+    /** Set when the folder could not be used and was rebuilt: says why, for the log and the status. */
+    readonly recovered: string | null,
+  ) {}
+
+  static async open(dir: string, model: string | null, dimensions: number): Promise<ChunkStore> {
+    const lance = await import("@lancedb/lancedb");
+    const arrow = await import("apache-arrow");
+    const wanted: StoreMeta = { version: LAYOUT_VERSION, model, dimensions };
+    await mkdir(dir, { recursive: true });
+    await sweepTemporaryFiles(dir);
+    let recovered: string | null = null;
+    const meta = await readMeta(dir);
+    if (meta && (meta.version !== wanted.version || meta.model !== wanted.model || meta.dimensions !== wanted.dimensions)) {
+      recovered = meta.model !== wanted.model ? "the embedding model changed" : "the store was built for another layout";
+      await clear(dir);
+    } else if (meta) {
+      try {
+        const db = await lance.connect(dir);
+        const [chunks, files] = await Promise.all([db.openTable(CHUNKS), db.openTable(FILES)]);
+        // Reading a row proves the data files are there, not only the manifest.
+        await Promise.all([chunks.query().select(["id"]).limit(1).toArray(), files.query().select(["path"]).limit(1).toArray()]);
+        return new ChunkStore(lance, db, chunks, files, meta, null);
+      } catch (e) {
+        recovered = `the store could not be read (${(e as Error).message.split("\n")[0]})`;
+        await moveAside(dir);
+      }
+    }
+    const db = await lance.connect(dir);
+    const chunks = await db.createEmptyTable(CHUNKS, chunkSchema(arrow, dimensions), { mode: "overwrite" });
+    const files = await db.createEmptyTable(FILES, fileSchema(arrow), { mode: "overwrite" });
+    await writeFile(join(dir, "meta.json"), JSON.stringify(wanted));
+    return new ChunkStore(lance, db, chunks, files, wanted, recovered);
+  }
+
+  /** Path → content hash of every file whose chunks are complete. */
+  async fileHashes(): Promise<Map<string, string>> {
+    const rows = await this.files.query().select(["path", "hash"]).toArray();
+    return new Map(rows.map((r) => [String(r.path), String(r.hash)]));
+  }
+
+  /** Replaces a file's chunks; the file's hash is recorded last. `vectors[i]` belongs to `chunks[i]`. */
+  async replaceFile(path: string, hash: string, chunks: readonly CodeChunk[], searchTexts: readonly string[], vectors: readonly number[][] | null): Promise<void> {
+    const where = `path = ${sqlString(path)}`;
+    await this.files.delete(where);
+    await this.chunks.delete(where);
+    if (chunks.length) {
+      const rows = chunks.map((c, i) => ({
+        id: `${path}#${i}`,
+        path,
+        startLine: c.startLine,
+        endLine: c.endLine,
+        header: c.header,
+        text: c.text,
+        symbol: c.symbol ?? "",
+        search: searchTexts[i] ?? c.text,
+        ...(this.meta.dimensions > 0 ? { vector: vectors?.[i] ?? [] } : {}),
+      }));
+      await this.chunks.add(rows);
+      this.addedSinceBuild += rows.length;
+    }
+    await this.files.add([{ path, hash, chunks: chunks.length }]);
+  }
+
+  async removeFile(path: string): Promise<void> {
+    const where = `path = ${sqlString(path)}`;
+    await this.files.delete(where);
+    await this.chunks.delete(where);
+  }
+
+  async countChunks(): Promise<number> {
+    return this.chunks.countRows();
+  }
+
+  /**
+   * Builds the full-text index when there is none, or rebuilds it when `force` and rows were added since, or when many
+   * were (rows added after a build are still searched, by a slower scan). 2 s for 100,000 chunks.
+   */
+  async refreshTextIndex(force: boolean): Promise<void> {
+    if (this.hasTextIndex === null) this.hasTextIndex = (await this.chunks.listIndices()).some((i) => i.indexType === "FTS");
+    const due = !this.hasTextIndex || this.addedSinceBuild > TEXT_INDEX_REBUILD_ROWS || (force && this.addedSinceBuild > 0);
+    if (!due || (await this.chunks.countRows()) === 0) return;
+    await this.chunks.createIndex("search", { config: this.lance.Index.fts({ withPosition: false }), replace: true });
+    this.hasTextIndex = true;
+    this.addedSinceBuild = 0;
+  }
+
+  /** Builds a vector index once the table is large enough that scanning every vector is slow. */
+  async refreshVectorIndex(minRows: number): Promise<boolean> {
+    if (this.meta.dimensions <= 0) return false;
+    const rows = await this.chunks.countRows();
+    if (rows < minRows) return false;
+    const indices = await this.chunks.listIndices();
+    const existing = indices.find((i) => i.columns.includes("vector"));
+    if (existing) {
+      await this.chunks.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+      return true;
+    }
+    const numPartitions = Math.max(1, Math.round(Math.sqrt(rows)));
+    await this.chunks.createIndex("vector", { config: this.lance.Index.ivfFlat({ distanceType: "cosine", numPartitions }), replace: true });
+    return true;
+  }
+
+  async vectorSearch(vector: readonly number[], limit: number): Promise<ChunkHit[]> {
+    if (this.meta.dimensions <= 0 || vector.length !== this.meta.dimensions) return [];
+    const rows = await this.chunks.vectorSearch([...vector]).distanceType("cosine").nprobes(20).select([...COLUMNS, "_distance"]).limit(limit).toArray();
+    return rows.map((r) => toHit(r, Number(r._distance)));
+  }
+
+  async textSearch(terms: string, limit: number): Promise<ChunkHit[]> {
+    if (!terms.trim()) return [];
+    // Before the first index build there is nothing to search by text (LanceDB refuses a full-text query).
+    if (this.hasTextIndex === null) this.hasTextIndex = (await this.chunks.listIndices()).some((i) => i.indexType === "FTS");
+    if (!this.hasTextIndex) return [];
+    const rows = await this.chunks.search(terms, "fts", "search").select([...COLUMNS, "_score"]).limit(limit).toArray();
+    return rows.map((r) => toHit(r, Number(r._score)));
+  }
+
+  /** The chunks of given files whose symbol is one of `names` (the symbol index's answers, found back in the store). */
+  async chunksOfSymbols(items: readonly { path: string; line: number }[], limit: number): Promise<ChunkHit[]> {
+    const out: ChunkHit[] = [];
+    for (const item of items.slice(0, limit)) {
+      const rows = await this.chunks
+        .query()
+        .where(`path = ${sqlString(item.path)} AND startLine <= ${item.line | 0} AND endLine >= ${item.line | 0}`)
+        .select(COLUMNS)
+        .limit(1)
+        .toArray();
+      if (rows[0]) out.push(toHit(rows[0], 0));
+    }
+    return out;
+  }
+
+  close(): void {
+    this.chunks.close();
+    this.files.close();
+    this.db.close();
+  }
+}
+
+function toHit(r: Record<string, unknown>, score: number): ChunkHit {
+  const symbol = String(r.symbol ?? "");
+  return {
+    id: String(r.id),
+    path: String(r.path),
+    startLine: Number(r.startLine),
+    endLine: Number(r.endLine),
+    header: String(r.header ?? ""),
+    text: String(r.text ?? ""),
+    ...(symbol ? { symbol } : {}),
+    score,
+  };
+}
+
+function chunkSchema(arrow: ArrowModule, dimensions: number) {
+  const fields: import("apache-arrow").Field[] = [
+    new arrow.Field("id", new arrow.Utf8(), false),
+    new arrow.Field("path", new arrow.Utf8(), false),
+    new arrow.Field("startLine", new arrow.Int32(), false),
+    new arrow.Field("endLine", new arrow.Int32(), false),
+    new arrow.Field("header", new arrow.Utf8(), false),
+    new arrow.Field("text", new arrow.Utf8(), false),
+    new arrow.Field("symbol", new arrow.Utf8(), false),
+    new arrow.Field("search", new arrow.Utf8(), false),
+  ];
+  if (dimensions > 0) fields.push(new arrow.Field("vector", new arrow.FixedSizeList(dimensions, new arrow.Field("item", new arrow.Float32(), true)), false));
+  return new arrow.Schema(fields);
+}
+
+function fileSchema(arrow: ArrowModule) {
+  return new arrow.Schema([
+    new arrow.Field("path", new arrow.Utf8(), false),
+    new arrow.Field("hash", new arrow.Utf8(), false),
+    new arrow.Field("chunks", new arrow.Int32(), false),
+  ]);
+}
+
+/** A string literal for LanceDB's SQL filters. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+async function readMeta(dir: string): Promise<StoreMeta | null> {
+  try {
+    const meta = JSON.parse(await readFile(join(dir, "meta.json"), "utf8")) as Partial<StoreMeta>;
+    if (typeof meta.version !== "number" || typeof meta.dimensions !== "number") return { version: -1, model: null, dimensions: -1 };
+    return { version: meta.version, model: typeof meta.model === "string" ? meta.model : null, dimensions: meta.dimensions };
+  } catch (e) {
+    // No meta.json: a new folder. An unreadable one: a store of unknown make, rebuilt.
+    return (e as NodeJS.ErrnoException).code === "ENOENT" ? null : { version: -1, model: null, dimensions: -1 };
+  }
+}
+
+async function clear(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) await rm(join(dir, name), { recursive: true, force: true });
+}
+
+/** Keeps a store that did not open for a look (one copy), and starts an empty one in its place. */
+async function moveAside(dir: string): Promise<void> {
+  const aside = `${dir}.unreadable`;
+  await rm(aside, { recursive: true, force: true });
+  try {
+    await rename(dir, aside);
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+  }
+  await mkdir(dir, { recursive: true });
+}
+
+/** A write killed mid-way leaves `data/.tmp*` files that LanceDB's own cleanup does not remove. */
+async function sweepTemporaryFiles(dir: string): Promise<void> {
+  for (const table of [CHUNKS, FILES]) {
+    const data = join(dir, `${table}.lance`, "data");
+    let names: string[];
+    try {
+      names = await readdir(data);
+    } catch {
+      continue;
+    }
+    for (const name of names) if (name.startsWith(".tmp")) await rm(join(data, name), { recursive: true, force: true });
+  }
+}

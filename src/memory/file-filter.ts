@@ -1,0 +1,80 @@
+import { readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
+import ignore from "ignore";
+import type { Ignore } from "ignore";
+
+/** Names of generated or minified files: indexing them fills the memory with code nobody asks about. */
+const GENERATED_NAME = /(\.min\.[cm]?js|\.bundle\.[cm]?js|\.generated\.\w+|\.g\.(cs|dart)|_pb2(_grpc)?\.pyi?|\.pb\.(go|cc|h)|\.d\.ts)$|^(package-lock\.json|yarn\.lock|pnpm-lock\.yaml)$/i;
+/** A `.gitignore` larger than this is read only this far. */
+const MAX_GITIGNORE_BYTES = 256 * 1024;
+
+/**
+ * Which files codebase memory leaves out: those a `.gitignore` between the file and its workspace folder ignores
+ * (nested ones apply below their folder, as in git), those `files.exclude` patterns match, and generated files by
+ * name. Each folder's `.gitignore` is read once.
+ */
+export class FileFilter {
+  private readonly gitignores = new Map<string, Ignore | null>();
+  private readonly exclude: Ignore;
+
+  /** `excludeGlobs`: VS Code `files.exclude`-style globs (`**\/*.js`, `{a,b}`), relative to each root. */
+  constructor(
+    private readonly roots: readonly string[],
+    excludeGlobs: readonly string[] = [],
+  ) {
+    this.exclude = ignore().add(excludeGlobs.flatMap(expandBraces));
+  }
+
+  /** Whether a file under one of the roots is left out; a file outside them is always left out. */
+  ignores(path: string): boolean {
+    const root = this.roots.find((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep));
+    if (!root) return true;
+    if (GENERATED_NAME.test(basename(path))) return true;
+    const rel = relative(root, path).split(sep).join("/");
+    if (this.exclude.ignores(rel)) return true;
+    // From the root down: a folder's .gitignore speaks of paths relative to that folder.
+    const parts = rel.split("/");
+    let dir = root;
+    for (let i = 0; i < parts.length; i++) {
+      const rules = this.gitignoreOf(dir);
+      const below = parts.slice(i).join("/");
+      if (rules?.ignores(below)) return true;
+      if (i < parts.length - 1) {
+        dir = join(dir, parts[i]);
+        // A folder ignored as a folder (`build/`) hides everything under it.
+        if (rules?.ignores(`${parts[i]}/`)) return true;
+      }
+    }
+    return false;
+  }
+
+  private gitignoreOf(dir: string): Ignore | null {
+    if (this.gitignores.has(dir)) return this.gitignores.get(dir) ?? null;
+    let rules: Ignore | null = null;
+    try {
+      const file = join(dir, ".gitignore");
+      if (statSync(file).size > 0) rules = ignore().add(readFileSync(file, "utf8").slice(0, MAX_GITIGNORE_BYTES));
+    } catch {
+      // No .gitignore here (the usual case), or one we may not read: nothing is ignored by it.
+    }
+    this.gitignores.set(dir, rules);
+    return rules;
+  }
+
+  /** Forgets a folder's rules after its .gitignore changed. */
+  forget(gitignorePath: string): void {
+    this.gitignores.delete(dirname(gitignorePath));
+  }
+}
+
+/** `{a,b}` alternatives as separate patterns (gitignore syntax has none); bounded. */
+export function expandBraces(glob: string): string[] {
+  const m = /\{([^{}]*)\}/.exec(glob);
+  if (!m) return [glob];
+  const out: string[] = [];
+  for (const alt of m[1].split(",")) {
+    out.push(...expandBraces(glob.slice(0, m.index) + alt + glob.slice(m.index + m[0].length)));
+    if (out.length > 64) break;
+  }
+  return out;
+}

@@ -1,0 +1,311 @@
+import { relative, sep } from "node:path";
+import { isAbortError, throwIfAborted } from "../common/abort";
+import { errorMessage } from "../common/errors";
+import type { Logger } from "../common/logger";
+import { walkSourceFiles } from "../context/index/workspace-files";
+import { languageIdForPath } from "../context/languages";
+import { SyntaxRuntime } from "../context/syntax-runtime";
+import { chunkTree } from "./chunker";
+import type { CodeChunk } from "./chunker";
+import { ChunkStore } from "./chunk-store";
+import type { ChunkHit } from "./chunk-store";
+import type { Embedder } from "./embedder";
+import { FileFilter } from "./file-filter";
+import { readFileSource, textSource } from "./file-source";
+import { queryTerms, searchableText } from "./search-terms";
+
+export interface MemoryIndexerOptions {
+  /** The store's folder, in the workspace's storage. */
+  storeDir: string;
+  grammarsDir: string;
+  logger: Logger;
+  /** Null: no embedding model; full text (and the symbol index) still work. */
+  embedder: Embedder | null;
+  /** `files.exclude`-style globs. */
+  excludeGlobs?: readonly string[];
+  /** Files indexed at most; a larger workspace is indexed up to here, nearest the top first, and says so. */
+  maxFiles?: number;
+  /** Characters per chunk, header included: the embedding model's window. */
+  maxChunkChars?: number;
+  /** Resolves when indexing may go on: the editor is not busy (typing, a completion running). */
+  whenIdle?: () => Promise<void>;
+  /** Rows from which a vector index is built (below it, scanning every vector is fast enough). */
+  vectorIndexRows?: number;
+}
+
+export interface IndexProgress {
+  done: number;
+  total: number;
+}
+
+export interface IndexSummary {
+  files: number;
+  indexed: number;
+  removed: number;
+  unchanged: number;
+  skipped: number;
+  chunks: number;
+  /** Files of the workspace beyond `maxFiles`, not indexed. */
+  overLimit: boolean;
+  /** Why vectors are off, when they are. */
+  vectorsOff: string | null;
+  ms: number;
+}
+
+export interface MemoryHits {
+  vector: ChunkHit[];
+  text: ChunkHit[];
+  /** Why the vector side gave nothing, when it could not run. */
+  vectorsOff: string | null;
+}
+
+const DEFAULT_MAX_FILES = 20_000;
+const DEFAULT_MAX_CHUNK_CHARS = 1500;
+const EMBED_BATCH = 16;
+/** A file that keeps changing while it is embedded is tried this often, then left for its next save. */
+const CHANGED_RETRIES = 2;
+
+/**
+ * Codebase memory's indexer: lists the workspace's source files (without ignored and generated ones), cuts each into
+ * chunks with tree-sitter, embeds them and keeps them in the LanceDB store by content hash, so a restart, a crash or a
+ * branch switch costs only the files whose content changed. One file at a time, waiting for `whenIdle` between files.
+ * Runs in the memory worker thread (memory-worker.ts); tests and benches run it in-thread.
+ */
+export class MemoryIndexer {
+  private readonly runtime: SyntaxRuntime;
+  private opening: Promise<ChunkStore> | null = null;
+  private filter: FileFilter;
+  private roots: string[] = [];
+  private vectorsOff: string | null = null;
+  /** Store writes, one at a time. */
+  private serial: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  constructor(private readonly opts: MemoryIndexerOptions) {
+    this.runtime = new SyntaxRuntime(opts.grammarsDir, opts.logger);
+    this.filter = new FileFilter([], opts.excludeGlobs);
+  }
+
+  /** Opens the store for the embedding model (asked for one vector to learn its identity and size). */
+  open(signal?: AbortSignal): Promise<ChunkStore> {
+    this.opening ??= this.openStore(signal).catch((e: unknown) => {
+      this.opening = null;
+      throw e;
+    });
+    return this.opening;
+  }
+
+  /** Indexes what changed under the roots since the store last saw them, and forgets files no longer there. */
+  async indexFolders(roots: readonly string[], signal?: AbortSignal, onProgress?: (p: IndexProgress) => void): Promise<IndexSummary> {
+    const started = performance.now();
+    this.roots = [...new Set([...this.roots, ...roots])];
+    this.filter = new FileFilter(this.roots, this.opts.excludeGlobs);
+    const store = await this.open(signal);
+    const maxFiles = this.opts.maxFiles ?? DEFAULT_MAX_FILES;
+    const paths: string[] = [];
+    let overLimit = false;
+    for await (const path of walkSourceFiles(roots, { maxFiles: Number.MAX_SAFE_INTEGER, signal })) {
+      if (this.filter.ignores(path)) continue;
+      if (paths.length >= maxFiles) {
+        overLimit = true;
+        break;
+      }
+      paths.push(path);
+    }
+    throwIfAborted(signal);
+    const known = await store.fileHashes();
+    const summary: IndexSummary = { files: paths.length, indexed: 0, removed: 0, unchanged: 0, skipped: 0, chunks: 0, overLimit, vectorsOff: this.vectorsOff, ms: 0 };
+    const listed = new Set(paths);
+    for (const path of known.keys()) {
+      if (!this.underRoots(path, roots) || listed.has(path)) continue;
+      // Beyond the limit, a file stays if it was indexed before: only a file that is gone, or now ignored, goes.
+      if (overLimit && !this.filter.ignores(path) && (await readFileSource(path))) continue;
+      await this.write(() => store.removeFile(path));
+      summary.removed++;
+    }
+    onProgress?.({ done: 0, total: paths.length });
+    for (let i = 0; i < paths.length; i++) {
+      throwIfAborted(signal);
+      const path = paths[i];
+      const source = await readFileSource(path);
+      if (!source) {
+        if (known.has(path)) await this.write(() => store.removeFile(path));
+        summary.skipped++;
+      } else if (known.get(path) === source.hash) {
+        summary.unchanged++;
+      } else {
+        await this.opts.whenIdle?.();
+        throwIfAborted(signal);
+        const outcome = await this.indexSource(store, path, source.text, source.hash, true, signal);
+        if (outcome === null) summary.skipped++;
+        else summary.indexed++;
+      }
+      if ((i + 1) % 50 === 0 || i + 1 === paths.length) onProgress?.({ done: i + 1, total: paths.length });
+    }
+    await this.write(() => this.refreshIndexes(store));
+    summary.chunks = await store.countChunks();
+    summary.vectorsOff = this.vectorsOff;
+    summary.ms = Math.round(performance.now() - started);
+    return summary;
+  }
+
+  /**
+   * (Re)indexes one file: from `text` for an editor's buffer, else from disk. False when the file is left out
+   * (ignored, binary, not a language Hearth parses); a file that is gone is removed.
+   */
+  async updateFile(path: string, text?: string, signal?: AbortSignal): Promise<boolean> {
+    const store = await this.open(signal);
+    if (!languageIdForPath(path) || (this.roots.length && this.filter.ignores(path))) return false;
+    const source = text === undefined ? await readFileSource(path) : textSource(text);
+    if (!source) {
+      await this.write(() => store.removeFile(path));
+      return false;
+    }
+    const outcome = await this.indexSource(store, path, source.text, source.hash, text === undefined, signal);
+    if (outcome !== null) await this.write(() => store.refreshTextIndex(false));
+    return outcome !== null;
+  }
+
+  async removeFile(path: string): Promise<void> {
+    const store = await this.open();
+    await this.write(() => store.removeFile(path));
+  }
+
+  /** Vector hits and full-text hits for a question, each list best first. */
+  async search(question: string, limit: number, signal?: AbortSignal): Promise<MemoryHits> {
+    const store = await this.open(signal);
+    const terms = queryTerms(question);
+    const [vector, text] = await Promise.all([this.vectorHits(store, question, limit, signal), store.textSearch(terms, limit)]);
+    return { vector, text, vectorsOff: this.vectorsOff };
+  }
+
+  /** The store's chunks at these places (the symbol index's answers, found back in the store). */
+  async chunksAt(places: readonly { path: string; line: number }[], limit: number): Promise<ChunkHit[]> {
+    const store = await this.open();
+    return store.chunksOfSymbols(places, limit);
+  }
+
+  async stats(): Promise<{ chunks: number; files: number; vectorsOff: string | null }> {
+    const store = await this.open();
+    return { chunks: await store.countChunks(), files: (await store.fileHashes()).size, vectorsOff: this.vectorsOff };
+  }
+
+  /** Chunks a text as the indexer would (for tests and the bench). */
+  async chunkText(path: string, text: string): Promise<CodeChunk[]> {
+    const languageId = languageIdForPath(path);
+    const grammar = languageId ? await this.runtime.load(languageId) : null;
+    if (!grammar) return [];
+    const tree = grammar.parser.parse(text);
+    if (!tree) return [];
+    try {
+      return chunkTree(tree, grammar.spec, text, path, { maxChars: this.opts.maxChunkChars ?? DEFAULT_MAX_CHUNK_CHARS });
+    } finally {
+      tree.delete();
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.runtime.dispose();
+    void this.opening?.then((s) => s.close(), () => {});
+  }
+
+  private async vectorHits(store: ChunkStore, question: string, limit: number, signal?: AbortSignal): Promise<ChunkHit[]> {
+    if (!this.opts.embedder || store.meta.dimensions <= 0) return [];
+    try {
+      const batch = await this.opts.embedder.embed([question], { signal });
+      return await store.vectorSearch(batch.vectors[0] ?? [], limit);
+    } catch (e) {
+      if (isAbortError(e)) throw e;
+      this.opts.logger.warn(`codebase search: the question was not embedded: ${errorMessage(e)}`);
+      return [];
+    }
+  }
+
+  /** Null when the file was left out; else the number of chunks stored. */
+  private async indexSource(store: ChunkStore, path: string, text: string, hash: string, fromDisk: boolean, signal?: AbortSignal): Promise<number | null> {
+    for (let attempt = 0; ; attempt++) {
+      const chunks = await this.chunkText(path, text);
+      const embedTexts = chunks.map((c) => this.embeddingText(c));
+      const vectors = await this.embedAll(store, embedTexts, signal);
+      if (fromDisk) {
+        // The file changed while it was embedded: what was embedded is not what is on disk.
+        const now = await readFileSource(path);
+        if (!now) {
+          await this.write(() => store.removeFile(path));
+          return null;
+        }
+        if (now.hash !== hash) {
+          if (attempt >= CHANGED_RETRIES) {
+            this.opts.logger.debug(`codebase index: ${path} kept changing while it was indexed; it is indexed at its next save`);
+            return null;
+          }
+          text = now.text;
+          hash = now.hash;
+          continue;
+        }
+      }
+      if (this.disposed) return null;
+      await this.write(() => store.replaceFile(path, hash, chunks, embedTexts.map(searchableText), vectors));
+      return chunks.length;
+    }
+  }
+
+  private async embedAll(store: ChunkStore, texts: readonly string[], signal?: AbortSignal): Promise<number[][] | null> {
+    const embedder = this.opts.embedder;
+    if (!embedder || store.meta.dimensions <= 0) return null;
+    const out: number[][] = [];
+    for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+      const batch = await embedder.embed(texts.slice(i, i + EMBED_BATCH), { signal });
+      if (batch.model !== store.meta.model || batch.vectors.some((v) => v.length !== store.meta.dimensions)) {
+        throw new Error(`the embedding model changed while indexing (${batch.model}); indexing starts again`);
+      }
+      out.push(...batch.vectors);
+    }
+    return out;
+  }
+
+  /** What is embedded and searched: the file's path and the enclosing signatures above the chunk's code. */
+  private embeddingText(chunk: CodeChunk): string {
+    const root = this.roots.find((r) => chunk.path.startsWith(r + sep));
+    const path = root ? relative(root, chunk.path).split(sep).join("/") : chunk.path;
+    return chunk.header ? `${path}\n${chunk.header}\n${chunk.text}` : `${path}\n${chunk.text}`;
+  }
+
+  private async refreshIndexes(store: ChunkStore): Promise<void> {
+    await store.refreshTextIndex(true);
+    await store.refreshVectorIndex(this.opts.vectorIndexRows ?? 50_000);
+  }
+
+  private async openStore(signal?: AbortSignal): Promise<ChunkStore> {
+    let model: string | null = null;
+    let dimensions = 0;
+    if (this.opts.embedder) {
+      try {
+        const probe = await this.opts.embedder.embed(["codebase"], { signal });
+        const vector = probe.vectors[0];
+        if (!vector || vector.length === 0) throw new Error("the model returned no vector");
+        model = probe.model;
+        dimensions = vector.length;
+        this.vectorsOff = null;
+      } catch (e) {
+        if (isAbortError(e)) throw e;
+        this.vectorsOff = errorMessage(e);
+        this.opts.logger.warn(`codebase index: no vectors, full text and symbols only: ${this.vectorsOff}`);
+      }
+    } else this.vectorsOff = "no embedding model is set (hearth.embedding.modelPath)";
+    const store = await ChunkStore.open(this.opts.storeDir, model, dimensions);
+    if (store.recovered) this.opts.logger.warn(`codebase index: rebuilt from scratch: ${store.recovered}`);
+    return store;
+  }
+
+  private underRoots(path: string, roots: readonly string[]): boolean {
+    return roots.some((r) => path.startsWith(r.endsWith(sep) ? r : r + sep));
+  }
+
+  private write<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(task, task);
+    this.serial = run.catch(() => {});
+    return run;
+  }
+}
