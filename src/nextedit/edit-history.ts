@@ -181,6 +181,15 @@ export class EditHistory {
     this.events = [];
   }
 
+  /** Whether the policy lets this file be recorded (the caller asks before reading a document's text). */
+  allowsFile(file: HistoryFile): boolean {
+    return this.allows(file);
+  }
+
+  get maxFileChars(): number {
+    return this.options.maxFileChars;
+  }
+
   /** Files whose text is kept (for tests of the bounds). */
   get trackedCount(): number {
     return this.tracked.size;

@@ -1,0 +1,199 @@
+// When next-edit requests run, so that they respect the typist: one starts only after an edit and a short pause, at
+// most one is in flight, the next edit, a selection change or an editor switch cancels it, and an answer for an older
+// version of the document is dropped. No vscode here: the ide layer reports what happens in the editor and shows what
+// this decides.
+import { isAbortError } from "../common/abort";
+import { errorMessage } from "../common/errors";
+import { Emitter, type Event } from "../common/event";
+import type { Logger } from "../common/logger";
+import type { PromptPiece } from "../fim/types";
+import type { EditHistory } from "./edit-history";
+import type { NextEditFormat } from "./formats";
+import { buildNextEditPrompt } from "./next-edit-prompt";
+import { interpretRewrite, type DropReason } from "./rewrite";
+
+/** The editor as the request sees it, read when the pause ends and again when the answer comes. */
+export interface EditorState {
+  uri: string;
+  path: string;
+  version: number;
+  text: string;
+  /** The cursor's offset in `text`. */
+  cursor: number;
+  /** A non-empty selection: the user is doing something else, no suggestion. */
+  hasSelection: boolean;
+}
+
+/** A suggested edit of the document, in its offsets at `version`. */
+export interface NextEditSuggestion {
+  uri: string;
+  version: number;
+  start: number;
+  end: number;
+  text: string;
+  /** The document's text at start..end when it was suggested. */
+  oldText: string;
+  /** From the end of the pause to the suggestion, model time included. */
+  latencyMs: number;
+  promptTokens: number;
+}
+
+export interface NextEditGenerateRequest {
+  pieces: PromptPiece[];
+  stopStrings: readonly string[];
+  maxTokens: number;
+}
+
+export interface NextEditGenerateResult {
+  text: string;
+  promptTokens: number;
+}
+
+/** The model behind the suggestions (the engine's next-edit role). */
+export interface NextEditGenerator {
+  generate(request: NextEditGenerateRequest, signal: AbortSignal): Promise<NextEditGenerateResult>;
+}
+
+/** How one scheduled request ended, for the log, the tests and the bench. */
+export type NextEditOutcome =
+  | { kind: "shown"; suggestion: NextEditSuggestion }
+  | { kind: "dropped"; reason: DropReason }
+  | { kind: "stale" }
+  | { kind: "cancelled" }
+  | { kind: "skipped"; reason: "no-model" | "no-editor" | "selection" | "no-edit" }
+  | { kind: "failed"; message: string };
+
+export interface NextEditRequestsOptions {
+  /** Quiet time after an edit before a request starts. */
+  pauseMs?: number;
+  /** The most tokens an answer may take. */
+  maxTokens?: number;
+  maxChangedLines?: number;
+  now?: () => number;
+}
+
+export const DEFAULT_PAUSE_MS = 300;
+const DEFAULT_MAX_TOKENS = 512;
+
+export class NextEditRequests {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private inFlight: AbortController | undefined;
+  private readonly pauseMs: number;
+  private readonly now: () => number;
+  private readonly outcomeEmitter = new Emitter<NextEditOutcome>();
+  /** Every scheduled request's end, suggestion or not. */
+  readonly onDidSettle: Event<NextEditOutcome> = this.outcomeEmitter.event;
+
+  constructor(
+    private readonly deps: {
+      history: EditHistory;
+      generator: NextEditGenerator;
+      /** The configured next-edit model's format; undefined while none is usable (the feature is off). */
+      format: () => NextEditFormat | undefined;
+      /** The active editor now; undefined when there is none Hearth may read. */
+      editor: () => EditorState | undefined;
+      logger: Logger;
+    },
+    private readonly options: NextEditRequestsOptions = {},
+  ) {
+    this.pauseMs = options.pauseMs ?? DEFAULT_PAUSE_MS;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** The user edited the active document: whatever was pending is cancelled, and a request starts after the pause. */
+  edited(): void {
+    this.cancel();
+    if (!this.deps.format()) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, this.pauseMs);
+  }
+
+  /** A selection change, an editor switch, Escape: nothing pending survives it. */
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.inFlight?.abort();
+    this.inFlight = undefined;
+  }
+
+  get busy(): boolean {
+    return this.timer !== undefined || this.inFlight !== undefined;
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.outcomeEmitter.dispose();
+  }
+
+  private async run(): Promise<void> {
+    const started = this.now();
+    const format = this.deps.format();
+    const editor = this.deps.editor();
+    if (!format) return this.settle({ kind: "skipped", reason: "no-model" });
+    if (!editor) return this.settle({ kind: "skipped", reason: "no-editor" });
+    if (editor.hasSelection) return this.settle({ kind: "skipped", reason: "selection" });
+    const lastEvent = this.deps.history.lastEventOf(editor.uri);
+    if (!lastEvent || lastEvent.after !== editor.text) return this.settle({ kind: "skipped", reason: "no-edit" });
+    const prompt = buildNextEditPrompt({ format, path: editor.path, text: editor.text, cursorOffset: editor.cursor, events: this.deps.history.recent(), lastEvent });
+    const controller = new AbortController();
+    this.inFlight = controller;
+    let answer: NextEditGenerateResult;
+    try {
+      // The rewrite is about as long as the window; a little room over it lets a model add a few lines.
+      const maxTokens = Math.min(this.options.maxTokens ?? DEFAULT_MAX_TOKENS, Math.ceil(prompt.window.text.length / 2) + 64);
+      answer = await this.deps.generator.generate({ pieces: prompt.pieces, stopStrings: format.stopStrings, maxTokens }, controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted || isAbortError(error)) return this.settle({ kind: "cancelled" });
+      this.deps.logger.warn(`next-edit request failed: ${errorMessage(error)}`);
+      return this.settle({ kind: "failed", message: errorMessage(error) });
+    } finally {
+      if (this.inFlight === controller) this.inFlight = undefined;
+    }
+    if (controller.signal.aborted) return this.settle({ kind: "cancelled" });
+    const now = this.deps.editor();
+    if (!now || now.uri !== editor.uri || now.version !== editor.version) return this.settle({ kind: "stale" });
+    const outcome = interpretRewrite({
+      current: prompt.window.text,
+      original: prompt.original,
+      output: answer.text,
+      cursor: editor.cursor - prompt.window.start,
+      stopStrings: format.stopStrings,
+      ...(this.options.maxChangedLines !== undefined ? { maxChangedLines: this.options.maxChangedLines } : {}),
+    });
+    if (outcome.kind === "dropped") return this.settle(outcome);
+    const start = prompt.window.start + outcome.edit.start;
+    const end = prompt.window.start + outcome.edit.end;
+    this.settle({
+      kind: "shown",
+      suggestion: {
+        uri: editor.uri,
+        version: editor.version,
+        start,
+        end,
+        text: outcome.edit.text,
+        oldText: editor.text.slice(start, end),
+        latencyMs: Math.round(this.now() - started),
+        promptTokens: answer.promptTokens,
+      },
+    });
+  }
+
+  private settle(outcome: NextEditOutcome): void {
+    if (outcome.kind !== "shown" && outcome.kind !== "cancelled") this.deps.logger.debug(`next edit: ${describe(outcome)}`);
+    this.outcomeEmitter.fire(outcome);
+  }
+}
+
+function describe(outcome: NextEditOutcome): string {
+  switch (outcome.kind) {
+    case "dropped":
+    case "skipped":
+      return `${outcome.kind} (${outcome.reason})`;
+    case "failed":
+      return `failed: ${outcome.message}`;
+    default:
+      return outcome.kind;
+  }
+}
