@@ -21,7 +21,8 @@ const common = {
   minify: production,
   logLevel: "warning",
   // node-llama-cpp is ESM with top-level await and native binaries: it must stay a real package on disk.
-  external: ["vscode", "node-llama-cpp"],
+  // LanceDB (codebase memory) loads a native module per platform and shares apache-arrow with it: both stay packages.
+  external: ["vscode", "node-llama-cpp", "@lancedb/lancedb", "apache-arrow"],
   // The ESM build of web-tree-sitter reads import.meta.url, which a CJS bundle does not have.
   alias: { "web-tree-sitter": join(root, "node_modules/web-tree-sitter/web-tree-sitter.cjs") },
 };
@@ -46,6 +47,8 @@ await Promise.all([
   }),
   // The workspace symbol index runs in a worker_threads Worker, off the extension host's thread.
   build({ ...common, entryPoints: [join(root, "src/context/index/symbol-index-worker.ts")], outfile: join(root, "dist/context-index-worker.js"), format: "cjs" }),
+  // Codebase memory (chunking, the LanceDB store) runs in a worker thread of its own.
+  build({ ...common, entryPoints: [join(root, "src/memory/memory-worker.ts")], outfile: join(root, "dist/memory-worker.js"), format: "cjs" }),
   // The chat webview's app (DOM only): media/dist/chat.js and, from its CSS imports, media/dist/chat.css; its syntax
   // highlighting worker is bundled first and inlined as text (the view starts it from a blob: URL).
   buildHighlightWorker().then((workerSource) => build({

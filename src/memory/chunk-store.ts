@@ -1,3 +1,4 @@
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
@@ -49,6 +50,7 @@ export class ChunkStore {
     readonly meta: Readonly<StoreMeta>,
     /** Set when the folder could not be used and was rebuilt: says why, for the log and the status. */
     readonly recovered: string | null,
+    private readonly dir: string,
   ) {}
 
   static async open(dir: string, model: string | null, dimensions: number): Promise<ChunkStore> {
@@ -56,6 +58,7 @@ export class ChunkStore {
     const arrow = await import("apache-arrow");
     const wanted: StoreMeta = { version: LAYOUT_VERSION, model, dimensions };
     await mkdir(dir, { recursive: true });
+    await takeLock(dir);
     await sweepTemporaryFiles(dir);
     let recovered: string | null = null;
     const meta = await readMeta(dir);
@@ -68,7 +71,7 @@ export class ChunkStore {
         const [chunks, files] = await Promise.all([db.openTable(CHUNKS), db.openTable(FILES)]);
         // Reading a row proves the data files are there, not only the manifest.
         await Promise.all([chunks.query().select(["id"]).limit(1).toArray(), files.query().select(["path"]).limit(1).toArray()]);
-        return new ChunkStore(lance, db, chunks, files, meta, null);
+        return new ChunkStore(lance, db, chunks, files, meta, null, dir);
       } catch (e) {
         recovered = `the store could not be read (${(e as Error).message.split("\n")[0]})`;
         await moveAside(dir);
@@ -78,7 +81,7 @@ export class ChunkStore {
     const chunks = await db.createEmptyTable(CHUNKS, chunkSchema(arrow, dimensions), { mode: "overwrite" });
     const files = await db.createEmptyTable(FILES, fileSchema(arrow), { mode: "overwrite" });
     await writeFile(join(dir, "meta.json"), JSON.stringify(wanted));
-    return new ChunkStore(lance, db, chunks, files, wanted, recovered);
+    return new ChunkStore(lance, db, chunks, files, wanted, recovered, dir);
   }
 
   /** Path → content hash of every file whose chunks are complete. */
@@ -180,6 +183,7 @@ export class ChunkStore {
   }
 
   close(): void {
+    releaseLock(this.dir);
     this.chunks.close();
     this.files.close();
     this.db.close();
@@ -240,7 +244,7 @@ async function readMeta(dir: string): Promise<StoreMeta | null> {
 }
 
 async function clear(dir: string): Promise<void> {
-  for (const name of await readdir(dir)) await rm(join(dir, name), { recursive: true, force: true });
+  for (const name of await readdir(dir)) if (name !== LOCK) await rm(join(dir, name), { recursive: true, force: true });
 }
 
 /** Keeps a store that did not open for a look (one copy), and starts an empty one in its place. */
@@ -253,6 +257,7 @@ async function moveAside(dir: string): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   await mkdir(dir, { recursive: true });
+  writeFileSync(join(dir, LOCK), String(process.pid));
 }
 
 /** A write killed mid-way leaves `data/.tmp*` files that LanceDB's own cleanup does not remove. */
@@ -266,5 +271,48 @@ async function sweepTemporaryFiles(dir: string): Promise<void> {
       continue;
     }
     for (const name of names) if (name.startsWith(".tmp")) await rm(join(data, name), { recursive: true, force: true });
+  }
+}
+
+/** Another window (another process) has the store open for writing. */
+export class StoreLockedError extends Error {
+  override readonly name = "StoreLockedError";
+}
+
+const LOCK = "writer.lock";
+
+/**
+ * One writer per store: a second VS Code window on the same workspace would index the same files twice and race the
+ * first one's writes. A lock left by a process that is gone (a crash) is taken over.
+ */
+async function takeLock(dir: string): Promise<void> {
+  const file = join(dir, LOCK);
+  try {
+    writeFileSync(file, String(process.pid), { flag: "wx" });
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  const owner = Number(readFileSync(file, "utf8").trim());
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+    throw new StoreLockedError(`the codebase index is in use by another window (process ${owner}); codebase search in this window starts when that window closes`);
+  }
+  writeFileSync(file, String(process.pid));
+}
+
+function releaseLock(dir: string): void {
+  try {
+    if (readFileSync(join(dir, LOCK), "utf8").trim() === String(process.pid)) rmSync(join(dir, LOCK), { force: true });
+  } catch {
+    // Already gone.
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MemoryLogger } from "../../../src/common/logger";
 import { MemoryIndexer } from "../../../src/memory/memory-indexer";
@@ -113,5 +113,18 @@ describe("memory/memory-indexer (real LanceDB, full text only)", function () {
     assert.ok(logger.lines.some((l) => /rebuilt from scratch: the store could not be read/.test(l)), logger.lines.join("\n"));
     assert.ok((await readdir(ws.base)).includes("store.unreadable"));
     assert.match((await indexer.search("add numbers", 5)).text[0]?.text ?? "", /addNumbers/);
+  });
+
+  it("refuses a store another live process writes to, with a message naming it, and takes over a dead one's lock", async () => {
+    await ws.put("src/math.ts", MATH);
+    const store = join(ws.base, "store");
+    await mkdir(store, { recursive: true });
+    // PID 1 is alive on every Unix machine and is never this process.
+    await writeFile(join(store, "writer.lock"), "1");
+    const { indexer } = make();
+    await assert.rejects(indexer.indexFolders([ws.root]), /in use by another window \(process 1\)/);
+    await writeFile(join(store, "writer.lock"), "999999999");
+    const second = make().indexer;
+    assert.equal((await second.indexFolders([ws.root])).indexed, 1);
   });
 });

@@ -1,0 +1,112 @@
+// Entry of the codebase memory worker (a worker_threads Worker): parsing, hashing and the LanceDB store never run on
+// the extension host's thread. Bundled as dist/memory-worker.js; tests run out/src/memory/memory-worker.js.
+import { parentPort, workerData } from "node:worker_threads";
+import { AbortedError, isAbortError } from "../common/abort";
+import { errorMessage } from "../common/errors";
+import type { Logger } from "../common/logger";
+import { NoEmbeddingModelError } from "./embedder";
+import type { Embedder, EmbeddingBatch } from "./embedder";
+import { MemoryIndexer } from "./memory-indexer";
+import type { MemoryMessage, MemoryNotice, MemoryRequest, MemoryResult, MemoryWorkerData } from "./memory-protocol";
+
+const port = parentPort;
+if (port) {
+  const post = (m: MemoryMessage): void => port.postMessage(m);
+  const logger: Logger = {
+    trace: () => {},
+    debug: (message) => post({ type: "log", level: "debug", message }),
+    info: (message) => post({ type: "log", level: "info", message }),
+    warn: (message) => post({ type: "log", level: "warn", message }),
+    error: (m) => post({ type: "log", level: "error", message: typeof m === "string" ? m : (m.stack ?? m.message) }),
+  };
+  const data = workerData as MemoryWorkerData;
+
+  // Embedding happens in the engine process, which the host talks to: ask the host, wait for its answer.
+  let nextEmbedId = 1;
+  const embeds = new Map<number, { resolve(b: EmbeddingBatch): void; reject(e: Error): void }>();
+  const embedder: Embedder = {
+    embed(texts, { signal }) {
+      return new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(new AbortedError());
+        const embedId = nextEmbedId++;
+        const onAbort = (): void => {
+          embeds.delete(embedId);
+          post({ type: "cancel-embed", embedId });
+          reject(new AbortedError());
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        const done = (): void => signal?.removeEventListener("abort", onAbort);
+        embeds.set(embedId, { resolve: (b) => (done(), resolve(b)), reject: (e) => (done(), reject(e)) });
+        post({ type: "embed", embedId, texts: [...texts] });
+      });
+    },
+  };
+
+  // While the editor is busy (typing, a completion running) indexing waits between files.
+  let busy = false;
+  let idleWaiters: (() => void)[] = [];
+  const whenIdle = (): Promise<void> => (busy ? new Promise((r) => idleWaiters.push(r)) : Promise.resolve());
+
+  const indexer = new MemoryIndexer({
+    storeDir: data.storeDir,
+    grammarsDir: data.grammarsDir,
+    logger,
+    embedder: data.embeddings ? embedder : null,
+    excludeGlobs: data.excludeGlobs,
+    maxFiles: data.maxFiles,
+    maxChunkChars: data.maxChunkChars,
+    whenIdle,
+  });
+  const running = new Map<number, AbortController>();
+
+  const handle = async (req: MemoryRequest): Promise<MemoryResult> => {
+    switch (req.type) {
+      case "index-folders": {
+        const controller = new AbortController();
+        running.set(req.id, controller);
+        try {
+          return await indexer.indexFolders(req.roots, controller.signal, (progress) => post({ type: "progress", id: req.id, progress }));
+        } finally {
+          running.delete(req.id);
+        }
+      }
+      case "update-file":
+        return indexer.updateFile(req.path, req.text);
+      case "remove-file":
+        await indexer.removeFile(req.path);
+        return true;
+      case "search":
+        return indexer.search(req.question, req.limit);
+      case "chunks-at":
+        return indexer.chunksAt(req.places, req.limit);
+      case "stats":
+        return indexer.stats();
+      case "cancel":
+        running.get(req.target)?.abort();
+        return true;
+    }
+  };
+
+  port.on("message", (m: MemoryRequest | MemoryNotice) => {
+    if (m.type === "busy") {
+      busy = m.busy;
+      if (!busy) {
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const w of waiters) w();
+      }
+      return;
+    }
+    if (m.type === "embedded" || m.type === "embed-failed") {
+      const waiter = embeds.get(m.embedId);
+      embeds.delete(m.embedId);
+      if (m.type === "embedded") waiter?.resolve({ model: m.model, vectors: m.vectors });
+      else waiter?.reject(m.noModel ? new NoEmbeddingModelError(m.message) : new Error(m.message));
+      return;
+    }
+    handle(m).then(
+      (result) => post({ type: "reply", id: m.id, result }),
+      (e: unknown) => post({ type: "failed", id: m.id, message: errorMessage(e), aborted: isAbortError(e) }),
+    );
+  });
+}
