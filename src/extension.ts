@@ -21,6 +21,7 @@ import { HearthInlineCompletionProvider, workspaceRelativePath } from "./ide/inl
 import { HearthLog } from "./ide/log";
 import { registerModelPicker, type ModelsApi } from "./ide/model-picker";
 import { registerPromptCommands, type PromptCommandsApi } from "./ide/prompt-commands";
+import { registerServerEngine } from "./ide/server-engine-setup";
 import { HearthStatusBar } from "./ide/status-bar";
 import { openWalkthroughIfAsked } from "./ide/start-walkthrough";
 import { adviseSmallerModel } from "./models/smaller-model-advice";
@@ -61,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   });
   // Every consumer holds the switch: it answers through the local engine unless the user chose a server.
   const engine = new EngineSwitch(localEngine, { logger: scopedLogger(log, "engine") });
+  context.subscriptions.push(...registerServerEngine(context, { engine, log }));
   statusBar.follow(engine);
   const pipeline = new CompletionPipeline({
     engine,

@@ -1,4 +1,5 @@
 import type { EngineStatus } from "../engine/client-types";
+import type { EngineTarget } from "../engine/engine-api";
 import type { ViewModel } from "../webview/protocol";
 
 /** What the chat itself is doing, which the engine's status cannot tell. */
@@ -11,7 +12,13 @@ export interface ChatActivity {
  * The engine's state as the chat's header line, with a warning where the model has no chat template of its own. A busy
  * model is "answering" only while the chat's answer streams: a refactor action or a completion uses the same model.
  */
-export function toViewModel(status: EngineStatus, chat: ChatActivity): ViewModel {
+export function toViewModel(status: EngineStatus, chat: ChatActivity, target?: EngineTarget): ViewModel {
+  const view = modelView(status, chat);
+  // Where the question and its context go, always in sight while a server answers.
+  return target?.kind === "server" ? { ...view, label: `${view.label} · on ${target.url}` } : view;
+}
+
+function modelView(status: EngineStatus, chat: ChatActivity): ViewModel {
   const name = (path: string) => path.split(/[\\/]/).pop() ?? path;
   switch (status.kind) {
     case "no-model":

@@ -293,7 +293,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   /** The header: the answering model and what it is doing for the chat. */
   private postModel(): void {
-    this.post({ type: "model", model: toViewModel(this.deps.engine.chatStatus, { answering: this.deps.session.streamingId !== null }) });
+    this.post({ type: "model", model: toViewModel(this.deps.engine.chatStatus, { answering: this.deps.session.streamingId !== null }, this.deps.engine.target) });
   }
 
   private postHistory(): void {

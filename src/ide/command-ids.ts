@@ -7,6 +7,10 @@ export const COMMANDS = {
   unloadModel: "hearth.unloadModel",
   /** Kills the engine whatever it is doing, forgets its crash counts, and loads the model again. */
   restartEngine: "hearth.restartEngine",
+  /** Stores the inference server's API key in SecretStorage (hearth.engine.kind "server"). */
+  setServerApiKey: "hearth.setServerApiKey",
+  /** The inference server's models (/v1/models) in a quick pick. */
+  selectServerModel: "hearth.selectServerModel",
   showLog: "hearth.showLog",
   chatFocus: "hearth.chat.focus",
   chatAskAboutSelection: "hearth.chat.askAboutSelection",
@@ -29,6 +33,10 @@ export const COMMANDS = {
   triggerCompletion: "hearth.triggerCompletion",
   toggleCompletionForLanguage: "hearth.toggleCompletionForLanguage",
   snoozeCompletion: "hearth.snoozeCompletion",
+  /** Tab on a next-edit suggestion: go to it when it is away from the cursor, else apply it (one undo step). */
+  nextEditAccept: "hearth.nextEdit.accept",
+  /** Escape on a next-edit suggestion. */
+  nextEditDismiss: "hearth.nextEdit.dismiss",
   /** Run by VS Code when a suggestion is accepted (the item's command); not in the palette. */
   completionAccepted: "hearth.completionAccepted",
 } as const;

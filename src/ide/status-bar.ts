@@ -57,7 +57,7 @@ export class HearthStatusBar implements vscode.Disposable {
   }
 
   private render(status: EngineStatus): void {
-    this.show(describeStatus(status, this.completion));
+    this.show(describeStatus(status, this.completion, this.engine?.target));
     // The walkthrough's "Pick a model" step counts as done once a model is set (`npm start` sets one).
     const configured = status.kind !== "no-model" || status.problem.code !== "not-configured";
     if (configured !== this.modelConfigured) {

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import type { EngineStatus } from "../engine/client";
+import type { EngineTarget } from "../engine/engine-api";
 import type { EngineErrorCode } from "../engine/protocol";
 import type { ModelFileProblem } from "../models/model-file";
 
@@ -35,13 +36,19 @@ const ERROR_TEXT: Partial<Record<EngineErrorCode, string>> = {
   "engine-unresponsive": "engine stopped responding",
   "model-crash-loop": "model keeps crashing",
   "model-too-large": "model too large",
+  "server-unreachable": "server unreachable",
+  "server-auth": "server refused the key",
+  "server-model-missing": "model not on the server",
+  "server-busy": "server busy",
+  "server-timeout": "server too slow",
+  "server-bad-response": "server answer broken",
 };
 
 /** What the item says from the first moment of activation until the engine reports its first state. */
 export const STARTING_VIEW: StatusView = { text: "$(sync~spin) Hearth: starting…", tooltip: "Hearth is starting: checking the model file.", severity: "ok" };
 
-export function describeStatus(status: EngineStatus, completion?: CompletionStatus): StatusView {
-  const view = describeEngine(status);
+export function describeStatus(status: EngineStatus, completion?: CompletionStatus, target?: EngineTarget): StatusView {
+  const view = target?.kind === "server" ? onServer(describeEngine(status), target.url) : describeEngine(status);
   if (!completion || status.kind === "no-model" || status.kind === "error") return view;
   const notes: string[] = [];
   let text = view.text;
@@ -57,6 +64,16 @@ export function describeStatus(status: EngineStatus, completion?: CompletionStat
     notes.push(`Last suggestion: ${Math.round(completion.last.latencyMs)} ms (${completion.last.source}${speed}).`);
   }
   return { ...view, text, tooltip: [view.tooltip, ...notes].join("\n") };
+}
+
+/** A server's state: the cloud icon and the host in the text, the full address first in the tooltip. */
+function onServer(view: StatusView, url: string): StatusView {
+  const host = url.replace(/^https?:\/\//, "");
+  return {
+    ...view,
+    text: `${view.text.replace("$(flame)", "$(cloud)")} · ${host}`,
+    tooltip: `Requests go to the inference server at ${url} (hearth.engine.kind: server).\n${view.tooltip}`,
+  };
 }
 
 function describeEngine(status: EngineStatus): StatusView {

@@ -1,0 +1,138 @@
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import * as tls from "node:tls";
+import { AbortedError } from "../../common/abort";
+import { ServerFailure } from "./server-failure";
+
+export interface HttpOptions {
+  method: "GET" | "POST";
+  body?: unknown;
+  apiKey?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** The longest silence: before the answer begins, and between two parts of it. */
+  timeoutMs: number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingMessage["headers"];
+  /** The body, part by part; ends early (with a ServerFailure or an AbortedError) when the request is cut. */
+  body: AsyncIterable<Buffer>;
+  /** Closes the request: the server stops generating for it. */
+  close(): void;
+}
+
+let systemCa: string[] | undefined;
+
+/**
+ * The system's certificate store beside Node's own, so a team server behind a company CA works as it does in the
+ * browser (Node 22.15+/Electron; older runtimes fall back to Node's store plus NODE_EXTRA_CA_CERTS, and VS Code adds
+ * the system store to node:https itself when http.systemCertificates is on).
+ */
+function certificateAuthorities(): string[] | undefined {
+  if (systemCa) return systemCa;
+  const read = (tls as { getCACertificates?: (kind: string) => string[] }).getCACertificates;
+  if (!read) return undefined;
+  try {
+    systemCa = [...new Set([...read("default"), ...read("system")])];
+  } catch {
+    return undefined;
+  }
+  return systemCa;
+}
+
+/**
+ * One HTTP request to the inference server. Resolves once the status and headers are in; the caller reads the body.
+ * An abort closes the connection at any point (llama-server and vLLM stop generating on it); a silence longer than
+ * `timeoutMs` fails it as "server-timeout".
+ */
+export function send(url: URL, options: HttpOptions): Promise<HttpAnswer> {
+  const { signal } = options;
+  if (signal?.aborted) return Promise.reject(new AbortedError());
+  const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+  const headers: Record<string, string> = { accept: "application/json, text/event-stream" };
+  if (payload) {
+    headers["content-type"] = "application/json";
+    headers["content-length"] = String(payload.length);
+  }
+  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+  const ca = url.protocol === "https:" ? certificateAuthorities() : undefined;
+  const make = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise<HttpAnswer>((resolve, reject) => {
+    const req = make(url, { method: options.method, headers, ...(ca ? { ca } : {}) });
+    const onAbort = () => req.destroy(new AbortedError());
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const done = () => signal?.removeEventListener("abort", onAbort);
+    req.setTimeout(options.timeoutMs, () => req.destroy(ServerFailure.timeout(url, options.timeoutMs)));
+    // Not `once`: a request closed after its answer began errs again, and that must not be an uncaught error (the
+    // body's reader sees it instead).
+    req.on("error", (error) => {
+      done();
+      reject(error instanceof ServerFailure || error instanceof AbortedError ? error : ServerFailure.fromNetwork(url, error));
+    });
+    req.once("response", (response) => {
+      response.once("close", done);
+      response.on("error", () => {});
+      resolve({
+        status: response.statusCode ?? 0,
+        headers: response.headers,
+        body: readBody(response, req, url),
+        // A complete answer has nothing left to close (its socket may already serve another request).
+        close: () => {
+          if (!response.complete && !req.destroyed) req.destroy(new AbortedError());
+        },
+      });
+    });
+    req.end(payload);
+  });
+}
+
+async function* readBody(response: IncomingMessage, req: { destroyed: boolean; errored?: Error | null }, url: URL): AsyncIterable<Buffer> {
+  try {
+    for await (const chunk of response) yield chunk as Buffer;
+  } catch (error) {
+    const cause = req.errored ?? error;
+    if (cause instanceof ServerFailure || cause instanceof AbortedError) throw cause;
+    throw ServerFailure.cut(url, cause);
+  }
+  // A body cut by a failure of the connection ends without an error on some Node versions: the request knows.
+  if (req.errored instanceof ServerFailure || req.errored instanceof AbortedError) throw req.errored;
+  if (!response.complete) throw ServerFailure.cut(url, new Error("the connection closed before the answer was complete"));
+}
+
+/** The whole body as text (capped: an error page is not read forever). */
+export async function readText(answer: HttpAnswer, maxBytes = 4 * 1024 * 1024): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of answer.body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      answer.close();
+      break;
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+/**
+ * Server-sent events: each `data:` payload, in order, until `[DONE]` or the end of the body. Comments and other fields
+ * are skipped.
+ */
+export async function* serverSentEvents(answer: HttpAnswer): AsyncIterable<string> {
+  let buffer = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of answer.body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    for (let end = buffer.indexOf("\n"); end >= 0; end = buffer.indexOf("\n")) {
+      const line = buffer.slice(0, end).replace(/\r$/, "");
+      buffer = buffer.slice(end + 1);
+      if (!line.startsWith("data:")) continue;
+      const data = line.slice(5).trimStart();
+      if (data === "[DONE]") return;
+      yield data;
+    }
+  }
+  const rest = buffer.trim();
+  if (rest.startsWith("data:") && rest.slice(5).trim() !== "[DONE]") yield rest.slice(5).trimStart();
+}

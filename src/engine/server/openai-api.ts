@@ -1,0 +1,191 @@
+import { AbortedError } from "../../common/abort";
+import { readText, send, serverSentEvents, type HttpAnswer } from "./http";
+import { ServerFailure } from "./server-failure";
+
+/** How a streamed generation ended, as the server said it. */
+export interface StreamEnd {
+  finishReason: string | null;
+  promptTokens: number | null;
+  /** Prompt tokens the server evaluated (llama-server's timings.prompt_n; the rest came from its cache). */
+  evaluatedPromptTokens: number | null;
+  generatedTokens: number | null;
+}
+
+export interface ListedModel {
+  id: string;
+  ownedBy?: string;
+}
+
+export interface StreamOptions {
+  signal?: AbortSignal | undefined;
+  onText: (text: string) => void;
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [500, 2000];
+/** The longest Retry-After Hearth waits for in a request: a person is waiting. */
+const MAX_RETRY_WAIT_MS = 5000;
+
+/**
+ * The OpenAI-compatible API of an inference server (llama-server, vLLM, Ollama's /v1), plus llama-server's own
+ * /tokenize and /props where it has them. Each call maps failures to ServerFailure; transient ones (429, 503, a reset
+ * connection) are tried again after a back-off, but only before any text was passed on.
+ */
+export class OpenAiApi {
+  constructor(
+    readonly base: URL,
+    private readonly config: { apiKey?: string | undefined; timeoutMs: number; retryDelaysMs?: readonly number[] | undefined },
+  ) {}
+
+  async models(signal?: AbortSignal): Promise<ListedModel[]> {
+    const url = new URL("models", this.base);
+    const body = await this.json(url, "GET", undefined, "", signal);
+    const data = (body as { data?: unknown }).data;
+    if (!Array.isArray(data)) throw ServerFailure.badResponse(url, "no model list at /v1/models", JSON.stringify(body));
+    return data.flatMap((entry: unknown) => {
+      const model = entry as { id?: unknown; owned_by?: unknown };
+      return typeof model.id === "string" ? [{ id: model.id, ...(typeof model.owned_by === "string" ? { ownedBy: model.owned_by } : {}) }] : [];
+    });
+  }
+
+  /** `/v1/completions`, streamed: the raw prompt goes as it is (Hearth's FIM prompt, special tokens written out). */
+  completion(body: Record<string, unknown>, options: StreamOptions): Promise<StreamEnd> {
+    return this.stream(new URL("completions", this.base), { ...body, stream: true }, String(body.model ?? ""), options, (choice) => {
+      const text = (choice as { text?: unknown }).text;
+      return typeof text === "string" ? text : undefined;
+    });
+  }
+
+  chat(body: Record<string, unknown>, options: StreamOptions): Promise<StreamEnd> {
+    return this.stream(new URL("chat/completions", this.base), { ...body, stream: true }, String(body.model ?? ""), options, (choice) => {
+      const delta = (choice as { delta?: { content?: unknown } }).delta;
+      return typeof delta?.content === "string" ? delta.content : delta ? "" : undefined;
+    });
+  }
+
+  async embeddings(model: string, input: string[], signal?: AbortSignal): Promise<number[][]> {
+    const url = new URL("embeddings", this.base);
+    const body = await this.json(url, "POST", { model, input, encoding_format: "float" }, model, signal);
+    const data = (body as { data?: unknown }).data;
+    if (!Array.isArray(data) || data.length !== input.length) throw ServerFailure.badResponse(url, "no embedding per input", JSON.stringify(body).slice(0, 300));
+    const byIndex = [...(data as { index?: unknown; embedding?: unknown }[])].sort((a, b) => Number(a.index ?? 0) - Number(b.index ?? 0));
+    return byIndex.map((entry) => {
+      if (!Array.isArray(entry.embedding) || !entry.embedding.every((value) => typeof value === "number")) {
+        throw ServerFailure.badResponse(url, "an embedding that is not a list of numbers");
+      }
+      return entry.embedding as number[];
+    });
+  }
+
+  /** llama-server's `/tokenize` (at the server's root); null where the server has none. */
+  async tokenize(content: string, options: { withPieces?: boolean; signal?: AbortSignal } = {}): Promise<{ id: number; piece?: string }[] | null> {
+    const url = new URL("../tokenize", this.base);
+    try {
+      const body = await this.json(url, "POST", { content, add_special: false, ...(options.withPieces ? { with_pieces: true } : {}) }, "", options.signal);
+      const tokens = (body as { tokens?: unknown }).tokens;
+      if (!Array.isArray(tokens)) return null;
+      return tokens.map((token: unknown) => (typeof token === "number" ? { id: token } : { id: Number((token as { id?: unknown }).id), piece: String((token as { piece?: unknown }).piece) }));
+    } catch (error) {
+      if (error instanceof ServerFailure && (error.code === "server-bad-response" || error.code === "server-model-missing")) return null;
+      throw error;
+    }
+  }
+
+  /** llama-server's `/props`: its context size per slot; null where the server has none. */
+  async contextSize(signal?: AbortSignal): Promise<number | null> {
+    const url = new URL("../props", this.base);
+    try {
+      const body = (await this.json(url, "GET", undefined, "", signal)) as { default_generation_settings?: { n_ctx?: unknown } };
+      const n = body.default_generation_settings?.n_ctx;
+      return typeof n === "number" && n > 0 ? n : null;
+    } catch (error) {
+      if (error instanceof ServerFailure && error.code === "server-bad-response") return null;
+      throw error;
+    }
+  }
+
+  private async json(url: URL, method: "GET" | "POST", body: unknown, model: string, signal: AbortSignal | undefined): Promise<unknown> {
+    const answer = await this.open(url, method, body, model, signal);
+    const text = await readText(answer);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw ServerFailure.badResponse(url, `not JSON from ${url.pathname}`, text);
+    }
+  }
+
+  private async stream(url: URL, body: Record<string, unknown>, model: string, options: StreamOptions, textOf: (choice: unknown) => string | undefined): Promise<StreamEnd> {
+    const answer = await this.open(url, "POST", body, model, options.signal);
+    const type = String(answer.headers["content-type"] ?? "");
+    if (!type.includes("text/event-stream")) {
+      const text = await readText(answer);
+      throw ServerFailure.badResponse(url, `a ${type || "typeless"} answer where a stream of server-sent events was asked for`, text);
+    }
+    const end: StreamEnd = { finishReason: null, promptTokens: null, evaluatedPromptTokens: null, generatedTokens: null };
+    for await (const data of serverSentEvents(answer)) {
+      let event: { choices?: unknown; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown }; timings?: { prompt_n?: unknown; predicted_n?: unknown }; error?: unknown };
+      try {
+        event = JSON.parse(data) as typeof event;
+      } catch {
+        answer.close();
+        throw ServerFailure.badResponse(url, "a stream event that is not JSON", data);
+      }
+      if (event.error !== undefined) {
+        answer.close();
+        throw ServerFailure.fromStatus(url, 500, JSON.stringify(event), model);
+      }
+      const choice = Array.isArray(event.choices) ? (event.choices[0] as { finish_reason?: unknown } | undefined) : undefined;
+      if (choice) {
+        const text = textOf(choice);
+        if (text === undefined) {
+          answer.close();
+          throw ServerFailure.badResponse(url, "a stream event without text", data);
+        }
+        if (text) options.onText(text);
+        if (typeof choice.finish_reason === "string") end.finishReason = choice.finish_reason;
+      }
+      end.promptTokens = numberOr(event.usage?.prompt_tokens, end.promptTokens);
+      end.generatedTokens = numberOr(event.usage?.completion_tokens, end.generatedTokens);
+      end.evaluatedPromptTokens = numberOr(event.timings?.prompt_n, end.evaluatedPromptTokens);
+      end.generatedTokens = numberOr(event.timings?.predicted_n, end.generatedTokens);
+    }
+    if (options.signal?.aborted) throw new AbortedError();
+    if (end.finishReason === null) throw ServerFailure.cut(url, new Error("the stream ended without a finish reason"));
+    return end;
+  }
+
+  /** Sends the request and checks its status, trying transient failures again after a back-off. */
+  private async open(url: URL, method: "GET" | "POST", body: unknown, model: string, signal: AbortSignal | undefined): Promise<HttpAnswer> {
+    const delays = this.config.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const answer = await send(url, { method, body, apiKey: this.config.apiKey, signal, timeoutMs: this.config.timeoutMs });
+        if (answer.status >= 200 && answer.status < 300) return answer;
+        const text = await readText(answer, 64 * 1024).catch(() => "");
+        const retryAfter = answer.headers["retry-after"];
+        throw ServerFailure.fromStatus(url, answer.status, text, model, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+      } catch (error) {
+        if (!(error instanceof ServerFailure) || !error.transient || attempt >= delays.length || signal?.aborted) throw error;
+        await delay(Math.min(MAX_RETRY_WAIT_MS, Math.max(delays[attempt], error.retryAfterMs ?? 0)), signal);
+      }
+    }
+  }
+}
+
+function numberOr(value: unknown, fallback: number | null): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortedError());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortedError());
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,48 @@
+import { detectFimFormat } from "../../fim/detect";
+import { CODEGEMMA_TOKENS, CODELLAMA_TOKENS, CODESTRAL_TOKENS, DEEPSEEK_TOKENS, QWEN_TOKENS, STARCODER_TOKENS, knownFormats } from "../../fim/formats";
+import { promptToText, renderFimPrompt } from "../../fim/layout";
+import type { FimFormat } from "../../fim/types";
+import type { InfillParams } from "../protocol";
+import type { OpenAiApi } from "./openai-api";
+
+/** Every special-token text FIM detection looks for: asked of the server's tokenizer in one request. */
+function candidateTokens(): string[] {
+  const texts = [
+    ...knownFormats().flatMap((format) => format.specialTokens),
+    ...[QWEN_TOKENS, DEEPSEEK_TOKENS, STARCODER_TOKENS, CODEGEMMA_TOKENS, CODESTRAL_TOKENS, CODELLAMA_TOKENS].flatMap((tokens) => Object.values(tokens) as string[]),
+  ];
+  return [...new Set(texts)];
+}
+
+/**
+ * The completion model's FIM format. A llama-server tells through /tokenize which special tokens its vocabulary has
+ * (each one comes back as a single piece), and the same detection as for a local GGUF picks the family from them.
+ * Elsewhere (vLLM, Ollama) the setting hearth.server.fimFormat names the family; "auto" without a tokenizer takes
+ * Qwen2.5-Coder's, the format of the models Hearth recommends.
+ */
+export async function serverFimFormat(api: OpenAiApi, modelName: string, setting: string, signal?: AbortSignal): Promise<FimFormat | null> {
+  if (setting !== "auto") {
+    const chosen = knownFormats().find((format) => format.id === setting);
+    if (chosen) return { ...chosen, detectedBy: "setting hearth.server.fimFormat" };
+  }
+  const candidates = candidateTokens();
+  const pieces = await api.tokenize(candidates.join("\n"), { withPieces: true, ...(signal ? { signal } : {}) });
+  if (!pieces) return { ...knownFormats()[0], detectedBy: "no tokenizer on the server; Qwen2.5-Coder's format assumed (setting hearth.server.fimFormat)" };
+  const single = new Set(pieces.map((token) => token.piece).filter((piece): piece is string => piece !== undefined && candidates.includes(piece)));
+  return detectFimFormat({ architecture: "", name: modelName, tokens: [...single], fimTokenIds: {} });
+}
+
+/** The raw prompt for /v1/completions: the same windows and layout the local engine renders, special tokens as text. */
+export function serverFimPrompt(format: FimFormat, params: InfillParams): { prompt: string; stop: string[] } {
+  const rendered = renderFimPrompt({
+    format,
+    prefix: params.prefix,
+    suffix: params.suffix,
+    snippets: params.snippets ?? [],
+    ...(params.prefixStartLine !== undefined ? { prefixStartLine: params.prefixStartLine } : {}),
+    ...(params.filePath !== undefined ? { filePath: params.filePath } : {}),
+    ...(params.repoName !== undefined ? { repoName: params.repoName } : {}),
+    ...(params.languageId !== undefined ? { languageId: params.languageId } : {}),
+  });
+  return { prompt: promptToText(rendered.pieces), stop: [...new Set([...rendered.stopTokens, ...rendered.stopStrings, ...(params.stop ?? [])])] };
+}

@@ -1,0 +1,46 @@
+import type { ModelRole } from "../protocol";
+
+/**
+ * What the server engine is configured with. The ide layer builds it from machine/user settings only
+ * (ide/server-config.ts): a workspace's settings never choose where code is sent.
+ */
+export interface ServerSettings {
+  /** The server's base URL as the user wrote it (http://host:8080 or http://host:8080/v1). */
+  url: string;
+  /** The model each role asks for; "" takes the first model the server lists (a llama-server serves one). */
+  models: Record<ModelRole, string>;
+  /** Sent as `Authorization: Bearer …`; from VS Code's SecretStorage, never from a settings file. */
+  apiKey?: string;
+  /** How long Hearth waits for an answer to begin, and for the next part of a streamed one. */
+  timeoutMs: number;
+  /** The FIM prompt format of the completion model: "auto" asks a llama-server's tokenizer, else a family id. */
+  fimFormat: string;
+  /** Transient failures (429, 503, a reset connection) are tried again after these delays. */
+  retryDelaysMs?: readonly number[];
+}
+
+/** The API's root (…/v1) from the URL the user wrote, or a message saying what is wrong with it. */
+export function apiBase(url: string): { ok: true; base: URL } | { ok: false; message: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return { ok: false, message: `The server URL "${url}" (setting hearth.server.url) is not a URL; write it as http://host:port.` };
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    return { ok: false, message: `The server URL "${url}" (setting hearth.server.url) must start with http:// or https://.` };
+  }
+  if (parsed.username || parsed.password) {
+    return { ok: false, message: "The server URL (setting hearth.server.url) must not hold a user name or password; set the API key with Hearth: Set Server API Key." };
+  }
+  const path = parsed.pathname.replace(/\/+$/, "");
+  parsed.pathname = path.endsWith("/v1") ? `${path}/` : `${path}/v1/`;
+  parsed.search = "";
+  parsed.hash = "";
+  return { ok: true, base: parsed };
+}
+
+/** The server's origin without the API path: where llama-server's own endpoints (/tokenize, /props) live. */
+export function serverRoot(base: URL): URL {
+  return new URL("../", base);
+}
