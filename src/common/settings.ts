@@ -10,6 +10,7 @@
 export const RESTRICTED_SETTINGS = [
   "hearth.model.path",
   "hearth.chat.modelPath",
+  "hearth.embedding.modelPath",
   "hearth.model.loraAdapters",
   "hearth.models.folders",
   "hearth.models.downloadFolder",
@@ -27,6 +28,8 @@ export interface HearthConfig {
   model: { path: string; loraAdapters: string[]; loadOnStartup: boolean };
   /** modelPath: hearth.chat.modelPath as written; empty when the completion model answers chat too. */
   chat: { modelPath: string };
+  /** modelPath: hearth.embedding.modelPath as written; empty: no embedding model (codebase search without vectors). */
+  embedding: { modelPath: string };
   /** Extra folders to look for GGUF models in, and where downloads go (empty: the default folder). */
   models: { folders: string[]; downloadFolder: string };
   completion: { enable: boolean; languages: Record<string, boolean>; contextTokens: number };
@@ -99,6 +102,7 @@ export function readSettings(source: SettingsSource, context: SettingsContext): 
   const config: HearthConfig = {
     model: { path: pathSetting("model.path"), loraAdapters: pathList("model.loraAdapters"), loadOnStartup: take("model.loadOnStartup") !== false },
     chat: { modelPath: pathSetting("chat.modelPath") },
+    embedding: { modelPath: pathSetting("embedding.modelPath") },
     models: { folders: pathList("models.folders"), downloadFolder: pathSetting("models.downloadFolder") },
     completion: {
       enable: take("completion.enable") !== false,

@@ -1,8 +1,9 @@
+import type { Event } from "../common/event";
 import type { Logger } from "../common/logger";
 import type { MachineMemory } from "../models/memory-fit";
 import type { ModelFileProblem } from "../models/model-file";
 import type { SupervisionSettings } from "./engine-process";
-import type { EngineErrorPayload, ModelInfo, ModelRole, ModelSuggestion } from "./protocol";
+import type { EmbedResult, EngineErrorPayload, ModelInfo, ModelRole, ModelSuggestion } from "./protocol";
 
 /** The engine client's public shapes: what it is configured with, what it reports, what a request takes. */
 
@@ -22,6 +23,19 @@ export interface EngineSettings {
    * empty or absent: the completion model answers chat too.
    */
   chatModelPath?: string;
+  /** The embedding model for codebase search (hearth.embedding.modelPath, absolute); empty or absent: none. */
+  embeddingModelPath?: string;
+}
+
+/**
+ * What codebase memory needs of the engine: vectors for texts, and whether an embedding model is there to make them
+ * (without one, search has full text and symbols only).
+ */
+export interface EmbeddingEngine {
+  /** "no-model" while hearth.embedding.modelPath is empty; "ready" names the model and its embeddingDimensions. */
+  readonly embeddingStatus: EngineStatus;
+  readonly onDidChangeEmbeddingStatus: Event<EngineStatus>;
+  embed(texts: string[], options?: { signal?: AbortSignal }): Promise<EmbedResult>;
 }
 
 /** What the user is shown: the engine's real state, never a guess. */

@@ -4,7 +4,7 @@ import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
 import type { MachineMemory } from "../models/memory-fit";
 import { checkModelFile, type ModelFileCheck, type ModelFileProblem } from "../models/model-file";
-import type { EngineClientOptions, EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "./client-types";
+import type { EmbeddingEngine, EngineClientOptions, EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "./client-types";
 import type { Engine, EngineTarget } from "./engine-api";
 import { embedInBatches } from "./embedding-batches";
 import { EngineConnection, type EngineConnectionCrash } from "./engine-connection";
@@ -43,7 +43,7 @@ export function defaultThreads(): number {
  * results, cancels, restarts after a crash with back-off, and unloads when idle. The process and its requests are
  * EngineConnection's; the models per role and their statuses are ModelSlots'.
  */
-export class EngineClient implements Engine {
+export class EngineClient implements Engine, EmbeddingEngine {
   /** The in-process engine: nothing it does reaches the network. */
   readonly target: EngineTarget = { kind: "local" };
   private readonly supervision: SupervisionSettings;

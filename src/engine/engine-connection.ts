@@ -4,6 +4,7 @@ import type { Logger } from "../common/logger";
 import { EngineProcess, loadDeadlineMs, type EngineExit, type SupervisionSettings } from "./engine-process";
 import {
   EngineError,
+  isModelRole,
   type EngineErrorPayload,
   type EngineMethod,
   type HostToWorker,
@@ -186,7 +187,7 @@ export class EngineConnection {
         return;
       }
       case "state":
-        this.options.onState(message.role === "chat" ? "chat" : "completion", message.state);
+        this.options.onState(isModelRole(message.role) ? message.role : "completion", message.state);
         return;
       case "log":
         this.options.logger[message.level](`engine: ${message.message}`);
@@ -230,4 +231,5 @@ const WORK: Record<Exclude<EngineMethod, "load">, string> = {
   tokenCounts: "Counting tokens",
   memory: "Reading the GPU's memory",
   unload: "Unloading the model",
+  embed: "Embedding code",
 };

@@ -16,6 +16,7 @@ export function engineSettingsOf(config: HearthConfig, resolvePath: (path: strin
     idleUnloadMs: config.engine.idleUnloadMinutes * 60_000,
     loraAdapters: config.model.loraAdapters.map(resolvePath),
     chatModelPath: resolvePath(config.chat.modelPath),
+    embeddingModelPath: resolvePath(config.embedding.modelPath),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Emitter, type Event } from "../common/event";
 import type { EngineSettings, EngineStatus } from "./client-types";
-import type { ModelInfo, ModelRole, WorkerState } from "./protocol";
+import { MODEL_ROLES, type ModelInfo, type ModelRole, type WorkerState } from "./protocol";
 
 /** Where one model stands in the client: what is loaded, what is loading. */
 export interface ModelSlot {
@@ -11,28 +11,58 @@ export interface ModelSlot {
   loadingSizeBytes?: number | undefined;
 }
 
-const ROLES: readonly ModelRole[] = ["completion", "chat"];
+/** The settings field that names a role's model file. */
+type ModelPathKey = "modelPath" | "chatModelPath" | "embeddingModelPath";
+
+/** How the client treats a role's model. */
+export interface RoleSettings {
+  /** The EngineSettings field naming the role's model file. */
+  pathKey: ModelPathKey;
+  /** The user's setting for it, named in every message about it. */
+  setting: string;
+  /** What messages call it ("the chat model"). */
+  noun: string;
+  /**
+   * The role whose model serves this one while it has no file of its own (chat: the completion model). Absent: without
+   * its own model the role is unavailable (a completion model cannot stand in for an embedding model).
+   */
+  fallback?: ModelRole;
+}
+
+/** One row per role: a new role is a row here, one in protocol.ts MODEL_ROLES and its EngineSettings field. */
+export const ROLE_SETTINGS: Readonly<Record<ModelRole, RoleSettings>> = {
+  completion: { pathKey: "modelPath", setting: "hearth.model.path", noun: "model" },
+  chat: { pathKey: "chatModelPath", setting: "hearth.chat.modelPath", noun: "chat model", fallback: "completion" },
+  embedding: { pathKey: "embeddingModelPath", setting: "hearth.embedding.modelPath", noun: "embedding model" },
+};
+
+/** The roles that load a model of their own (every one but completion, whose model is the main one). */
+export const SECONDARY_ROLES: readonly ModelRole[] = MODEL_ROLES.filter((role) => role !== "completion");
 
 /**
- * The client's models, one slot per role (completion, chat; an embedding model would be one more), the settings they
- * are loaded with and the status each shows. The completion model answers chat too unless a separate chat model is
- * set (hearth.chat.modelPath); until then the chat's status is the completion model's.
+ * The client's models, one slot per role (model-slots' ROLE_SETTINGS), the settings they are loaded with and the status
+ * each shows. A role with a fallback (chat) is served by that role's model until a file of its own is set; its status is
+ * then the fallback's.
  */
 export class ModelSlots {
   private current: EngineSettings | undefined;
-  private completionStatus: EngineStatus = { kind: "no-model", problem: { code: "not-configured", message: "No model is configured." } };
-  /** The separate chat model's own status; unused while the completion model answers chat. */
-  private chatOwnStatus: EngineStatus = { kind: "no-model", problem: { code: "not-configured", message: "No chat model is configured." } };
-  private readonly slots: Record<ModelRole, ModelSlot> = { completion: {}, chat: {} };
-  private activeGenerations = 0;
-  private activeChats = 0;
+  /** Each role's own model's status; a role served by its fallback shows the fallback's instead (statusFor). */
+  private readonly own = Object.fromEntries(
+    MODEL_ROLES.map((role) => [role, { kind: "no-model", problem: { code: "not-configured", message: notConfiguredMessage(role) } } satisfies EngineStatus]),
+  ) as Record<ModelRole, EngineStatus>;
+  private readonly slots = Object.fromEntries(MODEL_ROLES.map((role) => [role, {}])) as Record<ModelRole, ModelSlot>;
+  /** Requests running on each role's model (a chat answered by the completion model counts for completion). */
+  private readonly active = Object.fromEntries(MODEL_ROLES.map((role) => [role, 0])) as Record<ModelRole, number>;
 
   private readonly statusEmitter = new Emitter<EngineStatus>();
   private readonly chatStatusEmitter = new Emitter<EngineStatus>();
+  private readonly roleStatusEmitter = new Emitter<RoleStatus>();
   /** The completion model's status (the status bar's). */
   readonly onDidChangeStatus: Event<EngineStatus> = this.statusEmitter.event;
   /** The status of the model that answers chat: the separate chat model's, or the completion model's. */
   readonly onDidChangeChatStatus: Event<EngineStatus> = this.chatStatusEmitter.event;
+  /** Any role's status as statusFor(role) gives it (chat's is the completion model's while that answers chat). */
+  readonly onDidChangeRoleStatus: Event<RoleStatus> = this.roleStatusEmitter.event;
 
   get settings(): EngineSettings | undefined {
     return this.current;
@@ -49,100 +79,117 @@ export class ModelSlots {
 
   /** The completion model's status. */
   get status(): EngineStatus {
-    return this.completionStatus;
+    return this.own.completion;
   }
 
   get chatStatus(): EngineStatus {
-    return this.statusOf(this.chatRole());
+    return this.statusFor("chat");
   }
 
-  /** The status of the model held for `role` (the separate chat model's own, for "chat"). */
+  /** The status of the model held for `role` itself (the separate chat model's own, for "chat"). */
   statusOf(role: ModelRole): EngineStatus {
-    return role === "chat" ? this.chatOwnStatus : this.completionStatus;
+    return this.own[role];
   }
 
-  /** The completion model's status also reaches the chat's listeners while that model answers chat. */
+  /** The status of the model that serves `role`: its own, or its fallback's while it has none. */
+  statusFor(role: ModelRole): EngineStatus {
+    return this.own[this.servingRole(role)];
+  }
+
+  /** Sets a model's status and tells the listeners of every role that model serves. */
   setStatusOf(role: ModelRole, status: EngineStatus): void {
-    if (role === "chat") {
-      this.chatOwnStatus = status;
-      if (this.hasChatModel()) this.chatStatusEmitter.fire(status);
-      return;
+    this.own[role] = status;
+    for (const each of MODEL_ROLES) {
+      if (this.servingRole(each) !== role) continue;
+      if (each === "completion") this.statusEmitter.fire(status);
+      if (each === "chat") this.chatStatusEmitter.fire(status);
+      this.roleStatusEmitter.fire({ role: each, status });
     }
-    this.completionStatus = status;
-    this.statusEmitter.fire(status);
-    if (!this.hasChatModel()) this.chatStatusEmitter.fire(status);
   }
 
-  /** Tells the chat's listeners again which status is theirs (the chat model setting was cleared). */
-  repeatChatStatus(): void {
-    this.chatStatusEmitter.fire(this.chatStatus);
+  /** Tells a role's listeners again which status is theirs (its model setting was set or cleared). */
+  repeatStatusFor(role: ModelRole): void {
+    const status = this.statusFor(role);
+    if (role === "chat") this.chatStatusEmitter.fire(status);
+    this.roleStatusEmitter.fire({ role, status });
+  }
+
+  /** Whether `role` has a model file of its own configured. */
+  hasOwnModel(role: ModelRole): boolean {
+    return Boolean(this.modelPathOf(role));
   }
 
   hasChatModel(): boolean {
-    return Boolean(this.current?.chatModelPath);
+    return this.hasOwnModel("chat");
+  }
+
+  /** The role whose model serves `role`: its own where one is set, else its fallback's (chat → completion). */
+  servingRole(role: ModelRole): ModelRole {
+    const fallback = ROLE_SETTINGS[role].fallback;
+    return role === "completion" || this.hasOwnModel(role) || !fallback ? role : this.servingRole(fallback);
   }
 
   /** The role whose model answers chat: the separate chat model where one is set, else the completion model. */
   chatRole(): ModelRole {
-    return this.hasChatModel() ? "chat" : "completion";
+    return this.servingRole("chat");
   }
 
   /** The configured file of `role`'s model; empty when none is. */
   modelPathOf(role: ModelRole): string {
-    return (role === "chat" ? this.current?.chatModelPath : this.current?.modelPath) ?? "";
+    return this.current?.[ROLE_SETTINGS[role].pathKey] ?? "";
   }
 
   /** What a loaded model depends on: a change reloads it, and only it. */
   settingsKey(role: ModelRole): string {
     const s = this.current;
-    if (!s) return "";
-    if (role === "chat") return s.chatModelPath ? JSON.stringify([s.chatModelPath, s.threads, s.contextSize, s.gpu, s.memoryBudgetBytes ?? null]) : "";
-    return JSON.stringify([s.modelPath, s.threads, s.contextSize, s.gpu, s.memoryBudgetBytes ?? null, s.loraAdapters ?? []]);
+    const path = this.modelPathOf(role);
+    if (!s || (role !== "completion" && !path)) return "";
+    const common = [path, s.threads, s.contextSize, s.gpu, s.memoryBudgetBytes ?? null];
+    // The LoRA adapters are trained for the completion model (hearth.model.loraAdapters names it).
+    return JSON.stringify(role === "completion" ? [...common, s.loraAdapters ?? []] : common);
   }
 
   /** Keys of the loads in flight: the engine went down during them. */
   loadingKeys(): string[] {
-    return ROLES.map((role) => this.slots[role].loadingKey).filter((key): key is string => Boolean(key));
+    return MODEL_ROLES.map((role) => this.slots[role].loadingKey).filter((key): key is string => Boolean(key));
   }
 
   get anyLoaded(): boolean {
-    return ROLES.some((role) => this.slots[role].loadedKey);
+    return MODEL_ROLES.some((role) => this.slots[role].loadedKey);
   }
 
+  /** Whether any request runs on a model (an idle unload waits for it). */
   get generating(): boolean {
-    return this.activeGenerations > 0;
+    return MODEL_ROLES.some((role) => this.active[role] > 0);
   }
 
   /** Every model is gone with the engine process: nothing is loaded or loading any more. */
   forgetModels(): void {
-    for (const role of ROLES) {
+    for (const role of MODEL_ROLES) {
       const slot = this.slots[role];
       slot.loadedKey = slot.loadingKey = slot.loadPromise = undefined;
     }
   }
 
-  /** A generation is under way: the statuses say busy until generationEnded(). */
-  generationStarted(chat: boolean): void {
-    this.activeGenerations++;
-    if (chat) this.activeChats++;
+  /** A request runs on `role`'s model (the serving role): the statuses say busy until requestEnded(). */
+  requestStarted(role: ModelRole): void {
+    this.active[role]++;
     this.markBusy();
   }
 
-  generationEnded(chat: boolean): void {
-    this.activeGenerations--;
-    if (chat) this.activeChats--;
+  requestEnded(role: ModelRole): void {
+    this.active[role]--;
     this.markBusy();
   }
 
-  /** A model's state from the worker; the separate chat model's never changes the completion model's status (the status bar's). */
+  /** A model's state from the worker; a secondary model's never changes the completion model's status (the status bar's). */
   onWorkerState(role: ModelRole, state: WorkerState): void {
-    const chat = role === "chat";
     switch (state.kind) {
       case "loading":
         this.setStatusOf(role, { kind: "loading", modelPath: state.modelPath, progress: state.progress });
         return;
       case "ready":
-        this.setStatusOf(role, { kind: "ready", model: state.model, busy: (chat ? this.activeChats : this.activeGenerations) > 0 });
+        this.setStatusOf(role, { kind: "ready", model: state.model, busy: this.busyOf(role) });
         return;
       case "failed":
         this.slots[role].loadedKey = undefined;
@@ -161,12 +208,34 @@ export class ModelSlots {
   dispose(): void {
     this.statusEmitter.dispose();
     this.chatStatusEmitter.dispose();
+    this.roleStatusEmitter.dispose();
+  }
+
+  /**
+   * The completion model shows busy for every answer the user waits for, a separate chat model's included (the status
+   * bar's spinner); background work on another model (embedding) shows only on that model's own status.
+   */
+  private busyOf(role: ModelRole): boolean {
+    return role === "completion" ? this.active.completion + this.active.chat > 0 : this.active[role] > 0;
   }
 
   private markBusy(): void {
-    const completion = this.completionStatus;
-    if (completion.kind === "ready" && completion.busy !== this.activeGenerations > 0) this.setStatusOf("completion", { ...completion, busy: this.activeGenerations > 0 });
-    const chat = this.chatOwnStatus;
-    if (this.hasChatModel() && chat.kind === "ready" && chat.busy !== this.activeChats > 0) this.setStatusOf("chat", { ...chat, busy: this.activeChats > 0 });
+    for (const role of MODEL_ROLES) {
+      const status = this.own[role];
+      if (role !== "completion" && !this.hasOwnModel(role)) continue;
+      const busy = this.busyOf(role);
+      if (status.kind === "ready" && status.busy !== busy) this.setStatusOf(role, { ...status, busy });
+    }
   }
+}
+
+/** A role's status change. */
+export interface RoleStatus {
+  role: ModelRole;
+  status: EngineStatus;
+}
+
+function notConfiguredMessage(role: ModelRole): string {
+  const { noun, setting } = ROLE_SETTINGS[role];
+  return role === "completion" ? `No model is configured (setting ${setting}).` : `No ${noun} is configured (setting ${setting}).`;
 }

@@ -5,10 +5,17 @@
 import type { MachineMemory } from "../models/memory-fit";
 
 /**
- * Which model a load or a chat is for. One model serves both unless the user chose a separate chat model
- * (hearth.chat.modelPath); then the engine holds two, each with its own context, sharing the memory budget.
+ * Which model a request is for. The completion model also answers chat unless the user chose a separate chat model
+ * (hearth.chat.modelPath); an embedding model (hearth.embedding.modelPath) turns code into vectors for codebase search.
+ * Each loaded model has its own context; they share the memory budget. A new role is one entry here, then a row in each
+ * table the compiler names (model-slots.ts ROLE_SETTINGS, worker/llama-engine.mts ROLE_KINDS).
  */
-export type ModelRole = "completion" | "chat";
+export const MODEL_ROLES = ["completion", "chat", "embedding"] as const;
+export type ModelRole = (typeof MODEL_ROLES)[number];
+
+export function isModelRole(value: unknown): value is ModelRole {
+  return (MODEL_ROLES as readonly unknown[]).includes(value);
+}
 
 export interface LoadParams {
   modelPath: string;
@@ -55,6 +62,8 @@ export interface ModelInfo {
   loraAdapters?: LoraAdapterInfo[];
   /** What the memory check estimated this model and its context take; a second model must fit beside it. */
   estimatedMemory?: { ramBytes: number; vramBytes: number };
+  /** An embedding model's vector length (the embedding role only). */
+  embeddingDimensions?: number;
 }
 
 /** Code from another file shown to the model before the prefix; `path` is workspace-relative. */
@@ -147,12 +156,34 @@ export interface EngineMethods {
   /** Runs on the chat's lane, giving way to completions between small batches; any chat request aborts it. */
   prefillChat: [ChatPrefillParams, ChatPrefillResult];
   tokenCounts: [TokenCountParams, TokenCountResult];
+  /** Runs on the embedding lane, which gives way to completions and chat between texts. */
+  embed: [EmbedParams, EmbedResult];
+}
+
+/** Texts to turn into vectors with the loaded embedding model, in order. */
+export interface EmbedParams {
+  texts: string[];
+}
+
+export interface EmbedResult {
+  /** One unit-length vector per text (cosine similarity is their dot product); all zeros for a text with no tokens. */
+  vectors: number[][];
+  dimensions: number;
+  /** The embedding model's file: vectors of another model are not comparable with these. */
+  modelPath: string;
+  /** Tokens each text took (special tokens included), after any cut to the model's window. */
+  tokens: number[];
+  /** Indices of texts longer than the model's window, embedded from their beginning only. */
+  truncated: number[];
+  /** Time spent giving way to completions and chat. */
+  waitedMs: number;
+  totalMs: number;
 }
 
 /** Texts to count with the loaded model's tokenizer (no special tokens); never loads a model. */
 export interface TokenCountParams {
   texts: string[];
-  /** Whose tokenizer counts: the completion model's (the default) or the chat model's. */
+  /** Whose tokenizer counts: the completion model's (the default), the chat model's or the embedding model's. */
   role?: ModelRole;
 }
 
@@ -261,5 +292,5 @@ export function isHostToWorker(value: unknown): value is HostToWorker {
   const message = value as { type?: unknown; id?: unknown; method?: unknown };
   if (typeof message.id !== "number") return false;
   if (message.type === "cancel" || message.type === "ping") return true;
-  return message.type === "request" && ["load", "unload", "memory", "infill", "chat", "prefillChat", "tokenCounts"].includes(message.method as string);
+  return message.type === "request" && ["load", "unload", "memory", "infill", "chat", "prefillChat", "tokenCounts", "embed"].includes(message.method as string);
 }

@@ -6,7 +6,7 @@ import catalogData from "./catalog.json";
 import { kvBytesPerToken } from "./model-facts";
 import { classifyFit, estimateMemory, type FitVerdict, type MachineMemory, type MemoryNeeds } from "./memory-fit";
 
-export type ModelRole = "completion" | "chat";
+export type ModelRole = "completion" | "chat" | "embedding";
 export type ModelTier = "tiny" | "small" | "medium" | "large";
 
 export interface CatalogModel {
@@ -61,7 +61,9 @@ export function loadCatalog(data: unknown = catalogData): Catalog {
   return { version: 1, about: typeof root.about === "string" ? root.about : "", models };
 }
 
-const ROLES: readonly string[] = ["completion", "chat"];
+const ROLES: readonly string[] = ["completion", "chat", "embedding"];
+/** Roles the catalog must offer a model for. */
+const REQUIRED_ROLES: readonly string[] = ["completion", "chat"];
 const TIERS: readonly string[] = ["tiny", "small", "medium", "large"];
 const HF_SOURCE = /^hf:([A-Za-z0-9][\w.-]*)\/([A-Za-z0-9][\w.-]*)\/((?:[\w.-]+\/)*[\w.-]+\.gguf)(?:#([\w.-]+))?$/;
 /** A full Git commit id: a branch or a tag can move, a commit cannot. */
@@ -88,7 +90,7 @@ export function validateCatalog(data: unknown): string[] {
       sources.add(entry.source);
     }
   });
-  for (const role of ROLES) {
+  for (const role of REQUIRED_ROLES) {
     if (!root.models.some((m) => m?.roles?.includes(role as ModelRole))) problems.push(`no model for ${role}`);
   }
   return problems;
@@ -107,7 +109,7 @@ function entryProblems(value: unknown, index: number): string[] {
   }
   if (typeof entry.id === "string" && !/^[a-z0-9][a-z0-9._-]*$/.test(entry.id)) bad("id must be lower-case letters, digits, '.', '_' or '-'");
   if (!TIERS.includes(entry.tier as string)) bad(`tier must be one of ${TIERS.join(", ")}`);
-  if (!Array.isArray(entry.roles) || entry.roles.length === 0 || entry.roles.some((r) => !ROLES.includes(r))) bad("roles must list completion and/or chat");
+  if (!Array.isArray(entry.roles) || entry.roles.length === 0 || entry.roles.some((r) => !ROLES.includes(r))) bad("roles must list completion and/or chat, or embedding");
   const match = typeof entry.source === "string" ? HF_SOURCE.exec(entry.source) : null;
   if (!match) bad("source must be hf:<user>/<repo>/<file>.gguf#<commit>");
   else {

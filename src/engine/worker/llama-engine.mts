@@ -5,6 +5,8 @@ import type {
   ChatParams,
   ChatPrefillParams,
   ChatPrefillResult,
+  EmbedParams,
+  EmbedResult,
   GenerationResult,
   InfillParams,
   LoadParams,
@@ -15,24 +17,37 @@ import type {
   TokenCountResult,
   WorkerState,
 } from "../protocol.js";
+import { MODEL_ROLES } from "../protocol.js";
 import { generateChat, prefillChat, type PrefillCallbacks } from "./chat.mjs";
+import { disposeEmbeddingModel, embedTexts, loadEmbeddingModel, sameEmbeddingLoad, type EmbedCallbacks, type LoadedEmbeddingModel } from "./embedding.mjs";
 import { EngineFailure, cancelled, internal } from "./engine-failure.mjs";
 import type { GenerationCallbacks } from "./generation.mjs";
 import { generateInfill } from "./infill.mjs";
 import { LlamaBinding, type BindingParams, type EngineLog } from "./llama-binding.mjs";
-import { machineMemoryOf } from "./memory-check.mjs";
+import { machineMemoryOf, type LoadedBeside } from "./memory-check.mjs";
 import { disposeLoadedModel, loadModel, sameLoad, type LoadedModel } from "./model-loader.mjs";
 
-const ROLES: readonly ModelRole[] = ["completion", "chat"];
+/**
+ * What each role's model is loaded as: a generation model (a context with sequences for completion and chat) or an
+ * embedding model (node-llama-cpp's embedding context). A new role is one row.
+ */
+const ROLE_KINDS: Readonly<Record<ModelRole, "generation" | "embedding">> = {
+  completion: "generation",
+  chat: "generation",
+  embedding: "embedding",
+};
+
+type AnyLoaded = LoadedModel | LoadedEmbeddingModel;
 
 /**
- * Owns the engine process's models: the completion model (which also answers chat unless a separate chat model is
- * loaded) and an optional chat model, each with its own context. Generation on a sequence is serialised: a sequence can
- * run one evaluation at a time, and the caller (the worker's request queue) decides which request survives.
+ * Owns the engine process's models, one per role: the completion model (which also answers chat unless a separate chat
+ * model is loaded), an optional chat model and an optional embedding model, each with its own context. Generation on a
+ * sequence is serialised: a sequence can run one evaluation at a time, and the caller (the worker's request queue)
+ * decides which request survives.
  */
 export class LlamaEngine {
   private readonly binding: LlamaBinding;
-  private readonly loaded: Record<ModelRole, LoadedModel | undefined> = { completion: undefined, chat: undefined };
+  private readonly loaded = Object.fromEntries(MODEL_ROLES.map((role) => [role, undefined])) as Record<ModelRole, AnyLoaded | undefined>;
   /** One load at a time, whatever its role: the memory check must see the other model already loaded. */
   private loading: Promise<ModelInfo> | undefined;
 
@@ -59,12 +74,12 @@ export class LlamaEngine {
   /** `onStep`: called after each step before llama.cpp's own progress starts, so the host sees the load moving. */
   async load(params: LoadParams, signal: AbortSignal, onStep: () => void = () => undefined): Promise<ModelInfo> {
     const role = params.role ?? "completion";
-    const current = this.loaded[role]?.info;
-    if (current && sameLoad(current, params)) return current;
+    const current = this.loaded[role];
+    if (current && isSameLoad(current, params)) return current.info;
     // A second load waits for the first instead of racing it for memory.
     while (this.loading) await this.loading.catch(() => undefined);
-    const again = this.loaded[role]?.info;
-    if (again && sameLoad(again, params)) return again;
+    const again = this.loaded[role];
+    if (again && isSameLoad(again, params)) return again.info;
     this.loading = this.loadNow(role, params, signal, onStep);
     try {
       return await this.loading;
@@ -81,11 +96,11 @@ export class LlamaEngine {
       const lib = await this.binding.library();
       if (this.replacesLlama(params)) {
         // Every model belongs to the binding being replaced; the other one loads again with its next request.
-        for (const other of ROLES) await this.unload(other);
+        for (const other of MODEL_ROLES) await this.unload(other);
       }
       const llama = await this.binding.get(lib, params);
       onStep();
-      const loaded = await loadModel({
+      const load = {
         lib,
         llama,
         role,
@@ -93,10 +108,11 @@ export class LlamaEngine {
         signal,
         started,
         onStep,
-        onProgress: (progress) => this.onState(role, { kind: "loading", modelPath: params.modelPath, progress }),
-        other: this.loaded[role === "chat" ? "completion" : "chat"],
+        onProgress: (progress: number) => this.onState(role, { kind: "loading", modelPath: params.modelPath, progress }),
+        other: this.besides(role),
         log: this.log,
-      });
+      };
+      const loaded: AnyLoaded = ROLE_KINDS[role] === "embedding" ? await loadEmbeddingModel(load) : await loadModel(load);
       this.loaded[role] = loaded;
       this.onState(role, { kind: "ready", model: loaded.info });
       return loaded.info;
@@ -107,16 +123,17 @@ export class LlamaEngine {
     }
   }
 
-  /** Unloads the model of `role`, or both when it is absent; true when one was loaded. */
+  /** Unloads the model of `role`, or every model when it is absent; true when one was loaded. */
   async unload(role?: ModelRole): Promise<boolean> {
     if (role === undefined) {
-      const unloaded = await Promise.all(ROLES.map((each) => this.unload(each)));
+      const unloaded = await Promise.all(MODEL_ROLES.map((each) => this.unload(each)));
       return unloaded.some(Boolean);
     }
     const loaded = this.loaded[role];
     if (!loaded) return false;
     this.loaded[role] = undefined;
-    await disposeLoadedModel(loaded);
+    if ("kind" in loaded) await disposeEmbeddingModel(loaded);
+    else await disposeLoadedModel(loaded);
     this.onState(role, { kind: "empty" });
     this.log("info", `unloaded ${loaded.info.name} (${role})`);
     return true;
@@ -139,9 +156,17 @@ export class LlamaEngine {
     return await prefillChat(this.requireLoaded(params.modelRole ?? "completion"), params, callbacks);
   }
 
-  /** Token counts with the loaded model's own tokenizer, for the host's context budget. */
+  /** Vectors from the embedding model; the caller gives way to completions and chat through `mayContinue`. */
+  async embed(params: EmbedParams, callbacks: EmbedCallbacks): Promise<EmbedResult> {
+    const loaded = this.loaded.embedding;
+    if (!loaded || !("kind" in loaded)) throw new EngineFailure({ code: "not-loaded", message: "The embedding model is not loaded in the engine." });
+    return await embedTexts(loaded, params, callbacks);
+  }
+
+  /** Token counts with the loaded model's own tokenizer, for the host's context budget (or an embedding model's window). */
   tokenCounts(params: TokenCountParams): TokenCountResult {
-    const loaded = this.requireLoaded(params.role ?? "completion");
+    const loaded = this.loaded[params.role ?? "completion"];
+    if (!loaded) throw notLoaded(params.role ?? "completion");
     return { modelPath: loaded.info.path, counts: params.texts.map((text) => loaded.model.tokenize(text, false).length) };
   }
 
@@ -154,9 +179,31 @@ export class LlamaEngine {
 
   private requireLoaded(role: ModelRole): LoadedModel {
     const loaded = this.loaded[role];
-    if (!loaded) {
-      throw new EngineFailure({ code: "not-loaded", message: role === "chat" ? "The chat model is not loaded in the engine." : "No model is loaded in the engine." });
-    }
+    if (!loaded || "kind" in loaded) throw notLoaded(role);
     return loaded;
   }
+
+  /** The models loaded for the other roles, as one: a new model must fit beside all of them. */
+  private besides(role: ModelRole): LoadedBeside | undefined {
+    const others = MODEL_ROLES.filter((each) => each !== role).flatMap((each) => {
+      const loaded = this.loaded[each];
+      return loaded ? [{ role: each, loaded }] : [];
+    });
+    if (others.length === 0) return undefined;
+    if (others.length === 1) return { role: others[0].role, info: others[0].loaded.info, footprint: others[0].loaded.footprint };
+    const sum = (pick: (footprint: LoadedBeside["footprint"]) => number) => others.reduce((total, each) => total + pick(each.loaded.footprint), 0);
+    return {
+      role: others.map((each) => each.role).join(" and "),
+      info: { name: others.map((each) => each.loaded.info.name).join(" and ") },
+      footprint: { ramBytes: sum((f) => f.ramBytes), weightsRamBytes: sum((f) => f.weightsRamBytes), vramBytes: sum((f) => f.vramBytes) },
+    };
+  }
+}
+
+function isSameLoad(loaded: AnyLoaded, params: LoadParams): boolean {
+  return "kind" in loaded ? sameEmbeddingLoad(loaded, params) : sameLoad(loaded.info, params);
+}
+
+function notLoaded(role: ModelRole): EngineFailure {
+  return new EngineFailure({ code: "not-loaded", message: role === "completion" ? "No model is loaded in the engine." : `The ${role} model is not loaded in the engine.` });
 }

@@ -6,7 +6,7 @@ import { EngineFailure, internal } from "./engine-failure.mjs";
 import { LlamaEngine } from "./llama-engine.mjs";
 import { RequestLanes } from "./request-lanes.mjs";
 import { isHostToWorker } from "../protocol.js";
-import type { EngineMethod, HostToWorker, WorkerToHost } from "../protocol.js";
+import type { EngineMethod, HostToWorker, ModelRole, WorkerToHost } from "../protocol.js";
 
 if (!process.send) {
   process.stderr.write("The Hearth engine must be started with an IPC channel (child_process.fork).\n");
@@ -69,6 +69,13 @@ function handle(message: HostToWorker): void {
         return engine.machineMemory(message.params);
       case "tokenCounts":
         return engine.tokenCounts(message.params);
+      case "embed":
+        // Indexing is background work: between texts it waits for every completion and chat to finish.
+        return engine.embed(message.params, {
+          signal,
+          mayContinue: () => lanes.whenAllQuiet(EMBEDDING_YIELDS_TO, signal, callbacks.onProgress),
+          onProgress: callbacks.onProgress,
+        });
       case "prefillChat":
         // Work ahead of need never competes with a completion the user waits for: it pauses between its steps.
         return engine.prefillChat(message.params, {
@@ -105,15 +112,28 @@ function handle(message: HostToWorker): void {
  * Loading the completion model blocks everything; completion and chat run on separate sequences, so they only queue
  * behind their own kind. A separate chat model loads and unloads on the chat lane: completions go on meanwhile. A chat
  * prefill runs on the chat lane too: any later request there stops it, and it pauses while a completion waits or runs.
+ * The embedding model loads and embeds on the embedding lane, pausing between texts while a completion or chat runs.
  */
 function laneOf(message: Extract<HostToWorker, { type: "request" }>): string {
   const method: EngineMethod = message.method;
-  if (message.method === "load" && message.params.role === "chat" && !engine.replacesLlama(message.params)) return "chat";
-  if (message.method === "unload" && message.params.role === "chat") return "chat";
+  // An embedding model loads and embeds on its own lane, so neither holds up a completion.
+  if (method === "embed") return "embedding";
+  if (message.method === "load" && message.params.role && message.params.role !== "completion" && !engine.replacesLlama(message.params)) return laneOfRole(message.params.role);
+  if (message.method === "unload" && message.params.role && message.params.role !== "completion") return laneOfRole(message.params.role);
   // Reading the machine's memory needs no model: its own lane, so it never queues behind a generation.
   // Counting tokens is a quick call on the loaded model: it must not wait behind a generation either.
   return method === "infill" ? "completion" : method === "chat" || method === "prefillChat" ? "chat" : method === "memory" || method === "tokenCounts" ? method : "model";
 }
+
+/** The lane where each secondary model loads and unloads: the lane of its own requests. */
+const ROLE_LANES: Readonly<Record<Exclude<ModelRole, "completion">, string>> = { chat: "chat", embedding: "embedding" };
+
+function laneOfRole(role: Exclude<ModelRole, "completion">): string {
+  return ROLE_LANES[role];
+}
+
+/** The lanes whose requests the user waits for: embedding pauses while any of them has work. */
+const EMBEDDING_YIELDS_TO = ["completion", "chat"] as const;
 
 let shuttingDown = false;
 async function shutdown(code: number): Promise<void> {

@@ -21,7 +21,8 @@ export interface Footprint {
 
 /** A model already loaded for the other role: the new one must fit beside it. */
 export interface LoadedBeside {
-  role: ModelRole;
+  /** The role it is loaded for ("chat and embedding" for several models together). */
+  role: string;
   info: Pick<ModelInfo, "name">;
   footprint: Footprint;
 }

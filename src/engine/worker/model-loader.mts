@@ -136,7 +136,7 @@ export function sameLoad(info: ModelInfo, params: LoadParams): boolean {
   );
 }
 
-async function readModelFile(lib: NodeLlamaCpp, modelPath: string): Promise<GgufFileInfo> {
+export async function readModelFile(lib: NodeLlamaCpp, modelPath: string): Promise<GgufFileInfo> {
   let fileInfo: GgufFileInfo;
   try {
     fileInfo = await lib.readGgufFileInfo(modelPath, { readTensorInfo: true });
@@ -187,7 +187,7 @@ function sequencesFor(role: ModelRole): number {
   return role === "completion" ? 2 : 1;
 }
 
-function describeLoadError(lib: NodeLlamaCpp, error: unknown, modelPath: string, fileInfo: GgufFileInfo): EngineFailure {
+export function describeLoadError(lib: NodeLlamaCpp, error: unknown, modelPath: string, fileInfo: GgufFileInfo): EngineFailure {
   if (error instanceof EngineFailure) return error;
   if (error instanceof lib.InsufficientMemoryError) {
     return new EngineFailure({
@@ -211,7 +211,7 @@ function describeLoraError(error: unknown, adapters: readonly LoraAdapterFile[],
   });
 }
 
-function modelName(fileInfo: GgufFileInfo, modelPath: string): string {
+export function modelName(fileInfo: GgufFileInfo, modelPath: string): string {
   const name = fileInfo.metadata.general?.name;
   return typeof name === "string" && name.trim() ? name.trim() : basename(modelPath).replace(/\.gguf$/i, "");
 }

@@ -82,6 +82,17 @@ export class RequestLanes {
     });
   }
 
+  /** Resolves once none of `lanes` has a request queued or running, all at the same moment; as whenQuiet otherwise. */
+  async whenAllQuiet(lanes: readonly string[], signal: AbortSignal, onSettled: () => void = () => undefined): Promise<void> {
+    for (let busy = lanes.find((lane) => this.busy(lane)); ; busy = lanes.find((lane) => this.busy(lane))) {
+      if (busy === undefined) {
+        if (signal.aborted) throw cancelledFailure();
+        return;
+      }
+      await this.whenQuiet(busy, signal, onSettled);
+    }
+  }
+
   cancel(id: number): void {
     this.pending.get(id)?.controller.abort();
   }
