@@ -11,6 +11,7 @@ import { EngineSwitch } from "./engine/engine-switch";
 import { registerActions, type ActionsApi } from "./ide/actions";
 import { registerChat, type ChatApi } from "./ide/chat";
 import { HearthCodeActionProvider } from "./ide/code-actions";
+import { registerCodebaseMemory } from "./ide/codebase-setup";
 import { registerCommitMessage, type CommitMessageApi } from "./ide/commit-message";
 import { registerCommands } from "./ide/commands";
 import { CompletionGate } from "./ide/completion-gate";
@@ -118,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   const chat = registerChat(context, { engine, log });
   context.subscriptions.push(...chat.disposables);
+  context.subscriptions.push(...registerCodebaseMemory(context, { engine: localEngine, log, contextEngine, chatContext: chat.api.context }).disposables);
   const actions = registerActions({ engine, contextEngine, chat: chat.api, log, globalState: context.globalState });
   context.subscriptions.push(
     ...actions.disposables,

@@ -6,7 +6,7 @@ import type { ChatMessage } from "../engine/protocol";
 /** Tokens each chat message costs on top of its text (role markers of the chat template). */
 const MESSAGE_OVERHEAD_TOKENS = 4;
 
-export type ContextKind = "selection" | "file" | "attached";
+export type ContextKind = "selection" | "file" | "attached" | "codebase";
 
 /** A piece of context the user chose to send (the selection, the current file, an attached file). */
 export interface ContextPiece {
@@ -72,7 +72,7 @@ const QUESTION_ALLOWANCE_TOKENS = 64;
 /** Share of the room kept for the last exchange, so a follow-up question still sees the answer it follows up on. */
 const RECENT_SHARE = 0.25;
 
-const PRIORITY: Record<ContextKind, number> = { selection: 0, attached: 1, file: 2 };
+const PRIORITY: Record<ContextKind, number> = { selection: 0, attached: 1, file: 2, codebase: 3 };
 
 /**
  * Lays out a chat prompt within a token budget, trimming visibly.

@@ -174,6 +174,13 @@ export class ContextEngine {
   }
 
   /** Whether the text has syntax errors; null when the language has no grammar here (see SyntaxService). */
+  /** Where the workspace index defines these names (codebase search's symbol side); empty when it does not answer in time. */
+  async findDefinitions(names: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<{ path: string; line: number }[]> {
+    const query = { fromPath: null, languageId: "", imports: [], names: [...names], maxPerName: 2 };
+    const result = await this.index.query(query, timeoutMs, signal).catch(() => null);
+    return (result?.definitions ?? []).map((d) => ({ path: d.path, line: d.startLine }));
+  }
+
   hasSyntaxErrors(languageId: string, text: string): Promise<boolean | null> {
     return this.syntax.hasSyntaxErrors(languageId, text);
   }

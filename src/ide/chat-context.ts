@@ -23,6 +23,9 @@ export class ChatContextTracker implements vscode.Disposable {
   private dismissedFile: string | undefined;
   private dismissedSelection: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The codebase snippets retrieved for the last question (`@codebase`), shown as chips until the next one. */
+  private codebase: ContextPiece[] = [];
+  private retrieve: ((question: string) => Promise<ContextPiece[] | null>) | undefined;
   private readonly emitter = new Emitter<void>();
   private readonly subscriptions = new DisposableStore();
   readonly onDidChange: Event<void> = this.emitter.event;
@@ -77,7 +80,21 @@ export class ChatContextTracker implements vscode.Disposable {
       const piece = await readPiece(file);
       if (piece) pieces.push(piece);
     }
-    return pieces;
+    return [...pieces, ...this.codebase];
+  }
+
+  /** Codebase search for the chat (ide/codebase-chat.ts): null when a question does not ask for it. */
+  setCodebaseRetriever(retrieve: (question: string) => Promise<ContextPiece[] | null>): void {
+    this.retrieve = retrieve;
+  }
+
+  /** The chips for a question being sent: with the codebase's snippets when it asks for them (`@codebase`). */
+  async piecesFor(question: string): Promise<ContextPiece[]> {
+    if (this.retrieve) {
+      this.codebase = (await this.retrieve(question)) ?? [];
+      this.changed(0);
+    }
+    return this.pieces();
   }
 
   remove(id: string): void {
@@ -85,6 +102,7 @@ export class ChatContextTracker implements vscode.Disposable {
     if (id === "selection" && editor) this.dismissedSelection = selectionKey(editor);
     else if (id === "file" && editor) this.dismissedFile = editor.document.uri.toString();
     else this.attached = this.attached.filter((a) => a.id !== id);
+    this.codebase = this.codebase.filter((p) => p.id !== id);
     this.changed(0);
   }
 

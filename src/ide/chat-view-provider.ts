@@ -218,9 +218,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         }
         return;
       case "send":
-        return session.send(message.text, await context.pieces(), this.budget());
+        return session.send(message.text, await context.piecesFor(message.text), this.budget());
       case "edit":
-        return session.edit(message.entryId, message.text, await context.pieces(), this.budget());
+        return session.edit(message.entryId, message.text, await context.piecesFor(message.text), this.budget());
       case "regenerate":
         return session.regenerate(this.budget());
       case "stop":

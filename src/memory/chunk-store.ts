@@ -90,6 +90,12 @@ export class ChunkStore {
     return new Map(rows.map((r) => [String(r.path), String(r.hash)]));
   }
 
+  /** The content hash the store holds for a file, or null. */
+  async hashOf(path: string): Promise<string | null> {
+    const rows = await this.files.query().where(`path = ${sqlString(path)}`).select(["hash"]).limit(1).toArray();
+    return rows[0] ? String(rows[0].hash) : null;
+  }
+
   /** Replaces a file's chunks; the file's hash is recorded last. `vectors[i]` belongs to `chunks[i]`. */
   async replaceFile(path: string, hash: string, chunks: readonly CodeChunk[], searchTexts: readonly string[], vectors: readonly number[][] | null): Promise<void> {
     const where = `path = ${sqlString(path)}`;

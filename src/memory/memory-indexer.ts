@@ -100,6 +100,10 @@ export class MemoryIndexer {
     const started = performance.now();
     this.roots = [...new Set([...this.roots, ...roots])];
     this.filter = new FileFilter(this.roots, this.opts.excludeGlobs);
+    // Each full pass asks the embedding model again: one set (or changed) since the last pass means a rebuild.
+    const previous = this.opening;
+    this.opening = null;
+    await previous?.then((s) => this.write(async () => s.close()), () => {});
     const store = await this.open(signal);
     const maxFiles = this.opts.maxFiles ?? DEFAULT_MAX_FILES;
     const paths: string[] = [];
@@ -161,6 +165,8 @@ export class MemoryIndexer {
       await this.write(() => store.removeFile(path));
       return false;
     }
+    // A save without a change, or a branch switch that rewrote the file as it was: nothing to embed.
+    if ((await store.hashOf(path)) === source.hash) return true;
     const outcome = await this.indexSource(store, path, source.text, source.hash, text === undefined, signal);
     if (outcome !== null) await this.write(() => store.refreshTextIndex(false));
     return outcome !== null;

@@ -65,7 +65,7 @@ export interface ViewConversation {
   streamingId: string | null;
 }
 
-export type ChipKind = "selection" | "file" | "attached";
+export type ChipKind = "selection" | "file" | "attached" | "codebase";
 
 /** A piece of context that goes with the next question; the user can remove it. */
 export interface ViewChip {
@@ -161,7 +161,7 @@ export type WebviewToHost =
 
 const CODE_ACTIONS: readonly CodeAction[] = ["copy", "insert", "apply"];
 const VIEW_COMMANDS: readonly ViewCommand[] = ["chooseModel", "loadModel", "showLog", "showHistory", "newConversation", "export"];
-const CHIP_KINDS: readonly ChipKind[] = ["selection", "file", "attached"];
+const CHIP_KINDS: readonly ChipKind[] = ["selection", "file", "attached", "codebase"];
 const MODEL_STATES: readonly ModelState[] = ["none", "idle", "loading", "ready", "error"];
 const NOTICE_LEVELS: readonly NoticeLevel[] = ["info", "warning", "error"];
 

@@ -251,7 +251,7 @@ export class ChatApp {
         h(
           "span",
           { class: `chip ${chip.kind}${cut ? " cut" : ""}`, role: "listitem", title: `${chip.detail} · ${about}${chip.tokens} tokens${note}${state}`, "data-chip-id": chip.id },
-          h("span", { class: "chip-kind" }, chip.kind === "selection" ? "Selection" : chip.kind === "file" ? "File" : "Attached"),
+          h("span", { class: "chip-kind" }, chip.kind === "selection" ? "Selection" : chip.kind === "file" ? "File" : chip.kind === "codebase" ? "Codebase" : "Attached"),
           h("span", { class: "chip-label" }, chip.label),
           cut ? h("span", { class: "chip-cut" }, chip.sentTokens === 0 ? "left out" : "cut") : null,
           remove,

@@ -1,0 +1,44 @@
+import * as vscode from "vscode";
+import { scopedLogger } from "../common/logger";
+import type { ContextEngine } from "../context/context-engine";
+import type { EngineClient } from "../engine/client";
+import type { Embedder } from "../memory/embedder";
+import type { ChatContextTracker } from "./chat-context";
+import { codebaseRetriever } from "./codebase-chat";
+import { CodebaseMemoryHost } from "./codebase-memory";
+import { registerCodebaseCommands } from "./codebase-search-pick";
+import type { HearthLog } from "./log";
+
+/** How long codebase search waits for the symbol index (it answers keystrokes within 60 ms; a question can wait more). */
+const SYMBOL_TIMEOUT_MS = 300;
+
+/** Codebase memory wired into the editor: the index host, its commands, and `@codebase` in the chat. */
+export function registerCodebaseMemory(
+  context: vscode.ExtensionContext,
+  deps: { engine: EngineClient; log: HearthLog; contextEngine: ContextEngine; chatContext: ChatContextTracker },
+): { host: CodebaseMemoryHost; disposables: vscode.Disposable[] } {
+  const logger = scopedLogger(deps.log, "codebase");
+  const embedder: Embedder = {
+    embed: async (texts, { signal }) => {
+      const result = await deps.engine.embed([...texts], { signal });
+      return { model: result.modelPath, vectors: result.vectors };
+    },
+  };
+  const host = new CodebaseMemoryHost({
+    storageDir: context.storageUri?.fsPath,
+    grammarsDir: context.asAbsolutePath("grammars"),
+    logger,
+    embedder,
+    symbols: (names, signal) => deps.contextEngine.findDefinitions(names, SYMBOL_TIMEOUT_MS, signal),
+  });
+  deps.chatContext.setCodebaseRetriever(codebaseRetriever(host, logger));
+  const disposables: vscode.Disposable[] = [
+    host,
+    ...registerCodebaseCommands(host),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      // Another embedding model: vectors of the old one mean nothing to it, and the next pass rebuilds the store.
+      if (e.affectsConfiguration("hearth.embedding.modelPath")) void host.reindex();
+    }),
+  ];
+  return { host, disposables };
+}
