@@ -41,6 +41,8 @@ export interface PrefillBenchResult {
   completionIdleMs: number[];
   /** Completions that started and ended while a prefill was running. */
   completionDuringPrefillMs: number[];
+  /** Of those, the first of each burst: the one that can meet a prefill step under way. */
+  completionFirstDuringPrefillMs: number[];
   /** The prefills those completions ran beside: how long each gave way. */
   prefillsBesideCompletions: ChatPrefillResult[];
 }
@@ -113,7 +115,7 @@ export async function runPrefillBench({ rounds, log }: { rounds: number; log: (l
     await client.configure({ modelPath, threads: THREADS, contextSize: CONTEXT, gpu: "off", idleUnloadMs: 0 });
     const info = await client.load();
     log(`prefill: bench-0.5b loaded (${info.threads} threads, context ${info.contextSize}); ${rounds} rounds`);
-    const result: PrefillBenchResult = { rounds: [], completionIdleMs: [], completionDuringPrefillMs: [], prefillsBesideCompletions: [] };
+    const result: PrefillBenchResult = { rounds: [], completionIdleMs: [], completionDuringPrefillMs: [], completionFirstDuringPrefillMs: [], prefillsBesideCompletions: [] };
     for (let r = 0; r < rounds; r++) {
       const prefillFirst = r % 2 === 0;
       const a = await ask(prefillFirst);
@@ -144,6 +146,7 @@ export async function runPrefillBench({ rounds, log }: { rounds: number; log: (l
         await session.dispose();
         const during = samples.filter((s) => s.end < prefillEnd);
         result.completionDuringPrefillMs.push(...during.map((s) => s.ms));
+        if (during[0] === samples[0] && during[0]) result.completionFirstDuringPrefillMs.push(during[0].ms);
         if (prefilled) result.prefillsBesideCompletions.push(prefilled);
         log(`prefill round ${r + 1}: ${during.length} of ${samples.length} completions ran beside a prefill (${during.map((s) => Math.round(s.ms)).join(", ")} ms); it gave way for ${prefilled?.waitedMs} ms and took ${prefilled?.totalMs} ms`);
       };
@@ -186,6 +189,9 @@ export function prefillFigures(result: PrefillBenchResult): Record<string, FlatV
     completion_during_prefill_ms_p50: Math.round(median(result.completionDuringPrefillMs)),
     completion_during_prefill_samples: result.completionDuringPrefillMs.length,
     completion_during_prefill_ratio: Math.round((median(result.completionDuringPrefillMs) / median(result.completionIdleMs)) * 100) / 100,
+    completion_first_during_prefill_ms_p50: Math.round(median(result.completionFirstDuringPrefillMs)),
+    completion_first_during_prefill_samples: result.completionFirstDuringPrefillMs.length,
+    completion_first_during_prefill_ratio: Math.round((median(result.completionFirstDuringPrefillMs) / median(result.completionIdleMs)) * 100) / 100,
     prefill_gave_way_ms_p50: Math.round(median(result.prefillsBesideCompletions.map((p) => p.waitedMs))),
   };
 }

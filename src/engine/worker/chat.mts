@@ -37,12 +37,23 @@ export async function generateChat(loaded: LoadedModel, params: ChatParams, call
  */
 export const PREFILL_STEP_TOKENS = 64;
 
+/**
+ * How long a prefill holds off after a completion ended: completions come in bursts while the user types in an editor
+ * (one after each pause), and a step started between two of them would be under way when the next arrives (llama.cpp
+ * cannot stop a batch it is evaluating). A user typing in an editor is not typing the chat question; the prefill goes on
+ * when the editor has been quiet this long.
+ */
+export const PREFILL_HOLD_AFTER_COMPLETION_MS = 1000;
+
 /** Tokens of room a prefill leaves in the context: the question and the start of the answer must still fit. */
 const PREFILL_ROOM_TOKENS = 256;
 
 export interface PrefillCallbacks {
   signal: AbortSignal;
-  /** Resolves when the next step may run: never while a completion the user waits for is queued or running. */
+  /**
+   * Resolves when the next step may run: never while a completion the user waits for is queued or running, nor within
+   * PREFILL_HOLD_AFTER_COMPLETION_MS of the last one.
+   */
   mayContinue(): Promise<void>;
   onProgress?(): void;
 }

@@ -3,6 +3,7 @@
  * fault or a multi-gigabyte load can never take the extension host down with it.
  */
 import { EngineFailure, internal } from "./engine-failure.mjs";
+import { PREFILL_HOLD_AFTER_COMPLETION_MS } from "./chat.mjs";
 import { LlamaEngine } from "./llama-engine.mjs";
 import { RequestLanes } from "./request-lanes.mjs";
 import { isHostToWorker } from "../protocol.js";
@@ -77,10 +78,11 @@ function handle(message: HostToWorker): void {
           onProgress: callbacks.onProgress,
         });
       case "prefillChat":
-        // Work ahead of need never competes with a completion the user waits for: it pauses between its steps.
+        // Work ahead of need never competes with a completion the user waits for: it pauses between its steps, and while
+        // completions keep coming (the user types in an editor).
         return engine.prefillChat(message.params, {
           signal,
-          mayContinue: () => lanes.whenQuiet("completion", signal, callbacks.onProgress),
+          mayContinue: () => lanes.whenQuiet("completion", signal, callbacks.onProgress, PREFILL_HOLD_AFTER_COMPLETION_MS),
           onProgress: callbacks.onProgress,
         });
       case "infill":

@@ -28,6 +28,8 @@ export class RequestLanes {
   private modelTail: Promise<unknown> = Promise.resolve();
   /** Called whenever a request ends, so waiters for a quiet lane can look again. */
   private readonly settleListeners = new Set<() => void>();
+  /** When the last request of each lane ended (performance.now()). */
+  private readonly lastSettled = new Map<string, number>();
 
   run<T>(id: number, lane: string, policy: LanePolicy, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     for (const other of this.pending.values()) {
@@ -44,6 +46,7 @@ export class RequestLanes {
       })
       .finally(() => {
         this.pending.delete(id);
+        this.lastSettled.set(lane, performance.now());
         for (const listener of [...this.settleListeners]) listener();
       });
     const settled = result.catch(() => undefined);
@@ -59,26 +62,39 @@ export class RequestLanes {
   }
 
   /**
-   * Resolves once no request of `lane` is queued or running; `onSettled` is called each time one of them ends meanwhile
-   * (the caller is waiting on others' progress, not stuck). Rejects as cancelled when `signal` aborts.
+   * Resolves once no request of `lane` is queued or running and, with `holdMs`, none has ended for that long (requests
+   * that come in bursts, as completions do while the user types, find the lane's resources free at the next one too);
+   * `onSettled` is called each time one of them ends meanwhile (the caller is waiting on others' progress, not stuck).
+   * Rejects as cancelled when `signal` aborts.
    */
-  whenQuiet(lane: string, signal: AbortSignal, onSettled: () => void = () => undefined): Promise<void> {
+  whenQuiet(lane: string, signal: AbortSignal, onSettled: () => void = () => undefined, holdMs = 0): Promise<void> {
     if (signal.aborted) return Promise.reject(cancelledFailure());
-    if (!this.busy(lane)) return Promise.resolve();
+    const heldFor = () => Math.max(0, (this.lastSettled.get(lane) ?? Number.NEGATIVE_INFINITY) + holdMs - performance.now());
+    if (!this.busy(lane) && heldFor() === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const finish = (error?: EngineFailure) => {
+        clearTimeout(timer);
         this.settleListeners.delete(listener);
         signal.removeEventListener("abort", onAbort);
         if (error) reject(error);
         else resolve();
       };
+      const look = () => {
+        clearTimeout(timer);
+        if (this.busy(lane)) return;
+        const wait = heldFor();
+        if (wait === 0) finish();
+        else timer = setTimeout(look, wait);
+      };
       const listener = () => {
         onSettled();
-        if (!this.busy(lane)) finish();
+        look();
       };
       const onAbort = () => finish(cancelledFailure());
       this.settleListeners.add(listener);
       signal.addEventListener("abort", onAbort, { once: true });
+      look();
     });
   }
 

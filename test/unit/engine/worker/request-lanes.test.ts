@@ -93,4 +93,40 @@ describe("request lanes", () => {
     running.end("done");
     await first;
   });
+  it("holds whenQuiet for holdMs after the lane's last request ended, and again after one that came meanwhile", async () => {
+    const l = new lanes.RequestLanes();
+    const holdMs = 200;
+    const a = controllable();
+    const first = l.run(1, "completion", {}, a.work);
+    await a.started;
+    let quiet = false;
+    const waiting = l.whenQuiet("completion", new AbortController().signal, undefined, holdMs).then(() => (quiet = true));
+    a.end("a");
+    await first;
+    const firstEnded = performance.now();
+    // A completion inside the hold (the user still typing): the wait counts again from its end.
+    const b = controllable();
+    const second = l.run(2, "completion", {}, b.work);
+    await b.started;
+    assert.equal(quiet, false, "a completion runs");
+    b.end("b");
+    await second;
+    const secondEnded = performance.now();
+    assert.equal(quiet, false, "the lane has been quiet for less than holdMs");
+    await waiting;
+    assert.ok(performance.now() - secondEnded >= holdMs - 1, `resolved ${Math.round(performance.now() - secondEnded)} ms after the second end`);
+    assert.ok(secondEnded > firstEnded);
+  });
+
+  it("resolves whenQuiet at once when the lane's last request ended longer than holdMs ago", async () => {
+    const l = new lanes.RequestLanes();
+    assert.equal(await l.run(1, "completion", {}, async () => "done"), "done");
+    const holdMs = 20;
+    await new Promise((resolve) => setTimeout(resolve, holdMs + 5));
+    let quiet = false;
+    const waiting = l.whenQuiet("completion", new AbortController().signal, undefined, holdMs).then(() => (quiet = true));
+    await Promise.resolve();
+    assert.equal(quiet, true);
+    await waiting;
+  });
 });
