@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { MemoryLogger } from "../../../src/common/logger";
+import type { EngineClient } from "../../../src/engine/client";
+import { searchCodebase } from "../../../src/memory/codebase-search";
+import type { Embedder } from "../../../src/memory/embedder";
+import { MemoryIndexer } from "../../../src/memory/memory-indexer";
+import { ensureTestModel } from "../../fixtures/models/test-models";
+import { grammarsDir } from "../context/fixtures";
+import { clientsDisposedAfterEach, testSettings } from "../helpers/engine";
+import { tempWorkspaceEachTest } from "../helpers/temp-workspace";
+
+const FILES: Record<string, string> = {
+  "src/net/transfer.ts": "export async function sendWithBackoff(file: Blob, attempts: number): Promise<void> {\n  for (let attempt = 0; attempt < attempts; attempt++) {\n    try { return await put(file); } catch { await sleep(2 ** attempt * 100); }\n  }\n}\n",
+  "src/cart/cart.ts": "export class ShoppingCart {\n  items: { price: number }[] = [];\n  total(): number {\n    return this.items.reduce((sum, item) => sum + item.price, 0);\n  }\n}\n",
+  "src/ui/button.ts": "export function renderButton(label: string): string {\n  return `<button>${label}</button>`;\n}\n",
+  "src/config/load.py": "import yaml\n\ndef parse_config(path):\n    with open(path) as f:\n        return yaml.safe_load(f)\n",
+};
+
+/** The engine's embedding role as codebase memory sees it (ide/codebase-setup.ts does the same). */
+function embedderOf(client: EngineClient): Embedder {
+  return { embed: async (texts, { signal }) => ((r) => ({ model: r.modelPath, vectors: r.vectors }))(await client.embed([...texts], { signal })) };
+}
+
+describe("codebase search with the generated embedding model (real llama.cpp, real LanceDB)", function () {
+  this.timeout(180_000);
+  const ws = tempWorkspaceEachTest("hearth-memory-vectors-");
+  const open = clientsDisposedAfterEach();
+  let hashed: string;
+  let tiny: string;
+  let indexer: MemoryIndexer | null = null;
+  before(async function () {
+    this.timeout(300_000);
+    [hashed, tiny] = await Promise.all([ensureTestModel("embed-hashed"), ensureTestModel("tiny")]);
+  });
+  afterEach(() => indexer?.dispose());
+
+  it("finds by meaning a function whose words the question shares only with its body, and ranks it first in hybrid search", async () => {
+    for (const [path, text] of Object.entries(FILES)) await ws.put(path, text);
+    const client = open();
+    await client.configure(testSettings(tiny, { embeddingModelPath: hashed }));
+    indexer = new MemoryIndexer({ storeDir: join(ws.base, "store"), grammarsDir, logger: new MemoryLogger(), embedder: embedderOf(client) });
+    const summary = await indexer.indexFolders([ws.root]);
+    assert.equal(summary.vectorsOff, null);
+    assert.equal(summary.indexed, 4);
+    const hits = await indexer.search("sum of the item prices in the cart", 5);
+    assert.equal(hits.vector[0]?.path, join(ws.root, "src/cart/cart.ts"), JSON.stringify(hits.vector.map((h) => h.path)));
+    const result = await searchCodebase(indexer, "where do we retry a failed put with backoff?", { budgetTokens: 2000 });
+    assert.equal(result.snippets[0]?.path, join(ws.root, "src/net/transfer.ts"));
+    assert.deepEqual(new Set(result.snippets[0].sources), new Set(["vector", "text"]));
+  });
+
+  it("rebuilds the store when the embedding model changes, and searches by full text meanwhile without one", async () => {
+    for (const [path, text] of Object.entries(FILES)) await ws.put(path, text);
+    const client = open();
+    await client.configure(testSettings(tiny));
+    indexer = new MemoryIndexer({ storeDir: join(ws.base, "store"), grammarsDir, logger: new MemoryLogger(), embedder: embedderOf(client) });
+    const without = await indexer.indexFolders([ws.root]);
+    assert.match(without.vectorsOff ?? "", /embedding/i);
+    assert.match((await indexer.search("render button label", 5)).text[0]?.path ?? "", /button\.ts$/);
+    await client.configure(testSettings(tiny, { embeddingModelPath: hashed }));
+    const withModel = await indexer.indexFolders([ws.root]);
+    assert.equal(withModel.vectorsOff, null);
+    assert.equal(withModel.indexed, 4, "every file is embedded for the new model");
+    assert.ok((await indexer.search("render button label", 5)).vector.length > 0);
+  });
+
+  it("turns vectors off with the model's own message when the embedding model is a completion model", async () => {
+    await ws.put("a.ts", FILES["src/ui/button.ts"]);
+    const client = open();
+    await client.configure(testSettings(tiny, { embeddingModelPath: tiny }));
+    const logger = new MemoryLogger();
+    indexer = new MemoryIndexer({ storeDir: join(ws.base, "store"), grammarsDir, logger, embedder: embedderOf(client) });
+    const summary = await indexer.indexFolders([ws.root]);
+    assert.ok(summary.vectorsOff, "vectors are off");
+    assert.equal(summary.indexed, 1, "full text still indexes");
+    assert.ok(logger.lines.some((l) => l.includes("no vectors, full text and symbols only")), logger.lines.join("\n"));
+  });
+});
