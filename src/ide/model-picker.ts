@@ -1,5 +1,5 @@
 import { freemem, homedir, totalmem } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import * as vscode from "vscode";
 import { isAbortError } from "../common/abort";
 import { errorMessage } from "../common/errors";
@@ -31,9 +31,10 @@ export interface ModelsApi {
 
 /**
  * What a chosen model is used for: "both" sets hearth.model.path and clears hearth.chat.modelPath (one model serves
- * both); "completion" sets hearth.model.path only, keeping chat on the model it had; "chat" sets hearth.chat.modelPath.
+ * both); "completion" sets hearth.model.path only, keeping chat on the model it had; "chat" sets hearth.chat.modelPath;
+ * "embedding" sets hearth.embedding.modelPath (codebase search).
  */
-export type ModelUse = "completion" | "chat" | "both";
+export type ModelUse = "completion" | "chat" | "both" | "embedding";
 
 /**
  * `hearth.selectModel` takes an optional argument: a file to use, or a catalog entry to download, without the picker;
@@ -75,6 +76,7 @@ class ModelPicker {
     });
     const currentPath = resolveModelPath(config.model.path);
     const chatPath = resolveModelPath(config.chat.modelPath);
+    const embeddingPath = resolveModelPath(config.embedding.modelPath);
     const [scan, machine, adapters] = await Promise.all([
       this.scanner.scan(roots, {}, signal),
       config.engine.gpu === "off" ? ramOnly() : this.deps.engine.machineMemory(ramOnly(), { ...(signal ? { signal } : {}), timeoutMs: 5000 }),
@@ -88,7 +90,8 @@ class ModelPicker {
       contextSize: config.engine.contextSize,
       currentPath,
       chatPath,
-      named: await inspectNamedModels([currentPath, chatPath], scan, signal),
+      embeddingPath,
+      named: await inspectNamedModels([currentPath, chatPath, embeddingPath], scan, signal),
       adapters,
     });
     this.deps.log.info(`models: found ${scan.models.length} model(s) in ${scan.elapsedMs} ms${scan.truncated ? " (stopped early: a folder was too deep or too large)" : ""}`);
@@ -97,11 +100,11 @@ class ModelPicker {
   }
 
   async select(args?: SelectModelArgs): Promise<boolean> {
-    if (args?.use !== undefined && !["completion", "chat", "both"].includes(args.use)) {
-      void vscode.window.showErrorMessage(`Hearth: "${String(args.use)}" is not a model use; it is "completion", "chat" or "both".`);
+    if (args?.use !== undefined && !["completion", "chat", "both", "embedding"].includes(args.use)) {
+      void vscode.window.showErrorMessage(`Hearth: "${String(args.use)}" is not a model use; it is "completion", "chat", "both" or "embedding".`);
       return false;
     }
-    const use = args?.use ?? "both";
+    const use = args?.use ?? (args?.catalogId && loadCatalog().models.find((m) => m.id === args.catalogId)?.roles.includes("embedding") ? "embedding" : "both");
     if (args?.path) return this.use(args.path, undefined, use);
     if (args?.catalogId) {
       const entry = (await this.data()).catalog.find((e) => e.catalog?.id === args.catalogId);
@@ -192,7 +195,7 @@ class ModelPicker {
     }
     if (fit?.level === "red") {
       const smaller = suggestSmallerModel(loadCatalog().models, {
-        role: use === "chat" ? "chat" : "completion",
+        role: use === "chat" || use === "embedding" ? use : "completion",
         machine: this.machine,
         contextSize: readConfig().engine.contextSize,
         belowBytes: check.sizeBytes,
@@ -218,6 +221,11 @@ class ModelPicker {
     // The engine takes the new settings through its configuration listener; load now so the user sees it work.
     await this.deps.engine.configure(toEngineSettings(readConfig()));
     if (use === "chat") return this.loadChatModel();
+    // Codebase memory loads the embedding model when it indexes; its status says whether the file embeds.
+    if (use === "embedding") {
+      vscode.window.setStatusBarMessage(`Hearth: ${basename(path)} is the embedding model for codebase search`, 4000);
+      return true;
+    }
     // The load command shows a refusal itself, offering the smaller model the engine's answer names.
     return Boolean(await vscode.commands.executeCommand<boolean>(COMMANDS.loadModel));
   }
@@ -324,6 +332,8 @@ class ModelPicker {
 /** Asks what a chosen model is for; a model that can only chat (or only complete) offers that first. */
 async function askUse(entry?: PickerEntry): Promise<ModelUse | undefined> {
   const caps = entry?.capabilities;
+  // An embedding model does one thing, and a generation model cannot do it: nothing to ask.
+  if (caps?.includes("embedding")) return "embedding";
   const canComplete = !caps || caps.includes("completion");
   const canChat = !caps || caps.includes("chat");
   const items: UseItem[] = [
@@ -331,6 +341,8 @@ async function askUse(entry?: PickerEntry): Promise<ModelUse | undefined> {
     { use: "completion", label: "For completion", description: canComplete ? "inline suggestions; chat keeps its model" : "it has no fill-in-the-middle tokens: it cannot complete inline" },
     { use: "chat", label: "For chat", description: canChat ? "chat and actions, loaded beside the completion model" : "it has no chat template: Hearth would use a generic chat format" },
   ];
+  // A file chosen by path may be an embedding model: say what that means.
+  if (!caps) items.push({ use: "embedding", label: "For codebase search", description: "an embedding model (bge-small, nomic-embed-text …): turns code into vectors for @codebase" });
   if (!canComplete) items.push(...items.splice(0, 2));
   const chosen = await vscode.window.showQuickPick(items, { title: `Hearth: use ${entry?.label ?? "this model"} for…`, placeHolder: "Choose what the model is used for" });
   return chosen?.use;
@@ -357,6 +369,9 @@ async function persistUse(path: string, use: ModelUse): Promise<void> {
     case "chat":
       // The completion model itself: one model serves both, with no second copy in memory.
       await config.update("chat.modelPath", path === completionPath ? undefined : path, target);
+      return;
+    case "embedding":
+      await config.update("embedding.modelPath", path, target);
       return;
   }
 }

@@ -38,6 +38,17 @@ export interface CatalogModel {
   kv: { layers: number; kvHeads: number; headDim: number };
   vocabSize: number;
   notes?: string;
+  /** An embedding model's facts (the embedding role only); the prefixes are what its authors put before a text. */
+  embedding?: EmbeddingFacts;
+}
+
+export interface EmbeddingFacts {
+  dimensions: number;
+  pooling: "mean" | "cls" | "last";
+  /** Put before a search question (e.g. "search_query: "). */
+  queryPrefix?: string;
+  /** Put before a text to index (e.g. "search_document: "). */
+  documentPrefix?: string;
 }
 
 export interface Catalog {
@@ -63,7 +74,7 @@ export function loadCatalog(data: unknown = catalogData): Catalog {
 
 const ROLES: readonly string[] = ["completion", "chat", "embedding"];
 /** Roles the catalog must offer a model for. */
-const REQUIRED_ROLES: readonly string[] = ["completion", "chat"];
+const REQUIRED_ROLES: readonly string[] = ["completion", "chat", "embedding"];
 const TIERS: readonly string[] = ["tiny", "small", "medium", "large"];
 const HF_SOURCE = /^hf:([A-Za-z0-9][\w.-]*)\/([A-Za-z0-9][\w.-]*)\/((?:[\w.-]+\/)*[\w.-]+\.gguf)(?:#([\w.-]+))?$/;
 /** A full Git commit id: a branch or a tag can move, a commit cannot. */
@@ -123,11 +134,30 @@ function entryProblems(value: unknown, index: number): string[] {
   if (entry.roles?.includes("completion") && !entry.fimFamily) bad("a completion model needs a fimFamily");
   if (entry.chatTemplate !== null && typeof entry.chatTemplate !== "string") bad("chatTemplate must be a string or null");
   if (entry.roles?.includes("chat") && !entry.chatTemplate) bad("a chat model needs a chatTemplate");
-  if (!Number.isSafeInteger(entry.contextLength) || (entry.contextLength ?? 0) < 2048) bad("contextLength must be an integer ≥ 2048");
+  const embedding = entry.roles?.includes("embedding") === true;
+  if (embedding) problems.push(...embeddingProblems(entry, at));
+  // An embedding model reads one chunk at a time: bge-small's 512 tokens are its real window.
+  const minContext = embedding ? 256 : 2048;
+  if (!Number.isSafeInteger(entry.contextLength) || (entry.contextLength ?? 0) < minContext) bad(`contextLength must be an integer ≥ ${minContext}`);
   if (!Number.isSafeInteger(entry.vocabSize) || (entry.vocabSize ?? 0) < 1000) bad("vocabSize must be an integer ≥ 1000");
   const kv = entry.kv;
   if (!kv || ![kv.layers, kv.kvHeads, kv.headDim].every((n) => Number.isSafeInteger(n) && n > 0)) bad("kv must give positive integers layers, kvHeads, headDim");
   if (entry.recommended !== undefined && typeof entry.recommended !== "boolean") bad("recommended must be a boolean");
+  return problems;
+}
+
+/** An embedding entry: embedding only (it cannot generate), with its vector facts. */
+function embeddingProblems(entry: Partial<CatalogModel>, at: string): string[] {
+  const problems: string[] = [];
+  if (entry.roles?.length !== 1) problems.push(`${at}: an embedding model has the embedding role only`);
+  const facts = entry.embedding;
+  if (!facts || !Number.isSafeInteger(facts.dimensions) || facts.dimensions <= 0) problems.push(`${at}: an embedding model needs embedding.dimensions`);
+  else {
+    if (!["mean", "cls", "last"].includes(facts.pooling)) problems.push(`${at}: embedding.pooling must be mean, cls or last`);
+    for (const key of ["queryPrefix", "documentPrefix"] as const) {
+      if (facts[key] !== undefined && (typeof facts[key] !== "string" || facts[key].length > 200)) problems.push(`${at}: embedding.${key} must be a short string`);
+    }
+  }
   return problems;
 }
 

@@ -4,6 +4,7 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { detectFimFormat, vocabInfoFromGgufMetadata } from "../fim/detect";
+import { checkEmbeddingModel } from "./embedding-model";
 import { GgufReadError, readGgufSummary, type GgufFileSummary } from "./gguf-metadata";
 import { metadataValue, type GgufMetadataTree } from "./gguf-tree";
 
@@ -27,6 +28,8 @@ export interface ModelFacts {
   /** The FIM prompt format's family ("Qwen2.5-Coder", "DeepSeek-Coder", …); null: no inline completion. */
   fimFamily: string | null;
   hasChatTemplate: boolean;
+  /** It turns a text into one vector (it declares a pooling type, see embedding-model.ts): an embedding model. */
+  embedding?: boolean;
   trainContextSize: number | null;
   kv: KvShape | null;
   vocabSize: number;
@@ -112,6 +115,7 @@ export function classifySummary(summary: GgufFileSummary, fileSizeBytes: number)
     quantization: quantizationOf(summary),
     fimFamily: fim?.familyName ?? null,
     hasChatTemplate: text(metadataValue(metadata, "tokenizer.chat_template")) !== undefined,
+    embedding: kind === "model" && checkEmbeddingModel({ name: "", architecture, poolingType: num(metadataValue(metadata, `${architecture}.pooling_type`)) }).ok,
     trainContextSize: num(metadataValue(metadata, `${architecture}.context_length`)) ?? null,
     kv: kvShapeOf(metadata, architecture),
     vocabSize,

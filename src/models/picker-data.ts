@@ -22,7 +22,10 @@ export interface PickerEntry {
   capabilities: ModelRole[];
   /** The model hearth.model.path names now. */
   current: boolean;
-  /** What it is the current model for: completion (hearth.model.path), chat (that or hearth.chat.modelPath); [] when neither. */
+  /**
+   * What it is the current model for: completion (hearth.model.path), chat (that or hearth.chat.modelPath), embedding
+   * (hearth.embedding.modelPath); [] when none.
+   */
   uses: ModelRole[];
   path?: string;
   catalog?: CatalogModel;
@@ -53,6 +56,8 @@ export interface PickerInput {
   currentPath: string;
   /** The resolved hearth.chat.modelPath, or "" (the completion model answers chat). */
   chatPath?: string;
+  /** The resolved hearth.embedding.modelPath, or "". */
+  embeddingPath?: string;
   /** The files the settings name that the scan did not find (inspectNamedModels). */
   named?: NamedModels;
   adapters?: AdapterStatus[];
@@ -97,7 +102,9 @@ function foundEntry(model: FoundModel, input: PickerInput, named: boolean): Pick
     vocabSize: facts.vocabSize,
   });
   const fit = classifyFit(needs, input.machine);
-  const capabilities: ModelRole[] = [...(facts.fimFamily ? (["completion"] as const) : []), ...(facts.hasChatTemplate ? (["chat"] as const) : [])];
+  const capabilities: ModelRole[] = facts.embedding
+    ? ["embedding"]
+    : [...(facts.fimFamily ? (["completion"] as const) : []), ...(facts.hasChatTemplate ? (["chat"] as const) : [])];
   const label = facts.name && model.source !== "ollama" ? `${facts.name}` : model.displayName;
   const params = facts.parameterCount ? `${formatParams(facts.parameterCount)} params` : null;
   const uses = usesOf(model, input);
@@ -152,15 +159,17 @@ function usesOf(file: { path: string; realPath: string }, input: PickerInput): M
   const chatPath = input.chatPath ?? "";
   const completion = names(input.currentPath);
   const chat = chatPath === "" ? completion : names(chatPath);
-  return [...(completion ? (["completion"] as const) : []), ...(chat ? (["chat"] as const) : [])];
+  const embedding = names(input.embeddingPath);
+  return [...(completion ? (["completion"] as const) : []), ...(chat ? (["chat"] as const) : []), ...(embedding ? (["embedding"] as const) : [])];
 }
 
-/** The current completion model first, then the chat model, then the rest. */
+/** The current completion model first, then the chat model, then the embedding model, then the rest. */
 function useRank(entry: PickerEntry): number {
-  return entry.uses.includes("completion") ? 0 : entry.uses.includes("chat") ? 1 : 2;
+  return entry.uses.includes("completion") ? 0 : entry.uses.includes("chat") ? 1 : entry.uses.includes("embedding") ? 2 : 3;
 }
 
 function describeCapabilities(roles: readonly ModelRole[]): string {
+  if (roles.includes("embedding")) return "embedding (codebase search)";
   const completion = roles.includes("completion") ? "completion" : null;
   const chat = roles.includes("chat") ? "chat" : null;
   const parts = [completion, chat].filter(Boolean);
@@ -234,7 +243,7 @@ export function pickerRows(data: PickerData | null): PickerRow[] {
   return rows;
 }
 
-/** "current" when one model serves both, else what it is current for. */
+/** "current" when one model serves completion and chat, else what it is current for. */
 function describeUses(uses: readonly ModelRole[]): string {
-  return uses.length === 2 ? "current" : uses.length === 1 ? `current for ${uses[0]}` : "";
+  return uses.includes("completion") && uses.includes("chat") ? "current" : uses.length > 0 ? `current for ${uses.join(" and ")}` : "";
 }
