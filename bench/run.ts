@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   engine: () => runEngineBench(),
   inline: () => runInlineBench(),
   "first-suggestion": async () => (await import("./inline/first-suggestion.js")).runFirstSuggestionBench(),
+  cache: async () => (await import("./inline/run-cache.js")).runCacheBench(),
   chat: async () => (await import("./chat/run-chat.js")).runChatBench(),
   reliability: async () => (await import("./reliability/run-reliability.js")).runReliabilityBench(),
 };

@@ -6,6 +6,8 @@ export interface BudgetSplit {
   extrasTokens: number;
   /** The prefix gets the rest (at least this much). */
   minPrefixTokens: number;
+  /** Whole lines of suffix sent in all, beyond `suffixTokens` uncounted (see context-windows suffixWindow); 0 or absent: none beyond. */
+  suffixSentLines?: number;
 }
 
 /** Fractions of a budget: the suffix's (with a floor in tokens) and the items'. */

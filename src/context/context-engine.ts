@@ -1,11 +1,13 @@
+import type { Tree } from "web-tree-sitter";
 import { throwIfAborted } from "../common/abort";
 import type { Logger } from "../common/logger";
 import { scopedLogger } from "../common/logger";
 import { DEFAULT_SHARES, splitBudget } from "./budget";
 import type { AssembleRequest, AssembledContext } from "./context-types";
 import { prefixWindow, suffixWindow } from "./context-windows";
-import { describeSurroundings } from "./cursor-analysis";
+import { describeSurroundings, findEnclosingScopes } from "./cursor-analysis";
 import type { DeclarationRange } from "./cursor-analysis";
+import { ContextHold } from "./context-hold";
 import { DocumentStore } from "./document-store";
 import type { TextEdit } from "./document-store";
 import { FileImports } from "./file-imports";
@@ -49,7 +51,20 @@ export interface ContextEngineOptions {
   indexTimeoutMs?: number;
   /** Which retrievers contribute (benches compare them); all on by default. */
   sources?: Partial<Record<RetrieverName, boolean>>;
+  /**
+   * Keep a completion's other-file context and its prefix window's first line in place while the user types (see
+   * ContextHold); on by default, off for benches that compare.
+   */
+  stableContext?: boolean;
+  /** The clock of the hold's pause rule, in ms (benches that simulate time). */
+  now?: () => number;
 }
+
+/**
+ * A completion's prefix window starts on a document line that is a multiple of this: the engine's FIM layout anchors
+ * its window to the same lines (fim/layout.ts PSM_WINDOW.prefixAnchorLines), so the two cuts agree.
+ */
+const PREFIX_ANCHOR_LINES = 16;
 
 /**
  * Assembles the context of one completion: prefix and suffix windows, and items from the retrievers (enclosing scopes,
@@ -73,6 +88,7 @@ export class ContextEngine {
   private readonly indexSync: IndexSync;
   /** In the order their candidates are mixed (of equal scores, the first retriever's come first). */
   private readonly retrievers: Retriever[];
+  private readonly hold: ContextHold | null;
   private disposed = false;
 
   constructor(opts: ContextEngineOptions) {
@@ -100,6 +116,7 @@ export class ContextEngine {
       new RecentEditRetriever(this.recentFiles, countTokens),
     ];
     this.retrievers = all.filter((r) => opts.sources?.[r.name] ?? true);
+    this.hold = (opts.stableContext ?? true) ? new ContextHold(opts.now ? { now: opts.now } : {}) : null;
   }
 
   /** Starts following a document; `text` null for one too large to keep (followed by version, completed from windows). */
@@ -114,6 +131,7 @@ export class ContextEngine {
   applyEdit(uri: string, edits: readonly TextEdit[], version: number): void {
     this.guard("applyEdit", () => {
       if (!this.documents.applyEdits(uri, edits, version)) return;
+      this.hold?.edited(uri);
       this.fileImports.edited(uri, edits, version, this.documents.getText(uri));
       this.indexSync.edited(uri);
     });
@@ -124,6 +142,7 @@ export class ContextEngine {
       this.documents.close(uri);
       this.fileImports.forget(uri);
       for (const r of this.retrievers) r.forget?.(uri);
+      this.hold?.forget(uri);
       this.indexSync.closed(uri);
     });
   }
@@ -155,6 +174,13 @@ export class ContextEngine {
     return this.index.stats();
   }
 
+  /** Where the workspace index defines these names (codebase search's symbol side); empty when it does not answer in time. */
+  async findDefinitions(names: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<{ path: string; line: number }[]> {
+    const query = { fromPath: null, languageId: "", imports: [], names: [...names], maxPerName: 2 };
+    const result = await this.index.query(query, timeoutMs, signal).catch(() => null);
+    return (result?.definitions ?? []).map((d) => ({ path: d.path, line: d.startLine }));
+  }
+
   /** Resolves when the document's tree matches its text (tests, benches). */
   whenParsed(uri: string, timeoutMs?: number): Promise<boolean> {
     return this.documents.whenParsed(uri, timeoutMs);
@@ -174,13 +200,6 @@ export class ContextEngine {
   }
 
   /** Whether the text has syntax errors; null when the language has no grammar here (see SyntaxService). */
-  /** Where the workspace index defines these names (codebase search's symbol side); empty when it does not answer in time. */
-  async findDefinitions(names: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<{ path: string; line: number }[]> {
-    const query = { fromPath: null, languageId: "", imports: [], names: [...names], maxPerName: 2 };
-    const result = await this.index.query(query, timeoutMs, signal).catch(() => null);
-    return (result?.definitions ?? []).map((d) => ({ path: d.path, line: d.startLine }));
-  }
-
   hasSyntaxErrors(languageId: string, text: string): Promise<boolean | null> {
     return this.syntax.hasSyntaxErrors(languageId, text);
   }
@@ -212,23 +231,31 @@ export class ContextEngine {
     lap("parse");
     const surroundings = describeSurroundings(text, offset, req.languageId, tree, spec);
     const split = req.split ?? splitBudget(req.budgetTokens, DEFAULT_SHARES);
-    const suffix = suffixWindow(text, offset, split.suffixTokens, this.countTokens);
+    const suffix = suffixWindow(text, offset, split.suffixTokens, this.countTokens, split.suffixSentLines);
     const floorPrefix = prefixWindow(text, offset, split.minPrefixTokens, null, null, this.countTokens);
     lap("windows");
+    // Before the await: the tree may be replaced (and deleted) meanwhile.
+    const scope = this.hold && req.otherFilesOnly ? scopeChain(tree, text, offset, spec) : [];
     const request = this.retrievalRequest(req, view, floorPrefix.start);
     const retrieved = await retrieveAll(this.retrievers, request, split.extrasTokens, req.signal, phases);
     mark = performance.now();
     const candidates = retrieved.flatMap((r) => r.items ?? []);
     const suffixEndLine = lines.lineOf(suffix.end);
     const chosen = mix(candidates, { budgetTokens: split.extrasTokens, countTokens: this.countTokens, shownLines: { startLine: lines.lineOf(floorPrefix.start), endLine: suffixEndLine } });
-    const used = chosen.reduce((n, i) => n + i.tokens, 0);
+    // A completion (its prompt shows other files only) keeps what it showed while the user types in one scope.
+    const ordered =
+      this.hold && req.otherFilesOnly
+        ? this.hold.choose({ uri: req.uri, scope, fresh: orderForCacheReuse(chosen), budgetTokens: split.extrasTokens })
+        : orderForCacheReuse(chosen);
+    const used = ordered.reduce((n, i) => n + i.tokens, 0);
     // Trees do not outlive an await: a background parse may have replaced (and deleted) the one from before. The user
     // may also have typed meanwhile: then this request's text is stale and must not replace the document's copy.
     const treeNow = this.documents.getText(req.uri) === text ? this.documents.getTree(req.uri) : null;
-    const prefix = prefixWindow(text, offset, req.budgetTokens - suffix.tokens - used, treeNow, spec, this.countTokens);
+    const anchor = this.hold && req.otherFilesOnly ? { lines: PREFIX_ANCHOR_LINES, lineOf: (at: number) => lines.lineOf(at) } : undefined;
+    const prefix = prefixWindow(text, offset, req.budgetTokens - suffix.tokens - used, treeNow, spec, this.countTokens, anchor);
     const prefixStartLine = lines.lineOf(prefix.start);
     // Whatever the final prefix already shows is not repeated (the import block, definitions just above the cursor).
-    const items = orderForCacheReuse(withoutShown(chosen, prefixStartLine, Math.max(lines.lineOf(offset), suffixEndLine)));
+    const items = withoutShown(ordered, prefixStartLine, Math.max(lines.lineOf(offset), suffixEndLine));
     lap("mix+prefix");
     return {
       languageId: req.languageId,
@@ -292,4 +319,10 @@ export class ContextEngine {
     if (text === undefined) return [];
     return this.fileImports.of(uri, languageId, this.documents.getVersion(uri), text, view.base > 0 ? null : view.tree, view.base);
   }
+}
+
+/** The cursor's enclosing declarations, innermost first, by the line each starts on (typing a header does not move it). */
+function scopeChain(tree: Tree | null, text: string, offset: number, spec: LanguageSpec | null): string[] {
+  if (!tree || !spec) return [];
+  return findEnclosingScopes(tree, text, offset, spec).map((s) => `${s.nodeType}:${s.startLine}`);
 }

@@ -1,0 +1,117 @@
+import type { ContextItem } from "./context-types";
+import { overlaps } from "./mixer";
+
+/**
+ * How long the user must stop for the held context to be chosen afresh. Longer than the typist's thinking pause
+ * after a line (about 2 s): a pause means the user stopped to look, not to think of the next word.
+ */
+export const DEFAULT_PAUSE_MS = 3000;
+
+export interface ContextHoldOptions {
+  pauseMs?: number;
+  /** Milliseconds, monotonic (benches pass a simulated clock). */
+  now?: () => number;
+}
+
+export interface HoldRequest {
+  uri: string;
+  /**
+   * The cursor's enclosing declarations, innermost first (any strings that name them, e.g. their kind and first
+   * line). Another scope means a fresh choice; an enclosing or enclosed one does not (half-typed code parses now inside
+   * the method, now only inside its class).
+   */
+  scope: readonly string[];
+  /** The mixer's choice for this request, in its stable order (orderForCacheReuse). */
+  fresh: readonly ContextItem[];
+  budgetTokens: number;
+}
+
+/**
+ * Keeps other files' context in place while the user types. The engine reuses its KV cache up to the first token that
+ * changed, and other files' code comes before the code being completed, so a context that changed with every keystroke
+ * (a name's score crossing another's, a snippet a little more similar) made the engine evaluate it and the whole prefix
+ * after it again: hundreds of tokens per call instead of the few the user typed. So between calls in one scope the
+ * held items stay, in their order, and only a definition the mixer now chooses that none of them shows (a new name
+ * near the cursor) is added, at the end of the block, where a change costs least, if it fits. The choice is made
+ * afresh in another document, in another enclosing scope, or after a pause; even then the items kept come first in
+ * their old order, so only what really changed is evaluated again.
+ */
+export class ContextHold {
+  private held: { uri: string; scope: readonly string[]; items: ContextItem[] } | null = null;
+  /** When the user last typed or asked, per document, and whether a pause came before their latest edit. */
+  private readonly activity = new Map<string, { at: number; paused: boolean }>();
+  private readonly pauseMs: number;
+  private readonly now: () => number;
+
+  constructor(options: ContextHoldOptions = {}) {
+    this.pauseMs = options.pauseMs ?? DEFAULT_PAUSE_MS;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** The user edited `uri`: an edit after a long quiet spell is a pause. */
+  edited(uri: string): void {
+    const now = this.now();
+    const last = this.activity.get(uri);
+    this.activity.set(uri, { at: now, paused: (last?.paused ?? false) || (last !== undefined && now - last.at >= this.pauseMs) });
+  }
+
+  /** The items to send: the held ones (with new definitions appended), or a fresh choice that keeps what it can. */
+  choose(request: HoldRequest): ContextItem[] {
+    const now = this.now();
+    const last = this.activity.get(request.uri);
+    const paused = last === undefined || last.paused || now - last.at >= this.pauseMs;
+    this.activity.set(request.uri, { at: now, paused: false });
+    const held = this.held;
+    const same = held !== null && held.uri === request.uri && nested(held.scope, request.scope);
+    const items = same && !paused ? extend(held.items, request.fresh, request.budgetTokens) : keepCommon(held?.items ?? [], request.fresh);
+    // The deeper of two nested scopes is kept: a parse that sees only the class must not make the method forgotten.
+    const scope = same && held.scope.length > request.scope.length ? held.scope : request.scope;
+    this.held = { uri: request.uri, scope, items };
+    return items;
+  }
+
+  /** The document was closed. */
+  forget(uri: string): void {
+    this.activity.delete(uri);
+    if (this.held?.uri === uri) this.held = null;
+  }
+}
+
+/**
+ * Whether one chain of scopes encloses the other: every scope of the shorter is in the longer (half-typed code may
+ * lose any level of the parse for a keystroke; a sibling method is not in the chain).
+ */
+function nested(a: readonly string[], b: readonly string[]): boolean {
+  const [long, short] = a.length >= b.length ? [a, b] : [b, a];
+  return short.every((s) => long.includes(s));
+}
+
+function identity(item: ContextItem): string {
+  return `${item.path}\u0000${item.startLine}\u0000${item.endLine}\u0000${item.text}`;
+}
+
+/** The held items, then the fresh definitions none of them shows, best first, while they fit. */
+function extend(held: readonly ContextItem[], fresh: readonly ContextItem[], budgetTokens: number): ContextItem[] {
+  const items = [...held];
+  let used = held.reduce((n, i) => n + i.tokens, 0);
+  const known = new Set(held.map(identity));
+  const added = fresh
+    .filter((f) => (f.kind === "definition" || f.kind === "outline") && !known.has(identity(f)))
+    .filter((f) => !held.some((h) => h.text === f.text || overlaps(h, f)))
+    .sort((a, b) => b.score - a.score);
+  for (const item of added) {
+    if (used + item.tokens > budgetTokens) continue;
+    if (items.some((i) => overlaps(i, item))) continue;
+    items.push(item);
+    used += item.tokens;
+  }
+  return items;
+}
+
+/** The fresh choice, reordered: the items it shares with the held ones first, in their held order, then the rest. */
+function keepCommon(held: readonly ContextItem[], fresh: readonly ContextItem[]): ContextItem[] {
+  const wanted = new Set(fresh.map(identity));
+  const kept = held.filter((h) => wanted.has(identity(h)));
+  const keptIds = new Set(kept.map(identity));
+  return [...kept, ...fresh.filter((f) => !keptIds.has(identity(f)))];
+}

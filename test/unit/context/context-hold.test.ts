@@ -1,0 +1,85 @@
+import * as assert from "node:assert/strict";
+import { ContextHold } from "../../../src/context/context-hold";
+import type { ContextItem } from "../../../src/context/context-types";
+
+function item(path: string, startLine: number, tokens = 10, kind: ContextItem["kind"] = "definition", score = 1): ContextItem {
+  return { kind, source: "workspace", path, startLine, endLine: startLine + 2, text: `${path}:${startLine}`, tokens, score };
+}
+
+describe("ContextHold", () => {
+  let clock = 0;
+  let hold: ContextHold;
+  const METHOD = ["method:12", "class:3"];
+  beforeEach(() => {
+    clock = 0;
+    hold = new ContextHold({ now: () => clock, pauseMs: 3000 });
+  });
+  /** One keystroke in a.ts, then a request 150 ms later. */
+  const typeAndAsk = (fresh: ContextItem[], scope: readonly string[] = METHOD, budgetTokens = 100): ContextItem[] => {
+    clock += 60;
+    hold.edited("a.ts");
+    clock += 150;
+    return hold.choose({ uri: "a.ts", scope, fresh, budgetTokens });
+  };
+
+  it("keeps the held items, in their order, while the user types in one scope, whatever the mixer now prefers", () => {
+    const first = typeAndAsk([item("b.ts", 1), item("c.ts", 5, 10, "snippet")]);
+    assert.deepEqual(typeAndAsk([item("c.ts", 9, 10, "snippet"), item("b.ts", 1)]), first);
+    assert.deepEqual(typeAndAsk([]), first);
+  });
+
+  it("adds a definition the mixer newly chooses at the end of the block, best first, while it fits the budget", () => {
+    typeAndAsk([item("b.ts", 1, 50)]);
+    const items = typeAndAsk([item("a-lib.ts", 1, 30, "definition", 1), item("z.ts", 1, 20, "definition", 5), item("y.ts", 1, 25, "definition", 3)]);
+    assert.deepEqual(
+      items.map((i) => i.path),
+      ["b.ts", "z.ts", "y.ts"],
+    );
+  });
+
+  it("does not add a snippet while the user types (similar code shifts with every key), nor what overlaps a held item", () => {
+    typeAndAsk([item("b.ts", 1)]);
+    const overlapping = { ...item("b.ts", 2), text: "another cut of b.ts" };
+    assert.deepEqual(
+      typeAndAsk([item("c.ts", 1, 10, "snippet"), overlapping]).map((i) => i.path),
+      ["b.ts"],
+    );
+  });
+
+  it("chooses afresh in another scope, the items it shares with the held ones first in their held order", () => {
+    typeAndAsk([item("b.ts", 1), item("c.ts", 1), item("d.ts", 1)]);
+    const items = typeAndAsk([item("a.ts", 40), item("c.ts", 1), item("b.ts", 1)], ["method:30", "class:3"]);
+    assert.deepEqual(
+      items.map((i) => i.path),
+      ["b.ts", "c.ts", "a.ts"],
+    );
+  });
+
+  it("treats a scope the parse of half-typed code loses for a keystroke (the class without its method) as the same", () => {
+    const first = typeAndAsk([item("b.ts", 1)]);
+    assert.deepEqual(typeAndAsk([item("c.ts", 1, 10, "snippet")], ["class:3"]), first);
+    assert.deepEqual(typeAndAsk([item("c.ts", 1, 10, "snippet")], METHOD), first);
+  });
+
+  it("chooses afresh after a pause", () => {
+    typeAndAsk([item("b.ts", 1), item("c.ts", 1, 10, "snippet")]);
+    clock += 5000;
+    assert.deepEqual(
+      typeAndAsk([item("d.ts", 1, 10, "snippet"), item("b.ts", 1)]).map((i) => i.path),
+      ["b.ts", "d.ts"],
+    );
+  });
+
+  it("chooses afresh in another document, and after the held document is closed", () => {
+    typeAndAsk([item("b.ts", 1)]);
+    assert.deepEqual(
+      hold.choose({ uri: "other.ts", scope: METHOD, fresh: [item("c.ts", 1, 10, "snippet")], budgetTokens: 100 }).map((i) => i.path),
+      ["c.ts"],
+    );
+    hold.forget("other.ts");
+    assert.deepEqual(
+      typeAndAsk([item("d.ts", 1, 10, "snippet")]).map((i) => i.path),
+      ["d.ts"],
+    );
+  });
+});
