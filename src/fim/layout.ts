@@ -10,9 +10,9 @@
 //      changes the first tokens of the prompt every time and defeats every cache: the engine issue measured ~700 prompt
 //      tokens re-evaluated per request for it, against the 2 that really changed.
 //   3. In prefix–suffix–middle order (Qwen, DeepSeek, StarCoder, CodeLlama, CodeGemma) the suffix comes after the
-//      cursor, so each keystroke re-evaluates the whole suffix: keep it short (the rest of the cursor's line and a few
-//      lines). In suffix-first order (Codestral, Mellum) the suffix precedes the prefix and is reused while the user
-//      types, so it can be longer.
+//      cursor, so each keystroke re-evaluates the whole suffix: it is the rest of the enclosing block (where the model
+//      should stop), at least two lines and at most PSM_WINDOW's. In suffix-first order (Codestral, Mellum) the suffix
+//      precedes the prefix and is reused while the user types, so it is long: 64 lines, as llama.vscode sends.
 //   4. The order stays the one the model was trained on (PSM with the cursor's line at the end of the prefix for
 //      Qwen2.5-Coder; Codestral's and Mellum's suffix-first order): moving the cursor's line after the middle token is
 //      faster but outside the training distribution.
@@ -30,19 +30,30 @@ export interface FimWindowOptions {
   maxSuffixLines: number;
   /** Characters of suffix at most. */
   maxSuffixChars: number;
+  /**
+   * Cut the suffix at the end of the block the cursor is in (by indentation: the lines indented at least as deep as
+   * the cursor's, and a closing line such as `}`), keeping at least `minSuffixLines` lines after the cursor's.
+   */
+  suffixToBlockEnd: boolean;
+  minSuffixLines: number;
 }
 
-/** Prefix–suffix–middle: the suffix is re-evaluated on every keystroke, so it is short. */
+/**
+ * Prefix–suffix–middle: the suffix is evaluated again on every keystroke, so it ends with the enclosing block, and a
+ * long block is cut: each line costs about 10 tokens a call (bench/RESULTS.md, "KV cache while typing").
+ */
 export const PSM_WINDOW: Readonly<FimWindowOptions> = {
   maxPrefixLines: 80,
   prefixAnchorLines: 16,
   maxPrefixChars: 4000,
-  maxSuffixLines: 2,
-  maxSuffixChars: 200,
+  maxSuffixLines: 16,
+  maxSuffixChars: 1200,
+  suffixToBlockEnd: true,
+  minSuffixLines: 2,
 };
 
-/** Suffix first: the suffix stays in the cache while the user types, so more of it can be shown. */
-export const SPM_WINDOW: Readonly<FimWindowOptions> = { ...PSM_WINDOW, maxSuffixLines: 8, maxSuffixChars: 800 };
+/** Suffix first: the suffix stays in the cache while the user types, so 64 lines of it cost nothing per keystroke. */
+export const SPM_WINDOW: Readonly<FimWindowOptions> = { ...PSM_WINDOW, maxSuffixLines: 64, maxSuffixChars: 5120, suffixToBlockEnd: false };
 
 export function defaultFimWindow(format: Pick<FimFormat, "order">): FimWindowOptions {
   return { ...(format.order === "spm" ? SPM_WINDOW : PSM_WINDOW) };
@@ -88,7 +99,7 @@ export interface FimPrompt {
 export function renderFimPrompt(input: RenderFimPromptInput): FimPrompt {
   const window = { ...defaultFimWindow(input.format), ...input.window };
   const prefix = cutPrefixWindow(input.prefix, window, input.prefixStartLine ?? 0);
-  const suffix = cutSuffixWindow(input.suffix, window);
+  const suffix = cutSuffixWindow(window.suffixToBlockEnd ? input.suffix.slice(0, blockEnd(input.prefix, input.suffix, window.minSuffixLines)) : input.suffix, window);
   const pieces = input.format.render({
     prefix: prefix.text,
     suffix,
@@ -155,6 +166,54 @@ export function cutSuffixWindow(suffix: string, options: Pick<FimWindowOptions, 
   }
   for (let i = ends.length - 1; i >= 0; i--) if (ends[i] <= maxChars) return suffix.slice(0, ends[i]);
   return suffix.slice(0, maxChars);
+}
+
+/**
+ * Where the block the cursor is in ends, in `suffix`: after the last of the lines that follow the cursor's line and are
+ * indented at least as deep as it (blank lines between them included), and after a closing line (`}`, `)`, `end`, …)
+ * just below them; but at least `minLines` lines after the cursor's. Lexical, so it works for every language and for
+ * code that does not parse while it is typed.
+ */
+export function blockEnd(prefix: string, suffix: string, minLines: number): number {
+  const lineStart = prefix.lastIndexOf("\n") + 1;
+  const firstBreak = suffix.indexOf("\n");
+  const cursorLine = prefix.slice(lineStart) + (firstBreak < 0 ? suffix : suffix.slice(0, firstBreak));
+  const indent = indentWidth(cursorLine);
+  if (firstBreak < 0) return suffix.length;
+  let end = firstBreak + 1;
+  let minEnd = end;
+  let line = 0;
+  let inBlock = true;
+  for (let from = firstBreak + 1; from < suffix.length; ) {
+    const next = suffix.indexOf("\n", from);
+    const to = next < 0 ? suffix.length : next + 1;
+    const text = suffix.slice(from, next < 0 ? suffix.length : next);
+    line++;
+    if (line <= minLines) minEnd = to;
+    if (inBlock && text.trim() !== "") {
+      if (indentWidth(text) >= indent && indent > 0) end = to;
+      else {
+        if (CLOSING_LINE.test(text.trim())) end = to;
+        inBlock = false;
+      }
+    }
+    if (!inBlock && line >= minLines) break;
+    from = to;
+  }
+  return Math.max(end, minEnd);
+}
+
+/** A line that closes a block: a bracket, or a keyword some languages end blocks with. */
+const CLOSING_LINE = /^(?:[}\])]|end\b|fi\b|done\b|esac\b|endif\b|endfor\b|endwhile\b|endfunction\b)/;
+
+function indentWidth(line: string): number {
+  let width = 0;
+  for (const c of line) {
+    if (c === " ") width++;
+    else if (c === "\t") width += 4;
+    else break;
+  }
+  return width;
 }
 
 /** The prompt as one string with special tokens written out, for logs and debugging (never for tokenising). */

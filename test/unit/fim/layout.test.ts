@@ -1,7 +1,7 @@
 // The KV-cache-friendly FIM layout: line-anchored prefix windows, short suffix windows, and the prompt built from them.
 import { strict as assert } from "node:assert";
 import { codestralFormat, mellumFormat, qwenFormat } from "../../../src/fim/formats";
-import { PSM_WINDOW, cutPrefixWindow, cutSuffixWindow, defaultFimWindow, promptToText, renderFimPrompt } from "../../../src/fim/layout";
+import { PSM_WINDOW, SPM_WINDOW, blockEnd, cutPrefixWindow, cutSuffixWindow, defaultFimWindow, promptToText, renderFimPrompt } from "../../../src/fim/layout";
 
 describe("FIM windows", () => {
   const lines = Array.from({ length: 200 }, (_, i) => `line ${i}\n`);
@@ -67,5 +67,39 @@ describe("FIM windows", () => {
     assert.equal(prompt.prefixStartLine, 56);
     assert.equal(prompt.suffix, "urn x\nA\nB\n");
     assert.equal(promptToText(prompt.pieces), `<|fim_prefix|>${prompt.prefix}<|fim_suffix|>urn x\nA\nB\n<|fim_middle|>`);
+  });
+});
+
+describe("FIM suffix windows per order", () => {
+  const js = "function f(a) {\n  if (a) {\n    ";
+  const jsSuffix = "go(a);\n    stop();\n\n    done();\n  }\n  return a;\n}\n\nfunction g() {}\n";
+
+  it("ends a prefix-first suffix with the enclosing block: its deeper lines and the line that closes it", () => {
+    const prompt = renderFimPrompt({ format: qwenFormat(), prefix: js, suffix: jsSuffix });
+    assert.equal(prompt.suffix, "go(a);\n    stop();\n\n    done();\n  }\n");
+  });
+
+  it("ends a Python block before the first line indented less than the cursor's", () => {
+    const prefix = "def f(a):\n    while a:\n        ";
+    const suffix = "a = step(a)\n        log(a)\n    return a\n\n\ndef g():\n    pass\n";
+    assert.equal(suffix.slice(0, blockEnd(prefix, suffix, 0)), "a = step(a)\n        log(a)\n");
+    assert.equal(renderFimPrompt({ format: qwenFormat(), prefix, suffix }).suffix, "a = step(a)\n        log(a)\n    return a\n");
+  });
+
+  it("keeps at least the rest of the line and two lines when the block ends at the cursor's line", () => {
+    const prompt = renderFimPrompt({ format: qwenFormat(), prefix: "  if (a) {\n    ", suffix: "x();\n  }\n  y();\n  z();\n" });
+    assert.equal(prompt.suffix, "x();\n  }\n  y();\n");
+  });
+
+  it("cuts a long block at the prefix-first window's lines", () => {
+    const body = Array.from({ length: 40 }, (_, i) => `    s${i}();\n`).join("");
+    const prompt = renderFimPrompt({ format: qwenFormat(), prefix: "  run() {\n    ", suffix: `a();\n${body}  }\n` });
+    assert.equal(prompt.suffix.split("\n").length - 1, PSM_WINDOW.maxSuffixLines + 1);
+  });
+
+  it("gives a suffix-first format 64 lines of suffix whatever the block", () => {
+    const suffix = Array.from({ length: 100 }, (_, i) => `s${i}();\n`).join("");
+    assert.equal(SPM_WINDOW.maxSuffixLines, 64);
+    assert.equal(renderFimPrompt({ format: codestralFormat(), prefix: "  x", suffix }).suffix.split("\n").length - 1, 65);
   });
 });

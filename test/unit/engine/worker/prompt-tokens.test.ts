@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import type { Llama, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { detectFimFormat, vocabInfoFromGgufMetadata } from "../../../../src/fim/detect";
 import { deepseekFormat, qwenFormat } from "../../../../src/fim/formats";
-import { PSM_WINDOW, cutSuffixWindow, promptToText, renderFimPrompt } from "../../../../src/fim/layout";
+import { PSM_WINDOW, promptToText, renderFimPrompt } from "../../../../src/fim/layout";
 import type { ModelVocabInfo, PromptPiece } from "../../../../src/fim/types";
 import { ensureTestModel, extractBundledVocab } from "../../../fixtures/models/test-models";
 import { EXAMPLE, special, text } from "../../fim/example";
@@ -91,20 +91,21 @@ describe("FIM prompt tokens on real tokenizers", function () {
     assert.deepEqual(tok.resolveStopTokens(model, qwenFormat().stopTokens), [151643, 151664, 151662, 151659, 151661, 151660, 151663, 151645]);
   });
 
-  it("re-evaluates only the cursor line's end and the short suffix when the user types one more character", async () => {
+  it("re-evaluates only the cursor line's end and the suffix when the user types one more character", async () => {
     const { model } = await open("qwen-vocab");
     const document = Array.from({ length: 120 }, (_, i) => `  const value${i} = compute(${i}, "item ${i}");\n`);
-    const promptAt = (typed: string) =>
-      tokenize(model, renderFimPrompt({ format: qwenFormat(), ...EXAMPLE, prefix: document.slice(0, 100).join("") + typed, suffix: document.slice(100).join("") }).pieces);
-    const before = promptAt("  const total = val");
-    const after = promptAt("  const total = valu");
+    const render = (typed: string) => renderFimPrompt({ format: qwenFormat(), ...EXAMPLE, prefix: document.slice(0, 100).join("") + typed, suffix: document.slice(100).join("") });
+    const before = tokenize(model, render("  const total = val").pieces);
+    const rendered = render("  const total = valu");
+    const after = tokenize(model, rendered.pieces);
     let common = 0;
     while (common < before.length && before[common] === after[common]) common++;
-    const suffixTokens = model.tokenize(cutSuffixWindow(document.slice(100).join(""), PSM_WINDOW), false).length;
+    const suffixTokens = model.tokenize(rendered.suffix, false).length;
     const cursorLineTokens = model.tokenize("  const total = valu", false).length;
     const reevaluated = after.length - common;
+    assert.ok(suffixTokens > 0 && rendered.suffix.split("\n").length - 1 <= PSM_WINDOW.maxSuffixLines + 1);
     assert.ok(reevaluated <= cursorLineTokens + suffixTokens + 2, `re-evaluated ${reevaluated} of ${after.length}`);
-    assert.ok(reevaluated < after.length / 10, `re-evaluated ${reevaluated} of ${after.length}`);
+    assert.ok(common >= after.length - reevaluated && common > model.tokenize(rendered.prefix, false).length - cursorLineTokens, `kept ${common} of ${after.length}`);
   });
 
   it("detects DeepSeek-Coder and tokenises <｜fim▁begin｜>, <｜fim▁hole｜>, <｜fim▁end｜> to ids 32016, 32015, 32017", async () => {
