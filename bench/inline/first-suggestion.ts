@@ -4,20 +4,23 @@
 // VS Code drives the provider; the extension host's own adapter (toSnapshot, the InlineCompletionItem) is not in it.
 //   A. Open a file at startup, type a word two seconds later, pause: time to the first ghost text, with the model file
 //      in the page cache, with and without the background load (ModelPreloader, as extension.ts wires it).
-//   B. Warm: pauses after words while typing a real file; each pause's latency split into the debounce wait, context
-//      assembly, IPC and the engine's queue, the model (the engine process's own generation time) and post-processing.
-//   C. Model calls per 100 keys for a fast typist with no pauses, and for the inline bench's human typist: measured,
-//      and computed from the typists' schedules for the debounce before issue 15 and now (machine-independent).
-// `-- --smoke` runs one of each, briefly, and writes nothing to bench/results. `-- --tiny` runs on the tiny test model
+//   B. Warm: pauses after words while typing a real file; each pause's latency split into the wait before the call,
+//      context assembly, IPC and the engine's queue, the model (the engine process's own generation time) and
+//      post-processing; the design before (the rhythm rule's wait, RHYTHM_DEBOUNCE) and now (DEFAULT_DEBOUNCE), alternated.
+//   C. What each design costs while typing, for a fast, the inline bench's human and a slow typist, in the same run:
+//      model calls per 100 keys (measured, and computed from the typist's schedule), CPU seconds of the engine process
+//      and of this one per 100 keys.
+// `-- --smoke` runs one of each, briefly, and writes nothing to bench/results; `-- --warm-only` skips A. `-- --tiny` runs on the tiny test model
 // (a machine too busy for bench-0.5b's calls to end within a pause): the parts around the model are the same code.
-import { createReadStream } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createReadStream, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MemoryLogger, silentLogger } from "../../src/common/logger";
 import type { DocumentSnapshot, Suggestion } from "../../src/completion/completion-types";
-import { AdaptiveDebounce, DEFAULT_DEBOUNCE, type DebounceOptions } from "../../src/completion/adaptive-debounce";
+import { AdaptiveDebounce, DEFAULT_DEBOUNCE, RHYTHM_DEBOUNCE, type DebounceOptions } from "../../src/completion/adaptive-debounce";
 import { ModelPreloader, PRELOAD_DELAY_MS } from "../../src/completion/model-preload";
 import { ALL_FEATURES, RequestManager, type RequestManagerFeatures } from "../../src/completion/request-manager";
 import { ContextEngine } from "../../src/context/context-engine";
@@ -45,14 +48,22 @@ const NON_MODEL_TARGET = 0.15;
 const FAST_PACE: Pace = { ...HUMAN_PACE, keyMs: 60, wordEndMs: 90, lineEndMs: 200, thinkShare: 0, typoShare: 0 };
 /** A slow typist (about 40 words a minute). */
 const SLOW_PACE: Pace = { ...HUMAN_PACE, keyMs: 300, wordEndMs: 450, lineEndMs: 900, typoShare: 0 };
-/** The debounce before issue 15: the same rhythm rule, waiting up to 350 ms. */
-const DEBOUNCE_BEFORE: DebounceOptions = { minMs: 40, maxMs: 350, factor: 1.5, pauseMs: 1500 };
+/** The design before: wait 1.5× the typist's usual gap, 40–150 ms (issue 15's first step). */
+const DEBOUNCE_BEFORE: DebounceOptions = RHYTHM_DEBOUNCE;
+/** The design now: the request manager's default. */
+const DEBOUNCE_NOW: DebounceOptions = DEFAULT_DEBOUNCE;
+const DESIGNS = { before: { label: "debounce 1.5× gap, 40–150 ms (before)", debounce: DEBOUNCE_BEFORE }, now: { label: "at once (now)", debounce: DEBOUNCE_NOW } } as const;
+type Design = keyof typeof DESIGNS;
 const WARM_VARIANTS = [
-  { key: "human_before", label: "human, before (≤ 350 ms)", pace: HUMAN_PACE, debounce: DEBOUNCE_BEFORE },
-  { key: "human_now", label: "human, now (≤ 150 ms)", pace: HUMAN_PACE, debounce: DEFAULT_DEBOUNCE },
-  { key: "slow_before", label: "slow, before (≤ 350 ms)", pace: SLOW_PACE, debounce: DEBOUNCE_BEFORE },
-  { key: "slow_now", label: "slow, now (≤ 150 ms)", pace: SLOW_PACE, debounce: DEFAULT_DEBOUNCE },
+  { key: "human_before", label: `human, ${DESIGNS.before.label}`, pace: HUMAN_PACE, debounce: DEBOUNCE_BEFORE },
+  { key: "human_now", label: `human, ${DESIGNS.now.label}`, pace: HUMAN_PACE, debounce: DEBOUNCE_NOW },
+  { key: "slow_before", label: `slow, ${DESIGNS.before.label}`, pace: SLOW_PACE, debounce: DEBOUNCE_BEFORE },
+  { key: "slow_now", label: `slow, ${DESIGNS.now.label}`, pace: SLOW_PACE, debounce: DEBOUNCE_NOW },
 ] as const;
+const PACES = { fast: FAST_PACE, human: HUMAN_PACE, slow: SLOW_PACE } as const;
+type PaceName = keyof typeof PACES;
+/** C. Keys typed per typist and design (the slow typist's take 300 ms each). */
+const COST_KEYS: Record<PaceName, number> = { fast: 150, human: 150, slow: 80 };
 
 /**
  * Model calls per 100 keys a debounce lets start for a typist's schedule: a key starts one when the next key comes
@@ -278,14 +289,53 @@ async function warmPauses(
   return { parts, pauses };
 }
 
-/** C. Model calls per 100 keys typing the segment with `pace` (the model's own text, every saving on). */
-async function callsPer100Keys(client: EngineClient, segment: TypingSegment, grammarsDir: string, pace: Pace, maxKeys: number): Promise<{ keys: number; calls: number }> {
+/** C. What a design costs while the user types: model calls started, and CPU time of the engine process and of this one. */
+interface TypingCost {
+  keys: number;
+  calls: number;
+  engineCpuS: number;
+  hostCpuS: number;
+  typingS: number;
+}
+
+/** The engine process's CPU time (user + system, all its threads), from /proc (Linux); NaN where it cannot be read. */
+function engineCpuSeconds(client: EngineClient): number {
+  const pid = engineChildProcess(client)?.pid;
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which may hold spaces: state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * C. Types `maxKeys` keys of the segment with `pace` (the model's own text, every saving on, as the extension runs) and
+ * counts what it cost: model calls and CPU seconds, up to a second after the last key (the last call's answer).
+ */
+async function typingCost(client: EngineClient, segment: TypingSegment, grammarsDir: string, pace: Pace, debounce: DebounceOptions, maxKeys: number): Promise<TypingCost> {
   const rig = openFile(segment, client, grammarsDir);
   await rig.context.whenParsed(rig.uri, 10_000);
   const assemblies = new AssemblerProbe(rig.context, false);
   const engine = new EngineProbe(client, assemblies, null);
-  const manager = new RequestManager({ engine, context: assemblies, logger: silentLogger }, { generation: { maxTokensSingleLine: MAX_TOKENS, maxTokensMultiLine: MAX_TOKENS } });
+  const manager = new RequestManager({ engine, context: assemblies, logger: silentLogger }, { generation: { maxTokensSingleLine: MAX_TOKENS, maxTokensMultiLine: MAX_TOKENS }, debounce });
   const typist = new Typist(segment, rig, manager);
+  // Let the engine finish whatever the last measurement left, so that it is not counted here.
+  await sleep(1000);
+  const engineBefore = engineCpuSeconds(client);
+  const hostBefore = process.cpuUsage();
+  const started = performance.now();
   try {
     while (!typist.finished && typist.keys < maxKeys) await typist.press(pace);
     await sleep(1000);
@@ -294,7 +344,14 @@ async function callsPer100Keys(client: EngineClient, segment: TypingSegment, gra
     manager.dispose();
     rig.dispose();
   }
-  return { keys: typist.keys, calls: engine.calls.length };
+  const host = process.cpuUsage(hostBefore);
+  return {
+    keys: typist.keys,
+    calls: engine.calls.length,
+    engineCpuS: engineCpuSeconds(client) - engineBefore,
+    hostCpuS: (host.user + host.system) / 1e6,
+    typingS: (performance.now() - started) / 1000,
+  };
 }
 
 /** Reads the model file once, so every run finds it in the page cache as a second start of VS Code would. */
@@ -325,7 +382,8 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
   log(`load average ${loadAtStart.toFixed(2)}${smoke ? "; smoke run" : ""}`);
 
   const firstRuns: FirstRun[] = [];
-  for (let i = 0; i < (smoke ? 1 : 2); i++) {
+  // `-- --warm-only` skips A (a quicker look at B and C; the report then shows no first ghost text).
+  for (let i = 0; i < (argv.includes("--warm-only") ? 0 : smoke ? 1 : 2); i++) {
     for (const preload of [false, true]) {
       const run = await firstSuggestion(preload, modelPath, segment, grammarsDir, workerPath);
       firstRuns.push(run);
@@ -335,8 +393,7 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
 
   const client = new EngineClient({ workerPath, logger: new MemoryLogger("warn") });
   const warm = new Map<string, Awaited<ReturnType<typeof warmPauses>>>();
-  let fast: { keys: number; calls: number };
-  let human: { keys: number; calls: number };
+  const costs = new Map<string, TypingCost>();
   try {
     await client.configure({ modelPath, threads: THREADS, contextSize: CONTEXT, gpu: "off", idleUnloadMs: 0 });
     await client.load();
@@ -350,9 +407,14 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
         log(`B ${variant.key}: ${result.parts.length} model-backed pauses of ${result.pauses}`);
       }
     }
-    fast = await callsPer100Keys(client, segment, grammarsDir, FAST_PACE, smoke ? 40 : 200);
-    human = await callsPer100Keys(client, segment, grammarsDir, HUMAN_PACE, smoke ? 40 : 200);
-    log(`C fast typist: ${fast.calls} model calls for ${fast.keys} keys; human typist: ${human.calls} for ${human.keys}`);
+    // Each typist with each design, the order alternated from typist to typist.
+    for (const [i, name] of (Object.keys(PACES) as PaceName[]).entries()) {
+      for (const design of (i % 2 === 0 ? ["before", "now"] : ["now", "before"]) as Design[]) {
+        const cost = await typingCost(client, segment, grammarsDir, PACES[name], DESIGNS[design].debounce, smoke ? 30 : COST_KEYS[name]);
+        costs.set(`${name}_${design}`, cost);
+        log(`C ${name} typist, ${design}: ${cost.calls} model calls for ${cost.keys} keys, engine CPU ${cost.engineCpuS.toFixed(2)} s, host CPU ${cost.hostCpuS.toFixed(2)} s in ${cost.typingS.toFixed(1)} s`);
+      }
+    }
   } finally {
     await client.dispose();
   }
@@ -379,14 +441,21 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
   }
   const headlineShare = Number(warmFigures.warm_slow_now_non_model_share_p50);
   const firstOf = (preload: boolean, pick: (r: FirstRun) => number | null) => median(firstRuns.filter((r) => r.preload === preload).map(pick).filter((v): v is number => v !== null));
-  const per100 = (x: { keys: number; calls: number }) => round((100 * x.calls) / Math.max(1, x.keys), 1);
-  const paces = { fast: FAST_PACE, human: HUMAN_PACE, slow: SLOW_PACE };
-  const scheduled: Record<string, FlatValue> = {};
-  for (const [name, pace] of Object.entries(paces)) {
-    for (const [when, options] of [["before", DEBOUNCE_BEFORE], ["now", DEFAULT_DEBOUNCE]] as const) {
-      const x = scheduledCallsPer100Keys(segment, pace, options);
-      scheduled[`scheduled_${name}_typist_calls_per_100_keys_${when}`] = round(x.calls, 1);
-      scheduled[`scheduled_${name}_typist_wait_ms_p50_${when}`] = round(x.waitP50);
+  const costFigures: Record<string, FlatValue> = {};
+  for (const name of Object.keys(PACES) as PaceName[]) {
+    for (const design of Object.keys(DESIGNS) as Design[]) {
+      const cost = costs.get(`${name}_${design}`)!;
+      const per100 = (value: number, digits: number) => round((100 * value) / Math.max(1, cost.keys), digits);
+      const x = scheduledCallsPer100Keys(segment, PACES[name], DESIGNS[design].debounce);
+      Object.assign(costFigures, {
+        [`cost_${name}_${design}_keys`]: cost.keys,
+        [`cost_${name}_${design}_model_calls_per_100_keys`]: per100(cost.calls, 1),
+        [`cost_${name}_${design}_engine_cpu_s_per_100_keys`]: per100(cost.engineCpuS, 2),
+        [`cost_${name}_${design}_host_cpu_s_per_100_keys`]: per100(cost.hostCpuS, 2),
+        [`cost_${name}_${design}_typing_s_per_100_keys`]: per100(cost.typingS, 1),
+        [`scheduled_${name}_typist_calls_per_100_keys_${design}`]: round(x.calls, 1),
+        [`scheduled_${name}_typist_wait_ms_p50_${design}`]: round(x.waitP50),
+      });
     }
   }
   const figures: Record<string, FlatValue> = {
@@ -405,13 +474,7 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
     ...warmFigures,
     // The tiny model's calls are no real model's: the share is not judged against them.
     target_non_model_share_p50_lt_0_15: tiny ? null : Math.max(Number(warmFigures.warm_human_now_non_model_share_p50), headlineShare) < NON_MODEL_TARGET,
-    fast_typist_keys: fast.keys,
-    fast_typist_model_calls: fast.calls,
-    fast_typist_model_calls_per_100_keys: per100(fast),
-    human_typist_keys: human.keys,
-    human_typist_model_calls: human.calls,
-    human_typist_model_calls_per_100_keys: per100(human),
-    ...scheduled,
+    ...costFigures,
     load_average_start: round(loadAtStart, 2),
     load_average_end: round(loadAtEnd, 2),
   };
@@ -440,27 +503,29 @@ process and the file opened at once (VS Code just started), the first word typed
 With the background load the model was ready ${fmt(Number(figures.first_model_ready_after_open_ms_p50_background_load))} after the file opened (p50).
 
 **B. A warm suggestion, part by part.** A ${PAUSE_MS / 1000} s pause after every ${PAUSE_EVERY_WORDS}rd word, by the inline bench's human typist
-(${HUMAN_PACE.keyMs} ms a key) and a slow one (${SLOW_PACE.keyMs} ms a key), each with the debounce before issue 15 (up to ${DEBOUNCE_BEFORE.maxMs} ms) and now
-(up to ${DEFAULT_DEBOUNCE.maxMs} ms), alternated; typing-through, the cache and joining a generation under way off, so that every pause makes its own model call. From the key before
+(${HUMAN_PACE.keyMs} ms a key) and a slow one (${SLOW_PACE.keyMs} ms a key), each with the design before (${DESIGNS.before.label}) and now
+(${DESIGNS.now.label}), alternated; typing-through, the cache and joining a generation under way off, so that every pause makes its own model call. From the key before
 the pause to the ghost text, p50 of each part:
 
-| typist, debounce | pauses (model-backed) | latency p50 / p95 | debounce (key → context) | context and prompt (→ engine call) | IPC and engine queue | model (engine process) | post-processing (→ provide resolves) | not the model, p50 (p95) |
+| typist, design | pauses (model-backed) | latency p50 / p95 | wait (key → context) | context and prompt (→ engine call) | IPC and engine queue | model (engine process) | post-processing (→ provide resolves) | not the model, p50 (p95) |
 |---|---|---|---|---|---|---|---|---|
 ${WARM_VARIANTS.map(({ key, label }) => `| ${label} | ${f(`warm_${key}_pauses`)} (${f(`warm_${key}_model_backed`)}) | ${fmt(Number(figures[`warm_${key}_latency_ms_p50`]))} / ${fmt(Number(figures[`warm_${key}_latency_ms_p95`]))} | ${fmt(Number(figures[`warm_${key}_debounce_ms_p50`]))} | ${fmt(Number(figures[`warm_${key}_context_ms_p50`]))} | ${fmt(Number(figures[`warm_${key}_ipc_and_queue_ms_p50`]))} | ${fmt(Number(figures[`warm_${key}_model_ms_p50`]))} | ${fmt(Number(figures[`warm_${key}_post_ms_p50`]))} | ${round(Number(figures[`warm_${key}_non_model_share_p50`]) * 100, 1)}% (${round(Number(figures[`warm_${key}_non_model_share_p95`]) * 100, 1)}%) |`).join("\n")}
 
 "Model": the engine process's own generation time (its reply's timings, queue excluded), capped at the engine call's
-wait when the post-processor stopped it early. Target: the non-model share under ${NON_MODEL_TARGET * 100}% at p50 with today's debounce, both
+wait when the post-processor stopped it early. Target: the non-model share under ${NON_MODEL_TARGET * 100}% at p50 with the design now, both
 typists: ${tiny ? "not judged on the tiny model (its calls are no real model's; read the parts around the model in ms)" : figures.target_non_model_share_p50_lt_0_15 ? "met" : "**not met**"}.
 
-**C. Model calls per 100 keys** (the model's own text, every saving on): a fast typist (${FAST_PACE.keyMs} ms per key, ${FAST_PACE.wordEndMs} ms
-after a word, no thinking pauses) ${f("fast_typist_model_calls_per_100_keys")} (${f("fast_typist_model_calls")} calls, ${f("fast_typist_keys")} keys); the inline bench's
-human typist ${f("human_typist_model_calls_per_100_keys")} (${f("human_typist_model_calls")} calls, ${f("human_typist_keys")} keys). The debounce's own part, computed from each typist's schedule
-(a key starts a call when the next key comes later than its wait; machine-independent), before issue 15 (wait up to
-${DEBOUNCE_BEFORE.maxMs} ms) and now (up to ${DEFAULT_DEBOUNCE.maxMs} ms):
+**C. What each design costs while the user types** (the model's own text, every saving on, as the extension runs;
+${COST_KEYS.fast} keys of the fast and human typists, ${COST_KEYS.slow} of the slow one, each with both designs, the order alternated from typist to typist).
+Engine CPU: the engine process's user + system time (all its threads, from /proc), from the first key to a second
+after the last; host CPU: this process's (the extension host's part: snapshots, context, the request manager):
 
-| typist | calls per 100 keys before → now | wait after a key p50 before → now |
-|---|---|---|
-${(["fast", "human", "slow"] as const).map((name) => `| ${name === "fast" ? `fast (${FAST_PACE.keyMs} ms a key)` : name === "human" ? `the inline bench's (${HUMAN_PACE.keyMs} ms a key, pauses)` : `slow (${SLOW_PACE.keyMs} ms a key)`} | ${f(`scheduled_${name}_typist_calls_per_100_keys_before`)} → ${f(`scheduled_${name}_typist_calls_per_100_keys_now`)} | ${f(`scheduled_${name}_typist_wait_ms_p50_before`)} → ${f(`scheduled_${name}_typist_wait_ms_p50_now`)} ms |`).join("\n")}
+| typist | design | model calls per 100 keys (scheduled) | engine CPU s per 100 keys | host CPU s per 100 keys | typing s per 100 keys |
+|---|---|---|---|---|---|
+${(Object.keys(PACES) as PaceName[]).flatMap((name) => (Object.keys(DESIGNS) as Design[]).map((design) => `| ${name === "fast" ? `fast (${FAST_PACE.keyMs} ms a key, ${FAST_PACE.wordEndMs} ms after a word)` : name === "human" ? `the inline bench's (${HUMAN_PACE.keyMs} ms a key, pauses)` : `slow (${SLOW_PACE.keyMs} ms a key)`} | ${DESIGNS[design].label} | ${f(`cost_${name}_${design}_model_calls_per_100_keys`)} (${f(`scheduled_${name}_typist_calls_per_100_keys_${design}`)}) | ${f(`cost_${name}_${design}_engine_cpu_s_per_100_keys`)} | ${f(`cost_${name}_${design}_host_cpu_s_per_100_keys`)} | ${f(`cost_${name}_${design}_typing_s_per_100_keys`)} |`)).join("\n")}
+
+"Scheduled": the calls the design alone lets start for the typist's schedule (a key starts one when the next key comes
+later than its wait; free of the machine's speed), before typing-through, the cache and joining a generation save some.
 
 Load average ${round(loadAtStart, 1)} at the start, ${round(loadAtEnd, 1)} at the end (2 cores, shared with other work).`,
   );

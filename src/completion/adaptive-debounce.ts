@@ -1,9 +1,11 @@
 /**
- * How long to wait after a keystroke before asking the model. A request fired in the middle of a burst of typing is
- * wasted work on a CPU that has none to spare, so the wait follows the user's own rhythm: a little longer than their
- * usual gap between keys (a pause is a gap clearly longer than usual), within bounds. The upper bound is short: the
- * wait is latency added to every suggestion, and a slow typist's next key simply cancels a call started between keys
- * (the engine's KV cache keeps what the two calls' prompts share, so the next call starts from there).
+ * How long to wait after a keystroke before asking the model. By default not at all: the wait is latency added to
+ * every suggestion (with a rhythm rule it was most of what a warm suggestion spent outside the model), while a call
+ * started at the keystroke costs little when the next key comes. The next key either continues what the call has
+ * written so far (or comes before it wrote anything), and the request manager joins the call, or it aborts it; the
+ * engine's completion lane is newest-wins and its KV cache keeps what the two calls' prompts share, so the next call
+ * evaluates only what changed. A wait that follows the typist's rhythm (a little longer than their usual gap between
+ * keys, within bounds) can be configured instead; the first-suggestion bench compares the two.
  */
 export interface DebounceOptions {
   minMs: number;
@@ -14,7 +16,11 @@ export interface DebounceOptions {
   pauseMs: number;
 }
 
-export const DEFAULT_DEBOUNCE: DebounceOptions = { minMs: 40, maxMs: 150, factor: 1.5, pauseMs: 1500 };
+/** Ask the model at the keystroke. */
+export const DEFAULT_DEBOUNCE: DebounceOptions = { minMs: 0, maxMs: 0, factor: 1.5, pauseMs: 1500 };
+
+/** The rhythm rule: 1.5× the typist's usual gap, 40–150 ms (the default before the first-suggestion bench's cost figures). */
+export const RHYTHM_DEBOUNCE: DebounceOptions = { minMs: 40, maxMs: 150, factor: 1.5, pauseMs: 1500 };
 
 export class AdaptiveDebounce {
   private averageGapMs: number;

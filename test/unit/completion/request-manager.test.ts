@@ -405,6 +405,19 @@ describe("RequestManager with the default debounce", () => {
     while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
   };
 
+  it("asks the model at the keystroke, before any timer could have run", async () => {
+    const engine = new FakeEngine(() => ["b;"]);
+    const rm = new RequestManager({ engine, context: new FakeContext(), logger: silentLogger });
+    const controller = new AbortController();
+    void rm.provide({ snapshot: doc("const a = █"), triggerKind: "automatic", signal: controller.signal });
+    // Only promise callbacks run before setImmediate's: a wait of any length would be a timer still pending here.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(engine.calls.length, 1);
+    assert.equal(engine.calls[0]!.params.prefix, "const a = ");
+    controller.abort();
+    rm.dispose();
+  });
+
   it("cancels the model call a slow typist's pause started when their next key changes the text, leaving one call running", async () => {
     const engine = new FakeEngine(() => ["foo", ...Array.from({ length: 400 }, () => "o")], 20);
     const rm = new RequestManager({ engine, context: new FakeContext(), logger: silentLogger });
