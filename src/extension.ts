@@ -119,7 +119,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   const chat = registerChat(context, { engine, log });
   context.subscriptions.push(...chat.disposables);
-  context.subscriptions.push(...registerCodebaseMemory(context, { engine: localEngine, log, contextEngine, chatContext: chat.api.context }).disposables);
+  context.subscriptions.push(...registerCodebaseMemory(context, { engine, log, contextEngine, chatContext: chat.api.context }).disposables);
   const actions = registerActions({ engine, contextEngine, chat: chat.api, log, globalState: context.globalState });
   context.subscriptions.push(
     ...actions.disposables,

@@ -1,7 +1,7 @@
 import type { Event } from "../common/event";
 import type { MachineMemory } from "../models/memory-fit";
 import type { EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "./client-types";
-import type { ChatParams, ChatPrefillParams, ChatPrefillResult, GenerationResult, InfillParams, ModelInfo, ModelRole, TokenCountResult } from "./protocol";
+import type { ChatParams, ChatPrefillParams, ChatPrefillResult, EmbedResult, GenerationResult, InfillParams, ModelInfo, ModelRole, TokenCountResult } from "./protocol";
 
 /**
  * Where requests go: the in-process engine (the default, offline), or an inference server the user chose
@@ -36,6 +36,8 @@ export interface Engine {
   prefillChat(params: ChatPrefillParams, options?: RequestOptions): Promise<ChatPrefillResult | null>;
   /** Token counts from the model's tokenizer; null when they cannot be had cheaply (callers estimate then). */
   tokenCounts(texts: string[], options?: RequestOptions & { role?: ModelRole }): Promise<TokenCountResult | null>;
+  /** Unit-length vectors from the embedding model (codebase memory); vectors of another model are not comparable. */
+  embed(texts: string[], options?: { signal?: AbortSignal }): Promise<EmbedResult>;
   /** This machine's memory, for judging which local models fit. */
   machineMemory(fallback: MachineMemory, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<MachineMemory>;
   unload(): Promise<void>;

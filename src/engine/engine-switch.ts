@@ -4,7 +4,7 @@ import type { Logger } from "../common/logger";
 import type { MachineMemory } from "../models/memory-fit";
 import type { EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "./client-types";
 import type { Engine, EngineTarget } from "./engine-api";
-import { EngineError, type ChatParams, type ChatPrefillParams, type ChatPrefillResult, type GenerationResult, type InfillParams, type ModelInfo, type ModelRole, type TokenCountResult } from "./protocol";
+import { EngineError, type ChatParams, type ChatPrefillParams, type ChatPrefillResult, type EmbedResult, type GenerationResult, type InfillParams, type ModelInfo, type ModelRole, type TokenCountResult } from "./protocol";
 
 /** An engine that can stand in for the local one: the server engine, made only once the user chose it. */
 export interface RemoteEngine extends Engine {
@@ -124,6 +124,11 @@ export class EngineSwitch implements Engine {
 
   tokenCounts(texts: string[], options: RequestOptions & { role?: ModelRole } = {}): Promise<TokenCountResult | null> {
     return this.active.tokenCounts(texts, options);
+  }
+
+  /** Never falls back: vectors of the local model would be mixed with the server model's in one index. */
+  embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
+    return this.active.embed(texts, options);
   }
 
   machineMemory(fallback: MachineMemory, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<MachineMemory> {

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import { scopedLogger } from "../common/logger";
 import type { ContextEngine } from "../context/context-engine";
-import type { EngineClient } from "../engine/client";
+import type { Engine } from "../engine/engine-api";
 import type { Embedder } from "../memory/embedder";
 import type { ChatContextTracker } from "./chat-context";
 import { codebaseRetriever } from "./codebase-chat";
@@ -15,7 +15,7 @@ const SYMBOL_TIMEOUT_MS = 300;
 /** Codebase memory wired into the editor: the index host, its commands, and `@codebase` in the chat. */
 export function registerCodebaseMemory(
   context: vscode.ExtensionContext,
-  deps: { engine: EngineClient; log: HearthLog; contextEngine: ContextEngine; chatContext: ChatContextTracker },
+  deps: { engine: Engine; log: HearthLog; contextEngine: ContextEngine; chatContext: ChatContextTracker },
 ): { host: CodebaseMemoryHost; disposables: vscode.Disposable[] } {
   const logger = scopedLogger(deps.log, "codebase");
   const embedder: Embedder = {
