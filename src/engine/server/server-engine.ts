@@ -112,7 +112,7 @@ export class ServerEngine implements RemoteEngine {
     if (!model.fim) {
       throw new EngineError({ code: "no-fim", message: `${model.id} on ${this.target.kind === "server" ? this.target.url : "the server"} has no fill-in-the-middle tokens, so it cannot complete code inline; name a code model in hearth.server.completionModel.` });
     }
-    const { prompt, stop } = serverFimPrompt(model.fim, params);
+    const { prompt, stop } = serverFimPrompt(model.fim, params, model.info.contextSize);
     const limit = new LineLimit(params.maxLines ?? 0, options.onChunk);
     // The line limit stops the generation by closing the request, like the caller's abort.
     const signal = options.signal ? AbortSignal.any([options.signal, limit.signal]) : limit.signal;
@@ -329,7 +329,8 @@ export class ServerEngine implements RemoteEngine {
 
   private modelName(role: ModelRole): string {
     const models = this.settings.models;
-    return role === "chat" ? models.chat || models.completion : models[role];
+    // Next edits run on the local engine only: a server serves no model for them.
+    return role === "chat" ? models.chat || models.completion : role === "nextEdit" ? "" : models[role];
   }
 
   private describe(role: ModelRole): string {

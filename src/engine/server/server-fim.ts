@@ -32,17 +32,37 @@ export async function serverFimFormat(api: OpenAiApi, modelName: string, setting
   return detectFimFormat({ architecture: "", name: modelName, tokens: [...single], fimTokenIds: {} });
 }
 
-/** The raw prompt for /v1/completions: the same windows and layout the local engine renders, special tokens as text. */
-export function serverFimPrompt(format: FimFormat, params: InfillParams): { prompt: string; stop: string[] } {
-  const rendered = renderFimPrompt({
-    format,
-    prefix: params.prefix,
-    suffix: params.suffix,
-    snippets: params.snippets ?? [],
-    ...(params.prefixStartLine !== undefined ? { prefixStartLine: params.prefixStartLine } : {}),
-    ...(params.filePath !== undefined ? { filePath: params.filePath } : {}),
-    ...(params.repoName !== undefined ? { repoName: params.repoName } : {}),
-    ...(params.languageId !== undefined ? { languageId: params.languageId } : {}),
-  });
-  return { prompt: promptToText(rendered.pieces), stop: [...new Set([...rendered.stopTokens, ...rendered.stopStrings, ...(params.stop ?? [])])] };
+/** Characters per token at the least: code rarely packs more, so a prompt within this estimate fits. */
+const MIN_CHARS_PER_TOKEN = 2.5;
+
+/**
+ * The raw prompt for /v1/completions: the same windows and layout the local engine renders (worker/infill.mts), special
+ * tokens as text. Like the local engine it keeps the prompt within the context with room for the answer (other files'
+ * snippets go first, then the prefix window halves), judged by a conservative estimate instead of a tokenizer round trip
+ * per keystroke; `contextSize` 0 (unknown) keeps the prompt whole.
+ */
+export function serverFimPrompt(format: FimFormat, params: InfillParams, contextSize = 0): { prompt: string; stop: string[] } {
+  const budget = contextSize > 0 ? (contextSize - Math.min(params.maxTokens, Math.floor(contextSize / 2)) - 1) * MIN_CHARS_PER_TOKEN : Infinity;
+  let snippets = params.snippets ?? [];
+  let maxPrefixChars: number | undefined;
+  for (;;) {
+    const rendered = renderFimPrompt({
+      format,
+      prefix: params.prefix,
+      suffix: params.suffix,
+      snippets,
+      ...(params.prefixStartLine !== undefined ? { prefixStartLine: params.prefixStartLine } : {}),
+      ...(params.filePath !== undefined ? { filePath: params.filePath } : {}),
+      ...(params.repoName !== undefined ? { repoName: params.repoName } : {}),
+      ...(params.languageId !== undefined ? { languageId: params.languageId } : {}),
+      ...(maxPrefixChars !== undefined ? { window: { maxPrefixChars } } : {}),
+    });
+    const prompt = promptToText(rendered.pieces);
+    const fits = prompt.length <= budget;
+    if (fits || (snippets.length === 0 && rendered.prefix.length <= 64)) {
+      return { prompt, stop: [...new Set([...rendered.stopTokens, ...rendered.stopStrings, ...(params.stop ?? [])])] };
+    }
+    if (snippets.length > 0) snippets = snippets.slice(0, -1);
+    else maxPrefixChars = Math.floor(rendered.prefix.length / 2);
+  }
 }
