@@ -15,12 +15,13 @@ import { registerCodebaseMemory } from "./ide/codebase-setup";
 import { registerCommitMessage, type CommitMessageApi } from "./ide/commit-message";
 import { registerCommands } from "./ide/commands";
 import { CompletionGate } from "./ide/completion-gate";
-import { announceIgnoredSettings, onDidChangeConfig, readConfig, toEngineSettings } from "./ide/config";
+import { announceIgnoredSettings, onDidChangeConfig, readConfig, resolveModelPath, toEngineSettings } from "./ide/config";
 import { watchEngineCrashes } from "./ide/crash-notice";
 import { indexWorkspace, syncDocuments } from "./ide/document-sync";
 import { HearthInlineCompletionProvider, workspaceRelativePath } from "./ide/inline-completion-provider";
 import { HearthLog } from "./ide/log";
 import { registerModelPicker, type ModelsApi } from "./ide/model-picker";
+import { registerNextEdit, type NextEditApi } from "./ide/next-edit";
 import { registerPromptCommands, type PromptCommandsApi } from "./ide/prompt-commands";
 import { registerServerEngine } from "./ide/server-engine-setup";
 import { HearthStatusBar } from "./ide/status-bar";
@@ -44,6 +45,7 @@ export interface HearthApi {
   readonly commitMessage: CommitMessageApi;
   readonly prompts: PromptCommandsApi;
   readonly models: ModelsApi;
+  readonly nextEdit: NextEditApi;
   readonly statusBar: { readonly text: string; readonly tooltip: string; readonly shown: readonly string[] };
   /** Milliseconds spent loading the bundle and running activate(): the activation bench reports them. */
   readonly activation: { readonly loadMs: number | null; readonly activateMs: number; readonly statusBarMs: number };
@@ -75,6 +77,9 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const { context: contextEngine, manager } = pipeline;
   const gate = new CompletionGate(context.globalState, engine);
   const preloader = new ModelPreloader(engine);
+  // Next edits always run on the local engine (offline): a server serves no next-edit model.
+  const nextEdit = registerNextEdit({ engine: localEngine, log });
+  context.subscriptions.push(...nextEdit.disposables);
   let configured = 0;
   const showCompletionState = () =>
     statusBar.updateCompletion({
@@ -94,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       (error: unknown) => log.error(error instanceof Error ? error : String(error)),
     );
     pipeline.configure(config);
+    void nextEdit.api.configure(resolveModelPath(config.nextEdit.modelPath));
     showCompletionState();
   };
   context.subscriptions.push(
@@ -137,7 +143,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const activateMs = performance.now() - started;
   const loadMs = typeof __hearthBundleStart === "number" && typeof __hearthBundleEnd === "number" ? __hearthBundleEnd - __hearthBundleStart : null;
   log.info(`Hearth ${String(context.extension.packageJSON.version)} activated in ${activateMs.toFixed(1)} ms (bundle loaded in ${loadMs?.toFixed(1) ?? "?"} ms)`);
-  return { engine, completions: manager, completionContext: pipeline.onDidAssemble, modelPreload: preloader.onDidDecide, chat: chat.api, actions: actions.api, commitMessage: commitMessage.api, prompts: prompts.api, models: models.api, statusBar, activation: { loadMs, activateMs, statusBarMs } };
+  return { engine, completions: manager, completionContext: pipeline.onDidAssemble, modelPreload: preloader.onDidDecide, chat: chat.api, actions: actions.api, commitMessage: commitMessage.api, prompts: prompts.api, models: models.api, nextEdit: nextEdit.api, statusBar, activation: { loadMs, activateMs, statusBarMs } };
 }
 
 function languageIfDisabled(gate: CompletionGate, editor: vscode.TextEditor | undefined): string | null {

@@ -11,6 +11,7 @@ export const RESTRICTED_SETTINGS = [
   "hearth.model.path",
   "hearth.chat.modelPath",
   "hearth.embedding.modelPath",
+  "hearth.nextEdit.modelPath",
   "hearth.model.loraAdapters",
   "hearth.models.folders",
   "hearth.models.downloadFolder",
@@ -30,6 +31,8 @@ export interface HearthConfig {
   chat: { modelPath: string };
   /** modelPath: hearth.embedding.modelPath as written; empty: no embedding model (codebase search without vectors). */
   embedding: { modelPath: string };
+  /** modelPath: hearth.nextEdit.modelPath as written; empty: next-edit suggestions are off. */
+  nextEdit: { modelPath: string };
   /** Extra folders to look for GGUF models in, and where downloads go (empty: the default folder). */
   models: { folders: string[]; downloadFolder: string };
   completion: { enable: boolean; languages: Record<string, boolean>; contextTokens: number };
@@ -103,6 +106,7 @@ export function readSettings(source: SettingsSource, context: SettingsContext): 
     model: { path: pathSetting("model.path"), loraAdapters: pathList("model.loraAdapters"), loadOnStartup: take("model.loadOnStartup") !== false },
     chat: { modelPath: pathSetting("chat.modelPath") },
     embedding: { modelPath: pathSetting("embedding.modelPath") },
+    nextEdit: { modelPath: pathSetting("nextEdit.modelPath") },
     models: { folders: pathList("models.folders"), downloadFolder: pathSetting("models.downloadFolder") },
     completion: {
       enable: take("completion.enable") !== false,

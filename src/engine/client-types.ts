@@ -25,6 +25,8 @@ export interface EngineSettings {
   chatModelPath?: string;
   /** The embedding model for codebase search (hearth.embedding.modelPath, absolute); empty or absent: none. */
   embeddingModelPath?: string;
+  /** The next-edit model (hearth.nextEdit.modelPath, absolute); empty or absent: next-edit suggestions are off. */
+  nextEditModelPath?: string;
 }
 
 /**
@@ -83,7 +85,8 @@ export interface EngineClientOptions {
 
 /** The facts of a model the engine refused for its size. */
 export interface ModelRefusal {
-  role: ModelRole;
+  /** The catalog has no next-edit models to offer instead, so a refused next-edit model gets no advice. */
+  role: Exclude<ModelRole, "nextEdit">;
   /** The memory that was free when the model was refused. */
   machine: MachineMemory;
   contextSize: number;

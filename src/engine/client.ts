@@ -23,6 +23,7 @@ import {
   type InfillParams,
   type ModelInfo,
   type ModelRole,
+  type NextEditParams,
   type ParamsOf,
   type ResultOf,
   type TokenCountResult,
@@ -287,7 +288,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
     }
   }
 
-  private async generate<M extends "infill" | "chat">(method: M, params: ParamsOf<M>, options: RequestOptions, role: ModelRole = "completion"): Promise<ResultOf<M>> {
+  private async generate<M extends "infill" | "chat" | "nextEdit">(method: M, params: ParamsOf<M>, options: RequestOptions, role: ModelRole = "completion"): Promise<ResultOf<M>> {
     // A cancelled request stops waiting, but the load goes on: the next keystroke's request needs the same model, and
     // cancelling the load on every keystroke would mean it never finishes on a slow machine.
     await untilAborted(this.loadRole(role), options.signal);
@@ -298,6 +299,14 @@ export class EngineClient implements Engine, EmbeddingEngine {
       this.slots.requestEnded(role);
       this.armIdleTimer();
     }
+  }
+
+  /**
+   * The next-edit model's rewrite of a window (hearth.nextEdit.modelPath, loaded on first need). The engine starts it
+   * only once no completion is queued or running, and a newer one replaces it.
+   */
+  nextEdit(params: NextEditParams, options: RequestOptions = {}): Promise<GenerationResult> {
+    return this.generate("nextEdit", params, options, "nextEdit");
   }
 
   /**
@@ -366,7 +375,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
   /** A model refused for its size: the front end's advice (a smaller catalog model) is added to the engine's facts. */
   private withAdvice(error: EngineErrorPayload, role: ModelRole): EngineErrorPayload {
     const advise = this.options.adviseOnRefusal;
-    if (!advise || error.code !== "model-too-large" || !error.memory || error.suggestion) return error;
+    if (!advise || role === "nextEdit" || error.code !== "model-too-large" || !error.memory || error.suggestion) return error;
     const refusedBytes = this.slots.slot(role).loadingSizeBytes;
     const advice = advise({ role, machine: error.memory, contextSize: this.slots.settings?.contextSize ?? 4096, ...(refusedBytes !== undefined ? { belowBytes: refusedBytes } : {}) });
     return { ...error, message: `${error.message} ${advice.sentence}`, ...(advice.suggestion ? { suggestion: advice.suggestion } : {}) };

@@ -232,4 +232,5 @@ const WORK: Record<Exclude<EngineMethod, "load">, string> = {
   memory: "Reading the GPU's memory",
   unload: "Unloading the model",
   embed: "Embedding code",
+  nextEdit: "A next-edit suggestion",
 };

@@ -17,6 +17,7 @@ export function engineSettingsOf(config: HearthConfig, resolvePath: (path: strin
     loraAdapters: config.model.loraAdapters.map(resolvePath),
     chatModelPath: resolvePath(config.chat.modelPath),
     embeddingModelPath: resolvePath(config.embedding.modelPath),
+    nextEditModelPath: resolvePath(config.nextEdit.modelPath),
   };
 }
 

@@ -12,7 +12,7 @@ export interface ModelSlot {
 }
 
 /** The settings field that names a role's model file. */
-type ModelPathKey = "modelPath" | "chatModelPath" | "embeddingModelPath";
+type ModelPathKey = "modelPath" | "chatModelPath" | "embeddingModelPath" | "nextEditModelPath";
 
 /** How the client treats a role's model. */
 export interface RoleSettings {
@@ -34,6 +34,7 @@ export const ROLE_SETTINGS: Readonly<Record<ModelRole, RoleSettings>> = {
   completion: { pathKey: "modelPath", setting: "hearth.model.path", noun: "model" },
   chat: { pathKey: "chatModelPath", setting: "hearth.chat.modelPath", noun: "chat model", fallback: "completion" },
   embedding: { pathKey: "embeddingModelPath", setting: "hearth.embedding.modelPath", noun: "embedding model" },
+  nextEdit: { pathKey: "nextEditModelPath", setting: "hearth.nextEdit.modelPath", noun: "next-edit model" },
 };
 
 /** The roles that load a model of their own (every one but completion, whose model is the main one). */

@@ -2,6 +2,7 @@
  * The messages between the extension host (engine-connection.ts) and the engine process (worker/). Plain JSON only: the
  * worker is a separate process, so nothing here may hold a function, a class instance or a native handle.
  */
+import type { PromptPiece } from "../fim/types";
 import type { MachineMemory } from "../models/memory-fit";
 
 /**
@@ -10,7 +11,7 @@ import type { MachineMemory } from "../models/memory-fit";
  * Each loaded model has its own context; they share the memory budget. A new role is one entry here, then a row in each
  * table the compiler names (model-slots.ts ROLE_SETTINGS, worker/llama-engine.mts ROLE_KINDS).
  */
-export const MODEL_ROLES = ["completion", "chat", "embedding"] as const;
+export const MODEL_ROLES = ["completion", "chat", "embedding", "nextEdit"] as const;
 export type ModelRole = (typeof MODEL_ROLES)[number];
 
 export function isModelRole(value: unknown): value is ModelRole {
@@ -158,6 +159,18 @@ export interface EngineMethods {
   tokenCounts: [TokenCountParams, TokenCountResult];
   /** Runs on the embedding lane, which gives way to completions and chat between texts. */
   embed: [EmbedParams, EmbedResult];
+  /** The next-edit model rewrites a window; on its own lane (newest wins), starting only once no completion waits. */
+  nextEdit: [NextEditParams, GenerationResult];
+}
+
+/** A next-edit prompt the host rendered in the model family's format (src/nextedit/formats.ts). */
+export interface NextEditParams {
+  pieces: PromptPiece[];
+  /** The format's special tokens: the user's text never turns into one. */
+  specialTokens: string[];
+  /** Texts that end the rewritten window. */
+  stop: string[];
+  maxTokens: number;
 }
 
 /** Texts to turn into vectors with the loaded embedding model, in order. */
@@ -292,5 +305,5 @@ export function isHostToWorker(value: unknown): value is HostToWorker {
   const message = value as { type?: unknown; id?: unknown; method?: unknown };
   if (typeof message.id !== "number") return false;
   if (message.type === "cancel" || message.type === "ping") return true;
-  return message.type === "request" && ["load", "unload", "memory", "infill", "chat", "prefillChat", "tokenCounts", "embed"].includes(message.method as string);
+  return message.type === "request" && ["load", "unload", "memory", "infill", "chat", "prefillChat", "tokenCounts", "embed", "nextEdit"].includes(message.method as string);
 }

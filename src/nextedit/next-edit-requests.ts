@@ -81,6 +81,9 @@ export class NextEditRequests {
   private readonly pauseMs: number;
   private readonly now: () => number;
   private readonly outcomeEmitter = new Emitter<NextEditOutcome>();
+  private readonly startEmitter = new Emitter<{ uri: string; version: number }>();
+  /** A request went to the model (the pause ended and there was something to ask). */
+  readonly onDidStart: Event<{ uri: string; version: number }> = this.startEmitter.event;
   /** Every scheduled request's end, suggestion or not. */
   readonly onDidSettle: Event<NextEditOutcome> = this.outcomeEmitter.event;
 
@@ -125,6 +128,7 @@ export class NextEditRequests {
   dispose(): void {
     this.cancel();
     this.outcomeEmitter.dispose();
+    this.startEmitter.dispose();
   }
 
   private async run(): Promise<void> {
@@ -139,6 +143,7 @@ export class NextEditRequests {
     const prompt = buildNextEditPrompt({ format, path: editor.path, text: editor.text, cursorOffset: editor.cursor, events: this.deps.history.recent(), lastEvent });
     const controller = new AbortController();
     this.inFlight = controller;
+    this.startEmitter.fire({ uri: editor.uri, version: editor.version });
     let answer: NextEditGenerateResult;
     try {
       // The rewrite is about as long as the window; a little room over it lets a model add a few lines.

@@ -1,5 +1,8 @@
 import type { ModelRole } from "../protocol";
 
+/** The roles a server answers for: next-edit suggestions run on the local engine only. */
+export type ServedRole = Exclude<ModelRole, "nextEdit">;
+
 /**
  * What the server engine is configured with. The ide layer builds it from machine/user settings only
  * (ide/server-config.ts): a workspace's settings never choose where code is sent.
@@ -8,7 +11,7 @@ export interface ServerSettings {
   /** The server's base URL as the user wrote it (http://host:8080 or http://host:8080/v1). */
   url: string;
   /** The model each role asks for; "" takes the first model the server lists (a llama-server serves one). */
-  models: Record<ModelRole, string>;
+  models: Record<ServedRole, string>;
   /** Sent as `Authorization: Bearer …`; from VS Code's SecretStorage, never from a settings file. */
   apiKey?: string;
   /** How long Hearth waits for an answer to begin, and for the next part of a streamed one. */

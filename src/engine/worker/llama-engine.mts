@@ -13,6 +13,7 @@ import type {
   MemoryParams,
   ModelInfo,
   ModelRole,
+  NextEditParams,
   TokenCountParams,
   TokenCountResult,
   WorkerState,
@@ -23,6 +24,7 @@ import { disposeEmbeddingModel, embedTexts, loadEmbeddingModel, sameEmbeddingLoa
 import { EngineFailure, cancelled, internal } from "./engine-failure.mjs";
 import type { GenerationCallbacks } from "./generation.mjs";
 import { generateInfill } from "./infill.mjs";
+import { generateNextEdit, nextEditModelOf } from "./next-edit.mjs";
 import { LlamaBinding, type BindingParams, type EngineLog } from "./llama-binding.mjs";
 import { machineMemoryOf, type LoadedBeside } from "./memory-check.mjs";
 import { disposeLoadedModel, loadModel, sameLoad, type LoadedModel } from "./model-loader.mjs";
@@ -35,6 +37,7 @@ const ROLE_KINDS: Readonly<Record<ModelRole, "generation" | "embedding">> = {
   completion: "generation",
   chat: "generation",
   embedding: "embedding",
+  nextEdit: "generation",
 };
 
 type AnyLoaded = LoadedModel | LoadedEmbeddingModel;
@@ -154,6 +157,12 @@ export class LlamaEngine {
 
   async prefillChat(params: ChatPrefillParams, callbacks: PrefillCallbacks): Promise<ChatPrefillResult> {
     return await prefillChat(this.requireLoaded(params.modelRole ?? "completion"), params, callbacks);
+  }
+
+  /** The next-edit model's rewrite of a window, on that model's own sequence. */
+  async nextEdit(params: NextEditParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
+    const loaded = this.requireLoaded("nextEdit");
+    return await generateNextEdit(nextEditModelOf(await this.binding.library(), loaded), params, callbacks);
   }
 
   /** Vectors from the embedding model; the caller gives way to completions and chat through `mayContinue`. */

@@ -50,7 +50,7 @@ function handle(message: HostToWorker): void {
   }
   const { id, method } = message;
   const lane = laneOf(message);
-  lanes.run(id, lane, { newestWins: method === "infill", givesWay: method === "prefillChat" }, async (signal) => {
+  lanes.run(id, lane, { newestWins: method === "infill" || method === "nextEdit", givesWay: method === "prefillChat" }, async (signal) => {
     const started = performance.now();
     let firstChunk: number | null = null;
     const callbacks = {
@@ -74,7 +74,7 @@ function handle(message: HostToWorker): void {
         // Indexing is background work: between texts it waits for every completion and chat to finish.
         return engine.embed(message.params, {
           signal,
-          mayContinue: () => lanes.whenAllQuiet(EMBEDDING_YIELDS_TO, signal, callbacks.onProgress),
+          mayContinue: () => lanes.whenAllQuiet(EMBEDDING_YIELDS_TO, signal, callbacks.onProgress, PREFILL_HOLD_AFTER_COMPLETION_MS),
           onProgress: callbacks.onProgress,
         });
       case "prefillChat":
@@ -86,10 +86,17 @@ function handle(message: HostToWorker): void {
           onProgress: callbacks.onProgress,
         });
       case "infill":
-      case "chat": {
+      case "chat":
+      case "nextEdit": {
+        // Inline completions first: a next edit starts only once none is queued or running.
+        if (message.method === "nextEdit") await lanes.whenQuiet("completion", signal, callbacks.onProgress);
         const queuedMs = performance.now() - started;
         const result =
-          message.method === "infill" ? await engine.infill(message.params, callbacks) : await engine.chat(message.params, callbacks);
+          message.method === "infill"
+            ? await engine.infill(message.params, callbacks)
+            : message.method === "chat"
+              ? await engine.chat(message.params, callbacks)
+              : await engine.nextEdit(message.params, callbacks);
         const end = performance.now();
         return {
           ...result,
@@ -120,6 +127,7 @@ function laneOf(message: Extract<HostToWorker, { type: "request" }>): string {
   const method: EngineMethod = message.method;
   // An embedding model loads and embeds on its own lane, so neither holds up a completion.
   if (method === "embed") return "embedding";
+  if (method === "nextEdit") return "nextEdit";
   if (message.method === "load" && message.params.role && message.params.role !== "completion" && !engine.replacesLlama(message.params)) return laneOfRole(message.params.role);
   if (message.method === "unload" && message.params.role && message.params.role !== "completion") return laneOfRole(message.params.role);
   // Reading the machine's memory needs no model: its own lane, so it never queues behind a generation.
@@ -128,14 +136,14 @@ function laneOf(message: Extract<HostToWorker, { type: "request" }>): string {
 }
 
 /** The lane where each secondary model loads and unloads: the lane of its own requests. */
-const ROLE_LANES: Readonly<Record<Exclude<ModelRole, "completion">, string>> = { chat: "chat", embedding: "embedding" };
+const ROLE_LANES: Readonly<Record<Exclude<ModelRole, "completion">, string>> = { chat: "chat", embedding: "embedding", nextEdit: "nextEdit" };
 
 function laneOfRole(role: Exclude<ModelRole, "completion">): string {
   return ROLE_LANES[role];
 }
 
 /** The lanes whose requests the user waits for: embedding pauses while any of them has work. */
-const EMBEDDING_YIELDS_TO = ["completion", "chat"] as const;
+const EMBEDDING_YIELDS_TO = ["completion", "chat", "nextEdit"] as const;
 
 let shuttingDown = false;
 async function shutdown(code: number): Promise<void> {

@@ -1,0 +1,66 @@
+// Next-edit generation: the host renders the model family's prompt (src/nextedit/formats.ts) as pieces, and this
+// evaluates it on the next-edit model's own sequence and lets it write the rewritten window, stopping at the format's
+// end markers. The unchanged front of the prompt (earlier diff blocks) stays in the sequence's KV cache between
+// requests.
+import type { LlamaCompletion, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import type { NodeLlamaCpp } from "./llama-binding.mjs";
+import type { LoadedModel } from "./model-loader.mjs";
+import type { GenerationResult, NextEditParams } from "../protocol.js";
+import { EngineFailure } from "./engine-failure.mjs";
+import { toStopReason, watchProgress, type GenerationCallbacks } from "./generation.mjs";
+import { tokenizePrompt } from "./prompt-tokens.mjs";
+
+/** What next-edit generation needs of a loaded model. */
+export interface NextEditModel {
+  model: LlamaModel;
+  /** The sequence the next-edit model generates on (its only one). */
+  sequence: LlamaContextSequence;
+  completion: LlamaCompletion;
+  contextSize: number;
+}
+
+const completions = new WeakMap<LoadedModel, LlamaCompletion>();
+
+/**
+ * The next-edit model as generation needs it. It is loaded like a chat model (one sequence, the chat's); a completion
+ * over that sequence writes from raw tokens, with no chat template (made once per loaded model).
+ */
+export function nextEditModelOf(lib: NodeLlamaCpp, loaded: LoadedModel): NextEditModel {
+  let completion = completions.get(loaded);
+  if (!completion) {
+    completion = new lib.LlamaCompletion({ contextSequence: loaded.chatSequence });
+    completions.set(loaded, completion);
+  }
+  return { model: loaded.model, sequence: loaded.chatSequence, completion, contextSize: loaded.info.contextSize };
+}
+
+export async function generateNextEdit(loaded: NextEditModel, params: NextEditParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
+  // The answer may take at most half the context, so the prompt always keeps room.
+  const maxTokens = Math.max(1, Math.min(params.maxTokens, Math.floor(loaded.contextSize / 2)));
+  const tokens = tokenizePrompt(loaded.model, params.pieces, { guard: params.specialTokens });
+  if (tokens.length > loaded.contextSize - maxTokens - 1) {
+    // Cutting the prompt's front would cut its structure (the separators): say so instead.
+    throw new EngineFailure({
+      code: "internal",
+      message: `The next-edit prompt (${tokens.length} tokens) does not fit the next-edit model's context of ${loaded.contextSize} tokens with room for its answer.`,
+    });
+  }
+  const before = loaded.sequence.tokenMeter.getState();
+  const stopWatching = watchProgress(loaded.sequence, callbacks.onProgress);
+  const response = await loaded.completion
+    .generateCompletionWithMeta(tokens, {
+      maxTokens,
+      signal: callbacks.signal,
+      stopOnAbortSignal: true,
+      customStopTriggers: params.stop.map((stop) => [stop]),
+      onTextChunk: (chunk) => callbacks.onChunk(chunk),
+    })
+    .finally(stopWatching);
+  const used = loaded.sequence.tokenMeter.diff(before);
+  return {
+    text: response.response,
+    stopReason: toStopReason(response.metadata.stopReason),
+    promptTokens: used.usedInputTokens,
+    generatedTokens: used.usedOutputTokens,
+  };
+}
