@@ -93,10 +93,11 @@ export function detectFimFormat(info: ModelVocabInfo): FimFormat | null {
   if (all(s.pre, s.suf, s.mid)) {
     if (has(s.fileSep)) return found(starcoder2Format(label("StarCoder2", hint, /starcoder/), has(s.repoName)), [s.pre, s.fileSep]);
     // Mellum shares StarCoder's token texts (and is a llama-architecture GGUF, like Granite-Code), so only its metadata
-    // names it; it is the one family here trained suffix-first.
+    // names it.
     if ((/mellum/.test(hint) || /jetbrains/.test(hint)) && has(s.filename)) return found(mellumFormat(), [s.pre, s.filename]);
     const family = arch === "refact" ? "Refact" : arch === "starcoder" ? "StarCoder" : "StarCoder-style";
-    return found(starcoderFormat(family), [s.pre, ...(has(s.filename) ? [s.filename] : [])]);
+    // Only StarCoder itself is known to be trained suffix-first too (see formats.ts).
+    return found(starcoderFormat(family, arch === "starcoder" ? "spm" : "psm"), [s.pre, ...(has(s.filename) ? [s.filename] : [])]);
   }
 
   const byIds = genericTokensFromIds(info.fimTokenIds, info.tokens);

@@ -18,6 +18,22 @@
 //   - Codestral (mistral-common encode_fim; its test expects `<s>[SUFFIX]return▁a▁+▁b[PREFIX]▁def▁f(`): suffix first,
 //     no middle token, the prefix with SentencePiece's leading space.
 // BOS is not a piece: the engine's completion call prepends it exactly when the model's metadata asks for it.
+//
+// Order per family (issue 16; checked 2026-12-03). The engine keeps the KV cache up to the first token that changed, and
+// typing changes the prompt at the cursor: in prefix-suffix-middle (PSM) order the suffix follows the cursor and is
+// evaluated again on every keystroke, so it is cut at the end of the enclosing block (fim/layout.ts PSM_WINDOW, at most
+// 16 lines); in a suffix-first order it precedes the prefix, stays in the cache while the user types, and is 64 lines
+// long (SPM_WINDOW). A family is put suffix first only where its training used that order:
+//   - Qwen2.5-Coder: PSM only (its report and FIM examples); prefix first.
+//   - DeepSeek-Coder: PSM (its report trains FIM in PSM mode); prefix first.
+//   - StarCoder2: its repo-level FIM file is laid out PSM (`<file_sep><fim_prefix>path\nprefix<fim_suffix>…`); prefix first.
+//   - CodeGemma: its report says PSM and SPM, but documents only the PSM layout; prefix first.
+//   - StarCoder(1): bigcode's Megatron-LM (megatron/data/gpt_dataset.py `permute`) trains SPM half the time
+//     (`fim_spm_rate` 0.5) as `<fim_prefix><fim_suffix>suffix<fim_middle>prefix`; suffix first, in that layout. Other models on
+//     its tokenizer (Refact, Granite-Code) stay prefix first: their order is not documented here.
+//   - CodeLlama: generation.py `infilling_prompt_tokens(suffix_first=True)`, trained in both orders (the Code Llama paper, infilling):
+//     `[BOS] ▁<PRE> ▁<SUF> suffix ▁<MID> ␣prefix`; suffix first.
+//   - Codestral, Mellum: suffix first is their only format.
 import { renderCommentedSnippets } from "./comments";
 import type { FimFamilyId, FimFormat, FimRenderInput, PromptPiece } from "./types";
 
@@ -131,19 +147,21 @@ export function starcoder2Format(familyName = "StarCoder2", withRepoName = true)
 }
 
 /**
- * StarCoder(1), Refact and other models on the StarCoder tokenizer (`<fim_prefix>` without StarCoder2's `<file_sep>`):
- * PSM; other files as comments.
+ * StarCoder(1), Refact and other models on the StarCoder tokenizer (`<fim_prefix>` without StarCoder2's `<file_sep>`);
+ * other files as comments. StarCoder itself goes suffix first, in its trained SPM layout
+ * `<fim_prefix><fim_suffix>suffix<fim_middle>prefix`; the others (Refact, Granite-Code, …) whose training order is not
+ * documented here stay prefix first (`order: "psm"`).
  */
-export function starcoderFormat(familyName = "StarCoder"): FimFormat {
+export function starcoderFormat(familyName = "StarCoder", order: "psm" | "spm" = "spm"): FimFormat {
   const t = STARCODER_TOKENS;
   return defineFormat({
     id: "starcoder",
     familyName,
-    order: "psm",
+    order,
     repoLevel: false,
     written: [t.pre, t.suf, t.mid],
     stopTokens: [t.endOfText, t.pre, t.suf, t.mid, t.pad, t.filename, t.fileSep],
-    render: (input) => fimPieces("psm", t, commentedPrefix(input), input.suffix),
+    render: (input) => (order === "spm" ? suffixFirstPieces(t, commentedPrefix(input), input.suffix) : fimPieces("psm", t, commentedPrefix(input), input.suffix)),
   });
 }
 
@@ -167,20 +185,20 @@ export function mellumFormat(familyName = "Mellum"): FimFormat {
 }
 
 /**
- * CodeLlama: PSM with `▁<PRE>`/`▁<SUF>`/`▁<MID>`. `tokens` lets detection pass the vocabulary's own spelling (some
- * conversions store `<PRE>` without the SentencePiece space).
+ * CodeLlama: suffix first, `▁<PRE> ▁<SUF> suffix ▁<MID> ␣prefix` (generation.py's suffix_first layout). `tokens` lets
+ * detection pass the vocabulary's own spelling (some conversions store `<PRE>` without the SentencePiece space).
  */
 export function codellamaFormat(familyName = "CodeLlama", tokens: { pre: string; suf: string; mid: string; eot: string } = CODELLAMA_TOKENS): FimFormat {
   return defineFormat({
     id: "codellama",
     familyName,
-    order: "psm",
+    order: "spm",
     repoLevel: false,
     written: [tokens.pre, tokens.suf, tokens.mid],
     stopTokens: [tokens.eot, CODELLAMA_TOKENS.eos],
     stopStrings: ["<EOT>"],
-    // generation.py encodes the prefix with SentencePiece's leading space (`<PRE> {pre}`) and the suffix without.
-    render: (input) => fimPieces("psm", tokens, withLeadingSpace(commentedPrefix(input)), input.suffix),
+    // generation.py encodes the prefix with SentencePiece's leading space (`<MID> {pre}`) and the suffix without.
+    render: (input) => suffixFirstPieces(tokens, withLeadingSpace(commentedPrefix(input)), input.suffix),
   });
 }
 
@@ -295,6 +313,11 @@ function fimPieces(order: "psm" | "spm", t: { pre: string; suf: string; mid?: st
   const middle = t.mid !== undefined ? [special(t.mid)] : [];
   if (order === "psm") return [special(t.pre), ...prefix, special(t.suf), text(suffix), ...middle];
   return [special(t.suf), text(suffix), special(t.pre), ...prefix, ...middle];
+}
+
+/** The suffix-first layout of the FIM paper (Bavarian et al. 2022), as StarCoder and CodeLlama were trained on it. */
+function suffixFirstPieces(t: { pre: string; suf: string; mid: string }, prefix: PromptPiece[], suffix: string): PromptPiece[] {
+  return [special(t.pre), special(t.suf), text(suffix), special(t.mid), ...prefix];
 }
 
 /**

@@ -47,10 +47,11 @@ describe("FIM formats", () => {
     ]);
   });
 
-  it("renders StarCoder with snippets as comments at the top of the prefix", () => {
+  it("renders StarCoder suffix first, in its trained SPM layout, with snippets as comments at the top of the prefix", () => {
     assert.deepEqual(render(starcoderFormat()), [
-      special("<fim_prefix>"), text(COMMENTS), text(PREFIX), special("<fim_suffix>"), text(SUFFIX), special("<fim_middle>"),
+      special("<fim_prefix>"), special("<fim_suffix>"), text(SUFFIX), special("<fim_middle>"), text(COMMENTS), text(PREFIX),
     ]);
+    assert.equal(starcoderFormat().order, "spm");
   });
 
   it("renders Mellum suffix first, after <filename> blocks", () => {
@@ -61,10 +62,15 @@ describe("FIM formats", () => {
     ]);
   });
 
-  it("renders CodeLlama with ▁<PRE>/▁<SUF>/▁<MID> and SentencePiece's space before the prefix only", () => {
+  it("renders CodeLlama suffix first (▁<PRE>▁<SUF>suffix▁<MID>prefix) with SentencePiece's space before the prefix only", () => {
     assert.deepEqual(render(codellamaFormat()), [
-      special("\u2581<PRE>"), text(` ${COMMENTS}`), text(PREFIX), special("\u2581<SUF>"), text(SUFFIX), special("\u2581<MID>"),
+      special("\u2581<PRE>"), special("\u2581<SUF>"), text(SUFFIX), special("\u2581<MID>"), text(` ${COMMENTS}`), text(PREFIX),
     ]);
+    assert.equal(codellamaFormat().order, "spm");
+  });
+
+  it("keeps the prefix-first order for the families trained on it alone (Qwen2.5-Coder, DeepSeek-Coder, StarCoder2, CodeGemma)", () => {
+    for (const format of [qwenFormat(), deepseekFormat(), starcoder2Format(), codegemmaFormat()]) assert.equal(format.order, "psm", format.familyName);
   });
 
   it("renders CodeGemma with <|fim_prefix|> … <|fim_middle|>", () => {
@@ -103,9 +109,9 @@ describe("FIM formats", () => {
 
   it("writes snippets in the file's comment syntax, from the language id or else the extension", () => {
     const ts = render(starcoderFormat(), { languageId: "typescript", filePath: "a.ts" });
-    assert.deepEqual(ts[1], text("// Path: consts.py\n// PI = 3.14159\n\n// Path: a.ts\n"));
+    assert.deepEqual(ts[4], text("// Path: consts.py\n// PI = 3.14159\n\n// Path: a.ts\n"));
     const css = render(starcoderFormat(), { languageId: undefined, filePath: "site.css", snippets: [{ path: "b.css", content: "a { x: 1 } /* c */" }] });
-    assert.deepEqual(css[1], text("/* Path: b.css\na { x: 1 } /* c * /\n*/\n\n/* Path: site.css */\n"));
+    assert.deepEqual(css[4], text("/* Path: b.css\na { x: 1 } /* c * /\n*/\n\n/* Path: site.css */\n"));
   });
 
   it("ends every format on what the model's family stops on", () => {
