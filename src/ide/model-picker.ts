@@ -52,7 +52,12 @@ type UseItem = vscode.QuickPickItem & { use: ModelUse };
 export function registerModelPicker(deps: ModelPickerDeps): { disposables: vscode.Disposable[]; api: ModelsApi } {
   const picker = new ModelPicker(deps);
   return {
-    disposables: [vscode.commands.registerCommand(COMMANDS.selectModel, (args?: SelectModelArgs) => picker.select(args))],
+    disposables: [
+      vscode.commands.registerCommand(COMMANDS.selectModel, (args?: SelectModelArgs) =>
+        // While a server answers, the models to choose from are the server's (/v1/models).
+        !args && deps.engine.target.kind === "server" ? vscode.commands.executeCommand(COMMANDS.selectServerModel) : picker.select(args),
+      ),
+    ],
     api: { pickerData: (signal) => picker.data(signal) },
   };
 }
