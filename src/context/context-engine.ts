@@ -33,6 +33,7 @@ import { SyntaxRuntime } from "./syntax-runtime";
 import { SyntaxService } from "./syntax-service";
 import { estimateTokens } from "./token-estimate";
 import type { CountTokens } from "./token-estimate";
+import { lineEndWithin } from "./text-lines";
 import { uriToPath } from "./uri-path";
 
 export interface ContextEngineOptions {
@@ -252,7 +253,7 @@ export class ContextEngine {
     // may also have typed meanwhile: then this request's text is stale and must not replace the document's copy.
     const treeNow = this.documents.getText(req.uri) === text ? this.documents.getTree(req.uri) : null;
     const anchor = this.hold && req.otherFilesOnly ? { lines: PREFIX_ANCHOR_LINES, lineOf: (at: number) => lines.lineOf(at) } : undefined;
-    const prefix = prefixWindow(text, offset, req.budgetTokens - suffix.tokens - used, treeNow, spec, this.countTokens, anchor);
+    const prefix = this.heldPrefix(prefixWindow(text, offset, req.budgetTokens - suffix.tokens - used, treeNow, spec, this.countTokens, anchor), view, !!anchor);
     const prefixStartLine = lines.lineOf(prefix.start);
     // Whatever the final prefix already shows is not repeated (the import block, definitions just above the cursor).
     const items = withoutShown(ordered, prefixStartLine, Math.max(lines.lineOf(offset), suffixEndLine));
@@ -284,6 +285,18 @@ export class ContextEngine {
     this.syntax.dispose();
     this.runtime.dispose();
     this.index.dispose();
+  }
+
+  /** The prefix window from the held first line, where the hold keeps one below the budget's (see ContextHold). */
+  private heldPrefix(prefix: { start: number; tokens: number }, view: RequestView, held: boolean): { start: number; tokens: number } {
+    if (!held || !this.hold) return prefix;
+    const { text, offset, lines } = view;
+    const first = lines.lineOf(prefix.start);
+    const line = this.hold.prefixStartLine(first, lines.lineOf(offset));
+    if (line <= first) return prefix;
+    let start = prefix.start;
+    for (let l = first; l < line && start < offset; l++) start = Math.min(offset, lineEndWithin(text, start, offset - start + 1) + 1);
+    return { start, tokens: this.countTokens(text.slice(start, offset)) };
   }
 
   private retrievalRequest(req: AssembleRequest, view: RequestView, prefixFloor: number): RetrievalRequest {

@@ -38,6 +38,9 @@ export interface HoldRequest {
  */
 export class ContextHold {
   private held: { uri: string; scope: readonly string[]; items: ContextItem[] } | null = null;
+  /** Whether the last choice kept the held items (the user typed on in the same scope), and the prefix's first line. */
+  private kept = false;
+  private prefixLine: number | null = null;
   /** When the user last typed or asked, per document, and whether a pause came before their latest edit. */
   private readonly activity = new Map<string, { at: number; paused: boolean }>();
   private readonly pauseMs: number;
@@ -63,17 +66,34 @@ export class ContextHold {
     this.activity.set(request.uri, { at: now, paused: false });
     const held = this.held;
     const same = held !== null && held.uri === request.uri && nested(held.scope, request.scope);
-    const items = same && !paused ? extend(held.items, request.fresh, request.budgetTokens) : keepCommon(held?.items ?? [], request.fresh);
+    this.kept = same && !paused;
+    const items = this.kept ? extend(held.items, request.fresh, request.budgetTokens) : keepCommon(held?.items ?? [], request.fresh);
     // The deeper of two nested scopes is kept: a parse that sees only the class must not make the method forgotten.
     const scope = same && held.scope.length > request.scope.length ? held.scope : request.scope;
     this.held = { uri: request.uri, scope, items };
     return items;
   }
 
+  /**
+   * The first line of the prefix window, given the one the budget allows (`line`) and the cursor's: while the held items
+   * are kept, it only moves down, so a budget that grows back for a call (a token count that came in lower than its
+   * estimate, a line deleted) does not move it up and down again. Call after choose().
+   */
+  prefixStartLine(line: number, cursorLine: number): number {
+    const held = this.prefixLine;
+    const start = this.kept && held !== null && held > line && held <= cursorLine ? held : line;
+    this.prefixLine = start;
+    return start;
+  }
+
   /** The document was closed. */
   forget(uri: string): void {
     this.activity.delete(uri);
-    if (this.held?.uri === uri) this.held = null;
+    if (this.held?.uri === uri) {
+      this.held = null;
+      this.prefixLine = null;
+      this.kept = false;
+    }
   }
 }
 

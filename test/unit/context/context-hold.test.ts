@@ -83,3 +83,26 @@ describe("ContextHold", () => {
     );
   });
 });
+
+describe("ContextHold's prefix start", () => {
+  it("only moves the prefix window's first line down while the held items are kept, and follows the budget after a pause", () => {
+    let clock = 0;
+    const hold = new ContextHold({ now: () => clock, pauseMs: 3000 });
+    const ask = (): void => {
+      clock += 200;
+      hold.edited("a.ts");
+      hold.choose({ uri: "a.ts", scope: ["fn:1"], fresh: [], budgetTokens: 100 });
+    };
+    ask();
+    assert.equal(hold.prefixStartLine(32, 90), 32);
+    ask();
+    assert.equal(hold.prefixStartLine(16, 90), 32, "a budget that grows back does not move it up");
+    ask();
+    assert.equal(hold.prefixStartLine(48, 91), 48);
+    ask();
+    assert.equal(hold.prefixStartLine(16, 40), 16, "never below the cursor's line");
+    clock += 5000;
+    ask();
+    assert.equal(hold.prefixStartLine(0, 90), 0);
+  });
+});
