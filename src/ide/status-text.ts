@@ -48,7 +48,7 @@ const ERROR_TEXT: Partial<Record<EngineErrorCode, string>> = {
 export const STARTING_VIEW: StatusView = { text: "$(sync~spin) Hearth: starting…", tooltip: "Hearth is starting: checking the model file.", severity: "ok" };
 
 export function describeStatus(status: EngineStatus, completion?: CompletionStatus, target?: EngineTarget): StatusView {
-  const view = target?.kind === "server" ? onServer(describeEngine(status), target.url) : describeEngine(status);
+  const view = target?.kind === "server" ? onServer(status, target.url) : describeEngine(status);
   if (!completion || status.kind === "no-model" || status.kind === "error") return view;
   const notes: string[] = [];
   let text = view.text;
@@ -67,12 +67,18 @@ export function describeStatus(status: EngineStatus, completion?: CompletionStat
 }
 
 /** A server's state: the cloud icon and the host in the text, the full address first in the tooltip. */
-function onServer(view: StatusView, url: string): StatusView {
+function onServer(status: EngineStatus, url: string): StatusView {
   const host = url.replace(/^https?:\/\//, "");
+  const view = describeEngine(status);
+  // The local model's facts (threads, CPU or GPU) are not the server's to tell.
+  const tooltip =
+    status.kind === "ready"
+      ? `Hearth: ${status.model.name} ready${status.model.contextSize ? ` (context ${status.model.contextSize} per request)` : ""}${status.model.fimFormat ? `\nCompletion prompt format: ${status.model.fimFormat}` : ""}`
+      : view.tooltip;
   return {
     ...view,
     text: `${view.text.replace("$(flame)", "$(cloud)")} · ${host}`,
-    tooltip: `Requests go to the inference server at ${url} (hearth.engine.kind: server).\n${view.tooltip}`,
+    tooltip: `Requests go to the inference server at ${url} (hearth.engine.kind: server).\n${tooltip}`,
   };
 }
 
