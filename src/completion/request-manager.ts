@@ -145,6 +145,8 @@ export class RequestManager {
       this.deps.context.prepare?.(completionContextRequest(snapshot, this.generation.budgetTokens));
       if (!(await sleep(delay - (performance.now() - started), signal))) return null;
     }
+    // Without a wait, the next key of a burst VS Code delivered at once may have cancelled this one already.
+    if (signal.aborted) return null;
 
     const generated = this.start(snapshot, cursor, "model");
     const text = await this.wait(generated.flight, signal);

@@ -55,11 +55,13 @@ class FakeEngine implements CompletionEngine {
 /** A context whose cursor sits in an empty block (a multi-line completion) or in the middle of a statement (one line). */
 class FakeContext implements ContextAssembler {
   readonly prepared: AssembleRequest[] = [];
+  assembled = 0;
   constructor(private readonly multiline = false) {}
   prepare(req: AssembleRequest): void {
     this.prepared.push(req);
   }
   async assemble(req: AssembleRequest): Promise<AssembledContext> {
+    this.assembled++;
     return {
       languageId: req.languageId,
       prefix: req.text.slice(0, req.offset),
@@ -415,6 +417,22 @@ describe("RequestManager with the default debounce", () => {
     assert.equal(engine.calls.length, 1);
     assert.equal(engine.calls[0]!.params.prefix, "const a = ");
     controller.abort();
+    rm.dispose();
+  });
+
+  it("assembles no context and calls no model for a key whose request VS Code cancelled before the call could start", async () => {
+    const engine = new FakeEngine(() => ["b;"]);
+    const context = new FakeContext();
+    const rm = new RequestManager({ engine, context, logger: silentLogger }, { orphanGraceMs: 0 });
+    const controller = new AbortController();
+    const pending = rm.provide({ snapshot: doc("const a = █"), triggerKind: "automatic", signal: controller.signal });
+    // The next key comes in the same turn of the event loop (a burst VS Code delivers at once).
+    controller.abort();
+    assert.equal(await pending, null);
+    // A call started anyway would have assembled its context and reached the engine in promise callbacks by now.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(context.assembled, 0);
+    assert.equal(engine.calls.length, 0);
     rm.dispose();
   });
 
