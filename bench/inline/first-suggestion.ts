@@ -30,7 +30,7 @@ import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { loadKySource } from "../engine/source-file";
 import { BENCH_DIR, median, quantile, writeBenchResult, type FlatValue } from "../report";
 import { engineChildProcess } from "../reliability/flood";
-import { AssemblerProbe, EngineProbe } from "./probes";
+import { AssemblerProbe, EngineProbe, listenToEngineReplies, type EngineReply } from "./probes";
 import { truthAt } from "./replay";
 import { HUMAN_PACE, makeSegment, nextKey, type Key, type Pace, type TypingSegment } from "./typist";
 
@@ -296,6 +296,9 @@ interface TypingCost {
   engineCpuS: number;
   hostCpuS: number;
   typingS: number;
+  /** Tokens the engine evaluated for the calls' prompts (what their KV cache did not hold) and generated, cancelled calls included. */
+  promptTokens: number;
+  generatedTokens: number;
 }
 
 /** The engine process's CPU time (user + system, all its threads), from /proc (Linux); NaN where it cannot be read. */
@@ -333,6 +336,8 @@ async function typingCost(client: EngineClient, segment: TypingSegment, grammars
   const typist = new Typist(segment, rig, manager);
   // Let the engine finish whatever the last measurement left, so that it is not counted here.
   await sleep(1000);
+  const replies: EngineReply[] = [];
+  const stopListening = listenToEngineReplies(client, replies);
   const engineBefore = engineCpuSeconds(client);
   const hostBefore = process.cpuUsage();
   const started = performance.now();
@@ -343,6 +348,7 @@ async function typingCost(client: EngineClient, segment: TypingSegment, grammars
     typist.stop();
     manager.dispose();
     rig.dispose();
+    stopListening();
   }
   const host = process.cpuUsage(hostBefore);
   return {
@@ -351,6 +357,8 @@ async function typingCost(client: EngineClient, segment: TypingSegment, grammars
     engineCpuS: engineCpuSeconds(client) - engineBefore,
     hostCpuS: (host.user + host.system) / 1e6,
     typingS: (performance.now() - started) / 1000,
+    promptTokens: replies.reduce((sum, r) => sum + r.promptTokens, 0),
+    generatedTokens: replies.reduce((sum, r) => sum + r.generatedTokens, 0),
   };
 }
 
@@ -412,7 +420,7 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
       for (const design of (i % 2 === 0 ? ["before", "now"] : ["now", "before"]) as Design[]) {
         const cost = await typingCost(client, segment, grammarsDir, PACES[name], DESIGNS[design].debounce, smoke ? 30 : COST_KEYS[name]);
         costs.set(`${name}_${design}`, cost);
-        log(`C ${name} typist, ${design}: ${cost.calls} model calls for ${cost.keys} keys, engine CPU ${cost.engineCpuS.toFixed(2)} s, host CPU ${cost.hostCpuS.toFixed(2)} s in ${cost.typingS.toFixed(1)} s`);
+        log(`C ${name} typist, ${design}: ${cost.calls} model calls for ${cost.keys} keys, ${cost.promptTokens} + ${cost.generatedTokens} tokens, engine CPU ${cost.engineCpuS.toFixed(2)} s, host CPU ${cost.hostCpuS.toFixed(2)} s in ${cost.typingS.toFixed(1)} s`);
       }
     }
   } finally {
@@ -453,6 +461,8 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
         [`cost_${name}_${design}_engine_cpu_s_per_100_keys`]: per100(cost.engineCpuS, 2),
         [`cost_${name}_${design}_host_cpu_s_per_100_keys`]: per100(cost.hostCpuS, 2),
         [`cost_${name}_${design}_typing_s_per_100_keys`]: per100(cost.typingS, 1),
+        [`cost_${name}_${design}_prompt_tokens_per_100_keys`]: per100(cost.promptTokens, 0),
+        [`cost_${name}_${design}_generated_tokens_per_100_keys`]: per100(cost.generatedTokens, 0),
         [`scheduled_${name}_typist_calls_per_100_keys_${design}`]: round(x.calls, 1),
         [`scheduled_${name}_typist_wait_ms_p50_${design}`]: round(x.waitP50),
       });
@@ -520,9 +530,9 @@ ${COST_KEYS.fast} keys of the fast and human typists, ${COST_KEYS.slow} of the s
 Engine CPU: the engine process's user + system time (all its threads, from /proc), from the first key to a second
 after the last; host CPU: this process's (the extension host's part: snapshots, context, the request manager):
 
-| typist | design | model calls per 100 keys (scheduled) | engine CPU s per 100 keys | host CPU s per 100 keys | typing s per 100 keys |
-|---|---|---|---|---|---|
-${(Object.keys(PACES) as PaceName[]).flatMap((name) => (Object.keys(DESIGNS) as Design[]).map((design) => `| ${name === "fast" ? `fast (${FAST_PACE.keyMs} ms a key, ${FAST_PACE.wordEndMs} ms after a word)` : name === "human" ? `the inline bench's (${HUMAN_PACE.keyMs} ms a key, pauses)` : `slow (${SLOW_PACE.keyMs} ms a key)`} | ${DESIGNS[design].label} | ${f(`cost_${name}_${design}_model_calls_per_100_keys`)} (${f(`scheduled_${name}_typist_calls_per_100_keys_${design}`)}) | ${f(`cost_${name}_${design}_engine_cpu_s_per_100_keys`)} | ${f(`cost_${name}_${design}_host_cpu_s_per_100_keys`)} | ${f(`cost_${name}_${design}_typing_s_per_100_keys`)} |`)).join("\n")}
+| typist | design | model calls per 100 keys (scheduled) | tokens evaluated + generated per 100 keys | engine CPU s per 100 keys | host CPU s per 100 keys | typing s per 100 keys |
+|---|---|---|---|---|---|---|
+${(Object.keys(PACES) as PaceName[]).flatMap((name) => (Object.keys(DESIGNS) as Design[]).map((design) => `| ${name === "fast" ? `fast (${FAST_PACE.keyMs} ms a key, ${FAST_PACE.wordEndMs} ms after a word)` : name === "human" ? `the inline bench's (${HUMAN_PACE.keyMs} ms a key, pauses)` : `slow (${SLOW_PACE.keyMs} ms a key)`} | ${DESIGNS[design].label} | ${f(`cost_${name}_${design}_model_calls_per_100_keys`)} (${f(`scheduled_${name}_typist_calls_per_100_keys_${design}`)}) | ${f(`cost_${name}_${design}_prompt_tokens_per_100_keys`)} + ${f(`cost_${name}_${design}_generated_tokens_per_100_keys`)} | ${f(`cost_${name}_${design}_engine_cpu_s_per_100_keys`)} | ${f(`cost_${name}_${design}_host_cpu_s_per_100_keys`)} | ${f(`cost_${name}_${design}_typing_s_per_100_keys`)} |`)).join("\n")}
 
 "Scheduled": the calls the design alone lets start for the typist's schedule (a key starts one when the next key comes
 later than its wait; free of the machine's speed), before typing-through, the cache and joining a generation save some.
