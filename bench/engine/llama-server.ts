@@ -16,7 +16,21 @@ export interface InfillAnswer {
   content: string;
   timings: InfillTimings;
   tokens_cached?: number;
+  /** The prompt's length in tokens (cached or evaluated). */
+  tokens_evaluated?: number;
 }
+
+/** A chunk of another file as llama.vscode sends it in `input_extra`. */
+export interface ExtraChunk {
+  filename: string;
+  text: string;
+}
+
+/**
+ * llama.vscode's recommended llama-server flags for a CPU (its README, "No GPUs"): `-ub 1024 -b 1024 -dt 0.1
+ * --ctx-size 0 --cache-reuse 256` (`-dt` is deprecated in this llama.cpp and left out), and one slot for one user.
+ */
+export const LLAMA_VSCODE_CPU_FLAGS = ["-ub", "1024", "-b", "1024", "--ctx-size", "0", "--cache-reuse", "256", "-np", "1"];
 
 const running = new Set<ChildProcess>();
 let exitHooked = false;
@@ -69,18 +83,11 @@ export class LlamaServer {
     return this.child.pid;
   }
 
-  static async start(binary: string, modelPath: string, options: { threads: number; contextSize: number; logFile: string }): Promise<LlamaServer> {
+  /** `flags` are the server's settings besides the model, threads and address (e.g. LLAMA_VSCODE_CPU_FLAGS). */
+  static async start(binary: string, modelPath: string, options: { threads: number; flags: readonly string[]; logFile: string }): Promise<LlamaServer> {
     hookExit();
     const port = await freeLoopbackPort();
-    const args = [
-      "-m", modelPath,
-      "-t", String(options.threads),
-      "-c", String(options.contextSize),
-      "-np", "1",
-      "--cache-reuse", "256",
-      "--host", "127.0.0.1",
-      "--port", String(port),
-    ];
+    const args = ["-m", modelPath, "-t", String(options.threads), ...options.flags, "--host", "127.0.0.1", "--port", String(port)];
     const fd = openSync(options.logFile, "w");
     // detached: its own process group, so stopping it takes every thread and child with it.
     const child = spawn(binary, args, { stdio: ["ignore", fd, fd], detached: true });
@@ -113,17 +120,17 @@ export class LlamaServer {
   }
 
   /**
-   * `/infill` as llama.vscode sends it (cache_prompt, top_k 40, top_p 0.99, no other files), except that generation is
+   * `/infill` as llama.vscode sends it (cache_prompt, top_k 40, top_p 0.99, its ring of other files' chunks), except that generation is
    * fixed at `nPredict` tokens: `ignore_eos`, no `t_max_predict_ms`/`n_indent` cut-offs, and llama.vscode's "infill"
    * sampler left out of its sampler chain (on random weights it ends every answer after one token, ignore_eos or not).
    */
-  async infill(request: LlamaVscodeInfill, nPredict: number): Promise<InfillAnswer> {
+  async infill(request: LlamaVscodeInfill, extra: readonly ExtraChunk[], nPredict: number): Promise<InfillAnswer> {
     const response = await fetch(`${this.url}/infill`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
         ...request,
-        input_extra: [],
+        input_extra: extra,
         n_predict: nPredict,
         top_k: 40,
         top_p: 0.99,
@@ -134,6 +141,20 @@ export class LlamaServer {
       }),
     });
     if (!response.ok) throw new Error(`llama-server /infill answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+    return (await response.json()) as InfillAnswer;
+  }
+
+  /**
+   * `/completion` with a prompt of token ids, evaluated as given (the tokens Hearth's engine evaluates), the KV cache
+   * kept between requests, greedy sampling as Hearth's (top-k 1, temperature 0), exactly `nPredict` tokens.
+   */
+  async complete(tokens: readonly number[], nPredict: number): Promise<InfillAnswer> {
+    const response = await fetch(`${this.url}/completion`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: tokens, n_predict: nPredict, top_k: 1, temperature: 0, samplers: ["top_k", "temperature"], stream: false, cache_prompt: true, ignore_eos: true }),
+    });
+    if (!response.ok) throw new Error(`llama-server /completion answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
     return (await response.json()) as InfillAnswer;
   }
 

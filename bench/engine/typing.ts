@@ -73,3 +73,26 @@ export function llamaVscodeInfill(step: TypingStep, nPrefix = 256, nSuffix = 64)
     input_suffix: `${lineSuffix}\n${suffixLines.join("\n")}\n`,
   };
 }
+
+/**
+ * llama.vscode's ring buffer for files the user had open (ggml-org/llama.vscode, src/extra-context.ts `pickChunk`):
+ * a file shorter than 63 lines goes whole; from a longer one a window of `chunkSize / 2` (32) lines, at a random line
+ * there, seeded here by the file's name so every run sends the same chunks. The ring holds at most 16 chunks. Chunks
+ * it would add later for the typed file itself (when the cursor jumps far, on save or copy) are left out: they enter
+ * the ring at most one per second and only after 3 s without a completion, which a typist's pauses rarely give.
+ */
+export function llamaVscodeRing(tabs: readonly { relativePath: string; text: string }[], chunkSize = 64, maxChunks = 16): { filename: string; text: string }[] {
+  return tabs.slice(-maxChunks).map((tab) => {
+    const lines = tab.text.split("\n");
+    if (lines.length + 1 < chunkSize) return { filename: tab.relativePath, text: `${lines.join("\n")}\n` };
+    const span = chunkSize / 2;
+    const start = seededIndex(tab.relativePath, Math.max(1, lines.length - span + 1));
+    return { filename: tab.relativePath, text: `${lines.slice(start, start + span).join("\n")}\n` };
+  });
+}
+
+function seededIndex(seed: string, n: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619) >>> 0;
+  return h % n;
+}

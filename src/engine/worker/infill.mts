@@ -19,9 +19,7 @@ export async function generateInfill(loaded: LoadedModel, params: InfillParams, 
       message: `${loaded.info.name} has no fill-in-the-middle tokens, so it cannot complete code inline. Chat still works with it; choose a code model (for example Qwen2.5-Coder) for completions.`,
     });
   }
-  // The answer may take at most half the context, so the prompt always keeps room.
-  const maxTokens = Math.max(1, Math.min(params.maxTokens, Math.floor(loaded.info.contextSize / 2)));
-  const { prompt, tokens } = fitPrompt(loaded.model, loaded.info.contextSize - maxTokens - 1, fim.format, params);
+  const { prompt, tokens, maxTokens } = fitInfillPrompt(loaded.model, loaded.info.contextSize, fim.format, params);
   const before = sequence.tokenMeter.getState();
   const limit = new LineLimit(params.maxLines ?? 0, callbacks);
   const stopWatching = watchProgress(sequence, callbacks.onProgress);
@@ -46,6 +44,24 @@ export async function generateInfill(loaded: LoadedModel, params: InfillParams, 
     promptTokens: used.usedInputTokens,
     generatedTokens: used.usedOutputTokens,
   };
+}
+
+export interface FittedInfillPrompt {
+  prompt: FimPrompt;
+  /** The tokens the engine evaluates (without a BOS token: LlamaCompletion adds it where the model asks for one). */
+  tokens: Token[];
+  /** The generation limit that leaves the prompt its room. */
+  maxTokens: number;
+}
+
+/**
+ * The prompt `generateInfill` evaluates for `params` in a context of `contextSize` tokens. Exported so that the engine
+ * bench can send llama-server exactly the same tokens.
+ */
+export function fitInfillPrompt(model: LlamaModel, contextSize: number, format: FimFormat, params: InfillParams): FittedInfillPrompt {
+  // The answer may take at most half the context, so the prompt always keeps room.
+  const maxTokens = Math.max(1, Math.min(params.maxTokens, Math.floor(contextSize / 2)));
+  return { ...fitPrompt(model, contextSize - maxTokens - 1, format, params), maxTokens };
 }
 
 /**

@@ -1,0 +1,127 @@
+// Hearth's side of the engine bench: the extension's own pipeline (CompletionPipeline: the context engine over the
+// indexed workspace, weighing with the model's tokenizer, and generateSuggestion) on the real engine process. The
+// only change is in what the engine is asked to generate: exactly `nPredict` tokens with no line limit and no early
+// stop by the post-processor, so that every side of the race generates the same number of tokens.
+import { basename, join } from "node:path";
+import { silentLogger } from "../../src/common/logger";
+import { CompletionPipeline, pathInFolder } from "../../src/completion/completion-pipeline";
+import type { CompletionEngine, DocumentSnapshot } from "../../src/completion/completion-types";
+import { DEFAULT_GENERATION, generateSuggestion } from "../../src/completion/generate-suggestion";
+import type { EngineClient } from "../../src/engine/client";
+import type { GenerationResult, InfillParams } from "../../src/engine/protocol";
+import { BENCH_DIR } from "../report";
+import type { ReplayFile } from "./replay-files";
+import type { TypingStep } from "./typing";
+
+export interface HearthAnswer {
+  /** What the caller waits: context assembly, the engine call and its streamed answer. */
+  ms: number;
+  /** Of which the context engine's assembly (until the engine was called). */
+  assemblyMs: number;
+  params: InfillParams;
+  result: GenerationResult;
+  /** Engine-side time from the first streamed chunk to the end, per generated token after the first. */
+  genMsPerToken: number | null;
+}
+
+/** hearth.completion.contextTokens' default (package.json). */
+export const CONTEXT_TOKENS = 1024;
+
+export class HearthSide {
+  private version = 1;
+  private text: string;
+
+  private constructor(
+    private readonly pipeline: CompletionPipeline,
+    private readonly client: EngineClient,
+    private readonly file: ReplayFile,
+    first: TypingStep,
+  ) {
+    this.text = first.before + first.after;
+  }
+
+  /** Opens the tabs, then the typed file as it is before typing, indexes the workspace and settles token counts. */
+  static async open(client: EngineClient, file: ReplayFile, first: TypingStep): Promise<HearthSide> {
+    const pipeline = new CompletionPipeline({
+      engine: client,
+      grammarsDir: join(BENCH_DIR, "..", "grammars"),
+      logger: silentLogger,
+      budgetTokens: CONTEXT_TOKENS,
+      relativePath: (path) => pathInFolder(file.root, path) ?? path,
+    });
+    const side = new HearthSide(pipeline, client, file, first);
+    const { context } = pipeline;
+    for (const tab of file.tabs) {
+      context.openDocument(tab.uri, file.languageId, tab.text, 1);
+      context.noteVisited(tab.uri);
+    }
+    context.openDocument(file.file.uri, file.languageId, side.text, side.version);
+    context.noteVisited(file.file.uri);
+    const signal = new AbortController().signal;
+    await context.indexWorkspace([file.root], signal);
+    await context.whenParsed(file.file.uri);
+    await context.whenRecentFilesReady();
+    await pipeline.settleTokenCounts(side.snapshot(first), signal);
+    return side;
+  }
+
+  /** The document becomes the step's text (one edit, as a keystroke makes), then one model call at its cursor. */
+  async ask(step: TypingStep, nPredict: number): Promise<HearthAnswer> {
+    this.type(step);
+    let params: InfillParams | undefined;
+    let result: GenerationResult | undefined;
+    let engineCalledAt = 0;
+    const client = this.client;
+    const engine: CompletionEngine = {
+      async infill(asked, options) {
+        engineCalledAt = performance.now();
+        params = { ...asked, maxTokens: nPredict, maxLines: 0 };
+        // The chunks still stream to the host, as for every suggestion; the post-processor just never sees them.
+        result = await client.infill(params, { ...(options.signal ? { signal: options.signal } : {}), onChunk: () => undefined });
+        return result;
+      },
+    };
+    const started = performance.now();
+    await generateSuggestion({ engine, context: this.pipeline.context }, this.snapshot(step), { ...DEFAULT_GENERATION, budgetTokens: CONTEXT_TOKENS, relativePath: (path) => pathInFolder(this.file.root, path) ?? path }, new AbortController().signal);
+    const ms = performance.now() - started;
+    if (!params || !result) throw new Error("the pipeline made no model call");
+    const { firstChunkMs, totalMs } = result.timings;
+    return {
+      ms,
+      assemblyMs: engineCalledAt - started,
+      params,
+      result,
+      genMsPerToken: firstChunkMs !== null && result.generatedTokens > 1 ? (totalMs - firstChunkMs) / (result.generatedTokens - 1) : null,
+    };
+  }
+
+  dispose(): void {
+    this.pipeline.dispose();
+  }
+
+  private type(step: TypingStep): void {
+    const next = step.before + step.after;
+    if (next === this.text) return;
+    let start = 0;
+    while (start < this.text.length && start < next.length && this.text[start] === next[start]) start++;
+    let end = 0;
+    while (end < this.text.length - start && end < next.length - start && this.text[this.text.length - 1 - end] === next[next.length - 1 - end]) end++;
+    const edit = { startOffset: start, endOffset: this.text.length - end, text: next.slice(start, next.length - end) };
+    this.pipeline.context.applyEdit(this.file.file.uri, [edit], ++this.version);
+    this.pipeline.context.noteEdited(this.file.file.uri, edit.startOffset);
+    this.text = next;
+  }
+
+  private snapshot(step: TypingStep): DocumentSnapshot {
+    return {
+      uri: this.file.file.uri,
+      languageId: this.file.languageId,
+      text: step.before + step.after,
+      offset: step.before.length,
+      version: this.version,
+      cursorLine: step.line,
+      relativePath: this.file.file.relativePath,
+      repoName: basename(this.file.root),
+    };
+  }
+}
