@@ -14,7 +14,7 @@ export interface ReliabilityRun {
   startedAt: string;
   durationS: number;
   loadAverages: number[];
-  corpora: Partial<Record<"markdown" | "messages" | "completions" | "gguf" | "settings" | "sources", CaseResult[]>>;
+  corpora: Partial<Record<"markdown" | "messages" | "completions" | "gguf" | "settings" | "sources" | "memory", CaseResult[]>>;
   markdownControl?: CaseResult[];
   faults?: { results: InjectionResult[]; figures: EngineFaultFigures };
   productFaults?: { results: InjectionResult[]; figures: EngineFaultFigures };

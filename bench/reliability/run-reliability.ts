@@ -23,6 +23,7 @@ import { runEngineFaults } from "./engine-faults";
 import { runFlood } from "./flood";
 import { GGUF_CORPUS } from "./gguf-cases";
 import { MARKDOWN_CORPUS } from "./markdown-cases";
+import { MEMORY_CORPUS } from "./memory-cases";
 import { MESSAGE_CORPUS } from "./message-cases";
 import type { CaseResult } from "./outcomes";
 import { reportReliability, type ReliabilityRun } from "./reliability-report";
@@ -30,7 +31,7 @@ import { SETTINGS_CORPUS } from "./settings-cases";
 import { runSoak } from "./soak";
 import { SOURCE_CORPUS } from "./source-files";
 
-const PARTS = ["markdown", "messages", "completions", "gguf", "settings", "sources", "faults", "disk", "soak", "flood"] as const;
+const PARTS = ["markdown", "messages", "completions", "gguf", "settings", "sources", "memory", "faults", "disk", "soak", "flood"] as const;
 type Part = (typeof PARTS)[number];
 
 /** The bench's engine deadlines: the product's (10 s of silence; a stopped load after 60 s plus the file at 25 MB/s) would make 50 injections take most of an hour. */
@@ -83,6 +84,7 @@ export async function runReliabilityBench(argv: readonly string[] = process.argv
     if (wanted("gguf")) run.corpora.gguf = await corpus("gguf", "gguf-cases.js", sample(GGUF_CORPUS, 4), 150_000);
     if (wanted("settings")) run.corpora.settings = await corpus("settings", "settings-cases.js", SETTINGS_CORPUS, 20_000);
     if (wanted("sources")) run.corpora.sources = await corpus("sources", "source-files.js", sample(SOURCE_CORPUS, 3), 300_000, { grammarsDir: join(root, "grammars") });
+    if (wanted("memory")) run.corpora.memory = await corpus("memory", "memory-cases.js", MEMORY_CORPUS, 600_000, { grammarsDir: join(root, "grammars") });
     if (wanted("faults")) {
       const tiny = await ensureTestModel("tiny");
       const workDir = join(BENCH_DIR, ".work");

@@ -7,7 +7,7 @@ import { languageIdForPath } from "../context/languages";
 import { SyntaxRuntime } from "../context/syntax-runtime";
 import { chunkTree } from "./chunker";
 import type { CodeChunk } from "./chunker";
-import { ChunkStore } from "./chunk-store";
+import { ChunkStore, StoreLockedError } from "./chunk-store";
 import type { ChunkHit } from "./chunk-store";
 import type { Embedder } from "./embedder";
 import { FileFilter } from "./file-filter";
@@ -300,7 +300,14 @@ export class MemoryIndexer {
         this.opts.logger.warn(`codebase index: no vectors, full text and symbols only: ${this.vectorsOff}`);
       }
     } else this.vectorsOff = "no embedding model is set (hearth.embedding.modelPath)";
-    const store = await ChunkStore.open(this.opts.storeDir, model, dimensions);
+    let store: ChunkStore;
+    try {
+      store = await ChunkStore.open(this.opts.storeDir, model, dimensions);
+    } catch (e) {
+      if (e instanceof StoreLockedError) throw e;
+      // A folder that is a file, or on a read-only or full disk: say which folder and why, not a bare errno.
+      throw new Error(`the codebase index folder ${this.opts.storeDir} cannot be used (${errorMessage(e).split("\n")[0]}); codebase search is off until it can`);
+    }
     if (store.recovered) this.opts.logger.warn(`codebase index: rebuilt from scratch: ${store.recovered}`);
     return store;
   }
