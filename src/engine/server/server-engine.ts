@@ -118,6 +118,7 @@ export class ServerEngine implements RemoteEngine {
     const signal = options.signal ? AbortSignal.any([options.signal, limit.signal]) : limit.signal;
     return this.generate(
       "completion",
+      model.info,
       (api, chunked) =>
         api.completion(
           { model: model.id, prompt, max_tokens: params.maxTokens, temperature: 0, stop, cache_prompt: true, stream_options: { include_usage: true } },
@@ -141,6 +142,7 @@ export class ServerEngine implements RemoteEngine {
     let text = "";
     return this.generate(
       "chat",
+      model.info,
       (api, chunked) =>
         api.chat(
           { model: model.id, messages: params.messages, max_tokens: params.maxTokens, temperature: 0, cache_prompt: true, stream_options: { include_usage: true } },
@@ -226,18 +228,18 @@ export class ServerEngine implements RemoteEngine {
 
   private async generate(
     role: "completion" | "chat",
+    info: ModelInfo,
     run: (api: OpenAiApi, chunked: () => void) => Promise<StreamEnd>,
     textSoFar: () => string,
     reason: (end: StreamEnd) => StopReason,
     stopped: AbortSignal | undefined,
     cancelled: AbortSignal | undefined,
   ): Promise<GenerationResult> {
-    const model = this.models.get(role)!;
     const started = performance.now();
     let firstChunkMs: number | null = null;
     const timings = () => ({ queuedMs: 0, firstChunkMs, totalMs: performance.now() - started });
     this.generating++;
-    this.setStatus(role, { kind: "ready", model: model.info, busy: true });
+    this.setStatus(role, { kind: "ready", model: info, busy: true });
     try {
       const end = await run(this.requireApi(), () => (firstChunkMs ??= performance.now() - started));
       const generatedTokens = end.generatedTokens ?? 0;
