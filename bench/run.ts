@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   cache: async () => (await import("./inline/run-cache.js")).runCacheBench(),
   chat: async () => (await import("./chat/run-chat.js")).runChatBench(),
   reliability: async () => (await import("./reliability/run-reliability.js")).runReliabilityBench(),
+  "next-edit": async () => (await import("./next-edit/run-next-edit.js")).runNextEditBench(),
 };
 
 /** A bench that is its own script (it also runs alone, e.g. `npm run bench:context`). */
