@@ -87,10 +87,15 @@ function toItem(snippet: CodebaseSnippet): SnippetItem {
 /** The commands: Reindex Codebase and Search Codebase…. */
 export function registerCodebaseCommands(host: CodebaseMemoryHost): vscode.Disposable[] {
   return [
+    // Both return what they found, for tests and for other extensions' use.
     vscode.commands.registerCommand(CODEBASE_COMMANDS.reindex, async () => {
       const summary = await host.reindex();
       if (summary) void vscode.window.showInformationMessage(`Hearth: codebase indexed: ${summary.files} files (${summary.indexed} updated), ${summary.chunks} chunks.`);
+      return summary;
     }),
-    vscode.commands.registerCommand(CODEBASE_COMMANDS.search, () => pickCodebaseSnippet(host)),
+    // With a question (a string), the search's snippets without the quick pick.
+    vscode.commands.registerCommand(CODEBASE_COMMANDS.search, async (question?: unknown) =>
+      typeof question === "string" ? ((await host.search(question, PICK_BUDGET_TOKENS)) ?? null) : pickCodebaseSnippet(host),
+    ),
   ];
 }

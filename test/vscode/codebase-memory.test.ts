@@ -1,0 +1,58 @@
+// Codebase memory in a real extension host: the workspace is indexed in the memory worker (LanceDB in the workspace's
+// storage), Hearth: Search Codebase finds a function by the words of a question, a saved change is searchable, and a
+// chat question with @codebase gets the snippets as Codebase chips. No embedding model: full text and symbols.
+import * as assert from "node:assert/strict";
+import * as vscode from "vscode";
+import type { HearthApi } from "../../src/extension";
+import type { CodebaseSearchResult } from "../../src/memory/codebase-search";
+import type { IndexSummary } from "../../src/memory/memory-indexer";
+import { hearth, waitFor, workspaceFile } from "./helpers";
+
+const FILE = "src/shipping-rates.ts";
+const CODE = "export function computeShippingRate(weightKg: number, zone: string): number {\n  return weightKg * (zone === 'EU' ? 4.5 : 9);\n}\n";
+
+describe("Hearth codebase memory in the extension host", function () {
+  this.timeout(240_000);
+  let api: HearthApi;
+
+  before(async () => {
+    api = await hearth();
+    await vscode.workspace.fs.writeFile(workspaceFile(...FILE.split("/")), Buffer.from(CODE, "utf8"));
+  });
+
+  after(async () => {
+    await vscode.workspace.fs.delete(workspaceFile(...FILE.split("/"))).then(undefined, () => undefined);
+  });
+
+  it("indexes the workspace with Hearth: Reindex Codebase and finds a function with Hearth: Search Codebase", async () => {
+    const summary = await vscode.commands.executeCommand<IndexSummary | null>("hearth.reindexCodebase");
+    assert.ok(summary && summary.files >= 2, JSON.stringify(summary));
+    assert.match(summary.vectorsOff ?? "", /embedding/i, "without an embedding model, full text and symbols only");
+    const result = await vscode.commands.executeCommand<CodebaseSearchResult | null>("hearth.searchCodebase", "how is the shipping rate computed for a zone?");
+    assert.ok(result?.snippets.length, JSON.stringify(result));
+    assert.ok(result.snippets[0].path.endsWith("shipping-rates.ts"), result.snippets.map((s) => s.path).join(", "));
+    assert.equal(result.snippets[0].startLine, 0);
+  });
+
+  it("makes a saved change searchable", async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile(...FILE.split("/")));
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((b) => b.insert(new vscode.Position(doc.lineCount, 0), "\nexport function refundDamagedParcel(id: string): boolean {\n  return id.length > 0;\n}\n"));
+    await doc.save();
+    // The save is indexed in the background, after the change batch's pause.
+    await waitFor(async () => {
+      const result = await vscode.commands.executeCommand<CodebaseSearchResult | null>("hearth.searchCodebase", "refund a damaged parcel");
+      return result?.snippets.some((s) => s.text.includes("refundDamagedParcel")) ?? false;
+    }, "the saved function to be searchable", 60_000);
+  });
+
+  it("sends a chat question with @codebase with the snippets as Codebase chips", async () => {
+    const pieces = await api.chat.context.piecesFor("@codebase where is the shipping rate computed?");
+    const codebase = pieces.filter((p) => p.kind === "codebase");
+    assert.ok(codebase.length > 0, JSON.stringify(pieces.map((p) => p.label)));
+    assert.match(codebase[0].label, /^shipping-rates\.ts:1-\d+$/);
+    assert.match(codebase[0].text, /computeShippingRate/);
+    const plain = await api.chat.context.piecesFor("what does this file do?");
+    assert.equal(plain.filter((p) => p.kind === "codebase").length, 0, "a question without @codebase has none");
+  });
+});
