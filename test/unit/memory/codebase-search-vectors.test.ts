@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MemoryLogger } from "../../../src/common/logger";
 import type { EngineClient } from "../../../src/engine/client";
@@ -75,5 +76,30 @@ describe("codebase search with the generated embedding model (real llama.cpp, re
     assert.ok(summary.vectorsOff, "vectors are off");
     assert.equal(summary.indexed, 1, "full text still indexes");
     assert.ok(logger.lines.some((l) => l.includes("no vectors, full text and symbols only")), logger.lines.join("\n"));
+  });
+
+  it("indexes a file that changed while it was being embedded at its new content, not the old one", async () => {
+    const file = await ws.put("src/ledger.ts", "export function closeQuarterlyLedger(): void {}\n");
+    const client = open();
+    await client.configure(testSettings(tiny, { embeddingModelPath: hashed }));
+    const real = embedderOf(client);
+    let saved = false;
+    // The user saves the file while its chunks are with the model: the real embedding, and a write in the middle.
+    const embedder: Embedder = {
+      embed: async (texts, options) => {
+        const result = await real.embed(texts, options);
+        if (!saved && texts.some((t) => t.includes("closeQuarterlyLedger"))) {
+          saved = true;
+          await writeFile(file, "export function reopenAnnualBudget(): void {}\n");
+        }
+        return result;
+      },
+    };
+    indexer = new MemoryIndexer({ storeDir: join(ws.base, "store"), grammarsDir, logger: new MemoryLogger(), embedder });
+    const summary = await indexer.indexFolders([ws.root]);
+    assert.ok(saved);
+    assert.equal(summary.indexed, 1);
+    assert.match((await indexer.search("reopen annual budget", 5)).text[0]?.text ?? "", /reopenAnnualBudget/);
+    assert.deepEqual((await indexer.search("close quarterly ledger", 5)).text.filter((h) => h.text.includes("closeQuarterlyLedger")), []);
   });
 });
