@@ -6,7 +6,7 @@
 //      in the page cache, with and without the background load (ModelPreloader, as extension.ts wires it).
 //   B. Warm: pauses after words while typing a real file; each pause's latency split into the wait before the call,
 //      context assembly, IPC and the engine's queue, the model (the engine process's own generation time) and
-//      post-processing; the design before (the rhythm rule's wait, RHYTHM_DEBOUNCE) and now (DEFAULT_DEBOUNCE), alternated.
+//      post-processing; the design before (RHYTHM_DEBOUNCE), now (DEFAULT_DEBOUNCE) and always at once (AT_ONCE), alternated.
 //   C. What each design costs while typing, for a fast, the inline bench's human and a slow typist, in the same run:
 //      model calls per 100 keys (measured, and computed from the typist's schedule), CPU seconds of the engine process
 //      and of this one per 100 keys.
@@ -20,7 +20,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MemoryLogger, silentLogger } from "../../src/common/logger";
 import type { DocumentSnapshot, Suggestion } from "../../src/completion/completion-types";
-import { AdaptiveDebounce, DEFAULT_DEBOUNCE, RHYTHM_DEBOUNCE, type DebounceOptions } from "../../src/completion/adaptive-debounce";
+import { AT_ONCE, AdaptiveDebounce, DEFAULT_DEBOUNCE, RHYTHM_DEBOUNCE, type DebounceOptions } from "../../src/completion/adaptive-debounce";
 import { ModelPreloader, PRELOAD_DELAY_MS } from "../../src/completion/model-preload";
 import { ALL_FEATURES, RequestManager, type RequestManagerFeatures } from "../../src/completion/request-manager";
 import { ContextEngine } from "../../src/context/context-engine";
@@ -52,14 +52,20 @@ const SLOW_PACE: Pace = { ...HUMAN_PACE, keyMs: 300, wordEndMs: 450, lineEndMs: 
 const DEBOUNCE_BEFORE: DebounceOptions = RHYTHM_DEBOUNCE;
 /** The design now: the request manager's default. */
 const DEBOUNCE_NOW: DebounceOptions = DEFAULT_DEBOUNCE;
-const DESIGNS = { before: { label: "debounce 1.5× gap, 40–150 ms (before)", debounce: DEBOUNCE_BEFORE }, now: { label: "at once (now)", debounce: DEBOUNCE_NOW } } as const;
+const DESIGNS = {
+  before: { label: "1.5× the average gap, 40–150 ms (before)", debounce: DEBOUNCE_BEFORE },
+  now: { label: "1.15× the median gap if ≤ 75 ms, else at once (now)", debounce: DEBOUNCE_NOW },
+  at_once: { label: "always at once", debounce: AT_ONCE },
+} as const;
 type Design = keyof typeof DESIGNS;
-const WARM_VARIANTS = [
-  { key: "human_before", label: `human, ${DESIGNS.before.label}`, pace: HUMAN_PACE, debounce: DEBOUNCE_BEFORE },
-  { key: "human_now", label: `human, ${DESIGNS.now.label}`, pace: HUMAN_PACE, debounce: DEBOUNCE_NOW },
-  { key: "slow_before", label: `slow, ${DESIGNS.before.label}`, pace: SLOW_PACE, debounce: DEBOUNCE_BEFORE },
-  { key: "slow_now", label: `slow, ${DESIGNS.now.label}`, pace: SLOW_PACE, debounce: DEBOUNCE_NOW },
-] as const;
+const WARM_VARIANTS = (["human", "slow"] as const).flatMap((typist) =>
+  (Object.keys(DESIGNS) as (keyof typeof DESIGNS)[]).map((design) => ({
+    key: `${typist}_${design}`,
+    label: `${typist}, ${DESIGNS[design].label}`,
+    pace: typist === "human" ? HUMAN_PACE : SLOW_PACE,
+    debounce: DESIGNS[design].debounce,
+  })),
+);
 const PACES = { fast: FAST_PACE, human: HUMAN_PACE, slow: SLOW_PACE } as const;
 type PaceName = keyof typeof PACES;
 /** C. Keys typed per typist and design (the slow typist's take 300 ms each). */
@@ -405,10 +411,10 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
   try {
     await client.configure({ modelPath, threads: THREADS, contextSize: CONTEXT, gpu: "off", idleUnloadMs: 0 });
     await client.load();
-    // Alternated, so that both debounces meet the same machine.
+    // Alternated (the second round in reverse order), so that every design meets the same machine.
     for (let round = 0; round < (smoke ? 1 : 2); round++) {
       // Two rounds of a few pauses each: on a shared 2-core machine a pause's model call can take seconds.
-      for (const variant of WARM_VARIANTS) {
+      for (const variant of round % 2 === 0 ? WARM_VARIANTS : [...WARM_VARIANTS].reverse()) {
         const result = await warmPauses(client, segment, grammarsDir, smoke ? 2 : 4, variant.pace, variant.debounce);
         const sofar = warm.get(variant.key);
         warm.set(variant.key, sofar ? { parts: [...sofar.parts, ...result.parts], pauses: sofar.pauses + result.pauses } : result);
@@ -417,7 +423,8 @@ export async function runFirstSuggestionBench(argv: readonly string[] = process.
     }
     // Each typist with each design, the order alternated from typist to typist.
     for (const [i, name] of (Object.keys(PACES) as PaceName[]).entries()) {
-      for (const design of (i % 2 === 0 ? ["before", "now"] : ["now", "before"]) as Design[]) {
+      const order = Object.keys(DESIGNS) as Design[];
+      for (const design of i % 2 === 0 ? order : order.reverse()) {
         const cost = await typingCost(client, segment, grammarsDir, PACES[name], DESIGNS[design].debounce, smoke ? 30 : COST_KEYS[name]);
         costs.set(`${name}_${design}`, cost);
         log(`C ${name} typist, ${design}: ${cost.calls} model calls for ${cost.keys} keys, ${cost.promptTokens} + ${cost.generatedTokens} tokens, engine CPU ${cost.engineCpuS.toFixed(2)} s, host CPU ${cost.hostCpuS.toFixed(2)} s in ${cost.typingS.toFixed(1)} s`);
@@ -513,8 +520,8 @@ process and the file opened at once (VS Code just started), the first word typed
 With the background load the model was ready ${fmt(Number(figures.first_model_ready_after_open_ms_p50_background_load))} after the file opened (p50).
 
 **B. A warm suggestion, part by part.** A ${PAUSE_MS / 1000} s pause after every ${PAUSE_EVERY_WORDS}rd word, by the inline bench's human typist
-(${HUMAN_PACE.keyMs} ms a key) and a slow one (${SLOW_PACE.keyMs} ms a key), each with the design before (${DESIGNS.before.label}) and now
-(${DESIGNS.now.label}), alternated; typing-through, the cache and joining a generation under way off, so that every pause makes its own model call. From the key before
+(${HUMAN_PACE.keyMs} ms a key) and a slow one (${SLOW_PACE.keyMs} ms a key), each with the design before (${DESIGNS.before.label}), now
+(${DESIGNS.now.label}) and ${DESIGNS.at_once.label}, alternated; typing-through, the cache and joining a generation under way off, so that every pause makes its own model call. From the key before
 the pause to the ghost text, p50 of each part:
 
 | typist, design | pauses (model-backed) | latency p50 / p95 | wait (key → context) | context and prompt (→ engine call) | IPC and engine queue | model (engine process) | post-processing (→ provide resolves) | not the model, p50 (p95) |
@@ -526,7 +533,7 @@ wait when the post-processor stopped it early. Target: the non-model share under
 typists: ${tiny ? "not judged on the tiny model (its calls are no real model's; read the parts around the model in ms)" : figures.target_non_model_share_p50_lt_0_15 ? "met" : "**not met**"}.
 
 **C. What each design costs while the user types** (the model's own text, every saving on, as the extension runs;
-${COST_KEYS.fast} keys of the fast and human typists, ${COST_KEYS.slow} of the slow one, each with both designs, the order alternated from typist to typist).
+${COST_KEYS.fast} keys of the fast and human typists, ${COST_KEYS.slow} of the slow one, each with every design, the order alternated from typist to typist).
 Engine CPU: the engine process's user + system time (all its threads, from /proc), from the first key to a second
 after the last; host CPU: this process's (the extension host's part: snapshots, context, the request manager):
 

@@ -1,11 +1,11 @@
 /**
- * How long to wait after a keystroke before asking the model. By default not at all: the wait is latency added to
- * every suggestion (with a rhythm rule it was most of what a warm suggestion spent outside the model), while a call
- * started at the keystroke costs little when the next key comes. The next key either continues what the call has
- * written so far (or comes before it wrote anything), and the request manager joins the call, or it aborts it; the
- * engine's completion lane is newest-wins and its KV cache keeps what the two calls' prompts share, so the next call
- * evaluates only what changed. A wait that follows the typist's rhythm (a little longer than their usual gap between
- * keys, within bounds) can be configured instead; the first-suggestion bench compares the two.
+ * How long to wait after a keystroke before asking the model. The wait is latency added to every suggestion: with the
+ * rule that waited 1.5× the typist's usual gap (40–150 ms) it was most of what a warm suggestion spent outside the
+ * model. It pays only when it outlasts the typist's gap between keys, so that a burst of typing starts no call: the
+ * default waits a little longer than the usual gap (its median, which the longer gaps after words and lines do not
+ * move) when that is short, and asks at once when it is not. A typist that slow would start a call per key under any
+ * wait short enough not to be felt; their next key either continues what the call has written (the request manager
+ * joins it) or aborts it, and the engine's KV cache keeps what the two calls' prompts share.
  */
 export interface DebounceOptions {
   minMs: number;
@@ -14,16 +14,30 @@ export interface DebounceOptions {
   factor: number;
   /** Gaps longer than this are pauses, not typing rhythm, and are not learned from. */
   pauseMs: number;
+  /**
+   * The typical gap: an exponential moving average of the gaps (by default), or the median of the last few, which a
+   * word end's or a line end's longer gap does not move.
+   */
+  typicalGap?: "average" | "median";
+  /** When `factor` × the typical gap is over `maxMs`: wait `maxMs` (by default), or ask at once. */
+  overMax?: "wait-max" | "at-once";
 }
 
-/** Ask the model at the keystroke. */
-export const DEFAULT_DEBOUNCE: DebounceOptions = { minMs: 0, maxMs: 0, factor: 1.5, pauseMs: 1500 };
+/** Just over a fast typist's usual gap (no call between their keys); at once for anyone slower. */
+export const DEFAULT_DEBOUNCE: DebounceOptions = { minMs: 0, maxMs: 75, factor: 1.15, pauseMs: 1500, typicalGap: "median", overMax: "at-once" };
 
-/** The rhythm rule: 1.5× the typist's usual gap, 40–150 ms (the default before the first-suggestion bench's cost figures). */
+/** The rule before: 1.5× the moving average of the gaps, 40–150 ms. */
 export const RHYTHM_DEBOUNCE: DebounceOptions = { minMs: 40, maxMs: 150, factor: 1.5, pauseMs: 1500 };
+
+/** No wait at all: every key asks the model (the first-suggestion bench weighs its cost). */
+export const AT_ONCE: DebounceOptions = { minMs: 0, maxMs: 0, factor: 1, pauseMs: 1500 };
+
+/** Gaps the median is taken over: enough that a word end in every few keys is not the middle one. */
+const MEDIAN_GAPS = 15;
 
 export class AdaptiveDebounce {
   private averageGapMs: number;
+  private readonly recentGaps: number[] = [];
   private lastKeystroke: number | null = null;
 
   constructor(
@@ -38,16 +52,33 @@ export class AdaptiveDebounce {
     const now = this.now();
     if (this.lastKeystroke !== null) {
       const gap = now - this.lastKeystroke;
-      // An exponential moving average adapts within a few keys and forgets a slow start.
-      if (gap < this.options.pauseMs) this.averageGapMs = this.averageGapMs * 0.7 + gap * 0.3;
+      if (gap < this.options.pauseMs) {
+        // An exponential moving average adapts within a few keys and forgets a slow start.
+        this.averageGapMs = this.averageGapMs * 0.7 + gap * 0.3;
+        this.recentGaps.push(gap);
+        if (this.recentGaps.length > MEDIAN_GAPS) this.recentGaps.shift();
+      }
     }
     this.lastKeystroke = now;
     return this.delayMs();
   }
 
   delayMs(): number {
-    return Math.round(Math.min(this.options.maxMs, Math.max(this.options.minMs, this.averageGapMs * this.options.factor)));
+    const { minMs, maxMs, factor, typicalGap, overMax } = this.options;
+    const typical = typicalGap === "median" ? median(this.recentGaps) : this.averageGapMs;
+    // Before any rhythm is known there is nothing a wait could be fitted to.
+    if (typical === null) return overMax === "at-once" ? 0 : minMs;
+    const wait = typical * factor;
+    if (wait > maxMs) return overMax === "at-once" ? 0 : maxMs;
+    return Math.round(Math.max(minMs, wait));
   }
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Resolves after `ms`, or false at once when the signal aborts first. */

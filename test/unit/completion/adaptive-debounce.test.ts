@@ -19,8 +19,33 @@ function rhythm(ms: number, keys: number, jitter = 0.15): number[] {
 }
 
 describe("AdaptiveDebounce's default", () => {
-  it("asks the model at once after every key, for a fast typist and a slow one alike", () => {
-    for (const gaps of [rhythm(60, 30), rhythm(300, 30), [0]]) assert.deepEqual(new Set(waitsFor(gaps)), new Set([0]));
+  /** Keys of a gap sequence (from `from` on) after which the next key came later than the wait: each starts a call. */
+  const callsBetweenKeys = (gaps: readonly number[], waits: readonly number[], from: number) =>
+    gaps.slice(from, -1).filter((_, i) => gaps[from + i + 1]! > waits[from + i]!).length;
+
+  it("waits just past a fast typist's usual gap, so that a burst of their keys starts almost no call", () => {
+    const gaps = rhythm(60, 80);
+    const waits = waitsFor(gaps);
+    assert.ok(Math.max(...waits.slice(15)) <= 75, `waited up to ${Math.max(...waits.slice(15))} ms`);
+    const calls = callsBetweenKeys(gaps, waits, 15);
+    // Against the rule before (every key of this burst waits past the next one), a few of the longest gaps do.
+    assert.ok(calls <= 8, `${calls} of 64 keys started a call`);
+  });
+
+  it("is not moved by the longer gaps after words and lines", () => {
+    // Five letters 60 ms apart, then 150 ms after the word, over and over; now and then a line end.
+    const gaps = Array.from({ length: 90 }, (_, i) => (i % 30 === 29 ? 450 : i % 6 === 5 ? 150 : 60));
+    const waits = waitsFor(gaps);
+    for (let i = 15; i < gaps.length; i++) assert.ok(waits[i]! > 60 && waits[i]! <= 75, `key ${i}: waited ${waits[i]} ms`);
+  });
+
+  it("asks at once when a wait past the typist's gap would be long: such a typist starts a call per key under any short wait", () => {
+    assert.deepEqual(new Set(waitsFor(rhythm(300, 30))), new Set([0]));
+    assert.deepEqual(new Set(waitsFor(rhythm(100, 30))), new Set([0]));
+  });
+
+  it("asks at once after the first key of a session, before any rhythm is known", () => {
+    assert.deepEqual(waitsFor([0]), [0]);
   });
 });
 

@@ -407,7 +407,7 @@ describe("RequestManager with the default debounce", () => {
     while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
   };
 
-  it("asks the model at the keystroke, before any timer could have run", async () => {
+  it("asks the model at the keystroke when no wait would save a call (before any typing rhythm is known)", async () => {
     const engine = new FakeEngine(() => ["b;"]);
     const rm = new RequestManager({ engine, context: new FakeContext(), logger: silentLogger });
     const controller = new AbortController();
