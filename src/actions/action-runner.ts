@@ -13,7 +13,7 @@ import { detectUnit } from "./clean-output";
 import { documentationStart } from "./doc-comment";
 import { LineIndex } from "./line-index";
 import { syntaxWarning } from "./proposal-check";
-import { buildActionMessages, explainQuestion, type EditAction } from "./prompts";
+import { buildActionMessages, explainQuestion, instructionPrefixMessages, type ActionPromptInput, type EditAction } from "./prompts";
 import { rebaseRange } from "./rebase";
 
 export type ActionName = "explain" | EditAction;
@@ -87,9 +87,14 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
   const { host } = deps;
   const { document } = request;
   let instruction: string | undefined;
+  let early: EarlyPrompt | undefined;
   if (action === "edit") {
+    early = request.instruction === undefined ? prefillWhileAsked(deps, document, lines, target) : undefined;
     instruction = request.instruction ?? (await host.askInstruction(target.label));
-    if (!instruction) return { status: "cancelled" };
+    if (!instruction) {
+      early?.stop();
+      return { status: "cancelled" };
+    }
   }
   // Where the result goes: the target range, or (tests) the end of a test file, new or existing.
   let destination: Destination;
@@ -131,7 +136,7 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
   };
   try {
     const ask = async () => {
-      const input = await promptInput(deps, action, document, lines, target);
+      const input = await (early?.input ?? promptInput(deps, action, document, lines, target));
       if (instruction) input.instruction = instruction;
       if (action === "fix") input.diagnostics = diagnosticsIn(host, document, target.range, request.diagnostics);
       if (tests) Object.assign(input, { framework: tests.framework, testPath: tests.testPath, existingTests: tests.existing });
@@ -168,6 +173,39 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
     await view.close();
     return fail(deps, error);
   }
+}
+
+/** Edit's prompt input, gathered while the user types the instruction, and the prefill of its known part. */
+interface EarlyPrompt {
+  input: Promise<ActionPromptInput>;
+  /** Stops the prefill (the user cancelled the instruction). */
+  stop(): void;
+}
+
+/**
+ * While the instruction box is open, gathers the prompt's input and has the engine evaluate everything in front of the
+ * instruction (system prompt, rules, context, the code), so that the answer evaluates only the instruction and the
+ * task's tail. The prefill gives way to the answer itself (a later chat request aborts it, keeping what it evaluated).
+ */
+function prefillWhileAsked(deps: ActionDeps, document: ActionDocument, lines: LineIndex, target: ActionTarget): EarlyPrompt {
+  const controller = new AbortController();
+  const input = promptInput(deps, "edit", document, lines, target);
+  // Awaited by the answer, or by nobody when the user cancels: a failure is the answer's to report.
+  input.catch(() => undefined);
+  const prefill = deps.model.prefillChat;
+  if (prefill) {
+    void input
+      .then((ready) => (controller.signal.aborted ? null : prefill.call(deps.model, { messages: instructionPrefixMessages(ready) }, { signal: controller.signal })))
+      .then(
+        (result) => {
+          if (result) deps.logger.debug(`actions: Edit prefill: ${result.evaluatedTokens} of ${result.prefixTokens} prompt tokens evaluated (${result.cachedTokens} cached) in ${result.totalMs} ms while the instruction was typed${result.skipped ? ` (skipped: ${result.skipped})` : ""}`);
+        },
+        (error: unknown) => {
+          if (!isAbortError(error)) deps.logger.debug(`actions: Edit prefill failed: ${errorMessage(error)}`);
+        },
+      );
+  }
+  return { input, stop: () => controller.abort() };
 }
 
 async function stopped(host: ActionHost, view: ProposalView): Promise<ActionOutcome> {

@@ -19,8 +19,12 @@ export function chatActionModel(
   configuredContextSize: () => number,
   signal?: AbortSignal,
 ): ActionModel {
+  const prefill = engine.prefillChat?.bind(engine);
   return {
     chat: (params, options) => engine.chat(params, signal ? { ...options, signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal } : options),
+    ...(prefill && {
+      prefillChat: (params, options) => prefill(params, signal ? { signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal } : options),
+    }),
     contextWindow: () => (engine.chatStatus.kind === "ready" ? engine.chatStatus.model.contextSize : configuredContextSize()),
   };
 }

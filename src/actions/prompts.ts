@@ -72,6 +72,18 @@ export function buildActionMessages(input: ActionPromptInput): ChatMessage[] {
   ];
 }
 
+/**
+ * Edit's messages up to where the instruction goes, known before the user has typed it: the engine evaluates them
+ * (prefillChat) while the instruction box is open, and the messages buildActionMessages returns with the instruction
+ * begin with exactly this text.
+ */
+export function instructionPrefixMessages(input: Omit<ActionPromptInput, "action" | "instruction">): ChatMessage[] {
+  const marker = `<instruction ${Math.random().toString(36).slice(2)}>`;
+  const messages = buildActionMessages({ ...input, action: "edit", instruction: marker });
+  const last = messages.at(-1)!;
+  return [...messages.slice(0, -1), { role: "user", content: last.content.slice(0, last.content.indexOf(marker)) }];
+}
+
 function taskFor(input: ActionPromptInput, tag: string): string {
   const replace = `Answer with the complete replacement for the code above in one \`\`\`${tag} block: keep its indentation, change nothing else, no explanation.`;
   switch (input.action) {
