@@ -37,7 +37,13 @@ export interface EmbeddingEngine {
   /** "no-model" while hearth.embedding.modelPath is empty; "ready" names the model and its embeddingDimensions. */
   readonly embeddingStatus: EngineStatus;
   readonly onDidChangeEmbeddingStatus: Event<EngineStatus>;
-  embed(texts: string[], options?: { signal?: AbortSignal }): Promise<EmbedResult>;
+  embed(texts: string[], options?: EmbedOptions): Promise<EmbedResult>;
+}
+
+export interface EmbedOptions {
+  signal?: AbortSignal | undefined;
+  /** After each text: how many of `total` are embedded (for progress in the status bar). */
+  onEmbedded?: ((done: number, total: number) => void) | undefined;
 }
 
 /** What the user is shown: the engine's real state, never a guess. */

@@ -4,7 +4,7 @@ import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
 import type { MachineMemory } from "../models/memory-fit";
 import { checkModelFile, type ModelFileCheck, type ModelFileProblem } from "../models/model-file";
-import type { EmbeddingEngine, EngineClientOptions, EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "./client-types";
+import type { EmbedOptions, EmbeddingEngine, EngineClientOptions, EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "./client-types";
 import type { Engine, EngineTarget } from "./engine-api";
 import { embedInBatches } from "./embedding-batches";
 import { EngineConnection, type EngineConnectionCrash } from "./engine-connection";
@@ -314,11 +314,13 @@ export class EngineClient implements Engine, EmbeddingEngine {
    * engine computes them on one thread and gives way to completions and chat between texts, so indexing never holds
    * up the user. Fails with the model's problem when none is configured or it is not an embedding model.
    */
-  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
+  async embed(texts: string[], options: EmbedOptions = {}): Promise<EmbedResult> {
     const model = await untilAborted(this.loadRole("embedding"), options.signal);
     this.slots.requestStarted("embedding");
     try {
-      return await embedInBatches(texts, model, (batch) => this.connection.call("embed", { texts: batch }, options));
+      return await embedInBatches(texts, model, (batch, before) =>
+        this.connection.call("embed", { texts: batch }, { signal: options.signal, onChunk: (done) => options.onEmbedded?.(before + Number(done), texts.length) }),
+      );
     } finally {
       this.slots.requestEnded("embedding");
       this.armIdleTimer();

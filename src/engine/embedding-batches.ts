@@ -9,10 +9,10 @@ export const EMBED_BATCH_CHARS = 64_000;
  * Sends `texts` to the engine in batches, in order, and joins the answers into one result. An empty list asks nothing
  * (its dimensions are the loaded model's).
  */
-export async function embedInBatches(texts: readonly string[], model: ModelInfo, call: (batch: string[]) => Promise<EmbedResult>): Promise<EmbedResult> {
+export async function embedInBatches(texts: readonly string[], model: ModelInfo, call: (batch: string[], before: number) => Promise<EmbedResult>): Promise<EmbedResult> {
   const joined: EmbedResult = { vectors: [], dimensions: model.embeddingDimensions ?? 0, modelPath: model.path, tokens: [], truncated: [], waitedMs: 0, totalMs: 0 };
   for (const batch of batchesOf(texts)) {
-    const result = await call(batch.texts);
+    const result = await call(batch.texts, batch.start);
     if (result.vectors.length !== batch.texts.length) throw new Error(`the engine returned ${result.vectors.length} vectors for ${batch.texts.length} texts`);
     joined.vectors.push(...result.vectors);
     joined.tokens.push(...result.tokens);

@@ -157,7 +157,10 @@ export interface EngineMethods {
   /** Runs on the chat's lane, giving way to completions between small batches; any chat request aborts it. */
   prefillChat: [ChatPrefillParams, ChatPrefillResult];
   tokenCounts: [TokenCountParams, TokenCountResult];
-  /** Runs on the embedding lane, which gives way to completions and chat between texts. */
+  /**
+   * Runs on the embedding lane, which gives way to completions and chat between texts. After each text a `chunk` message
+   * carries the number of texts embedded so far.
+   */
   embed: [EmbedParams, EmbedResult];
   /** The next-edit model rewrites a window; on its own lane (newest wins), starting only once no completion waits. */
   nextEdit: [NextEditParams, GenerationResult];

@@ -1,7 +1,7 @@
 // The embedding role: loads a GGUF embedding model into node-llama-cpp's embedding context and turns texts into
 // unit-length vectors, one text at a time, giving way to completions and chat between texts.
 import { stat } from "node:fs/promises";
-import type { GgufFileInfo, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
+import type { GgufFileInfo, Llama, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
 import { checkEmbeddingModel } from "../../models/embedding-model.js";
 import { detectFimFormat, vocabInfoFromGgufMetadata } from "../../fim/detect.js";
 import type { EmbedParams, EmbedResult, LoadParams, ModelInfo } from "../protocol.js";
@@ -17,6 +17,7 @@ export const EMBEDDING_THREADS = 1;
 
 export interface LoadedEmbeddingModel {
   kind: "embedding";
+  llama: Llama;
   model: LlamaModel;
   context: LlamaEmbeddingContext;
   info: ModelInfo;
@@ -29,8 +30,8 @@ export interface EmbedCallbacks {
   signal: AbortSignal;
   /** Resolves when the embedding may go on: no completion or chat is queued or running. */
   mayContinue: () => Promise<void>;
-  /** Called after each text, so the host sees the request moving. */
-  onProgress: () => void;
+  /** Called after each text with the number embedded so far, so the host sees the request moving. */
+  onEmbedded: (done: number) => void;
 }
 
 export async function loadEmbeddingModel({ lib, llama, role, params, signal, started, onStep, onProgress, other, log }: ModelLoad): Promise<LoadedEmbeddingModel> {
@@ -46,10 +47,15 @@ export async function loadEmbeddingModel({ lib, llama, role, params, signal, sta
     });
   const contextSize = Math.min(params.contextSize, model.trainContextSize);
   let context: LlamaEmbeddingContext;
+  // node-llama-cpp shares the binding's threads among every context and makes a context wait for a free one: with the
+  // completion model on all of them, a completion would wait for the text being embedded. The embedding's own thread
+  // comes on top, so the two run side by side and the completion never waits on indexing.
+  llama.maxThreads = params.threads + EMBEDDING_THREADS;
   try {
     // A non-causal model (BERT) needs the whole text in one batch.
     context = await model.createEmbeddingContext({ contextSize, batchSize: contextSize, threads: EMBEDDING_THREADS });
   } catch (error) {
+    llama.maxThreads = params.threads;
     await model.dispose();
     throw describeLoadError(lib, error, params.modelPath, fileInfo);
   }
@@ -71,12 +77,14 @@ export async function loadEmbeddingModel({ lib, llama, role, params, signal, sta
     embeddingDimensions: model.embeddingVectorSize,
   };
   log("info", `loaded ${info.name} for embedding (${info.architecture}, ${(info.sizeBytes / 2 ** 20).toFixed(1)} MiB, ${info.embeddingDimensions} dimensions) in ${info.loadMs} ms; window ${contextSize} tokens, ${EMBEDDING_THREADS} thread`);
-  return { kind: "embedding", model, context, info, params, footprint };
+  return { kind: "embedding", llama, model, context, info, params, footprint };
 }
 
 export async function disposeEmbeddingModel(loaded: LoadedEmbeddingModel): Promise<void> {
   await loaded.context.dispose();
   await loaded.model.dispose();
+  // The embedding's thread goes with it (unless the binding was already replaced by one with other settings).
+  if (loaded.llama.maxThreads === loaded.params.threads + EMBEDDING_THREADS) loaded.llama.maxThreads = loaded.params.threads;
 }
 
 /** Whether `loaded` is what `params` ask for. */
@@ -88,7 +96,7 @@ export function sameEmbeddingLoad(loaded: LoadedEmbeddingModel, params: LoadPara
  * One vector per text, L2-normalised. Texts are code from the workspace: their special-token lookalikes stay text. A
  * text longer than the window is embedded from its beginning (its index is in `truncated`); an empty one gets zeros.
  */
-export async function embedTexts(loaded: LoadedEmbeddingModel, params: EmbedParams, { signal, mayContinue, onProgress }: EmbedCallbacks): Promise<EmbedResult> {
+export async function embedTexts(loaded: LoadedEmbeddingModel, params: EmbedParams, { signal, mayContinue, onEmbedded }: EmbedCallbacks): Promise<EmbedResult> {
   const started = performance.now();
   const dimensions = loaded.model.embeddingVectorSize;
   // Room for the model's own begin and end tokens; llama.cpp refuses an input that fills the whole window.
@@ -112,7 +120,7 @@ export async function embedTexts(loaded: LoadedEmbeddingModel, params: EmbedPara
       const embedding = await loaded.context.getEmbeddingFor(tokens);
       result.vectors.push(normalised(embedding.vector, dimensions));
     }
-    onProgress();
+    onEmbedded(index + 1);
   }
   result.waitedMs = Math.round(result.waitedMs);
   result.totalMs = Math.round(performance.now() - started);

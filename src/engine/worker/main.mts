@@ -75,7 +75,8 @@ function handle(message: HostToWorker): void {
         return engine.embed(message.params, {
           signal,
           mayContinue: () => lanes.whenAllQuiet(EMBEDDING_YIELDS_TO, signal, callbacks.onProgress, PREFILL_HOLD_AFTER_COMPLETION_MS),
-          onProgress: callbacks.onProgress,
+          // A chunk per text, holding the count done: the indexer's progress (and proof the request moves).
+          onEmbedded: (done) => send({ type: "chunk", id, text: String(done) }),
         });
       case "prefillChat":
         // Work ahead of need never competes with a completion the user waits for: it pauses between its steps, and while

@@ -98,14 +98,14 @@ export class RequestLanes {
     });
   }
 
-  /** Resolves once none of `lanes` has a request queued or running, all at the same moment; as whenQuiet otherwise. */
-  async whenAllQuiet(lanes: readonly string[], signal: AbortSignal, onSettled: () => void = () => undefined): Promise<void> {
-    for (let busy = lanes.find((lane) => this.busy(lane)); ; busy = lanes.find((lane) => this.busy(lane))) {
-      if (busy === undefined) {
-        if (signal.aborted) throw cancelledFailure();
-        return;
-      }
-      await this.whenQuiet(busy, signal, onSettled);
+  /**
+   * Resolves once none of `lanes` has a request queued or running (each held `holdMs` after its last one ended), all at
+   * the same moment; as whenQuiet otherwise. The embedding lane waits here between texts.
+   */
+  async whenAllQuiet(lanes: readonly string[], signal: AbortSignal, onSettled: () => void = () => undefined, holdMs = 0): Promise<void> {
+    for (;;) {
+      for (const lane of lanes) await this.whenQuiet(lane, signal, onSettled, holdMs);
+      if (!lanes.some((lane) => this.busy(lane))) return;
     }
   }
 

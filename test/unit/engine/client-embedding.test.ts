@@ -80,7 +80,7 @@ describe("EngineClient.embed (the embedding model, hearth.embedding.modelPath)",
     const client = open();
     await client.configure(testSettings(tiny, { embeddingModelPath: benchShape }));
     await Promise.all([client.embed(["warm up"]), client.load()]);
-    const texts = Array.from({ length: 40 }, (_, i) => `function handler${i}(request, response) { return response.send(request.body); } `.repeat(12));
+    const texts = Array.from({ length: 16 }, (_, i) => `function handler${i}(request, response) { return response.send(request.body); } `.repeat(8));
     const order: string[] = [];
     const embedding = client.embed(texts).then((result) => {
       order.push("embedding");
@@ -95,6 +95,30 @@ describe("EngineClient.embed (the embedding model, hearth.embedding.modelPath)",
     assert.ok(completion.generatedTokens > 0);
     assert.ok(embedded.waitedMs > 0, "the embedding paused while the completion ran");
     assert.equal(embedded.vectors.length, texts.length);
+  });
+
+  it("never makes a completion wait for the text being embedded: the embedding has a thread of its own", async () => {
+    const client = open();
+    await client.configure(testSettings(tiny, { embeddingModelPath: benchShape }));
+    await Promise.all([client.embed(["warm up"]), client.load()]);
+    const long = "function handler(request, response) { return response.send(request.body); } ".repeat(40);
+    const progress: number[] = [];
+    let firstDone!: () => void;
+    const first = new Promise<void>((resolve) => (firstDone = resolve));
+    const embedding = client.embed([long, long, long], {
+      onEmbedded: (done) => {
+        progress.push(done);
+        if (done === 1) firstDone();
+      },
+    });
+    // The second text is being embedded now: the completion arrives in the middle of it.
+    await first;
+    const infill = await client.infill({ prefix: "export function countDone(items) {\n  ", suffix: "\n}\n", maxTokens: 2 });
+    const embedded = await embedding;
+    const perText = (embedded.totalMs - embedded.waitedMs) / 3;
+    assert.deepEqual(progress, [1, 2, 3]);
+    // With one thread shared by both models, the completion waited for the text under way (about perText).
+    assert.ok(infill.timings.totalMs < perText / 2, `the completion took ${infill.timings.totalMs} ms beside texts of ${Math.round(perText)} ms each`);
   });
 
   it("refuses a completion model set as the embedding model with a message that says so, and completion keeps working", async () => {
