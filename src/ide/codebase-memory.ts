@@ -37,6 +37,8 @@ export class CodebaseMemoryHost implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly subscriptions = new DisposableStore();
   private indexing: AbortController | null = null;
+  private running: Promise<IndexSummary | null> | null = null;
+  private startTimer: NodeJS.Timeout | undefined;
   private quietTimer: NodeJS.Timeout | undefined;
   private changeTimer: NodeJS.Timeout | undefined;
   private readonly changed = new Set<string>();
@@ -88,8 +90,8 @@ export class CodebaseMemoryHost implements vscode.Disposable {
       watcher.onDidChange((uri) => this.fileChanged(uri.fsPath)),
       watcher.onDidDelete((uri) => this.fileDeleted(uri.fsPath)),
     );
-    const start = setTimeout(() => void this.reindex(), START_DELAY_MS);
-    this.subscriptions.add(toDisposable(() => clearTimeout(start)));
+    this.startTimer = setTimeout(() => void this.reindex(), START_DELAY_MS);
+    this.subscriptions.add(toDisposable(() => clearTimeout(this.startTimer)));
   }
 
   /** Indexes what changed since the store last saw the workspace (all of it the first time). */
@@ -97,7 +99,15 @@ export class CodebaseMemoryHost implements vscode.Disposable {
     if (!this.memory) return null;
     const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => f.uri.fsPath);
     if (!roots.length) return null;
-    this.indexing?.abort();
+    // A pass under way covers the request (its hashes see every change made before it reached the file).
+    if (this.running) return this.running;
+    clearTimeout(this.startTimer);
+    this.running = this.runPass(roots).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async runPass(roots: string[]): Promise<IndexSummary | null> {
+    if (!this.memory) return null;
     const controller = (this.indexing = new AbortController());
     this.show("$(sync~spin) Indexing codebase…", "Hearth is indexing the workspace for codebase search, one file at a time, paused while you type.");
     try {

@@ -101,9 +101,14 @@ export class MemoryIndexer {
     this.roots = [...new Set([...this.roots, ...roots])];
     this.filter = new FileFilter(this.roots, this.opts.excludeGlobs);
     // Each full pass asks the embedding model again: one set (or changed) since the last pass means a rebuild.
-    const previous = this.opening;
-    this.opening = null;
-    await previous?.then((s) => this.write(async () => s.close()), () => {});
+    const current = this.opening ? await this.opening.catch(() => null) : null;
+    // Only a model that answers replaces the store's: an engine that fails for a moment must not cost the vectors.
+    const probe = current ? await this.probeModel(signal) : null;
+    if (probe) this.vectorsOff = probe.off;
+    if (current && probe && probe.off === null && !sameModel(current, probe)) {
+      this.opening = null;
+      await this.write(async () => current.close());
+    }
     const store = await this.open(signal);
     const maxFiles = this.opts.maxFiles ?? DEFAULT_MAX_FILES;
     const paths: string[] = [];
@@ -283,23 +288,24 @@ export class MemoryIndexer {
     await store.refreshVectorIndex(this.opts.vectorIndexRows ?? 50_000);
   }
 
+  /** The embedding model's identity and vector size, or why there is none. */
+  private async probeModel(signal?: AbortSignal): Promise<{ model: string | null; dimensions: number; off: string | null }> {
+    if (!this.opts.embedder) return { model: null, dimensions: 0, off: "no embedding model is set (hearth.embedding.modelPath)" };
+    try {
+      const probe = await this.opts.embedder.embed(["codebase"], { signal });
+      const vector = probe.vectors[0];
+      if (!vector || vector.length === 0) throw new Error("the model returned no vector");
+      return { model: probe.model, dimensions: vector.length, off: null };
+    } catch (e) {
+      if (isAbortError(e)) throw e;
+      return { model: null, dimensions: 0, off: errorMessage(e) };
+    }
+  }
+
   private async openStore(signal?: AbortSignal): Promise<ChunkStore> {
-    let model: string | null = null;
-    let dimensions = 0;
-    if (this.opts.embedder) {
-      try {
-        const probe = await this.opts.embedder.embed(["codebase"], { signal });
-        const vector = probe.vectors[0];
-        if (!vector || vector.length === 0) throw new Error("the model returned no vector");
-        model = probe.model;
-        dimensions = vector.length;
-        this.vectorsOff = null;
-      } catch (e) {
-        if (isAbortError(e)) throw e;
-        this.vectorsOff = errorMessage(e);
-        this.opts.logger.warn(`codebase index: no vectors, full text and symbols only: ${this.vectorsOff}`);
-      }
-    } else this.vectorsOff = "no embedding model is set (hearth.embedding.modelPath)";
+    const { model, dimensions, off } = await this.probeModel(signal);
+    this.vectorsOff = off;
+    if (off && this.opts.embedder) this.opts.logger.warn(`codebase index: no vectors, full text and symbols only: ${off}`);
     let store: ChunkStore;
     try {
       store = await ChunkStore.open(this.opts.storeDir, model, dimensions);
@@ -321,4 +327,8 @@ export class MemoryIndexer {
     this.serial = run.catch(() => {});
     return run;
   }
+}
+
+function sameModel(store: ChunkStore, probe: { model: string | null; dimensions: number }): boolean {
+  return store.meta.model === probe.model && store.meta.dimensions === probe.dimensions;
 }

@@ -47,6 +47,8 @@ describe("Hearth codebase memory in the extension host", function () {
   });
 
   it("sends a chat question with @codebase with the snippets as Codebase chips", async () => {
+    const search = await vscode.commands.executeCommand<CodebaseSearchResult | null>("hearth.searchCodebase", "where is the shipping rate computed?");
+    assert.ok(search?.snippets.some((s) => s.text.includes("computeShippingRate")), JSON.stringify(search));
     const pieces = await api.chat.context.piecesFor("@codebase where is the shipping rate computed?");
     const codebase = pieces.filter((p) => p.kind === "codebase");
     assert.ok(codebase.length > 0, JSON.stringify(pieces.map((p) => p.label)));
