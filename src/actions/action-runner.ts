@@ -198,7 +198,7 @@ function prefillWhileAsked(deps: ActionDeps, document: ActionDocument, lines: Li
       .then((ready) => (controller.signal.aborted ? null : prefill.call(deps.model, { messages: instructionPrefixMessages(ready) }, { signal: controller.signal })))
       .then(
         (result) => {
-          if (result) deps.logger.debug(`actions: Edit prefill: ${result.evaluatedTokens} of ${result.prefixTokens} prompt tokens evaluated (${result.cachedTokens} cached) in ${result.totalMs} ms while the instruction was typed${result.skipped ? ` (skipped: ${result.skipped})` : ""}`);
+          if (result) deps.logger.info(`actions: Edit prefill: ${result.evaluatedTokens} of ${result.prefixTokens} prompt tokens evaluated (${result.cachedTokens} cached) in ${result.totalMs} ms while the instruction was typed${result.skipped ? ` (skipped: ${result.skipped})` : ""}`);
         },
         (error: unknown) => {
           if (!isAbortError(error)) deps.logger.debug(`actions: Edit prefill failed: ${errorMessage(error)}`);

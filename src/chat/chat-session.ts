@@ -67,6 +67,12 @@ export class ChatSession {
   /** One entry changed its status or note (an answer ended). */
   readonly onDidChangeEntry: Event<Entry> = this.entryEmitter.event;
   readonly onDidChangeHistory: Event<ConversationSummary[]> = this.historyEmitter.event;
+  private readonly evaluateEmitter = new Emitter<ChatEvaluation>();
+  /**
+   * What the engine evaluated of a prompt: each prefill that ran, and each answer's prompt tokens (after a prefill, only
+   * the question's). Logged too; tests and benches read it to see that Enter evaluated only what was not known ahead.
+   */
+  readonly onDidEvaluate: Event<ChatEvaluation> = this.evaluateEmitter.event;
 
   constructor(private readonly options: ChatSessionOptions) {}
 
@@ -120,7 +126,10 @@ export class ChatSession {
     const controller = new AbortController();
     const done = engine.prefillChat({ messages }, { signal: controller.signal }).then(
       (result) => {
-        if (result) this.options.logger.debug(`chat prefill: ${result.evaluatedTokens} of ${result.prefixTokens} prompt tokens evaluated (${result.cachedTokens} cached) in ${result.totalMs} ms, ${result.waitedMs} ms of it behind completions${result.skipped ? ` (skipped: ${result.skipped})` : ""}`);
+        if (result) {
+          this.options.logger.info(`chat prefill: ${result.evaluatedTokens} of ${result.prefixTokens} prompt tokens evaluated (${result.cachedTokens} cached) in ${result.totalMs} ms, ${result.waitedMs} ms of it behind completions${result.skipped ? ` (skipped: ${result.skipped})` : ""}`);
+          this.evaluateEmitter.fire({ kind: "prefill", prefill: result });
+        }
         return result;
       },
       (error: unknown) => {
@@ -234,6 +243,7 @@ export class ChatSession {
     this.appendEmitter.dispose();
     this.entryEmitter.dispose();
     this.historyEmitter.dispose();
+    this.evaluateEmitter.dispose();
   }
 
   private get system(): string {
@@ -267,6 +277,8 @@ export class ChatSession {
           },
         },
       );
+      this.options.logger.info(`chat answer: ${result.promptTokens} prompt tokens evaluated, first text after ${result.timings.firstChunkMs ?? "-"} ms`);
+      this.evaluateEmitter.fire({ kind: "answer", entryId: entry.id, promptTokens: result.promptTokens });
       // The streamed chunks and the final text agree; the final text wins if a chunk was lost.
       if (result.text.length >= entry.content.length) entry.content = result.text;
       entry.status = result.stopReason === "cancelled" ? "stopped" : "done";
@@ -291,6 +303,9 @@ export class ChatSession {
     }
   }
 }
+
+/** See ChatSession.onDidEvaluate. */
+export type ChatEvaluation = { kind: "prefill"; prefill: ChatPrefillResult } | { kind: "answer"; entryId: string; promptTokens: number };
 
 function appendNote(note: string | undefined, text: string): string {
   return note ? `${note} ${text}` : text;

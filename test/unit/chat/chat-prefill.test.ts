@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ChatSession, type ChatEngine } from "../../../src/chat/chat-session";
+import { ChatSession, type ChatEngine, type ChatEvaluation } from "../../../src/chat/chat-session";
 import { ConversationStore } from "../../../src/chat/conversation-store";
 import type { ContextPiece } from "../../../src/chat/prompt";
 import type { EngineClient } from "../../../src/engine/client";
@@ -120,5 +120,19 @@ describe("chat prefill (scripted model, engine process)", function () {
     assert.ok(done && again);
     assert.equal(again.evaluatedTokens, 0);
     assert.equal(again.cachedTokens, done.prefixTokens);
+  });
+  it("reports through onDidEvaluate the prefill that ran and the prompt tokens the answer evaluated after it", async () => {
+    const { session, engine } = await open();
+    const seen: ChatEvaluation[] = [];
+    const listener = session.onDidEvaluate((evaluation) => seen.push(evaluation));
+    const prefill = await session.prefill([file], BUDGET);
+    await session.send(QUESTION, [file], BUDGET);
+    listener.dispose();
+    const answer = session.conversation.entries.at(-1)!;
+    assert.ok(prefill);
+    assert.deepEqual(seen, [
+      { kind: "prefill", prefill },
+      { kind: "answer", entryId: answer.id, promptTokens: engine.answers[0]!.result.promptTokens },
+    ]);
   });
 });
