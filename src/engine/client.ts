@@ -3,14 +3,14 @@ import { AbortedError, isAbortError } from "../common/abort";
 import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
 import type { MachineMemory } from "../models/memory-fit";
-import { checkModelFile, type ModelFileCheck, type ModelFileProblem } from "../models/model-file";
+import { checkModelFile, type ModelFileCheck } from "../models/model-file";
 import type { EmbedOptions, EmbeddingEngine, EngineClientOptions, EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "./client-types";
 import type { Engine, EngineTarget } from "./engine-api";
 import { embedInBatches } from "./embedding-batches";
 import { EngineConnection, type EngineConnectionCrash } from "./engine-connection";
 import { DEFAULT_SUPERVISION, loadDeadlineMs, type SupervisionSettings } from "./engine-process";
 import { LoadCrashes } from "./load-crashes";
-import { ModelSlots, ROLE_SETTINGS, SECONDARY_ROLES, type RoleStatus } from "./model-slots";
+import { ModelSlots, notConfiguredStatus, roleProblem, ROLE_SETTINGS, SECONDARY_ROLES, statusesOf } from "./model-slots";
 import {
   EngineError,
   MODEL_ROLES,
@@ -63,7 +63,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
   /** Fired once per unexpected exit of the engine process. */
   readonly onDidCrash: Event<EngineCrash> = this.crashEmitter.event;
   /** The embedding model's status: "no-model" while hearth.embedding.modelPath is empty. */
-  readonly onDidChangeEmbeddingStatus: Event<EngineStatus> = mapEvent(this.slots.onDidChangeRoleStatus, "embedding");
+  readonly onDidChangeEmbeddingStatus: Event<EngineStatus> = statusesOf(this.slots.onDidChangeRoleStatus, "embedding");
 
   constructor(private readonly options: EngineClientOptions) {
     this.supervision = { ...DEFAULT_SUPERVISION, ...options.supervision };
@@ -136,7 +136,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
     const slots = this.slots;
     if (!check) {
       // Without a file of its own the role is served by its fallback, or shows that none is configured.
-      if (!ROLE_SETTINGS[role].fallback && slots.statusOf(role).kind !== "no-model") slots.setStatusOf(role, notConfigured(role));
+      if (!ROLE_SETTINGS[role].fallback && slots.statusOf(role).kind !== "no-model") slots.setStatusOf(role, notConfiguredStatus(role));
       else slots.repeatStatusFor(role);
     } else if (!check.ok) {
       slots.setStatusOf(role, { kind: "no-model", problem: roleProblem(role, check.problem) });
@@ -428,27 +428,6 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
       },
     );
   });
-}
-
-/** A secondary model's file problem, naming the setting to correct. */
-function roleProblem(role: ModelRole, problem: ModelFileProblem): ModelFileProblem {
-  if (role === "completion") return problem;
-  const { noun, setting } = ROLE_SETTINGS[role];
-  if (problem.code === "not-configured") return notConfigured(role).problem;
-  return { ...problem, message: `The ${noun} (setting ${setting}) cannot be used: ${problem.message}` };
-}
-
-function notConfigured(role: ModelRole): Extract<EngineStatus, { kind: "no-model" }> {
-  const { noun, setting } = ROLE_SETTINGS[role];
-  return { kind: "no-model", problem: { code: "not-configured", message: `No ${noun} is configured (setting ${setting}).` } };
-}
-
-/** The statuses of one role out of every role's changes. */
-function mapEvent(event: Event<RoleStatus>, role: ModelRole): Event<EngineStatus> {
-  return (listener) =>
-    event((change) => {
-      if (change.role === role) listener(change.status);
-    });
 }
 
 function describe(error: unknown): string {

@@ -1,4 +1,5 @@
 import { Emitter, type Event } from "../common/event";
+import type { ModelFileProblem } from "../models/model-file";
 import type { EngineSettings, EngineStatus } from "./client-types";
 import { MODEL_ROLES, type ModelInfo, type ModelRole, type WorkerState } from "./protocol";
 
@@ -234,6 +235,26 @@ export class ModelSlots {
 export interface RoleStatus {
   role: ModelRole;
   status: EngineStatus;
+}
+
+/** A secondary model's file problem, naming the setting to correct. */
+export function roleProblem(role: ModelRole, problem: ModelFileProblem): ModelFileProblem {
+  if (role === "completion") return problem;
+  const { noun, setting } = ROLE_SETTINGS[role];
+  if (problem.code === "not-configured") return notConfiguredStatus(role).problem;
+  return { ...problem, message: `The ${noun} (setting ${setting}) cannot be used: ${problem.message}` };
+}
+
+export function notConfiguredStatus(role: ModelRole): Extract<EngineStatus, { kind: "no-model" }> {
+  return { kind: "no-model", problem: { code: "not-configured", message: notConfiguredMessage(role) } };
+}
+
+/** The statuses of one role out of every role's changes. */
+export function statusesOf(event: Event<RoleStatus>, role: ModelRole): Event<EngineStatus> {
+  return (listener) =>
+    event((change) => {
+      if (change.role === role) listener(change.status);
+    });
 }
 
 function notConfiguredMessage(role: ModelRole): string {
