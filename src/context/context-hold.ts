@@ -66,8 +66,9 @@ export class ContextHold {
     this.activity.set(request.uri, { at: now, paused: false });
     const held = this.held;
     const same = held !== null && held.uri === request.uri && nested(held.scope, request.scope);
-    this.kept = same && !paused;
-    const items = this.kept ? extend(held.items, request.fresh, request.budgetTokens) : keepCommon(held?.items ?? [], request.fresh);
+    const kept = same && !paused;
+    this.kept = kept;
+    const items = kept ? extend(held.items, request.fresh, request.budgetTokens) : keepCommon(held?.items ?? [], request.fresh);
     // The deeper of two nested scopes is kept: a parse that sees only the class must not make the method forgotten.
     const scope = same && held.scope.length > request.scope.length ? held.scope : request.scope;
     this.held = { uri: request.uri, scope, items };
