@@ -7,6 +7,8 @@ import { THREADS } from "./speed";
 
 const START = "<!-- chat:prefill -->";
 const END = "<!-- /chat:prefill -->";
+/** Edit's prefill (action-prefill.ts): its own part of the chat section, after the chat prefill's. */
+export const ACTION_MARKERS = { start: "<!-- chat:action-prefill -->", end: "<!-- /chat:action-prefill -->" };
 
 export function prefillMarkdown(f: Record<string, FlatValue>, loadAverage: { start: number; end: number }): string {
   return `${START}
@@ -36,8 +38,8 @@ median). ${Number(f.completion_during_prefill_ratio) > 1.05 ? "**Completions wer
 ${END}`;
 }
 
-/** Puts the prefill's figures into chat.json and its part into the chat section, leaving the rest as it was. */
-export function mergePrefillIntoChatResults(figures: Record<string, FlatValue>, markdown: string): void {
+/** Puts a prefill's figures into chat.json and its part (between `markers`) into the chat section, leaving the rest as it was. */
+export function mergePrefillIntoChatResults(figures: Record<string, FlatValue>, markdown: string, markers = { start: START, end: END }): void {
   const json = join(BENCH_DIR, "results", "chat.json");
   const current = existsSync(json) ? (JSON.parse(readFileSync(json, "utf8")) as Record<string, FlatValue>) : { bench: "chat" };
   writeFileSync(json, `${JSON.stringify({ ...current, ...figures, prefill_measured_at: new Date().toISOString() }, null, 2)}\n`);
@@ -45,11 +47,11 @@ export function mergePrefillIntoChatResults(figures: Record<string, FlatValue>, 
   const text = readFileSync(file, "utf8");
   const sectionEnd = text.indexOf("<!-- /bench:chat -->");
   if (sectionEnd < 0) throw new Error("bench/RESULTS.md has no chat section to add the prefill's figures to: run the whole chat bench");
-  const at = text.indexOf(START);
-  const until = text.indexOf(END);
+  const at = text.indexOf(markers.start);
+  const until = text.indexOf(markers.end);
   const updated =
     at >= 0 && until > at && until < sectionEnd
-      ? text.slice(0, at) + markdown + text.slice(until + END.length)
+      ? text.slice(0, at) + markdown + text.slice(until + markers.end.length)
       : insertBeforeMachineLine(text, sectionEnd, markdown);
   writeFileSync(file, updated);
 }

@@ -5,16 +5,19 @@
 //      target: no main-thread task over 50 ms;
 //   3. time to first token and tokens/s on bench-0.5b (2 threads), through ChatSession + EngineClient (speed.ts);
 //   4. the first token after Enter with the prompt prefilled while the question is typed and without, and inline
-//      completions beside a prefill (prefill.ts; `-- --prefill-rounds=N`, default 3).
-// `-- --runs=N` repeats each view measurement (default 3), `-- --rounds=N` each question and follow-up (default 2); `-- --only=webview|speed|prefill` runs one part
-// (prefill alone merges its figures into bench/results/chat.json and the chat section); `-- --smoke` writes
+//      completions beside a prefill (prefill.ts; `-- --prefill-rounds=N`, default 3);
+//   5. `-- --only=action-prefill` alone: Edit's first token after the instruction with its prompt prefilled while the
+//      instruction is typed and without (action-prefill.ts, the same rounds).
+// `-- --runs=N` repeats each view measurement (default 3), `-- --rounds=N` each question and follow-up (default 2); `-- --only=webview|speed|prefill|action-prefill` runs one part
+// (prefill and action-prefill alone merge their figures into bench/results/chat.json and the chat section); `-- --smoke` writes
 // nothing to bench/results; `-- --profile` also records CPU profiles (profile.ts; implies --smoke: it slows the page);
 // `-- --page` replays the host's messages to the app alone in a page under a Chrome trace (page-replay.ts), a diagnostic.
 import { loadavg } from "node:os";
 import { median, writeBenchResult, type FlatValue } from "../report";
 import { runPageReplay } from "./page-replay";
 import { prefillFigures, runPrefillBench } from "./prefill";
-import { mergePrefillIntoChatResults, prefillMarkdown } from "./prefill-report";
+import { ACTION_MARKERS, mergePrefillIntoChatResults, prefillMarkdown } from "./prefill-report";
+import { actionPrefillFigures, actionPrefillMarkdown, runActionPrefillBench } from "./action-prefill";
 import { MAX_TOKENS, runSpeedBench, THREADS, type SpeedResult, type Turn } from "./speed";
 import { describeRun, MESSAGES, round, runWebviewBench, type RenderRun, type StreamRun, type WebviewResult } from "./webview";
 
@@ -36,6 +39,14 @@ export async function runChatBench(argv: readonly string[] = process.argv.slice(
     const figures = prefillFigures(await runPrefillBench({ rounds: prefillRounds, log }));
     return { figures, markdown: prefillMarkdown(figures, { start, end: loadavg()[0]! }) };
   };
+  if (only === "action-prefill") {
+    const start = loadavg()[0]!;
+    const figures = actionPrefillFigures(await runActionPrefillBench({ rounds: prefillRounds, log }));
+    console.log(figures);
+    if (smoke) log("not written to bench/results (a smoke run)");
+    else mergePrefillIntoChatResults(figures, actionPrefillMarkdown(figures, { start, end: loadavg()[0]! }, ACTION_MARKERS), ACTION_MARKERS);
+    return;
+  }
   if (only === "prefill") {
     const prefill = await prefillPart();
     console.log(prefill.figures);
