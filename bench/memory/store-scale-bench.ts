@@ -8,6 +8,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { MemoryLogger } from "../../src/common/logger";
 import { ChunkStore } from "../../src/memory/chunk-store";
+import type { FileChunks } from "../../src/memory/chunk-store";
 import type { CodeChunk } from "../../src/memory/chunker";
 import { MemoryIndexer } from "../../src/memory/memory-indexer";
 import { queryTerms, searchableText } from "../../src/memory/search-terms";
@@ -79,10 +80,18 @@ async function main(): Promise<void> {
     const store = await ChunkStore.open(join(base, "store-100k"), "random-384", DIMS);
     const started = performance.now();
     const perFile = 50;
+    let pending: FileChunks[] = [];
     for (let i = 0, f = 0; i < ROWS; i += perFile, f++) {
       const batch = Array.from({ length: Math.min(perFile, ROWS - i) }, (_, k) => ({ ...chunks[(i + k) % chunks.length], path: `/bench/f${f}.py` }));
-      await store.replaceFile(`/bench/f${f}.py`, `h${f}`, batch, batch.map((c) => searchableText(c.text)), batch.map(() => randomUnit()));
+      pending.push({ path: `/bench/f${f}.py`, hash: `h${f}`, chunks: batch, searchTexts: batch.map((c) => searchableText(c.text)), vectors: batch.map(() => randomUnit()) });
+      // As the indexer writes: 32 files at a time.
+      if (pending.length === 32) {
+        await store.replaceFiles(pending);
+        pending = [];
+      }
     }
+    await store.replaceFiles(pending);
+    await store.compact();
     const insertMs = performance.now() - started;
     const textIndexStarted = performance.now();
     await store.refreshTextIndex(true);
@@ -115,6 +124,7 @@ async function main(): Promise<void> {
     const found = (await store.textSearch(queryTerms("frobnicate quarterly ledger"), 5)).some((h) => h.path === "/bench/f0.py");
     const updateMs = performance.now() - updateStarted;
     const rows = await store.countChunks();
+    await store.compact();
     store.close();
     const bytes = Number(execSync(`du -sb ${JSON.stringify(join(base, "store-100k"))}`).toString().split("\t")[0]);
     const r = (v: number) => Math.round(v * 10) / 10;

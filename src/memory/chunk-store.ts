@@ -4,6 +4,15 @@ import { join } from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
 import type { CodeChunk } from "./chunker";
 
+/** One file's chunks as written: the texts the full-text index reads, and the vectors when there is a model. */
+export interface FileChunks {
+  path: string;
+  hash: string;
+  chunks: readonly CodeChunk[];
+  searchTexts: readonly string[];
+  vectors: readonly number[][] | null;
+}
+
 /** A chunk as stored: the chunk, the hash of the file text it came from, and its vector when there is a model. */
 export interface StoredChunk extends CodeChunk {
   id: string;
@@ -41,6 +50,7 @@ export class ChunkStore {
   /** Null until asked of the table. */
   private hasTextIndex: boolean | null = null;
   private addedSinceBuild = 0;
+  private writesSinceCompaction = 0;
 
   private constructor(
     private readonly lance: LanceModule,
@@ -97,12 +107,22 @@ export class ChunkStore {
   }
 
   /** Replaces a file's chunks; the file's hash is recorded last. `vectors[i]` belongs to `chunks[i]`. */
-  async replaceFile(path: string, hash: string, chunks: readonly CodeChunk[], searchTexts: readonly string[], vectors: readonly number[][] | null): Promise<void> {
-    const where = `path = ${sqlString(path)}`;
+  replaceFile(path: string, hash: string, chunks: readonly CodeChunk[], searchTexts: readonly string[], vectors: readonly number[][] | null): Promise<void> {
+    return this.replaceFiles([{ path, hash, chunks, searchTexts, vectors }]);
+  }
+
+  /**
+   * Replaces several files' chunks in four writes (each write is a new version of a table, with its own files on
+   * disk: one per file made a workspace's first index slow and its folder large). The hashes are recorded last.
+   */
+  async replaceFiles(files: readonly FileChunks[]): Promise<void> {
+    if (!files.length) return;
+    const where = `path IN (${files.map((f) => sqlString(f.path)).join(", ")})`;
+    this.writesSinceCompaction++;
     await this.files.delete(where);
     await this.chunks.delete(where);
-    if (chunks.length) {
-      const rows = chunks.map((c, i) => ({
+    const rows = files.flatMap(({ path, chunks, searchTexts, vectors }) =>
+      chunks.map((c, i) => ({
         id: `${path}#${i}`,
         path,
         startLine: c.startLine,
@@ -112,15 +132,18 @@ export class ChunkStore {
         symbol: c.symbol ?? "",
         search: searchTexts[i] ?? c.text,
         ...(this.meta.dimensions > 0 ? { vector: vectors?.[i] ?? [] } : {}),
-      }));
+      })),
+    );
+    if (rows.length) {
       await this.chunks.add(rows);
       this.addedSinceBuild += rows.length;
     }
-    await this.files.add([{ path, hash, chunks: chunks.length }]);
+    await this.files.add(files.map((f) => ({ path: f.path, hash: f.hash, chunks: f.chunks.length })));
   }
 
   async removeFile(path: string): Promise<void> {
     const where = `path = ${sqlString(path)}`;
+    this.writesSinceCompaction++;
     await this.files.delete(where);
     await this.chunks.delete(where);
   }
@@ -142,6 +165,22 @@ export class ChunkStore {
     this.addedSinceBuild = 0;
   }
 
+  /**
+   * Merges the small fragments that each file's write leaves and drops old versions: without it a workspace's first
+   * index leaves thousands of fragments, each delete scans them all, and the folder grows with every version.
+   */
+  async compact(): Promise<void> {
+    const olderThan = new Date(Date.now() - 1000);
+    await this.chunks.optimize({ cleanupOlderThan: olderThan });
+    await this.files.optimize({ cleanupOlderThan: olderThan });
+    this.writesSinceCompaction = 0;
+  }
+
+  /** Writes (file replacements and removals) since the last compaction. */
+  get pendingWrites(): number {
+    return this.writesSinceCompaction;
+  }
+
   /** Builds a vector index once the table is large enough that scanning every vector is slow. */
   async refreshVectorIndex(minRows: number): Promise<boolean> {
     if (this.meta.dimensions <= 0) return false;
@@ -149,10 +188,8 @@ export class ChunkStore {
     if (rows < minRows) return false;
     const indices = await this.chunks.listIndices();
     const existing = indices.find((i) => i.columns.includes("vector"));
-    if (existing) {
-      await this.chunks.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
-      return true;
-    }
+    // An existing index takes in new rows at compaction (optimize), which the indexer runs after each pass.
+    if (existing) return true;
     const numPartitions = Math.max(1, Math.round(Math.sqrt(rows)));
     await this.chunks.createIndex("vector", { config: this.lance.Index.ivfFlat({ distanceType: "cosine", numPartitions }), replace: true });
     return true;

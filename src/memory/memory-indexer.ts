@@ -8,7 +8,7 @@ import { SyntaxRuntime } from "../context/syntax-runtime";
 import { chunkTree } from "./chunker";
 import type { CodeChunk } from "./chunker";
 import { ChunkStore, StoreLockedError } from "./chunk-store";
-import type { ChunkHit } from "./chunk-store";
+import type { ChunkHit, FileChunks } from "./chunk-store";
 import type { Embedder } from "./embedder";
 import { FileFilter } from "./file-filter";
 import { readFileSource, textSource } from "./file-source";
@@ -62,6 +62,11 @@ export interface MemoryHits {
 const DEFAULT_MAX_FILES = 20_000;
 const DEFAULT_MAX_CHUNK_CHARS = 1500;
 const EMBED_BATCH = 16;
+/** File writes between compactions of the store during a pass (and once at its end). */
+const COMPACT_EVERY_WRITES = 200;
+/** Files, or chunks, written to the store at once during a pass. */
+const WRITE_BATCH_FILES = 32;
+const WRITE_BATCH_CHUNKS = 2000;
 /** A file that keeps changing while it is embedded is tried this often, then left for its next save. */
 const CHANGED_RETRIES = 2;
 
@@ -133,7 +138,12 @@ export class MemoryIndexer {
       summary.removed++;
     }
     onProgress?.({ done: 0, total: paths.length });
+    // Files are written in batches; an abort or a crash loses at most the batch not yet written (its files keep
+    // their old hashes, so the next pass indexes them again).
+    const batch: FileChunks[] = [];
+    let batchChunks = 0;
     for (let i = 0; i < paths.length; i++) {
+      if (signal?.aborted) await this.write(() => store.replaceFiles(batch.splice(0)));
       throwIfAborted(signal);
       const path = paths[i];
       const source = await readFileSource(path);
@@ -145,11 +155,21 @@ export class MemoryIndexer {
       } else {
         await this.opts.whenIdle?.();
         throwIfAborted(signal);
-        const outcome = await this.indexSource(store, path, source.text, source.hash, true, signal);
-        if (outcome === null) summary.skipped++;
-        else summary.indexed++;
+        const prepared = await this.prepareSource(store, path, source.text, source.hash, true, signal);
+        if (prepared === null) summary.skipped++;
+        else {
+          summary.indexed++;
+          batch.push(prepared);
+          batchChunks += prepared.chunks.length;
+        }
+      }
+      if (batch.length >= WRITE_BATCH_FILES || batchChunks >= WRITE_BATCH_CHUNKS || i + 1 === paths.length) {
+        const files = batch.splice(0);
+        batchChunks = 0;
+        await this.write(() => store.replaceFiles(files));
       }
       if ((i + 1) % 50 === 0 || i + 1 === paths.length) onProgress?.({ done: i + 1, total: paths.length });
+      if (store.pendingWrites >= COMPACT_EVERY_WRITES / 8) await this.write(() => store.compact());
     }
     await this.write(() => this.refreshIndexes(store));
     summary.chunks = await store.countChunks();
@@ -172,9 +192,12 @@ export class MemoryIndexer {
     }
     // A save without a change, or a branch switch that rewrote the file as it was: nothing to embed.
     if ((await store.hashOf(path)) === source.hash) return true;
-    const outcome = await this.indexSource(store, path, source.text, source.hash, text === undefined, signal);
-    if (outcome !== null) await this.write(() => store.refreshTextIndex(false));
-    return outcome !== null;
+    const prepared = await this.prepareSource(store, path, source.text, source.hash, text === undefined, signal);
+    if (prepared === null) return false;
+    await this.write(() => store.replaceFiles([prepared]));
+    await this.write(() => store.refreshTextIndex(false));
+    if (store.pendingWrites >= COMPACT_EVERY_WRITES) await this.write(() => store.compact());
+    return true;
   }
 
   async removeFile(path: string): Promise<void> {
@@ -233,8 +256,8 @@ export class MemoryIndexer {
     }
   }
 
-  /** Null when the file was left out; else the number of chunks stored. */
-  private async indexSource(store: ChunkStore, path: string, text: string, hash: string, fromDisk: boolean, signal?: AbortSignal): Promise<number | null> {
+  /** The file's chunks, embedded and ready to write; null when the file was left out (or is gone, then removed). */
+  private async prepareSource(store: ChunkStore, path: string, text: string, hash: string, fromDisk: boolean, signal?: AbortSignal): Promise<FileChunks | null> {
     for (let attempt = 0; ; attempt++) {
       const chunks = await this.chunkText(path, text);
       const embedTexts = chunks.map((c) => this.embeddingText(c));
@@ -257,8 +280,7 @@ export class MemoryIndexer {
         }
       }
       if (this.disposed) return null;
-      await this.write(() => store.replaceFile(path, hash, chunks, embedTexts.map(searchableText), vectors));
-      return chunks.length;
+      return { path, hash, chunks, searchTexts: embedTexts.map(searchableText), vectors };
     }
   }
 
@@ -284,6 +306,7 @@ export class MemoryIndexer {
   }
 
   private async refreshIndexes(store: ChunkStore): Promise<void> {
+    if (store.pendingWrites > 0) await store.compact();
     await store.refreshTextIndex(true);
     await store.refreshVectorIndex(this.opts.vectorIndexRows ?? 50_000);
   }
