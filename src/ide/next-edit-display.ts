@@ -59,7 +59,11 @@ export class NextEditDisplay implements vscode.Disposable {
     }
     const cursorLine = editor.selection.active.line;
     const near = cursorLine >= start.line - (start.character === 0 && suggestion.start === suggestion.end ? 1 : 0) && cursorLine <= end.line;
-    if (near) return "apply";
+    if (near) {
+      const editEnd = document.lineAt(end.line).range.end;
+      editor.setDecorations(this.hint, [{ range: new vscode.Range(editEnd, editEnd), renderOptions: { after: { contentText: "Tab to accept, Esc to dismiss" } } }]);
+      return "apply";
+    }
     const lineEnd = document.lineAt(cursorLine).range.end;
     editor.setDecorations(this.hint, [
       { range: new vscode.Range(lineEnd, lineEnd), renderOptions: { after: { contentText: `${start.line < cursorLine ? "↑" : "↓"} Next edit at line ${start.line + 1}: Tab to go there, Esc to dismiss` } } },
