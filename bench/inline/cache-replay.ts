@@ -49,6 +49,8 @@ export interface CacheReplayOptions {
   debounceMs: number;
   /** Stop after this many calls. */
   maxCalls?: number;
+  /** Also count, at each call, the tokens of the text after the cursor cut to the rest of its line and N lines. */
+  suffixProbeLines?: readonly number[];
 }
 
 export interface CacheCall {
@@ -66,6 +68,8 @@ export interface CacheCall {
   suffixTokens: number;
   /** Wall time of the model call (engine round trip), ms. */
   ms: number;
+  /** Tokens of the text after the cursor cut to the rest of its line and N lines, per N of `suffixProbeLines`. */
+  suffixTokensAt: Record<number, number>;
 }
 
 /** Types the file's lines back and makes the model calls the typist's pauses allow; returns one record per call. */
@@ -164,7 +168,11 @@ export async function runCacheReplay(file: CacheReplayFile, opts: CacheReplayOpt
         unavoidable = (await countTexts(opts.client, [within]))[0]!;
         for (let j = prefixIndex + 1; j < rendered.pieces.length; j++) unavoidable += tokensOf(j);
       }
+      const probes = opts.suffixProbeLines ?? [];
+      const after = state.doc.slice(state.cursor);
+      const probeCounts = probes.length > 0 ? await countTexts(opts.client, probes.map((n) => firstLines(after, n))) : [];
       calls.push({
+        suffixTokensAt: Object.fromEntries(probes.map((n, k) => [n, probeCounts[k]!])),
         keyIndex: i,
         evaluated: result.promptTokens,
         unavoidable,

@@ -1,13 +1,12 @@
 // `node out/bench/run.js cache`: what the engine's KV cache keeps while the user types, with other files' context on
 // (issue 16). Typing replays (cache-replay.ts) on real Python and JavaScript files in their own workspaces, indexed,
-// with a few files visited. Two parts:
-//   - `cache`: prompt tokens the engine evaluated per model call, before (a fresh other-file selection on every call,
-//     the prefix window's start cut by the budget alone, the suffix of the old window: the rest of the line and two
-//     lines) against now; on `qwen-vocab` (the real Qwen2.5 tokenizer on a tiny body: the counts are the real ones, and
-//     a replay takes seconds on a busy machine).
-//   - `suffix`: what each line of suffix costs a prefix-first model per call, on `bench-0.5b` (Qwen2.5-Coder-0.5B's
-//     shape, 2 threads): the first calls of a replay with the suffix cut to N lines, alternating N.
-// `-- --only=cache` or `-- --only=suffix` runs one part; `-- --calls=N` caps the calls of the suffix part.
+// with a few files visited:
+//   - prompt tokens the engine evaluated per model call, before (a fresh other-file selection on every call, the prefix
+//     window's start cut by the budget alone, the suffix of the old window: the rest of the line and two lines) against
+//     now, alternating per file; on `qwen-vocab` (the real Qwen2.5 tokenizer on a tiny body: the counts are the real
+//     ones, and a replay takes a minute on a busy machine), or timed on `bench-0.5b` with `-- --model=bench-0.5b`;
+//   - what each line of suffix costs a prefix-first model per call: the tokens of the text after the cursor, cut to N
+//     lines, at each call of the "after" replays.
 import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -23,6 +22,10 @@ const DEBOUNCE_MS = 90;
 /** The target of issue 16: at least this share of calls evaluates at most SMALL_CALL_TOKENS prompt tokens. */
 const SMALL_CALL_TOKENS = 32;
 const TARGET_SHARE = 0.95;
+/** Lines of suffix (after the rest of the cursor's line) whose tokens are counted at each call. */
+const SUFFIX_PROBES = [2, 4, 8, 16, 32, 64] as const;
+/** bench-0.5b's prompt speed with 2 threads on an idle machine (shared/research/node-llama-cpp.md). */
+const IDLE_PROMPT_TOKENS_PER_S = 281;
 
 function files(root: string): CacheReplayFile[] {
   const asyncio = join(PYTHON_DIR, "asyncio");
@@ -112,8 +115,9 @@ function summarize(calls: readonly CacheCall[]): Summary {
 }
 
 export async function runCacheBench(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const only = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
-  const maxCalls = Number(argv.find((a) => a.startsWith("--calls="))?.slice("--calls=".length) ?? 16);
+  // Tokens are the same on qwen-vocab (Qwen2.5's tokenizer, a tiny body: fast on a busy machine); `--model=bench-0.5b`
+  // times the calls on Qwen2.5-Coder-0.5B's shape (2 threads), which needs a quiet machine.
+  const model = argv.includes("--model=bench-0.5b") ? "bench-0.5b" : "qwen-vocab";
   const log = (line: string) => console.log(`cache: ${line}`);
   const root = join(BENCH_DIR, "..");
   const grammarsDir = join(root, "grammars");
@@ -122,12 +126,12 @@ export async function runCacheBench(argv: readonly string[] = process.argv.slice
   const figures: Record<string, FlatValue> = {};
   const lines: string[] = [];
 
-  if (!only || only === "cache") {
-    const client = await startEngine(root, await ensureTestModel("qwen-vocab"), 1);
+  const after: CacheCall[] = [];
+  {
+    const client = await startEngine(root, await ensureTestModel(model), model === "bench-0.5b" ? 2 : 1);
     const loadBefore = loadavg()[0]!;
     const table: string[] = [];
     const before: CacheCall[] = [];
-    const after: CacheCall[] = [];
     try {
       for (const [i, file] of all.entries()) {
         const order = i % 2 === 0 ? ["before", "after"] : ["after", "before"];
@@ -140,7 +144,7 @@ export async function runCacheBench(argv: readonly string[] = process.argv.slice
             stableContext: stable,
             budgetTokens: BUDGET_TOKENS,
             maxTokens: 4,
-            ...(stable ? {} : { suffixLines: 2 }),
+            ...(stable ? { suffixProbeLines: SUFFIX_PROBES } : { suffixLines: 2 }),
             debounceMs: DEBOUNCE_MS,
           });
           (stable ? after : before).push(...calls);
@@ -166,7 +170,7 @@ export async function runCacheBench(argv: readonly string[] = process.argv.slice
     lines.push(
       `### KV cache while typing (issue 16)`,
       "",
-      `Typing replays with other files' context on: ${all.map((f) => f.origin).join("; ")}. Each file's folder is indexed and three of its other files were visited. Keys at a human typist's gaps (typos included), a model call after every gap over ${DEBOUNCE_MS} ms, simulated time; the engine's own count of prompt tokens evaluated per call, on \`qwen-vocab\` (Qwen2.5's tokenizer). Budget ${BUDGET_TOKENS} tokens. Before: a fresh other-file selection on every call, the prefix window's start cut by the budget alone, the old suffix (rest of the line + 2 lines). After: the context hold (src/context/context-hold.ts), the anchored prefix start, the suffix to the end of the block. Before and after alternate per file in one run; load ${String(figures.cache_load)} (2 cores, shared).`,
+      `Typing replays with other files' context on: ${all.map((f) => f.origin).join("; ")}. Each file's folder is indexed and three of its other files were visited. Keys at a human typist's gaps (typos included), a model call after every gap over ${DEBOUNCE_MS} ms, simulated time; the engine's own count of prompt tokens evaluated per call, on \`${model}\` (Qwen2.5's tokenizer). Budget ${BUDGET_TOKENS} tokens. Before: a fresh other-file selection on every call, the prefix window's start cut by the budget alone, the old suffix (rest of the line + 2 lines). After: the context hold (src/context/context-hold.ts), the anchored prefix start, the suffix to the end of the block. Before and after alternate per file in one run; load ${String(figures.cache_load)} (2 cores, shared).`,
       "",
       "| replay | calls | evaluated p50 / p95 / max | calls ≤ 32 tokens | ≤ 32 before the suffix | over the change + what follows | context changed | prefix start moved | snippets p50 | suffix lines / tokens p50 |",
       "|---|---|---|---|---|---|---|---|---|---|",
@@ -178,53 +182,27 @@ export async function runCacheBench(argv: readonly string[] = process.argv.slice
     );
   }
 
-  if (!only || only === "suffix") {
-    const client = await startEngine(root, await ensureTestModel("bench-0.5b"), 2);
-    const loadBefore = loadavg()[0]!;
-    const variants: Array<number | "block"> = [2, 4, 8, 16, "block"];
-    const results = new Map<string, CacheCall[]>();
-    try {
-      for (const [i, file] of all.slice(0, 2).entries()) {
-        const order = i % 2 === 0 ? variants : [...variants].reverse();
-        for (const n of order) {
-          const calls = await runCacheReplay(file, {
-            client,
-            grammarsDir,
-            label: String(n),
-            stableContext: true,
-            budgetTokens: BUDGET_TOKENS,
-            maxTokens: 8,
-            ...(n === "block" ? {} : { suffixLines: n }),
-            debounceMs: DEBOUNCE_MS,
-            maxCalls,
-          });
-          results.set(`${String(n)}`, [...(results.get(String(n)) ?? []), ...calls]);
-          const s = summarize(calls);
-          log(`suffix ${String(n)} on ${file.key}: ${describe(s)}`);
-        }
-      }
-    } finally {
-      await client.dispose();
-    }
-    const loadAfter = loadavg()[0]!;
-    figures.suffix_load = `${loadBefore.toFixed(1)}→${loadAfter.toFixed(1)}`;
+  if (after.length > 0) {
     const table: string[] = [];
-    for (const n of variants) {
-      const s = summarize(results.get(String(n)) ?? []);
-      for (const k of ["evaluatedP50", "suffixLinesP50", "suffixTokensP50", "msP50"] as const) figures[`suffix_${String(n)}_${k}`] = round(s[k]);
-      table.push(`| ${n === "block" ? "rest of the block (now)" : `rest of line + ${n} lines`} | ${s.calls} | ${s.suffixLinesP50} / ${s.suffixTokensP50} | ${s.evaluatedP50} | ${Math.round(s.msP50)} ms |`);
+    const msPerToken = 1000 / IDLE_PROMPT_TOKENS_PER_S;
+    for (const n of SUFFIX_PROBES) {
+      const tokens = median(after.map((c) => c.suffixTokensAt[n] ?? 0));
+      figures[`suffix_lines_${n}_tokens_p50`] = round(tokens);
+      table.push(`| rest of the line + ${n} lines | ${tokens} | ${(tokens / (n + 1)).toFixed(1)} | ${Math.round(tokens * msPerToken)} ms |`);
     }
+    const block = median(after.map((c) => c.suffixTokens));
+    const blockLines = median(after.map((c) => c.suffixLines));
+    figures.suffix_block_tokens_p50 = round(block);
+    figures.suffix_block_lines_p50 = round(blockLines);
+    table.push(`| **rest of the enclosing block (now; ${blockLines} lines p50)** | ${block} | ${(block / Math.max(1, blockLines)).toFixed(1)} | ${Math.round(block * msPerToken)} ms |`);
     lines.push(
       "",
       `### What each suffix line costs a prefix-first model`,
       "",
-      `The first ${maxCalls} calls of the ${all
-        .slice(0, 2)
-        .map((f) => f.key)
-        .join(" and ")} replays on \`bench-0.5b\` (2 threads, 8 tokens generated), the suffix cut to N lines, N alternating; load ${String(figures.suffix_load)}.`,
+      `A prefix-first prompt (Qwen2.5-Coder, the model above) evaluates its whole suffix again on every call. Tokens of the text after the cursor at each call of the "after" replays above (${after.length} calls), cut to the rest of the line and N lines, counted by Qwen2.5's tokenizer; the time is what they take at bench-0.5b's prompt speed on an idle machine (${IDLE_PROMPT_TOKENS_PER_S} tokens/s, 2 threads, shared/research/node-llama-cpp.md): the machine was too loaded to time calls (a bench-0.5b call took 71 s at load 25). A suffix-first family keeps its 64 lines in the KV cache and pays this once, not per keystroke.`,
       "",
-      "| suffix | calls | suffix lines / tokens p50 | prompt tokens evaluated p50 | model call p50 |",
-      "|---|---|---|---|---|",
+      "| suffix | tokens evaluated per call, p50 | tokens per line | prompt time per call at 281 tok/s |",
+      "|---|---|---|---|",
       ...table,
     );
   }
