@@ -12,6 +12,8 @@ export interface Sample {
   engineMs: number;
   /** Prompt tokens evaluated for this request (the rest came from the KV cache). */
   evaluated: number;
+  /** The servers' prompt evaluation time (their timings); Hearth's is not separated. */
+  promptMs?: number;
   generated: number;
   genMsPerToken: number | null;
   shape: PromptShape;
@@ -33,11 +35,12 @@ export interface FileRun {
   steps: StepRecord[];
 }
 
+/** The floor's rates; the separately measured ones are null when the floor took its rates from the replay itself. */
 export interface Rates {
-  nlcPromptTokPerS: number;
-  nlcGenMs: number;
-  benchPromptTokPerS: number;
-  benchGenMs: number;
+  nlcPromptTokPerS: number | null;
+  nlcGenMs: number | null;
+  benchPromptTokPerS: number | null;
+  benchGenMs: number | null;
   promptTokPerS: number;
   genMs: number;
 }
@@ -62,10 +65,12 @@ export function reportEngineBench(input: { runs: FileRun[]; rates: Rates; thread
     load_average_before: input.loadBefore,
     load_average_after: input.loadAfter,
     load_average_max: round(input.loadMax, 2),
-    rate_nlc_prompt_tok_s: round(rates.nlcPromptTokPerS),
-    rate_nlc_gen_ms_per_token: round(rates.nlcGenMs, 1),
-    rate_llama_bench_prompt_tok_s: round(rates.benchPromptTokPerS),
-    rate_llama_bench_gen_ms_per_token: round(rates.benchGenMs, 1),
+    rate_nlc_prompt_tok_s: maybe(rates.nlcPromptTokPerS),
+    rate_nlc_gen_ms_per_token: maybe(rates.nlcGenMs, 1),
+    rate_llama_bench_prompt_tok_s: maybe(rates.benchPromptTokPerS),
+    rate_llama_bench_gen_ms_per_token: maybe(rates.benchGenMs, 1),
+    floor_prompt_tok_s: round(rates.promptTokPerS),
+    floor_gen_ms_per_token: round(rates.genMs, 1),
     llama_cpp_bundle: input.bundleHash,
   };
   const sections: string[] = [];
@@ -166,8 +171,11 @@ ${input.loadBefore} before, ${input.loadAfter} after, 1-min up to ${round(input.
   llama.vscode's \`pickChunk\`) as \`input_extra\`, top-k 40 / top-p 0.99, \`ignore_eos\`, without its "infill" sampler (on
   random weights it ends every answer after one token). The server cuts the suffix to a quarter of the batch.
 - **Floor** per request: document tokens changed since the previous request ÷ ${round(rates.promptTokPerS)} tok/s + the generated tokens ×
-  ${round(rates.genMs, 1)} ms (the best rates measured at the start: node-llama-cpp ${round(rates.nlcPromptTokPerS)} tok/s, ${round(rates.nlcGenMs, 1)} ms/token;
-  llama-bench ${round(rates.benchPromptTokPerS)} tok/s, ${round(rates.benchGenMs, 1)} ms/token).
+  ${round(rates.genMs, 1)} ms: ${
+    rates.nlcPromptTokPerS !== null
+      ? `the best rates measured at the start (node-llama-cpp ${maybe(rates.nlcPromptTokPerS)} tok/s, ${maybe(rates.nlcGenMs, 1)} ms/token; llama-bench ${maybe(rates.benchPromptTokPerS)} tok/s, ${maybe(rates.benchGenMs, 1)} ms/token)`
+      : "the best rates of this run itself (llama-server's prompt rate on the warm-up prompts; the lowest of the three sides' median generation ms/token), as the machine was too busy for a separate measurement"
+  }.
 
 Lines and tokens are what each side sends (medians; llama.vscode's before the server's cuts); "prompt tokens" is the
 prompt the model saw (the servers' \`tokens_evaluated\`); "evaluated" is what was not in the KV cache. Generation ms/token:
@@ -178,6 +186,10 @@ ${sections.join("\n\n")}
 Targets (issue 16; medians per file):
 ${verdicts.join("\n")}`,
   );
+}
+
+function maybe(value: number | null, digits = 0): number | null {
+  return value === null ? null : round(value, digits);
 }
 
 function mean(values: number[]): number {

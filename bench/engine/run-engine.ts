@@ -57,19 +57,19 @@ export async function runEngineBench(): Promise<void> {
   const shapes = await PromptShapes.open(modelPath, CONTEXT);
   log(`load average ${loadBefore}; files: ${files.map((f) => f.label).join("; ")}`);
 
-  log(`measuring prompt and generation rates (node-llama-cpp directly, then llama-bench), ${THREADS} threads`);
-  const nlc = await measureNodeLlamaCppInChild({ modelPath, threads: THREADS, promptText: files.map((f) => f.file.text).join("\n") });
-  const bench = await measureLlamaBench(build.bench, modelPath, THREADS);
-  const rates: Rates = {
-    nlcPromptTokPerS: nlc.promptTokPerS,
-    nlcGenMs: nlc.genMsPerToken,
-    benchPromptTokPerS: bench.promptTokPerS,
-    benchGenMs: bench.genMsPerToken,
-    // The floor takes the best rate this machine showed for each: what an ideal engine could do here.
-    promptTokPerS: Math.max(nlc.promptTokPerS, bench.promptTokPerS),
-    genMs: Math.min(nlc.genMsPerToken, bench.genMsPerToken),
-  };
-  log(`node-llama-cpp: prompt ${nlc.promptTokPerS.toFixed(0)} tok/s, generation ${nlc.genMsPerToken.toFixed(1)} ms/token; llama-bench: ${bench.promptTokPerS.toFixed(0)} tok/s, ${bench.genMsPerToken.toFixed(1)} ms/token`);
+  // HEARTH_BENCH_ENGINE_RATES=run takes the floor's rates from the replay itself (llama-server's timings of the
+  // warm-up prompts, the sides' generation): on a saturated machine the separate measurement costs many minutes.
+  const ratesFromRun = process.env.HEARTH_BENCH_ENGINE_RATES === "run";
+  let measured: { nlcPromptTokPerS: number; nlcGenMs: number; benchPromptTokPerS: number; benchGenMs: number } | null = null;
+  if (!ratesFromRun) {
+    log(`measuring prompt and generation rates (node-llama-cpp directly, then llama-bench), ${THREADS} threads`);
+    const nlc = await measureNodeLlamaCppInChild({ modelPath, threads: THREADS, promptText: files.map((f) => f.file.text).join("\n"), repetitions: 2 });
+    const bench = await measureLlamaBench(build.bench, modelPath, THREADS, { repetitions: 2 });
+    measured = { nlcPromptTokPerS: nlc.promptTokPerS, nlcGenMs: nlc.genMsPerToken, benchPromptTokPerS: bench.promptTokPerS, benchGenMs: bench.genMsPerToken };
+    log(`node-llama-cpp: prompt ${nlc.promptTokPerS.toFixed(0)} tok/s, generation ${nlc.genMsPerToken.toFixed(1)} ms/token; llama-bench: ${bench.promptTokPerS.toFixed(0)} tok/s, ${bench.genMsPerToken.toFixed(1)} ms/token`);
+  }
+  /** Prompt rates llama-server reported for the warm-up prompts (a few hundred tokens or more, in one go). */
+  const warmupPromptRates: number[] = [];
 
   const work = join(BENCH_DIR, ".work");
   mkdirSync(work, { recursive: true });
@@ -117,8 +117,9 @@ export async function runEngineBench(): Promise<void> {
         };
         // Warm-up: the document before typing, so every side starts with its cache filled.
         const first = await askHearth(steps[0]!);
-        await askSame(first.tokens, first.sample.shape);
-        await askVscode(steps[0]!);
+        for (const warm of [await askSame(first.tokens, first.sample.shape), await askVscode(steps[0]!)]) {
+          if (warm.evaluated >= 256 && warm.promptMs) warmupPromptRates.push((warm.evaluated / warm.promptMs) * 1000);
+        }
         log(`${file.label}: ${steps.length - 1} requests; Hearth's prompt ${first.sample.shape.totalTokens} tokens (other files ${first.sample.shape.otherTokens}), llama.vscode's ${shapes.llamaVscode(llamaVscodeInfill(steps[0]!), ring).totalTokens}`);
         for (let i = 1; i < steps.length; i++) {
           const step = steps[i]!;
@@ -132,8 +133,7 @@ export async function runEngineBench(): Promise<void> {
             } else if (side === "same") got.same = await askSame(hearthTokens, got.hearth!.shape);
             else got.vscode = await askVscode(step);
           }
-          const floorMs = (changed[i]! / rates.promptTokPerS) * 1000 + N_PREDICT * rates.genMs;
-          run.steps.push({ line: step.line + 1, column: step.column, changed: changed[i]!, floorMs, hearth: got.hearth!, same: got.same!, vscode: got.vscode! });
+          run.steps.push({ line: step.line + 1, column: step.column, changed: changed[i]!, floorMs: 0, hearth: got.hearth!, same: got.same!, vscode: got.vscode! });
           loads.push(loadavg()[0]!);
           if (i % 10 === 0) {
             const p50 = (side: Side) => median(run.steps.map((s) => s[side].ms)).toFixed(0);
@@ -151,6 +151,17 @@ export async function runEngineBench(): Promise<void> {
     await sameServer?.stop();
     await shapes.dispose();
   }
+  const runGen = (side: "hearth" | "same" | "vscode") => median(runs.flatMap((r) => r.steps.map((s) => s[side].genMsPerToken)).filter((x): x is number => x !== null));
+  const fromRun = { promptTokPerS: Math.max(...warmupPromptRates), genMs: Math.min(runGen("hearth"), runGen("same"), runGen("vscode")) };
+  const rates: Rates = measured
+    ? {
+        ...measured,
+        // The floor takes the best rate this machine showed for each: what an ideal engine could do here.
+        promptTokPerS: Math.max(measured.nlcPromptTokPerS, measured.benchPromptTokPerS),
+        genMs: Math.min(measured.nlcGenMs, measured.benchGenMs),
+      }
+    : { ...fromRun, nlcPromptTokPerS: null, nlcGenMs: null, benchPromptTokPerS: null, benchGenMs: null };
+  for (const run of runs) for (const step of run.steps) step.floorMs = (step.changed / rates.promptTokPerS) * 1000 + N_PREDICT * rates.genMs;
   writeFileSync(join(work, "engine-requests.json"), `${JSON.stringify(runs.map((r) => ({ file: r.file.label, steps: r.steps })), null, 1)}\n`);
   reportEngineBench({ runs, rates, threads: THREADS, loadBefore, loadAfter: uptime(), loadMax: Math.max(...loads), bundleHash: build.bundleHash, vscodeFlags: LLAMA_VSCODE_CPU_FLAGS });
   const errors = engineLog.lines.filter((line) => line.startsWith("error"));
@@ -166,6 +177,7 @@ function serverSample(answer: InfillAnswer, ms: number, shape: Sample["shape"], 
     ms,
     engineMs: ms,
     evaluated: t.prompt_n,
+    promptMs: t.prompt_ms,
     generated: t.predicted_n,
     genMsPerToken: t.predicted_n > 0 ? t.predicted_ms / t.predicted_n : null,
     shape: { ...shape, totalTokens: answer.tokens_evaluated ?? shape.totalTokens },
