@@ -9,13 +9,13 @@
 //      window outgrows `maxPrefixChars`). A window that slides with every keystroke ("the last 2,000 characters")
 //      changes the first tokens of the prompt every time and defeats every cache: the engine issue measured ~700 prompt
 //      tokens re-evaluated per request for it, against the 2 that really changed.
-//   3. In prefix–suffix–middle order (Qwen, DeepSeek, StarCoder, CodeLlama, CodeGemma) the suffix comes after the
-//      cursor, so each keystroke re-evaluates the whole suffix: it is the rest of the enclosing block (where the model
-//      should stop), at least two lines and at most PSM_WINDOW's. In suffix-first order (Codestral, Mellum) the suffix
-//      precedes the prefix and is reused while the user types, so it is long: 64 lines, as llama.vscode sends.
-//   4. The order stays the one the model was trained on (PSM with the cursor's line at the end of the prefix for
-//      Qwen2.5-Coder; Codestral's and Mellum's suffix-first order): moving the cursor's line after the middle token is
-//      faster but outside the training distribution.
+//   3. In prefix–suffix–middle order (Qwen, DeepSeek, StarCoder2, CodeGemma) the suffix comes after the cursor, so
+//      each keystroke re-evaluates the whole suffix: it is the rest of the enclosing block (where the model should
+//      stop), at least two lines and at most PSM_WINDOW's. In suffix-first order (Codestral, Mellum, StarCoder,
+//      CodeLlama) the suffix precedes the prefix and is reused while the user types, so it is long: 64 lines, as
+//      llama.vscode sends.
+//   4. The order stays the one the model was trained on (formats.ts says which and where from): moving the cursor's
+//      line after the middle token is faster but outside the training distribution.
 import { commentSyntaxFor } from "./comments";
 import type { FimFormat, FimSnippet, PromptPiece } from "./types";
 
