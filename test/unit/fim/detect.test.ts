@@ -48,6 +48,13 @@ describe("FIM format detection from metadata", () => {
     assert.equal(granite?.familyName, "StarCoder-style");
   });
 
+  it("puts StarCoder itself suffix first, as it was trained, and other models on its tokenizer prefix first", () => {
+    const tokens = ["<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<fim_pad>", "<filename>"];
+    assert.equal(detectFimFormat(vocab(tokens, { architecture: "starcoder" }))?.order, "spm");
+    assert.equal(detectFimFormat(vocab(tokens, { architecture: "refact" }))?.order, "psm");
+    assert.equal(detectFimFormat(vocab(tokens, { name: "granite-8b-code-base" }))?.order, "psm");
+  });
+
   it("leaves out StarCoder2's repository name when the vocabulary has <file_sep> but no <repo_name>", () => {
     const format = detectFimFormat(vocab(["<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<file_sep>", "<reponame>"], { name: "CodeQwen1.5-7B" }))!;
     assert.equal(format.id, "starcoder2");

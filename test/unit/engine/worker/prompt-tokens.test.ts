@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import type { Llama, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { detectFimFormat, vocabInfoFromGgufMetadata } from "../../../../src/fim/detect";
-import { deepseekFormat, qwenFormat } from "../../../../src/fim/formats";
+import { deepseekFormat, qwenFormat, starcoderFormat } from "../../../../src/fim/formats";
 import { PSM_WINDOW, promptToText, renderFimPrompt } from "../../../../src/fim/layout";
 import type { ModelVocabInfo, PromptPiece } from "../../../../src/fim/types";
 import { ensureTestModel, extractBundledVocab } from "../../../fixtures/models/test-models";
@@ -106,6 +106,23 @@ describe("FIM prompt tokens on real tokenizers", function () {
     assert.ok(suffixTokens > 0 && rendered.suffix.split("\n").length - 1 <= PSM_WINDOW.maxSuffixLines + 1);
     assert.ok(reevaluated <= cursorLineTokens + suffixTokens + 2, `re-evaluated ${reevaluated} of ${after.length}`);
     assert.ok(common >= after.length - reevaluated && common > model.tokenize(rendered.prefix, false).length - cursorLineTokens, `kept ${common} of ${after.length}`);
+  });
+
+  it("keeps StarCoder's 64-line suffix in the KV cache while the user types: it goes first, so only the cursor line's end is evaluated again", async () => {
+    // The bundled vocabulary is StarCoder2's, whose <fim_*> tokens StarCoder(1) shares.
+    const { model } = await open("starcoder");
+    const format = starcoderFormat();
+    assert.equal(format.order, "spm");
+    const document = Array.from({ length: 200 }, (_, i) => `  const value${i} = compute(${i}, "item ${i}");\n`);
+    const render = (typed: string) => renderFimPrompt({ format, prefix: document.slice(0, 100).join("") + typed, suffix: document.slice(100).join("") });
+    const before = tokenize(model, render("  const total = val").pieces);
+    const rendered = render("  const total = valu");
+    const after = tokenize(model, rendered.pieces);
+    let common = 0;
+    while (common < before.length && before[common] === after[common]) common++;
+    assert.equal(rendered.suffix.split("\n").length - 1, 65);
+    const reevaluated = after.length - common;
+    assert.ok(reevaluated <= model.tokenize("  const total = valu", false).length + 2, `re-evaluated ${reevaluated} of ${after.length}`);
   });
 
   it("detects DeepSeek-Coder and tokenises <｜fim▁begin｜>, <｜fim▁hole｜>, <｜fim▁end｜> to ids 32016, 32015, 32017", async () => {
