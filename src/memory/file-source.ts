@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { open, realpath } from "node:fs/promises";
+import { isAbsolute, relative } from "node:path";
 
 /** Files larger than this are left out of codebase memory (generated data, bundles). */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -12,8 +13,12 @@ export interface FileSource {
   hash: string;
 }
 
-/** A file's text and content hash; null for a file that is not text worth indexing (binary, huge, minified, gone). */
-export async function readFileSource(path: string): Promise<FileSource | null> {
+/**
+ * A file's text and content hash; null for a file that is not text worth indexing (binary, huge, minified, gone), or,
+ * given `roots`, one whose real path is outside them.
+ */
+export async function readFileSource(path: string, roots?: readonly string[]): Promise<FileSource | null> {
+  if (roots && roots.length > 0 && !(await resolvesWithin(path, roots))) return null;
   let handle;
   try {
     handle = await open(path, "r");
@@ -30,6 +35,26 @@ export async function readFileSource(path: string): Promise<FileSource | null> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Whether the file, its symlinks followed, lies under one of the roots (also resolved). A cloned repository's symlink
+ * to ~/.aws/credentials or a folder of the user's must not put that file into the index, a chat prompt or a server's
+ * embeddings. False for a file that is gone.
+ */
+export async function resolvesWithin(path: string, roots: readonly string[]): Promise<boolean> {
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch {
+    return false;
+  }
+  for (const root of roots) {
+    const realRoot = await realpath(root).catch(() => root);
+    const rel = relative(realRoot, real);
+    if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) return true;
+  }
+  return false;
 }
 
 /** The same checks for text already in memory (an editor's buffer). */

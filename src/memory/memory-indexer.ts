@@ -11,7 +11,7 @@ import { ChunkStore, StoreLockedError } from "./chunk-store";
 import type { ChunkHit, FileChunks } from "./chunk-store";
 import type { Embedder } from "./embedder";
 import { FileFilter } from "./file-filter";
-import { readFileSource, textSource } from "./file-source";
+import { readFileSource, resolvesWithin, textSource } from "./file-source";
 import { queryTerms, searchableText } from "./search-terms";
 
 export interface MemoryIndexerOptions {
@@ -133,7 +133,7 @@ export class MemoryIndexer {
     for (const path of known.keys()) {
       if (!this.underRoots(path, roots) || listed.has(path)) continue;
       // Beyond the limit, a file stays if it was indexed before: only a file that is gone, or now ignored, goes.
-      if (overLimit && !this.filter.ignores(path) && (await readFileSource(path))) continue;
+      if (overLimit && !this.filter.ignores(path) && (await readFileSource(path, this.roots))) continue;
       await this.write(() => store.removeFile(path));
       summary.removed++;
     }
@@ -146,7 +146,7 @@ export class MemoryIndexer {
       if (signal?.aborted) await this.write(() => store.replaceFiles(batch.splice(0)));
       throwIfAborted(signal);
       const path = paths[i];
-      const source = await readFileSource(path);
+      const source = await readFileSource(path, this.roots);
       if (!source) {
         if (known.has(path)) await this.write(() => store.removeFile(path));
         summary.skipped++;
@@ -185,7 +185,8 @@ export class MemoryIndexer {
   async updateFile(path: string, text?: string, signal?: AbortSignal): Promise<boolean> {
     const store = await this.open(signal);
     if (!languageIdForPath(path) || (this.roots.length && this.filter.ignores(path))) return false;
-    const source = text === undefined ? await readFileSource(path) : textSource(text);
+    const outside = this.roots.length > 0 && !(await resolvesWithin(path, this.roots));
+    const source = outside ? null : text === undefined ? await readFileSource(path) : textSource(text);
     if (!source) {
       await this.write(() => store.removeFile(path));
       return false;
@@ -264,7 +265,7 @@ export class MemoryIndexer {
       const vectors = await this.embedAll(store, embedTexts, signal);
       if (fromDisk) {
         // The file changed while it was embedded: what was embedded is not what is on disk.
-        const now = await readFileSource(path);
+        const now = await readFileSource(path, this.roots);
         if (!now) {
           await this.write(() => store.removeFile(path));
           return null;
