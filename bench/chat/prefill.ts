@@ -60,7 +60,11 @@ class CappedEngine implements ChatEngine {
   }
 }
 
-export async function runPrefillBench({ rounds, log }: { rounds: number; log: (line: string) => void }): Promise<PrefillBenchResult> {
+/**
+ * `completionsOnly`: the completions beside a prefill and idle alone (no questions; the prefill is stopped once its
+ * burst of completions ended), a run short enough to repeat on a loaded machine.
+ */
+export async function runPrefillBench({ rounds, log, completionsOnly = false }: { rounds: number; log: (line: string) => void; completionsOnly?: boolean }): Promise<PrefillBenchResult> {
   const root = join(__dirname, "..", "..", "..");
   const modelPath = await ensureTestModel("bench-0.5b");
   const errors: string[] = [];
@@ -115,9 +119,7 @@ export async function runPrefillBench({ rounds, log }: { rounds: number; log: (l
     await client.configure({ modelPath, threads: THREADS, contextSize: CONTEXT, gpu: "off", idleUnloadMs: 0 });
     const info = await client.load();
     log(`prefill: bench-0.5b loaded (${info.threads} threads, context ${info.contextSize}); ${rounds} rounds`);
-    const result: PrefillBenchResult = { rounds: [], completionIdleMs: [], completionDuringPrefillMs: [], completionFirstDuringPrefillMs: [], prefillsBesideCompletions: [] };
-    for (let r = 0; r < rounds; r++) {
-      const prefillFirst = r % 2 === 0;
+    const askRound = async (r: number, prefillFirst: boolean) => {
       const a = await ask(prefillFirst);
       const b = await ask(!prefillFirst);
       const withPrefill = prefillFirst ? a : b;
@@ -128,10 +130,18 @@ export async function runPrefillBench({ rounds, log }: { rounds: number; log: (l
           `(${withPrefill.promptTokens} tokens at Enter; prefill ${withPrefill.prefill?.evaluatedTokens} tokens in ${withPrefill.prefill?.totalMs} ms), ` +
           `${Math.round(without.firstTokenMs)} ms without (${without.promptTokens} tokens)`,
       );
+    };
+    const result: PrefillBenchResult = { rounds: [], completionIdleMs: [], completionDuringPrefillMs: [], completionFirstDuringPrefillMs: [], prefillsBesideCompletions: [] };
+    for (let r = 0; r < rounds; r++) {
+      const prefillFirst = r % 2 === 0;
+      if (!completionsOnly) await askRound(r, prefillFirst);
 
       // Completions, idle and beside a prefill, in alternating order too.
       const idle = async () => {
-        for (let i = 0; i < 3; i++) result.completionIdleMs.push((await completion()).ms);
+        const samples: number[] = [];
+        for (let i = 0; i < 3; i++) samples.push((await completion()).ms);
+        result.completionIdleMs.push(...samples);
+        log(`prefill round ${r + 1}: 3 completions on an idle engine (${samples.map(Math.round).join(", ")} ms)`);
       };
       const beside = async () => {
         const session = await newSession(new CappedEngine(client));
@@ -142,12 +152,14 @@ export async function runPrefillBench({ rounds, log }: { rounds: number; log: (l
           await delay(COMPLETION_SPACING_MS);
           samples.push(await completion());
         }
+        if (completionsOnly) await session.dispose();
         const prefilled = await prefill;
-        await session.dispose();
+        if (!completionsOnly) await session.dispose();
         const during = samples.filter((s) => s.end < prefillEnd);
         result.completionDuringPrefillMs.push(...during.map((s) => s.ms));
         if (during[0] === samples[0] && during[0]) result.completionFirstDuringPrefillMs.push(during[0].ms);
         if (prefilled) result.prefillsBesideCompletions.push(prefilled);
+        else if (!completionsOnly) throw new Error(`the prefill beside the completions did not run: ${errors.join("; ")}`);
         log(`prefill round ${r + 1}: ${during.length} of ${samples.length} completions ran beside a prefill (${during.map((s) => Math.round(s.ms)).join(", ")} ms); it gave way for ${prefilled?.waitedMs} ms and took ${prefilled?.totalMs} ms`);
       };
       if (prefillFirst) {
@@ -163,6 +175,12 @@ export async function runPrefillBench({ rounds, log }: { rounds: number; log: (l
     await client.dispose();
     rmSync(storeDir, { recursive: true, force: true });
   }
+}
+
+/** The completions' figures alone (a `completionsOnly` run). */
+export function completionFigures(result: PrefillBenchResult): Record<string, FlatValue> {
+  const all = prefillFigures({ ...result, rounds: [] });
+  return Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith("completion_")));
 }
 
 export function prefillFigures(result: PrefillBenchResult): Record<string, FlatValue> {

@@ -8,14 +8,14 @@
 //      completions beside a prefill (prefill.ts; `-- --prefill-rounds=N`, default 3);
 //   5. `-- --only=action-prefill` alone: Edit's first token after the instruction with its prompt prefilled while the
 //      instruction is typed and without (action-prefill.ts, the same rounds).
-// `-- --runs=N` repeats each view measurement (default 3), `-- --rounds=N` each question and follow-up (default 2); `-- --only=webview|speed|prefill|action-prefill` runs one part
+// `-- --runs=N` repeats each view measurement (default 3), `-- --rounds=N` each question and follow-up (default 2); `-- --only=webview|speed|prefill|action-prefill|prefill-completions` runs one part
 // (prefill and action-prefill alone merge their figures into bench/results/chat.json and the chat section); `-- --smoke` writes
 // nothing to bench/results; `-- --profile` also records CPU profiles (profile.ts; implies --smoke: it slows the page);
 // `-- --page` replays the host's messages to the app alone in a page under a Chrome trace (page-replay.ts), a diagnostic.
 import { loadavg } from "node:os";
 import { median, writeBenchResult, type FlatValue } from "../report";
 import { runPageReplay } from "./page-replay";
-import { prefillFigures, runPrefillBench } from "./prefill";
+import { completionFigures, prefillFigures, runPrefillBench } from "./prefill";
 import { ACTION_MARKERS, mergePrefillIntoChatResults, prefillMarkdown } from "./prefill-report";
 import { actionPrefillFigures, actionPrefillMarkdown, runActionPrefillBench } from "./action-prefill";
 import { MAX_TOKENS, runSpeedBench, THREADS, type SpeedResult, type Turn } from "./speed";
@@ -39,6 +39,12 @@ export async function runChatBench(argv: readonly string[] = process.argv.slice(
     const figures = prefillFigures(await runPrefillBench({ rounds: prefillRounds, log }));
     return { figures, markdown: prefillMarkdown(figures, { start, end: loadavg()[0]! }) };
   };
+  if (only === "prefill-completions") {
+    const start = loadavg()[0]!;
+    console.log(completionFigures(await runPrefillBench({ rounds: prefillRounds, log, completionsOnly: true })));
+    log(`load average ${start.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end; not written to bench/results (a part of the prefill part)`);
+    return;
+  }
   if (only === "action-prefill") {
     const start = loadavg()[0]!;
     const figures = actionPrefillFigures(await runActionPrefillBench({ rounds: prefillRounds, log }));
