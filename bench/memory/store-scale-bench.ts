@@ -68,7 +68,10 @@ async function main(): Promise<void> {
     const copied = copySources(ws, FILES);
     const indexer = new MemoryIndexer({ storeDir: join(base, "text-store"), grammarsDir: join(ROOT, "grammars"), logger: new MemoryLogger("warn"), embedder: null, maxFiles: FILES });
     const rss0 = process.memoryUsage().rss;
-    const summary = await indexer.indexFolders([ws]);
+    const phase = (what: string) => console.error(`memory-scale: ${what} (${Math.round(performance.now() / 1000)} s)`);
+    phase(`copied ${copied} files`);
+    const summary = await indexer.indexFolders([ws], undefined, (p) => p.done % 500 === 0 && phase(`indexed ${p.done}/${p.total}`));
+    phase("indexed");
     const rssIndex = process.memoryUsage().rss;
     // The chunks of that index, as the rows of a 100,000-chunk store (repeated under other paths when fewer).
     const chunks: CodeChunk[] = [];
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
       chunks.push(...(await indexer.chunkText(file, (await import("node:fs")).readFileSync(file, "utf8"))));
     }
     indexer.dispose();
+    phase(`${chunks.length} chunks to repeat`);
     const store = await ChunkStore.open(join(base, "store-100k"), "random-384", DIMS);
     const started = performance.now();
     const perFile = 50;
@@ -93,12 +97,14 @@ async function main(): Promise<void> {
     await store.replaceFiles(pending);
     await store.compact();
     const insertMs = performance.now() - started;
+    phase("inserted");
     const textIndexStarted = performance.now();
     await store.refreshTextIndex(true);
     const textIndexMs = performance.now() - textIndexStarted;
     const vectorIndexStarted = performance.now();
     await store.refreshVectorIndex(1);
     const vectorIndexMs = performance.now() - vectorIndexStarted;
+    phase("indexes built");
     const rssStore = process.memoryUsage().rss;
     const vectorMs: number[] = [];
     const textMs: number[] = [];

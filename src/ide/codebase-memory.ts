@@ -19,6 +19,8 @@ const TYPING_QUIET_MS = 1500;
 const CHANGE_BATCH_MS = 500;
 /** Indexing starts this long after activation: startup belongs to the editor and the completion model. */
 const START_DELAY_MS = 5000;
+/** A codebase search that takes longer (embedding the question included) is given up. */
+const SEARCH_TIMEOUT_MS = 10_000;
 
 export interface CodebaseMemoryDeps {
   storageDir: string | undefined;
@@ -133,7 +135,10 @@ export class CodebaseMemoryHost implements vscode.Disposable {
   /** Codebase search for a question, within a token budget. */
   async search(question: string, budgetTokens: number, signal?: AbortSignal, countTokens?: CountTokens): Promise<CodebaseSearchResult | null> {
     if (!this.memory) return null;
-    return searchCodebase(this.memory, question, { budgetTokens, symbols: this.deps.symbols, signal, countTokens, logger: this.deps.logger });
+    // A store that stops answering must not hold a chat question for ever: past the deadline it goes without.
+    const deadline = AbortSignal.timeout(SEARCH_TIMEOUT_MS);
+    const bounded = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    return searchCodebase(this.memory, question, { budgetTokens, symbols: this.deps.symbols, signal: bounded, countTokens, logger: this.deps.logger });
   }
 
   /** Resolves once the first indexing run has ended (tests wait on it). */

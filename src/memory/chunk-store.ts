@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isMainThread } from "node:worker_threads";
 import type { Connection, Table } from "@lancedb/lancedb";
 import type { CodeChunk } from "./chunker";
 
@@ -64,6 +65,7 @@ export class ChunkStore {
   ) {}
 
   static async open(dir: string, model: string | null, dimensions: number): Promise<ChunkStore> {
+    ensureLanceThreads();
     const lance = await import("@lancedb/lancedb");
     const arrow = await import("apache-arrow");
     const wanted: StoreMeta = { version: LAYOUT_VERSION, model, dimensions };
@@ -268,6 +270,17 @@ function fileSchema(arrow: ArrowModule) {
     new arrow.Field("hash", new arrow.Utf8(), false),
     new arrow.Field("chunks", new arrow.Int32(), false),
   ]);
+}
+
+/**
+ * LanceDB sizes its compute pool from the cores, less those it reserves for I/O: on a 2-core machine that is one
+ * thread, and building the full-text index of about 80,000 chunks there never finished (every thread asleep, measured
+ * with bench/memory/store-scale-bench.ts); with 4 it takes seconds. The pool reads LANCE_CPU_THREADS once, from the
+ * process's environment, which only the main thread can set (a worker's process.env is its own copy): the host calls
+ * this before it starts the memory worker, and in-thread users get it at the first open.
+ */
+export function ensureLanceThreads(): void {
+  if (isMainThread && !process.env.LANCE_CPU_THREADS) process.env.LANCE_CPU_THREADS = "4";
 }
 
 /** A string literal for LanceDB's SQL filters. */

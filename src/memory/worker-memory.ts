@@ -4,6 +4,7 @@ import { Worker } from "node:worker_threads";
 import { AbortedError, isAbortError } from "../common/abort";
 import { errorMessage } from "../common/errors";
 import type { Logger } from "../common/logger";
+import { ensureLanceThreads } from "./chunk-store";
 import type { ChunkHit } from "./chunk-store";
 import type { MemorySearcher } from "./codebase-search";
 import { NoEmbeddingModelError } from "./embedder";
@@ -125,6 +126,7 @@ export class WorkerCodebaseMemory implements MemorySearcher {
     }
     const { logger: _logger, embedder, workerPath: _path, ...rest } = this.opts;
     const data: MemoryWorkerData = { ...rest, embeddings: embedder !== null };
+    ensureLanceThreads();
     let worker: Worker;
     try {
       worker = new Worker(path, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
