@@ -181,6 +181,8 @@ function writeSection(r: { commit: string; load: { before: number; after: number
     row("vectors (embed-hashed)", r.quality.vector),
     row("hybrid (RRF of both)", r.quality.hybrid),
     "",
+    `Target: hybrid recall@10 ≥ 85% and above each source alone: ${r.quality.hybrid.recallAt10 >= 85 && r.quality.hybrid.recallAt10 > Math.max(r.quality.text.recallAt10, r.quality.vector.recallAt10) ? "met" : "**not met**"}.`,
+    "",
     `Cost: ${c.files} files → ${c.chunks} chunks indexed in ${c.indexMs} ms (${c.chunksPerSecond} chunks/s, embedding included); one save to searchable ${c.incrementalSaveToSearchableMs} ms (found: ${c.incrementalFound}); a question's search (embedding it + vector + full text) p50 ${c.queryMsP50} ms, p95 ${c.queryMsP95} ms; index on disk ${Math.round(Number(c.indexBytes) / 1024)} KiB; the indexing process grew ${c.benchProcessRssGrowthMb} MB.`,
     "<!-- /bench:memory -->",
   ].join("\n");
