@@ -116,21 +116,34 @@ export async function readText(answer: HttpAnswer, maxBytes = 4 * 1024 * 1024): 
 }
 
 /**
- * Server-sent events: each `data:` payload, in order, until `[DONE]` or the end of the body. Comments and other fields
- * are skipped.
+ * The longest line of a stream: one event of a token stream is a few KB at most (llama-server's last, with its
+ * timings), so a line beyond this is a server that does not stream events, and is not read on until memory runs out.
  */
-export async function* serverSentEvents(answer: HttpAnswer): AsyncIterable<string> {
+export const MAX_EVENT_LINE_CHARS = 1024 * 1024;
+
+/**
+ * Server-sent events: each `data:` payload, in order, until `[DONE]` or the end of the body. Comments and other fields
+ * are skipped. A line longer than MAX_EVENT_LINE_CHARS closes the request and fails as a bad response.
+ */
+export async function* serverSentEvents(answer: HttpAnswer, url: URL): AsyncIterable<string> {
   let buffer = "";
   const decoder = new TextDecoder();
   for await (const chunk of answer.body) {
+    // Only the new text can hold the next line's end: searching the whole buffer again on each part made one endless
+    // line cost quadratic time, which froze the extension host.
+    const from = buffer.length;
     buffer += decoder.decode(chunk, { stream: true });
-    for (let end = buffer.indexOf("\n"); end >= 0; end = buffer.indexOf("\n")) {
+    for (let end = buffer.indexOf("\n", from); end >= 0; end = buffer.indexOf("\n")) {
       const line = buffer.slice(0, end).replace(/\r$/, "");
       buffer = buffer.slice(end + 1);
       if (!line.startsWith("data:")) continue;
       const data = line.slice(5).trimStart();
       if (data === "[DONE]") return;
       yield data;
+    }
+    if (buffer.length > MAX_EVENT_LINE_CHARS) {
+      answer.close();
+      throw ServerFailure.badResponse(url, `a stream line longer than ${MAX_EVENT_LINE_CHARS} characters`, buffer.slice(0, 300));
     }
   }
   const rest = buffer.trim();

@@ -121,7 +121,7 @@ export class OpenAiApi {
       throw ServerFailure.badResponse(url, `a ${type || "typeless"} answer where a stream of server-sent events was asked for`, text);
     }
     const end: StreamEnd = { finishReason: null, promptTokens: null, evaluatedPromptTokens: null, generatedTokens: null };
-    for await (const data of serverSentEvents(answer)) {
+    for await (const data of serverSentEvents(answer, url)) {
       let event: { choices?: unknown; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown }; timings?: { prompt_n?: unknown; predicted_n?: unknown }; error?: unknown };
       try {
         event = JSON.parse(data) as typeof event;

@@ -1,0 +1,73 @@
+// A server that does not play by the protocol (hearth.server.url set to a host someone else runs, or a proxy in
+// front of it): it must not make Hearth read forever, freeze the extension host or run out of memory.
+import { strict as assert } from "node:assert";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { MemoryLogger } from "../../../../src/common/logger";
+import { EngineError } from "../../../../src/engine/protocol";
+import { ServerEngine } from "../../../../src/engine/server/server-engine";
+
+const MODELS = JSON.stringify({ object: "list", data: [{ id: "coder", object: "model", owned_by: "test" }] });
+
+describe("the server engine against a hostile server", function () {
+  this.timeout(20_000);
+  const servers: Server[] = [];
+  const engines: ServerEngine[] = [];
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((engine) => engine.dispose()));
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+  const open = async (handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<ServerEngine> => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => handler(req, res));
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const engine = new ServerEngine({ url, models: { completion: "", chat: "", embedding: "" }, timeoutMs: 5000, fimFormat: "qwen", retryDelaysMs: [] }, new MemoryLogger());
+    engines.push(engine);
+    return engine;
+  };
+
+  it("fails a stream event that never ends (data without a newline) with a clear message, and closes the request", async () => {
+    let closed = false;
+    let sent = 0;
+    let onClosed = () => {};
+    const requestClosed = new Promise<void>((resolve) => (onClosed = resolve));
+    const engine = await open((req, res) => {
+      if (req.url === "/v1/models") return res.end(MODELS);
+      if (req.url !== "/v1/chat/completions") return res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.on("close", () => {
+        closed = true;
+        onClosed();
+      });
+      res.write("data: ");
+      const piece = "x".repeat(64 * 1024);
+      const more = () => {
+        // 256 MiB at most, so a Hearth that reads on does not hang the test run for ever.
+        if (closed || sent > 256 * 1024 * 1024) return res.end();
+        sent += piece.length;
+        if (res.write(piece)) setImmediate(more);
+        else res.once("drain", more);
+      };
+      more();
+    });
+    let error: unknown;
+    try {
+      await engine.chat({ messages: [{ role: "user", content: "hi" }], maxTokens: 16 });
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof EngineError, `an EngineError, not ${String(error)}`);
+    assert.equal(error.code, "server-bad-response");
+    assert.match(error.message, /line|event/i);
+    assert.ok(sent < 64 * 1024 * 1024, `Hearth read ${sent} bytes of one event before it stopped`);
+    // The server sees the request closed (the test times out otherwise).
+    await requestClosed;
+  });
+});
