@@ -3,6 +3,7 @@ import { scopedLogger } from "../common/logger";
 import type { EngineSwitch } from "../engine/engine-switch";
 import { readServerChoice, type ServerChoice } from "../engine/server/server-choice";
 import { ServerEngine } from "../engine/server/server-engine";
+import { shownServerUrl } from "../engine/server/server-settings";
 import { COMMANDS } from "./command-ids";
 import type { HearthLog } from "./log";
 
@@ -39,7 +40,7 @@ export function registerServerEngine(context: vscode.ExtensionContext, deps: { e
     }
     const apiKey = await context.secrets.get(SERVER_API_KEY_SECRET);
     if (seq !== applied) return;
-    log.info(`requests go to the inference server at ${choice.settings.url || "(no URL set)"} (hearth.engine.kind: server${choice.fallbackToLocal ? ", local fallback on" : ""})`);
+    log.info(`requests go to the inference server at ${shownServerUrl(choice.settings.url) || "(no URL set)"} (hearth.engine.kind: server${choice.fallbackToLocal ? ", local fallback on" : ""})`);
     deps.engine.use(new ServerEngine({ ...choice.settings, ...(apiKey ? { apiKey } : {}) }, log), { fallbackToLocal: choice.fallbackToLocal });
   };
   const reapply = () => void apply().catch((error: unknown) => log.error(error instanceof Error ? error : String(error)));

@@ -22,7 +22,7 @@ import { LineLimit } from "./line-limit";
 import { OpenAiApi, type ListedModel, type StreamEnd } from "./openai-api";
 import { ServerFailure } from "./server-failure";
 import { serverFimFormat, serverFimPrompt } from "./server-fim";
-import { apiBase, type ServerSettings } from "./server-settings";
+import { apiBase, shownServerUrl, type ServerSettings } from "./server-settings";
 
 interface RoleModel {
   info: ModelInfo;
@@ -64,7 +64,7 @@ export class ServerEngine implements RemoteEngine {
     private readonly logger: Logger,
   ) {
     const base = apiBase(settings.url);
-    this.target = { kind: "server", url: base.ok ? base.base.origin : settings.url };
+    this.target = { kind: "server", url: base.ok ? base.base.origin : shownServerUrl(settings.url) };
     if (base.ok) {
       this.api = new OpenAiApi(base.base, { apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, retryDelaysMs: settings.retryDelaysMs });
       for (const role of ["completion", "chat", "embedding"] as const) this.statuses.set(role, { kind: "idle", modelPath: this.describe(role) });

@@ -28,10 +28,10 @@ export function apiBase(url: string): { ok: true; base: URL } | { ok: false; mes
   try {
     parsed = new URL(url.trim());
   } catch {
-    return { ok: false, message: `The server URL "${url}" (setting hearth.server.url) is not a URL; write it as http://host:port.` };
+    return { ok: false, message: `The server URL "${shownServerUrl(url)}" (setting hearth.server.url) is not a URL; write it as http://host:port.` };
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    return { ok: false, message: `The server URL "${url}" (setting hearth.server.url) must start with http:// or https://.` };
+    return { ok: false, message: `The server URL "${shownServerUrl(url)}" (setting hearth.server.url) must start with http:// or https://.` };
   }
   if (parsed.username || parsed.password) {
     return { ok: false, message: "The server URL (setting hearth.server.url) must not hold a user name or password; set the API key with Hearth: Set Server API Key." };
@@ -41,6 +41,20 @@ export function apiBase(url: string): { ok: true; base: URL } | { ok: false; mes
   parsed.search = "";
   parsed.hash = "";
   return { ok: true, base: parsed };
+}
+
+/**
+ * The server's address as the log, the status bar and messages show it: scheme and host only. A user name, password or
+ * `?api_key=` written into hearth.server.url is a credential, and must not reach a log a user pastes into an issue.
+ */
+export function shownServerUrl(url: string): string {
+  try {
+    const parsed = new URL(url.trim());
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    // Not a URL: what is before an "@" of its authority, and any query or fragment, are left out all the same.
+    return url.trim().replace(/^([^/]*\/\/)?[^/]*@/, "$1").replace(/[?#].*$/, "").slice(0, 200);
+  }
 }
 
 /** The server's origin without the API path: where llama-server's own endpoints (/tokenize, /props) live. */

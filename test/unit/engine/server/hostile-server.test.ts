@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { MemoryLogger } from "../../../../src/common/logger";
 import { EngineError } from "../../../../src/engine/protocol";
 import { ServerEngine } from "../../../../src/engine/server/server-engine";
+import { apiBase, shownServerUrl } from "../../../../src/engine/server/server-settings";
 
 const MODELS = JSON.stringify({ object: "list", data: [{ id: "coder", object: "model", owned_by: "test" }] });
 
@@ -69,5 +70,30 @@ describe("the server engine against a hostile server", function () {
     assert.ok(sent < 64 * 1024 * 1024, `Hearth read ${sent} bytes of one event before it stopped`);
     // The server sees the request closed (the test times out otherwise).
     await requestClosed;
+  });
+});
+
+describe("the server engine with a password in hearth.server.url", () => {
+  it("refuses the URL without showing the password in its address, status or message", async () => {
+    const engine = new ServerEngine({ url: "http://alice:s3cret-pw@gpu-box:8080", models: { completion: "", chat: "", embedding: "" }, timeoutMs: 1000, fimFormat: "qwen" }, new MemoryLogger());
+    try {
+      const shown = JSON.stringify({ target: engine.target, status: engine.status, chat: engine.chatStatus });
+      assert.doesNotMatch(shown, /s3cret-pw/);
+      assert.equal(engine.status.kind, "error");
+      assert.match(shown, /gpu-box:8080/);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it("says a URL that does not parse is wrong without repeating a password in it", () => {
+    const base = apiBase("http://alice:s3cret-pw@gpu box:8080");
+    assert.equal(base.ok, false);
+    assert.doesNotMatch(base.ok ? "" : base.message, /s3cret-pw/);
+  });
+
+  it("writes the server's address for the log and status bar without a password, query or path", () => {
+    assert.equal(shownServerUrl("http://alice:s3cret-pw@gpu-box:8080/v1?api_key=k3y"), "http://gpu-box:8080");
+    assert.doesNotMatch(shownServerUrl("http://alice:s3cret-pw@gpu box:8080"), /s3cret-pw/);
   });
 });
