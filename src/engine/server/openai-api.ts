@@ -68,12 +68,16 @@ export class OpenAiApi {
     const data = (body as { data?: unknown }).data;
     if (!Array.isArray(data) || data.length !== input.length) throw ServerFailure.badResponse(url, "no embedding per input", JSON.stringify(body).slice(0, 300));
     const byIndex = [...(data as { index?: unknown; embedding?: unknown }[])].sort((a, b) => Number(a.index ?? 0) - Number(b.index ?? 0));
-    return byIndex.map((entry) => {
-      if (!Array.isArray(entry.embedding) || !entry.embedding.every((value) => typeof value === "number")) {
-        throw ServerFailure.badResponse(url, "an embedding that is not a list of numbers");
+    const vectors = byIndex.map((entry) => {
+      // Number.isFinite also refuses JSON's 1e400 (Infinity), which would make the unit vector NaN.
+      if (!Array.isArray(entry.embedding) || entry.embedding.length === 0 || !entry.embedding.every((value) => Number.isFinite(value))) {
+        throw ServerFailure.badResponse(url, "an embedding that is not a list of finite numbers");
       }
       return entry.embedding as number[];
     });
+    // One index holds vectors of one length: a server mixing lengths would break the store, not a search.
+    if (vectors.some((vector) => vector.length !== vectors[0]!.length)) throw ServerFailure.badResponse(url, "embeddings of different lengths in one answer");
+    return vectors;
   }
 
   /** llama-server's `/tokenize` (at the server's root); null where the server has none. */

@@ -97,3 +97,53 @@ describe("the server engine with a password in hearth.server.url", () => {
     assert.doesNotMatch(shownServerUrl("http://alice:s3cret-pw@gpu box:8080"), /s3cret-pw/);
   });
 });
+
+describe("the server engine's embeddings from a hostile server", () => {
+  const servers: Server[] = [];
+  const engines: ServerEngine[] = [];
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((engine) => engine.dispose()));
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+  const embeddingsAnswer = async (body: string): Promise<unknown> => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (req.url === "/v1/models") return res.end(MODELS);
+        if (req.url === "/v1/embeddings") return res.writeHead(200, { "content-type": "application/json" }).end(body);
+        res.writeHead(404).end();
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const engine = new ServerEngine({ url, models: { completion: "", chat: "", embedding: "" }, timeoutMs: 5000, fimFormat: "qwen", retryDelaysMs: [] }, new MemoryLogger());
+    engines.push(engine);
+    try {
+      return await engine.embed(["a", "b"]);
+    } catch (error) {
+      return error;
+    }
+  };
+
+  it("refuses vectors of different lengths, which no index can hold together", async () => {
+    const error = await embeddingsAnswer(JSON.stringify({ data: [{ index: 0, embedding: [0.1, 0.2] }, { index: 1, embedding: [0.1, 0.2, 0.3] }] }));
+    assert.ok(error instanceof EngineError, `an EngineError, not ${JSON.stringify(error)}`);
+    assert.equal(error.code, "server-bad-response");
+  });
+
+  it("refuses a number beyond any float (JSON's 1e400), which would make the vector NaN", async () => {
+    const error = await embeddingsAnswer('{"data":[{"index":0,"embedding":[1e400,0.2]},{"index":1,"embedding":[0.1,0.2]}]}');
+    assert.ok(error instanceof EngineError, `an EngineError, not ${JSON.stringify(error)}`);
+    assert.equal(error.code, "server-bad-response");
+  });
+
+  it("refuses empty vectors", async () => {
+    const error = await embeddingsAnswer(JSON.stringify({ data: [{ index: 0, embedding: [] }, { index: 1, embedding: [] }] }));
+    assert.ok(error instanceof EngineError, `an EngineError, not ${JSON.stringify(error)}`);
+    assert.equal(error.code, "server-bad-response");
+  });
+});
