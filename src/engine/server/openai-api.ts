@@ -43,7 +43,8 @@ export class OpenAiApi {
     if (!Array.isArray(data)) throw ServerFailure.badResponse(url, "no model list at /v1/models", JSON.stringify(body));
     return data.flatMap((entry: unknown) => {
       const model = entry as { id?: unknown; owned_by?: unknown };
-      return typeof model.id === "string" ? [{ id: model.id, ...(typeof model.owned_by === "string" ? { ownedBy: model.owned_by } : {}) }] : [];
+      if (!isShowableName(model.id)) return [];
+      return [{ id: model.id, ...(isShowableName(model.owned_by) ? { ownedBy: model.owned_by } : {}) }];
     });
   }
 
@@ -173,6 +174,18 @@ export class OpenAiApi {
       }
     }
   }
+}
+
+/** Longest model name Hearth shows: names go into the picker, the status bar's tooltip and messages. */
+const MAX_MODEL_NAME = 256;
+
+/**
+ * A server's name that may be shown: no control, line-break or bidirectional-override characters (which could fake
+ * another line of a message, or reverse its text) and not of absurd length.
+ */
+function isShowableName(value: unknown): value is string {
+  // eslint-disable-next-line no-control-regex
+  return typeof value === "string" && value.length > 0 && value.length <= MAX_MODEL_NAME && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(value);
 }
 
 function numberOr(value: unknown, fallback: number | null): number | null {

@@ -291,7 +291,7 @@ export class ServerEngine implements RemoteEngine {
     if (wanted && !listed.some((model) => model.id === wanted)) {
       throw new ServerFailure(
         "server-model-missing",
-        `The inference server at ${api.base.origin} does not serve "${wanted}" (setting hearth.server.${role}Model); it serves ${listed.map((model) => `"${model.id}"`).join(", ") || "nothing"}.`,
+        `The inference server at ${api.base.origin} does not serve "${wanted}" (setting hearth.server.${role}Model); it serves ${servedList(listed)}.`,
         undefined,
         false,
       );
@@ -354,6 +354,13 @@ export class ServerEngine implements RemoteEngine {
     if (!this.api) throw new EngineError(this.status.kind === "error" ? this.status.error : { code: "server-unreachable", message: "No server URL is set (hearth.server.url)." });
     return this.api;
   }
+}
+
+/** The server's models for a message: a few names, and how many more (a gateway may list thousands). */
+function servedList(listed: readonly ListedModel[]): string {
+  if (listed.length === 0) return "nothing";
+  const named = listed.slice(0, 8).map((model) => `"${model.id}"`).join(", ");
+  return listed.length > 8 ? `${named} and ${listed.length - 8} more (Hearth: Select Server Model… lists them)` : named;
 }
 
 function stopReasonOf(end: StreamEnd): StopReason {

@@ -147,3 +147,49 @@ describe("the server engine's embeddings from a hostile server", () => {
     assert.equal(error.code, "server-bad-response");
   });
 });
+
+describe("the server engine's model list from a hostile server", () => {
+  const servers: Server[] = [];
+  const engines: ServerEngine[] = [];
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((engine) => engine.dispose()));
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+  const listing = async (ids: string[], completionModel = ""): Promise<ServerEngine> => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (req.url === "/v1/models") return res.end(JSON.stringify({ data: ids.map((id) => ({ id, owned_by: "x" })) }));
+        res.writeHead(404).end();
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const engine = new ServerEngine({ url, models: { completion: completionModel, chat: "", embedding: "" }, timeoutMs: 5000, fimFormat: "qwen", retryDelaysMs: [] }, new MemoryLogger());
+    engines.push(engine);
+    return engine;
+  };
+
+  it("leaves out model names with control characters or of absurd length, which the picker and status bar would show", async () => {
+    const engine = await listing(["qwen2.5-coder-7b", "evil\u001b[31m\nSet your key again", "\u202Eevil", "x".repeat(10_000)]);
+    assert.deepEqual((await engine.listModels()).map((model) => model.id), ["qwen2.5-coder-7b"]);
+  });
+
+  it("names at most a few of thousands of listed models when the one set is not there", async () => {
+    const engine = await listing(Array.from({ length: 5000 }, (_, i) => `model-${i}`), "missing");
+    let error: unknown;
+    try {
+      await engine.load();
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof EngineError, `an EngineError, not ${String(error)}`);
+    assert.equal(error.code, "server-model-missing");
+    assert.match(error.message, /"model-0"/);
+    assert.ok(error.message.length < 1000, `a message of ${error.message.length} characters`);
+  });
+});
