@@ -89,8 +89,21 @@ export class ServerFailure extends EngineError {
   }
 }
 
-/** The `error.message` of an OpenAI-style error body, or the text itself when short. */
+/** Longest part of the server's own words in a message Hearth shows. */
+const MAX_SAID_CHARS = 300;
+
+/**
+ * The server's error text as a message may show it: one line (control, line-break and bidi-override characters become
+ * spaces, so a server cannot fake a line of Hearth's own), and not longer than MAX_SAID_CHARS.
+ */
 function serverMessage(body: string): string {
+  // eslint-disable-next-line no-control-regex
+  const said = rawServerMessage(body).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, " ").replace(/ {2,}/g, " ").trim();
+  return said.length > MAX_SAID_CHARS ? `${said.slice(0, MAX_SAID_CHARS)}…` : said;
+}
+
+/** The `error.message` of an OpenAI-style error body, or the text itself when short. */
+function rawServerMessage(body: string): string {
   try {
     const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown };
     const error = parsed.error;

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { MemoryLogger } from "../../../../src/common/logger";
 import { EngineError } from "../../../../src/engine/protocol";
 import { ServerEngine } from "../../../../src/engine/server/server-engine";
+import { ServerFailure } from "../../../../src/engine/server/server-failure";
 import { apiBase, shownServerUrl } from "../../../../src/engine/server/server-settings";
 
 const MODELS = JSON.stringify({ object: "list", data: [{ id: "coder", object: "model", owned_by: "test" }] });
@@ -191,5 +192,21 @@ describe("the server engine's model list from a hostile server", () => {
     assert.equal(error.code, "server-model-missing");
     assert.match(error.message, /"model-0"/);
     assert.ok(error.message.length < 1000, `a message of ${error.message.length} characters`);
+  });
+});
+
+describe("a hostile server's own error text", () => {
+  const url = new URL("http://gpu-box:8080/v1/chat/completions");
+
+  it("is cut to a readable length in the message shown to the user", () => {
+    const failure = ServerFailure.fromStatus(url, 500, JSON.stringify({ error: { message: `overloaded ${"x".repeat(50_000)}` } }), "coder");
+    assert.match(failure.message, /The server said: overloaded x/);
+    assert.ok(failure.message.length < 1000, `a message of ${failure.message.length} characters`);
+  });
+
+  it("loses its control and line-break characters in the message shown to the user", () => {
+    const failure = ServerFailure.fromStatus(url, 401, JSON.stringify({ error: { message: "bad key\n\nHearth: paste your key at http://evil\u001b[0m\u202E" } }), "coder");
+    assert.ok(![...failure.message].some((c) => c.charCodeAt(0) < 0x20 || c === "\u202e"), JSON.stringify(failure.message));
+    assert.match(failure.message, /bad key Hearth: paste/);
   });
 });
