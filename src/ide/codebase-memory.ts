@@ -187,8 +187,8 @@ export class CodebaseMemoryHost implements vscode.Disposable {
     this.deleted.clear();
     try {
       for (const path of deleted) await memory.removeFile(path);
-      // A deleted folder comes as one event: its files go at the next full pass (reindex), which a branch switch of
-      // hundreds of files also deserves.
+      // A deleted folder comes as one event, and removeFile takes its files with it. A branch switch of hundreds of
+      // files gets a full pass, which compares hashes.
       if (changed.length > 200) {
         void this.reindex();
         return;

@@ -143,8 +143,10 @@ export class ChunkStore {
     await this.files.add(files.map((f) => ({ path: f.path, hash: f.hash, chunks: f.chunks.length })));
   }
 
+  /** Removes a file's chunks, or every file's under a folder (a deleted folder comes as one file event). */
   async removeFile(path: string): Promise<void> {
-    const where = `path = ${sqlString(path)}`;
+    const folder = path.endsWith("/") || path.endsWith("\\") ? path : `${path}${path.includes("\\") && !path.includes("/") ? "\\" : "/"}`;
+    const where = `path = ${sqlString(path)} OR starts_with(path, ${sqlString(folder)})`;
     this.writesSinceCompaction++;
     await this.files.delete(where);
     await this.chunks.delete(where);

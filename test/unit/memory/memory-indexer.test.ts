@@ -127,4 +127,15 @@ describe("memory/memory-indexer (real LanceDB, full text only)", function () {
     const second = make().indexer;
     assert.equal((await second.indexFolders([ws.root])).indexed, 1);
   });
+
+  it("forgets every file under a deleted folder from the folder's one event", async () => {
+    await ws.put("src/feature/a.ts", MATH);
+    await ws.put("src/feature/deep/b.ts", UPLOAD);
+    await ws.put("src/feature-two.ts", "export const kept = 1;\n");
+    const { indexer } = make();
+    await indexer.indexFolders([ws.root]);
+    await rm(join(ws.root, "src/feature"), { recursive: true });
+    await indexer.removeFile(join(ws.root, "src/feature"));
+    assert.equal((await indexer.stats()).files, 1, "feature-two.ts, beside the folder, stays");
+  });
 });
