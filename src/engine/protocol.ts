@@ -284,7 +284,9 @@ export type WorkerToHost =
  * acts, so nothing retries it on every keystroke.
  */
 export function retriesOnNextRequest(error: Pick<EngineErrorPayload, "code">): boolean {
-  return error.code === "engine-crashed" || error.code === "engine-unresponsive";
+  // An inference server that was down, overloaded, slow or cut a stream may be back by the next request; a refused key
+  // or a missing model stays until the user changes the settings or the key.
+  return ["engine-crashed", "engine-unresponsive", "server-unreachable", "server-busy", "server-timeout", "server-bad-response"].includes(error.code);
 }
 
 /** An error that crossed the process boundary, keeping its code so callers can react to the kind of failure. */

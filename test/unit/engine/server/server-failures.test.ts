@@ -8,7 +8,7 @@ import { MemoryLogger } from "../../../../src/common/logger";
 import type { EngineStatus } from "../../../../src/engine/client-types";
 import { ServerEngine } from "../../../../src/engine/server/server-engine";
 import type { ServerSettings } from "../../../../src/engine/server/server-settings";
-import { EngineError } from "../../../../src/engine/protocol";
+import { EngineError, retriesOnNextRequest } from "../../../../src/engine/protocol";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -182,5 +182,15 @@ describe("the server engine against a failing server", () => {
     assert.equal(status.kind, "error");
     assert.match(status.error.message, /must start with http:\/\/ or https:\/\//);
     assert.equal((await failure(engine.load())).code, "server-unreachable");
+  });
+});
+
+describe("what a server failure leaves for the next request", () => {
+  it("asks the server again on the next request after it was down, overloaded, slow or cut a stream", () => {
+    for (const code of ["server-unreachable", "server-busy", "server-timeout", "server-bad-response"] as const) assert.ok(retriesOnNextRequest({ code }), code);
+  });
+
+  it("waits for the user after a refused key or a model the server does not serve", () => {
+    for (const code of ["server-auth", "server-model-missing"] as const) assert.ok(!retriesOnNextRequest({ code }), code);
   });
 });
