@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { constants } from "node:fs";
 import { open, realpath } from "node:fs/promises";
 import { isAbsolute, relative } from "node:path";
 
@@ -21,7 +22,9 @@ export async function readFileSource(path: string, roots?: readonly string[]): P
   if (roots && roots.length > 0 && !(await resolvesWithin(path, roots))) return null;
   let handle;
   try {
-    handle = await open(path, "r");
+    // Non-blocking: a named pipe with a source file's name would otherwise wait for a writer for ever (in one of
+    // libuv's few threads); opened, it is not a regular file and is left out below.
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch {
     return null;
   }
