@@ -5,6 +5,19 @@ import type { Ignore } from "ignore";
 
 /** Names of generated or minified files: indexing them fills the memory with code nobody asks about. */
 const GENERATED_NAME = /(\.min\.[cm]?js|\.bundle\.[cm]?js|\.generated\.\w+|\.g\.(cs|dart)|_pb2(_grpc)?\.pyi?|\.pb\.(go|cc|h)|\.d\.ts)$|^(package-lock\.json|yarn\.lock|pnpm-lock\.yaml)$/i;
+/**
+ * Wildcards one pattern may hold: the ignore package turns each `*` into a backtracking `[^/]*` (and `**` into
+ * `(?:.*\/)?`), so a hostile repository's `a*a*a*a*a*a*a*a*a*a*a*a*b` took hours to test one 60-character name (four
+ * single `*` already take seconds on a long one). Real patterns hold one or two; a wilder one is left out.
+ */
+const MAX_SINGLE_WILDCARDS = 3;
+const MAX_WILDCARDS = 5;
+
+export function isTamePattern(pattern: string): boolean {
+  const runs = pattern.match(/\*+/g) ?? [];
+  return runs.length <= MAX_WILDCARDS && runs.filter((run) => run.length === 1).length <= MAX_SINGLE_WILDCARDS;
+}
+
 /** A `.gitignore` larger than this is read only this far. */
 const MAX_GITIGNORE_BYTES = 256 * 1024;
 
@@ -22,7 +35,7 @@ export class FileFilter {
     private readonly roots: readonly string[],
     excludeGlobs: readonly string[] = [],
   ) {
-    this.exclude = ignore().add(excludeGlobs.flatMap(expandBraces));
+    this.exclude = ignore().add(excludeGlobs.flatMap(expandBraces).filter(isTamePattern));
   }
 
   /** Whether a file under one of the roots is left out; a file outside them is always left out. */
@@ -53,7 +66,7 @@ export class FileFilter {
     let rules: Ignore | null = null;
     try {
       const file = join(dir, ".gitignore");
-      if (statSync(file).size > 0) rules = ignore().add(readFileSync(file, "utf8").slice(0, MAX_GITIGNORE_BYTES));
+      if (statSync(file).size > 0) rules = ignore().add(readFileSync(file, "utf8").slice(0, MAX_GITIGNORE_BYTES).split(/\r?\n/).filter(isTamePattern));
     } catch {
       // No .gitignore here (the usual case), or one we may not read: nothing is ignored by it.
     }

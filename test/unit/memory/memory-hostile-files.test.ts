@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { MemoryLogger } from "../../../src/common/logger";
+import { FileFilter } from "../../../src/memory/file-filter";
 import { readFileSource } from "../../../src/memory/file-source";
 import { MemoryIndexer } from "../../../src/memory/memory-indexer";
 import { grammarsDir } from "../context/fixtures";
@@ -25,5 +26,26 @@ describe("memory: special files in the workspace", function () {
     } finally {
       indexer.dispose();
     }
+  });
+
+  it("answers at once for a .gitignore pattern whose wildcards would backtrack for hours, and keeps the file's other rules", async () => {
+    // The ignore package turns each `*` into [^/]*: with a dozen of them a 60-character name takes hours to refuse.
+    await ws.put(".gitignore", "a*a*a*a*a*a*a*a*a*a*a*a*b\nsecret.ts\n*.tmp.ts\n");
+    const name = join(ws.root, "src", `${"a".repeat(60)}.ts`);
+    await ws.put(`src/${"a".repeat(60)}.ts`, "export const one = 1;\n");
+    const filter = new FileFilter([ws.root]);
+    const started = performance.now();
+    assert.equal(filter.ignores(name), false);
+    assert.ok(performance.now() - started < 2000, `took ${Math.round(performance.now() - started)} ms`);
+    assert.equal(filter.ignores(join(ws.root, "src", "secret.ts")), true);
+    assert.equal(filter.ignores(join(ws.root, "src", "scratch.tmp.ts")), true);
+  });
+
+  it("answers at once for a files.exclude glob whose wildcards would backtrack for hours", () => {
+    const filter = new FileFilter([ws.root], ["a*a*a*a*a*a*a*a*a*a*a*a*b", "**/*.gen.ts"]);
+    const started = performance.now();
+    assert.equal(filter.ignores(join(ws.root, `${"a".repeat(60)}.ts`)), false);
+    assert.ok(performance.now() - started < 2000, `took ${Math.round(performance.now() - started)} ms`);
+    assert.equal(filter.ignores(join(ws.root, "src", "api.gen.ts")), true);
   });
 });
