@@ -22,6 +22,8 @@ export interface StreamOptions {
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [500, 2000];
+/** Characters a generation may hold per token of its max_tokens before Hearth ends it (see stream). */
+const MAX_CHARS_PER_TOKEN = 64;
 /** The longest Retry-After Hearth waits for in a request: a person is waiting. */
 const MAX_RETRY_WAIT_MS = 5000;
 
@@ -126,6 +128,10 @@ export class OpenAiApi {
       throw ServerFailure.badResponse(url, `a ${type || "typeless"} answer where a stream of server-sent events was asked for`, text);
     }
     const end: StreamEnd = { finishReason: null, promptTokens: null, evaluatedPromptTokens: null, generatedTokens: null };
+    // A server that ignores max_tokens streams for ever, and the timeout only covers silence: past this many characters
+    // the answer ends as if at its token limit (a token is rarely longer than a few characters, never 64).
+    const maxChars = typeof body.max_tokens === "number" && body.max_tokens > 0 ? body.max_tokens * MAX_CHARS_PER_TOKEN : Number.POSITIVE_INFINITY;
+    let chars = 0;
     for await (const data of serverSentEvents(answer, url)) {
       let event: { choices?: unknown; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown }; timings?: { prompt_n?: unknown; predicted_n?: unknown }; error?: unknown };
       try {
@@ -145,6 +151,13 @@ export class OpenAiApi {
           answer.close();
           throw ServerFailure.badResponse(url, "a stream event without text", data);
         }
+        if (chars + text.length > maxChars) {
+          answer.close();
+          if (maxChars > chars) options.onText(text.slice(0, maxChars - chars));
+          end.finishReason = "length";
+          return end;
+        }
+        chars += text.length;
         if (text) options.onText(text);
         if (typeof choice.finish_reason === "string") end.finishReason = choice.finish_reason;
       }

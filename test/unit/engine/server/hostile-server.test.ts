@@ -35,6 +35,32 @@ describe("the server engine against a hostile server", function () {
     return engine;
   };
 
+  it("ends a chat answer that a server streams past its max_tokens for ever, and closes the request", async () => {
+    let closed = false;
+    let onClosed = () => {};
+    const requestClosed = new Promise<void>((resolve) => (onClosed = resolve));
+    const engine = await open((req, res) => {
+      if (req.url === "/v1/models") return res.end(MODELS);
+      if (req.url !== "/v1/chat/completions") return res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.on("close", () => {
+        closed = true;
+        onClosed();
+      });
+      const event = `data: ${JSON.stringify({ choices: [{ delta: { content: "word " }, finish_reason: null }] })}\n\n`;
+      const more = () => {
+        if (closed) return;
+        if (res.write(event)) setImmediate(more);
+        else res.once("drain", more);
+      };
+      more();
+    });
+    const answer = await engine.chat({ messages: [{ role: "user", content: "hi" }], maxTokens: 16 });
+    assert.equal(answer.stopReason, "max-tokens");
+    assert.ok(answer.text.length <= 16 * 64, `${answer.text.length} characters`);
+    await requestClosed;
+  });
+
   it("fails a stream event that never ends (data without a newline) with a clear message, and closes the request", async () => {
     let closed = false;
     let sent = 0;
