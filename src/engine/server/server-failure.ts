@@ -85,6 +85,10 @@ export class ServerFailure extends EngineError {
       const retryAfterMs = parseRetryAfter(retryAfter);
       return new ServerFailure("server-busy", `The inference server at ${where} is overloaded (${status}); Hearth tried again and gave up for now.${tail}`, body.slice(0, 300), true, retryAfterMs);
     }
+    if (status >= 300 && status < 400) {
+      // Never followed: the API key and the code would go to whatever host the answer names.
+      return new ServerFailure("server-bad-response", `The inference server at ${where} answered ${status}, a redirect, which Hearth does not follow (the API key and code would go where it points): set hearth.server.url to the address it redirects to if you trust it.`, body.slice(0, 300), false);
+    }
     return new ServerFailure("server-bad-response", `The inference server at ${where} answered ${status}.${tail}`, body.slice(0, 300), false);
   }
 }

@@ -236,3 +236,46 @@ describe("a hostile server's own error text", () => {
     assert.match(failure.message, /bad key Hearth: paste/);
   });
 });
+
+describe("the server engine and a redirect", () => {
+  const servers: Server[] = [];
+  afterEach(() => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+  const listen = async (handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => handler(req, res));
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+
+  it("follows no redirect to another host: neither the API key nor the code goes there", async () => {
+    const elsewhere: { authorization?: string | undefined; url?: string | undefined }[] = [];
+    const other = await listen((req, res) => {
+      elsewhere.push({ authorization: req.headers.authorization, url: req.url });
+      res.end(MODELS);
+    });
+    const url = await listen((req, res) => res.writeHead(307, { location: `${other}${req.url ?? ""}` }).end());
+    const engine = new ServerEngine({ url, apiKey: "sk-team-key", models: { completion: "", chat: "", embedding: "" }, timeoutMs: 5000, fimFormat: "qwen", retryDelaysMs: [] }, new MemoryLogger());
+    try {
+      let error: unknown;
+      try {
+        await engine.chat({ messages: [{ role: "user", content: "const secret = 1;" }], maxTokens: 16 });
+      } catch (e) {
+        error = e;
+      }
+      assert.ok(error instanceof EngineError, `an EngineError, not ${String(error)}`);
+      assert.match(error.message, /307.*redirect.*hearth\.server\.url/);
+      assert.doesNotMatch(error.message, /sk-team-key/);
+      assert.deepEqual(elsewhere, []);
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
