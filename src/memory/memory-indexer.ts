@@ -2,7 +2,7 @@ import { relative, sep } from "node:path";
 import { isAbortError, throwIfAborted } from "../common/abort";
 import { errorMessage } from "../common/errors";
 import type { Logger } from "../common/logger";
-import { walkSourceFiles } from "../context/index/workspace-files";
+import { isInExcludedFolder, walkSourceFiles } from "../context/index/workspace-files";
 import { languageIdForPath } from "../context/languages";
 import { SyntaxRuntime } from "../context/syntax-runtime";
 import { chunkTree } from "./chunker";
@@ -184,7 +184,7 @@ export class MemoryIndexer {
    */
   async updateFile(path: string, text?: string, signal?: AbortSignal): Promise<boolean> {
     const store = await this.open(signal);
-    if (!languageIdForPath(path) || (this.roots.length && this.filter.ignores(path))) return false;
+    if (!languageIdForPath(path) || (this.roots.length && (this.filter.ignores(path) || this.inSkippedFolder(path)))) return false;
     const outside = this.roots.length > 0 && !(await resolvesWithin(path, this.roots));
     const source = outside ? null : text === undefined ? await readFileSource(path) : textSource(text);
     if (!source) {
@@ -255,6 +255,15 @@ export class MemoryIndexer {
       this.opts.logger.warn(`codebase search: the question was not embedded: ${errorMessage(e)}`);
       return [];
     }
+  }
+
+  /**
+   * Whether a file lies below its root in a folder the full pass never walks (node_modules, build output, a dot
+   * folder): a save or a creation there must not index what the next pass removes again.
+   */
+  private inSkippedFolder(path: string): boolean {
+    const root = this.roots.find((r) => path.startsWith(r.endsWith(sep) ? r : r + sep));
+    return root !== undefined && isInExcludedFolder(relative(root, path));
   }
 
   /** The file's chunks, embedded and ready to write; null when the file was left out (or is gone, then removed). */

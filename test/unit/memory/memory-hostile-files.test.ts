@@ -48,4 +48,19 @@ describe("memory: special files in the workspace", function () {
     assert.ok(performance.now() - started < 2000, `took ${Math.round(performance.now() - started)} ms`);
     assert.equal(filter.ignores(join(ws.root, "src", "api.gen.ts")), true);
   });
+
+  it("leaves a saved or created file in node_modules or a dot folder out, as the full pass does", async () => {
+    await ws.put("src/math.ts", "export const one = 1;\n");
+    const indexer = new MemoryIndexer({ storeDir: join(ws.base, "store"), grammarsDir, logger: new MemoryLogger(), embedder: null });
+    try {
+      await indexer.indexFolders([ws.root]);
+      const dependency = await ws.put("node_modules/left-pad/index.ts", "export function leftPadDependency() {}\n");
+      const hidden = await ws.put(".secrets/deploy.py", "AWS_KEY_FROM_DOT_FOLDER = 'x'\n");
+      assert.equal(await indexer.updateFile(dependency), false);
+      assert.equal(await indexer.updateFile(hidden), false);
+      assert.deepEqual(await indexer.search("leftPadDependency AWS_KEY_FROM_DOT_FOLDER", 5).then((h) => h.text.map((hit) => hit.path)), []);
+    } finally {
+      indexer.dispose();
+    }
+  });
 });
