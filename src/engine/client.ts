@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { AbortedError, isAbortError } from "../common/abort";
+import { isAbortError, untilAborted } from "../common/abort";
 import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
 import type { MachineMemory } from "../models/memory-fit";
@@ -408,26 +408,6 @@ export class EngineClient implements Engine, EmbeddingEngine {
 
 function isLoadingOrReady(status: EngineStatus): boolean {
   return status.kind === "ready" || status.kind === "loading";
-}
-
-/** Resolves with `promise`, or rejects with an AbortedError as soon as `signal` aborts (the promise itself goes on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new AbortedError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError());
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function describe(error: unknown): string {

@@ -1,4 +1,4 @@
-import { AbortedError, isAbortError } from "../../common/abort";
+import { AbortedError, isAbortError, untilAborted } from "../../common/abort";
 import { Emitter, type Event } from "../../common/event";
 import type { Logger } from "../../common/logger";
 import type { FimFormat } from "../../fim/types";
@@ -372,21 +372,3 @@ function unitLength(vector: number[]): number[] {
   return norm > 0 ? vector.map((value) => value / norm) : vector;
 }
 
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new AbortedError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError());
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
-}

@@ -1,6 +1,7 @@
 import { detectFimFormat } from "../../fim/detect";
 import { CODEGEMMA_TOKENS, CODELLAMA_TOKENS, CODESTRAL_TOKENS, DEEPSEEK_TOKENS, QWEN_TOKENS, STARCODER_TOKENS, knownFormats } from "../../fim/formats";
-import { promptToText, renderFimPrompt } from "../../fim/layout";
+import { fitFimPrompt } from "../../fim/fit-prompt";
+import { promptToText } from "../../fim/layout";
 import type { FimFormat } from "../../fim/types";
 import type { InfillParams } from "../protocol";
 import type { OpenAiApi } from "./openai-api";
@@ -43,26 +44,7 @@ const MIN_CHARS_PER_TOKEN = 2.5;
  */
 export function serverFimPrompt(format: FimFormat, params: InfillParams, contextSize = 0): { prompt: string; stop: string[] } {
   const budget = contextSize > 0 ? (contextSize - Math.min(params.maxTokens, Math.floor(contextSize / 2)) - 1) * MIN_CHARS_PER_TOKEN : Infinity;
-  let snippets = params.snippets ?? [];
-  let maxPrefixChars: number | undefined;
-  for (;;) {
-    const rendered = renderFimPrompt({
-      format,
-      prefix: params.prefix,
-      suffix: params.suffix,
-      snippets,
-      ...(params.prefixStartLine !== undefined ? { prefixStartLine: params.prefixStartLine } : {}),
-      ...(params.filePath !== undefined ? { filePath: params.filePath } : {}),
-      ...(params.repoName !== undefined ? { repoName: params.repoName } : {}),
-      ...(params.languageId !== undefined ? { languageId: params.languageId } : {}),
-      ...(maxPrefixChars !== undefined ? { window: { maxPrefixChars } } : {}),
-    });
-    const prompt = promptToText(rendered.pieces);
-    const fits = prompt.length <= budget;
-    if (fits || (snippets.length === 0 && rendered.prefix.length <= 64)) {
-      return { prompt, stop: [...new Set([...rendered.stopTokens, ...rendered.stopStrings, ...(params.stop ?? [])])] };
-    }
-    if (snippets.length > 0) snippets = snippets.slice(0, -1);
-    else maxPrefixChars = Math.floor(rendered.prefix.length / 2);
-  }
+  const fitted = fitFimPrompt(format, params, (rendered) => promptToText(rendered.pieces), (prompt) => prompt.length <= budget);
+  const rendered = fitted.prompt;
+  return { prompt: fitted.measured, stop: [...new Set([...rendered.stopTokens, ...rendered.stopStrings, ...(params.stop ?? [])])] };
 }

@@ -1,7 +1,8 @@
 // Inline completion on the completion model's own sequence: the FIM prompt fitted to the context, generation cut at a
 // number of lines, and the format's end markers as stop triggers.
 import type { LlamaModel, Token } from "node-llama-cpp";
-import { renderFimPrompt, type FimPrompt } from "../../fim/layout.js";
+import { fitFimPrompt } from "../../fim/fit-prompt.js";
+import type { FimPrompt } from "../../fim/layout.js";
 import type { FimFormat } from "../../fim/types.js";
 import type { GenerationResult, InfillParams, StopReason } from "../protocol.js";
 import { EngineFailure } from "./engine-failure.mjs";
@@ -64,32 +65,15 @@ export function fitInfillPrompt(model: LlamaModel, contextSize: number, format: 
   return { ...fitPrompt(model, contextSize - maxTokens - 1, format, params), maxTokens };
 }
 
-/**
- * Renders the FIM prompt and makes it fit the context with room for the answer: a prompt that overflows would be
- * cut from the front by llama.cpp, breaking the format's structure. Other files' snippets go first, then the prefix
- * window shrinks.
- */
+/** The FIM prompt fitted to `budget` tokens by the engines' shared rule (fim/fit-prompt.ts), measured in this model's tokens. */
 function fitPrompt(model: LlamaModel, budget: number, format: FimFormat, params: InfillParams): { prompt: FimPrompt; tokens: Token[] } {
-  let snippets = params.snippets ?? [];
-  let maxPrefixChars: number | undefined;
-  for (;;) {
-    const prompt = renderFimPrompt({
-      format,
-      prefix: params.prefix,
-      suffix: params.suffix,
-      snippets,
-      ...(params.prefixStartLine !== undefined ? { prefixStartLine: params.prefixStartLine } : {}),
-      ...(params.filePath !== undefined ? { filePath: params.filePath } : {}),
-      ...(params.repoName !== undefined ? { repoName: params.repoName } : {}),
-      ...(params.languageId !== undefined ? { languageId: params.languageId } : {}),
-      ...(maxPrefixChars !== undefined ? { window: { maxPrefixChars } } : {}),
-    });
-    const tokens = tokenizePrompt(model, prompt.pieces, { guard: prompt.specialTokens });
-    if (tokens.length <= budget) return { prompt, tokens };
-    if (snippets.length > 0) snippets = snippets.slice(0, -1);
-    else if (prompt.prefix.length > 64) maxPrefixChars = Math.floor(prompt.prefix.length / 2);
-    else return { prompt, tokens: tokens.slice(-budget) };
-  }
+  const fitted = fitFimPrompt(
+    format,
+    params,
+    (prompt) => tokenizePrompt(model, prompt.pieces, { guard: prompt.specialTokens }),
+    (tokens) => tokens.length <= budget,
+  );
+  return { prompt: fitted.prompt, tokens: fitted.fits ? fitted.measured : fitted.measured.slice(-budget) };
 }
 
 /** Stops a generation after a number of lines, and tells that stop apart from the caller's cancel. */
