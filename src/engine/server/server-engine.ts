@@ -300,7 +300,9 @@ export class ServerEngine implements RemoteEngine {
     const fim = role === "completion" ? await serverFimFormat(api, id, this.settings.fimFormat) : null;
     const tokenizer = (await api.tokenize("a")) !== null;
     const info: ModelInfo = {
-      path: `${api.base.href}#${id}`,
+      // The same name as the role's idle and loading statuses: a load that ends is no change of model (onModelChange),
+      // which would reset the completion pipeline and abort the request that asked for the load.
+      path: this.describe(role),
       name: id,
       architecture: `server ${api.base.origin}`,
       sizeBytes: 0,
