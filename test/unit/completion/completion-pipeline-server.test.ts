@@ -7,7 +7,7 @@ import { EngineSwitch } from "../../../src/engine/engine-switch";
 import { ServerEngine } from "../../../src/engine/server/server-engine";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../../fixtures/models/test-models";
 import { grammarsDir } from "../context/fixtures";
-import { createClient, testSettings } from "../helpers/engine";
+import { MemoryLogger, createClient, testSettings } from "../helpers/engine";
 import { LLAMA_SERVER_BUILD_TIMEOUT_MS, TestLlamaServer } from "../helpers/llama-server";
 
 describe("the completion pipeline on an inference server", function () {
@@ -16,7 +16,7 @@ describe("the completion pipeline on an inference server", function () {
   it("answers the first completion, whose request loads the server's model, with the scripted text", async () => {
     const scripted = await ensureTestModel("scripted");
     const server = await TestLlamaServer.start(scripted);
-    const engine = new EngineSwitch(createClient(silentLogger), { logger: silentLogger });
+    const engine = new EngineSwitch(createClient(new MemoryLogger()), { logger: silentLogger });
     const pipeline = new CompletionPipeline({ engine, grammarsDir, logger: silentLogger, budgetTokens: 1024, relativePath: (path) => path });
     try {
       await engine.configure(testSettings(scripted));
