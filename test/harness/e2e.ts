@@ -94,12 +94,12 @@ export function activeEditorTab(page: Page, fileName: string): Locator {
 /**
  * Hearth's status bar item. VS Code 1.139 renders each extension status bar entry as
  * `<div class="statusbar-item ..." id="<extension id>.<item id>" aria-label="...">`; Hearth creates its item with id
- * "hearth.status", so the element id is "hearth.hearth.hearth.status". Matching on the id prefix keeps the locator
- * right if the item's own id changes; the aria-label (Hearth's accessibility label) is the fallback.
+ * "hearth.status", so the element id is "hearth.hearth.hearth.status". The id's end is matched: the codebase index's
+ * item ("hearth.codebase") has the same extension prefix and may come first.
  */
 export function hearthStatusBarItem(page: Page): Locator {
   return page
-    .locator('#workbench\\.parts\\.statusbar .statusbar-item[id^="hearth.hearth"], #workbench\\.parts\\.statusbar .statusbar-item[aria-label*="Hearth"]')
+    .locator('#workbench\\.parts\\.statusbar .statusbar-item[id$="hearth.status"]')
     .first();
 }
 
