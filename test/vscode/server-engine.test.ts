@@ -7,8 +7,7 @@ import * as vscode from "vscode";
 import type { HearthApi } from "../../src/extension";
 import { readEngineChoice } from "../../src/ide/server-engine-setup";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-import { TestLlamaServer } from "../unit/helpers/llama-server";
-import { hearth, openAt, setModel, waitFor, workspaceFile } from "./helpers";
+import { hearth, setModel, waitFor, workspaceFile } from "./helpers";
 
 const GLOBAL = vscode.ConfigurationTarget.Global;
 
@@ -62,32 +61,4 @@ describe("Hearth with an inference server (hearth.engine.kind)", function () {
     }
   });
 
-  it("shows the scripted ghost text and chat answer from a llama-server chosen in the user's settings", async () => {
-    const server = await TestLlamaServer.start(scripted);
-    const config = vscode.workspace.getConfiguration("hearth");
-    try {
-      await config.update("server.url", server.url, GLOBAL);
-      await config.update("engine.kind", "server", GLOBAL);
-      await waitFor(() => api.engine.target.kind === "server", "the engine to switch to the server");
-      const editor = await openAt("src/todo.ts", 6, 2);
-      const suggested = new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no suggestion within 60 s; engine status ${JSON.stringify(api.engine.status)}`)), 60_000);
-        const sub = api.completions.onDidSuggest((suggestion) => {
-          clearTimeout(timer);
-          sub.dispose();
-          resolve(suggestion.text);
-        });
-      });
-      await vscode.commands.executeCommand("hearth.triggerCompletion");
-      assert.equal(await suggested, DEFAULT_SCRIPT.fim);
-      assert.equal(editor.document.isDirty, false, "nothing was inserted before the user accepts");
-      const answer = await api.engine.chat({ messages: [{ role: "user", content: "Write an add function" }], maxTokens: 256 });
-      assert.equal(answer.text, DEFAULT_SCRIPT.chat);
-      assert.match(api.statusBar.tooltip, /127\.0\.0\.1/);
-    } finally {
-      await config.update("engine.kind", undefined, GLOBAL);
-      await config.update("server.url", undefined, GLOBAL);
-      await server.stop();
-    }
-  });
 });
