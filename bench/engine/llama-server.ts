@@ -72,6 +72,26 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
+/** Stops a process started with `detached: true` by its group: SIGTERM, then SIGKILL after 5 s; resolves once it exited. */
+export async function stopProcessGroup(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }, 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
 export class LlamaServer {
   private constructor(
     private readonly child: ChildProcess,
@@ -159,23 +179,8 @@ export class LlamaServer {
   }
 
   /** Stops the server's process group: SIGTERM, then SIGKILL after 5 s. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        /* gone */
-      }
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopProcessGroup(this.child);
   }
+
 }

@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freeLoopbackPort, stopProcessGroup } from "../../../bench/engine/llama-server";
 import { ensureLlamaCppBuild } from "../../../bench/engine/llama-server-build";
 
 /** How long a test suite may wait for the first build on a machine (2 shared cores). */
@@ -49,7 +49,7 @@ export class TestLlamaServer {
 
   static async start(modelPath: string, options: StartOptions = {}): Promise<TestLlamaServer> {
     const server = await llamaServerBinary();
-    const port = options.port ?? (await freePort());
+    const port = options.port ?? (await freeLoopbackPort());
     const parallel = options.parallel ?? 2;
     const args = ["-m", modelPath, "-t", "1", "-c", String((options.contextSize ?? 1024) * parallel), "-np", String(parallel), "--host", "127.0.0.1", "--port", String(port), ...(options.extraArgs ?? [])];
     const logFile = join(mkdtempSync(join(tmpdir(), "hearth-llama-server-")), "server.log");
@@ -81,35 +81,8 @@ export class TestLlamaServer {
   }
 
   /** Stops the server's process group: SIGTERM, then SIGKILL after 5 s. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        /* gone */
-      }
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopProcessGroup(this.child);
   }
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error("no free port"))));
-    });
-  });
 }
