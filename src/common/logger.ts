@@ -54,3 +54,21 @@ export class MemoryLogger implements Logger {
 
 /** For tests and the CLI's quiet mode. */
 export const silentLogger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** A log line a worker thread posts to the thread that owns the Logger. */
+export interface PostedLog {
+  type: "log";
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+}
+
+/** A worker thread's Logger: each line is posted to its owner (trace stays in the worker). */
+export function postingLogger(post: (line: PostedLog) => void): Logger {
+  return {
+    trace: () => {},
+    debug: (message) => post({ type: "log", level: "debug", message }),
+    info: (message) => post({ type: "log", level: "info", message }),
+    warn: (message) => post({ type: "log", level: "warn", message }),
+    error: (m) => post({ type: "log", level: "error", message: typeof m === "string" ? m : (m.stack ?? m.message) }),
+  };
+}

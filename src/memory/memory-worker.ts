@@ -3,7 +3,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { AbortedError, isAbortError } from "../common/abort";
 import { errorMessage } from "../common/errors";
-import type { Logger } from "../common/logger";
+import { postingLogger } from "../common/logger";
 import { NoEmbeddingModelError } from "./embedder";
 import type { Embedder, EmbeddingBatch } from "./embedder";
 import { MemoryIndexer } from "./memory-indexer";
@@ -12,13 +12,7 @@ import type { MemoryMessage, MemoryNotice, MemoryRequest, MemoryResult, MemoryWo
 const port = parentPort;
 if (port) {
   const post = (m: MemoryMessage): void => port.postMessage(m);
-  const logger: Logger = {
-    trace: () => {},
-    debug: (message) => post({ type: "log", level: "debug", message }),
-    info: (message) => post({ type: "log", level: "info", message }),
-    warn: (message) => post({ type: "log", level: "warn", message }),
-    error: (m) => post({ type: "log", level: "error", message: typeof m === "string" ? m : (m.stack ?? m.message) }),
-  };
+  const logger = postingLogger(post);
   const data = workerData as MemoryWorkerData;
 
   // Embedding happens in the engine process, which the host talks to: ask the host, wait for its answer.

@@ -1,7 +1,7 @@
 // Entry of the workspace index worker (a worker_threads Worker): parsing thousands of files must never run on the
 // extension host's thread. Bundled as dist/context-index-worker.js; tests run out/src/context/index/symbol-index-worker.js.
 import { parentPort, workerData } from "node:worker_threads";
-import type { Logger } from "../../common/logger";
+import { postingLogger } from "../../common/logger";
 import { errorMessage } from "../../common/errors";
 import { SymbolIndexCore } from "./symbol-index-core";
 import type { IndexMessage, IndexRequest, IndexResult, IndexWorkerData } from "./symbol-index-protocol";
@@ -9,13 +9,7 @@ import type { IndexMessage, IndexRequest, IndexResult, IndexWorkerData } from ".
 const port = parentPort;
 if (port) {
   const post = (m: IndexMessage): void => port.postMessage(m);
-  const logger: Logger = {
-    trace: () => {},
-    debug: (message) => post({ type: "log", level: "debug", message }),
-    info: (message) => post({ type: "log", level: "info", message }),
-    warn: (message) => post({ type: "log", level: "warn", message }),
-    error: (m) => post({ type: "log", level: "error", message: typeof m === "string" ? m : (m.stack ?? m.message) }),
-  };
+  const logger = postingLogger(post);
   const data = workerData as IndexWorkerData;
   const core = new SymbolIndexCore({ grammarsDir: data.grammarsDir, logger, limits: data.limits });
   const running = new Map<number, AbortController>();
