@@ -160,7 +160,7 @@ export async function runPrefillBench({ rounds, log, completionsOnly = false }: 
         if (during[0] === samples[0] && during[0]) result.completionFirstDuringPrefillMs.push(during[0].ms);
         if (prefilled) result.prefillsBesideCompletions.push(prefilled);
         else if (!completionsOnly) throw new Error(`the prefill beside the completions did not run: ${errors.join("; ")}`);
-        log(`prefill round ${r + 1}: ${during.length} of ${samples.length} completions ran beside a prefill (${during.map((s) => Math.round(s.ms)).join(", ")} ms); it gave way for ${prefilled?.waitedMs} ms and took ${prefilled?.totalMs} ms`);
+        log(`prefill round ${r + 1}: ${during.length} of ${samples.length} completions ran beside a prefill (${during.map((s) => Math.round(s.ms)).join(", ")} ms); ${prefilled ? `it gave way for ${prefilled.waitedMs} ms and took ${prefilled.totalMs} ms` : "the prefill was stopped before it finished"}`);
       };
       if (prefillFirst) {
         await beside();
