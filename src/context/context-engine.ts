@@ -33,7 +33,7 @@ import { SyntaxRuntime } from "./syntax-runtime";
 import { SyntaxService } from "./syntax-service";
 import { estimateTokens } from "./token-estimate";
 import type { CountTokens } from "./token-estimate";
-import { lineEndWithin } from "./text-lines";
+import { lineEndWithin, startOfLinesAbove } from "./text-lines";
 import { uriToPath } from "./uri-path";
 
 export interface ContextEngineOptions {
@@ -66,6 +66,12 @@ export interface ContextEngineOptions {
  * its window to the same lines (fim/layout.ts PSM_WINDOW.prefixAnchorLines), so the two cuts agree.
  */
 const PREFIX_ANCHOR_LINES = 16;
+/**
+ * How far past its budget, as a share of the whole budget, the prefix may grow while the held context is kept: what
+ * the user types in one scope without a pause (a few lines) is then added to the prompt rather than pushing its first
+ * line down, which would have the engine evaluate the whole prefix again.
+ */
+const HELD_PREFIX_SLACK = 0.5;
 
 /**
  * Assembles the context of one completion: prefix and suffix windows, and items from the retrievers (enclosing scopes,
@@ -253,7 +259,8 @@ export class ContextEngine {
     // may also have typed meanwhile: then this request's text is stale and must not replace the document's copy.
     const treeNow = this.documents.getText(req.uri) === text ? this.documents.getTree(req.uri) : null;
     const anchor = this.hold && req.otherFilesOnly ? { lines: PREFIX_ANCHOR_LINES, lineOf: (at: number) => lines.lineOf(at) } : undefined;
-    const prefix = this.heldPrefix(prefixWindow(text, offset, req.budgetTokens - suffix.tokens - used, treeNow, spec, this.countTokens, anchor), view, !!anchor);
+    const prefixBudget = req.budgetTokens - suffix.tokens - used;
+    const prefix = this.heldPrefix(prefixWindow(text, offset, prefixBudget, treeNow, spec, this.countTokens, anchor), view, !!anchor, prefixBudget + req.budgetTokens * HELD_PREFIX_SLACK);
     const prefixStartLine = lines.lineOf(prefix.start);
     // Whatever the final prefix already shows is not repeated (the import block, definitions just above the cursor).
     const items = withoutShown(ordered, prefixStartLine, Math.max(lines.lineOf(offset), suffixEndLine));
@@ -272,6 +279,7 @@ export class ContextEngine {
       indexAnswered: (retrieved.find((r) => r.name === "definitions")?.items ?? null) !== null,
       elapsedMs: performance.now() - started,
       phases,
+      ...(this.hold && req.otherFilesOnly ? { hold: this.hold.choice } : {}),
     };
   }
 
@@ -287,13 +295,23 @@ export class ContextEngine {
     this.index.dispose();
   }
 
-  /** The prefix window from the held first line, where the hold keeps one below the budget's (see ContextHold). */
-  private heldPrefix(prefix: { start: number; tokens: number }, view: RequestView, held: boolean): { start: number; tokens: number } {
+  /**
+   * The prefix window from the held first line, where the hold keeps another than the budget's (see ContextHold): above
+   * it only while the prefix from there is at most `maxTokens`.
+   */
+  private heldPrefix(prefix: { start: number; tokens: number }, view: RequestView, held: boolean, maxTokens: number): { start: number; tokens: number } {
     if (!held || !this.hold) return prefix;
     const { text, offset, lines } = view;
     const first = lines.lineOf(prefix.start);
-    const line = this.hold.prefixStartLine(first, lines.lineOf(offset));
-    if (line <= first) return prefix;
+    const cursorLine = lines.lineOf(offset);
+    const startOf = (line: number): number => startOfLinesAbove(text, offset, cursorLine - line, offset);
+    const fits = (line: number): boolean => this.countTokens(text.slice(startOf(line), offset)) <= maxTokens;
+    const line = this.hold.prefixStartLine(first, cursorLine, fits);
+    if (line === first) return prefix;
+    if (line < first) {
+      const start = startOf(line);
+      return { start, tokens: this.countTokens(text.slice(start, offset)) };
+    }
     let start = prefix.start;
     for (let l = first; l < line && start < offset; l++) start = Math.min(offset, lineEndWithin(text, start, offset - start + 1) + 1);
     return { start, tokens: this.countTokens(text.slice(start, offset)) };

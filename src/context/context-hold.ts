@@ -1,4 +1,4 @@
-import type { ContextItem } from "./context-types";
+import type { ContextItem, HoldChoice } from "./context-types";
 import { overlaps } from "./mixer";
 
 /**
@@ -38,8 +38,12 @@ export interface HoldRequest {
  */
 export class ContextHold {
   private held: { uri: string; scope: readonly string[]; items: ContextItem[] } | null = null;
-  /** Whether the last choice kept the held items (the user typed on in the same scope), and the prefix's first line. */
+  /**
+   * Whether the last choice kept what precedes the prefix as it was (the user typed on in the same scope, or a fresh
+   * choice came to the same items), and the prefix's first line.
+   */
   private kept = false;
+  private lastChoice: HoldChoice = "first";
   private prefixLine: number | null = null;
   /** When the user last typed or asked, per document, and whether a pause came before their latest edit. */
   private readonly activity = new Map<string, { at: number; paused: boolean }>();
@@ -67,8 +71,10 @@ export class ContextHold {
     const held = this.held;
     const same = held !== null && held.uri === request.uri && nested(held.scope, request.scope);
     const kept = same && !paused;
-    this.kept = kept;
     const items = kept ? extend(held.items, request.fresh, request.budgetTokens) : keepCommon(held?.items ?? [], request.fresh);
+    const unchanged = held !== null && held.uri === request.uri && sameItems(held.items, items);
+    this.kept = kept || unchanged;
+    this.lastChoice = unchanged ? "kept" : kept ? "added" : held === null ? "first" : held.uri !== request.uri ? "document" : same ? "pause" : "scope";
     // The deeper of two nested scopes is kept: a parse that sees only the class must not make the method forgotten.
     const scope = same && held.scope.length > request.scope.length ? held.scope : request.scope;
     this.held = { uri: request.uri, scope, items };
@@ -76,15 +82,25 @@ export class ContextHold {
   }
 
   /**
-   * The first line of the prefix window, given the one the budget allows (`line`) and the cursor's: while the held items
-   * are kept, it only moves down, so a budget that grows back for a call (a token count that came in lower than its
-   * estimate, a line deleted) does not move it up and down again. Call after choose().
+   * The first line of the prefix window, given the one the budget allows (`line`) and the cursor's. While the held items
+   * are kept it stays where it was: a budget that grows back for a call (a token count that came in lower than its
+   * estimate, a line deleted) does not move it up, and one that shrinks as the user types does not move it down while
+   * `fits` accepts the held line (the prefix may outgrow its budget by what the user typed since the choice, within the
+   * slack the caller allows): a first line that moved made the engine evaluate the whole prefix again, hundreds of
+   * tokens, for one keystroke. It follows the budget again at the next fresh choice (a pause, another scope). Call after
+   * choose().
    */
-  prefixStartLine(line: number, cursorLine: number): number {
+  prefixStartLine(line: number, cursorLine: number, fits: (held: number) => boolean = () => false): number {
     const held = this.prefixLine;
-    const start = this.kept && held !== null && held > line && held <= cursorLine ? held : line;
+    const keep = this.kept && held !== null && held <= cursorLine && (held >= line || fits(held));
+    const start = keep ? held : line;
     this.prefixLine = start;
     return start;
+  }
+
+  /** What the last choose() did (logs and benches: a change of other files' context should have one of these reasons). */
+  get choice(): HoldChoice {
+    return this.lastChoice;
   }
 
   /** The document was closed. */
@@ -109,6 +125,10 @@ function nested(a: readonly string[], b: readonly string[]): boolean {
 
 function identity(item: ContextItem): string {
   return `${item.path}\u0000${item.startLine}\u0000${item.endLine}\u0000${item.text}`;
+}
+
+function sameItems(a: readonly ContextItem[], b: readonly ContextItem[]): boolean {
+  return a.length === b.length && a.every((item, i) => identity(item) === identity(b[i]!));
 }
 
 /** The held items, then the fresh definitions none of them shows, best first, while they fit. */

@@ -42,7 +42,15 @@ export interface AssembledContext {
   elapsedMs: number;
   /** Milliseconds per phase (parse, windows, each retriever by name, mix+prefix), for logs and benches. */
   phases: Record<string, number>;
+  /** For a completion with the context hold on: why other files' context is what it is (see ContextHold). */
+  hold?: HoldChoice;
 }
+
+/**
+ * What ContextHold did with a completion's other-file context: kept the held items as they were, added a new
+ * definition at their end, or chose afresh (the first time, after a pause, in another scope or another document).
+ */
+export type HoldChoice = "kept" | "added" | "first" | "pause" | "scope" | "document";
 
 /** The cursor's surroundings, plain data: from a tree-sitter tree when there is one, else from the text alone. */
 export interface CursorSurroundings {

@@ -77,4 +77,10 @@ describe("ContextEngine while the user types", function () {
     const starts = new Set(contexts.map((c) => c.prefixStartLine));
     assert.ok(starts.size <= 2, `the prefix started on lines ${[...starts].join(", ")}`);
   });
+
+  it("never moves the prefix window's first line while the user types on in one method, even past what the budget leaves for the prefix", async () => {
+    const contexts = await typeInRename(`${TYPED}\n    ${TYPED}\n    ${TYPED}`, 400);
+    const starts = contexts.map((c) => c.prefixStartLine);
+    assert.deepEqual([...new Set(starts.slice(1))], [starts[1]], `the prefix started on lines ${starts.join(", ")}`);
+  });
 });

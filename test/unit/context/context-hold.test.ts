@@ -85,13 +85,14 @@ describe("ContextHold", () => {
 });
 
 describe("ContextHold's prefix start", () => {
-  it("only moves the prefix window's first line down while the held items are kept, and follows the budget after a pause", () => {
+  it("only moves the prefix window's first line down while the held items are kept, and follows the budget when they change after a pause", () => {
     let clock = 0;
     const hold = new ContextHold({ now: () => clock, pauseMs: 3000 });
+    let fresh: ContextItem[] = [];
     const ask = (): void => {
       clock += 200;
       hold.edited("a.ts");
-      hold.choose({ uri: "a.ts", scope: ["fn:1"], fresh: [], budgetTokens: 100 });
+      hold.choose({ uri: "a.ts", scope: ["fn:1"], fresh, budgetTokens: 100 });
     };
     ask();
     assert.equal(hold.prefixStartLine(32, 90), 32);
@@ -102,7 +103,61 @@ describe("ContextHold's prefix start", () => {
     ask();
     assert.equal(hold.prefixStartLine(16, 40), 16, "never below the cursor's line");
     clock += 5000;
+    fresh = [item("b.ts", 1)];
     ask();
     assert.equal(hold.prefixStartLine(0, 90), 0);
+  });
+
+  it("keeps the prefix window's first line while the typed text outgrows the budget, as long as the held line fits the slack", () => {
+    let clock = 0;
+    const hold = new ContextHold({ now: () => clock, pauseMs: 3000 });
+    const ask = (): void => {
+      clock += 200;
+      hold.edited("a.ts");
+      hold.choose({ uri: "a.ts", scope: ["fn:1"], fresh: [], budgetTokens: 100 });
+    };
+    ask();
+    assert.equal(hold.prefixStartLine(32, 90), 32);
+    ask();
+    assert.equal(hold.prefixStartLine(48, 96, (line) => line >= 32), 32, "the budget's line moved down, the held one still fits");
+    ask();
+    assert.equal(hold.prefixStartLine(48, 99, (line) => line >= 40), 48, "the held line no longer fits: the budget's");
+  });
+
+  it("keeps the prefix window's first line through a pause after which the same items are chosen (nothing before it changed)", () => {
+    let clock = 0;
+    const hold = new ContextHold({ now: () => clock, pauseMs: 3000 });
+    const ask = (gap: number): void => {
+      clock += gap;
+      hold.edited("a.ts");
+      hold.choose({ uri: "a.ts", scope: ["fn:1"], fresh: [item("b.ts", 1)], budgetTokens: 100 });
+    };
+    ask(200);
+    assert.equal(hold.prefixStartLine(32, 90), 32);
+    ask(5000);
+    assert.equal(hold.choice, "kept");
+    assert.equal(hold.prefixStartLine(48, 96, (line) => line >= 32), 32);
+  });
+
+  it("says why the other-file context is what it is: first, kept, added, pause, scope, document", () => {
+    let clock = 0;
+    const hold = new ContextHold({ now: () => clock, pauseMs: 3000 });
+    const ask = (gap: number, fresh: ContextItem[], scope = ["fn:1"], uri = "a.ts"): string => {
+      clock += gap;
+      hold.edited(uri);
+      hold.choose({ uri, scope, fresh, budgetTokens: 100 });
+      return hold.choice;
+    };
+    assert.deepEqual(
+      [
+        ask(200, [item("b.ts", 1)]),
+        ask(200, [item("b.ts", 1)]),
+        ask(200, [item("b.ts", 1), item("c.ts", 1)]),
+        ask(5000, [item("d.ts", 1)]),
+        ask(200, [item("e.ts", 1)], ["fn:40"]),
+        ask(200, [item("f.ts", 1)], ["fn:1"], "z.ts"),
+      ],
+      ["first", "kept", "added", "pause", "scope", "document"],
+    );
   });
 });
