@@ -4,10 +4,9 @@
 // stop by the post-processor, so that every side of the race generates the same number of tokens.
 import { basename, join } from "node:path";
 import { silentLogger } from "../../src/common/logger";
-import { CompletionPipeline, pathInFolder } from "../../src/completion/completion-pipeline";
+import { CompletionPipeline, pathInFolder, type PipelineEngine } from "../../src/completion/completion-pipeline";
 import type { CompletionEngine, DocumentSnapshot } from "../../src/completion/completion-types";
 import { DEFAULT_GENERATION, generateSuggestion } from "../../src/completion/generate-suggestion";
-import type { EngineClient } from "../../src/engine/client";
 import type { GenerationResult, InfillParams } from "../../src/engine/protocol";
 import { BENCH_DIR } from "../report";
 import type { ReplayFile } from "./replay-files";
@@ -33,15 +32,18 @@ export class HearthSide {
 
   private constructor(
     private readonly pipeline: CompletionPipeline,
-    private readonly client: EngineClient,
+    private readonly client: PipelineEngine,
     private readonly file: ReplayFile,
     first: TypingStep,
   ) {
     this.text = first.before + first.after;
   }
 
-  /** Opens the tabs, then the typed file as it is before typing, indexes the workspace and settles token counts. */
-  static async open(client: EngineClient, file: ReplayFile, first: TypingStep): Promise<HearthSide> {
+  /**
+   * Opens the tabs, then the typed file as it is before typing, indexes the workspace and settles token counts. The
+   * engine is the engine process's client here, a server engine in the team bench (bench/team/).
+   */
+  static async open(client: PipelineEngine, file: ReplayFile, first: TypingStep): Promise<HearthSide> {
     const pipeline = new CompletionPipeline({
       engine: client,
       grammarsDir: join(BENCH_DIR, "..", "grammars"),

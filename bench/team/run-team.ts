@@ -1,133 +1,146 @@
-// `npm run bench:team`: N simulated developers (1, 2, 4, 8), each replaying the engine bench's typing schedule (a
-// completion at each pause while typing ky's Ky.ts back, each developer on other lines), against one llama-server with
-// N parallel slots and continuous batching, through Hearth's own server engine (the FIM prompt the local engine builds,
-// /v1/completions, cache_prompt); and the same schedule through the in-process engine, as each developer alone on a
-// laptop like this machine would run it. Figures: per-request latency p50/p95, prompt tokens the server evaluated per
-// request, the server's throughput, and the requests per typed character that docs/team-server.md sizes a server with.
+// `npm run bench:team`: N simulated developers (1, 2, 4, 8), each replaying the engine bench's typing schedule through
+// Hearth's own pipeline and server engine, against one llama-server with N parallel slots and continuous batching
+// (`-np N -cb`, a 4,096-token context per slot); and one developer alone on the in-process engine, which is what each
+// developer of a team has on their own laptop (N in-process engines on one 2-core machine is not what a team runs).
+// The configurations run in alternating order over the repetitions (forward, then backward), because the machine is
+// shared and its load drifts; figures pool the repetitions, throughputs are their medians.
+//
+//   HEARTH_BENCH_TEAM_REQUESTS   measured requests per developer per round (default 12)
+//   HEARTH_BENCH_TEAM_REPEATS    repetitions of the whole set (default 2)
+//   HEARTH_BENCH_TEAM_SIZES      team sizes on the server (default 1,2,4,8)
 import { loadavg } from "node:os";
-import { join } from "node:path";
-import { MemoryLogger } from "../../src/common/logger";
-import { EngineClient } from "../../src/engine/client";
-import type { GenerationResult } from "../../src/engine/protocol";
-import { ServerEngine } from "../../src/engine/server/server-engine";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
-import { TestLlamaServer } from "../../test/unit/helpers/llama-server";
-import { median, quantile, writeBenchResult, type FlatValue } from "../report";
-import { loadKySource } from "../engine/source-file";
-import { typingSteps, type TypingStep } from "../engine/typing";
+import { writeBenchResult, type FlatValue } from "../report";
+import { CONTEXT, THREADS } from "../engine/run-engine";
+import { ensureLlamaCppBuild } from "../engine/llama-server-build";
+import { PromptShapes } from "../engine/prompt-shape";
+import { loadReplayFiles } from "../engine/replay-files";
+import { teamDevelopers, type Developer } from "./developers";
+import { localRound, serverRound, type RoundResult, type RoundSettings } from "./team-round";
+import { configFigures, configRow, loadText, TABLE_HEAD, type ConfigFigures } from "./team-report";
 
-const TEAM_SIZES = (process.env.HEARTH_BENCH_TEAM_SIZES ?? "1,2,4,8").split(",").map(Number);
-/** Requests each developer makes after the warm-up (the first keystrokes of their lines). */
-const STEPS = Number(process.env.HEARTH_BENCH_TEAM_STEPS ?? "16");
-const N_PREDICT = 16;
-const THREADS = 2;
-const CONTEXT_PER_SLOT = 4096;
+const REQUESTS = positiveInt("HEARTH_BENCH_TEAM_REQUESTS", 12);
+const REPEATS = positiveInt("HEARTH_BENCH_TEAM_REPEATS", 2);
+const TEAM_SIZES = (process.env.HEARTH_BENCH_TEAM_SIZES ?? "1,2,4,8").split(",").map((x) => positiveIntOf("HEARTH_BENCH_TEAM_SIZES", x));
+/** Tokens generated per request: the engine bench's fixed count, no line limit, so every request costs the same. */
+const N_PREDICT = 24;
 
-interface Sample {
-  ms: number;
-  evaluated: number;
-  generated: number;
+function positiveIntOf(name: string, text: string): number {
+  const value = Number(text.trim());
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${text}")`);
+  return value;
 }
 
-function developerSteps(text: string, developer: number): TypingStep[] {
-  const first = 60 + developer * 12;
-  return typingSteps(text, first, first + 7).slice(0, STEPS + 1);
+function positiveInt(name: string, fallback: number): number {
+  const text = process.env[name];
+  return text === undefined || text === "" ? fallback : positiveIntOf(name, text);
 }
 
-function sampleOf(result: GenerationResult, ms: number): Sample {
-  return { ms, evaluated: result.promptTokens, generated: result.generatedTokens };
-}
+type Config = "local" | number;
 
-async function replay(ask: (step: TypingStep) => Promise<GenerationResult>, steps: TypingStep[]): Promise<Sample[]> {
-  await ask(steps[0]!); // warm-up: the document before typing, so the cache starts filled
-  const samples: Sample[] = [];
-  for (const step of steps.slice(1)) {
-    const started = performance.now();
-    const result = await ask(step);
-    samples.push(sampleOf(result, performance.now() - started));
-  }
-  return samples;
-}
-
-function params(step: TypingStep, path: string) {
-  return { prefix: step.before, suffix: step.after, filePath: path, languageId: "typescript", maxTokens: N_PREDICT };
-}
-
-const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
-const uptime = () => loadavg().map((x) => x.toFixed(2)).join(" ");
-
-export async function runTeamBench(log: (line: string) => void = console.log): Promise<void> {
-  const source = loadKySource(log);
+export async function runTeamBench(log: (line: string) => void = (line) => console.log(`team: ${line}`)): Promise<void> {
+  const loadBefore = loadavg();
+  const started = performance.now();
   const modelPath = await ensureTestModel("bench-0.5b");
-  const schedules = Array.from({ length: Math.max(...TEAM_SIZES) }, (_, i) => developerSteps(source.text, i));
-  const typedChars = schedules[0]!.at(-1)!.before.length - schedules[0]![0]!.before.length;
-  const requestsPerChar = (schedules[0]!.length - 1) / typedChars;
-  const figures: Record<string, FlatValue> = { model: "bench-0.5b", n_predict: N_PREDICT, threads: THREADS, steps_per_developer: STEPS, requests_per_typed_char: round(requestsPerChar, 3), load_before: uptime() };
-  const rows: string[] = [];
-
-  // Alone on a laptop: the in-process engine, one developer's schedule at a time.
-  const client = new EngineClient({ workerPath: join(__dirname, "..", "..", "src", "engine", "worker", "main.mjs"), logger: new MemoryLogger() });
-  let local: Sample[] = [];
-  try {
-    await client.configure({ modelPath, threads: THREADS, contextSize: CONTEXT_PER_SLOT, gpu: "off", idleUnloadMs: 0 });
-    for (const schedule of schedules.slice(0, 2)) local = local.concat(await replay((step) => client.infill(params(step, source.path)), schedule));
-  } finally {
-    await client.dispose();
-  }
-  const localMs = local.map((s) => s.ms);
-  figures.local_ms_p50 = round(median(localMs));
-  figures.local_ms_p95 = round(quantile(localMs, 0.95));
-  figures.local_prompt_tokens_mean = round(local.reduce((a, s) => a + s.evaluated, 0) / local.length, 1);
-  log(`in-process engine alone: p50 ${figures.local_ms_p50} ms, p95 ${figures.local_ms_p95} ms; load ${uptime()}`);
-
-  for (const team of TEAM_SIZES) {
-    const server = await TestLlamaServer.start(modelPath, { parallel: team, contextSize: CONTEXT_PER_SLOT, extraArgs: ["-t", String(THREADS), "--cont-batching"] });
-    const engines = Array.from({ length: team }, () => new ServerEngine({ url: server.url, models: { completion: "", chat: "", embedding: "" }, timeoutMs: 600_000, fimFormat: "auto", retryDelaysMs: [] }, new MemoryLogger()));
-    try {
-      const started = performance.now();
-      const perDeveloper = await Promise.all(engines.map((engine, i) => replay((step) => engine.infill(params(step, source.path)), schedules[i]!)));
-      const wallS = (performance.now() - started) / 1000;
-      const all = perDeveloper.flat();
-      const ms = all.map((s) => s.ms);
-      const generated = all.reduce((a, s) => a + s.generated, 0);
-      const evaluated = all.reduce((a, s) => a + s.evaluated, 0);
-      const devP50 = perDeveloper.map((samples) => median(samples.map((s) => s.ms)));
-      const key = `team_${team}`;
-      figures[`${key}_ms_p50`] = round(median(ms));
-      figures[`${key}_ms_p95`] = round(quantile(ms, 0.95));
-      figures[`${key}_worst_developer_p50`] = round(Math.max(...devP50));
-      figures[`${key}_prompt_tokens_mean`] = round(evaluated / all.length, 1);
-      figures[`${key}_requests_per_s`] = round(all.length / wallS, 2);
-      figures[`${key}_generated_tokens_per_s`] = round(generated / wallS, 1);
-      figures[`${key}_evaluated_prompt_tokens_per_s`] = round(evaluated / wallS, 1);
-      figures[`${key}_load`] = uptime();
-      rows.push(`| ${team} | ${figures[`${key}_ms_p50`]} | ${figures[`${key}_ms_p95`]} | ${figures[`${key}_worst_developer_p50`]} | ${figures[`${key}_prompt_tokens_mean`]} | ${figures[`${key}_requests_per_s`]} | ${figures[`${key}_generated_tokens_per_s`]} | ${figures[`${key}_evaluated_prompt_tokens_per_s`]} | ${uptime()} |`);
-      log(`${team} developer(s): p50 ${figures[`${key}_ms_p50`]} ms, p95 ${figures[`${key}_ms_p95`]} ms, ${figures[`${key}_requests_per_s`]} requests/s; load ${uptime()}`);
-    } finally {
-      await Promise.all(engines.map((engine) => engine.dispose()));
-      await server.stop();
+  const build = await ensureLlamaCppBuild(log);
+  const developers = teamDevelopers(loadReplayFiles(), Math.max(...TEAM_SIZES), REQUESTS);
+  const settings: RoundSettings = { modelPath, threads: THREADS, contextPerSlot: CONTEXT, nPredict: N_PREDICT, serverBinary: build.server, log };
+  const order: Config[] = ["local", ...TEAM_SIZES];
+  const rounds: RoundResult[] = [];
+  log(`load ${loadText(loadBefore)}; ${developers.length} developers × ${REQUESTS} requests, ${REPEATS} repetitions, ${THREADS} thread(s)`);
+  for (let repetition = 1; repetition <= REPEATS; repetition++) {
+    for (const config of repetition % 2 === 1 ? order : [...order].reverse()) {
+      const round = config === "local" ? await localRound(developers[0]!, repetition, settings) : await serverRound(developers.slice(0, config), repetition, settings);
+      rounds.push(round);
+      const ms = round.samples.map((x) => x.ms).sort((a, b) => a - b);
+      log(`repetition ${repetition}, ${config === "local" ? "in-process engine" : `${config} developer(s) on the server`}: p50 ${(ms[Math.floor(ms.length / 2)]! / 1000).toFixed(2)} s over ${ms.length} requests in ${round.wallS.toFixed(0)} s; load ${loadText(round.load)}`);
+      for (const line of round.engineErrors) log(`  engine: ${line}`);
     }
   }
-  figures.load_after = uptime();
+
+  // Prompt tokens sent: each request's prompt in the model's own tokens, counted after the rounds (not during them).
+  const shapes = await PromptShapes.open(modelPath, CONTEXT);
+  const configs: ConfigFigures[] = [];
+  try {
+    for (const config of order) {
+      const mine = rounds.filter((round) => (config === "local" ? round.kind === "local" : round.kind === "server" && round.developers === config));
+      const samples = mine.flatMap((round) => round.samples);
+      configs.push({
+        key: config === "local" ? "local" : `team_${config}`,
+        title: config === "local" ? "in-process engine, 1 developer alone" : `llama-server, ${config} developer${config > 1 ? "s" : ""} (-np ${config})`,
+        rounds: mine,
+        samples,
+        sent: samples.map((x) => shapes.hearth(x.params).totalTokens),
+      });
+    }
+  } finally {
+    await shapes.dispose();
+  }
+  report(configs, developers, loadBefore, (performance.now() - started) / 60_000);
+}
+
+function report(configs: ConfigFigures[], developers: Developer[], loadBefore: number[], minutes: number): void {
+  // Over the developers' whole blocks, not only the requests measured.
+  const requests = developers.reduce((a, d) => a + d.blockRequests, 0);
+  const keys = developers.reduce((a, d) => a + d.blockChars, 0);
+  const figures: Record<string, FlatValue> = {
+    model: "bench-0.5b",
+    threads: THREADS,
+    context_per_slot: CONTEXT,
+    n_predict: N_PREDICT,
+    requests_per_developer: REQUESTS,
+    repetitions: REPEATS,
+    requests_per_keystroke: Math.round((requests / keys) * 1000) / 1000,
+    developers: developers.map((d) => d.label).join("; "),
+    load_before: loadText(loadBefore),
+    load_after: loadText(loadavg()),
+    minutes: Math.round(minutes * 10) / 10,
+  };
+  const rows: string[] = [];
+  for (const config of configs) {
+    const f = configFigures(config);
+    Object.assign(figures, f);
+    rows.push(configRow(config, f));
+  }
+  const perDeveloper = configs
+    .filter((c) => c.key !== "local")
+    .map((c) => `- ${c.title}: ${String(figures[`${c.key}_per_developer_p50_p95_ms`])} (developer:p50/p95 ms); p50 per repetition ${String(figures[`${c.key}_per_repetition_p50`])} ms`)
+    .join("\n");
   writeBenchResult(
     "team",
     figures,
     `## Team server: N developers on one llama-server (\`npm run bench:team\`)
 
-Each simulated developer types 8 lines of ${source.origin} back (other lines for each), with a completion request at
-each pause (${STEPS} requests after a warm-up, ${round(requestsPerChar, 3)} requests per typed character), through Hearth's
-server engine (its FIM prompt, \`/v1/completions\`, \`cache_prompt\`) to one llama-server (node-llama-cpp's bundled llama.cpp,
-\`-np N --cont-batching -t ${THREADS} -c ${CONTEXT_PER_SLOT}·N\`) on this machine, \`bench-0.5b\` (Qwen2.5-Coder-0.5B's shape, random
-weights), ${N_PREDICT} tokens per answer; each developer waits for an answer before the next keystroke's request.
-Alone on a laptop like this one, the in-process engine (${THREADS} threads): p50 ${figures.local_ms_p50} ms, p95 ${figures.local_ms_p95} ms,
-${figures.local_prompt_tokens_mean} prompt tokens evaluated per request. Load average (1/5/15 min) ${String(figures.load_before)} before.
+Each simulated developer types back a block of lines of a real file (the engine bench's files: ${developers.map((d) => d.label).join("; ")};
+developers 4–8 take the same files 40 lines further or earlier), with a completion request at each pause (the engine bench's
+schedule: ${String(figures.requests_per_keystroke)} requests per keystroke over the ${developers.length} blocks, a request at every pause, no
+debounce), ${REQUESTS} measured requests per
+developer per round after a warm-up request, each developer waiting for the answer before the next request (so every developer
+types without a break: a stress test, not a day's load). Every request goes through Hearth's own pipeline (context engine over
+the indexed workspace with the file's imports open as tabs, 1,024-token context budget, generateSuggestion) and, on the server,
+Hearth's server engine (src/engine/server/: its FIM prompt as text to \`/v1/completions\`, streaming, \`cache_prompt\`), one
+ServerEngine per developer, to one llama-server built from node-llama-cpp's bundled llama.cpp with \`-np N -cb -c ${CONTEXT}·N\`
+(${CONTEXT} tokens per slot) and ${THREADS} thread(s). \`bench-0.5b\` (random weights in Qwen2.5-Coder-0.5B's shape, Q8_0),
+exactly ${N_PREDICT} generated tokens asked per request (no line limit). The in-process row is one developer alone on this machine
+with Hearth's engine process (same thread count, same ${CONTEXT}-token context): what each developer of a team has on their own
+laptop; N in-process engines on one 2-core machine would not be what a team runs, so it is measured for one.
+${REPEATS} repetitions, the configurations in alternating order (forward, then backward); latency figures pool the repetitions,
+throughputs are the median of the repetitions. Latency includes context assembly, which here runs on the same 2 cores as the
+server for every developer (on a team, on each developer's laptop): "engine call" is the request alone.
+"Sent" is the prompt of each request in the model's tokens (counted with the model's vocabulary after the run); "evaluated" is
+what the engine evaluated (llama-server's \`timings.prompt_n\`; the rest came from the slot's cache).
+Load average (1/5/15 min) ${String(figures.load_before)} before, ${String(figures.load_after)} after; ${String(figures.minutes)} minutes.
+**Noisy**: a shared 2-core machine under other helpers' work; ratios within one run mean more than the absolute times.
 
-| developers | p50 ms | p95 ms | worst developer's p50 | prompt tokens evaluated / request | requests/s | generated tokens/s | prompt tokens/s | load after |
-|---|---|---|---|---|---|---|---|---|
+${TABLE_HEAD}
 ${rows.join("\n")}
 
-A 2-core CPU is no team server: these figures give the shape (how latency grows with the team on one server, how few
-prompt tokens a request costs once the cache holds a developer's file); docs/team-server.md sizes a GPU server from them.`,
+Per developer, pooled over the repetitions:
+${perDeveloper}
+
+A 2-core CPU is no team server: these figures give the shape (how latency grows with developers on one server, how few
+prompt tokens a request costs once a developer's slot holds their prompt); docs/team-server.md sizes a GPU server from the
+requests per keystroke and the tokens per request measured here.`,
   );
 }
 
