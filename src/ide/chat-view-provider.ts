@@ -1,9 +1,7 @@
-import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import type { ChatBudget, ChatSession } from "../chat/chat-session";
 import { toShownEntry } from "../chat/chat-types";
 import type { Conversation } from "../chat/conversation";
-import type { ContextPiece } from "../chat/prompt";
 import { DisposableStore } from "../common/disposable";
 import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
@@ -13,13 +11,14 @@ import {
   PROTOCOL_VERSION,
   type HostToWebview,
   type ViewCommand,
-  type ViewBudget,
-  type ViewContext,
   type WebviewToHost,
 } from "../webview/protocol";
 import type { ChatContextTracker } from "./chat-context";
 import type { ChatEdits } from "./chat-edits";
+import { runCodeAction } from "./chat-code-actions";
 import { ChatSlashCommands } from "./chat-slash-commands";
+import { ChatContextLine, type ChatTokenCounts, type SentRules } from "./chat-view-context";
+import { chatViewHtml } from "./chat-view-html";
 import { toViewModel } from "./chat-view-model";
 import { COMMANDS } from "./command-ids";
 import type { HearthLog } from "./log";
@@ -28,15 +27,6 @@ export const CHAT_VIEW_ID = "hearth.chatView";
 
 /** How often streamed text is forwarded to the webview: fewer, larger messages keep both sides responsive. */
 const APPEND_FLUSH_MS = 40;
-/** How long the budget line waits for the model to count new lines before it shows an estimate after its own count. */
-const RECOUNT_WAIT_MS = 3000;
-
-/** The project rules as the view shows them (chat/project-rules.ts's ProjectRules). */
-interface SentRules {
-  readonly tokens: number;
-  readonly sources: readonly { readonly path: string; readonly sentTokens: number }[];
-  readonly notes: readonly string[];
-}
 
 export interface ChatViewDeps {
   extensionUri: vscode.Uri;
@@ -55,13 +45,6 @@ export interface ChatViewDeps {
   rules?: { readonly onDidChange: Event<void>; readonly current?: SentRules };
 }
 
-export interface ChatTokenCounts {
-  /** Grows whenever a line is estimated because the model has not counted it yet. */
-  readonly estimatedLines: number;
-  /** Resolves when the lines waiting to be counted have been counted (or cannot be): true where the model counted some. */
-  settled(): Promise<boolean>;
-}
-
 /**
  * The chat webview view: serves the app (media/dist/chat.js) under a strict CSP, validates every message from it,
  * forwards the user's actions to the ChatSession and streams the session's events back. A reloaded webview posts
@@ -78,20 +61,27 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly viewSubscriptions = new DisposableStore();
   /** What the posted budget was planned for (see onDidChangeChatStatus). */
   private budgetKey = "";
-  /** Grows with each postContext: an older one that finishes late posts nothing. */
-  private contextGeneration = 0;
+  /** The chips and the budget line. */
+  private readonly contextLine: ChatContextLine;
   /** Tests and the e2e harness read this: every message the host posted, counted by type. */
   readonly posted = new Map<HostToWebview["type"], number>();
   private readonly postEmitter = new Emitter<HostToWebview>();
   /** Every message posted to the webview (tests follow what the view is shown). */
   readonly onDidPost: Event<HostToWebview> = this.postEmitter.event;
-  /** The budget line shows the model's own count (not an estimate) now. */
-  private shownExact = false;
   /** `/explain`, `/fix`, … and the workspace's prompt files, typed in the question box. */
   readonly slash: ChatSlashCommands;
 
   constructor(private readonly deps: ChatViewDeps) {
     const { session } = deps;
+    this.contextLine = new ChatContextLine({
+      session,
+      context: deps.context,
+      ...(deps.tokens && { tokens: deps.tokens }),
+      ...(deps.rules && { rules: deps.rules }),
+      budget: () => this.budget(),
+      isReady: () => this.ready,
+      post: (context) => this.post({ type: "context", context }),
+    });
     this.slash = new ChatSlashCommands({
       context: deps.context,
       log: deps.log,
@@ -141,7 +131,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.ready = false;
     const media = vscode.Uri.joinPath(this.deps.extensionUri, "media");
     view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [media] };
-    view.webview.html = this.html(view.webview, media);
+    view.webview.html = chatViewHtml(view.webview, media);
     this.viewSubscriptions.add(
       view.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       view.onDidDispose(() => {
@@ -204,7 +194,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         if (message.version !== PROTOCOL_VERSION) this.deps.log.warn(`chat: webview protocol ${message.version}, expected ${PROTOCOL_VERSION}`);
         await this.deps.sessionReady;
         this.ready = true;
-        this.shownExact = false;
+        this.contextLine.reset();
         this.appendBuffer.clear();
         this.postModel();
         this.postDisplay();
@@ -244,23 +234,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case "slash":
         return this.slash.run(message.name, message.text);
-      case "code": {
-        // The code must come from an answer in this conversation: the webview cannot make Hearth write other text.
-        const entry = session.conversation.entries.find((e) => e.id === message.entryId && e.role === "assistant");
-        if (!entry || !entry.content.includes(message.code.replace(/\n$/, ""))) {
-          this.deps.log.warn("chat: ignored a code action whose code is not in the conversation");
-          return;
-        }
-        if (message.action === "copy") {
-          await vscode.env.clipboard.writeText(message.code);
-          vscode.window.setStatusBarMessage("Hearth: code copied", 2000);
-        } else if (message.action === "insert") {
-          await edits.insert(context.targetEditor, message.code);
-        } else {
-          await edits.apply(context.targetEditor, message.code);
-        }
-        return;
-      }
+      case "code":
+        return runCodeAction({ session, context, edits, log: this.deps.log }, message);
     }
   }
 
@@ -300,50 +275,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.post({ type: "history", items: this.deps.session.history(), currentId: this.deps.session.conversation.id });
   }
 
-  private async postContext(): Promise<void> {
-    if (!this.ready) return;
-    const generation = ++this.contextGeneration;
-    const pieces = await this.deps.context.pieces();
-    if (generation !== this.contextGeneration) return;
-    let context = this.viewContext(pieces);
-    const tokens = this.deps.tokens;
-    if (context.budget.estimated && tokens && this.shownExact) {
-      // The line shows the model's own count, and an answer or a question brought lines it has not counted yet. Showing
-      // the characters-per-token estimate until it has (a line that turns "≈ … (estimate)", and orange where the
-      // estimate is high, after every answer) says nothing true: wait for the count, a bounded while.
-      const counted = await Promise.race([tokens.settled(), new Promise<boolean>((resolve) => setTimeout(resolve, RECOUNT_WAIT_MS, false).unref())]);
-      if (generation !== this.contextGeneration) return;
-      if (counted) context = this.viewContext(pieces);
-    }
-    this.post({ type: "context", context });
-    this.shownExact = !context.budget.estimated;
-    // Lines the model had not counted yet were estimated: once it has counted some of them, show its own numbers. Not
-    // awaited: the view's ready handshake must not wait on the engine.
-    if (context.budget.estimated && tokens) {
-      void tokens.settled().then((counted) => {
-        if (counted && generation === this.contextGeneration) void this.postContext();
-      });
-    }
-  }
-
-  private viewContext(pieces: ContextPiece[]): ViewContext {
-    const budget = this.budget();
-    const misses = this.deps.tokens?.estimatedLines;
-    const plan = this.deps.session.preview(pieces, budget);
-    const rules = this.deps.rules?.current;
-    const estimated = misses === undefined || this.deps.tokens!.estimatedLines !== misses;
-    return {
-      chips: pieces.map((p) => {
-        const report = plan.pieces.find((r) => r.id === p.id);
-        return { id: p.id, kind: p.kind, label: p.label, detail: p.detail, tokens: report?.tokens ?? 0, sentTokens: report?.sentTokens ?? 0 };
-      }),
-      budget: { used: plan.usedTokens, limit: budget.limitTokens, estimated, droppedMessages: plan.droppedMessages, trimmed: [...plan.trimmed, ...(rules?.notes ?? [])], ...this.rulesLine(rules) },
-    };
-  }
-
-  private rulesLine(rules: SentRules | undefined): Pick<ViewBudget, "rules"> {
-    if (!rules || rules.tokens === 0) return {};
-    return { rules: { tokens: rules.tokens, files: rules.sources.filter((s) => s.sentTokens > 0).map((s) => s.path) } };
+  private postContext(): Promise<void> {
+    return this.contextLine.post();
   }
 
   private bufferAppend(entryId: string, text: string): void {
@@ -356,35 +289,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.appendTimer = undefined;
     for (const [entryId, text] of this.appendBuffer) this.post({ type: "append", entryId, text });
     this.appendBuffer.clear();
-  }
-
-  private html(webview: vscode.Webview, media: vscode.Uri): string {
-    const nonce = randomBytes(18).toString("base64");
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(media, "dist", "chat.js"));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, "dist", "chat.css"));
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      // The syntax highlighter's worker, started from a blob: URL the view's own script makes (highlighter.ts).
-      "worker-src blob:",
-    ].join("; ");
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Hearth Chat</title>
-</head>
-<body>
-<div id="hearth-chat-root"></div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
   }
 }
 
