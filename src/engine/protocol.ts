@@ -140,6 +140,10 @@ export interface GenerationResult {
   promptTokens: number;
   generatedTokens: number;
   timings: { queuedMs: number; firstChunkMs: number | null; totalMs: number };
+  /** Next edit: draft tokens copied from the window that the model confirmed (accepted) or not (refuted). */
+  drafts?: { accepted: number; refuted: number };
+  /** Next edit: the answer stopped once it was back on the window past the change (the rest is the window's). */
+  stoppedEarly?: boolean;
 }
 
 /**
@@ -174,6 +178,11 @@ export interface NextEditParams {
   /** Texts that end the rewritten window. */
   stop: string[];
   maxTokens: number;
+  /**
+   * The window the answer rewrites (the prompt's current text, without the line break after it) and the cursor's line
+   * in it: the answer stops once it has made a change and copied the window again past any change that could be shown.
+   */
+  window?: { text: string; cursorLine: number };
 }
 
 /** Texts to turn into vectors with the loaded embedding model, in order. */

@@ -53,7 +53,7 @@ export function registerNextEdit(deps: { engine: NextEditEngine; log: Logger }):
         generate: async (request, signal) => {
           const format = modelState.kind === "ready" ? modelState.format : undefined;
           const result = await deps.engine.nextEdit(
-            { pieces: request.pieces, specialTokens: [...(format?.specialTokens ?? [])], stop: [...request.stopStrings], maxTokens: request.maxTokens },
+            { pieces: request.pieces, specialTokens: [...(format?.specialTokens ?? [])], stop: [...request.stopStrings], maxTokens: request.maxTokens, window: request.window },
             { signal },
           );
           return { text: result.text, promptTokens: result.promptTokens };

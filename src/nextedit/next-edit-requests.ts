@@ -11,6 +11,7 @@ import type { EditHistory } from "./edit-history";
 import type { NextEditFormat } from "./formats";
 import { buildNextEditPrompt } from "./next-edit-prompt";
 import { interpretRewrite, type DropReason } from "./rewrite";
+import { lineOfOffset } from "./text-lines";
 
 /** The editor as the request sees it, read when the pause ends and again when the answer comes. */
 export interface EditorState {
@@ -42,6 +43,8 @@ export interface NextEditGenerateRequest {
   pieces: PromptPiece[];
   stopStrings: readonly string[];
   maxTokens: number;
+  /** The window the model rewrites and the cursor's line in it: the engine stops the answer once the rest is a copy. */
+  window: { text: string; cursorLine: number };
 }
 
 export interface NextEditGenerateResult {
@@ -148,7 +151,8 @@ export class NextEditRequests {
     try {
       // The rewrite is about as long as the window; a little room over it lets a model add a few lines.
       const maxTokens = Math.min(this.options.maxTokens ?? DEFAULT_MAX_TOKENS, Math.ceil(prompt.window.text.length / 2) + 64);
-      answer = await this.deps.generator.generate({ pieces: prompt.pieces, stopStrings: format.stopStrings, maxTokens }, controller.signal);
+      const window = { text: prompt.window.text, cursorLine: lineOfOffset(prompt.window.text, editor.cursor - prompt.window.start) };
+      answer = await this.deps.generator.generate({ pieces: prompt.pieces, stopStrings: format.stopStrings, maxTokens, window }, controller.signal);
     } catch (error) {
       if (controller.signal.aborted || isAbortError(error)) return this.settle({ kind: "cancelled" });
       this.deps.logger.warn(`next-edit request failed: ${errorMessage(error)}`);

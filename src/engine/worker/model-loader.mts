@@ -11,6 +11,7 @@ import type { LoadParams, ModelInfo, ModelRole } from "../protocol.js";
 import { EngineFailure } from "./engine-failure.mjs";
 import type { EngineLog, NodeLlamaCpp } from "./llama-binding.mjs";
 import { checkMemory, type Footprint, type LoadedBeside } from "./memory-check.mjs";
+import { nextEditTokenPredictor } from "./next-edit.mjs";
 import { resolveStopTokens } from "./prompt-tokens.mjs";
 
 export interface LoadedModel {
@@ -79,7 +80,8 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
     throw adapters.length > 0 ? describeLoraError(error, adapters, fileInfo, params.modelPath) : describeLoadError(lib, error, params.modelPath, fileInfo);
   }
   const completionSequence = role === "completion" ? context.getSequence() : null;
-  const chatSequence = context.getSequence();
+  // The next-edit model's answer is mostly a copy of its prompt's window: its sequence drafts from the prompt.
+  const chatSequence = context.getSequence(role === "nextEdit" ? { tokenPredictor: nextEditTokenPredictor(lib) } : {});
   const chatWrapper = lib.resolveChatWrapper(model);
   const fimFormat = detectFimFormat(vocabInfoFromGgufMetadata(fileInfo.metadata));
   const fim = fimFormat ? { format: fimFormat, stopTokens: resolveStopTokens(model, fimFormat.stopTokens) } : null;

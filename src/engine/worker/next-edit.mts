@@ -1,13 +1,16 @@
 // Next-edit generation: the host renders the model family's prompt (src/nextedit/formats.ts) as pieces, and this
 // evaluates it on the next-edit model's own sequence and lets it write the rewritten window, stopping at the format's
 // end markers. The unchanged front of the prompt (earlier diff blocks) stays in the sequence's KV cache between
-// requests.
-import type { LlamaCompletion, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+// requests. Most of the answer is a copy of the window, so the sequence drafts tokens by looking the answer's last
+// tokens up in the prompt (input-lookup speculative decoding: a copied run costs one batch, not a decode per token),
+// and the answer stops once it is back on the window past the change that can be shown (next-edit-resync.mts).
+import type { LlamaCompletion, LlamaContextSequence, LlamaModel, TokenPredictor } from "node-llama-cpp";
 import type { NodeLlamaCpp } from "./llama-binding.mjs";
 import type { LoadedModel } from "./model-loader.mjs";
 import type { GenerationResult, NextEditParams } from "../protocol.js";
 import { EngineFailure } from "./engine-failure.mjs";
 import { toStopReason, watchProgress, type GenerationCallbacks } from "./generation.mjs";
+import { ResyncWatcher } from "./next-edit-resync.mjs";
 import { tokenizePrompt } from "./prompt-tokens.mjs";
 
 /** What next-edit generation needs of a loaded model. */
@@ -17,6 +20,17 @@ export interface NextEditModel {
   sequence: LlamaContextSequence;
   completion: LlamaCompletion;
   contextSize: number;
+}
+
+/**
+ * Draft tokens per batch. A copied run of the window is accepted whole, a wrong draft costs its batch's extra tokens:
+ * on a CPU a batch of 8 costs a few single decodes, and the longest common run in a window is a line or two.
+ */
+export const NEXT_EDIT_DRAFT_TOKENS = 8;
+
+/** The token predictor the next-edit model's sequence is made with (model-loader.mts). */
+export function nextEditTokenPredictor(lib: NodeLlamaCpp): TokenPredictor {
+  return new lib.InputLookupTokenPredictor({ patternLength: { min: 2 }, predictionLength: { max: NEXT_EDIT_DRAFT_TOKENS } });
 }
 
 const completions = new WeakMap<LoadedModel, LlamaCompletion>();
@@ -46,21 +60,34 @@ export async function generateNextEdit(loaded: NextEditModel, params: NextEditPa
     });
   }
   const before = loaded.sequence.tokenMeter.getState();
+  const predictions = { ...loaded.sequence.tokenPredictions };
   const stopWatching = watchProgress(loaded.sequence, callbacks.onProgress);
+  const resync = params.window ? new ResyncWatcher({ window: params.window.text, cursorLine: params.window.cursorLine }) : undefined;
+  const early = new AbortController();
+  let completed: string | undefined;
   const response = await loaded.completion
     .generateCompletionWithMeta(tokens, {
       maxTokens,
-      signal: callbacks.signal,
+      signal: AbortSignal.any([callbacks.signal, early.signal]),
       stopOnAbortSignal: true,
       customStopTriggers: params.stop.map((stop) => [stop]),
-      onTextChunk: (chunk) => callbacks.onChunk(chunk),
+      onTextChunk: (chunk) => {
+        if (completed !== undefined) return;
+        callbacks.onChunk(chunk);
+        completed = resync?.push(chunk);
+        if (completed !== undefined) early.abort();
+      },
     })
     .finally(stopWatching);
   const used = loaded.sequence.tokenMeter.diff(before);
+  const after = loaded.sequence.tokenPredictions;
+  const stoppedEarly = completed !== undefined && !callbacks.signal.aborted;
   return {
-    text: response.response,
-    stopReason: toStopReason(response.metadata.stopReason),
+    text: stoppedEarly ? completed! : response.response,
+    stopReason: stoppedEarly ? "stop-sequence" : toStopReason(response.metadata.stopReason),
     promptTokens: used.usedInputTokens,
     generatedTokens: used.usedOutputTokens,
+    drafts: { accepted: after.validated - predictions.validated, refuted: after.refuted - predictions.refuted },
+    stoppedEarly,
   };
 }
