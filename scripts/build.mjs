@@ -45,6 +45,14 @@ await Promise.all([
     // A bundled CJS dependency may call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __hearthCreateRequire } from 'node:module'; const require = __hearthCreateRequire(import.meta.url);" },
   }),
+  // The engine build for this CPU ("Hearth: Build the Engine for This CPU") runs in a process of its own.
+  build({
+    ...common,
+    entryPoints: [join(root, "src/engine/worker/build-main.mts")],
+    outfile: join(root, "dist/engine-build.mjs"),
+    format: "esm",
+    banner: { js: "import { createRequire as __hearthCreateRequire } from 'node:module'; const require = __hearthCreateRequire(import.meta.url);" },
+  }),
   // The workspace symbol index runs in a worker_threads Worker, off the extension host's thread.
   build({ ...common, entryPoints: [join(root, "src/context/index/symbol-index-worker.ts")], outfile: join(root, "dist/context-index-worker.js"), format: "cjs" }),
   // Codebase memory (chunking, the LanceDB store) runs in a worker thread of its own.

@@ -7,6 +7,7 @@ import { ModelPreloader, preloadWish, type PreloadDecision } from "./completion/
 import type { RequestManager } from "./completion/request-manager";
 import type { AssembledContext } from "./context/context-types";
 import { EngineClient } from "./engine/client";
+import { ENGINE_BUILD_ENV } from "./engine/engine-build-lines";
 import { EngineSwitch } from "./engine/engine-switch";
 import { registerActions, type ActionsApi } from "./ide/actions";
 import { registerChat, type ChatApi } from "./ide/chat";
@@ -14,6 +15,7 @@ import { HearthCodeActionProvider } from "./ide/code-actions";
 import { registerCodebaseMemory } from "./ide/codebase-setup";
 import { registerCommitMessage, type CommitMessageApi } from "./ide/commit-message";
 import { registerCommands } from "./ide/commands";
+import { engineBuildDir, registerEngineBuild } from "./ide/engine-build-command";
 import { CompletionGate } from "./ide/completion-gate";
 import { announceIgnoredSettings, onDidChangeConfig, readConfig, resolveModelPath, toEngineSettings } from "./ide/config";
 import { watchEngineCrashes } from "./ide/crash-notice";
@@ -60,6 +62,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const log = new HearthLog();
   const localEngine = new EngineClient({
     workerPath: context.asAbsolutePath("dist/engine-worker.mjs"),
+    // The engine runs on llama.cpp built for this CPU once "Build the Engine for This CPU" made it there.
+    env: { [ENGINE_BUILD_ENV]: engineBuildDir(context) },
     logger: scopedLogger(log, "engine"),
     adviseOnRefusal: adviseSmallerModel,
   });
@@ -122,6 +126,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       }),
     ),
     ...registerCommands({ engine, log, gate, manager }),
+    ...registerEngineBuild(context, { log, restartEngine: () => localEngine.restart() }),
   );
   const chat = registerChat(context, { engine, log });
   context.subscriptions.push(...chat.disposables);

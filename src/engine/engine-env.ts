@@ -49,6 +49,8 @@ const EXACT = new Set(
     "NUMBER_OF_PROCESSORS",
     "PROCESSOR_ARCHITECTURE",
     "OS",
+    // Hearth's own: the folder of the engine build for this CPU (engine/worker/llama-binding.mts).
+    "HEARTH_ENGINE_BUILD",
   ].map((name) => name.toUpperCase()),
 );
 

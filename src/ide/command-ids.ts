@@ -5,6 +5,8 @@ export const COMMANDS = {
   selectModel: "hearth.selectModel",
   loadModel: "hearth.loadModel",
   unloadModel: "hearth.unloadModel",
+  /** Compiles llama.cpp for this CPU into Hearth's storage; the engine then runs on it (engine-build-command.ts). */
+  buildEngineForThisCpu: "hearth.buildEngineForThisCpu",
   /** Kills the engine whatever it is doing, forgets its crash counts, and loads the model again. */
   restartEngine: "hearth.restartEngine",
   /** Stores the inference server's API key in SecretStorage (hearth.engine.kind "server"). */

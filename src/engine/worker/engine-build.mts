@@ -1,0 +1,124 @@
+// llama.cpp built for this machine's CPU from node-llama-cpp's own bundled source, in a folder Hearth owns (never in
+// the extension's node_modules, which may be read-only and is shared by every window): a copy of the node-llama-cpp
+// package whose node_modules points back at the installed one, so that node-llama-cpp's source build (GGML_NATIVE,
+// OpenMP) compiles into the copy. The prebuilt binaries pick one of a few CPU variants at run time and use ggml's own
+// thread pool; this build is compiled for exactly this CPU. The engine loads it when present and loadable
+// (llama-binding.mts), and the prebuilt binary otherwise.
+import { cp, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, isAbsolute, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { errorMessage } from "../../common/errors.js";
+import type { NodeLlamaCpp } from "./llama-binding.mjs";
+
+/** Written last, once the build loaded: its presence is what makes a build usable. */
+export const ENGINE_BUILD_MARKER = "built.json";
+/** The node-llama-cpp copy inside the build folder. */
+const PACKAGE_COPY = "node-llama-cpp";
+
+export interface EngineBuildMarker {
+  /** The node-llama-cpp version the build was made from: another version's binary must not be loaded. */
+  nodeLlamaCppVersion: string;
+  builtAt: string;
+  seconds: number;
+  cpu: string;
+}
+
+export type EngineBuildLookup = { found: true; entry: string; marker: EngineBuildMarker } | { found: false; reason: string };
+
+/** The installed node-llama-cpp package's folder (the one the prebuilt binaries come with). */
+export function installedPackageDir(): string {
+  return dirname(dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))));
+}
+
+export async function packageVersion(packageDir: string): Promise<string> {
+  const json = JSON.parse(await readFile(join(packageDir, "package.json"), "utf8")) as { version?: unknown };
+  if (typeof json.version !== "string") throw new Error(`${join(packageDir, "package.json")} names no version`);
+  return json.version;
+}
+
+/**
+ * The build in `dir` that the engine may load, or why there is none: never built, a build not finished, or one made
+ * from another node-llama-cpp version than `installedVersion` (its binary would not match the JavaScript).
+ */
+export async function findEngineBuild(dir: string, installedVersion: string): Promise<EngineBuildLookup> {
+  const markerPath = join(dir, ENGINE_BUILD_MARKER);
+  if (!existsSync(markerPath)) return { found: false, reason: `no engine build for this CPU in ${dir}` };
+  let marker: EngineBuildMarker;
+  try {
+    marker = parseMarker(JSON.parse(await readFile(markerPath, "utf8")));
+  } catch (error) {
+    return { found: false, reason: `${markerPath} is unreadable (${errorMessage(error)}); build the engine again` };
+  }
+  if (marker.nodeLlamaCppVersion !== installedVersion) {
+    return { found: false, reason: `the engine build in ${dir} is for node-llama-cpp ${marker.nodeLlamaCppVersion}, Hearth now runs ${installedVersion}; build the engine again` };
+  }
+  const entry = join(dir, PACKAGE_COPY, "dist", "index.js");
+  if (!existsSync(entry)) return { found: false, reason: `the engine build in ${dir} lacks ${relative(dir, entry)}; build the engine again` };
+  return { found: true, entry, marker };
+}
+
+function parseMarker(value: unknown): EngineBuildMarker {
+  const m = value as Partial<EngineBuildMarker> | null;
+  if (!m || typeof m !== "object" || typeof m.nodeLlamaCppVersion !== "string" || typeof m.builtAt !== "string" || typeof m.seconds !== "number" || typeof m.cpu !== "string") {
+    throw new Error("not an engine build marker");
+  }
+  return { nodeLlamaCppVersion: m.nodeLlamaCppVersion, builtAt: m.builtAt, seconds: m.seconds, cpu: m.cpu };
+}
+
+export interface EngineBuildOptions {
+  /** The folder Hearth owns for the build (created; an older version's copy in it is replaced). */
+  dir: string;
+  /** The installed node-llama-cpp package to copy and build. */
+  packageDir: string;
+  /** A step in words ("copying node-llama-cpp", "compiling"); the compiler's own lines go to stdout. */
+  onStep(step: string): void;
+}
+
+/**
+ * Copies node-llama-cpp into `dir` (once per version) and runs its source build there for this CPU, without a GPU
+ * backend; node-llama-cpp reuses a finished build of the copy. The marker is written only after the build loaded.
+ */
+export async function buildEngineForThisCpu({ dir, packageDir, onStep }: EngineBuildOptions): Promise<EngineBuildMarker> {
+  // Building inside the installed package would change what every other window and process loads.
+  if (isInside(dir, packageDir) || isInside(packageDir, dir)) throw new Error(`the engine build folder ${dir} overlaps node-llama-cpp's own folder ${packageDir}`);
+  const started = performance.now();
+  const version = await packageVersion(packageDir);
+  const copy = join(dir, PACKAGE_COPY);
+  await rm(join(dir, ENGINE_BUILD_MARKER), { force: true });
+  const copied = existsSync(join(copy, "package.json")) ? await packageVersion(copy).catch(() => null) : null;
+  if (copied !== version) {
+    onStep(`copying node-llama-cpp ${version}`);
+    await rm(copy, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    // Its own build output, clone and dependencies stay behind: the copy builds its own and finds the rest through the link.
+    const skipped = new Set(["node_modules", join("llama", "localBuilds"), join("llama", "llama.cpp"), ".temp"].map((p) => join(packageDir, p)));
+    await cp(packageDir, copy, { recursive: true, filter: (source) => !skipped.has(source) });
+    // The copy resolves its dependencies (cmake-js, node-addon-api, the prebuilt packages) from the installed ones.
+    await symlink(dirname(packageDir), join(copy, "node_modules"), "junction");
+  }
+  onStep("building llama.cpp for this CPU");
+  const lib = (await import(pathToFileURL(join(copy, "dist", "index.js")).href)) as NodeLlamaCpp;
+  const llama = await lib.getLlama({ gpu: false, build: "auto", usePrebuiltBinaries: false, progressLogs: true, logLevel: lib.LlamaLogLevel.warn });
+  try {
+    if (llama.buildType !== "localBuild") throw new Error(`node-llama-cpp loaded a ${llama.buildType} binary instead of the build for this CPU`);
+  } finally {
+    await llama.dispose();
+  }
+  const marker: EngineBuildMarker = {
+    nodeLlamaCppVersion: version,
+    builtAt: new Date().toISOString(),
+    seconds: Math.round((performance.now() - started) / 1000),
+    cpu: cpus()[0]?.model.trim() ?? "unknown",
+  };
+  await writeFile(join(dir, ENGINE_BUILD_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
+  onStep(`built in ${marker.seconds} s`);
+  return marker;
+}
+
+/** Whether `path` is `dir` or lies inside it. */
+export function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
