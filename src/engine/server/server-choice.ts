@@ -18,6 +18,7 @@ export const SERVER_SETTING_KEYS = [
   "server.completionModel",
   "server.chatModel",
   "server.embeddingModel",
+  "server.embeddingUrl",
   "server.timeoutSeconds",
   "server.fimFormat",
   "server.fallbackToLocal",
@@ -47,9 +48,11 @@ export function readServerChoice(inspect: (key: string) => InspectedValue | unde
   };
   const kind = value("engine.kind");
   const url = text("server.url");
+  const embeddingUrl = text("server.embeddingUrl");
   const seconds = Number(value("server.timeoutSeconds"));
   const settings: Omit<ServerSettings, "apiKey"> = {
     url,
+    ...(embeddingUrl ? { embeddingUrl } : {}),
     models: { completion: text("server.completionModel"), chat: text("server.chatModel"), embedding: text("server.embeddingModel") },
     timeoutMs: Number.isFinite(seconds) && seconds >= 1 ? Math.min(seconds, 600) * 1000 : 30_000,
     fimFormat: text("server.fimFormat") || "auto",

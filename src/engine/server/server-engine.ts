@@ -46,6 +46,10 @@ const UNAVAILABLE = new Set(["server-unreachable", "server-busy", "server-timeou
 export class ServerEngine implements RemoteEngine {
   readonly target: EngineTarget;
   private readonly api: OpenAiApi | undefined;
+  /** Where embeddings go: `api`, or a server of their own (hearth.server.embeddingUrl). */
+  private readonly embeddingApi: OpenAiApi | undefined;
+  /** Why embeddings cannot be asked for, when hearth.server.embeddingUrl is no URL. */
+  private readonly embeddingUrlProblem: string | undefined;
   private readonly statuses = new Map<ModelRole, EngineStatus>();
   private readonly models = new Map<ModelRole, RoleModel>();
   private readonly loads = new Map<ModelRole, Promise<RoleModel>>();
@@ -65,11 +69,14 @@ export class ServerEngine implements RemoteEngine {
   ) {
     const base = apiBase(settings.url);
     this.target = { kind: "server", url: base.ok ? base.base.origin : shownServerUrl(settings.url) };
-    if (base.ok) {
-      this.api = new OpenAiApi(base.base, { apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, retryDelaysMs: settings.retryDelaysMs });
-      for (const role of ["completion", "chat", "embedding"] as const) this.statuses.set(role, { kind: "idle", modelPath: this.describe(role) });
-    } else {
-      for (const role of ["completion", "chat", "embedding"] as const) this.statuses.set(role, { kind: "error", error: { code: "server-unreachable", message: base.message } });
+    const config = { apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, retryDelaysMs: settings.retryDelaysMs };
+    this.api = base.ok ? new OpenAiApi(base.base, config) : undefined;
+    const embeddingBase = settings.embeddingUrl ? apiBase(settings.embeddingUrl, "hearth.server.embeddingUrl") : base;
+    this.embeddingApi = !embeddingBase.ok ? undefined : settings.embeddingUrl ? new OpenAiApi(embeddingBase.base, config) : this.api;
+    this.embeddingUrlProblem = embeddingBase.ok ? undefined : embeddingBase.message;
+    for (const role of ["completion", "chat", "embedding"] as const) {
+      const problem = role === "embedding" ? this.embeddingUrlProblem : base.ok ? undefined : base.message;
+      this.statuses.set(role, problem ? { kind: "error", error: { code: "server-unreachable", message: problem } } : { kind: "idle", modelPath: this.describe(role) });
     }
   }
 
@@ -169,10 +176,12 @@ export class ServerEngine implements RemoteEngine {
 
   /** Counts with llama-server's tokenizer; null where the server has none or the model is not ready. */
   async tokenCounts(texts: string[], options: RequestOptions & { role?: ModelRole } = {}): Promise<TokenCountResult | null> {
-    const model = this.models.get(options.role ?? "completion");
-    if (!model?.tokenizer || !this.api) return null;
+    const role = options.role ?? "completion";
+    const model = this.models.get(role);
+    const api = this.apiOf(role);
+    if (!model?.tokenizer || !api) return null;
     try {
-      const counts = await Promise.all(texts.map(async (text) => (await this.api!.tokenize(text, options.signal ? { signal: options.signal } : {}))?.length ?? null));
+      const counts = await Promise.all(texts.map(async (text) => (await api.tokenize(text, options.signal ? { signal: options.signal } : {}))?.length ?? null));
       if (counts.some((count) => count === null)) return null;
       return { modelPath: model.info.path, counts: counts as number[] };
     } catch (error) {
@@ -187,7 +196,7 @@ export class ServerEngine implements RemoteEngine {
     const started = performance.now();
     const model = await this.loadRole("embedding", options.signal);
     try {
-      const vectors = (await this.requireApi().embeddings(model.id, texts, options.signal)).map(unitLength);
+      const vectors = (await this.requireApi("embedding").embeddings(model.id, texts, options.signal)).map(unitLength);
       this.setStatus("embedding", { kind: "ready", model: model.info, busy: false });
       return { vectors, dimensions: vectors[0]?.length ?? 0, modelPath: model.info.path, tokens: texts.map(() => 0), truncated: [], waitedMs: 0, totalMs: performance.now() - started };
     } catch (error) {
@@ -222,8 +231,7 @@ export class ServerEngine implements RemoteEngine {
   private forget(): void {
     this.models.clear();
     this.loads.clear();
-    if (!this.api) return;
-    for (const role of ["completion", "chat", "embedding"] as const) this.setStatus(role, { kind: "idle", modelPath: this.describe(role) });
+    for (const role of ["completion", "chat", "embedding"] as const) if (this.apiOf(role)) this.setStatus(role, { kind: "idle", modelPath: this.describe(role) });
   }
 
   private async generate(
@@ -281,7 +289,7 @@ export class ServerEngine implements RemoteEngine {
 
   /** Asks the server for the role's model: is it there, what context does it have, which FIM format does it speak. */
   private async ask(role: ModelRole): Promise<RoleModel> {
-    const api = this.requireApi();
+    const api = this.requireApi(role);
     const started = performance.now();
     this.setStatus(role, { kind: "loading", modelPath: this.describe(role), progress: 0 });
     const listed = await api.models();
@@ -338,7 +346,12 @@ export class ServerEngine implements RemoteEngine {
   }
 
   private describe(role: ModelRole): string {
-    return `${this.modelName(role) || "the server's model"} on ${this.target.kind === "server" ? this.target.url : ""}`;
+    const origin = this.apiOf(role)?.base.origin ?? (this.target.kind === "server" ? this.target.url : "");
+    return `${this.modelName(role) || "the server's model"} on ${origin}`;
+  }
+
+  private apiOf(role: ModelRole): OpenAiApi | undefined {
+    return role === "embedding" ? this.embeddingApi : this.api;
   }
 
   private statusOf(role: ModelRole): EngineStatus {
@@ -352,9 +365,11 @@ export class ServerEngine implements RemoteEngine {
     if (role === "chat") this.chatStatusEmitter.fire(status);
   }
 
-  private requireApi(): OpenAiApi {
-    if (!this.api) throw new EngineError(this.status.kind === "error" ? this.status.error : { code: "server-unreachable", message: "No server URL is set (hearth.server.url)." });
-    return this.api;
+  private requireApi(role: ModelRole = "completion"): OpenAiApi {
+    const api = this.apiOf(role);
+    if (api) return api;
+    const status = this.statuses.get(role === "embedding" ? "embedding" : "completion");
+    throw new EngineError(status?.kind === "error" ? status.error : { code: "server-unreachable", message: "No server URL is set (hearth.server.url)." });
   }
 }
 

@@ -10,6 +10,11 @@ export type ServedRole = Exclude<ModelRole, "nextEdit">;
 export interface ServerSettings {
   /** The server's base URL as the user wrote it (http://host:8080 or http://host:8080/v1). */
   url: string;
+  /**
+   * Where embeddings are asked for, when not at `url`: a llama-server started with --embeddings serves vectors and no
+   * completions, so a team runs one beside its code model. Absent: `url`.
+   */
+  embeddingUrl?: string;
   /** The model each role asks for; "" takes the first model the server lists (a llama-server serves one). */
   models: Record<ServedRole, string>;
   /** Sent as `Authorization: Bearer …`; from VS Code's SecretStorage, never from a settings file. */
@@ -23,18 +28,18 @@ export interface ServerSettings {
 }
 
 /** The API's root (…/v1) from the URL the user wrote, or a message saying what is wrong with it. */
-export function apiBase(url: string): { ok: true; base: URL } | { ok: false; message: string } {
+export function apiBase(url: string, setting = "hearth.server.url"): { ok: true; base: URL } | { ok: false; message: string } {
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
   } catch {
-    return { ok: false, message: `The server URL "${shownServerUrl(url)}" (setting hearth.server.url) is not a URL; write it as http://host:port.` };
+    return { ok: false, message: `The server URL "${shownServerUrl(url)}" (setting ${setting}) is not a URL; write it as http://host:port.` };
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    return { ok: false, message: `The server URL "${shownServerUrl(url)}" (setting hearth.server.url) must start with http:// or https://.` };
+    return { ok: false, message: `The server URL "${shownServerUrl(url)}" (setting ${setting}) must start with http:// or https://.` };
   }
   if (parsed.username || parsed.password) {
-    return { ok: false, message: "The server URL (setting hearth.server.url) must not hold a user name or password; set the API key with Hearth: Set Server API Key." };
+    return { ok: false, message: `The server URL (setting ${setting}) must not hold a user name or password; set the API key with Hearth: Set Server API Key.` };
   }
   const path = parsed.pathname.replace(/\/+$/, "");
   parsed.pathname = path.endsWith("/v1") ? `${path}/` : `${path}/v1/`;

@@ -47,6 +47,11 @@ export class TestLlamaServer {
     return readFileSync(this.logFile, "utf8");
   }
 
+  /** Tasks (completions, chats, embeddings) the server has started on a slot so far, as its log says. */
+  get tasksStarted(): number {
+    return this.log.split("launch_slot_").length - 1;
+  }
+
   static async start(modelPath: string, options: StartOptions = {}): Promise<TestLlamaServer> {
     const server = await llamaServerBinary();
     const port = options.port ?? (await freeLoopbackPort());

@@ -41,6 +41,15 @@ describe("where requests go (hearth.engine.kind and hearth.server.*)", () => {
     });
   });
 
+  it("takes a separate embedding server's URL from the user's settings only", () => {
+    const user = { "hearth.engine.kind": "server", "hearth.server.url": "http://gpu:8080", "hearth.server.embeddingUrl": " http://gpu:8081 " };
+    const { choice } = readServerChoice(inspect(user));
+    assert.equal(choice.kind === "server" && choice.settings.embeddingUrl, "http://gpu:8081");
+    const { choice: hostile, ignored } = readServerChoice(inspect({ "hearth.engine.kind": "server", "hearth.server.url": "http://gpu:8080" }, { "hearth.server.embeddingUrl": "https://attacker.example" }));
+    assert.equal(hostile.kind === "server" && hostile.settings.embeddingUrl, undefined);
+    assert.deepEqual(ignored, ["hearth.server.embeddingUrl"]);
+  });
+
   it("never lets a workspace's settings choose the server kind or its URL, and names what it ignored", () => {
     const workspace = { "hearth.engine.kind": "server", "hearth.server.url": "https://attacker.example" };
     const { choice, ignored } = readServerChoice(inspect({}, workspace, { "hearth.server.completionModel": "x" }));

@@ -114,6 +114,28 @@ describe("the server engine against a real llama-server", function () {
       assert.ok(counts && counts.counts[0]! > 2 && counts.counts[1] === 0, JSON.stringify(counts));
     });
 
+    it("asks a second server for embeddings when hearth.server.embeddingUrl names one, and the first for the rest", async () => {
+      const embedder = await start(await ensureTestModel("embed-hashed"), { parallel: 1, extraArgs: ["--embeddings", "--alias", "team-embed"] });
+      const engine = open(server.url, { embeddingUrl: embedder.url });
+      const before = { code: server.tasksStarted, vectors: embedder.tasksStarted };
+      const embedded = await engine.embed(["shipping rate for a zone", "refund a parcel"]);
+      assert.equal(embedded.vectors.length, 2);
+      assert.equal(embedded.dimensions, 256);
+      assert.equal(embedded.modelPath, `the server's model on ${embedder.url}`);
+      assert.equal(engine.embeddingStatus.kind, "ready");
+      assert.equal((await engine.infill(COUNT_DONE)).text, DEFAULT_SCRIPT.fim);
+      assert.equal(embedder.tasksStarted - before.vectors, 2, "each text went to the embedding server");
+      assert.equal(server.tasksStarted - before.code, 1, "the completion went to the code model's server");
+    });
+
+    it("says hearth.server.embeddingUrl is no URL, and completes all the same", async () => {
+      const engine = open(server.url, { embeddingUrl: "gpu-box:8081" });
+      const error = await failure(engine.embed(["a"]));
+      assert.match(error.message, /hearth\.server\.embeddingUrl/);
+      assert.equal(engine.embeddingStatus.kind, "error");
+      assert.equal((await engine.infill(COUNT_DONE)).text, DEFAULT_SCRIPT.fim);
+    });
+
     it("says which model the server serves when the one set is not there", async () => {
       const engine = open(server.url, { models: { completion: "qwen-32b", chat: "", embedding: "" } });
       const error = await failure(engine.infill(COUNT_DONE));
