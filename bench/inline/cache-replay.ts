@@ -2,7 +2,8 @@
 // engine's own count, `GenerationResult.promptTokens`), against what the user's change could not avoid (the prompt
 // from the changed text on). It runs the product's path (ContextEngine.assemble → generateSuggestion → EngineClient →
 // the engine process's FIM prompt) in a workspace whose files are indexed and a few of which were visited, so other
-// files' definitions and snippets go with every call.
+// files' definitions and snippets go with every call. Each request is also rendered suffix first with the same tokens
+// and measured (cache-measure.ts), for the families that take that order.
 //
 // Time is simulated, so the replay is the same on a loaded machine: keys come at the typist's gaps (typist.ts, typos
 // included, no accepts), and a model call starts after any key followed by a gap longer than the debounce, and runs to
@@ -13,14 +14,17 @@ import { readFileSync } from "node:fs";
 import { basename, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { silentLogger } from "../../src/common/logger";
-import type { CompletionEngine, DocumentSnapshot } from "../../src/completion/completion-types";
+import type { CompletionEngine, ContextAssembler, DocumentSnapshot } from "../../src/completion/completion-types";
 import { generateSuggestion } from "../../src/completion/generate-suggestion";
 import { ContextEngine } from "../../src/context/context-engine";
+import type { HoldChoice } from "../../src/context/context-types";
 import { ModelTokenCounter } from "../../src/context/model-token-counter";
 import type { EngineClient } from "../../src/engine/client";
 import type { GenerationResult, InfillParams } from "../../src/engine/protocol";
-import { qwenFormat } from "../../src/fim/formats";
-import { renderFimPrompt, type FimPrompt } from "../../src/fim/layout";
+import { genericFormat, QWEN_TOKENS, qwenFormat } from "../../src/fim/formats";
+import { blockEnd, renderFimPrompt, type FimPrompt } from "../../src/fim/layout";
+import type { FimFormat } from "../../src/fim/types";
+import { countTexts, lineCount, measurePrompt, type PromptCost } from "./cache-measure";
 import { HUMAN_PACE, makeSegment, nextKey, typoAt, type Key } from "./typist";
 
 export interface CacheReplayFile {
@@ -53,24 +57,34 @@ export interface CacheReplayOptions {
   suffixProbeLines?: readonly number[];
 }
 
+/** One call as one layout would render it: its cost (cache-measure.ts) and the tokens it evaluated. */
+export interface LayoutCall extends PromptCost {
+  /** The engine's own count where it rendered this layout; the measured one otherwise. */
+  evaluated: number;
+}
+
 export interface CacheCall {
   keyIndex: number;
-  /** The engine's count of prompt tokens it evaluated for this call. */
-  evaluated: number;
-  /** Tokens from the user's change to the end of the prompt: what no layout can keep (plus 1 for the middle token). */
-  unavoidable: number;
-  /** Where this prompt first differs from the previous one. */
-  firstDifference: "context" | "prefix" | "suffix" | "none";
+  /** What the context hold did (absent with the hold off). */
+  hold?: HoldChoice;
+  /** The prompt the engine evaluated: prefix first, as Qwen2.5-Coder (the replay's tokenizer) was trained. */
+  psm: LayoutCall;
+  /** The same request rendered suffix first with the same tokens (`[SUF]suffix[PRE]prefix`, 64 suffix lines). */
+  spm: LayoutCall;
   /** The prefix window begins on another line than in the previous call. */
   prefixMoved: boolean;
   snippets: number;
-  suffixLines: number;
-  suffixTokens: number;
   /** Wall time of the model call (engine round trip), ms. */
   ms: number;
   /** Tokens of the text after the cursor cut to the rest of its line and N lines, per N of `suffixProbeLines`. */
   suffixTokensAt: Record<number, number>;
+  /** Lines after the cursor to the end of its enclosing block (by layout.ts blockEnd), and whether the sent suffix shows it. */
+  blockLines: number;
+  blockShown: boolean;
 }
+
+/** Token boundaries may merge across the line start the unavoidable count begins at: that much is not a fault. */
+export const SLACK_TOKENS = 2;
 
 /** Types the file's lines back and makes the model calls the typist's pauses allow; returns one record per call. */
 export async function runCacheReplay(file: CacheReplayFile, opts: CacheReplayOptions): Promise<CacheCall[]> {
@@ -90,11 +104,20 @@ export async function runCacheReplay(file: CacheReplayFile, opts: CacheReplayOpt
     stableContext: opts.stableContext,
     now: () => state.clock,
   });
-  const format = qwenFormat();
+  const q = QWEN_TOKENS;
+  const formats = { psm: qwenFormat(), spm: genericFormat({ pre: q.pre, suf: q.suf, rep: q.repoName, sep: q.fileSep }, "Qwen's tokens, suffix first") };
 
-  const callOnce = async (): Promise<{ rendered: FimPrompt; params: InfillParams; result: GenerationResult; ms: number }> => {
+  interface Called {
+    prompts: { psm: FimPrompt; spm: FimPrompt };
+    params: InfillParams;
+    result: GenerationResult;
+    ms: number;
+    hold: HoldChoice | undefined;
+  }
+  const callOnce = async (): Promise<Called> => {
     let sent: InfillParams | null = null;
     let answer: GenerationResult | null = null;
+    let hold: HoldChoice | undefined;
     let ms = 0;
     // The model call runs to its end (the post-processor's early stop would only shorten the generation).
     const engine: CompletionEngine = {
@@ -108,22 +131,30 @@ export async function runCacheReplay(file: CacheReplayFile, opts: CacheReplayOpt
         return result;
       },
     };
+    const assembler: ContextAssembler = {
+      assemble: async (request) => {
+        const assembled = await context.assemble(request);
+        hold = assembled.hold;
+        return assembled;
+      },
+    };
     const snapshot: DocumentSnapshot = { uri, languageId: file.languageId, text: state.doc, offset: state.cursor, relativePath, repoName, version: state.version };
     const generation = { budgetTokens: opts.budgetTokens, maxTokensSingleLine: opts.maxTokens, maxTokensMultiLine: opts.maxTokens, relativePath: toRelative };
-    await generateSuggestion({ engine, context }, snapshot, generation, new AbortController().signal);
+    await generateSuggestion({ engine, context: assembler }, snapshot, generation, new AbortController().signal);
     if (sent === null || answer === null) throw new Error("the replay's model call did not reach the engine");
     const params: InfillParams = sent;
-    const rendered = renderFimPrompt({
-      format,
-      prefix: params.prefix,
-      suffix: params.suffix,
-      snippets: params.snippets ?? [],
-      ...(params.prefixStartLine !== undefined ? { prefixStartLine: params.prefixStartLine } : {}),
-      ...(params.filePath !== undefined ? { filePath: params.filePath } : {}),
-      ...(params.repoName !== undefined ? { repoName: params.repoName } : {}),
-      ...(params.languageId !== undefined ? { languageId: params.languageId } : {}),
-    });
-    return { rendered, params, result: answer, ms };
+    const render = (format: FimFormat): FimPrompt =>
+      renderFimPrompt({
+        format,
+        prefix: params.prefix,
+        suffix: params.suffix,
+        snippets: params.snippets ?? [],
+        ...(params.prefixStartLine !== undefined ? { prefixStartLine: params.prefixStartLine } : {}),
+        ...(params.filePath !== undefined ? { filePath: params.filePath } : {}),
+        ...(params.repoName !== undefined ? { repoName: params.repoName } : {}),
+        ...(params.languageId !== undefined ? { languageId: params.languageId } : {}),
+      });
+    return { prompts: { psm: render(formats.psm), spm: render(formats.spm) }, params, result: answer, ms, hold };
   };
 
   const calls: CacheCall[] = [];
@@ -138,7 +169,7 @@ export async function runCacheReplay(file: CacheReplayFile, opts: CacheReplayOpt
     // suggestions there would): not counted.
     await callOnce();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    let previous = (await callOnce()).rendered;
+    let previous = (await callOnce()).prompts;
     let earliestEdit = state.cursor;
     const keys = schedule(segment.typed);
     for (let i = 0; i < keys.length && calls.length < (opts.maxCalls ?? Infinity); i++) {
@@ -154,36 +185,27 @@ export async function runCacheReplay(file: CacheReplayFile, opts: CacheReplayOpt
       const next = keys[i + 1];
       if (next && next.gapMs <= opts.debounceMs) continue;
       state.clock += opts.debounceMs;
-      const { rendered, params, result, ms } = await callOnce();
-      const pieceTokens = await countTexts(opts.client, rendered.pieces.map((p) => (p.kind === "text" ? p.text : "")));
-      const tokensOf = (i: number) => (rendered.pieces[i]!.kind === "special" ? 1 : pieceTokens[i]!);
-      const prefixIndex = rendered.pieces.findIndex((p) => p.kind === "text" && p.text === rendered.prefix);
-      const suffixIndex = rendered.pieces.findIndex((p) => p.kind === "text" && p.text === rendered.suffix);
-      const diff = firstDifference(previous, rendered);
-      const prefixDocStart = state.cursor - rendered.prefix.length;
-      let unavoidable = 0;
-      if (prefixIndex < 0 || earliestEdit < prefixDocStart) unavoidable = rendered.pieces.reduce((n, _p, j) => n + tokensOf(j), 0);
-      else {
-        const within = rendered.prefix.slice(rendered.prefix.lastIndexOf("\n", earliestEdit - prefixDocStart - 1) + 1);
-        unavoidable = (await countTexts(opts.client, [within]))[0]!;
-        for (let j = prefixIndex + 1; j < rendered.pieces.length; j++) unavoidable += tokensOf(j);
-      }
+      const { prompts, params, result, ms, hold } = await callOnce();
+      const change = { earliestEdit, cursor: state.cursor, contextMayChange: hold !== undefined && hold !== "kept" };
+      const psm = await measurePrompt(opts.client, previous.psm, prompts.psm, change);
+      const spm = await measurePrompt(opts.client, previous.spm, prompts.spm, change);
       const probes = opts.suffixProbeLines ?? [];
       const after = state.doc.slice(state.cursor);
       const probeCounts = probes.length > 0 ? await countTexts(opts.client, probes.map((n) => firstLines(after, n))) : [];
+      const block = blockEnd(state.doc.slice(0, state.cursor), after, 0);
       calls.push({
-        suffixTokensAt: Object.fromEntries(probes.map((n, k) => [n, probeCounts[k]!])),
         keyIndex: i,
-        evaluated: result.promptTokens,
-        unavoidable,
-        firstDifference: diff < 0 ? "none" : prefixIndex < 0 || diff < prefixIndex ? "context" : diff === prefixIndex ? "prefix" : "suffix",
-        prefixMoved: rendered.prefixStartLine !== previous.prefixStartLine,
+        ...(hold !== undefined ? { hold } : {}),
+        psm: { ...psm, evaluated: result.promptTokens },
+        spm: { ...spm, evaluated: spm.simulated },
+        prefixMoved: prompts.psm.prefixStartLine !== previous.psm.prefixStartLine,
         snippets: params.snippets?.length ?? 0,
-        suffixLines: rendered.suffix === "" ? 0 : rendered.suffix.split("\n").length - (rendered.suffix.endsWith("\n") ? 1 : 0),
-        suffixTokens: suffixIndex >= 0 ? pieceTokens[suffixIndex]! : 0,
         ms,
+        suffixTokensAt: Object.fromEntries(probes.map((n, k) => [n, probeCounts[k]!])),
+        blockLines: lineCount(after.slice(0, block)),
+        blockShown: prompts.psm.suffix.length >= block,
       });
-      previous = rendered;
+      previous = prompts;
       earliestEdit = state.cursor;
     }
   } finally {
@@ -213,23 +235,6 @@ function schedule(typed: string): Key[] {
     previous = key;
   }
   return keys;
-}
-
-/** Index of the first piece in which two prompts differ; -1 when they are the same. */
-function firstDifference(a: FimPrompt, b: FimPrompt): number {
-  const n = Math.max(a.pieces.length, b.pieces.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.pieces[i];
-    const y = b.pieces[i];
-    if (!x || !y || x.kind !== y.kind || (x.kind === "text" ? x.text !== (y as { text: string }).text : x.token !== (y as { token: string }).token)) return i;
-  }
-  return -1;
-}
-
-async function countTexts(client: EngineClient, texts: string[]): Promise<number[]> {
-  const result = await client.tokenCounts(texts);
-  if (!result) throw new Error("the engine did not count tokens");
-  return result.counts;
 }
 
 /** The rest of the cursor's line and `lines` more lines. */
