@@ -1,108 +1,141 @@
-// Why does node-llama-cpp generate slower than llama.cpp's own tools on the same model and threads? A small matrix of
-// settings, each measured in a fresh process, interleaved over a few rounds (the machine is shared: medians only).
+// Why does Hearth generate slower than llama.cpp's own tools on the same model and threads? The same 256-token prompt
+// and 48 greedy tokens, each setting in a fresh process, interleaved over rounds with a rotating order (the machine is
+// shared: medians only), at Hearth's default threads (cores − 1):
+//   node-llama-cpp (the prebuilt binary, and the build for this CPU when one exists): llama.cpp's own decode time per
+//     token (llama_perf) and node-llama-cpp's token loop around it (evaluate, and LlamaCompletion as Hearth calls it);
+//   llama-bench: tg48 at a depth of 256 tokens, from the bench's llama.cpp build (native flags, OpenMP);
+//   llama-server: /completion with the same prompt, its own predicted_ms per token.
+// So the compile flags (the CPU variant node-llama-cpp loads, against -march=native) are told apart from the cost of
+// the token loop around llama_decode.
 //
-//   node out/bench/engine/gen-speed.js [--rounds N] [--no-openmp]
-//
-// --no-openmp also builds llama-bench with GGML_OPENMP=OFF (ggml's own thread pool, as node-llama-cpp's prebuilt
-// binaries are built) from the same source, to tell the threading runtime apart from everything else.
-import { execFileSync } from "node:child_process";
+//   node out/bench/engine/gen-speed.js [--rounds N] [--threads N]
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
+import { defaultThreads } from "../../src/engine/client";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
-import { median, writeBenchResult, type FlatValue } from "../report";
-import { CMAKE_FLAGS, ensureLlamaCppBuild } from "./llama-server-build";
-import { measureLlamaBench, measureNodeLlamaCppInChild, type NodeLlamaCppRateOptions } from "./rates";
-import { loadKySource } from "./source-file";
+import { BENCH_DIR, median, writeBenchResult, type FlatValue } from "../report";
+import { LlamaServer } from "./llama-server";
+import { BENCH_ENGINE_BUILD, ensureLlamaCppBuild } from "./llama-server-build";
+import { loadReplayFiles } from "./replay-files";
+import { measureInChild, type LoopOptions } from "./token-loop";
+
+const execFileAsync = promisify(execFile);
+const GEN_TOKENS = 48;
+const PROMPT_TOKENS = 256;
+
+interface Figures {
+  /** ms per generated token as the setting's own tool reports it. */
+  genMs: number;
+  /** llama.cpp's decode time per token, where it can be read apart (node-llama-cpp: llama_perf). */
+  decodeMs?: number;
+  completionMs?: number;
+  note?: string;
+}
 
 interface Config {
   name: string;
-  run(): Promise<{ promptTokPerS: number; genMsPerToken: number }>;
+  run(): Promise<Figures>;
 }
 
-interface Row {
-  prompt: number[];
-  gen: number[];
-}
-
-export async function runGenSpeed(options: { rounds: number; noOpenmp: boolean }): Promise<Record<string, FlatValue>> {
+export async function runGenSpeed(options: { rounds: number; threads: number }): Promise<void> {
   const log = (line: string) => console.log(`gen-speed: ${line}`);
   const modelPath = await ensureTestModel("bench-0.5b");
   const build = await ensureLlamaCppBuild(log);
-  const promptText = loadKySource(log).text;
-  const noOmpBench = options.noOpenmp ? buildNoOpenmpBench(build.buildDir, log) : null;
-  const nlc = (name: string, extra: Partial<NodeLlamaCppRateOptions>): Config => ({
+  const promptText = loadReplayFiles()[0]!.file.text;
+  const threads = options.threads;
+  const base: LoopOptions = { modelPath, threads, promptText, sequences: 2, dispatchAtOnce: false, inputLookup: false };
+  const nlc = (name: string, extra: Partial<LoopOptions>): Config => ({
     name,
-    run: () => measureNodeLlamaCppInChild({ modelPath, promptText, threads: 2, repetitions: 2, ...extra }),
+    run: async () => {
+      const r = await measureInChild({ ...base, ...extra });
+      return { genMs: r.evaluateMs, decodeMs: r.decodeMs, completionMs: r.completionMs, note: r.cpuVariant ? `libggml-cpu-${r.cpuVariant}.so` : "CPU backend linked in" };
+    },
   });
-  const bench = (name: string, binary: string, threads: number, extraArgs: string[] = []): Config => ({
-    name,
-    run: () => measureLlamaBench(binary, modelPath, threads, { repetitions: 2, extraArgs }),
-  });
+  const nativeEntry = join(BENCH_ENGINE_BUILD, "node-llama-cpp", "dist", "index.js");
+  const server = await LlamaServer.start(build.server, modelPath, { threads, flags: ["-c", "4096", "-np", "1", "--no-warmup"], logFile: join(BENCH_DIR, ".work", "llama-server-gen-speed.log") });
+  let round = 0;
   const configs: Config[] = [
-    nlc("node-llama-cpp t=2 (Hearth's settings)", { threads: 2 }),
-    bench("llama-bench t=2 (OpenMP, native)", build.bench, 2),
-    nlc("node-llama-cpp t=1", { threads: 1 }),
-    bench("llama-bench t=1 (OpenMP, native)", build.bench, 1),
-    nlc("node-llama-cpp t=2, flashAttention off", { threads: 2, flashAttention: false }),
-    nlc("node-llama-cpp t=2, batchSize 2048", { threads: 2, batchSize: 2048 }),
-    nlc("node-llama-cpp t=2, getLlama maxThreads unset", { threads: 2, maxThreads: 0 }),
-    ...(noOmpBench
-      ? [
-          bench("llama-bench t=2 (no OpenMP, native)", noOmpBench, 2),
-          bench("llama-bench t=1 (no OpenMP, native)", noOmpBench, 1),
-          bench("llama-bench t=2 (no OpenMP, --poll 0)", noOmpBench, 2, ["--poll", "0"]),
-        ]
-      : []),
+    nlc("node-llama-cpp, prebuilt", {}),
+    ...(existsSync(join(BENCH_ENGINE_BUILD, "built.json")) ? [nlc("node-llama-cpp, built for this CPU", { libEntry: nativeEntry })] : []),
+    {
+      name: "llama-bench (native, OpenMP)",
+      run: async () => {
+        const { stdout } = await execFileAsync(build.bench, ["-m", modelPath, "-t", String(threads), "-p", "0", "-n", String(GEN_TOKENS), "-d", String(PROMPT_TOKENS), "-r", "2", "-o", "json"], { maxBuffer: 2 ** 24 });
+        const rows = JSON.parse(stdout) as Array<{ n_gen: number; avg_ts: number }>;
+        const tg = rows.find((row) => row.n_gen === GEN_TOKENS);
+        if (!tg) throw new Error(`llama-bench gave no tg${GEN_TOKENS} row`);
+        return { genMs: 1000 / tg.avg_ts };
+      },
+    },
+    {
+      name: "llama-server (native, OpenMP)",
+      run: async () => {
+        // A prompt the server has not cached (a different token in front each round), as long as the others'.
+        const tokens = await tokenizeOnServer(server.url, `// ${round}\n${promptText}`);
+        const answer = await server.complete(tokens.slice(0, PROMPT_TOKENS), GEN_TOKENS);
+        return { genMs: answer.timings.predicted_ms / answer.timings.predicted_n };
+      },
+    },
   ];
-  const rows = new Map<string, Row>(configs.map((c) => [c.name, { prompt: [], gen: [] }]));
-  const loadBefore = loadavg()[0]!;
-  for (let round = 0; round < options.rounds; round++) {
-    for (const config of configs) {
-      const r = await config.run();
-      const row = rows.get(config.name)!;
-      row.prompt.push(r.promptTokPerS);
-      row.gen.push(r.genMsPerToken);
-      log(`round ${round + 1}: ${config.name}: prompt ${r.promptTokPerS.toFixed(0)} tok/s, generation ${r.genMsPerToken.toFixed(1)} ms/token; load ${loadavg()[0]!.toFixed(2)}`);
+  const rows = new Map(configs.map((c) => [c.name, [] as Figures[]]));
+  const loadBefore = loadavg().map((x) => x.toFixed(2)).join(" ");
+  try {
+    for (; round < options.rounds; round++) {
+      // Rotating order: no setting always runs right after the same neighbour.
+      const order = configs.map((_, i) => configs[(i + round) % configs.length]!);
+      for (const config of order) {
+        const r = await config.run();
+        rows.get(config.name)!.push(r);
+        log(`round ${round + 1}: ${config.name}: ${r.genMs.toFixed(1)} ms/token${r.decodeMs !== undefined ? ` (decode ${r.decodeMs.toFixed(1)}, LlamaCompletion ${r.completionMs!.toFixed(1)})` : ""}${r.note ? `, ${r.note}` : ""}; load ${loadavg()[0]!.toFixed(2)}`);
+      }
     }
+  } finally {
+    await server.stop();
   }
-  const loadAfter = loadavg()[0]!;
-  const figures: Record<string, FlatValue> = { rounds: options.rounds, load_average_before: round1(loadBefore), load_average_after: round1(loadAfter) };
+  const loadAfter = loadavg().map((x) => x.toFixed(2)).join(" ");
+  const figures: Record<string, FlatValue> = { rounds: options.rounds, threads, prompt_tokens: PROMPT_TOKENS, gen_tokens: GEN_TOKENS, load_average_before: loadBefore, load_average_after: loadAfter };
+  const server50 = median(rows.get("llama-server (native, OpenMP)")!.map((r) => r.genMs));
   const lines: string[] = [];
-  let i = 0;
-  for (const [name, row] of rows) {
-    const key = `c${i++}`;
-    figures[`${key}_name`] = name;
-    figures[`${key}_prompt_tok_s`] = round1(median(row.prompt));
-    figures[`${key}_gen_ms_per_token`] = round1(median(row.gen));
-    lines.push(`| ${name} | ${median(row.prompt).toFixed(0)} | ${median(row.gen).toFixed(1)} |`);
-  }
-  console.log(["| setting | prompt tok/s | generation ms/token |", "|---|---|---|", ...lines].join("\n"));
+  configs.forEach((config, i) => {
+    const results = rows.get(config.name)!;
+    const m = (pick: (r: Figures) => number | undefined) => {
+      const values = results.map(pick).filter((x): x is number => x !== undefined);
+      return values.length > 0 ? median(values) : null;
+    };
+    const gen = m((r) => r.genMs)!;
+    const decode = m((r) => r.decodeMs);
+    const completion = m((r) => r.completionMs);
+    figures[`c${i}_name`] = config.name;
+    figures[`c${i}_gen_ms`] = round1(gen);
+    figures[`c${i}_decode_ms`] = decode === null ? null : round1(decode);
+    figures[`c${i}_completion_ms`] = completion === null ? null : round1(completion);
+    figures[`c${i}_note`] = results[0]?.note ?? null;
+    const cell = (x: number | null) => (x === null ? "–" : x.toFixed(1));
+    lines.push(`| ${config.name} | ${results[0]?.note ?? ""} | ${cell(decode)} | ${gen.toFixed(1)} | ${cell(completion)} | ${((completion ?? gen) / server50).toFixed(2)} |`);
+  });
+  const table = ["| setting | CPU code | llama.cpp decode | token loop (evaluate) | as Hearth calls it (LlamaCompletion) | ÷ llama-server |", "|---|---|---|---|---|---|", ...lines].join("\n");
+  console.log(table);
   writeBenchResult(
     "engine-gen-speed",
     figures,
-    `## Engine: generation speed, node-llama-cpp vs llama.cpp's own build (\`node out/bench/engine/gen-speed.js\`)
+    `## Engine: generation speed against llama.cpp's own tools (\`node out/bench/engine/gen-speed.js\`)
 
-bench-0.5b, pp512 and tg64, each setting in a fresh process, ${options.rounds} interleaved rounds, medians. Load average
-${round1(loadBefore)} before, ${round1(loadAfter)} after (2 cores, shared).
+bench-0.5b, ${threads} thread(s), ${GEN_TOKENS} greedy tokens after ${PROMPT_TOKENS} prompt tokens, each setting in a fresh process (the
+server stays up), ${options.rounds} rounds in rotating order, medians in ms per token. Load average ${loadBefore} before, ${loadAfter} after
+(2 cores, shared). "llama.cpp decode" is llama_perf's eval time per token; the last column divides the figure Hearth
+pays (LlamaCompletion, else the tool's own) by llama-server's.
 
-| setting | prompt tok/s | generation ms/token |
-|---|---|---|
-${lines.join("\n")}`,
+${table}`,
   );
-  return figures;
 }
 
-/** llama-bench from the same source with GGML_OPENMP=OFF: ggml's own thread pool, like node-llama-cpp's prebuilt. */
-function buildNoOpenmpBench(buildDir: string, log: (line: string) => void): string {
-  const src = join(buildDir, "..", "src");
-  const out = join(buildDir, "..", "build-no-openmp");
-  const binary = join(out, "bin", "llama-bench");
-  if (existsSync(binary)) return binary;
-  log(`building llama-bench with GGML_OPENMP=OFF into ${out} (a few minutes)`);
-  execFileSync("cmake", ["-S", src, "-B", out, ...CMAKE_FLAGS, "-DGGML_OPENMP=OFF", "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF"], { stdio: "ignore" });
-  execFileSync("cmake", ["--build", out, "--target", "llama-bench", "-j2"], { stdio: "ignore" });
-  return binary;
+async function tokenizeOnServer(url: string, content: string): Promise<number[]> {
+  const response = await fetch(`${url}/tokenize`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content }) });
+  if (!response.ok) throw new Error(`llama-server /tokenize answered ${response.status}`);
+  return ((await response.json()) as { tokens: number[] }).tokens;
 }
 
 function round1(value: number): number {
@@ -111,8 +144,11 @@ function round1(value: number): number {
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const at = args.indexOf("--rounds");
-  runGenSpeed({ rounds: at >= 0 ? Number(args[at + 1]) : 3, noOpenmp: args.includes("--no-openmp") }).then(
+  const arg = (name: string, fallback: number) => {
+    const at = args.indexOf(name);
+    return at >= 0 ? Number(args[at + 1]) : fallback;
+  };
+  runGenSpeed({ rounds: arg("--rounds", 4), threads: arg("--threads", defaultThreads()) }).then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -3,12 +3,35 @@
 // The checkout and the build are cached under the git-ignored bench/.work/, keyed by the bundle's hash: a second run
 // with the same node-llama-cpp reuses them (about 5 minutes with 2 cores otherwise). Never commit that code.
 //
-//   node out/bench/engine/llama-server-build.js     builds (or finds) them and prints the two paths
+//   node out/bench/engine/llama-server-build.js           builds (or finds) them and prints the two paths
+//   node out/bench/engine/llama-server-build.js --engine  the engine build for this CPU ("Hearth: Build the Engine for
+//                                                         This CPU", dist/engine-build.mjs) into BENCH_ENGINE_BUILD
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { runEngineBuild } from "../../src/engine/engine-build";
 import { BENCH_DIR } from "../report";
+
+/** Where the bench keeps the engine build for this CPU (what the command builds into Hearth's global storage). */
+export const BENCH_ENGINE_BUILD = join(BENCH_DIR, ".work", "engine-build");
+
+/** The engine build for this CPU in BENCH_ENGINE_BUILD, made by the product's own build process (slow: an hour on a busy 2-core machine). */
+export async function ensureEngineBuild(log: (line: string) => void = console.log): Promise<string> {
+  if (existsSync(join(BENCH_ENGINE_BUILD, "built.json"))) return BENCH_ENGINE_BUILD;
+  let last = "";
+  await runEngineBuild({
+    scriptPath: join(ROOT, "dist", "engine-build.mjs"),
+    dir: BENCH_ENGINE_BUILD,
+    logFile: join(BENCH_ENGINE_BUILD, "build.log"),
+    signal: new AbortController().signal,
+    onProgress: ({ step }) => {
+      if (step !== last) log(`engine build: ${step}`);
+      last = step;
+    },
+  });
+  return BENCH_ENGINE_BUILD;
+}
 
 export interface LlamaCppBuild {
   server: string;
@@ -112,7 +135,7 @@ function run(command: string, args: string[], logFile: string): Promise<void> {
 }
 
 if (require.main === module) {
-  ensureLlamaCppBuild().then(
+  (process.argv.includes("--engine") ? ensureEngineBuild() : ensureLlamaCppBuild()).then(
     (build) => console.log(JSON.stringify(build, null, 2)),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : String(error));

@@ -9,12 +9,15 @@
 //
 //   node out/bench/engine/token-loop.js [--rounds N] [--threads N]
 import { fork } from "node:child_process";
+import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { MemoryLogger } from "../../src/common/logger";
 import { EngineClient } from "../../src/engine/client";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { BENCH_DIR, median, writeBenchResult, type FlatValue } from "../report";
+import { BENCH_ENGINE_BUILD } from "./llama-server-build";
 import { loadReplayFiles } from "./replay-files";
 
 type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
@@ -30,16 +33,20 @@ export interface LoopOptions {
   sequences: number;
   dispatchAtOnce: boolean;
   inputLookup: boolean;
+  /** node-llama-cpp's entry file to import instead of the installed package (a build for this CPU, engine-build.ts). */
+  libEntry?: string;
 }
 
 export interface LoopResult {
   decodeMs: number;
   evaluateMs: number;
   completionMs: number;
+  /** The ggml CPU backend library llama.cpp loaded (e.g. "zen4" for libggml-cpu-zen4.so), from its log. */
+  cpuVariant: string | null;
 }
 
 /** One configuration in a child process of its own. */
-function measureInChild(options: LoopOptions): Promise<LoopResult> {
+export function measureInChild(options: LoopOptions): Promise<LoopResult> {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, ["--child"], { stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "json" });
     let stderr = "";
@@ -55,14 +62,18 @@ function measureInChild(options: LoopOptions): Promise<LoopResult> {
 }
 
 async function measureLayers(options: LoopOptions): Promise<LoopResult> {
-  const lib: NodeLlamaCpp = await import("node-llama-cpp");
+  const lib: NodeLlamaCpp = options.libEntry ? ((await import(pathToFileURL(options.libEntry).href)) as NodeLlamaCpp) : await import("node-llama-cpp");
   let evalTotal = { ms: 0, runs: 0 };
+  let cpuVariant: string | null = null;
   const llama = await lib.getLlama({
     gpu: false,
     build: "never",
     maxThreads: options.threads,
-    logLevel: lib.LlamaLogLevel.info,
+    // "log": the level of the line that names the CPU backend library loaded.
+    logLevel: lib.LlamaLogLevel.log,
     logger: (_level, message) => {
+      const backend = /CPU backend from \S*?libggml-cpu(?:-([\w-]+))?\.so/.exec(message);
+      if (backend) cpuVariant = backend[1] ?? "native";
       const match = /\beval time =\s*([\d.]+) ms \/\s*(\d+) runs/.exec(message);
       if (match && !/prompt eval/.test(message)) evalTotal = { ms: Number(match[1]), runs: Number(match[2]) };
     },
@@ -116,7 +127,7 @@ async function measureLayers(options: LoopOptions): Promise<LoopResult> {
     void response;
     const completionMs = (performance.now() - firstAt) / Math.max(1, chunks - 1);
     void (await evalSince(before));
-    return { decodeMs, evaluateMs, completionMs };
+    return { decodeMs, evaluateMs, completionMs, cpuVariant };
   } finally {
     sequence.dispose();
     await context.dispose();
@@ -153,6 +164,9 @@ export async function runTokenLoop(options: { rounds: number; threads: number })
     { name: "1 sequence", options: { ...base, sequences: 1 } },
     { name: "decodes dispatched at once", options: { ...base, dispatchAtOnce: true } },
     { name: "InputLookupTokenPredictor", options: { ...base, sequences: 1, inputLookup: true } },
+    ...(existsSync(join(BENCH_ENGINE_BUILD, "built.json"))
+      ? [{ name: "built for this CPU (2 sequences)", options: { ...base, libEntry: join(BENCH_ENGINE_BUILD, "node-llama-cpp", "dist", "index.js") } }]
+      : []),
   ];
   const rows = new Map(configs.map((c) => [c.name, [] as LoopResult[]]));
   const engineRows: number[] = [];
@@ -180,7 +194,7 @@ export async function runTokenLoop(options: { rounds: number; threads: number })
   const lines: string[] = [];
   let i = 0;
   for (const [name, results] of rows) {
-    const m = (f: keyof LoopResult) => median(results.map((r) => r[f]));
+    const m = (f: "decodeMs" | "evaluateMs" | "completionMs") => median(results.map((r) => r[f]));
     const key = `c${i++}`;
     figures[`${key}_name`] = name;
     figures[`${key}_decode_ms`] = round1(m("decodeMs"));

@@ -83,6 +83,9 @@ export interface EngineBuildOptions {
 export async function buildEngineForThisCpu({ dir, packageDir, onStep }: EngineBuildOptions): Promise<EngineBuildMarker> {
   // Building inside the installed package would change what every other window and process loads.
   if (isInside(dir, packageDir) || isInside(packageDir, dir)) throw new Error(`the engine build folder ${dir} overlaps node-llama-cpp's own folder ${packageDir}`);
+  // A packaged extension may leave node-llama-cpp's build files out (the VSIX does, to stay small).
+  const missing = ["llama/CMakeLists.txt", "llama/addon"].filter((path) => !existsSync(join(packageDir, path)));
+  if (missing.length > 0) throw new Error(`this installation of node-llama-cpp (${packageDir}) lacks its build files (${missing.join(", ")}), so llama.cpp cannot be built from it`);
   const started = performance.now();
   const version = await packageVersion(packageDir);
   const copy = join(dir, PACKAGE_COPY);

@@ -68,6 +68,16 @@ describe("engine build for this CPU", function () {
     );
   });
 
+  it("refuses to build from a node-llama-cpp installed without its build files, naming them", async () => {
+    const packageDir = join(dir, "installed", "node-llama-cpp");
+    mkdirSync(packageDir, { recursive: true });
+    writeFileSync(join(packageDir, "package.json"), JSON.stringify({ name: "node-llama-cpp", version: installed }));
+    await assert.rejects(
+      build.buildEngineForThisCpu({ dir: join(dir, "build"), packageDir, onStep: () => undefined }),
+      /lacks its build files \(llama\/CMakeLists\.txt, llama\/addon\), so llama\.cpp cannot be built from it/,
+    );
+  });
+
   it("runs the prebuilt binary, and logs why, when the build for this CPU does not load", async () => {
     fakeBuild(marker(installed), "throw new Error('libggml-cpu.so: cannot open shared object file');\n");
     const lines: string[] = [];
