@@ -11,6 +11,7 @@ import { ENGINE_BUILD_ENV } from "./engine/engine-build-lines";
 import { EngineSwitch } from "./engine/engine-switch";
 import { registerActions, type ActionsApi } from "./ide/actions";
 import { registerChat, type ChatApi } from "./ide/chat";
+import { actionCodebaseSearch } from "./ide/codebase-actions";
 import { HearthCodeActionProvider } from "./ide/code-actions";
 import { registerCodebaseMemory } from "./ide/codebase-setup";
 import { registerCommitMessage, type CommitMessageApi } from "./ide/commit-message";
@@ -130,8 +131,9 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   const chat = registerChat(context, { engine, log });
   context.subscriptions.push(...chat.disposables);
-  context.subscriptions.push(...registerCodebaseMemory(context, { engine, log, contextEngine, chatContext: chat.api.context }).disposables);
-  const actions = registerActions({ engine, contextEngine, chat: chat.api, log, globalState: context.globalState });
+  const codebase = registerCodebaseMemory(context, { engine, log, contextEngine, chatContext: chat.api.context });
+  context.subscriptions.push(...codebase.disposables);
+  const actions = registerActions({ engine, contextEngine, chat: chat.api, log, globalState: context.globalState, codebase: actionCodebaseSearch(codebase.host) });
   context.subscriptions.push(
     ...actions.disposables,
     vscode.languages.registerCodeActionsProvider([{ scheme: "file" }, { scheme: "untitled" }], new HearthCodeActionProvider(), {

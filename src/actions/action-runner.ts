@@ -6,6 +6,7 @@ import { destinationName, placeCode, planTests, replaceTarget, type Destination,
 import type { ActionDocument, ActionHost, EditorDiagnostic, LineRange, ProposalView } from "./action-host";
 import { promptInput } from "./action-input";
 import type { ActionContextSource, ActionModel, ActionSyntax } from "./action-services";
+import { codebaseContext, type ActionCodebaseSearch } from "./codebase-context";
 import { diagnosticsIn, resolveTarget, type ActionTarget } from "./action-target";
 import { outputShaper } from "./action-output";
 import { answerBudget, streamAnswer } from "./answer-stream";
@@ -37,6 +38,8 @@ export interface ActionDeps {
   syntax: ActionSyntax;
   context: ActionContextSource;
   logger: Logger;
+  /** Codebase search, for Fix and Generate Tests once the memory is ready; absent, they go without. */
+  codebase?: ActionCodebaseSearch;
 }
 
 export type ActionOutcome =
@@ -140,6 +143,10 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
       if (instruction) input.instruction = instruction;
       if (action === "fix") input.diagnostics = diagnosticsIn(host, document, target.range, request.diagnostics);
       if (tests) Object.assign(input, { framework: tests.framework, testPath: tests.testPath, existingTests: tests.existing });
+      const known = [...(input.definitions ?? []).map((d) => d.text), input.existingTests ?? "", input.target];
+      const search = { action, document, text: lines.text, target, diagnostics: input.diagnostics ?? [], framework: tests?.framework ?? null, known, ...(tests && { testPath: tests.testPath }) };
+      const codebase = await codebaseContext({ ...deps, windowTokens: deps.model.contextWindow() }, search, controller.signal);
+      if (codebase.length) input.codebase = codebase;
       const messages = buildActionMessages(input);
       return streamAnswer(deps.model, messages, answerBudget(deps.model, messages, action), controller.signal, render);
     };

@@ -1,5 +1,7 @@
 import { withProjectRules } from "../chat/project-rules";
+import { quoteWorkspaceSnippet } from "../chat/prompt";
 import type { ChatMessage } from "../engine/protocol";
+import type { QuotedSnippet } from "./codebase-context";
 import { docConventionFor, fenceTagFor } from "./conventions";
 import type { TestFramework } from "./test-frameworks";
 
@@ -40,6 +42,8 @@ export interface ActionPromptInput {
   existingTests?: string;
   /** The project's rules section (chat/project-rules.ts), sent after the system rule. */
   rules?: string;
+  /** Fix and Generate Tests: code codebase search found (codebase-context.ts), quoted as workspace data. */
+  codebase?: readonly QuotedSnippet[];
 }
 
 /** Characters of definitions sent at most (a small local model reads a few hundred tokens well, not thousands). */
@@ -59,6 +63,10 @@ export function buildActionMessages(input: ActionPromptInput): ChatMessage[] {
   if (input.imports?.trim()) parts.push(`Imports of ${input.path}:\n${block(input.imports)}`);
   const definitions = pickDefinitions(input.definitions ?? []);
   if (definitions.length) parts.push(`Definitions the code uses:\n${definitions.map((d) => `From ${d.path}:\n${block(d.text)}`).join("\n\n")}`);
+  if (input.codebase?.length) {
+    const intro = input.action === "tests" ? "Existing tests in this project, found by codebase search (follow how they use the test framework):" : "Related code found by codebase search:";
+    parts.push(`${intro}\n\n${input.codebase.map((s) => quoteWorkspaceSnippet(s.detail, tag, s.text)).join("\n\n")}`);
+  }
   if (input.action === "tests" && input.existingTests?.trim()) {
     parts.push(`The existing test file ${input.testPath ?? ""} begins:\n${block(input.existingTests.slice(0, MAX_EXISTING_TEST_CHARS))}`);
   }

@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import type { ActionDocument, ActionHost, ActionNotice, ActionProject, DiagnosticSeverity, EditorDiagnostic, LineRange, ProposalRequest, ProposalView } from "../actions/action-host";
 import { noTarget, runAction, type ActionName, type ActionOutcome } from "../actions/action-runner";
 import { chatActionModel } from "../actions/action-services";
+import type { ActionCodebaseSearch } from "../actions/codebase-context";
 import type { ContextPiece } from "../chat/prompt";
 import type { ContextEngine } from "../context/context-engine";
 import type { Engine } from "../engine/engine-api";
@@ -42,6 +43,8 @@ export interface ActionsDeps {
   chat: ChatApi;
   log: HearthLog;
   globalState: vscode.Memento;
+  /** Codebase search for Fix and Generate Tests (ide/codebase-actions.ts); absent, they go without. */
+  codebase?: ActionCodebaseSearch;
 }
 
 /**
@@ -69,7 +72,7 @@ async function runInEditor(deps: ActionsDeps, action: ActionName, args: ActionAr
   if (!editor) return noTarget(host);
   const model = chatActionModel(deps.engine, () => readConfig().engine.contextSize);
   return runAction(
-    { host, model, syntax: deps.contextEngine, context: deps.contextEngine, logger: deps.log },
+    { host, model, syntax: deps.contextEngine, context: deps.contextEngine, logger: deps.log, ...(deps.codebase && { codebase: deps.codebase }) },
     {
       action,
       document: toActionDocument(editor.document),
