@@ -76,7 +76,8 @@ export async function runGenSpeed(options: { rounds: number; threads: number }):
         // A prompt the server has not cached (a different token in front each round), as long as the others'.
         const tokens = await tokenizeOnServer(server.url, `// ${round}\n${promptText}`);
         const answer = await server.complete(tokens.slice(0, PROMPT_TOKENS), GEN_TOKENS);
-        return { genMs: answer.timings.predicted_ms / answer.timings.predicted_n };
+        // predicted_ms covers predicted_n − 1 decode steps: the first token comes with the prompt's logits.
+        return { genMs: answer.timings.predicted_ms / (answer.timings.predicted_n - 1) };
       },
     },
   ];

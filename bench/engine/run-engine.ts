@@ -168,7 +168,7 @@ export async function runEngineBench(): Promise<void> {
   if (errors.length > 0) console.log(`engine log errors:\n${errors.join("\n")}`);
 }
 
-function serverSample(answer: InfillAnswer, ms: number, shape: Sample["shape"], expectedPromptTokens: number | null): Sample {
+export function serverSample(answer: InfillAnswer, ms: number, shape: Sample["shape"], expectedPromptTokens: number | null): Sample {
   const t = answer.timings;
   if (expectedPromptTokens !== null && answer.tokens_evaluated !== undefined && answer.tokens_evaluated !== expectedPromptTokens) {
     throw new Error(`llama-server's prompt was ${answer.tokens_evaluated} tokens, Hearth's ${expectedPromptTokens}: not the same prompt`);
@@ -179,7 +179,9 @@ function serverSample(answer: InfillAnswer, ms: number, shape: Sample["shape"], 
     evaluated: t.prompt_n,
     promptMs: t.prompt_ms,
     generated: t.predicted_n,
-    genMsPerToken: t.predicted_n > 0 ? t.predicted_ms / t.predicted_n : null,
+    // llama-server's predicted_ms runs from the first token, which comes with the prompt's logits, to the last: it
+    // covers predicted_n − 1 decode steps (its own predicted_per_token_ms divides by those), as Hearth's figure does.
+    genMsPerToken: t.predicted_n > 1 ? t.predicted_ms / (t.predicted_n - 1) : null,
     shape: { ...shape, totalTokens: answer.tokens_evaluated ?? shape.totalTokens },
   };
 }
