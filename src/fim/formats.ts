@@ -23,11 +23,16 @@
 // typing changes the prompt at the cursor: in prefix-suffix-middle (PSM) order the suffix follows the cursor and is
 // evaluated again on every keystroke, so it is cut at the end of the enclosing block (fim/layout.ts PSM_WINDOW, at most
 // 16 lines); in a suffix-first order it precedes the prefix, stays in the cache while the user types, and is 64 lines
-// long (SPM_WINDOW). A family is put suffix first only where its training used that order:
-//   - Qwen2.5-Coder: PSM only (its report and FIM examples); prefix first.
-//   - DeepSeek-Coder: PSM (its report trains FIM in PSM mode); prefix first.
-//   - StarCoder2: its repo-level FIM file is laid out PSM (`<file_sep><fim_prefix>path\nprefix<fim_suffix>…`); prefix first.
-//   - CodeGemma: its report says PSM and SPM, but documents only the PSM layout; prefix first.
+// long (SPM_WINDOW). A family is put suffix first only where its training used that order, in a documented layout:
+//   - Qwen2.5-Coder: PSM only (its technical report, arXiv 2409.12186, gives the file- and repo-level FIM formats in
+//     PSM alone, as do its FIM examples); prefix first.
+//   - DeepSeek-Coder: its report (arXiv 2401.14196, the FIM section) weighs PSM against SPM and trains in PSM mode at a
+//     FIM rate of 0.5; prefix first.
+//   - StarCoder2: its paper (arXiv 2402.19173, §5) lays the repo-level FIM file out PSM
+//     (`<file_sep><fim_prefix>path\nprefix<fim_suffix>…`) and names no SPM; prefix first.
+//   - CodeGemma: its report (arXiv 2406.11409, §2.1) trains both PSM and SPM, but neither it (Figure 2), nor the model
+//     card, nor Google's prompt-structure page gives the SPM token order, only PSM; prefix first, since a guessed order
+//     would be outside its training.
 //   - StarCoder(1): bigcode's Megatron-LM (megatron/data/gpt_dataset.py `permute`) trains SPM half the time
 //     (`fim_spm_rate` 0.5) as `<fim_prefix><fim_suffix>suffix<fim_middle>prefix`; suffix first, in that layout. Other models on
 //     its tokenizer (Refact, Granite-Code) stay prefix first: their order is not documented here.
