@@ -30,10 +30,16 @@ export class EngineSwitch implements Engine {
   private readonly statusEmitter = new Emitter<EngineStatus>();
   private readonly chatStatusEmitter = new Emitter<EngineStatus>();
   private readonly crashEmitter = new Emitter<EngineCrash>();
+  private readonly engineEmitter = new Emitter<EngineTarget>();
   private readonly localSubscriptions: Disposable[];
   readonly onDidChangeStatus: Event<EngineStatus> = this.statusEmitter.event;
   readonly onDidChangeChatStatus: Event<EngineStatus> = this.chatStatusEmitter.event;
   readonly onDidCrash: Event<EngineCrash> = this.crashEmitter.event;
+  /**
+   * Another engine answers from now on: the other kind, or a server engine made again for changed settings. What was
+   * computed by the one before (codebase vectors) may not be what this one computes.
+   */
+  readonly onDidChangeEngine: Event<EngineTarget> = this.engineEmitter.event;
 
   constructor(
     /** The in-process engine (EngineClient). */
@@ -94,6 +100,7 @@ export class EngineSwitch implements Engine {
     if (previous) void previous.dispose();
     this.statusEmitter.fire(this.status);
     this.chatStatusEmitter.fire(this.chatStatus);
+    this.engineEmitter.fire(this.target);
   }
 
   configure(settings: EngineSettings): Promise<EngineStatus> {
@@ -152,6 +159,7 @@ export class EngineSwitch implements Engine {
     this.statusEmitter.dispose();
     this.chatStatusEmitter.dispose();
     this.crashEmitter.dispose();
+    this.engineEmitter.dispose();
   }
 
   private async withFallback<T>(what: "completion" | "chat", run: (engine: Engine) => Promise<T>): Promise<T> {

@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import { scopedLogger } from "../common/logger";
 import type { ContextEngine } from "../context/context-engine";
 import type { Engine } from "../engine/engine-api";
+import type { EngineSwitch } from "../engine/engine-switch";
 import type { Embedder } from "../memory/embedder";
 import type { ChatContextTracker } from "./chat-context";
 import { codebaseRetriever } from "./codebase-chat";
@@ -15,7 +16,7 @@ const SYMBOL_TIMEOUT_MS = 300;
 /** Codebase memory wired into the editor: the index host, its commands, and `@codebase` in the chat. */
 export function registerCodebaseMemory(
   context: vscode.ExtensionContext,
-  deps: { engine: Engine; log: HearthLog; contextEngine: ContextEngine; chatContext: ChatContextTracker },
+  deps: { engine: Engine & Pick<EngineSwitch, "onDidChangeEngine">; log: HearthLog; contextEngine: ContextEngine; chatContext: ChatContextTracker },
 ): { host: CodebaseMemoryHost; disposables: vscode.Disposable[] } {
   const logger = scopedLogger(deps.log, "codebase");
   const embedder: Embedder = {
@@ -38,6 +39,11 @@ export function registerCodebaseMemory(
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Another embedding model: vectors of the old one mean nothing to it, and the next pass rebuilds the store.
       if (e.affectsConfiguration("hearth.embedding.modelPath")) void host.reindex();
+    }),
+    // Another engine (the server kind, another server) embeds with another model: the same. Before the first pass has
+    // ended there is nothing to redo (the startup pass asks whichever engine answers then).
+    deps.engine.onDidChangeEngine(() => {
+      if (host.summary) void host.reindex();
     }),
   ];
   return { host, disposables };

@@ -73,6 +73,18 @@ describe("the engine switch", function () {
     assert.ok(logger.lines.some((line) => /refused the connection.*the local model answers it \(hearth.server.fallbackToLocal\)/.test(line)), logger.lines.join("\n"));
   });
 
+  it("tells its listeners each time another engine answers, and not when the same one is given again", async () => {
+    const changes: unknown[] = [];
+    engine.onDidChangeEngine((target) => changes.push(target));
+    const url = await closedPortUrl();
+    const server = serverEngine(url);
+    engine.use(server);
+    engine.use(server);
+    engine.use(serverEngine(url));
+    engine.use(undefined);
+    assert.deepEqual(changes, [{ kind: "server", url }, { kind: "server", url }, { kind: "local" }]);
+  });
+
   it("sends nothing to the server any more once the user goes back to the local engine", async () => {
     const counting = await countingServer();
     servers.push(counting.server);
