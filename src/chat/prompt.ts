@@ -18,6 +18,14 @@ export interface ContextPiece {
   detail: string;
   languageId: string;
   text: string;
+  /** Where the piece was found in the workspace (a codebase snippet): an absolute path and 0-based, inclusive lines. */
+  location?: PieceLocation;
+}
+
+export interface PieceLocation {
+  path: string;
+  startLine: number;
+  endLine: number;
 }
 
 /** An earlier turn as the prompt replays it. */

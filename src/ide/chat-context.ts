@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import type { ContextPiece } from "../chat/prompt";
+import type { ContextPiece, PieceLocation } from "../chat/prompt";
 import { DisposableStore } from "../common/disposable";
 import { Emitter, type Event } from "../common/event";
 
@@ -95,6 +95,14 @@ export class ChatContextTracker implements vscode.Disposable {
       this.changed(0);
     }
     return this.pieces();
+  }
+
+  /**
+   * Where a codebase chip's snippet is, as search found it; undefined for any other id. A chip the view asks to open
+   * (`openChip`) is looked up here, so only a place Hearth retrieved itself is ever opened.
+   */
+  locationOf(id: string): PieceLocation | undefined {
+    return this.codebase.find((p) => p.id === id)?.location;
   }
 
   remove(id: string): void {

@@ -85,7 +85,7 @@ export class ChatContextLine {
     return {
       chips: pieces.map((p) => {
         const report = plan.pieces.find((r) => r.id === p.id);
-        return { id: p.id, kind: p.kind, label: p.label, detail: p.detail, tokens: report?.tokens ?? 0, sentTokens: report?.sentTokens ?? 0 };
+        return { id: p.id, kind: p.kind, label: p.label, detail: p.detail, tokens: report?.tokens ?? 0, sentTokens: report?.sentTokens ?? 0, ...(p.location && { opens: true }) };
       }),
       budget: { used: plan.usedTokens, limit: budget.limitTokens, estimated, droppedMessages: plan.droppedMessages, trimmed: [...plan.trimmed, ...(rules?.notes ?? [])], ...rulesLine(rules) },
     };

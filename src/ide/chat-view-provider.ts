@@ -13,6 +13,7 @@ import {
   type ViewCommand,
   type WebviewToHost,
 } from "../webview/protocol";
+import { openChip } from "./chat-chip-open";
 import type { ChatContextTracker } from "./chat-context";
 import type { ChatEdits } from "./chat-edits";
 import { runCodeAction } from "./chat-code-actions";
@@ -221,6 +222,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case "removeChip":
         return context.remove(message.chipId);
+      case "openChip":
+        await openChip({ locationOf: (id) => context.locationOf(id), log: this.deps.log }, message.chipId);
+        return;
       case "attachFile":
         return context.pickFiles();
       case "openLink":

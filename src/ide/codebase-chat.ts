@@ -41,5 +41,6 @@ function toPiece(snippet: CodebaseSnippet, i: number): ContextPiece {
     detail: `${vscode.workspace.asRelativePath(snippet.path, false)}:${lines}`,
     languageId: languageIdForPath(snippet.path) ?? "plaintext",
     text: snippet.header ? `${snippet.header}\n${snippet.text}` : snippet.text,
+    location: { path: snippet.path, startLine: snippet.startLine, endLine: snippet.endLine },
   };
 }

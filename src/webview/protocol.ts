@@ -78,6 +78,8 @@ export interface ViewChip {
   tokens: number;
   /** Estimated tokens that will really be sent; less than `tokens` when it was trimmed to fit. */
   sentTokens: number;
+  /** The chip stands for a place in the workspace (a codebase snippet): clicking it asks the host to open it (`openChip`). */
+  opens?: boolean;
 }
 
 export interface ViewBudget {
@@ -149,6 +151,11 @@ export type WebviewToHost =
   | { type: "regenerate" }
   | { type: "edit"; entryId: string; text: string }
   | { type: "removeChip"; chipId: string }
+  /**
+   * Open the place a chip stands for (a codebase snippet's file and lines). Only the chip's id crosses: the host opens
+   * a location it retrieved itself, never a path the webview names.
+   */
+  | { type: "openChip"; chipId: string }
   | { type: "attachFile" }
   | { type: "code"; action: CodeAction; entryId: string; code: string; language: string }
   | { type: "openLink"; href: string }
@@ -185,7 +192,8 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
         ? { type: "edit", entryId: m.entryId, text: m.text }
         : null;
     case "removeChip":
-      return hasOnly(m, ["type", "chipId"]) && isId(m.chipId) ? { type: "removeChip", chipId: m.chipId } : null;
+    case "openChip":
+      return hasOnly(m, ["type", "chipId"]) && isId(m.chipId) ? { type: m.type, chipId: m.chipId } : null;
     case "code":
       return hasOnly(m, ["type", "action", "entryId", "code", "language"]) &&
         oneOf(m.action, CODE_ACTIONS) &&
@@ -213,7 +221,7 @@ export function isSafeLink(href: string): boolean {
 }
 
 function isChip(v: unknown): v is ViewChip {
-  return isObj(v) && isId(v.id) && oneOf(v.kind, CHIP_KINDS) && isStr(v.label) && isStr(v.detail) && isCount(v.tokens) && isCount(v.sentTokens);
+  return isObj(v) && isId(v.id) && oneOf(v.kind, CHIP_KINDS) && isStr(v.label) && isStr(v.detail) && isCount(v.tokens) && isCount(v.sentTokens) && (v.opens === undefined || typeof v.opens === "boolean");
 }
 
 function isBudget(v: unknown): v is ViewBudget {

@@ -2,7 +2,12 @@
 // storage), Hearth: Search Codebase finds a function by the words of a question, a saved change is searchable, and a
 // chat question with @codebase gets the snippets as Codebase chips. No embedding model: full text and symbols.
 import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as vscode from "vscode";
+import { openChip } from "../../src/ide/chat-chip-open";
+import { MemoryLogger } from "../../src/common/logger";
 import type { HearthApi } from "../../src/extension";
 import type { CodebaseSearchResult } from "../../src/memory/codebase-search";
 import type { IndexSummary } from "../../src/memory/memory-indexer";
@@ -56,5 +61,47 @@ describe("Hearth codebase memory in the extension host", function () {
     assert.match(codebase[0].text, /computeShippingRate/);
     const plain = await api.chat.context.piecesFor("what does this file do?");
     assert.equal(plain.filter((p) => p.kind === "codebase").length, 0, "a question without @codebase has none");
+  });
+
+  describe("a Codebase chip opens its place", () => {
+    beforeEach(() => vscode.commands.executeCommand("workbench.action.closeAllEditors"));
+
+    it("opens the snippet's file with its lines selected when the chip is clicked in the chat", async () => {
+      const pieces = await api.chat.context.piecesFor("@codebase where is the shipping rate computed?");
+      const chip = pieces.find((p) => p.kind === "codebase" && p.label.startsWith("shipping-rates.ts"));
+      assert.ok(chip?.location, JSON.stringify(pieces.map((p) => p.label)));
+      // What the view posts for a click on the chip (or Enter on it): its id, nothing else.
+      await api.chat.view.receive({ type: "openChip", chipId: chip.id });
+      const editor = vscode.window.activeTextEditor;
+      assert.ok(editor, "an editor is open");
+      assert.ok(editor.document.uri.fsPath.endsWith(join("src", "shipping-rates.ts")), editor.document.uri.toString());
+      assert.equal(editor.selection.start.line, chip.location.startLine);
+      assert.equal(editor.selection.end.line, chip.location.endLine);
+      assert.match(editor.document.getText(editor.selection), /computeShippingRate/);
+    });
+
+    it("opens nothing for a chip that stands for no place Hearth retrieved, or for a path the view names", async () => {
+      await api.chat.context.piecesFor("@codebase where is the shipping rate computed?");
+      await api.chat.view.receive({ type: "openChip", chipId: "file" });
+      await api.chat.view.receive({ type: "openChip", chipId: "codebase-99" });
+      await api.chat.view.receive({ type: "openChip", chipId: "codebase-1", path: "/etc/hostname", startLine: 0, endLine: 0 });
+      await api.chat.view.receive({ type: "openChip", chipId: "/etc/hostname" });
+      assert.equal(vscode.window.activeTextEditor, undefined);
+    });
+
+    it("opens nothing outside the workspace folders, even where a retrieved place says so", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "hearth-outside-"));
+      try {
+        const outside = join(dir, "secrets.ts");
+        writeFileSync(outside, "export const token = 'x';\n");
+        const log = new MemoryLogger();
+        const editor = await openChip({ locationOf: () => ({ path: outside, startLine: 0, endLine: 0 }), log }, "codebase-1");
+        assert.equal(editor, undefined);
+        assert.equal(vscode.window.activeTextEditor, undefined);
+        assert.ok(log.lines.some((l) => l.includes("outside the workspace folders")), log.lines.join("\n"));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -30,7 +30,7 @@ export class ContextChips {
           "span",
           { class: `chip ${chip.kind}${cut ? " cut" : ""}`, role: "listitem", title: `${chip.detail} · ${about}${chip.tokens} tokens${note}${state}`, "data-chip-id": chip.id },
           h("span", { class: "chip-kind" }, chip.kind === "selection" ? "Selection" : chip.kind === "file" ? "File" : chip.kind === "codebase" ? "Codebase" : "Attached"),
-          h("span", { class: "chip-label" }, chip.label),
+          chip.opens ? this.opener(chip.id, chip.label, chip.detail) : h("span", { class: "chip-label" }, chip.label),
           cut ? h("span", { class: "chip-cut" }, chip.sentTokens === 0 ? "left out" : "cut") : null,
           remove,
         ),
@@ -45,5 +45,19 @@ export class ContextChips {
     clear(this.trimmed);
     for (const line of budget.trimmed) this.trimmed.append(h("li", {}, line));
     this.trimmed.hidden = budget.trimmed.length === 0;
+  }
+
+  /** A chip that stands for a place in the workspace: its label opens it, by a click or by Enter once focused. */
+  private opener(chipId: string, label: string, detail: string): HTMLElement {
+    const button = h("button", { class: "chip-label chip-open", type: "button", "aria-label": `Open ${detail} in the editor` }, label);
+    const open = () => this.post({ type: "openChip", chipId });
+    button.addEventListener("click", open);
+    button.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter") return;
+      // A browser turns Enter on a button into a click as well: one open, not two.
+      e.preventDefault();
+      open();
+    });
+    return button;
   }
 }

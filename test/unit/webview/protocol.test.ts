@@ -11,6 +11,7 @@ describe("chat webview protocol", () => {
       { type: "attachFile" },
       { type: "edit", entryId: "e-1234", text: "again" },
       { type: "removeChip", chipId: "attached-2" },
+      { type: "openChip", chipId: "codebase-1" },
       { type: "code", action: "apply", entryId: "e-1", code: "x", language: "ts" },
       { type: "code", action: "copy", entryId: "e-1", code: "", language: "" },
       { type: "openLink", href: "https://example.com/docs?a=1" },
@@ -43,6 +44,9 @@ describe("chat webview protocol", () => {
       ["a ready without version", { type: "ready" }],
       ["a problem report over the limit", { type: "problem", text: "x".repeat(LIMITS.problem + 1) }],
       ["a prototype-polluting key", JSON.parse('{"type":"stop","__proto__":{"x":1}}')],
+      ["a chip to open named by a path", { type: "openChip", chipId: "/etc/passwd" }],
+      ["a chip to open with a path beside its id", { type: "openChip", chipId: "codebase-1", path: "/etc/passwd", startLine: 0 }],
+      ["a chip to open with a file: URI for an id", { type: "openChip", chipId: "file:///etc/passwd" }],
     ];
     for (const [what, message] of invalid) {
       it(`rejects ${what}`, () => assert.equal(parseWebviewMessage(message), null));

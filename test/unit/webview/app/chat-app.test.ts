@@ -269,4 +269,44 @@ describe("chat view question box and code blocks (jsdom)", function () {
       assert.equal(line.title, "");
     });
   });
+
+  describe("codebase chips", () => {
+    const budget = { used: 900, limit: 3000, estimated: false, droppedMessages: 0, trimmed: [] as string[] };
+    const chips = [
+      { id: "file", kind: "file" as const, label: "orders.ts", detail: "src/orders.ts", tokens: 300, sentTokens: 300 },
+      { id: "codebase-1", kind: "codebase" as const, label: "retry.ts:10-24", detail: "src/uploads/retry.ts:10-24", tokens: 120, sentTokens: 120, opens: true },
+    ];
+    const opened = (posted: WebviewToHost[]) => posted.filter((m) => m.type === "openChip");
+
+    it("opens a codebase chip's place when its label is clicked, naming only the chip", () => {
+      const { root, send, posted } = setup();
+      send({ type: "context", context: { chips, budget } });
+      const label = root.querySelector<HTMLButtonElement>('[data-chip-id="codebase-1"] button.chip-open')!;
+      assert.equal(label.textContent, "retry.ts:10-24");
+      assert.equal(label.getAttribute("aria-label"), "Open src/uploads/retry.ts:10-24 in the editor");
+      label.click();
+      assert.deepEqual(opened(posted), [{ type: "openChip", chipId: "codebase-1" }]);
+    });
+
+    it("opens a focused codebase chip with Enter, once", () => {
+      const { root, send, posted } = setup();
+      send({ type: "context", context: { chips, budget } });
+      const label = root.querySelector<HTMLButtonElement>('[data-chip-id="codebase-1"] button.chip-open')!;
+      label.focus();
+      assert.equal(document.activeElement, label, "the chip's label takes the keyboard's focus");
+      const enter = new dom.window.KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true });
+      label.dispatchEvent(enter);
+      assert.equal(enter.defaultPrevented, true, "the browser's own click on Enter is prevented, so it opens once");
+      assert.deepEqual(opened(posted), [{ type: "openChip", chipId: "codebase-1" }]);
+    });
+
+    it("leaves chips that stand for no place as plain labels", () => {
+      const { root, send, posted } = setup();
+      send({ type: "context", context: { chips, budget } });
+      const file = root.querySelector<HTMLElement>('[data-chip-id="file"]')!;
+      assert.equal(file.querySelector(".chip-open"), null);
+      file.querySelector<HTMLElement>(".chip-label")!.click();
+      assert.deepEqual(opened(posted), []);
+    });
+  });
 });

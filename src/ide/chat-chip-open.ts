@@ -1,0 +1,35 @@
+import * as vscode from "vscode";
+import type { PieceLocation } from "../chat/prompt";
+import type { Logger } from "../common/logger";
+
+export interface ChipOpenDeps {
+  /** The place a chip stands for, as the host retrieved it (ChatContextTracker.locationOf). */
+  locationOf(chipId: string): PieceLocation | undefined;
+  log: Logger;
+}
+
+/**
+ * A chip's `openChip`: opens the file at the chip's lines, selected, in the editor. The webview names only a chip; the
+ * place is the one the host retrieved for it, and it must be a file of an open workspace folder (the index lists only
+ * those, but a store written by another build or another window is not trusted to).
+ */
+export async function openChip(deps: ChipOpenDeps, chipId: string): Promise<vscode.TextEditor | undefined> {
+  const location = deps.locationOf(chipId);
+  if (!location) {
+    deps.log.warn(`chat: ignored a request to open chip "${chipId}": it stands for no place Hearth retrieved`);
+    return undefined;
+  }
+  const uri = vscode.Uri.file(location.path);
+  if (!vscode.workspace.getWorkspaceFolder(uri)) {
+    deps.log.warn(`chat: did not open ${location.path}: it is outside the workspace folders`);
+    return undefined;
+  }
+  const doc = await vscode.workspace.openTextDocument(uri);
+  // The file may have shrunk since it was indexed: open at what is left of the range.
+  const last = Math.max(0, Math.min(location.endLine, doc.lineCount - 1));
+  const first = Math.max(0, Math.min(location.startLine, last));
+  const range = new vscode.Range(first, 0, last, doc.lineAt(last).text.length);
+  const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: true });
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  return editor;
+}
