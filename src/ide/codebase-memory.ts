@@ -41,7 +41,6 @@ export class CodebaseMemoryHost implements vscode.Disposable {
   private indexing: AbortController | null = null;
   private running: Promise<IndexSummary | null> | null = null;
   private startTimer: NodeJS.Timeout | undefined;
-  private quietTimer: NodeJS.Timeout | undefined;
   private changeTimer: NodeJS.Timeout | undefined;
   private readonly changed = new Set<string>();
   private readonly deleted = new Set<string>();
@@ -80,7 +79,6 @@ export class CodebaseMemoryHost implements vscode.Disposable {
         }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.reindex()),
-      toDisposable(() => clearTimeout(this.quietTimer)),
       toDisposable(() => clearTimeout(this.changeTimer)),
       toDisposable(() => this.indexing?.abort()),
       toDisposable(() => memory.dispose()),
@@ -156,9 +154,7 @@ export class CodebaseMemoryHost implements vscode.Disposable {
   }
 
   private typed(): void {
-    this.memory?.setBusy(true);
-    clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(() => this.memory?.setBusy(false), TYPING_QUIET_MS);
+    this.memory?.noteActivity(TYPING_QUIET_MS);
   }
 
   private fileChanged(path: string): void {

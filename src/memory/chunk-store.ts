@@ -40,6 +40,17 @@ const COLUMNS = ["id", "path", "startLine", "endLine", "header", "text", "symbol
 
 type LanceModule = typeof import("@lancedb/lancedb");
 type ArrowModule = typeof import("apache-arrow");
+/** Loads LanceDB's module (its native binding for this platform comes with it). */
+export type LanceLoader = () => Promise<LanceModule>;
+const loadLanceDb: LanceLoader = () => import("@lancedb/lancedb");
+
+/**
+ * LanceDB did not load: a platform it has no build for (Intel Macs, 32-bit ARM Linux: their VSIXes ship without it) or
+ * an install that lost its native module. Codebase memory then works from the symbol index alone.
+ */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = "DatabaseUnavailableError";
+}
 
 /**
  * Codebase memory's LanceDB store in one folder (the workspace's storage): a `chunks` table (code, header, lines, the
@@ -64,9 +75,15 @@ export class ChunkStore {
     private readonly dir: string,
   ) {}
 
-  static async open(dir: string, model: string | null, dimensions: number): Promise<ChunkStore> {
+  static async open(dir: string, model: string | null, dimensions: number, load: LanceLoader = loadLanceDb): Promise<ChunkStore> {
     ensureLanceThreads();
-    const lance = await import("@lancedb/lancedb");
+    let lance: LanceModule;
+    try {
+      lance = await load();
+    } catch (e) {
+      const why = (e as Error).message.split("\n")[0];
+      throw new DatabaseUnavailableError(`codebase memory's database (LanceDB) does not load on this platform (${process.platform}-${process.arch}: ${why}); codebase search finds code through the symbol index only`);
+    }
     const arrow = await import("apache-arrow");
     const wanted: StoreMeta = { version: LAYOUT_VERSION, model, dimensions };
     await mkdir(dir, { recursive: true });

@@ -7,8 +7,8 @@ import { languageIdForPath } from "../context/languages";
 import { SyntaxRuntime } from "../context/syntax-runtime";
 import { chunkTree } from "./chunker";
 import type { CodeChunk } from "./chunker";
-import { ChunkStore, StoreLockedError } from "./chunk-store";
-import type { ChunkHit, FileChunks } from "./chunk-store";
+import { ChunkStore, DatabaseUnavailableError, StoreLockedError } from "./chunk-store";
+import type { ChunkHit, FileChunks, LanceLoader } from "./chunk-store";
 import type { Embedder } from "./embedder";
 import { FileFilter } from "./file-filter";
 import { readFileSource, resolvesWithin, textSource } from "./file-source";
@@ -31,6 +31,8 @@ export interface MemoryIndexerOptions {
   whenIdle?: () => Promise<void>;
   /** Rows from which a vector index is built (below it, scanning every vector is fast enough). */
   vectorIndexRows?: number;
+  /** How LanceDB is loaded (tests: a platform without it). */
+  loadDatabase?: LanceLoader;
 }
 
 export interface IndexProgress {
@@ -164,13 +166,20 @@ export class MemoryIndexer {
         }
       }
       if (batch.length >= WRITE_BATCH_FILES || batchChunks >= WRITE_BATCH_CHUNKS || i + 1 === paths.length) {
+        // Writes and compactions wait for the editor too: a batch's write and its full-text work take as long as
+        // several files' chunking, and a completion that starts meanwhile should not share the CPU with them.
+        await this.opts.whenIdle?.();
         const files = batch.splice(0);
         batchChunks = 0;
         await this.write(() => store.replaceFiles(files));
       }
       if ((i + 1) % 50 === 0 || i + 1 === paths.length) onProgress?.({ done: i + 1, total: paths.length });
-      if (store.pendingWrites >= COMPACT_EVERY_WRITES / 8) await this.write(() => store.compact());
+      if (store.pendingWrites >= COMPACT_EVERY_WRITES / 8) {
+        await this.opts.whenIdle?.();
+        await this.write(() => store.compact());
+      }
     }
+    await this.opts.whenIdle?.();
     await this.write(() => this.refreshIndexes(store));
     summary.chunks = await store.countChunks();
     summary.vectorsOff = this.vectorsOff;
@@ -208,7 +217,8 @@ export class MemoryIndexer {
 
   /** Vector hits and full-text hits for a question, each list best first. */
   async search(question: string, limit: number, signal?: AbortSignal): Promise<MemoryHits> {
-    const store = await this.open(signal);
+    const store = await this.openOrUnavailable(signal);
+    if (typeof store === "string") return { vector: [], text: [], vectorsOff: store };
     const terms = queryTerms(question);
     const [vector, text] = await Promise.all([this.vectorHits(store, question, limit, signal), store.textSearch(terms, limit)]);
     return { vector, text, vectorsOff: this.vectorsOff };
@@ -216,8 +226,26 @@ export class MemoryIndexer {
 
   /** The store's chunks at these places (the symbol index's answers, found back in the store). */
   async chunksAt(places: readonly { path: string; line: number }[], limit: number): Promise<ChunkHit[]> {
-    const store = await this.open();
-    return store.chunksOfSymbols(places, limit);
+    const store = await this.openOrUnavailable();
+    if (typeof store !== "string") return store.chunksOfSymbols(places, limit);
+    // Without the database the symbol index's answers are cut from the files themselves, as the indexer would.
+    const out: ChunkHit[] = [];
+    for (const place of places.slice(0, limit)) {
+      const source = await readFileSource(place.path, this.roots.length ? this.roots : undefined);
+      const chunk = source ? (await this.chunkText(place.path, source.text)).find((c) => c.startLine <= place.line && c.endLine >= place.line) : undefined;
+      if (chunk) out.push({ ...chunk, id: `${place.path}#${chunk.startLine}`, score: 0 });
+    }
+    return out;
+  }
+
+  /** The store, or why there is none when LanceDB does not load here (search goes on with the symbol index). */
+  private async openOrUnavailable(signal?: AbortSignal): Promise<ChunkStore | string> {
+    try {
+      return await this.open(signal);
+    } catch (e) {
+      if (e instanceof DatabaseUnavailableError) return e.message;
+      throw e;
+    }
   }
 
   async stats(): Promise<{ chunks: number; files: number; vectorsOff: string | null }> {
@@ -341,9 +369,9 @@ export class MemoryIndexer {
     if (off && this.opts.embedder) this.opts.logger.warn(`codebase index: no vectors, full text and symbols only: ${off}`);
     let store: ChunkStore;
     try {
-      store = await ChunkStore.open(this.opts.storeDir, model, dimensions);
+      store = await ChunkStore.open(this.opts.storeDir, model, dimensions, this.opts.loadDatabase);
     } catch (e) {
-      if (e instanceof StoreLockedError) throw e;
+      if (e instanceof StoreLockedError || e instanceof DatabaseUnavailableError) throw e;
       // A folder that is a file, or on a read-only or full disk: say which folder and why, not a bare errno.
       throw new Error(`the codebase index folder ${this.opts.storeDir} cannot be used (${errorMessage(e).split("\n")[0]}); codebase search is off until it can`);
     }

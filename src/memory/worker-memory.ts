@@ -44,6 +44,8 @@ export class WorkerCodebaseMemory implements MemorySearcher {
   private failures = 0;
   private disposed = false;
   private busy = false;
+  private manualBusy = false;
+  private quietTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: WorkerMemoryOptions) {}
 
@@ -81,8 +83,28 @@ export class WorkerCodebaseMemory implements MemorySearcher {
     return (await this.request({ type: "stats", id: this.nextId++ })) as MemoryStats | null;
   }
 
-  /** While busy (the user types, a completion runs), indexing waits between files. */
+  /** While busy (the user types, a completion runs), indexing waits between files, batch writes and compactions. */
   setBusy(busy: boolean): void {
+    this.manualBusy = busy;
+    this.updateBusy();
+  }
+
+  /**
+   * The user is at work (a keystroke): indexing waits until `quietMs` have passed without another one. Automatic
+   * completions follow keystrokes, so this also keeps indexing off the CPU while most of them run.
+   */
+  noteActivity(quietMs: number): void {
+    clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = undefined;
+      this.updateBusy();
+    }, quietMs);
+    this.quietTimer.unref?.();
+    this.updateBusy();
+  }
+
+  private updateBusy(): void {
+    const busy = this.manualBusy || this.quietTimer !== undefined;
     if (busy === this.busy) return;
     this.busy = busy;
     if (this.worker) this.notify({ type: "busy", busy });
@@ -90,6 +112,7 @@ export class WorkerCodebaseMemory implements MemorySearcher {
 
   dispose(): void {
     this.disposed = true;
+    clearTimeout(this.quietTimer);
     for (const p of this.pending.values()) p.resolve(null);
     this.pending.clear();
     for (const c of this.embeds.values()) c.abort();
