@@ -56,7 +56,26 @@ const SIDES: readonly (readonly [SideKey, string])[] = [
 /** Hearth's calls that evaluate at most this many prompt tokens (issue 16, item 2: ≥ 95% of them). */
 const SMALL_EVAL = 32;
 
-export function reportEngineBench(input: { runs: FileRun[]; rates: Rates; threads: number; loadBefore: string; loadAfter: string; loadMax: number; bundleHash: string; vscodeFlags: readonly string[] }): void {
+export interface EngineBenchInput {
+  runs: FileRun[];
+  rates: Rates;
+  threads: number;
+  loadBefore: string;
+  loadAfter: string;
+  loadMax: number;
+  bundleHash: string;
+  vscodeFlags: readonly string[];
+}
+
+/** Writes the engine bench's figures and its section of bench/RESULTS.md. */
+export function reportEngineBench(input: EngineBenchInput): void {
+  const { figures, markdown } = engineReport(input);
+  console.log(figures);
+  writeBenchResult("engine", figures, markdown);
+}
+
+/** The engine bench's figures and Markdown section, per replayed file and side. */
+export function engineReport(input: EngineBenchInput): { figures: Record<string, FlatValue>; markdown: string } {
   const { runs, rates } = input;
   const figures: Record<string, FlatValue> = {
     files: runs.map((r) => r.file.label).join("; "),
@@ -89,7 +108,14 @@ export function reportEngineBench(input: { runs: FileRun[]; rates: Rates; thread
       floor: p50("hearth") / floor,
       gen: gen("hearth") / gen("same"),
     };
-    const small = run.steps.filter((s) => s.hearth.evaluated <= SMALL_EVAL).length / Math.max(1, run.steps.length);
+    const shareOf = (test: (s: StepRecord) => boolean) => run.steps.filter(test).length / Math.max(1, run.steps.length);
+    const small = shareOf((s) => s.hearth.evaluated <= SMALL_EVAL);
+    // A prefix-first prompt evaluates its suffix and the two tokens around it again on every request.
+    const suffixCost = (s: StepRecord) => (s.hearth.shape.order === "psm" ? s.hearth.shape.suffixTokens + 2 : 0);
+    const smallWithoutSuffix = shareOf((s) => s.hearth.evaluated - suffixCost(s) <= SMALL_EVAL);
+    const contextOn = shareOf((s) => s.hearth.shape.otherTokens > 0);
+    const blockEndShown = shareOf((s) => s.hearth.shape.blockEndShown === true);
+    const order = run.steps[0]?.hearth.shape.order === "spm" ? "suffix first" : "prefix first";
     figures[`${key}_file`] = run.file.label;
     figures[`${key}_requests`] = run.steps.length;
     figures[`${key}_floor_ms_p50`] = round(floor);
@@ -97,7 +123,7 @@ export function reportEngineBench(input: { runs: FileRun[]; rates: Rates; thread
     const rows: string[] = [];
     for (const [side, name] of SIDES) {
       const samples = run.steps.map((s) => s[side]);
-      const shape = (f: keyof PromptShape) => median(samples.map((s) => s.shape[f]));
+      const shape = (f: "prefixLines" | "prefixTokens" | "suffixLines" | "suffixTokens" | "otherTokens" | "totalTokens") => median(samples.map((s) => s.shape[f]));
       const ms = samples.map((s) => s.ms);
       const evaluated = samples.map((s) => s.evaluated);
       const k = `${key}_${side}`;
@@ -126,6 +152,9 @@ export function reportEngineBench(input: { runs: FileRun[]; rates: Rates; thread
     figures[`${key}_hearth_vs_llama_vscode_p50`] = round(ratio.vscode, 2);
     figures[`${key}_hearth_gen_vs_llama_server`] = round(ratio.gen, 2);
     figures[`${key}_hearth_calls_evaluating_le_32_tokens`] = round(small, 3);
+    figures[`${key}_hearth_calls_evaluating_le_32_tokens_without_suffix`] = round(smallWithoutSuffix, 3);
+    figures[`${key}_hearth_other_file_context_share`] = round(contextOn, 3);
+    figures[`${key}_hearth_suffix_reaches_block_end_share`] = round(blockEndShown, 3);
     figures[`${key}_target_le_1_0_same_prompt`] = ratio.same <= 1.0;
     figures[`${key}_target_le_0_5_llama_vscode`] = ratio.vscode <= 0.5;
     figures[`${key}_target_le_1_4_floor`] = ratio.floor <= 1.4;
@@ -140,16 +169,16 @@ Workspace ${run.file.origin}, indexed; open tabs ${run.file.tabs.map((t) => t.re
 |---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
-Hearth / llama-server given its prompt: ${round(ratio.same, 2)} (p50s; paired per request ${round(pairedSame, 2)}, engine call alone ${round(pairedEngine, 2)}); Hearth / llama.vscode's setup ${round(ratio.vscode, 2)}; Hearth × floor ${round(ratio.floor, 2)}; generation ${round(ratio.gen, 2)} × llama-server's ms/token; Hearth's calls evaluating ≤ ${SMALL_EVAL} prompt tokens ${(small * 100).toFixed(0)}%.`);
+Hearth's side: workspace context on (other files' code in ${pct(contextOn)} of requests), ${order}, the suffix reaching the end of the enclosing block in ${pct(blockEndShown)} of requests (2–16 lines for a prefix-first family, 64 for a suffix-first one).
+
+Hearth / llama-server given its prompt: ${round(ratio.same, 2)} (p50s; paired per request ${round(pairedSame, 2)}, engine call alone ${round(pairedEngine, 2)}); Hearth / llama.vscode's setup ${round(ratio.vscode, 2)}; Hearth × floor ${round(ratio.floor, 2)}; generation ${round(ratio.gen, 2)} × llama-server's ms/token; Hearth's calls evaluating ≤ ${SMALL_EVAL} prompt tokens ${pct(small)} (${pct(smallWithoutSuffix)} without the suffix a prefix-first prompt evaluates again).`);
     verdicts.push(
-      `- ${run.file.label}: same prompt ≤ 1.0×: ${round(ratio.same, 2)} ${met(ratio.same <= 1)}; llama.vscode ≤ 0.5×: ${round(ratio.vscode, 2)} ${met(ratio.vscode <= 0.5)}; ≤ 1.4× floor: ${round(ratio.floor, 2)} ${met(ratio.floor <= 1.4)}; generation within 5%: ${round(ratio.gen, 2)} ${met(ratio.gen <= 1.05)}; ≥ 95% of calls evaluate ≤ ${SMALL_EVAL} tokens: ${(small * 100).toFixed(0)}% ${met(small >= 0.95)}`,
+      `- ${run.file.label}: same prompt ≤ 1.0×: ${round(ratio.same, 2)} ${met(ratio.same <= 1)}; llama.vscode ≤ 0.5× (other files ${pct(contextOn)}, suffix to the block's end ${pct(blockEndShown)}): ${round(ratio.vscode, 2)} ${met(ratio.vscode <= 0.5)}; ≤ 1.4× floor: ${round(ratio.floor, 2)} ${met(ratio.floor <= 1.4)}; generation within 5%: ${round(ratio.gen, 2)} ${met(ratio.gen <= 1.05)}; ≥ 95% of calls evaluate ≤ ${SMALL_EVAL} tokens: ${pct(small)} ${met(small >= 0.95)} (without the suffix: ${pct(smallWithoutSuffix)})`,
     );
   });
-  console.log(figures);
-  writeBenchResult(
-    "engine",
+  return {
     figures,
-    `## Engine: typing replay (\`npm run bench:engine\`)
+    markdown: `## Engine: typing replay (\`npm run bench:engine\`)
 
 Real files of real code bases (JavaScript and Python, pinned npm tarballs in bench/.work/corpora/), a block of lines removed
 and typed back character by character; a request after each punctuation character, each run of whitespace and each line
@@ -185,7 +214,7 @@ ${sections.join("\n\n")}
 
 Targets (issue 16; medians per file):
 ${verdicts.join("\n")}`,
-  );
+  };
 }
 
 function maybe(value: number | null, digits = 0): number | null {
@@ -199,6 +228,10 @@ function mean(values: number[]): number {
 function round(value: number, digits = 0): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+function pct(share: number): string {
+  return `${(share * 100).toFixed(0)}%`;
 }
 
 function msText(value: number): string {

@@ -2,6 +2,7 @@
 // fitInfillPrompt on the bench model's vocabulary, so llama-server can be given the very same tokens) and the sizes of
 // llama.vscode's windows and ring chunks. One vocabulary-only model in the bench's process.
 import { detectFimFormat, vocabInfoFromGgufMetadata } from "../../src/fim/detect";
+import { blockEnd } from "../../src/fim/layout";
 import type { FimFormat } from "../../src/fim/types";
 import type { InfillParams } from "../../src/engine/protocol";
 import type { ExtraChunk } from "./llama-server";
@@ -21,6 +22,13 @@ export interface PromptShape {
   /** Other files' code, with its file markers. */
   otherTokens: number;
   totalTokens: number;
+  /**
+   * Hearth's side: the suffix sent reaches the end of the cursor's enclosing block (fim/layout.ts blockEnd over all the
+   * suffix the context engine gave: the issue's target for a prefix-first family).
+   */
+  blockEndShown?: boolean;
+  /** Hearth's side: the prompt's order (a suffix-first prompt keeps its suffix in the KV cache while the user types). */
+  order?: FimFormat["order"];
 }
 
 export interface HearthPrompt extends PromptShape {
@@ -60,6 +68,8 @@ export class PromptShapes {
     const snippetText = (params.snippets ?? []).map((s) => s.content);
     return {
       tokens: all,
+      blockEndShown: prompt.suffix.length >= blockEnd(params.prefix, params.suffix, 0),
+      order: this.format.order,
       prefixLines: lineCount(prompt.prefix),
       prefixTokens,
       suffixLines: lineCount(prompt.suffix),
