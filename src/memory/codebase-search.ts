@@ -3,7 +3,7 @@ import { errorMessage } from "../common/errors";
 import type { Logger } from "../common/logger";
 import type { CountTokens } from "../context/token-estimate";
 import type { ChunkHit } from "./chunk-store";
-import { fitToBudget, fuseRankings, symbolNamesIn } from "./hybrid-search";
+import { fitToBudget, fuseRankings, SOURCE_WEIGHTS, symbolNamesIn } from "./hybrid-search";
 import type { CodebaseSnippet } from "./hybrid-search";
 import type { MemoryHits } from "./memory-indexer";
 
@@ -43,9 +43,9 @@ export async function searchCodebase(memory: MemorySearcher, question: string, o
   const perSource = opts.perSource ?? 20;
   const [hits, symbolHits] = await Promise.all([memory.search(question, perSource, opts.signal), symbolChunks(memory, question, perSource, opts)]);
   const fused = fuseRankings([
-    { source: "vector", hits: hits?.vector ?? [] },
-    { source: "text", hits: hits?.text ?? [] },
-    { source: "symbol", hits: symbolHits },
+    { source: "vector", hits: hits?.vector ?? [], weight: SOURCE_WEIGHTS.vector },
+    { source: "text", hits: hits?.text ?? [], weight: SOURCE_WEIGHTS.text },
+    { source: "symbol", hits: symbolHits, weight: SOURCE_WEIGHTS.symbol },
   ]);
   return { snippets: fitToBudget(fused, opts.budgetTokens, opts.countTokens, opts.maxSnippets), vectorsOff: hits ? hits.vectorsOff : "the codebase index is not available", found: fused.length };
 }

@@ -20,6 +20,9 @@ export interface CodebaseSnippet {
 /** Reciprocal rank fusion's constant: 60 is the value of the original paper, and damps the first ranks' weight. */
 export const RRF_K = 60;
 
+/** Each source's weight in the fusion (how much one rank of it counts against another's). */
+export const SOURCE_WEIGHTS: Readonly<Record<HitSource, number>> = { vector: 1, text: 1, symbol: 1 };
+
 /**
  * Reciprocal rank fusion: each hit scores Σ 1/(k + rank) over the lists that hold it, so a chunk that the vectors, the
  * full text and the symbol index all rank high comes first without comparing their incomparable scores. Duplicates (the
