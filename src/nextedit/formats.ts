@@ -13,7 +13,7 @@ export interface DiffBlock {
 export interface NextEditRenderInput {
   /** Workspace-relative path of the file being edited, forward slashes. */
   path: string;
-  /** Recent edits, oldest first (the format keeps the last few). */
+  /** Recent edits, oldest first (the format keeps the last maxDiffs). */
   diffs: readonly DiffBlock[];
   /** The window as it was before the user's last edit. */
   original: string;
@@ -27,6 +27,8 @@ export interface NextEditFormat {
   /** Lines of the window above and below the cursor's line. */
   readonly windowAbove: number;
   readonly windowBelow: number;
+  /** Diff blocks the prompt shows at most (the model was trained with no more). */
+  readonly maxDiffs: number;
   /** Texts that end the rewritten window. */
   readonly stopStrings: readonly string[];
   /** Special tokens the prompt writes: user text must never turn into one. */
@@ -48,6 +50,7 @@ export const SWEEP_FORMAT: NextEditFormat = {
   familyName: "Sweep next-edit",
   windowAbove: 10,
   windowBelow: 10,
+  maxDiffs: SWEEP_MAX_DIFFS,
   stopStrings: [FILE_SEP, "</s>", "<|endoftext|>"],
   specialTokens: [FILE_SEP],
   render(input) {

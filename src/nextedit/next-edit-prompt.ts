@@ -18,6 +18,8 @@ export interface NextEditPrompt {
   window: EditWindow;
   /** The window before the user's last edit (equal to window.text when there is none in it). */
   original: string;
+  /** The oldest event the prompt shows as a diff block: the next prompt keeps it first (BuildPromptInput.shownFrom). */
+  shownFrom: EditEvent | undefined;
 }
 
 /** The lines two texts differ in: [firstLine, lastLine] of each side, -1 lastLine for none. */
@@ -50,6 +52,19 @@ export function diffBlocks(events: readonly EditEvent[]): DiffBlock[] {
   return blocks;
 }
 
+/**
+ * The events a prompt shows as diff blocks. Showing the last few would slide the list by one at every new edit, and
+ * with it every token after the first block: the KV cache would keep nothing. Instead the list grows from the block the
+ * previous prompt began with until it holds the format's maximum, and then starts again from the newest edit, so most
+ * prompts begin with the previous one's blocks and only the new block and the windows are evaluated.
+ */
+export function shownEvents(events: readonly EditEvent[], maxDiffs: number, shownFrom: EditEvent | undefined): EditEvent[] {
+  const withChanges = events.filter((event) => event.before !== event.after);
+  const from = shownFrom ? withChanges.indexOf(shownFrom) : -1;
+  if (from >= 0 && withChanges.length - from <= maxDiffs) return withChanges.slice(from);
+  return withChanges.slice(from >= 0 ? -1 : -maxDiffs);
+}
+
 export interface BuildPromptInput {
   format: NextEditFormat;
   path: string;
@@ -59,6 +74,8 @@ export interface BuildPromptInput {
   events: readonly EditEvent[];
   /** This file's latest event. */
   lastEvent: EditEvent | undefined;
+  /** The previous prompt's shownFrom: its blocks stay first while the format allows (shownEvents). */
+  shownFrom?: EditEvent;
 }
 
 export function buildNextEditPrompt(input: BuildPromptInput): NextEditPrompt {
@@ -79,6 +96,7 @@ export function buildNextEditPrompt(input: BuildPromptInput): NextEditPrompt {
     }
   }
   const editWindow: EditWindow = { start: window.start, end: window.end, firstLine: window.firstLine, text: window.text };
-  const pieces = format.render({ path: input.path, diffs: diffBlocks(input.events), original, current: window.text });
-  return { pieces, window: editWindow, original };
+  const shown = shownEvents(input.events, format.maxDiffs, input.shownFrom);
+  const pieces = format.render({ path: input.path, diffs: diffBlocks(shown), original, current: window.text });
+  return { pieces, window: editWindow, original, shownFrom: shown[0] };
 }

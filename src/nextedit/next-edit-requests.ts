@@ -7,7 +7,7 @@ import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
 import type { Logger } from "../common/logger";
 import type { PromptPiece } from "../fim/types";
-import type { EditHistory } from "./edit-history";
+import type { EditEvent, EditHistory } from "./edit-history";
 import type { NextEditFormat } from "./formats";
 import { buildNextEditPrompt } from "./next-edit-prompt";
 import { interpretRewrite, type DropReason } from "./rewrite";
@@ -81,6 +81,8 @@ const DEFAULT_MAX_TOKENS = 512;
 export class NextEditRequests {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private inFlight: AbortController | undefined;
+  /** The oldest edit the last prompt showed: the next prompt begins with it while it can (KV cache reuse). */
+  private shownFrom: EditEvent | undefined;
   private readonly pauseMs: number;
   private readonly now: () => number;
   private readonly outcomeEmitter = new Emitter<NextEditOutcome>();
@@ -143,7 +145,16 @@ export class NextEditRequests {
     if (editor.hasSelection) return this.settle({ kind: "skipped", reason: "selection" });
     const lastEvent = this.deps.history.lastEventOf(editor.uri);
     if (!lastEvent || lastEvent.after !== editor.text) return this.settle({ kind: "skipped", reason: "no-edit" });
-    const prompt = buildNextEditPrompt({ format, path: editor.path, text: editor.text, cursorOffset: editor.cursor, events: this.deps.history.recent(), lastEvent });
+    const prompt = buildNextEditPrompt({
+      format,
+      path: editor.path,
+      text: editor.text,
+      cursorOffset: editor.cursor,
+      events: this.deps.history.recent(),
+      lastEvent,
+      ...(this.shownFrom ? { shownFrom: this.shownFrom } : {}),
+    });
+    this.shownFrom = prompt.shownFrom;
     const controller = new AbortController();
     this.inFlight = controller;
     this.startEmitter.fire({ uri: editor.uri, version: editor.version });

@@ -31,6 +31,31 @@ describe("buildNextEditPrompt", () => {
     assert.equal(prompt.original, LINES.slice(22, 41).join("\n"));
   });
 
+  it("begins each prompt with the previous prompt's diff blocks until it holds 3, then starts again from the newest edit", () => {
+    let text = LINES.join("\n");
+    let now = 0;
+    const history = new EditHistory(() => true, { now: () => now });
+    history.open(FILE, text);
+    const blockPaths: string[][] = [];
+    const fronts: string[] = [];
+    let shownFrom;
+    for (const line of [5, 15, 25, 35, 45, 55]) {
+      // Each edit far from the last and seconds later: an event of its own.
+      const at = text.indexOf(`line ${line}\n`);
+      const after = `${text.slice(0, at)}edited ${line}${text.slice(at + `line ${line}`.length)}`;
+      history.change(FILE, [{ offset: at, removedLength: `line ${line}`.length, text: `edited ${line}` }], after);
+      text = after;
+      now += 5000;
+      const prompt = buildNextEditPrompt({ format: SWEEP_FORMAT, path: "a.ts", text, cursorOffset: text.indexOf(`edited ${line}`), events: history.recent(), lastEvent: history.lastEventOf(FILE.uri), ...(shownFrom ? { shownFrom } : {}) });
+      shownFrom = prompt.shownFrom;
+      const blocks = prompt.pieces.flatMap((piece) => (piece.kind === "text" && piece.text.startsWith("a.ts.diff") ? [piece.text] : []));
+      blockPaths.push(blocks.map((block) => /updated:\n(.*)\n/.exec(block)![1]!));
+      fronts.push(blocks.join(""));
+    }
+    assert.deepEqual(blockPaths, [["edited 5"], ["edited 5", "edited 15"], ["edited 5", "edited 15", "edited 25"], ["edited 35"], ["edited 35", "edited 45"], ["edited 35", "edited 45", "edited 55"]]);
+    for (const i of [1, 2, 4, 5]) assert.ok(fronts[i]!.startsWith(fronts[i - 1]!), `prompt ${i} does not begin with prompt ${i - 1}'s blocks`);
+  });
+
   it("uses the window itself as the earlier window when the file has no edit yet", () => {
     const text = LINES.join("\n");
     const prompt = buildNextEditPrompt({ format: SWEEP_FORMAT, path: "a.ts", text, cursorOffset: 0, events: [], lastEvent: undefined });
