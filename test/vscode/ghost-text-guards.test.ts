@@ -6,7 +6,7 @@ import { findUnsafeCharacter } from "../../src/completion/postprocess/unsafe-cha
 import type { HearthApi } from "../../src/extension";
 import { ISSUE_15_FIRST_LINE, ISSUE_15_GHOST_TEXT } from "../fixtures/completion/hostile-completions";
 import { ensureTestModel } from "../fixtures/models/test-models";
-import { hearth, openAt, setModel, waitFor } from "./helpers";
+import { hearth, openAt, putBack, setModel, waitFor } from "./helpers";
 
 describe("Ghost text guards in the extension host", function () {
   this.timeout(90_000);
@@ -33,14 +33,18 @@ describe("Ghost text guards in the extension host", function () {
         resolve(suggestion.text);
       });
     });
-    await vscode.commands.executeCommand("hearth.triggerCompletion");
-    assert.equal(await suggested, ISSUE_15_FIRST_LINE);
-    await waitFor(async () => {
-      await vscode.commands.executeCommand("editor.action.inlineSuggest.commit");
-      return editor.document.getText() !== before;
-    }, "the ghost text to be accepted");
-    const cursor = editor.document.offsetAt(new vscode.Position(6, 2));
-    assert.equal(editor.document.getText(), before.slice(0, cursor) + ISSUE_15_FIRST_LINE + before.slice(cursor));
-    assert.equal(findUnsafeCharacter(editor.document.getText()), -1);
+    try {
+      await vscode.commands.executeCommand("hearth.triggerCompletion");
+      assert.equal(await suggested, ISSUE_15_FIRST_LINE);
+      await waitFor(async () => {
+        await vscode.commands.executeCommand("editor.action.inlineSuggest.commit");
+        return editor.document.getText() !== before;
+      }, "the ghost text to be accepted");
+      const cursor = editor.document.offsetAt(new vscode.Position(6, 2));
+      assert.equal(editor.document.getText(), before.slice(0, cursor) + ISSUE_15_FIRST_LINE + before.slice(cursor));
+      assert.equal(findUnsafeCharacter(editor.document.getText()), -1);
+    } finally {
+      await putBack(editor.document, before);
+    }
   });
 });

@@ -48,6 +48,22 @@ export async function openAt(relativePath: string, line: number, character: numb
 }
 
 /**
+ * Puts a workspace file's text back, saves it and closes its editor. code-server is VS Code for the web, whose
+ * files.autoSave default is "afterDelay": an edit a test leaves in a file for a second is on disk, where a revert in an
+ * after hook cannot undo it and every later suite reads it. The editor is closed because putting the text back is an
+ * edit too: the model of the suite would answer it, and its ghost text would wait at the cursor for the next suite.
+ */
+export async function putBack(document: vscode.TextDocument, text: string): Promise<void> {
+  if (document.getText() !== text) {
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), text);
+    await vscode.workspace.applyEdit(edit);
+  }
+  if (document.isDirty) await document.save();
+  if (vscode.window.activeTextEditor?.document === document) await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+}
+
+/**
  * Points Hearth at a model (undefined: none) with one thread, as every test runs, and the given context window where
  * one is given.
  */

@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { HearthApi } from "../../src/extension";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-import { hearth, openAt, setModel, waitFor } from "./helpers";
+import { hearth, openAt, putBack, setModel, waitFor } from "./helpers";
 
 describe("Inline completions in the extension host", function () {
   this.timeout(90_000);
@@ -31,14 +31,19 @@ describe("Inline completions in the extension host", function () {
         resolve(suggestion.text);
       });
     });
-    await vscode.commands.executeCommand("hearth.triggerCompletion");
-    assert.equal(await suggested, DEFAULT_SCRIPT.fim);
-    await waitFor(async () => {
-      await vscode.commands.executeCommand("editor.action.inlineSuggest.commit");
-      return editor.document.getText() !== before;
-    }, "the ghost text to be accepted");
-    const expected = before.slice(0, editor.document.offsetAt(new vscode.Position(6, 2))) + DEFAULT_SCRIPT.fim + before.slice(editor.document.offsetAt(new vscode.Position(6, 2)));
-    assert.equal(editor.document.getText(), expected);
+    try {
+      await vscode.commands.executeCommand("hearth.triggerCompletion");
+      assert.equal(await suggested, DEFAULT_SCRIPT.fim);
+      await waitFor(async () => {
+        await vscode.commands.executeCommand("editor.action.inlineSuggest.commit");
+        return editor.document.getText() !== before;
+      }, "the ghost text to be accepted");
+      const expected = before.slice(0, editor.document.offsetAt(new vscode.Position(6, 2))) + DEFAULT_SCRIPT.fim + before.slice(editor.document.offsetAt(new vscode.Position(6, 2)));
+      assert.equal(editor.document.getText(), expected);
+    } finally {
+      // Auto-saved, the accepted completion would be in the suffix of every later suite's completion in this file.
+      await putBack(editor.document, before);
+    }
   });
 
   it("aborts the generation in the engine when the request is cancelled mid-way", async () => {

@@ -7,7 +7,8 @@ import * as vscode from "vscode";
 import type { HearthApi } from "../../src/extension";
 import { readEngineChoice } from "../../src/ide/server-engine-setup";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-import { hearth, setModel, waitFor, workspaceFile } from "./helpers";
+import { TestLlamaServer } from "../unit/helpers/llama-server";
+import { hearth, openAt, setModel, waitFor, workspaceFile } from "./helpers";
 
 const GLOBAL = vscode.ConfigurationTarget.Global;
 
@@ -61,4 +62,41 @@ describe("Hearth with an inference server (hearth.engine.kind)", function () {
     }
   });
 
+  it("shows the scripted ghost text and chat answer from a llama-server chosen in the user's settings", async () => {
+    const server = await TestLlamaServer.start(scripted);
+    const config = vscode.workspace.getConfiguration("hearth");
+    try {
+      await config.update("server.url", server.url, GLOBAL);
+      await config.update("engine.kind", "server", GLOBAL);
+      await waitFor(() => api.engine.target.kind === "server", "the engine to switch to the server");
+      const editor = await openAt("src/todo.ts", 6, 2);
+      const suggested = new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no suggestion within 60 s; engine status ${JSON.stringify(api.engine.status)}`)), 60_000);
+        const sub = api.completions.onDidSuggest((suggestion) => {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve(suggestion.text);
+        });
+      });
+      const tasks = server.tasksStarted;
+      await vscode.commands.executeCommand("hearth.triggerCompletion");
+      assert.equal(await suggested, DEFAULT_SCRIPT.fim);
+      assert.ok(server.tasksStarted > tasks, "the server wrote the suggestion");
+      assert.equal(editor.document.isDirty, false, "nothing was inserted before the user accepts");
+
+      await vscode.commands.executeCommand("hearth.chat.focus");
+      await waitFor(() => api.chat.view.isReady, "the chat webview to post ready");
+      await vscode.commands.executeCommand("hearth.chat.newConversation");
+      const asked = server.tasksStarted;
+      await api.chat.session.send("Write an add function", [], api.chat.view.budget());
+      const answer = api.chat.session.conversation.entries.at(-1)!;
+      assert.equal(answer.content, DEFAULT_SCRIPT.chat, answer.note);
+      assert.ok(server.tasksStarted > asked, "the server wrote the answer");
+      assert.match(api.statusBar.tooltip, /127\.0\.0\.1/);
+    } finally {
+      await config.update("engine.kind", undefined, GLOBAL);
+      await config.update("server.url", undefined, GLOBAL);
+      await server.stop();
+    }
+  });
 });
