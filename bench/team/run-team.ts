@@ -5,12 +5,15 @@
 // The configurations run in alternating order over the repetitions (forward, then backward), because the machine is
 // shared and its load drifts; figures pool the repetitions, throughputs are their medians.
 //
-//   HEARTH_BENCH_TEAM_REQUESTS   measured requests per developer per round (default 12)
+//   HEARTH_BENCH_TEAM_REQUESTS   measured requests per developer per round (default 8: about 12 minutes at load 3;
+//                                at load 25 from other work, 4 took ~50 minutes)
 //   HEARTH_BENCH_TEAM_REPEATS    repetitions of the whole set (default 2)
 //   HEARTH_BENCH_TEAM_SIZES      team sizes on the server (default 1,2,4,8)
+import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { join } from "node:path";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
-import { writeBenchResult, type FlatValue } from "../report";
+import { BENCH_DIR, writeBenchResult, type FlatValue } from "../report";
 import { CONTEXT, THREADS } from "../engine/run-engine";
 import { ensureLlamaCppBuild } from "../engine/llama-server-build";
 import { PromptShapes } from "../engine/prompt-shape";
@@ -19,7 +22,7 @@ import { teamDevelopers, type Developer } from "./developers";
 import { localRound, serverRound, type RoundResult, type RoundSettings } from "./team-round";
 import { configFigures, configRow, loadText, TABLE_HEAD, type ConfigFigures } from "./team-report";
 
-const REQUESTS = positiveInt("HEARTH_BENCH_TEAM_REQUESTS", 12);
+const REQUESTS = positiveInt("HEARTH_BENCH_TEAM_REQUESTS", 8);
 const REPEATS = positiveInt("HEARTH_BENCH_TEAM_REPEATS", 2);
 const TEAM_SIZES = (process.env.HEARTH_BENCH_TEAM_SIZES ?? "1,2,4,8").split(",").map((x) => positiveIntOf("HEARTH_BENCH_TEAM_SIZES", x));
 /** Tokens generated per request: the engine bench's fixed count, no line limit, so every request costs the same. */
@@ -55,6 +58,9 @@ export async function runTeamBench(log: (line: string) => void = (line) => conso
       const ms = round.samples.map((x) => x.ms).sort((a, b) => a - b);
       log(`repetition ${repetition}, ${config === "local" ? "in-process engine" : `${config} developer(s) on the server`}: p50 ${(ms[Math.floor(ms.length / 2)]! / 1000).toFixed(2)} s over ${ms.length} requests in ${round.wallS.toFixed(0)} s; load ${loadText(round.load)}`);
       for (const line of round.engineErrors) log(`  engine: ${line}`);
+      // Kept as they come: a run stopped midway still leaves its rounds (bench/.work/ is git-ignored).
+      mkdirSync(join(BENCH_DIR, ".work"), { recursive: true });
+      writeFileSync(join(BENCH_DIR, ".work", "team-rounds.json"), `${JSON.stringify(rounds.map((x) => ({ ...x, samples: x.samples.map(({ params: _, ...rest }) => rest) })), null, 1)}\n`);
     }
   }
 
