@@ -67,6 +67,8 @@ export interface CacheCall {
   keyIndex: number;
   /** What the context hold did (absent with the hold off). */
   hold?: HoldChoice;
+  /** The workspace index answered the definitions lookup in time (60 ms, real time: fewer do on a loaded machine). */
+  indexAnswered: boolean;
   /** The prompt the engine evaluated: prefix first, as Qwen2.5-Coder (the replay's tokenizer) was trained. */
   psm: LayoutCall;
   /** The same request rendered suffix first with the same tokens (`[SUF]suffix[PRE]prefix`, 64 suffix lines). */
@@ -113,11 +115,13 @@ export async function runCacheReplay(file: CacheReplayFile, opts: CacheReplayOpt
     result: GenerationResult;
     ms: number;
     hold: HoldChoice | undefined;
+    indexAnswered: boolean;
   }
   const callOnce = async (): Promise<Called> => {
     let sent: InfillParams | null = null;
     let answer: GenerationResult | null = null;
     let hold: HoldChoice | undefined;
+    let indexAnswered = false;
     let ms = 0;
     // The model call runs to its end (the post-processor's early stop would only shorten the generation).
     const engine: CompletionEngine = {
@@ -135,6 +139,7 @@ export async function runCacheReplay(file: CacheReplayFile, opts: CacheReplayOpt
       assemble: async (request) => {
         const assembled = await context.assemble(request);
         hold = assembled.hold;
+        indexAnswered = assembled.indexAnswered;
         return assembled;
       },
     };
@@ -154,7 +159,7 @@ export async function runCacheReplay(file: CacheReplayFile, opts: CacheReplayOpt
         ...(params.repoName !== undefined ? { repoName: params.repoName } : {}),
         ...(params.languageId !== undefined ? { languageId: params.languageId } : {}),
       });
-    return { prompts: { psm: render(formats.psm), spm: render(formats.spm) }, params, result: answer, ms, hold };
+    return { prompts: { psm: render(formats.psm), spm: render(formats.spm) }, params, result: answer, ms, hold, indexAnswered };
   };
 
   const calls: CacheCall[] = [];
@@ -185,7 +190,7 @@ export async function runCacheReplay(file: CacheReplayFile, opts: CacheReplayOpt
       const next = keys[i + 1];
       if (next && next.gapMs <= opts.debounceMs) continue;
       state.clock += opts.debounceMs;
-      const { prompts, params, result, ms, hold } = await callOnce();
+      const { prompts, params, result, ms, hold, indexAnswered } = await callOnce();
       const change = { earliestEdit, cursor: state.cursor, contextMayChange: hold !== undefined && hold !== "kept" };
       const psm = await measurePrompt(opts.client, previous.psm, prompts.psm, change);
       const spm = await measurePrompt(opts.client, previous.spm, prompts.spm, change);
@@ -196,6 +201,7 @@ export async function runCacheReplay(file: CacheReplayFile, opts: CacheReplayOpt
       calls.push({
         keyIndex: i,
         ...(hold !== undefined ? { hold } : {}),
+        indexAnswered,
         psm: { ...psm, evaluated: result.promptTokens },
         spm: { ...spm, evaluated: spm.simulated },
         prefixMoved: prompts.psm.prefixStartLine !== previous.psm.prefixStartLine,

@@ -92,6 +92,8 @@ interface Summary {
   contextReasons: string;
   prefixMoved: number;
   snippetsP50: number;
+  /** Calls whose definitions lookup the workspace index answered in time. */
+  indexAnsweredShare: number;
   suffixLinesP50: number;
   suffixTokensP50: number;
   msP50: number;
@@ -116,6 +118,7 @@ function summarize(calls: readonly CacheCall[], layout: Layout = "psm"): Summary
     contextReasons: [...reasons].map(([k, n]) => `${k} ${n}`).join(", ") || "none",
     prefixMoved: calls.filter((c) => c.prefixMoved).length,
     snippetsP50: median(calls.map((c) => c.snippets)),
+    indexAnsweredShare: share(calls, (c) => c.indexAnswered),
     suffixLinesP50: median(costs.map((c) => c.suffixLines)),
     suffixTokensP50: median(costs.map((c) => c.suffixTokens)),
     msP50: median(calls.map((c) => c.ms)),
@@ -203,11 +206,11 @@ function replayTable(all: CacheReplayFile[], byFile: Map<string, Partial<Record<
     "",
     `Typing replays with other files' context on: ${all.map((f) => f.origin).join("; ")}. Each file's folder is indexed and three of its other files were visited. Keys at a human typist's gaps (typos included), a model call after every gap over ${DEBOUNCE_MS} ms, simulated time; the engine's own count of prompt tokens evaluated per call, on \`${model}\` (Qwen2.5's tokenizer, its prefix-first layout). Budget ${BUDGET_TOKENS} tokens. Before: a fresh other-file selection on every call, the prefix window's start cut by the budget alone, the old suffix (rest of the line + 2 lines). After: the context hold (src/context/context-hold.ts: other files' items and the prefix window's first line stay put while the user types in one scope), the suffix to the end of the block. Before and after alternate per file in one run; load ${String(figures.cache_load)} (2 cores, shared).`,
     "",
-    "| replay | calls | evaluated p50 / p95 / max | calls ≤ 32 tokens | ≤ 32 without the suffix | over the change + what follows | context changed (why) | prefix start moved | snippets p50 | suffix lines / tokens p50 |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| replay | calls | evaluated p50 / p95 / max | calls ≤ 32 tokens | ≤ 32 without the suffix | over the change + what follows | context changed (why) | prefix start moved | snippets p50 | index answered in time | suffix lines / tokens p50 |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
     ...table,
     "",
-    `Target (≥ ${TARGET_SHARE * 100}% of calls evaluate ≤ ${SMALL_CALL_TOKENS} tokens, none more than the change and what follows it): ${figures.cache_target_met ? "met" : "not met"}; without the suffix window's tokens: ${figures.cache_target_outside_suffix_met ? "met" : "not met"}. "Over the change" counts calls that evaluated more than the prompt from what had to change on: the line of the user's first edit, or an other-file item the hold changed for its reason (a definition newly near the cursor, appended after the held ones; a fresh choice after a pause or in another scope), 2 tokens of slack for merges at a line start. "Context changed (why)" gives the hold's reason for each call whose prompt first differs in other files' context.`,
+    `Target (≥ ${TARGET_SHARE * 100}% of calls evaluate ≤ ${SMALL_CALL_TOKENS} tokens, none more than the change and what follows it): ${figures.cache_target_met ? "met" : "not met"}; without the suffix window's tokens: ${figures.cache_target_outside_suffix_met ? "met" : "not met"}. "Over the change" counts calls that evaluated more than the prompt from what had to change on: the line of the user's first edit, or an other-file item the hold changed for its reason (a definition newly near the cursor, appended after the held ones; a fresh choice after a pause or in another scope), 2 tokens of slack for merges at a line start. "Context changed (why)" gives the hold's reason for each call whose prompt first differs in other files' context. Time is simulated but parsing and the index's lookups run in real time, as in the product, so which calls see a new definition or another scope varies a little between runs (0–3 appended definitions per replay, a scope change or not).`,
   ];
 }
 
@@ -276,11 +279,11 @@ async function startEngine(root: string, modelPath: string, threads: number): Pr
 }
 
 function describe(s: Summary): string {
-  return `${s.calls} calls; evaluated p50 ${s.evaluatedP50} p95 ${Math.round(s.evaluatedP95)} max ${s.evaluatedMax}; ${pct(s.smallShare)} ≤ ${SMALL_CALL_TOKENS} (${pct(s.smallOutsideSuffixShare)} without the suffix); ${s.overUnavoidable} over the change; context changed ${s.contextChanged} (${s.contextReasons}), prefix moved ${s.prefixMoved}; suffix ${s.suffixLinesP50} lines ${s.suffixTokensP50} tokens; call p50 ${Math.round(s.msP50)} ms`;
+  return `${s.calls} calls; evaluated p50 ${s.evaluatedP50} p95 ${Math.round(s.evaluatedP95)} max ${s.evaluatedMax}; ${pct(s.smallShare)} ≤ ${SMALL_CALL_TOKENS} (${pct(s.smallOutsideSuffixShare)} without the suffix); ${s.overUnavoidable} over the change; context changed ${s.contextChanged} (${s.contextReasons}), prefix moved ${s.prefixMoved}; index answered ${pct(s.indexAnsweredShare)}; suffix ${s.suffixLinesP50} lines ${s.suffixTokensP50} tokens; call p50 ${Math.round(s.msP50)} ms`;
 }
 
 function row(label: string, s: Summary): string {
-  return `| ${label} | ${s.calls} | ${s.evaluatedP50} / ${Math.round(s.evaluatedP95)} / ${s.evaluatedMax} | ${pct(s.smallShare)} | ${pct(s.smallOutsideSuffixShare)} | ${s.overUnavoidable} | ${s.contextChanged} (${s.contextReasons}) | ${s.prefixMoved} | ${s.snippetsP50} | ${s.suffixLinesP50} / ${s.suffixTokensP50} |`;
+  return `| ${label} | ${s.calls} | ${s.evaluatedP50} / ${Math.round(s.evaluatedP95)} / ${s.evaluatedMax} | ${pct(s.smallShare)} | ${pct(s.smallOutsideSuffixShare)} | ${s.overUnavoidable} | ${s.contextChanged} (${s.contextReasons}) | ${s.prefixMoved} | ${s.snippetsP50} | ${pct(s.indexAnsweredShare)} | ${s.suffixLinesP50} / ${s.suffixTokensP50} |`;
 }
 
 function layoutRow(label: string, s: Summary): string {
