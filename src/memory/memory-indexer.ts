@@ -276,7 +276,7 @@ export class MemoryIndexer {
   private async vectorHits(store: ChunkStore, question: string, limit: number, signal?: AbortSignal): Promise<ChunkHit[]> {
     if (!this.opts.embedder || store.meta.dimensions <= 0) return [];
     try {
-      const batch = await this.opts.embedder.embed([question], { signal });
+      const batch = await this.opts.embedder.embed([question], { signal, role: "query" });
       return await store.vectorSearch(batch.vectors[0] ?? [], limit);
     } catch (e) {
       if (isAbortError(e)) throw e;

@@ -1,4 +1,5 @@
 import type { ChunkHit } from "./chunk-store";
+import type { EmbedRole } from "./embedder";
 import type { IndexProgress, IndexSummary, MemoryHits } from "./memory-indexer";
 
 /** Data the memory worker starts with (worker_threads `workerData`). */
@@ -40,6 +41,6 @@ export type MemoryMessage =
   | { type: "reply"; id: number; result: MemoryResult }
   | { type: "failed"; id: number; message: string; aborted: boolean }
   | { type: "progress"; id: number; progress: IndexProgress }
-  | { type: "embed"; embedId: number; texts: string[] }
+  | { type: "embed"; embedId: number; texts: string[]; role?: EmbedRole }
   | { type: "cancel-embed"; embedId: number }
   | { type: "log"; level: "debug" | "info" | "warn" | "error"; message: string };

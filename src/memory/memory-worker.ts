@@ -23,7 +23,7 @@ if (port) {
   let nextEmbedId = 1;
   const embeds = new Map<number, { resolve(b: EmbeddingBatch): void; reject(e: Error): void }>();
   const embedder: Embedder = {
-    embed(texts, { signal }) {
+    embed(texts, { signal, role }) {
       return new Promise((resolve, reject) => {
         if (signal?.aborted) return reject(new AbortedError());
         const embedId = nextEmbedId++;
@@ -35,7 +35,7 @@ if (port) {
         signal?.addEventListener("abort", onAbort, { once: true });
         const done = (): void => signal?.removeEventListener("abort", onAbort);
         embeds.set(embedId, { resolve: (b) => (done(), resolve(b)), reject: (e) => (done(), reject(e)) });
-        post({ type: "embed", embedId, texts: [...texts] });
+        post({ type: "embed", embedId, texts: [...texts], role });
       });
     },
   };

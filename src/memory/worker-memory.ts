@@ -8,7 +8,7 @@ import { ensureLanceThreads } from "./chunk-store";
 import type { ChunkHit } from "./chunk-store";
 import type { MemorySearcher } from "./codebase-search";
 import { NoEmbeddingModelError } from "./embedder";
-import type { Embedder } from "./embedder";
+import type { Embedder, EmbedRole } from "./embedder";
 import type { IndexProgress, IndexSummary, MemoryHits } from "./memory-indexer";
 import type { MemoryMessage, MemoryNotice, MemoryRequest, MemoryResult, MemoryStats, MemoryWorkerData } from "./memory-protocol";
 
@@ -182,7 +182,7 @@ export class WorkerCodebaseMemory implements MemorySearcher {
         this.opts.logger[m.level](`[memory] ${m.message}`);
         return;
       case "embed":
-        void this.answerEmbed(m.embedId, m.texts);
+        void this.answerEmbed(m.embedId, m.texts, m.role);
         return;
       case "cancel-embed":
         this.embeds.get(m.embedId)?.abort();
@@ -202,7 +202,7 @@ export class WorkerCodebaseMemory implements MemorySearcher {
     }
   }
 
-  private async answerEmbed(embedId: number, texts: string[]): Promise<void> {
+  private async answerEmbed(embedId: number, texts: string[], role: EmbedRole | undefined): Promise<void> {
     const embedder = this.opts.embedder;
     if (!embedder) {
       this.notify({ type: "embed-failed", embedId, message: "no embedding model is set", noModel: true });
@@ -211,7 +211,7 @@ export class WorkerCodebaseMemory implements MemorySearcher {
     const controller = new AbortController();
     this.embeds.set(embedId, controller);
     try {
-      const batch = await embedder.embed(texts, { signal: controller.signal });
+      const batch = await embedder.embed(texts, { signal: controller.signal, role });
       this.notify({ type: "embedded", embedId, model: batch.model, vectors: batch.vectors });
     } catch (e) {
       if (!isAbortError(e)) this.notify({ type: "embed-failed", embedId, message: errorMessage(e), noModel: e instanceof NoEmbeddingModelError });
