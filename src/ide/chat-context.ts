@@ -3,6 +3,8 @@ import type { ContextPiece, PieceLocation } from "../chat/prompt";
 import { DisposableStore } from "../common/disposable";
 import { Emitter, type Event } from "../common/event";
 
+/** The `@` picker's item that puts `@codebase` into the question (ide/codebase-chat.ts reads it there). */
+const CODEBASE_ITEM = "@codebase";
 /** Files larger than this are not attached (the model could not read them anyway). */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
@@ -120,26 +122,43 @@ export class ChatContextTracker implements vscode.Disposable {
     this.changed(0);
   }
 
-  /** The `@` picker: workspace files, filtered as the user types (fuzzy on name and folder). */
-  async pickFiles(): Promise<void> {
-    const picker = vscode.window.createQuickPick<vscode.QuickPickItem & { uri: vscode.Uri }>();
+  /**
+   * The `@` picker: workspace files, filtered as the user types (fuzzy on name and folder), and first, where codebase
+   * search is on, `@codebase` itself: typing `@` in the question box opens this picker, so this is how a question gets
+   * it. Resolves "codebase" when that was chosen (the view then puts `@codebase` into the question).
+   */
+  async pickFiles(): Promise<"codebase" | undefined> {
+    const picker = vscode.window.createQuickPick<vscode.QuickPickItem & { uri?: vscode.Uri }>();
     picker.title = "Hearth: attach files to your question";
-    picker.placeholder = "Type to search the workspace's files";
+    picker.placeholder = this.retrieve ? "Type to search the workspace's files, or choose @codebase" : "Type to search the workspace's files";
     picker.canSelectMany = true;
     picker.matchOnDescription = true;
+    const codebase = this.retrieve ? [{ label: CODEBASE_ITEM, description: "search the whole workspace for code that answers this question" }] : [];
+    // Until the user types a name, Enter takes @codebase (a multi-select list has no active item of its own).
+    const offerCodebase = () => {
+      if (codebase.length && picker.value === "") picker.activeItems = codebase;
+    };
+    picker.items = codebase;
+    offerCodebase();
     picker.busy = true;
-    picker.show();
-    const files = await vscode.workspace.findFiles("**/*", "{**/node_modules/**,**/.git/**,**/dist/**,**/out/**}", 5000);
-    picker.items = files
-      .sort((a, b) => relativePath(a).localeCompare(relativePath(b)))
-      .map((uri) => ({ label: basename(uri), description: relativePath(uri), uri }));
-    picker.busy = false;
-    const chosen = await new Promise<readonly (vscode.QuickPickItem & { uri: vscode.Uri })[]>((resolve) => {
+    // Listening before the files are listed: @codebase can be chosen at once, and an early Enter is not lost.
+    const choice = new Promise<readonly (vscode.QuickPickItem & { uri?: vscode.Uri })[]>((resolve) => {
       picker.onDidAccept(() => resolve(picker.selectedItems.length ? picker.selectedItems : picker.activeItems));
       picker.onDidHide(() => resolve([]));
     });
+    picker.show();
+    const files = await vscode.workspace.findFiles("**/*", "{**/node_modules/**,**/.git/**,**/dist/**,**/out/**}", 5000);
+    picker.items = [
+      ...codebase,
+      ...files.sort((a, b) => relativePath(a).localeCompare(relativePath(b))).map((uri) => ({ label: basename(uri), description: relativePath(uri), uri })),
+    ];
+    offerCodebase();
+    picker.busy = false;
+    const chosen = await choice;
     picker.dispose();
-    for (const item of chosen) {
+    for (const { uri } of chosen) {
+      if (!uri) continue;
+      const item = { uri };
       if (this.attached.some((a) => a.uri.toString() === item.uri.toString())) continue;
       const stat = await vscode.workspace.fs.stat(item.uri).then(
         (s) => s,
@@ -152,6 +171,7 @@ export class ChatContextTracker implements vscode.Disposable {
       this.attached.push({ id: `attached-${this.nextAttached++}`, uri: item.uri });
     }
     this.changed(0);
+    return chosen.some((item) => item.label === CODEBASE_ITEM && !item.uri) ? "codebase" : undefined;
   }
 
   dispose(): void {

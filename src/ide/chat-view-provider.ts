@@ -226,7 +226,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         await openChip({ locationOf: (id) => context.locationOf(id), log: this.deps.log }, message.chipId);
         return;
       case "attachFile":
-        return context.pickFiles();
+        if ((await context.pickFiles()) === "codebase") this.post({ type: "mention", mention: "codebase" });
+        return;
       case "openLink":
         await vscode.env.openExternal(vscode.Uri.parse(message.href, true));
         return;

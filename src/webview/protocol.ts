@@ -128,7 +128,13 @@ export type HostToWebview =
   | { type: "notice"; level: NoticeLevel; text: string }
   | { type: "focus"; draft?: string }
   | { type: "display"; display: ViewDisplay }
-  | { type: "slashCommands"; commands: ViewSlashCommand[] };
+  | { type: "slashCommands"; commands: ViewSlashCommand[] }
+  /** The user chose `@codebase` in the `@` picker: put it into the question at the cursor. */
+  | { type: "mention"; mention: ViewMention };
+
+/** What the `@` picker can put into a question besides files. */
+export type ViewMention = "codebase";
+const MENTIONS: readonly ViewMention[] = ["codebase"];
 
 /** How the view shows things, from the editor's settings. */
 export interface ViewDisplay {
@@ -282,6 +288,8 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
       return hasOnly(m, ["type", "commands"]) && Array.isArray(m.commands) && m.commands.length <= LIMITS.slashCommands && m.commands.every(isSlashCommand)
         ? { type: "slashCommands", commands: m.commands.map((c: ViewSlashCommand) => ({ name: c.name, description: c.description, argument: c.argument })) }
         : null;
+    case "mention":
+      return hasOnly(m, ["type", "mention"]) && oneOf(m.mention, MENTIONS) ? { type: "mention", mention: m.mention } : null;
     case "focus":
       return m.draft === undefined || isStr(m.draft, LIMITS.text) ? { type: "focus", ...(m.draft !== undefined ? { draft: m.draft as string } : {}) } : null;
     default:

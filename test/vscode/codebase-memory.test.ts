@@ -63,6 +63,23 @@ describe("Hearth codebase memory in the extension host", function () {
     assert.equal(plain.filter((p) => p.kind === "codebase").length, 0, "a question without @codebase has none");
   });
 
+  it("puts @codebase into the question when it is chosen in the @ picker (typing @ opens it)", async () => {
+    await vscode.commands.executeCommand("hearth.chat.focus");
+    await waitFor(() => api.chat.view.isReady, "the chat webview to post ready");
+    const posted: unknown[] = [];
+    const sub = api.chat.view.onDidPost((m) => m.type === "mention" && posted.push(m));
+    try {
+      // What the view posts for an @ typed at a word's start; @codebase is the picker's first item, there at once.
+      const picking = api.chat.view.receive({ type: "attachFile" });
+      await vscode.commands.executeCommand("workbench.action.acceptSelectedQuickOpenItem");
+      await picking;
+      assert.deepEqual(posted, [{ type: "mention", mention: "codebase" }]);
+      assert.equal((await api.chat.context.pieces()).filter((p) => p.kind === "attached").length, 0, "no file was attached");
+    } finally {
+      sub.dispose();
+    }
+  });
+
   describe("a Codebase chip opens its place", () => {
     beforeEach(() => vscode.commands.executeCommand("workbench.action.closeAllEditors"));
 

@@ -124,7 +124,20 @@ export class ChatApp {
         if (message.draft !== undefined) this.input.value = message.draft;
         this.input.focus();
         return;
+      case "mention":
+        return this.insertMention(message.mention);
     }
+  }
+
+  /** `@codebase` chosen in the `@` picker: into the question where the `@` was typed, as a word of its own. */
+  private insertMention(mention: string): void {
+    const { value, selectionStart: at, selectionEnd: end } = this.input;
+    const before = value.slice(0, at);
+    const text = `${before && !/\s$/.test(before) ? " " : ""}@${mention} `;
+    this.input.value = before + text + value.slice(end);
+    this.input.setSelectionRange(at + text.length, at + text.length);
+    this.host.saveDraft(this.input.value);
+    this.input.focus();
   }
 
   private showConversation(conversation: ViewConversation): void {

@@ -29,7 +29,7 @@ export class ConversationLog {
       "div",
       { class: "welcome" },
       h("h2", {}, "Ask Hearth about your code"),
-      h("p", {}, "The selection and the current file go with your question as context — the chips under the conversation; remove one to leave it out. Type @ to attach other files."),
+      h("p", {}, "The selection and the current file go with your question as context — the chips under the conversation; remove one to leave it out. Type @ to attach other files, or to choose @codebase and search the whole workspace."),
       h("p", {}, "Everything runs on this machine: nothing is sent anywhere."),
     );
     this.el = h("main", { class: "log", role: "log", "aria-label": "Conversation", "aria-live": "polite", tabindex: "-1" }, this.welcome);

@@ -72,6 +72,7 @@ describe("chat webview protocol", () => {
       { type: "history", items: [{ id: "c-1", title: "t", updatedAt: 1, messages: 2 }], currentId: "c-1" },
       { type: "notice", level: "error", text: "boom" },
       { type: "focus", draft: "hi" },
+      { type: "mention", mention: "codebase" },
       { type: "focus" },
     ];
     for (const message of valid) {
@@ -80,6 +81,10 @@ describe("chat webview protocol", () => {
     it("rejects an entry with an unknown role or status", () => {
       assert.equal(parseHostMessage({ type: "entry", entry: { id: "e", role: "system", content: "", status: "done" }, streamingId: null }), null);
       assert.equal(parseHostMessage({ type: "entry", entry: { id: "e", role: "user", content: "", status: "weird" }, streamingId: null }), null);
+    });
+    it("rejects a mention other than @codebase, or one with more fields", () => {
+      assert.equal(parseHostMessage({ type: "mention", mention: "files" }), null);
+      assert.equal(parseHostMessage({ type: "mention", mention: "codebase", text: "rm -rf /" }), null);
     });
     it("rejects a chip with negative tokens and an unknown notice level", () => {
       assert.equal(

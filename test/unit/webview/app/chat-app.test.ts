@@ -300,6 +300,24 @@ describe("chat view question box and code blocks (jsdom)", function () {
       assert.deepEqual(opened(posted), [{ type: "openChip", chipId: "codebase-1" }]);
     });
 
+    it("puts @codebase chosen in the @ picker into the question where the @ was typed, as a word of its own", () => {
+      const { input, send, type, posted } = setup();
+      type("where do we retry@");
+      assert.equal(input.value, "where do we retry@", "an @ inside a word is text");
+      input.value = "where do we retry uploads";
+      input.setSelectionRange(12, 12);
+      type("@");
+      assert.deepEqual(posted.filter((m) => m.type === "attachFile"), [{ type: "attachFile" }], "an @ at a word's start opens the picker");
+      assert.equal(input.value, "where do we retry uploads", "the @ itself is taken out");
+      send({ type: "mention", mention: "codebase" });
+      assert.equal(input.value, "where do we @codebase retry uploads");
+      assert.equal(input.selectionStart, "where do we @codebase ".length, "the cursor goes after it");
+      input.value = "uploads";
+      input.setSelectionRange(7, 7);
+      send({ type: "mention", mention: "codebase" });
+      assert.equal(input.value, "uploads @codebase ");
+    });
+
     it("leaves chips that stand for no place as plain labels", () => {
       const { root, send, posted } = setup();
       send({ type: "context", context: { chips, budget } });
