@@ -1,9 +1,10 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isMainThread } from "node:worker_threads";
 import type { Connection, Table } from "@lancedb/lancedb";
 import type { CodeChunk } from "./chunker";
+import { LOCK, releaseLock, takeLock } from "./store-lock";
 
 /** One file's chunks as written: the texts the full-text index reads, and the vectors when there is a model. */
 export interface FileChunks {
@@ -37,6 +38,14 @@ const FILES = "files";
 /** Rows added since the last full-text index build past which it is rebuilt. */
 const TEXT_INDEX_REBUILD_ROWS = 5000;
 const COLUMNS = ["id", "path", "startLine", "endLine", "header", "text", "symbol"];
+/** Vectors per HNSW graph (a partition of the index): 100,000 chunks make two. */
+const VECTORS_PER_GRAPH = 50_000;
+/** Graphs searched per question: all of them up to 400,000 chunks. */
+const VECTOR_PARTITIONS_SEARCHED = 8;
+/** The HNSW search beam; wider finds more of the exact neighbours for a few milliseconds more. */
+const VECTOR_SEARCH_BEAM = 128;
+/** Candidates per hit re-ranked by their full vectors (the graph compares 8-bit ones). */
+const VECTOR_REFINE_FACTOR = 5;
 
 type LanceModule = typeof import("@lancedb/lancedb");
 type ArrowModule = typeof import("apache-arrow");
@@ -202,23 +211,36 @@ export class ChunkStore {
     return this.writesSinceCompaction;
   }
 
-  /** Builds a vector index once the table is large enough that scanning every vector is slow. */
+  /**
+   * Builds a vector index once the table is large enough that scanning every vector is slow: HNSW graphs over 8-bit
+   * scalar-quantised vectors (IVF_HNSW_SQ), searched with a wide beam and re-ranked on the full vectors. At 100,000
+   * chunks of 384 dimensions (bench/memory/store-scale-bench.ts, against exact search) it found 93% of the exact top 10
+   * in 5 ms at p50, where IVF_FLAT (the index before) found 77% in 34 ms and IVF_PQ cost twice the build for less.
+   * Rows added after the build are searched by scanning them, until the compaction after the next pass (optimize)
+   * adds them to the index.
+   */
   async refreshVectorIndex(minRows: number): Promise<boolean> {
     if (this.meta.dimensions <= 0) return false;
     const rows = await this.chunks.countRows();
     if (rows < minRows) return false;
     const indices = await this.chunks.listIndices();
-    const existing = indices.find((i) => i.columns.includes("vector"));
-    // An existing index takes in new rows at compaction (optimize), which the indexer runs after each pass.
-    if (existing) return true;
-    const numPartitions = Math.max(1, Math.round(Math.sqrt(rows)));
-    await this.chunks.createIndex("vector", { config: this.lance.Index.ivfFlat({ distanceType: "cosine", numPartitions }), replace: true });
+    if (indices.some((i) => i.columns.includes("vector"))) return true;
+    const numPartitions = Math.max(1, Math.round(rows / VECTORS_PER_GRAPH));
+    await this.chunks.createIndex("vector", { config: this.lance.Index.hnswSq({ distanceType: "cosine", numPartitions }), replace: true });
     return true;
   }
 
   async vectorSearch(vector: readonly number[], limit: number): Promise<ChunkHit[]> {
     if (this.meta.dimensions <= 0 || vector.length !== this.meta.dimensions) return [];
-    const rows = await this.chunks.vectorSearch([...vector]).distanceType("cosine").nprobes(20).select([...COLUMNS, "_distance"]).limit(limit).toArray();
+    const rows = await this.chunks
+      .vectorSearch([...vector])
+      .distanceType("cosine")
+      .nprobes(VECTOR_PARTITIONS_SEARCHED)
+      .ef(VECTOR_SEARCH_BEAM)
+      .refineFactor(VECTOR_REFINE_FACTOR)
+      .select([...COLUMNS, "_distance"])
+      .limit(limit)
+      .toArray();
     return rows.map((r) => toHit(r, Number(r._distance)));
   }
 
@@ -346,48 +368,5 @@ async function sweepTemporaryFiles(dir: string): Promise<void> {
       continue;
     }
     for (const name of names) if (name.startsWith(".tmp")) await rm(join(data, name), { recursive: true, force: true });
-  }
-}
-
-/** Another window (another process) has the store open for writing. */
-export class StoreLockedError extends Error {
-  override readonly name = "StoreLockedError";
-}
-
-const LOCK = "writer.lock";
-
-/**
- * One writer per store: a second VS Code window on the same workspace would index the same files twice and race the
- * first one's writes. A lock left by a process that is gone (a crash) is taken over.
- */
-async function takeLock(dir: string): Promise<void> {
-  const file = join(dir, LOCK);
-  try {
-    writeFileSync(file, String(process.pid), { flag: "wx" });
-    return;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-  }
-  const owner = Number(readFileSync(file, "utf8").trim());
-  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-    throw new StoreLockedError(`the codebase index is in use by another window (process ${owner}); codebase search in this window starts when that window closes`);
-  }
-  writeFileSync(file, String(process.pid));
-}
-
-function releaseLock(dir: string): void {
-  try {
-    if (readFileSync(join(dir, LOCK), "utf8").trim() === String(process.pid)) rmSync(join(dir, LOCK), { force: true });
-  } catch {
-    // Already gone.
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }

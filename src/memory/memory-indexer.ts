@@ -7,11 +7,12 @@ import { languageIdForPath } from "../context/languages";
 import { SyntaxRuntime } from "../context/syntax-runtime";
 import { chunkTree } from "./chunker";
 import type { CodeChunk } from "./chunker";
-import { ChunkStore, DatabaseUnavailableError, StoreLockedError } from "./chunk-store";
+import { ChunkStore, DatabaseUnavailableError } from "./chunk-store";
 import type { ChunkHit, FileChunks, LanceLoader } from "./chunk-store";
 import type { Embedder } from "./embedder";
 import { FileFilter } from "./file-filter";
 import { readFileSource, resolvesWithin, textSource } from "./file-source";
+import { StoreLockedError } from "./store-lock";
 import { queryTerms, searchableText } from "./search-terms";
 
 export interface MemoryIndexerOptions {

@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { MemoryLogger } from "../../../src/common/logger";
+import { ChunkStore } from "../../../src/memory/chunk-store";
 import { MemoryIndexer } from "../../../src/memory/memory-indexer";
 import type { MemoryIndexerOptions } from "../../../src/memory/memory-indexer";
 import { WorkerCodebaseMemory } from "../../../src/memory/worker-memory";
@@ -102,6 +103,23 @@ describe("memory: what indexing costs the editor", function () {
     assert.ok(database.length > 0, `LanceDB started no threads: ${JSON.stringify(report.threads)}`);
     assert.deepEqual(database.filter((t) => t.nice !== 10), [], "every LanceDB thread runs at nice 10");
     assert.ok(report.threads.some((t) => t.started && t.nice === 10 && t.name === "node"), "the worker thread runs at nice 10");
+  });
+
+  it("builds a vector index past its row threshold and still finds rows added after it, before and after compaction", async () => {
+    const store = await ChunkStore.open(join(ws.base, "vectors"), "axes-8", 8);
+    try {
+      const axis = (d: number, tilt = 0): number[] => Array.from({ length: 8 }, (_, i) => (i === d ? 1 : i === (d + 1) % 8 ? tilt : 0));
+      const file = (n: number, d: number, tilt: number) => ({ path: `/w/f${n}.ts`, hash: `h${n}`, chunks: [{ path: `/w/f${n}.ts`, startLine: 0, endLine: 0, header: "", text: `chunk ${n}` }], searchTexts: [`chunk ${n}`], vectors: [axis(d, tilt)] });
+      await store.replaceFiles(Array.from({ length: 40 }, (_, n) => file(n, n % 8, 0.2 + n / 100)));
+      assert.equal(await store.refreshVectorIndex(41), false, "below the threshold nothing is built");
+      assert.equal(await store.refreshVectorIndex(40), true);
+      await store.replaceFiles([file(99, 3, 0)]);
+      assert.equal((await store.vectorSearch(axis(3), 1))[0]?.path, "/w/f99.ts", "a row added after the build is searched unindexed");
+      await store.compact();
+      assert.equal((await store.vectorSearch(axis(3), 1))[0]?.path, "/w/f99.ts", "and after compaction takes it in");
+    } finally {
+      store.close();
+    }
   });
 
   it("searches by the symbol index alone, with the reason, where LanceDB does not load", async () => {
