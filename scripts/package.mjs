@@ -5,13 +5,14 @@
 //
 // What goes in is decided by .vscodeignore (read its header). vsce takes the production dependency tree from npm,
 // which holds every installed @node-llama-cpp/* prebuilt package; .vscodeignore keeps only the CPU build for the
-// target. For a target other than linux-x64 this script writes a copy of .vscodeignore with the `# target:` lines
-// rewritten and passes it with --ignoreFile. The target's @node-llama-cpp package must be installed; npm installs
+// target. This script writes a copy of .vscodeignore with the `# target:` lines rewritten for the target (the
+// llama.cpp build and LanceDB's native module of that platform) and the packages only LanceDB's unused optional
+// dependencies need left out, and passes it with --ignoreFile. The target's @node-llama-cpp package must be installed; npm installs
 // only the host's, so packaging for another platform needs it added first (the error says how).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { TARGETS, VerifyError, listVsix, parseArgs, readPackageJson, root, verifyVsix } from "./verify-vsix.mjs";
 
 const started = Date.now();
@@ -33,6 +34,15 @@ try {
       `node_modules/@node-llama-cpp/${info.prebuilt} is not installed, so a ${target} VSIX would have no llama.cpp binary.\n` +
         `  npm installs only the host platform's prebuilt; add it first, e.g.\n` +
         `    npm install --no-save --force @node-llama-cpp/${info.prebuilt}@${nlcVersion}`,
+    );
+  }
+
+  if (info.lancedb && !existsSync(join(root, "node_modules/@lancedb", info.lancedb, "package.json"))) {
+    const lanceVersion = JSON.parse(readFileSync(join(root, "node_modules/@lancedb/lancedb/package.json"), "utf8")).version;
+    throw new VerifyError(
+      `node_modules/@lancedb/${info.lancedb} is not installed, so a ${target} VSIX would have no codebase memory database.\n` +
+        `  npm installs only the host platform's; add it first, e.g.\n` +
+        `    npm install --no-save --force @lancedb/${info.lancedb}@${lanceVersion}`,
     );
   }
 
@@ -58,7 +68,7 @@ try {
       "--no-rewrite-relative-links",
       "--no-yarn",
     ];
-    if (target !== "linux-x64") vsceArgs.push("--ignoreFile", writeTargetIgnoreFile(tmp, info));
+    vsceArgs.push("--ignoreFile", writeTargetIgnoreFile(tmp, info, unusedPackages()));
     // stdin is closed: should vsce ever ask a question, it reads "no" and fails instead of waiting.
     run(process.execPath, vsceArgs, "vsce");
   } finally {
@@ -82,13 +92,59 @@ function run(cmd, argv, label) {
   if (r.status !== 0) throw new VerifyError(`${label} failed with exit code ${r.status ?? r.signal}`);
 }
 
-/** .vscodeignore with the lines after a `# target: <kind>` comment rewritten for another platform. */
-function writeTargetIgnoreFile(dir, info) {
-  const lines = readFileSync(join(root, ".vscodeignore"), "utf8").split("\n");
+/**
+ * Top-level folders of node_modules that npm installs as production packages but only for dependencies Hearth leaves
+ * out (LanceDB's optional `openai` and `@huggingface/transformers`, with sharp, onnxruntime and their own
+ * dependencies): no shipped package needs them. A scope folder counts when every package in it is unused.
+ */
+function unusedPackages() {
+  const leftOut = new Set(["openai", "@huggingface/transformers"]);
+  const resolve = (name, from) => {
+    for (let d = from; ; d = dirname(d)) {
+      const p = join(d, "node_modules", name);
+      if (existsSync(join(p, "package.json"))) return p;
+      if (dirname(d) === d) return null;
+    }
+  };
+  const used = new Set();
+  const queue = Object.keys(readPackageJson().dependencies ?? {}).map((name) => [name, root]);
+  while (queue.length) {
+    const [name, from] = queue.shift();
+    const dir = leftOut.has(name) ? null : resolve(name, from);
+    if (!dir || used.has(dir)) continue;
+    used.add(dir);
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    for (const dep of [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})]) queue.push([dep, dir]);
+  }
+  // Folders (and scopes) whose packages are all unused go into the `!(…)` lists; a scope with some of each goes there
+  // too, and its used packages are listed back one by one.
+  const top = join(root, "node_modules");
+  const unused = [];
+  const usedInMixedScopes = [];
+  for (const name of readdirSync(top)) {
+    if (name.startsWith(".")) continue;
+    const dirs = name.startsWith("@") ? readdirSync(join(top, name)).map((n) => join(top, name, n)) : [join(top, name)];
+    const kept = dirs.filter((d) => used.has(d));
+    if (kept.length === dirs.length) continue;
+    unused.push(name);
+    usedInMixedScopes.push(...kept.map((d) => relative(top, d).split("\\").join("/")));
+  }
+  return { unused, usedInMixedScopes };
+}
+
+/**
+ * .vscodeignore with the lines after a `# target: <kind>` comment rewritten for the target, and the unused packages
+ * added to the node_modules lines' `!(…)` lists.
+ */
+function writeTargetIgnoreFile(dir, info, { unused, usedInMixedScopes }) {
+  const lines = readFileSync(join(root, ".vscodeignore"), "utf8")
+    .split("\n")
+    .map((line) => (line.startsWith("!node_modules/!(") ? line.replace("|typescript)", `|typescript|${unused.join("|")})`) : line));
+  for (const name of usedInMixedScopes) lines.push(`!node_modules/${name}/**/!(*.d.ts|*.d.mts|*.d.cts|*.map|*.md)`);
   const out = [];
   let pending = null;
   for (const line of lines) {
-    const marker = /^#\s*target:\s*(prebuilt|reflink)\s*$/.exec(line.trim());
+    const marker = /^#\s*target:\s*(prebuilt|reflink|lancedb)\s*$/.exec(line.trim());
     if (marker) {
       pending = marker[1];
       out.push(line);
@@ -96,6 +152,7 @@ function writeTargetIgnoreFile(dir, info) {
     }
     if (pending === "prebuilt") out.push(`!node_modules/@node-llama-cpp/${info.prebuilt}/**`);
     else if (pending === "reflink") out.push(info.reflink ? `!node_modules/@reflink/${info.reflink}/**` : "# (no reflink binding for this target)");
+    else if (pending === "lancedb") out.push(info.lancedb ? `!node_modules/@lancedb/${info.lancedb}/**` : "# (no LanceDB build for this target: codebase memory searches by symbols only)");
     else out.push(line);
     pending = null;
   }
@@ -113,7 +170,7 @@ function report(vsix) {
 
   const area = (name) => {
     const n = name.replace(/^extension\//, "");
-    const m = /^node_modules\/(@node-llama-cpp\/[^/]+|node-llama-cpp)\//.exec(n);
+    const m = /^node_modules\/(@node-llama-cpp\/[^/]+|node-llama-cpp|@lancedb\/[^/]+|apache-arrow)\//.exec(n);
     if (m) return `node_modules/${m[1]}`;
     if (n.startsWith("node_modules/")) return "node_modules/(other production deps)";
     return n.includes("/") ? n.slice(0, n.indexOf("/")) + "/" : n;
