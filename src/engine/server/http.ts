@@ -60,7 +60,12 @@ export function send(url: URL, options: HttpOptions): Promise<HttpAnswer> {
   const make = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise<HttpAnswer>((resolve, reject) => {
     const req = make(url, { method: options.method, headers, ...(ca ? { ca } : {}) });
-    const onAbort = () => req.destroy(new AbortedError());
+    let response: IncomingMessage | undefined;
+    // A complete answer has nothing left to close: its socket may be back in the agent's pool, where an error has no
+    // listener (an uncaught exception). The reader still stops, as the caller checks its signal.
+    const onAbort = () => {
+      if (!response?.complete) req.destroy(new AbortedError());
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
     const done = () => signal?.removeEventListener("abort", onAbort);
     req.setTimeout(options.timeoutMs, () => req.destroy(ServerFailure.timeout(url, options.timeoutMs)));
@@ -70,16 +75,17 @@ export function send(url: URL, options: HttpOptions): Promise<HttpAnswer> {
       done();
       reject(error instanceof ServerFailure || error instanceof AbortedError ? error : ServerFailure.fromNetwork(url, error));
     });
-    req.once("response", (response) => {
-      response.once("close", done);
-      response.on("error", () => {});
+    req.once("response", (answer) => {
+      response = answer;
+      answer.once("close", done);
+      answer.on("error", () => {});
       resolve({
-        status: response.statusCode ?? 0,
-        headers: response.headers,
-        body: readBody(response, req, url),
+        status: answer.statusCode ?? 0,
+        headers: answer.headers,
+        body: readBody(answer, req, url),
         // A complete answer has nothing left to close (its socket may already serve another request).
         close: () => {
-          if (!response.complete && !req.destroyed) req.destroy(new AbortedError());
+          if (!answer.complete && !req.destroyed) req.destroy(new AbortedError());
         },
       });
     });

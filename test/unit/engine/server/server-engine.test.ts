@@ -97,6 +97,13 @@ describe("the server engine against a real llama-server", function () {
       assert.equal(result.stopReason, "max-lines");
     });
 
+    it("closes nothing with an error when the line limit comes after the whole answer arrived (its socket is back in the pool)", async () => {
+      // The scripted answer is one small read: the limit is reached while its last events are handled, after the
+      // response ended. Destroying the request then errored the pooled socket, which no one listens to (uncaught).
+      const engine = open(server.url);
+      for (let i = 0; i < 20; i++) assert.equal((await engine.infill({ ...COUNT_DONE, maxLines: 1 })).stopReason, "max-lines");
+    });
+
     it("answers a chat with exactly the scripted answer, streamed from /v1/chat/completions", async () => {
       const engine = open(server.url);
       const chunks: string[] = [];
