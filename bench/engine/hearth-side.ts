@@ -67,8 +67,11 @@ export class HearthSide {
     return side;
   }
 
-  /** The document becomes the step's text (one edit, as a keystroke makes), then one model call at its cursor. */
-  async ask(step: TypingStep, nPredict: number): Promise<HearthAnswer> {
+  /**
+   * The document becomes the step's text (one edit, as a keystroke makes), then one model call at its cursor; `signal`
+   * abandons it (the team bench's time limit per round).
+   */
+  async ask(step: TypingStep, nPredict: number, signal: AbortSignal = new AbortController().signal): Promise<HearthAnswer> {
     this.type(step);
     let params: InfillParams | undefined;
     let result: GenerationResult | undefined;
@@ -84,7 +87,7 @@ export class HearthSide {
       },
     };
     const started = performance.now();
-    await generateSuggestion({ engine, context: this.pipeline.context }, this.snapshot(step), { ...DEFAULT_GENERATION, budgetTokens: CONTEXT_TOKENS, relativePath: (path) => pathInFolder(this.file.root, path) ?? path }, new AbortController().signal);
+    await generateSuggestion({ engine, context: this.pipeline.context }, this.snapshot(step), { ...DEFAULT_GENERATION, budgetTokens: CONTEXT_TOKENS, relativePath: (path) => pathInFolder(this.file.root, path) ?? path }, signal);
     const ms = performance.now() - started;
     if (!params || !result) throw new Error("the pipeline made no model call");
     const { firstChunkMs, totalMs } = result.timings;

@@ -9,6 +9,7 @@
 //                                at load 25 from other work, 4 took ~50 minutes)
 //   HEARTH_BENCH_TEAM_REPEATS    repetitions of the whole set (default 2)
 //   HEARTH_BENCH_TEAM_SIZES      team sizes on the server (default 1,2,4,8)
+//   HEARTH_BENCH_TEAM_ROUND_MINUTES  a round stops after this long, reporting what finished (default 10)
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -24,6 +25,7 @@ import { configFigures, configRow, loadText, TABLE_HEAD, type ConfigFigures } fr
 
 const REQUESTS = positiveInt("HEARTH_BENCH_TEAM_REQUESTS", 8);
 const REPEATS = positiveInt("HEARTH_BENCH_TEAM_REPEATS", 2);
+const ROUND_LIMIT_MS = positiveInt("HEARTH_BENCH_TEAM_ROUND_MINUTES", 10) * 60_000;
 const TEAM_SIZES = (process.env.HEARTH_BENCH_TEAM_SIZES ?? "1,2,4,8").split(",").map((x) => positiveIntOf("HEARTH_BENCH_TEAM_SIZES", x));
 /** Tokens generated per request: the engine bench's fixed count, no line limit, so every request costs the same. */
 const N_PREDICT = 24;
@@ -47,7 +49,7 @@ export async function runTeamBench(log: (line: string) => void = (line) => conso
   const modelPath = await ensureTestModel("bench-0.5b");
   const build = await ensureLlamaCppBuild(log);
   const developers = teamDevelopers(loadReplayFiles(), Math.max(...TEAM_SIZES), REQUESTS);
-  const settings: RoundSettings = { modelPath, threads: THREADS, contextPerSlot: CONTEXT, nPredict: N_PREDICT, serverBinary: build.server, log };
+  const settings: RoundSettings = { modelPath, threads: THREADS, contextPerSlot: CONTEXT, nPredict: N_PREDICT, serverBinary: build.server, roundLimitMs: ROUND_LIMIT_MS, log };
   const order: Config[] = ["local", ...TEAM_SIZES];
   const rounds: RoundResult[] = [];
   log(`load ${loadText(loadBefore)}; ${developers.length} developers × ${REQUESTS} requests, ${REPEATS} repetitions, ${THREADS} thread(s)`);
@@ -56,7 +58,7 @@ export async function runTeamBench(log: (line: string) => void = (line) => conso
       const round = config === "local" ? await localRound(developers[0]!, repetition, settings) : await serverRound(developers.slice(0, config), repetition, settings);
       rounds.push(round);
       const ms = round.samples.map((x) => x.ms).sort((a, b) => a - b);
-      log(`repetition ${repetition}, ${config === "local" ? "in-process engine" : `${config} developer(s) on the server`}: p50 ${(ms[Math.floor(ms.length / 2)]! / 1000).toFixed(2)} s over ${ms.length} requests in ${round.wallS.toFixed(0)} s; load ${loadText(round.load)}`);
+      log(`repetition ${repetition}, ${config === "local" ? "in-process engine" : `${config} developer(s) on the server`}: p50 ${ms.length > 0 ? (ms[Math.floor(ms.length / 2)]! / 1000).toFixed(2) : "–"} s over ${ms.length} requests in ${round.wallS.toFixed(0)} s (${round.unfinished} unfinished at the limit, ${round.failed} failed${round.firstFailure ? `: ${round.firstFailure}` : ""}); load ${loadText(round.load)}`);
       for (const line of round.engineErrors) log(`  engine: ${line}`);
       // Kept as they come: a run stopped midway still leaves its rounds (bench/.work/ is git-ignored).
       mkdirSync(join(BENCH_DIR, ".work"), { recursive: true });
@@ -130,6 +132,8 @@ ServerEngine per developer, to one llama-server built from node-llama-cpp's bund
 exactly ${N_PREDICT} generated tokens asked per request (no line limit). The in-process row is one developer alone on this machine
 with Hearth's engine process (same thread count, same ${CONTEXT}-token context): what each developer of a team has on their own
 laptop; N in-process engines on one 2-core machine would not be what a team runs, so it is measured for one.
+A round (engine or server start, warm-up, replay) stops after ${ROUND_LIMIT_MS / 60_000} minutes: requests not answered by then are
+abandoned (the server engine closes them) and counted as unfinished; the latencies are those of the answered requests.
 ${REPEATS} repetitions, the configurations in alternating order (forward, then backward); latency figures pool the repetitions,
 throughputs are the median of the repetitions. Latency includes context assembly, which here runs on the same 2 cores as the
 server for every developer (on a team, on each developer's laptop): "engine call" is the request alone.

@@ -15,7 +15,7 @@ export interface ConfigFigures {
 
 const r = (value: number, digits = 0) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : null);
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const s = (ms: FlatValue | undefined) => (typeof ms === "number" ? `${(ms / 1000).toFixed(2)} s` : "–");
 export const loadText = (load: readonly number[]) => load.map((x) => x.toFixed(2)).join(" ");
 
 /** p50/p95 of each developer, in ms, pooled over the repetitions. */
@@ -34,11 +34,14 @@ export function configFigures(c: ConfigFigures): Record<string, FlatValue> {
   const sum = (round: RoundResult, pick: (x: TeamSample) => number) => round.samples.reduce((a, x) => a + pick(x), 0);
   return {
     [`${c.key}_requests`]: c.samples.length,
+    [`${c.key}_unfinished_at_limit`]: c.rounds.reduce((a, round) => a + round.unfinished, 0),
+    [`${c.key}_failed`]: c.rounds.reduce((a, round) => a + round.failed, 0),
+    [`${c.key}_first_failure`]: c.rounds.find((round) => round.firstFailure)?.firstFailure ?? null,
     [`${c.key}_ms_p50`]: r(median(ms)),
     [`${c.key}_ms_p95`]: r(quantile(ms, 0.95)),
     [`${c.key}_engine_ms_p50`]: r(median(c.samples.map((x) => x.engineMs))),
-    [`${c.key}_worst_developer_p50`]: r(Math.max(...devs.map((d) => d.p50))),
-    [`${c.key}_worst_developer_p95`]: r(Math.max(...devs.map((d) => d.p95))),
+    [`${c.key}_worst_developer_p50`]: devs.length > 0 ? r(Math.max(...devs.map((d) => d.p50))) : null,
+    [`${c.key}_worst_developer_p95`]: devs.length > 0 ? r(Math.max(...devs.map((d) => d.p95))) : null,
     [`${c.key}_per_developer_p50_p95_ms`]: devs.map((d) => `${d.developer}:${r(d.p50)}/${r(d.p95)}`).join(" "),
     [`${c.key}_per_repetition_p50`]: c.rounds.map((round) => r(median(round.samples.map((x) => x.ms)))).join(" "),
     [`${c.key}_prompt_tokens_sent_mean`]: r(mean(c.sent), 1),
@@ -55,8 +58,8 @@ export function configFigures(c: ConfigFigures): Record<string, FlatValue> {
 
 export function configRow(c: ConfigFigures, f: Record<string, FlatValue>): string {
   const n = (name: string) => f[`${c.key}_${name}`];
-  return `| ${c.title} | ${s(Number(n("ms_p50")))} | ${s(Number(n("ms_p95")))} | ${s(Number(n("engine_ms_p50")))} | ${s(Number(n("worst_developer_p50")))} / ${s(Number(n("worst_developer_p95")))} | ${String(n("prompt_tokens_sent_mean"))} | ${String(n("prompt_tokens_evaluated_mean"))} (p50 ${String(n("prompt_tokens_evaluated_p50"))}) | ${String(n("generated_tokens_mean"))} | ${String(n("requests_per_s"))} | ${String(n("evaluated_prompt_tokens_per_s"))} | ${String(n("generated_tokens_per_s"))} | ${c.rounds.map((round) => round.load[0].toFixed(1)).join(", ")} |`;
+  return `| ${c.title} | ${String(n("requests"))} / ${String(n("unfinished_at_limit"))} / ${String(n("failed"))} | ${s(n("ms_p50"))} | ${s(n("ms_p95"))} | ${s(n("engine_ms_p50"))} | ${s(n("worst_developer_p50"))} / ${s(n("worst_developer_p95"))} | ${String(n("prompt_tokens_sent_mean"))} | ${String(n("prompt_tokens_evaluated_mean"))} (p50 ${String(n("prompt_tokens_evaluated_p50"))}) | ${String(n("generated_tokens_mean"))} | ${String(n("requests_per_s"))} | ${String(n("evaluated_prompt_tokens_per_s"))} | ${String(n("generated_tokens_per_s"))} | ${c.rounds.map((round) => round.load[0].toFixed(1)).join(", ")} |`;
 }
 
-export const TABLE_HEAD = `| configuration | p50 | p95 | engine call p50 | worst developer p50 / p95 | prompt tokens sent / request | evaluated / request | generated / request | requests/s | evaluated prompt tokens/s | generated tokens/s | load (1 min) after each round |
-|---|---|---|---|---|---|---|---|---|---|---|---|`;
+export const TABLE_HEAD = `| configuration | answered / unfinished at the limit / failed | p50 | p95 | engine call p50 | worst developer p50 / p95 | prompt tokens sent / request | evaluated / request | generated / request | requests/s | evaluated prompt tokens/s | generated tokens/s | load (1 min) after each round |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|`;

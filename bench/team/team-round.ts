@@ -12,7 +12,7 @@ import { EngineClient } from "../../src/engine/client";
 import type { InfillParams } from "../../src/engine/protocol";
 import { ServerEngine } from "../../src/engine/server/server-engine";
 import { BENCH_DIR } from "../report";
-import { HearthSide } from "../engine/hearth-side";
+import { HearthSide, type HearthAnswer } from "../engine/hearth-side";
 import { LlamaServer } from "../engine/llama-server";
 import type { Developer } from "./developers";
 
@@ -35,6 +35,11 @@ export interface RoundResult {
   /** 1-based repetition this round belongs to. */
   repetition: number;
   samples: TeamSample[];
+  /** Requests not answered when the round's time limit came (abandoned: the server engine closed them). */
+  unfinished: number;
+  /** Requests that failed, with the first failure's message. */
+  failed: number;
+  firstFailure: string | null;
   /** From the first measured request to the last answer, all developers at once. */
   wallS: number;
   /** The server's context per slot (what the server engine read from it); the local engine's context otherwise. */
@@ -49,6 +54,8 @@ export interface RoundSettings {
   contextPerSlot: number;
   nPredict: number;
   serverBinary: string;
+  /** A round (engine or server start, warm-up and replay) is stopped after this long; what finished is reported. */
+  roundLimitMs: number;
   log: (line: string) => void;
 }
 
@@ -69,7 +76,8 @@ export async function localRound(developer: Developer, repetition: number, setti
 /** N developers, each with their own ServerEngine, on one llama-server with N slots and continuous batching. */
 export async function serverRound(developers: readonly Developer[], repetition: number, settings: RoundSettings): Promise<RoundResult> {
   const n = developers.length;
-  const flags = ["-c", String(settings.contextPerSlot * n), "-np", String(n), "-cb"];
+  // The server's own HTTP timeout (600 s by default) would close requests that wait longer in a loaded round.
+  const flags = ["-c", String(settings.contextPerSlot * n), "-np", String(n), "-cb", "--timeout", String(Math.ceil(settings.roundLimitMs / 1000) + 60)];
   const server = await LlamaServer.start(settings.serverBinary, settings.modelPath, { threads: settings.threads, flags, logFile: join(BENCH_DIR, ".work", `llama-server-team-${n}.log`) });
   const logger = new MemoryLogger("warn");
   const engines = developers.map(
@@ -85,17 +93,34 @@ export async function serverRound(developers: readonly Developer[], repetition: 
   }
 }
 
-async function replayAll(engines: readonly PipelineEngine[], developers: readonly Developer[], settings: RoundSettings): Promise<{ samples: TeamSample[]; wallS: number }> {
+type Replayed = Pick<RoundResult, "samples" | "unfinished" | "failed" | "firstFailure" | "wallS">;
+
+async function replayAll(engines: readonly PipelineEngine[], developers: readonly Developer[], settings: RoundSettings): Promise<Replayed> {
+  const limit = AbortSignal.timeout(settings.roundLimitMs);
+  const failures: string[] = [];
+  let unfinished = 0;
   const sides = await Promise.all(developers.map((developer, i) => HearthSide.open(engines[i]!, developer.file, developer.steps[0]!)));
   try {
     // Warm-up, all at once: each developer's first prompt fills their slot (or the engine's cache).
-    await Promise.all(developers.map((developer, i) => sides[i]!.ask(developer.steps[0]!, settings.nPredict)));
+    const warm = await Promise.allSettled(developers.map((developer, i) => sides[i]!.ask(developer.steps[0]!, settings.nPredict, limit)));
+    for (const result of warm) if (result.status === "rejected" && !limit.aborted) failures.push(messageOf(result.reason));
     const started = performance.now();
     const perDeveloper = await Promise.all(
       developers.map(async (developer, i) => {
         const samples: TeamSample[] = [];
         for (const step of developer.steps.slice(1)) {
-          const answer = await sides[i]!.ask(step, settings.nPredict);
+          if (limit.aborted) {
+            unfinished++;
+            continue;
+          }
+          let answer: HearthAnswer;
+          try {
+            answer = await sides[i]!.ask(step, settings.nPredict, limit);
+          } catch (error) {
+            if (limit.aborted) unfinished++;
+            else failures.push(messageOf(error));
+            continue;
+          }
           samples.push({
             developer: developer.index,
             ms: answer.ms,
@@ -108,7 +133,7 @@ async function replayAll(engines: readonly PipelineEngine[], developers: readonl
         return samples;
       }),
     );
-    return { samples: perDeveloper.flat(), wallS: (performance.now() - started) / 1000 };
+    return { samples: perDeveloper.flat(), unfinished, failed: failures.length, firstFailure: failures[0] ?? null, wallS: (performance.now() - started) / 1000 };
   } finally {
     for (const side of sides) side.dispose();
   }
@@ -117,6 +142,10 @@ async function replayAll(engines: readonly PipelineEngine[], developers: readonl
 function loadNow(): [number, number, number] {
   const [one, five, fifteen] = loadavg();
   return [one!, five!, fifteen!];
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function errorsOf(logger: MemoryLogger): string[] {
