@@ -86,21 +86,19 @@ export async function buildEngineForThisCpu({ dir, packageDir, onStep }: EngineB
   // A packaged extension may leave node-llama-cpp's build files out (the VSIX does, to stay small).
   const missing = ["llama/CMakeLists.txt", "llama/addon"].filter((path) => !existsSync(join(packageDir, path)));
   if (missing.length > 0) throw new Error(`this installation of node-llama-cpp (${packageDir}) lacks its build files (${missing.join(", ")}), so llama.cpp cannot be built from it`);
+  const unlock = await lockBuildFolder(dir);
+  try {
+    return await buildLocked(dir, packageDir, onStep);
+  } finally {
+    await unlock();
+  }
+}
+
+async function buildLocked(dir: string, packageDir: string, onStep: (step: string) => void): Promise<EngineBuildMarker> {
   const started = performance.now();
   const version = await packageVersion(packageDir);
-  const copy = join(dir, PACKAGE_COPY);
   await rm(join(dir, ENGINE_BUILD_MARKER), { force: true });
-  const copied = existsSync(join(copy, "package.json")) ? await packageVersion(copy).catch(() => null) : null;
-  if (copied !== version) {
-    onStep(`copying node-llama-cpp ${version}`);
-    await rm(copy, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    // Its own build output, clone and dependencies stay behind: the copy builds its own and finds the rest through the link.
-    const skipped = new Set(["node_modules", join("llama", "localBuilds"), join("llama", "llama.cpp"), ".temp"].map((p) => join(packageDir, p)));
-    await cp(packageDir, copy, { recursive: true, filter: (source) => !skipped.has(source) });
-    // The copy resolves its dependencies (cmake-js, node-addon-api, the prebuilt packages) from the installed ones.
-    await symlink(dirname(packageDir), join(copy, "node_modules"), "junction");
-  }
+  const copy = await copyPackage(dir, packageDir, onStep);
   onStep("building llama.cpp for this CPU");
   const lib = (await import(pathToFileURL(join(copy, "dist", "index.js")).href)) as NodeLlamaCpp;
   const llama = await lib.getLlama({ gpu: false, build: "auto", usePrebuiltBinaries: false, progressLogs: true, logLevel: lib.LlamaLogLevel.warn });
@@ -118,6 +116,80 @@ export async function buildEngineForThisCpu({ dir, packageDir, onStep }: EngineB
   await writeFile(join(dir, ENGINE_BUILD_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
   onStep(`built in ${marker.seconds} s`);
   return marker;
+}
+
+/** Written in the copy once it is whole and linked: what it was copied from. */
+const COPY_MARKER = "hearth-copy.json";
+
+/**
+ * The copy of node-llama-cpp in `dir` to build in, made once per version. A copy counts only once its marker says it
+ * is whole: a reload during the copy leaves a package.json of the right version without the rest. When the extension
+ * moved (an update keeping node-llama-cpp's version), only the link to its dependencies is made again, keeping the
+ * copy's compiled build: the old extension's folder is deleted, and the copy would resolve nothing.
+ */
+export async function copyPackage(dir: string, packageDir: string, onStep: (step: string) => void): Promise<string> {
+  const version = await packageVersion(packageDir);
+  const copy = join(dir, PACKAGE_COPY);
+  const copied = await readCopyMarker(copy);
+  if (copied?.version !== version) {
+    onStep(`copying node-llama-cpp ${version}`);
+    await rm(copy, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    // Its own build output, clone and dependencies stay behind: the copy builds its own and finds the rest through the link.
+    const skipped = new Set(["node_modules", join("llama", "localBuilds"), join("llama", "llama.cpp"), ".temp"].map((p) => join(packageDir, p)));
+    await cp(packageDir, copy, { recursive: true, filter: (source) => !skipped.has(source) });
+  }
+  if (copied?.version !== version || copied.from !== packageDir) {
+    await rm(join(copy, COPY_MARKER), { force: true });
+    await rm(join(copy, "node_modules"), { force: true, recursive: true });
+    // The copy resolves its dependencies (cmake-js, node-addon-api, the prebuilt packages) from the installed ones.
+    await symlink(dirname(packageDir), join(copy, "node_modules"), "junction");
+    await writeFile(join(copy, COPY_MARKER), `${JSON.stringify({ version, from: packageDir })}\n`);
+  }
+  return copy;
+}
+
+async function readCopyMarker(copy: string): Promise<{ version: string; from: string } | null> {
+  try {
+    const json = JSON.parse(await readFile(join(copy, COPY_MARKER), "utf8")) as { version?: unknown; from?: unknown } | null;
+    return typeof json?.version === "string" && typeof json.from === "string" ? { version: json.version, from: json.from } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Held by the process building in a folder: its process id. */
+export const ENGINE_BUILD_LOCK = "building.pid";
+
+/**
+ * Takes the folder for this process, or refuses while a live process holds it: two windows building at once would
+ * delete and copy the package under each other's compiler. A lock whose process is gone (a crash) is taken over.
+ */
+async function lockBuildFolder(dir: string): Promise<() => Promise<void>> {
+  await mkdir(dir, { recursive: true });
+  const lockPath = join(dir, ENGINE_BUILD_LOCK);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(lockPath, String(process.pid), { flag: "wx" });
+      return () => rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+    }
+    const holder = Number.parseInt(await readFile(lockPath, "utf8").catch(() => ""), 10);
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      throw new Error(`the engine is already being built in ${dir} by process ${holder} (another window?); wait for it to finish, or delete ${lockPath} if no build runs`);
+    }
+    await rm(lockPath, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Whether `path` is `dir` or lies inside it. */

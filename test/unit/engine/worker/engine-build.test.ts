@@ -1,7 +1,8 @@
 // The engine build for this CPU: which build the engine may load (engine-build.mts), and the binding's fallback to the
 // prebuilt binary, with the reason in the log, whenever that build is missing, stale or does not load (llama-binding.mts).
 import { strict as assert } from "node:assert";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -76,6 +77,54 @@ describe("engine build for this CPU", function () {
       build.buildEngineForThisCpu({ dir: join(dir, "build"), packageDir, onStep: () => undefined }),
       /lacks its build files \(llama\/CMakeLists\.txt, llama\/addon\), so llama\.cpp cannot be built from it/,
     );
+  });
+
+  /** An installed node-llama-cpp as far as copying it goes: its manifest, build files and entry, under a node_modules. */
+  function installedPackage(root: string): string {
+    const packageDir = join(dir, root, "node_modules", "node-llama-cpp");
+    mkdirSync(join(packageDir, "llama", "addon"), { recursive: true });
+    mkdirSync(join(packageDir, "dist"), { recursive: true });
+    writeFileSync(join(packageDir, "package.json"), JSON.stringify({ name: "node-llama-cpp", version: installed, type: "module" }));
+    writeFileSync(join(packageDir, "llama", "CMakeLists.txt"), "project(addon)\n");
+    writeFileSync(join(packageDir, "dist", "index.js"), "export {};\n");
+    return packageDir;
+  }
+
+  it("copies node-llama-cpp again when an earlier copy was cut short after its package.json", async () => {
+    const packageDir = installedPackage("extension-1");
+    // What a reload during the copy leaves: the manifest of the right version, and not the rest.
+    mkdirSync(join(dir, "build", "node-llama-cpp"), { recursive: true });
+    writeFileSync(join(dir, "build", "node-llama-cpp", "package.json"), JSON.stringify({ name: "node-llama-cpp", version: installed }));
+    const copy = await build.copyPackage(join(dir, "build"), packageDir, () => undefined);
+    assert.equal(readFileSync(join(copy, "dist", "index.js"), "utf8"), "export {};\n");
+    assert.equal(realpathSync(join(copy, "node_modules")), realpathSync(dirname(packageDir)));
+  });
+
+  it("links the copy to the node-llama-cpp installed now when the extension moved, without copying it again", async () => {
+    const steps: string[] = [];
+    await build.copyPackage(join(dir, "build"), installedPackage("extension-1"), (step) => steps.push(step));
+    const moved = installedPackage("extension-2");
+    const copy = await build.copyPackage(join(dir, "build"), moved, (step) => steps.push(step));
+    assert.equal(realpathSync(join(copy, "node_modules")), realpathSync(dirname(moved)));
+    // Replacing the link deletes the link, never what it pointed to.
+    assert.equal(existsSync(join(dir, "extension-1", "node_modules", "node-llama-cpp", "package.json")), true);
+    assert.deepEqual(steps, [`copying node-llama-cpp ${installed}`]);
+  });
+
+  it("refuses to build while another process builds in the same folder, naming it", async () => {
+    const packageDir = installedPackage("extension-1");
+    mkdirSync(join(dir, "build"), { recursive: true });
+    const other = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+    try {
+      writeFileSync(join(dir, "build", build.ENGINE_BUILD_LOCK), String(other.pid));
+      await assert.rejects(
+        build.buildEngineForThisCpu({ dir: join(dir, "build"), packageDir, onStep: () => undefined }),
+        new RegExp(`the engine is already being built in .* by process ${String(other.pid)}`),
+      );
+      assert.equal(existsSync(join(dir, "build", "node-llama-cpp")), false);
+    } finally {
+      other.kill();
+    }
   });
 
   it("runs the prebuilt binary, and logs why, when the build for this CPU does not load", async () => {
