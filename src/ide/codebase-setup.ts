@@ -46,6 +46,9 @@ export function registerCodebaseMemory(
       // Another embedding model: vectors of the old one mean nothing to it, and the next pass rebuilds the store.
       if (e.affectsConfiguration("hearth.embedding.modelPath")) void host.reindex();
     }),
+    // While a completion or a chat answer runs on the completion model, the whole indexer waits (chunking, writes,
+    // compaction), not only the engine's embedding lane.
+    deps.engine.onDidChangeStatus((status) => host.memory?.setBusy(status.kind === "ready" && status.busy)),
     // Another engine (the server kind, another server) embeds with another model: the same. Before the first pass has
     // ended there is nothing to redo (the startup pass asks whichever engine answers then).
     deps.engine.onDidChangeEngine(() => {
