@@ -4,34 +4,29 @@
 //   - host-thread cost per edit (history bookkeeping) and per request (the prompt), p50/p95;
 //   - with the always-right oracle (the true next hunk handed back as the model's rewrite), the share of hunks the
 //     user could have taken with Tab (the next hunk lies in the window and survives post-processing);
-//   - with random weights in Qwen2.5-Coder-0.5B's shape (bench-0.5b, what Sweep's 0.5B costs per token), prompt tokens
-//     evaluated per request (the rest from the KV cache) and the latency from the pause to a shown suggestion, the
-//     answer fixed at the window's length (random weights never stop on their own).
+//   - in Qwen2.5-Coder-0.5B's shape (bench-0.5b, what Sweep's 0.5B costs per token), over runs of requests in one file,
+//     each lever of the model's cost (model-levers.ts): prompt tokens evaluated per request in the sliding and the
+//     stable diff-block layout, and the oracle's answer generated plainly, with input-lookup drafts, and with drafts
+//     and the early stop: tokens generated, drafts accepted, latency from the pause to the answer.
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { EngineClient } from "../../src/engine/client";
-import { MemoryLogger } from "../../src/common/logger";
 import { EditHistory, type HistoryFile } from "../../src/nextedit/edit-history";
 import { SWEEP_FORMAT } from "../../src/nextedit/formats";
 import { buildNextEditPrompt, type NextEditPrompt } from "../../src/nextedit/next-edit-prompt";
 import { DEFAULT_PAUSE_MS } from "../../src/nextedit/next-edit-requests";
 import { interpretRewrite } from "../../src/nextedit/rewrite";
-import { ensureTestModel } from "../../test/fixtures/models/test-models";
-import { BENCH_DIR, median, quantile, writeBenchResult } from "../report";
+import { BENCH_DIR, median, quantile, writeBenchResult, type FlatValue } from "../report";
 import { recentFileChanges, typeHunk } from "./history-replay";
+import { ANSWER_VARIANTS, PROMPT_VARIANTS, runModelLevers, type LeverSample, type Variant, type VariantRun } from "./model-levers";
 
 const COMMITS = Number(process.env.HEARTH_NEXT_EDIT_COMMITS ?? 40);
 const MODEL_REQUESTS = Number(process.env.HEARTH_NEXT_EDIT_REQUESTS ?? 8);
 const KEY_GAP_MS = 80;
 const HUNK_PAUSE_MS = 2000;
 
-interface Sample {
-  path: string;
-  prompt: NextEditPrompt;
-}
 
-function replay(repo: string) {
+export function replay(repo: string) {
   const changes = recentFileChanges(repo, COMMITS);
   let edits = 0;
   let requests = 0;
@@ -39,8 +34,11 @@ function replay(repo: string) {
   let followed = 0;
   const editCost: number[] = [];
   const requestCost: number[] = [];
-  const samples: Sample[] = [];
+  const samples: LeverSample[] = [];
   for (const change of changes) {
+    let shownFrom: NextEditPrompt["shownFrom"];
+    // Files edited in 5 hunks or more: the diff blocks outgrow the format's 3, where the two layouts differ.
+    const sampled = change.hunks.length >= 5;
     let now = 0;
     const history = new EditHistory(() => true, { now: () => now });
     const file: HistoryFile = { uri: `file:///repo/${change.path}`, path: change.path, languageId: "typescript" };
@@ -67,10 +65,14 @@ function replay(repo: string) {
       now += HUNK_PAUSE_MS;
       const cursor = offsetOfLine(text, hunk.line + hunk.added.length) - (hunk.added.length > 0 ? 1 : 0);
       const started = performance.now();
-      const prompt = buildNextEditPrompt({ format: SWEEP_FORMAT, path: change.path, text, cursorOffset: Math.max(0, cursor), events: history.recent(), lastEvent: history.lastEventOf(file.uri) });
+      const input = { format: SWEEP_FORMAT, path: change.path, text, cursorOffset: Math.max(0, cursor), events: history.recent(), lastEvent: history.lastEventOf(file.uri) };
+      const prompt = buildNextEditPrompt({ ...input, ...(shownFrom ? { shownFrom } : {}) });
       requestCost.push(performance.now() - started);
+      shownFrom = prompt.shownFrom;
       requests++;
-      if (samples.length < MODEL_REQUESTS) samples.push({ path: change.path, prompt });
+      const sample: LeverSample = { path: change.path, sliding: buildNextEditPrompt(input), stable: prompt, cursorOffset: input.cursorOffset, oracle: undefined };
+      // Runs of requests in one file (the KV cache holds the previous one's prompt), until enough have an oracle answer.
+      if (sampled && samples.filter((x) => x.oracle !== undefined).length < MODEL_REQUESTS && samples.length < 2 * MODEL_REQUESTS) samples.push(sample);
       const next = change.hunks[h + 1];
       if (!next) continue;
       followed++;
@@ -88,36 +90,13 @@ function replay(repo: string) {
       const outcome = interpretRewrite({ current: prompt.window.text, original: prompt.original, output: rewrite, cursor: cursor - prompt.window.start, stopStrings: SWEEP_FORMAT.stopStrings });
       if (outcome.kind !== "edit") continue;
       const applied = prompt.window.text.slice(0, outcome.edit.start) + outcome.edit.text + prompt.window.text.slice(outcome.edit.end);
-      if (applied === rewrite) takeable++;
+      if (applied === rewrite) {
+        takeable++;
+        sample.oracle = rewrite;
+      }
     }
   }
   return { files: changes.length, hunks: changes.reduce((n, c) => n + c.hunks.length, 0), edits, requests, takeable, followed, editCost, requestCost, samples };
-}
-
-async function modelRun(samples: Sample[]) {
-  const modelPath = await ensureTestModel("bench-0.5b");
-  const client = new EngineClient({ workerPath: join(BENCH_DIR, "..", "dist", "engine-worker.mjs"), logger: new MemoryLogger() });
-  const evaluated: number[] = [];
-  const total: number[] = [];
-  const latency: number[] = [];
-  try {
-    await client.configure({ modelPath: "", nextEditModelPath: modelPath, threads: 1, contextSize: 4096, gpu: "off", idleUnloadMs: 0 });
-    // The load is not a request's cost: the model stays loaded while the user works.
-    await client.nextEdit({ pieces: [{ kind: "text", text: "warm up" }], specialTokens: [], stop: [], maxTokens: 1 });
-    for (const sample of samples) {
-      const answerTokens = Math.ceil(sample.prompt.window.text.length / 3.5);
-      const counts = await client.tokenCounts(sample.prompt.pieces.map((p) => (p.kind === "text" ? p.text : "")), { role: "nextEdit" });
-      const started = performance.now();
-      const result = await client.nextEdit({ pieces: sample.prompt.pieces, specialTokens: [...SWEEP_FORMAT.specialTokens], stop: [], maxTokens: answerTokens });
-      latency.push(DEFAULT_PAUSE_MS + (performance.now() - started));
-      evaluated.push(result.promptTokens);
-      total.push((counts?.counts.reduce((a, b) => a + b, 0) ?? 0) + sample.prompt.pieces.filter((p) => p.kind === "special").length);
-      process.stdout.write(`  ${sample.path}: ${result.promptTokens} of ${total.at(-1)} prompt tokens evaluated, ${result.generatedTokens} generated, ${Math.round(latency.at(-1)!)} ms pause→answer\n`);
-    }
-  } finally {
-    await client.dispose();
-  }
-  return { evaluated, total, latency };
 }
 
 function offsetOfLine(text: string, line: number): number {
@@ -137,9 +116,18 @@ export async function runNextEditBench(): Promise<void> {
   const r = replay(repo);
   const perHundred = (r.requests / Math.max(1, r.edits)) * 100;
   process.stdout.write(`replayed ${r.files} file changes, ${r.hunks} hunks, ${r.edits} edits, ${r.requests} requests (load ${loadBefore.toFixed(1)})\n`);
-  const model = MODEL_REQUESTS > 0 ? await modelRun(r.samples) : { evaluated: [], total: [], latency: [] };
+  const levers = MODEL_REQUESTS > 0 ? await runModelLevers(r.samples, (line) => process.stdout.write(`${line}\n`)) : { runs: [], stepOneMs: [], stepNineMs: [] };
+  const runs = levers.runs;
   const loadAfter = loadavg()[0]!;
-  const figures = {
+  const of = (variant: Variant) => runs.filter((run) => run.variant === variant);
+  const p50 = (variant: Variant, pick: (run: VariantRun) => number) => (of(variant).length > 0 ? Number(median(of(variant).map(pick)).toFixed(1)) : null);
+  const p95 = (variant: Variant, pick: (run: VariantRun) => number) => (of(variant).length > 0 ? Number(quantile(of(variant).map(pick), 0.95).toFixed(1)) : null);
+  const acceptance = (variant: Variant) => {
+    const accepted = of(variant).reduce((n, run) => n + run.draftsAccepted, 0);
+    const all = accepted + of(variant).reduce((n, run) => n + run.draftsRefuted, 0);
+    return all > 0 ? Number((accepted / all).toFixed(3)) : null;
+  };
+  const figures: Record<string, FlatValue> = {
     commit: head,
     commits_replayed: COMMITS,
     file_changes: r.files,
@@ -153,12 +141,31 @@ export async function runNextEditBench(): Promise<void> {
     host_request_p95_ms: Number(quantile(r.requestCost, 0.95).toFixed(3)),
     oracle_takeable_share: r.followed > 0 ? Number((r.takeable / r.followed).toFixed(3)) : null,
     oracle_hunks_followed: r.followed,
-    model_requests: model.latency.length,
-    prompt_tokens_p50: model.total.length > 0 ? median(model.total) : null,
-    prompt_tokens_evaluated_p50: model.evaluated.length > 0 ? median(model.evaluated) : null,
-    latency_pause_to_shown_p50_ms: model.latency.length > 0 ? Math.round(median(model.latency)) : null,
+    model_prompt_requests: of("stable").length,
+    model_answer_requests: of("plain").length,
     load_before: Number(loadBefore.toFixed(2)),
     load_after: Number(loadAfter.toFixed(2)),
+  };
+  for (const variant of [...PROMPT_VARIANTS, ...ANSWER_VARIANTS]) {
+    const key = variant.replace("-", "_");
+    figures[`${key}_prompt_tokens_evaluated_p50`] = p50(variant, (run) => run.promptTokens);
+    figures[`${key}_prompt_tokens_p50`] = p50(variant, (run) => run.promptTotal);
+    figures[`${key}_prompt_evaluated_share_p50`] = of(variant).length > 0 ? Number(median(of(variant).map((run) => run.promptTokens / Math.max(1, run.promptTotal))).toFixed(3)) : null;
+    figures[`${key}_latency_p50_ms`] = p50(variant, (run) => run.latencyMs);
+    figures[`${key}_latency_p95_ms`] = p95(variant, (run) => run.latencyMs);
+    if ((ANSWER_VARIANTS as readonly string[]).includes(variant)) {
+      figures[`${key}_generated_tokens_p50`] = p50(variant, (run) => run.generatedTokens);
+      figures[`${key}_steps_p50`] = p50(variant, (run) => run.steps);
+      figures[`${key}_draft_acceptance`] = acceptance(variant);
+    }
+  }
+  figures.step_one_ms = levers.stepOneMs.length > 0 ? Math.round(median(levers.stepOneMs)) : null;
+  figures.step_nine_ms = levers.stepNineMs.length > 0 ? Math.round(median(levers.stepNineMs)) : null;
+  figures.early_stop_share = of("early-stop").length > 0 ? Number((of("early-stop").filter((run) => run.stoppedEarly).length / of("early-stop").length).toFixed(3)) : null;
+  const promptTotal = r.samples.length > 0 ? median(r.samples.map((sample) => sample.stable.pieces.reduce((n, piece) => n + (piece.kind === "text" ? piece.text.length : 0), 0))) : null;
+  const row = (label: string, variant: Variant, extra = "") => {
+    const figure = (name: string) => figures[`${variant.replace("-", "_")}_${name}`] ?? "–";
+    return `| ${label} | ${figure("prompt_tokens_evaluated_p50")} of ${figure("prompt_tokens_p50")} (${figure("prompt_evaluated_share_p50")}) | ${figure("generated_tokens_p50")} (${figure("steps_p50")} steps) | ${figure("latency_p50_ms")} / ${figure("latency_p95_ms")} ms | ${extra} |`;
   };
   const markdown = [
     "## Next-edit suggestions (`npm run bench:next-edit`)",
@@ -170,9 +177,17 @@ export async function runNextEditBench(): Promise<void> {
     `| requests per 100 edits | ${perHundred.toFixed(1)} | one per pause |`,
     `| host cost per edit, p50 / p95 | ${figures.host_edit_p50_ms} / ${figures.host_edit_p95_ms} ms | p95 ≤ 2 ms |`,
     `| host cost per request (prompt), p50 / p95 | ${figures.host_request_p50_ms} / ${figures.host_request_p95_ms} ms | |`,
-    `| oracle: hunks the user could take with Tab | ${figures.oracle_takeable_share === null ? "–" : `${(figures.oracle_takeable_share * 100).toFixed(1)}%`} of ${r.followed} | |`,
-    `| prompt tokens per request, p50 (evaluated, p50) | ${figures.prompt_tokens_p50 ?? "–"} (${figures.prompt_tokens_evaluated_p50 ?? "–"}) | unchanged part from the KV cache |`,
-    `| pause → suggestion, p50 (bench-0.5b, 1 thread, answer = window length) | ${figures.latency_pause_to_shown_p50_ms ?? "–"} ms over ${model.latency.length} requests | ≤ 1 s |`,
+    `| oracle: hunks the user could take with Tab | ${figures.oracle_takeable_share === null ? "–" : `${((figures.oracle_takeable_share as number) * 100).toFixed(1)}%`} of ${r.followed} | |`,
+    "",
+    `The model's cost, lever by lever (model-levers.ts): bench-0.5b (Qwen2.5-Coder-0.5B's shape, random Q8_0 weights), 1 thread, over runs of requests in one file (${r.samples.length} requests, ${of("plain").length} with an oracle answer; median prompt ${promptTotal ?? "–"} characters). Prompt rows: measured end to end (1-token answer), each layout on its own sequence, the order alternated. Answer rows: the oracle's answer (the true next hunk's rewrite of the window), its latency put together from this run's measured parts: the stable prompt's time on the request's own sequence, the decode steps each variant takes (the engine's InputLookupTokenPredictor and ResyncWatcher run over the oracle's tokens), each costing a decode plus, per draft, the share of one a 9-token batch costs over a decode (both timed alternately on the request's sequence, medians over all requests). Forcing the answer with a grammar instead costs as much per token as the decode (the whole vocabulary checked at each token) and hid the drafts' gain. Latency includes the ${DEFAULT_PAUSE_MS} ms pause; step costs this run: 1 token ${figures.step_one_ms ?? "–"} ms, 9 tokens ${figures.step_nine_ms ?? "–"} ms (p50).`,
+    "",
+    "| variant | prompt tokens evaluated of all, p50 (share, p50) | answer tokens, p50 (decode steps) | pause → answer, p50 / p95 | |",
+    "|---|---|---|---|---|",
+    row("prompt: last 3 diff blocks (sliding)", "sliding", "1-token answer"),
+    row("prompt: blocks kept from the previous prompt (stable)", "stable", "1-token answer"),
+    row("answer: one decode per token", "plain", ""),
+    row("answer: input-lookup drafts", "speculative", `drafts accepted ${figures.speculative_draft_acceptance ?? "–"}`),
+    row("answer: drafts + early stop", "early-stop", `drafts accepted ${figures.early_stop_draft_acceptance ?? "–"}; stopped early in ${figures.early_stop_share === null ? "–" : `${((figures.early_stop_share as number) * 100).toFixed(0)}%`} of answers`),
   ].join("\n");
   writeBenchResult("next-edit", figures, markdown);
   process.stdout.write(`${markdown}\n`);
