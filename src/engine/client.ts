@@ -1,6 +1,5 @@
 import { availableParallelism } from "node:os";
 import { isAbortError, untilAborted } from "../common/abort";
-import { errorMessage } from "../common/errors";
 import { Emitter, type Event } from "../common/event";
 import type { MachineMemory } from "../models/memory-fit";
 import { checkModelFile, type ModelFileCheck } from "../models/model-file";
@@ -10,6 +9,7 @@ import { embedInBatches } from "./embedding-batches";
 import { EngineConnection, type EngineConnectionCrash } from "./engine-connection";
 import { DEFAULT_SUPERVISION, loadDeadlineMs, type SupervisionSettings } from "./engine-process";
 import { LoadCrashes } from "./load-crashes";
+import { describeFailure, loadParams, withSizeAdvice } from "./model-loading";
 import { ModelSlots, notConfiguredStatus, roleProblem, ROLE_SETTINGS, SECONDARY_ROLES, statusesOf } from "./model-slots";
 import {
   EngineError,
@@ -182,17 +182,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
     }
     slot.loadingKey = key;
     slot.loadingSizeBytes = check.sizeBytes;
-    const params: ParamsOf<"load"> = {
-      modelPath,
-      ...(role !== "completion" ? { role } : {}),
-      threads: settings.threads,
-      contextSize: settings.contextSize,
-      gpu: settings.gpu,
-      ...(settings.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: settings.memoryBudgetBytes } : {}),
-      // The adapters are trained for the completion model (hearth.model.loraAdapters names it).
-      ...(role === "completion" && settings.loraAdapters?.length ? { loraAdapters: settings.loraAdapters } : {}),
-    };
-    const loading = this.connection.call("load", params, {
+    const loading = this.connection.call("load", loadParams(role, modelPath, settings), {
       signal,
       loadMs: loadDeadlineMs(check.sizeBytes, this.supervision),
       mapError: (error) => this.withAdvice(error, role),
@@ -204,7 +194,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
       this.loadCrashes.succeeded(key);
       return model;
     } catch (error) {
-      if (!isAbortError(error)) this.options.logger.error(`loading ${modelPath}${role !== "completion" ? ` for ${role}` : ""} failed: ${describe(error)}`);
+      if (!isAbortError(error)) this.options.logger.error(`loading ${modelPath}${role !== "completion" ? ` for ${role}` : ""} failed: ${describeFailure(error)}`);
       throw error;
     } finally {
       if (slot.loadPromise === loading) {
@@ -227,7 +217,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
       return await this.connection.call("memory", { gpu: settings?.gpu ?? "auto", threads: settings?.threads ?? defaultThreads() }, { signal });
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      this.options.logger.debug(`could not read the GPU's memory (${describe(error)}); judging fit by RAM alone`);
+      this.options.logger.debug(`could not read the GPU's memory (${describeFailure(error)}); judging fit by RAM alone`);
       return fallback;
     }
   }
@@ -244,7 +234,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
       return await this.connection.call("tokenCounts", { texts, role }, options);
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      this.options.logger.debug(`counting tokens failed: ${describe(error)}`);
+      this.options.logger.debug(`counting tokens failed: ${describeFailure(error)}`);
       return null;
     }
   }
@@ -253,13 +243,13 @@ export class EngineClient implements Engine, EmbeddingEngine {
   async unload(): Promise<void> {
     for (const role of MODEL_ROLES) this.slots.slot(role).loadedKey = undefined;
     if (!this.connection.running) return;
-    await this.connection.call("unload", {}).catch((error: unknown) => this.options.logger.warn(`unload failed: ${describe(error)}`));
+    await this.connection.call("unload", {}).catch((error: unknown) => this.options.logger.warn(`unload failed: ${describeFailure(error)}`));
   }
 
   private async unloadRole(role: ModelRole): Promise<void> {
     this.slots.slot(role).loadedKey = undefined;
     if (!this.connection.running) return;
-    await this.connection.call("unload", { role }).catch((error: unknown) => this.options.logger.warn(`unloading the ${role} model failed: ${describe(error)}`));
+    await this.connection.call("unload", { role }).catch((error: unknown) => this.options.logger.warn(`unloading the ${role} model failed: ${describeFailure(error)}`));
   }
 
   infill(params: InfillParams, options: RequestOptions = {}): Promise<GenerationResult> {
@@ -374,13 +364,8 @@ export class EngineClient implements Engine, EmbeddingEngine {
     this.crashEmitter.fire({ exitCode, signal, consecutive, reason: failure.code === "engine-unresponsive" ? "unresponsive" : "crashed", message: failure.message });
   }
 
-  /** A model refused for its size: the front end's advice (a smaller catalog model) is added to the engine's facts. */
   private withAdvice(error: EngineErrorPayload, role: ModelRole): EngineErrorPayload {
-    const advise = this.options.adviseOnRefusal;
-    if (!advise || role === "nextEdit" || error.code !== "model-too-large" || !error.memory || error.suggestion) return error;
-    const refusedBytes = this.slots.slot(role).loadingSizeBytes;
-    const advice = advise({ role, machine: error.memory, contextSize: this.slots.settings?.contextSize ?? 4096, ...(refusedBytes !== undefined ? { belowBytes: refusedBytes } : {}) });
-    return { ...error, message: `${error.message} ${advice.sentence}`, ...(advice.suggestion ? { suggestion: advice.suggestion } : {}) };
+    return withSizeAdvice(error, role, this.options.adviseOnRefusal, { contextSize: this.slots.settings?.contextSize ?? 4096, refusedBytes: this.slots.slot(role).loadingSizeBytes });
   }
 
   private crashLoopFailure(role: ModelRole): EngineErrorPayload | undefined {
@@ -408,9 +393,4 @@ export class EngineClient implements Engine, EmbeddingEngine {
 
 function isLoadingOrReady(status: EngineStatus): boolean {
   return status.kind === "ready" || status.kind === "loading";
-}
-
-function describe(error: unknown): string {
-  if (error instanceof EngineError && error.detail) return `${error.message} (${error.detail})`;
-  return errorMessage(error);
 }
