@@ -43,7 +43,8 @@ export async function runEngineBuild({ scriptPath, dir, logFile, execPath, signa
   const env = { ...process.env, ...engineEnvironment({}) };
   // Its own process group (POSIX), so that a cancel stops npm, cmake and the compilers with it.
   const group = process.platform !== "win32";
-  const child = spawn(execPath ?? process.execPath, [scriptPath, dir], { env, stdio: ["ignore", "pipe", "pipe"], windowsHide: true, detached: group });
+  // The IPC channel is how the build learns that this process ended, a closed window included (worker/build-lifetime.mts).
+  const child = spawn(execPath ?? process.execPath, [scriptPath, dir], { env, stdio: ["ignore", "pipe", "pipe", "ipc"], windowsHide: true, detached: group });
   if (child.pid !== undefined) {
     try {
       // The build takes every core for many minutes: the editor and the engine come first.
@@ -71,8 +72,8 @@ export async function runEngineBuild({ scriptPath, dir, logFile, execPath, signa
       else if (read.kind === "done") finished = true;
     }
   };
-  child.stdout.on("data", onData);
-  child.stderr.on("data", (data: Buffer) => log.write(data));
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", (data: Buffer) => log.write(data));
   const started = performance.now();
   const onAbort = () => {
     try {

@@ -3,7 +3,10 @@
 // lines and Hearth's own, prefixed (engine/engine-build.ts reads both for the progress display).
 import { errorMessage } from "../../common/errors.js";
 import { BUILD_LINE } from "../engine-build-lines.js";
+import { endWithParent } from "./build-lifetime.mjs";
 import { buildEngineForThisCpu, installedPackageDir } from "./engine-build.mjs";
+
+endWithParent();
 
 const dir = process.argv[2];
 if (!dir) {
