@@ -89,6 +89,7 @@ export async function runEmbeddingCostBench(log: (line: string) => void = (line)
     const storeBase = mkdtempSync(join(tmpdir(), "hearth-embedding-cost-"));
     let embeddedChunks = 0;
     let embeddedTokens = 0;
+    let embedsInFlight = 0;
     const memory = new WorkerCodebaseMemory({
       storeDir: join(storeBase, "store"),
       grammarsDir: join(ROOT, "grammars"),
@@ -96,40 +97,45 @@ export async function runEmbeddingCostBench(log: (line: string) => void = (line)
       logger: silentLogger,
       embedder: {
         embed: async (texts, { signal }) => {
-          const r = await client.embed([...texts], { signal });
-          embeddedChunks += texts.length;
-          embeddedTokens += r.tokens.reduce((a, b) => a + b, 0);
-          return { model: r.modelPath, vectors: r.vectors };
+          embedsInFlight++;
+          try {
+            const r = await client.embed([...texts], { signal });
+            embeddedChunks += texts.length;
+            embeddedTokens += r.tokens.reduce((a, b) => a + b, 0);
+            return { model: r.modelPath, vectors: r.vectors };
+          } finally {
+            embedsInFlight--;
+          }
         },
       },
     });
     // As ide/codebase-setup.ts does in the editor: a completion running makes the indexer wait (on the "typing" side).
     let editorSignals = false;
     const statusListener = client.onDidChangeStatus((status) => memory.setBusy(editorSignals && status.kind === "ready" && status.busy));
-    let pass: { controller: AbortController; done: Promise<unknown> } | null = null;
-    const startIndexing = (): void => {
-      const controller = new AbortController();
-      pass = { controller, done: memory.indexFolders([workspace.dir], controller.signal).catch((e: unknown) => (isAbortError(e) ? null : Promise.reject(e))) };
+    // One pass for the whole run (starting one lists 5,000 files and opens the store: a minute on a loaded machine);
+    // the idle sides hold it (the whole indexer waits) and start once nothing it asked for is still being embedded.
+    const controller = new AbortController();
+    const pass = memory.indexFolders([workspace.dir], controller.signal).catch((e: unknown) => (isAbortError(e) ? null : Promise.reject(e)));
+    const until = async (done: () => boolean, ms: number): Promise<void> => {
+      const deadline = performance.now() + ms;
+      while (!done() && performance.now() < deadline) await delay(200);
     };
-    const stopIndexing = async (): Promise<void> => {
-      if (!pass) return;
-      pass.controller.abort();
-      await pass.done;
-      pass = null;
-    };
+    await until(() => embeddedChunks > 0, 600_000);
+    if (embeddedChunks === 0) throw new Error("the indexer embedded nothing in 10 minutes");
 
     // Indexing with embedding, nothing else running: the end-to-end rate (chunking, embedding, writes).
-    startIndexing();
     const windowStart = performance.now();
+    const chunksBefore = embeddedChunks;
+    const tokensBefore = embeddedTokens;
     await delay(INDEX_WINDOW_MS);
-    const windowChunks = embeddedChunks;
-    const windowTokens = embeddedTokens;
+    const windowChunks = embeddedChunks - chunksBefore;
+    const windowTokens = embeddedTokens - tokensBefore;
     const windowSeconds = (performance.now() - windowStart) / 1000;
-    await stopIndexing();
     log(`indexing with embedding: ${windowChunks} chunks, ${windowTokens} tokens in ${windowSeconds.toFixed(0)} s, load ${load()}`);
 
-    // Completions idle and beside the indexer, the sides alternated: indexing as the editor runs it (each completion
-    // follows a keystroke, which the host passes on as noteActivity) and indexing told nothing (invoked completions).
+    // Completions idle and beside the indexer, the sides rotated: indexing as the editor runs it (a keystroke before
+    // each completion, and the completion model's busy status) and indexing told nothing (only the engine's
+    // embedding lane gives way).
     let typed = 0;
     const base = readFileSync(join(ROOT, "src", "engine", "client.ts"), "utf8").slice(0, 1500);
     const completion = async (): Promise<number> => {
@@ -142,8 +148,11 @@ export async function runEmbeddingCostBench(log: (line: string) => void = (line)
     const sides = { idle: [] as number[], typing: [] as number[], unsignalled: [] as number[] };
     const progressed = { typing: 0, unsignalled: 0 };
     const runSide = async (side: keyof typeof sides): Promise<void> => {
-      if (side !== "idle") startIndexing();
       editorSignals = side === "typing";
+      if (side === "idle") {
+        memory.noteActivity(3_600_000);
+        await until(() => embedsInFlight === 0, 120_000);
+      } else memory.noteActivity(1);
       const before = embeddedChunks;
       for (let i = 0; i < COMPLETIONS_PER_SIDE; i++) {
         await delay(COMPLETION_SPACING_MS);
@@ -151,7 +160,6 @@ export async function runEmbeddingCostBench(log: (line: string) => void = (line)
         sides[side].push(await completion());
       }
       if (side !== "idle") progressed[side] += embeddedChunks - before;
-      await stopIndexing();
     };
     const order: (keyof typeof sides)[] = ["idle", "typing", "unsignalled"];
     for (let round = 0; round < ROUNDS; round++) {
@@ -159,6 +167,9 @@ export async function runEmbeddingCostBench(log: (line: string) => void = (line)
       for (const side of rotated) await runSide(side);
       log(`round ${round + 1} (${rotated.join(", ")}): ${order.map((k) => `${k} ${sides[k].slice(-COMPLETIONS_PER_SIDE).map(Math.round).join(", ")} ms`).join("; ")}; load ${load()}`);
     }
+    controller.abort();
+    memory.noteActivity(1);
+    await pass;
     statusListener.dispose();
     memory.dispose();
     rmSync(storeBase, { recursive: true, force: true });

@@ -131,6 +131,7 @@ async function main(): Promise<void> {
     const vectorMs: number[] = [];
     const textMs: number[] = [];
     const bothMs: number[] = [];
+    const bothCpuMs: number[] = [];
     let found = 0;
     for (let round = 0; round < 3; round++) {
       for (let q = 0; q < questions.length; q++) {
@@ -141,10 +142,13 @@ async function main(): Promise<void> {
         t = performance.now();
         await store.textSearch(queryTerms(questions[q]), 20);
         textMs.push(performance.now() - t);
-        // As the indexer's search does: both at once.
+        // As the indexer's search does: both at once. CPU time too (all threads): on a loaded machine the wall time
+        // is mostly waiting for a core, and the CPU a query takes is what it costs.
         t = performance.now();
+        const c = cpuSeconds();
         await Promise.all([store.vectorSearch(vectors[q], 20), store.textSearch(queryTerms(questions[q]), 20)]);
         bothMs.push(performance.now() - t);
+        bothCpuMs.push((cpuSeconds() - c) * 1000);
       }
     }
     const recall = found / (questions.length * 10);
@@ -194,6 +198,8 @@ async function main(): Promise<void> {
       text_query_ms_p95: r(quantile(textMs, 0.95)),
       both_query_ms_p50: r(quantile(bothMs, 0.5)),
       both_query_ms_p95: r(quantile(bothMs, 0.95)),
+      both_query_cpu_ms_p50: r(quantile(bothCpuMs, 0.5)),
+      both_query_cpu_ms_p95: r(quantile(bothCpuMs, 0.95)),
       one_file_update_to_searchable_ms: Math.round(updateMs),
       one_file_update_found: updateFound,
       store_bytes: bytes,
@@ -206,7 +212,7 @@ async function main(): Promise<void> {
       "",
       `Load ${figures.load_before} → ${figures.load_after} on 2 cores, LanceDB with 4 compute threads (LANCE_CPU_THREADS, as Hearth sets it), in-thread (the editor runs it in the memory worker below normal priority). **Full index of ${figures.files_indexed} files** (${workspace.description}; ${figures.source_mb} MB, ${figures.files_skipped} left out as minified or generated) into ${figures.file_chunks} chunks: **${(figures.full_index_ms_without_vectors / 1000).toFixed(1)} s** without embedding (listing, hashing, tree-sitter chunks, LanceDB writes and its full-text index; ${figures.full_index_cpu_s_without_vectors} CPU s), ${figures.chunks_per_second_without_vectors} chunks/s, about ${figures.tokens_per_second_without_vectors_estimated} tokens/s (${figures.chunk_tokens_estimated} tokens at 4 characters each); ${figures.text_store_mb} MB on disk; the process grew ${figures.index_rss_growth_mb} MB. With embedding, the embedding model sets the pace: chunks ÷ its rate (embedding-cost below).`,
       "",
-      `**${figures.rows.toLocaleString("en")} chunks** (those chunks repeated, ${DIMS}-dim hashed word vectors): inserted in ${(figures.insert_ms / 1000).toFixed(1)} s, full-text index ${(figures.text_index_build_ms / 1000).toFixed(1)} s, **IVF_HNSW_SQ vector index ${(figures.vector_index_build_ms / 1000).toFixed(1)} s (${figures.vector_index_build_cpu_s} CPU s, peak RSS ${figures.peak_rss_mb_before_vector_index} → ${figures.peak_rss_mb_after_vector_index} MB)**, ${Math.round(figures.store_bytes / 1048576)} MB on disk, process RSS ${figures.process_rss_mb_after_store} MB. **Recall@10 of the index against exact search: ${(figures.vector_recall_at_10_vs_exact * 100).toFixed(1)}%** (${figures.recall_questions} questions; exact search p50/p95 ${figures.exact_query_ms_p50}/${figures.exact_query_ms_p95} ms). Query p50/p95: vectors ${figures.vector_query_ms_p50}/${figures.vector_query_ms_p95} ms, full text ${figures.text_query_ms_p50}/${figures.text_query_ms_p95} ms, **both together ${figures.both_query_ms_p50}/${figures.both_query_ms_p95} ms** (target p95 ≤ 50 ms: ${figures.both_query_ms_p95 <= 50 ? "met" : "**not met**"}; embedding the question is extra). One file's chunks replaced and found by full text: ${figures.one_file_update_to_searchable_ms} ms (target ≤ 1 s: ${figures.one_file_update_to_searchable_ms <= 1000 ? "met" : "**not met**"}; plus embedding its chunks).`,
+      `**${figures.rows.toLocaleString("en")} chunks** (those chunks repeated, ${DIMS}-dim hashed word vectors): inserted in ${(figures.insert_ms / 1000).toFixed(1)} s, full-text index ${(figures.text_index_build_ms / 1000).toFixed(1)} s, **IVF_HNSW_SQ vector index ${(figures.vector_index_build_ms / 1000).toFixed(1)} s (${figures.vector_index_build_cpu_s} CPU s, peak RSS ${figures.peak_rss_mb_before_vector_index} → ${figures.peak_rss_mb_after_vector_index} MB)**, ${Math.round(figures.store_bytes / 1048576)} MB on disk, process RSS ${figures.process_rss_mb_after_store} MB. **Recall@10 of the index against exact search: ${(figures.vector_recall_at_10_vs_exact * 100).toFixed(1)}%** (${figures.recall_questions} questions; exact search p50/p95 ${figures.exact_query_ms_p50}/${figures.exact_query_ms_p95} ms). Query p50/p95: vectors ${figures.vector_query_ms_p50}/${figures.vector_query_ms_p95} ms, full text ${figures.text_query_ms_p50}/${figures.text_query_ms_p95} ms, **both together ${figures.both_query_ms_p50}/${figures.both_query_ms_p95} ms, taking ${figures.both_query_cpu_ms_p50}/${figures.both_query_cpu_ms_p95} ms of CPU** (target p95 ≤ 50 ms: ${figures.both_query_ms_p95 <= 50 ? "met" : `**not met** in wall time at load ${figures.load_after} on 2 cores${figures.both_query_cpu_ms_p95 <= 50 ? ", where a query waits for a core; its CPU time is within it" : ""}`}; embedding the question is extra). One file's chunks replaced and found by full text: ${figures.one_file_update_to_searchable_ms} ms (target ≤ 1 s: ${figures.one_file_update_to_searchable_ms <= 1000 ? "met" : "**not met**"}; plus embedding its chunks).`,
     ].join("\n");
     writeBenchResult("memory-scale", figures, md);
     console.log(JSON.stringify(figures, null, 2));
