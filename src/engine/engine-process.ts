@@ -86,6 +86,10 @@ export class EngineProcess {
       env: engineEnvironment(process.env, options.env),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
+      // A session of its own (POSIX), as a llama-server started from a terminal has: Linux's autogroup scheduler shares
+      // the CPU between sessions first, and in the extension host's session the engine shared one share with the editor
+      // and its tools. It still exits with the host: it ends when the IPC channel closes (worker/main.mts).
+      detached: process.platform !== "win32",
     });
     logger.info(`engine process started (pid ${this.child.pid ?? "?"})`);
     this.child.stdout?.on("data", (data: Buffer) => logger.debug(`engine stdout: ${data.toString().trimEnd()}`));

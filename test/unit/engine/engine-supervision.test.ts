@@ -70,9 +70,13 @@ describe("engine supervision", function () {
       },
     });
     await assert.rejects(pending, isUnresponsive);
-    assert.equal(chunks.length, 3, "nothing arrives from a stopped engine");
+    // Chunks the engine had sent before the signal stopped it may still be in the pipe when the host stops it (the
+    // engine runs in a session of its own and can be ahead of the host); none may come once the request failed.
+    const atFailure = chunks.length;
+    assert.ok(atFailure >= 3);
     const next = await client.chat({ messages: [{ role: "user", content: "hi" }], maxTokens: 3 });
     assert.equal(next.generatedTokens, 3);
+    assert.equal(chunks.length, atFailure, "nothing arrives for the failed request from the stopped engine");
   });
 
   it("gives up counting tokens on a stopped engine within the deadline (the caller estimates), and restarts it", async () => {
