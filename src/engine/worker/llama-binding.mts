@@ -97,11 +97,13 @@ export class LlamaBinding {
       const installed = await import("node-llama-cpp");
       const gpus = (await installed.getLlamaGpuTypes("supported")).filter((gpu) => gpu !== false);
       if (gpus.length > 0) return prebuilt(`this machine has a GPU (${gpus.join(", ")}) that the build for this CPU cannot use`);
-      const lib = (await import(pathToFileURL(found.entry).href)) as NodeLlamaCpp;
+      const lib = (await import(pathToFileURL(found.entry).href)) as Partial<NodeLlamaCpp>;
+      // A hand-edited or half-replaced copy: said in words, not as the TypeError its first use would throw.
+      if (typeof lib.getLlama !== "function" || typeof lib.LlamaLogLevel !== "object") throw new Error(`its entry ${found.entry} is not node-llama-cpp (no getLlama); build the engine again`);
       // Loaded once here, so that a build that no longer loads (a changed system library) falls back now, not at the model load.
       const test = await lib.getLlama({ gpu: false, build: "never", usePrebuiltBinaries: false, logLevel: lib.LlamaLogLevel.error });
       await test.dispose();
-      return { lib, source: { kind: "this-cpu", detail: `${this.buildDir}, built ${found.marker.builtAt} for ${found.marker.cpu}` } };
+      return { lib: lib as NodeLlamaCpp, source: { kind: "this-cpu", detail: `${this.buildDir}, built ${found.marker.builtAt} for ${found.marker.cpu}` } };
     } catch (error) {
       return prebuilt(`the build for this CPU in ${this.buildDir} did not load: ${errorMessage(error)}`);
     }

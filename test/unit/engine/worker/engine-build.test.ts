@@ -137,6 +137,15 @@ describe("engine build for this CPU", function () {
     assert.match(lines.join("\n"), /^warn llama\.cpp: the prebuilt binaries \(the build for this CPU in .* did not load: libggml-cpu\.so: cannot open shared object file\)$/m);
   });
 
+  it("runs the prebuilt binary, saying the build is not node-llama-cpp, when its entry exports no getLlama", async () => {
+    fakeBuild(marker(installed), "export const x = 1;\n");
+    const lines: string[] = [];
+    const b = new binding.LlamaBinding((level, message) => lines.push(`${level} ${message}`), dir);
+    await b.library();
+    assert.equal(b.source?.kind, "prebuilt");
+    assert.match(lines.join("\n"), /did not load: its entry .*index\.js is not node-llama-cpp \(no getLlama\); build the engine again\)$/m);
+  });
+
   it("runs the prebuilt binary without a warning when no build folder is set", async () => {
     const lines: string[] = [];
     const b = new binding.LlamaBinding((level, message) => lines.push(`${level} ${message}`), undefined);
