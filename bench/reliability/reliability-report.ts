@@ -14,7 +14,7 @@ export interface ReliabilityRun {
   startedAt: string;
   durationS: number;
   loadAverages: number[];
-  corpora: Partial<Record<"markdown" | "messages" | "completions" | "gguf" | "settings" | "sources" | "memory", CaseResult[]>>;
+  corpora: Partial<Record<"markdown" | "messages" | "completions" | "gguf" | "settings" | "engine-build" | "sources" | "memory", CaseResult[]>>;
   markdownControl?: CaseResult[];
   faults?: { results: InjectionResult[]; figures: EngineFaultFigures };
   productFaults?: { results: InjectionResult[]; figures: EngineFaultFigures };
@@ -30,6 +30,7 @@ const CORPUS_LABELS: Record<string, string> = {
   completions: "Hostile completion output (noise, repeats, control, bidi and invisible characters) through the ghost text's post-processor",
   gguf: "Hostile GGUF files through the reader, the picker's scan, the load check and a real engine load",
   settings: "Hostile settings through the settings reader (trusted and Restricted Mode)",
+  "engine-build": "Broken engine-build folders (markers, copies cut short, a moved extension, a held folder) through the engine's library choice and the build's copy and lock",
   sources: "Hostile source files through the host's completion path (document sync, context, request manager)",
 };
 
