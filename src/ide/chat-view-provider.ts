@@ -86,7 +86,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.slash = new ChatSlashCommands({
       context: deps.context,
       log: deps.log,
-      ask: async (question) => session.send(question, await deps.context.pieces(), this.budget()),
+      ask: async (question) => session.send(question, await deps.context.piecesFor(question), this.budget()),
       notify: (level, text) => this.post({ type: "notice", level, text }),
     });
     this.subscriptions.add(

@@ -50,7 +50,8 @@ async function runPrompt(deps: { chat: ChatApi; log: HearthLog }, name: string |
   }
   await vscode.commands.executeCommand(COMMANDS.chatFocus);
   await deps.chat.ready;
-  await deps.chat.session.send(prompt.body, await deps.chat.context.pieces(), deps.chat.view.budget());
+  // As if typed: the last question's Codebase chips do not go with it; its own @codebase retrieves.
+  await deps.chat.session.send(prompt.body, await deps.chat.context.piecesFor(prompt.body), deps.chat.view.budget());
   return { status: "sent", prompt };
 }
 

@@ -1,6 +1,7 @@
 // Codebase memory in a real extension host: the workspace is indexed in the memory worker (LanceDB in the workspace's
-// storage), Hearth: Search Codebase finds a function by the words of a question, a saved change is searchable, and a
-// chat question with @codebase gets the snippets as Codebase chips. No embedding model: full text and symbols.
+// storage), Hearth: Search Codebase finds a function by the words of a question, a saved change is searchable, a
+// chat question with @codebase gets the snippets as Codebase chips, and a deleted file is forgotten. No embedding
+// model: full text and symbols.
 import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +28,8 @@ describe("Hearth codebase memory in the extension host", function () {
 
   after(async () => {
     await vscode.workspace.fs.delete(workspaceFile(...FILE.split("/"))).then(undefined, () => undefined);
+    // The last @codebase question's chips stay in the chat until the next question: the next suite starts with none.
+    for (const piece of await api.chat.context.pieces()) if (piece.kind === "codebase") api.chat.context.remove(piece.id);
   });
 
   it("indexes the workspace with Hearth: Reindex Codebase and finds a function with Hearth: Search Codebase", async () => {
@@ -119,6 +122,60 @@ describe("Hearth codebase memory in the extension host", function () {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe("a file rewritten on disk while open", () => {
+    const LOG = "server-output.log";
+    after(async () => {
+      await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+      await vscode.workspace.fs.delete(workspaceFile(LOG)).then(undefined, () => undefined);
+    });
+
+    it("is not taken for typing: a reindex finishes while a program keeps writing a log open in an editor", async () => {
+      const uri = workspaceFile(LOG);
+      await vscode.workspace.fs.writeFile(uri, Buffer.from("started\n", "utf8"));
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc, { preview: false });
+      let reloads = 0;
+      const counted = vscode.workspace.onDidChangeTextDocument((e) => e.document.uri.toString() === uri.toString() && e.contentChanges.length > 0 && reloads++);
+      // The program: a line every 200 ms, far more often than the typing pause indexing waits for.
+      let lines = 1;
+      let writing = true;
+      const writer = (async () => {
+        while (writing) {
+          lines++;
+          await vscode.workspace.fs.writeFile(uri, Buffer.from(Array.from({ length: lines }, (_, i) => `line ${i}`).join("\n"), "utf8"));
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      })();
+      try {
+        await waitFor(() => reloads >= 2, "the editor to reload the log from disk");
+        const summary = await Promise.race([
+          vscode.commands.executeCommand<IndexSummary | null>("hearth.reindexCodebase"),
+          new Promise<"waiting">((resolve) => setTimeout(() => resolve("waiting"), 90_000)),
+        ]);
+        assert.notEqual(summary, "waiting", `the reindex still waited after 90 s, with the log reloaded ${reloads} times`);
+        assert.ok(summary && summary.files >= 2, JSON.stringify(summary));
+      } finally {
+        writing = false;
+        await writer;
+        counted.dispose();
+      }
+    });
+  });
+
+  // A nested suite, so that it runs after the chip suite above (mocha runs a suite's own tests before its nested ones).
+  describe("a deleted file", () => {
+    it("is forgotten: search finds it no more and @codebase gives no chip of it", async () => {
+      await vscode.workspace.fs.delete(workspaceFile(...FILE.split("/")));
+      // The deletion is indexed in the background, after the change batch's pause.
+      await waitFor(async () => {
+        const result = await vscode.commands.executeCommand<CodebaseSearchResult | null>("hearth.searchCodebase", "how is the shipping rate computed for a zone?");
+        return result !== null && result !== undefined && !result.snippets.some((s) => s.path.endsWith("shipping-rates.ts"));
+      }, "the deleted file to leave the index", 60_000);
+      const pieces = await api.chat.context.piecesFor("@codebase where is the shipping rate computed?");
+      assert.deepEqual(pieces.filter((p) => p.kind === "codebase" && p.label.startsWith("shipping-rates.ts")).map((p) => p.label), []);
     });
   });
 });

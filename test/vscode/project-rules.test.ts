@@ -72,6 +72,19 @@ describe("Hearth project rules and prompt files in the extension host", function
     assert.equal(entries.at(-1)?.content, ANSWER);
   });
 
+  it("runs a prompt file without the Codebase chips an earlier @codebase question retrieved", async () => {
+    await vscode.window.showTextDocument(workspaceFile("src", "math.ts"));
+    await vscode.commands.executeCommand("hearth.reindexCodebase");
+    const asked = await api.chat.context.piecesFor("@codebase where is the mean of the values computed?");
+    assert.ok(asked.some((p) => p.kind === "codebase"), `the earlier question got Codebase chips: ${JSON.stringify(asked.map((p) => p.label))}`);
+    const outcome = await vscode.commands.executeCommand<HearthApi["prompts"]["last"]>("hearth.runPrompt", "Review");
+    assert.equal(outcome?.status, "sent", JSON.stringify(outcome));
+    const entries = api.chat.session.conversation.entries;
+    assert.equal(entries.at(-2)?.content, "Review this code for bugs and say what you found.");
+    assert.deepEqual(entries.at(-2)?.context, ["math.ts"], "the prompt does not ask @codebase: no snippets go with it");
+    assert.equal((await api.chat.context.pieces()).filter((p) => p.kind === "codebase").length, 0, "and none are shown as sent with it");
+  });
+
   it("lists the workspace's prompt files with their descriptions and skips a name that is no command", async () => {
     const listing = await api.prompts.list();
     assert.deepEqual(listing.prompts.map((p) => [p.name, p.description]), [["review", "Review the current file"]]);
