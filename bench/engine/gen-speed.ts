@@ -1,133 +1,225 @@
-// Why does Hearth generate slower than llama.cpp's own tools on the same model and threads? The same 256-token prompt
-// and 48 greedy tokens, each setting in a fresh process, interleaved over rounds with a rotating order (the machine is
-// shared: medians only), at Hearth's default threads (cores − 1):
-//   node-llama-cpp (the prebuilt binary, and the build for this CPU when one exists): llama.cpp's own decode time per
-//     token (llama_perf) and node-llama-cpp's token loop around it (evaluate, and LlamaCompletion as Hearth calls it);
-//   llama-bench: tg48 at a depth of 256 tokens, from the bench's llama.cpp build (native flags, OpenMP);
-//   llama-server: /completion with the same prompt, its own predicted_ms per token.
-// So the compile flags (the CPU variant node-llama-cpp loads, against -march=native) are told apart from the cost of
-// the token loop around llama_decode.
+// Why does Hearth generate slower than llama-server on the same model and threads? Every side stays loaded at once and
+// generates short bursts in turn, many rounds in rotating order, so that each burst is compared with its neighbours
+// measured seconds apart (the machine is shared and its load swings by minutes: paired ratios, medians):
+//   node-llama-cpp as Hearth calls it (LlamaCompletion with stop triggers and a text callback, a context of 2 sequences),
+//     with the prebuilt binary (which loads one of a few CPU variants) and with the engine build for this CPU when one
+//     exists (bench/.work/engine-build, `node out/bench/engine/llama-server-build.js --engine`); llama.cpp's own decode
+//     time per token (llama_perf) is read beside its token loop's;
+//   node-llama-cpp prebuilt with decodes dispatched at once instead of on the next event-loop turn;
+//   llama-server (the bench's build: native flags, OpenMP): /completion with the same prompt tokens, its timings.
+// Each figure is ms per decode step: from the first generated token to the last, over the tokens after the first.
 //
-//   node out/bench/engine/gen-speed.js [--rounds N] [--threads N]
-import { execFile } from "node:child_process";
+//   node out/bench/engine/gen-speed.js [--rounds N] [--threads N] [--burst N]
+import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { pathToFileURL } from "node:url";
 import { defaultThreads } from "../../src/engine/client";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { BENCH_DIR, median, writeBenchResult, type FlatValue } from "../report";
 import { LlamaServer } from "./llama-server";
 import { BENCH_ENGINE_BUILD, ensureLlamaCppBuild } from "./llama-server-build";
 import { loadReplayFiles } from "./replay-files";
-import { measureInChild, type LoopOptions } from "./token-loop";
 
-const execFileAsync = promisify(execFile);
-const GEN_TOKENS = 48;
+type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
+
 const PROMPT_TOKENS = 256;
 
-interface Figures {
-  /** ms per generated token as the setting's own tool reports it. */
+interface ChildOptions {
+  modelPath: string;
+  threads: number;
+  promptText: string;
+  libEntry?: string;
+  dispatchAtOnce: boolean;
+}
+
+interface Burst {
+  /** ms per decode step, first generated token to last. */
   genMs: number;
-  /** llama.cpp's decode time per token, where it can be read apart (node-llama-cpp: llama_perf). */
+  /** llama.cpp's own decode time per token (llama_perf), node-llama-cpp only. */
   decodeMs?: number;
-  completionMs?: number;
-  note?: string;
 }
 
-interface Config {
+interface ChildReady {
+  ready: true;
+  cpuVariant: string | null;
+  buildType: string;
+}
+
+/** A node-llama-cpp side: a child process holding the model, generating a burst on each request. */
+class NlcSide {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly info: ChildReady,
+  ) {}
+
+  static start(options: ChildOptions): Promise<NlcSide> {
+    return new Promise((resolve, reject) => {
+      // A session of its own, as Hearth's engine process (engine-process.ts) and the llama-server have: Linux's
+      // autogroup scheduler shares the CPU between sessions first.
+      const child = fork(__filename, ["--child"], { stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "json", detached: true });
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+      child.once("message", (message: ChildReady | { error: string }) => ("error" in message ? reject(new Error(message.error)) : resolve(new NlcSide(child, message))));
+      child.once("exit", (code) => reject(new Error(`gen-speed child exited ${String(code)}: ${stderr}`)));
+      child.send(options);
+    });
+  }
+
+  burst(tokens: number): Promise<Burst> {
+    return new Promise((resolve, reject) => {
+      this.child.once("message", (message: Burst | { error: string }) => ("error" in message ? reject(new Error(message.error)) : resolve(message)));
+      this.child.send({ burst: tokens });
+    });
+  }
+
+  stop(): void {
+    this.child.kill();
+  }
+}
+
+async function childMain(options: ChildOptions): Promise<void> {
+  const lib: NodeLlamaCpp = options.libEntry ? ((await import(pathToFileURL(options.libEntry).href)) as NodeLlamaCpp) : await import("node-llama-cpp");
+  let evalTotal = { ms: 0, runs: 0 };
+  let cpuVariant: string | null = null;
+  const llama = await lib.getLlama({
+    ...(options.libEntry ? { gpu: false, usePrebuiltBinaries: false } : { gpu: false }),
+    build: "never",
+    maxThreads: options.threads,
+    // "log": the level of the line that names the CPU backend library loaded.
+    logLevel: lib.LlamaLogLevel.log,
+    logger: (_level, message) => {
+      const backend = /CPU backend from \S*?libggml-cpu(?:-([\w-]+))?\.so/.exec(message);
+      if (backend) cpuVariant = backend[1] ?? "native";
+      const match = /\beval time =\s*([\d.]+) ms \/\s*(\d+) runs/.exec(message);
+      if (match && !/prompt eval/.test(message)) evalTotal = { ms: Number(match[1]), runs: Number(match[2]) };
+    },
+  });
+  const model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: 0 });
+  // Hearth's completion context (model-loader.mts): 2 sequences, the model's threads.
+  const context = await model.createContext({
+    contextSize: 4096,
+    sequences: 2,
+    threads: options.threads,
+    performanceTracking: true,
+    ...(options.dispatchAtOnce ? { batching: { dispatchSchedule: (dispatch: () => void) => dispatch() } } : {}),
+  });
+  const sequence = context.getSequence();
+  const completion = new lib.LlamaCompletion({ contextSequence: sequence });
+  const prompt = model.tokenize(options.promptText).slice(0, PROMPT_TOKENS);
+  await sequence.evaluateWithoutGeneratingNewTokens(prompt);
+  const readEval = async () => {
+    await context.printTimings();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return { ...evalTotal };
+  };
+  process.send?.({ ready: true, cpuVariant, buildType: llama.buildType } satisfies ChildReady);
+  process.on("message", (message: { burst: number }) => {
+    void (async () => {
+      const before = await readEval();
+      const stamps: number[] = [];
+      // As infill.mts calls it: the prompt's tokens (the cached prefix is kept), stop triggers, a text callback.
+      await completion.generateCompletionWithMeta(prompt, {
+        maxTokens: message.burst,
+        customStopTriggers: [["<|endoftext|>"], ["<|file_sep|>"]],
+        onToken: () => stamps.push(performance.now()),
+        onTextChunk: () => undefined,
+      });
+      const after = await readEval();
+      if (stamps.length < 2) throw new Error(`only ${stamps.length} token(s) generated`);
+      process.send?.({
+        genMs: (stamps.at(-1)! - stamps[0]!) / (stamps.length - 1),
+        decodeMs: (after.ms - before.ms) / Math.max(1, after.runs - before.runs),
+      } satisfies Burst);
+    })().catch((error: unknown) => process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+  });
+}
+
+if (require.main === module && process.argv.includes("--child")) {
+  process.once("message", (options: ChildOptions) => {
+    childMain(options).catch((error: unknown) => process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)));
+  });
+}
+
+interface Side {
   name: string;
-  run(): Promise<Figures>;
+  note: string;
+  burst(tokens: number, round: number): Promise<Burst>;
+  stop(): Promise<void> | void;
 }
 
-export async function runGenSpeed(options: { rounds: number; threads: number }): Promise<void> {
+export async function runGenSpeed(options: { rounds: number; threads: number; burst: number }): Promise<void> {
   const log = (line: string) => console.log(`gen-speed: ${line}`);
   const modelPath = await ensureTestModel("bench-0.5b");
   const build = await ensureLlamaCppBuild(log);
   const promptText = loadReplayFiles()[0]!.file.text;
   const threads = options.threads;
-  const base: LoopOptions = { modelPath, threads, promptText, sequences: 2, dispatchAtOnce: false, inputLookup: false };
-  const nlc = (name: string, extra: Partial<LoopOptions>): Config => ({
-    name,
-    run: async () => {
-      const r = await measureInChild({ ...base, ...extra });
-      return { genMs: r.evaluateMs, decodeMs: r.decodeMs, completionMs: r.completionMs, note: r.cpuVariant ? `libggml-cpu-${r.cpuVariant}.so` : "CPU backend linked in" };
-    },
-  });
-  const nativeEntry = join(BENCH_ENGINE_BUILD, "node-llama-cpp", "dist", "index.js");
-  const server = await LlamaServer.start(build.server, modelPath, { threads, flags: ["-c", "4096", "-np", "1", "--no-warmup"], logFile: join(BENCH_DIR, ".work", "llama-server-gen-speed.log") });
-  let round = 0;
-  const configs: Config[] = [
-    nlc("node-llama-cpp, prebuilt", {}),
-    ...(existsSync(join(BENCH_ENGINE_BUILD, "built.json")) ? [nlc("node-llama-cpp, built for this CPU", { libEntry: nativeEntry })] : []),
-    {
-      name: "llama-bench (native, OpenMP)",
-      run: async () => {
-        const { stdout } = await execFileAsync(build.bench, ["-m", modelPath, "-t", String(threads), "-p", "0", "-n", String(GEN_TOKENS), "-d", String(PROMPT_TOKENS), "-r", "2", "-o", "json"], { maxBuffer: 2 ** 24 });
-        const rows = JSON.parse(stdout) as Array<{ n_gen: number; avg_ts: number }>;
-        const tg = rows.find((row) => row.n_gen === GEN_TOKENS);
-        if (!tg) throw new Error(`llama-bench gave no tg${GEN_TOKENS} row`);
-        return { genMs: 1000 / tg.avg_ts };
-      },
-    },
-    {
-      name: "llama-server (native, OpenMP)",
-      run: async () => {
-        // A prompt the server has not cached (a different token in front each round), as long as the others'.
-        const tokens = await tokenizeOnServer(server.url, `// ${round}\n${promptText}`);
-        const answer = await server.complete(tokens.slice(0, PROMPT_TOKENS), GEN_TOKENS);
+  const sides: Side[] = [];
+  const nlc = async (name: string, extra: Partial<ChildOptions>) => {
+    const side = await NlcSide.start({ modelPath, threads, promptText, dispatchAtOnce: false, ...extra });
+    const note = `${side.info.buildType}, ${side.info.cpuVariant ? `libggml-cpu-${side.info.cpuVariant}.so` : "CPU code linked in (-march=native)"}`;
+    sides.push({ name, note, burst: (n) => side.burst(n), stop: () => side.stop() });
+    log(`${name}: ${note}`);
+  };
+  const loadBefore = loadavg().map((x) => x.toFixed(2)).join(" ");
+  const rows = new Map<string, Burst[]>();
+  try {
+    await nlc("node-llama-cpp as Hearth, prebuilt", {});
+    if (existsSync(join(BENCH_ENGINE_BUILD, "built.json"))) await nlc("node-llama-cpp as Hearth, built for this CPU", { libEntry: join(BENCH_ENGINE_BUILD, "node-llama-cpp", "dist", "index.js") });
+    await nlc("node-llama-cpp as Hearth, prebuilt, decodes dispatched at once", { dispatchAtOnce: true });
+    const server = await LlamaServer.start(build.server, modelPath, { threads, flags: ["-c", "4096", "-np", "1"], logFile: join(BENCH_DIR, ".work", "llama-server-gen-speed.log") });
+    const serverTokens = await tokenizeOnServer(server.url, promptText);
+    sides.push({
+      name: "llama-server",
+      note: "native, OpenMP (the bench's build)",
+      burst: async (n) => {
+        const answer = await server.complete(serverTokens.slice(0, PROMPT_TOKENS), n);
         // predicted_ms covers predicted_n − 1 decode steps: the first token comes with the prompt's logits.
         return { genMs: answer.timings.predicted_ms / (answer.timings.predicted_n - 1) };
       },
-    },
-  ];
-  const rows = new Map(configs.map((c) => [c.name, [] as Figures[]]));
-  const loadBefore = loadavg().map((x) => x.toFixed(2)).join(" ");
-  try {
-    for (; round < options.rounds; round++) {
-      // Rotating order: no setting always runs right after the same neighbour.
-      const order = configs.map((_, i) => configs[(i + round) % configs.length]!);
-      for (const config of order) {
-        const r = await config.run();
-        rows.get(config.name)!.push(r);
-        log(`round ${round + 1}: ${config.name}: ${r.genMs.toFixed(1)} ms/token${r.decodeMs !== undefined ? ` (decode ${r.decodeMs.toFixed(1)}, LlamaCompletion ${r.completionMs!.toFixed(1)})` : ""}${r.note ? `, ${r.note}` : ""}; load ${loadavg()[0]!.toFixed(2)}`);
-      }
+      stop: () => server.stop(),
+    });
+    for (const side of sides) rows.set(side.name, []);
+    for (let round = 0; round < options.rounds; round++) {
+      const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
+      for (const side of order) rows.get(side.name)!.push(await side.burst(options.burst, round));
+      if ((round + 1) % 5 === 0) log(`round ${round + 1}/${options.rounds}: ${sides.map((s) => `${s.name} ${median(rows.get(s.name)!.map((b) => b.genMs)).toFixed(1)}`).join(", ")} ms/token; load ${loadavg()[0]!.toFixed(2)}`);
     }
   } finally {
-    await server.stop();
+    for (const side of sides) await side.stop();
   }
   const loadAfter = loadavg().map((x) => x.toFixed(2)).join(" ");
-  const figures: Record<string, FlatValue> = { rounds: options.rounds, threads, prompt_tokens: PROMPT_TOKENS, gen_tokens: GEN_TOKENS, load_average_before: loadBefore, load_average_after: loadAfter };
-  const server50 = median(rows.get("llama-server (native, OpenMP)")!.map((r) => r.genMs));
+  const server = rows.get("llama-server")!;
+  const figures: Record<string, FlatValue> = { rounds: options.rounds, threads, burst_tokens: options.burst, prompt_tokens: PROMPT_TOKENS, load_average_before: loadBefore, load_average_after: loadAfter };
   const lines: string[] = [];
-  configs.forEach((config, i) => {
-    const results = rows.get(config.name)!;
-    const m = (pick: (r: Figures) => number | undefined) => {
-      const values = results.map(pick).filter((x): x is number => x !== undefined);
-      return values.length > 0 ? median(values) : null;
-    };
-    const gen = m((r) => r.genMs)!;
-    const decode = m((r) => r.decodeMs);
-    const completion = m((r) => r.completionMs);
-    figures[`c${i}_name`] = config.name;
-    figures[`c${i}_gen_ms`] = round1(gen);
-    figures[`c${i}_decode_ms`] = decode === null ? null : round1(decode);
-    figures[`c${i}_completion_ms`] = completion === null ? null : round1(completion);
-    figures[`c${i}_note`] = results[0]?.note ?? null;
-    const cell = (x: number | null) => (x === null ? "–" : x.toFixed(1));
-    lines.push(`| ${config.name} | ${results[0]?.note ?? ""} | ${cell(decode)} | ${gen.toFixed(1)} | ${cell(completion)} | ${((completion ?? gen) / server50).toFixed(2)} |`);
+  sides.forEach((side, i) => {
+    const bursts = rows.get(side.name)!;
+    const gen = median(bursts.map((b) => b.genMs));
+    const decodes = bursts.map((b) => b.decodeMs).filter((x): x is number => x !== undefined);
+    const decode = decodes.length > 0 ? median(decodes) : null;
+    // Paired: each burst against the server's burst of the same round.
+    const ratio = median(bursts.map((b, r) => b.genMs / server[r]!.genMs));
+    const loop = decode === null ? null : median(bursts.map((b) => b.genMs / b.decodeMs!));
+    figures[`s${i}_name`] = side.name;
+    figures[`s${i}_note`] = side.note;
+    figures[`s${i}_gen_ms`] = round2(gen);
+    figures[`s${i}_decode_ms`] = decode === null ? null : round2(decode);
+    figures[`s${i}_loop_over_decode`] = loop === null ? null : round2(loop);
+    figures[`s${i}_over_server`] = round2(ratio);
+    lines.push(`| ${side.name} | ${side.note} | ${decode === null ? "–" : decode.toFixed(1)} | ${gen.toFixed(1)} | ${loop === null ? "–" : loop.toFixed(3)} | ${ratio.toFixed(3)} |`);
   });
-  const table = ["| setting | CPU code | llama.cpp decode | token loop (evaluate) | as Hearth calls it (LlamaCompletion) | ÷ llama-server |", "|---|---|---|---|---|---|", ...lines].join("\n");
+  const table = ["| side | llama.cpp | decode (llama_perf) | per token, first to last | ÷ own decode (paired) | ÷ llama-server (paired) |", "|---|---|---|---|---|---|", ...lines].join("\n");
   console.log(table);
   writeBenchResult(
     "engine-gen-speed",
     figures,
-    `## Engine: generation speed against llama.cpp's own tools (\`node out/bench/engine/gen-speed.js\`)
+    `## Engine: generation speed against llama-server (\`node out/bench/engine/gen-speed.js\`)
 
-bench-0.5b, ${threads} thread(s), ${GEN_TOKENS} greedy tokens after ${PROMPT_TOKENS} prompt tokens, each setting in a fresh process (the
-server stays up), ${options.rounds} rounds in rotating order, medians in ms per token. Load average ${loadBefore} before, ${loadAfter} after
-(2 cores, shared). "llama.cpp decode" is llama_perf's eval time per token; the last column divides the figure Hearth
-pays (LlamaCompletion, else the tool's own) by llama-server's.
+bench-0.5b, ${threads} thread(s) (Hearth's default here), a ${PROMPT_TOKENS}-token prompt kept in the cache, bursts of ${options.burst} greedy
+tokens; every side loaded at once and each generating one burst per round in rotating order, ${options.rounds} rounds. Figures are
+ms per decode step (first generated token to last), medians; ratios are medians of per-round pairs. Load average
+${loadBefore} before, ${loadAfter} after (2 cores, shared).
 
 ${table}`,
   );
@@ -139,17 +231,17 @@ async function tokenizeOnServer(url: string, content: string): Promise<number[]>
   return ((await response.json()) as { tokens: number[] }).tokens;
 }
 
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }
 
-if (require.main === module) {
+if (require.main === module && !process.argv.includes("--child")) {
   const args = process.argv.slice(2);
   const arg = (name: string, fallback: number) => {
     const at = args.indexOf(name);
     return at >= 0 ? Number(args[at + 1]) : fallback;
   };
-  runGenSpeed({ rounds: arg("--rounds", 4), threads: arg("--threads", defaultThreads()) }).then(
+  runGenSpeed({ rounds: arg("--rounds", 30), threads: arg("--threads", defaultThreads()), burst: arg("--burst", 24) }).then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
