@@ -8,16 +8,17 @@
 //     64 after, its ring of other files' chunks as input_extra);
 // against the floor: the tokens of the document that really changed since the previous request at the best measured
 // prompt rate, plus the generated tokens at the best measured generation rate.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { MemoryLogger } from "../../src/common/logger";
 import { EngineClient, defaultThreads } from "../../src/engine/client";
+import { ENGINE_BUILD_ENV } from "../../src/engine/engine-build-lines";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { BENCH_DIR, median } from "../report";
 import { reportEngineBench, type FileRun, type Rates, type Sample } from "./engine-report";
 import { HearthSide } from "./hearth-side";
-import { ensureLlamaCppBuild } from "./llama-server-build";
+import { BENCH_ENGINE_BUILD, ensureLlamaCppBuild } from "./llama-server-build";
 import { LLAMA_VSCODE_CPU_FLAGS, LlamaServer, type InfillAnswer } from "./llama-server";
 import { PromptShapes } from "./prompt-shape";
 import { measureLlamaBench, measureNodeLlamaCppInChild } from "./rates";
@@ -74,7 +75,11 @@ export async function runEngineBench(): Promise<void> {
   const work = join(BENCH_DIR, ".work");
   mkdirSync(work, { recursive: true });
   const engineLog = new MemoryLogger("info");
-  const client = new EngineClient({ workerPath: join(BENCH_DIR, "..", "dist", "engine-worker.mjs"), logger: engineLog });
+  // The engine build for this CPU, as a user who ran "Hearth: Build the Engine for This CPU" has it, when the bench has
+  // one (`node out/bench/engine/llama-server-build.js --engine`); HEARTH_BENCH_ENGINE_BUILD=off runs the prebuilt binary.
+  const engineBuild = existsSync(join(BENCH_ENGINE_BUILD, "built.json")) && process.env.HEARTH_BENCH_ENGINE_BUILD !== "off";
+  log(`Hearth's engine runs ${engineBuild ? `the build for this CPU in ${BENCH_ENGINE_BUILD}` : "node-llama-cpp's prebuilt binary"}`);
+  const client = new EngineClient({ workerPath: join(BENCH_DIR, "..", "dist", "engine-worker.mjs"), logger: engineLog, ...(engineBuild ? { env: { [ENGINE_BUILD_ENV]: BENCH_ENGINE_BUILD } } : {}) });
   let vscodeServer: LlamaServer | undefined;
   let sameServer: LlamaServer | undefined;
   const runs: FileRun[] = [];
@@ -164,6 +169,8 @@ export async function runEngineBench(): Promise<void> {
   for (const run of runs) for (const step of run.steps) step.floorMs = (step.changed / rates.promptTokPerS) * 1000 + N_PREDICT * rates.genMs;
   writeFileSync(join(work, "engine-requests.json"), `${JSON.stringify(runs.map((r) => ({ file: r.file.label, steps: r.steps })), null, 1)}\n`);
   reportEngineBench({ runs, rates, threads: THREADS, loadBefore, loadAfter: uptime(), loadMax: Math.max(...loads), bundleHash: build.bundleHash, vscodeFlags: LLAMA_VSCODE_CPU_FLAGS });
+  const binding = engineLog.lines.find((line) => /llama\.cpp: the (build for this CPU|prebuilt binaries)/.test(line));
+  if (binding) log(`engine: ${binding}`);
   const errors = engineLog.lines.filter((line) => line.startsWith("error"));
   if (errors.length > 0) console.log(`engine log errors:\n${errors.join("\n")}`);
 }
