@@ -8,6 +8,7 @@ import type { EngineStatus } from "../../../../src/engine/client-types";
 import { EngineError } from "../../../../src/engine/protocol";
 import { ServerEngine } from "../../../../src/engine/server/server-engine";
 import type { ServerSettings } from "../../../../src/engine/server/server-settings";
+import { HASHED_EMBEDDING } from "../../../fixtures/models/embedding-models";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../../../fixtures/models/test-models";
 import { LLAMA_SERVER_BUILD_TIMEOUT_MS, TestLlamaServer, llamaServerBinary } from "../../helpers/llama-server";
 
@@ -127,7 +128,7 @@ describe("the server engine against a real llama-server", function () {
       const before = { code: server.tasksStarted, vectors: embedder.tasksStarted };
       const embedded = await engine.embed(["shipping rate for a zone", "refund a parcel"]);
       assert.equal(embedded.vectors.length, 2);
-      assert.equal(embedded.dimensions, 256);
+      assert.equal(embedded.dimensions, HASHED_EMBEDDING.shape.embd);
       assert.equal(embedded.modelPath, `the server's model on ${embedder.url}`);
       assert.equal(engine.embeddingStatus.kind, "ready");
       assert.equal((await engine.infill(COUNT_DONE)).text, DEFAULT_SCRIPT.fim);
