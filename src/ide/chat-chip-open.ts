@@ -9,7 +9,8 @@ export interface ChipOpenDeps {
 }
 
 /**
- * A chip's `openChip`: opens the file at the chip's lines, selected, in the editor. The webview names only a chip; the
+ * A chip's `openChip`: opens the file with the chip's lines in view and the cursor on the first of them. Not selected:
+ * the chat's chips follow the editor's selection, and a Selection chip would send the snippet a second time. The webview names only a chip; the
  * place is the one the host retrieved for it, and it must be a file of an open workspace folder (the index lists only
  * those, but a store written by another build or another window is not trusted to).
  */
@@ -29,7 +30,7 @@ export async function openChip(deps: ChipOpenDeps, chipId: string): Promise<vsco
   const last = Math.max(0, Math.min(location.endLine, doc.lineCount - 1));
   const first = Math.max(0, Math.min(location.startLine, last));
   const range = new vscode.Range(first, 0, last, doc.lineAt(last).text.length);
-  const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: true });
-  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  const editor = await vscode.window.showTextDocument(doc, { selection: new vscode.Range(range.start, range.start), preview: true });
+  editor.revealRange(range, vscode.TextEditorRevealType.AtTop);
   return editor;
 }

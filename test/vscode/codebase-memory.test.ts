@@ -86,7 +86,7 @@ describe("Hearth codebase memory in the extension host", function () {
   describe("a Codebase chip opens its place", () => {
     beforeEach(() => vscode.commands.executeCommand("workbench.action.closeAllEditors"));
 
-    it("opens the snippet's file with its lines selected when the chip is clicked in the chat", async () => {
+    it("opens the snippet's file at its first line, its lines in view, when the chip is clicked in the chat", async () => {
       const pieces = await api.chat.context.piecesFor("@codebase where is the shipping rate computed?");
       const chip = pieces.find((p) => p.kind === "codebase" && p.label.startsWith("shipping-rates.ts"));
       assert.ok(chip?.location, JSON.stringify(pieces.map((p) => p.label)));
@@ -95,9 +95,10 @@ describe("Hearth codebase memory in the extension host", function () {
       const editor = vscode.window.activeTextEditor;
       assert.ok(editor, "an editor is open");
       assert.ok(editor.document.uri.fsPath.endsWith(join("src", "shipping-rates.ts")), editor.document.uri.toString());
-      assert.equal(editor.selection.start.line, chip.location.startLine);
-      assert.equal(editor.selection.end.line, chip.location.endLine);
-      assert.match(editor.document.getText(editor.selection), /computeShippingRate/);
+      assert.equal(editor.selection.active.line, chip.location.startLine);
+      assert.ok(editor.selection.isEmpty, "nothing is selected: a Selection chip would send the snippet again");
+      await waitFor(() => editor.visibleRanges.some((r) => r.contains(new vscode.Position(chip.location!.endLine, 0))), "the snippet's last line to be in view");
+      assert.equal((await api.chat.context.pieces()).filter((p) => p.kind === "selection").length, 0);
     });
 
     it("opens nothing for a chip that stands for no place Hearth retrieved, or for a path the view names", async () => {
