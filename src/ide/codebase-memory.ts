@@ -13,8 +13,6 @@ import { WorkerCodebaseMemory } from "../memory/worker-memory";
 
 export const CODEBASE_COMMANDS = { reindex: "hearth.reindexCodebase", search: "hearth.searchCodebase" } as const;
 
-/** After the last keystroke, indexing waits this long before it goes on. */
-const TYPING_QUIET_MS = 1500;
 /** Changes on disk (a branch switch touches many files at once) are gathered this long before they are indexed. */
 const CHANGE_BATCH_MS = 500;
 /** Indexing starts this long after activation: startup belongs to the editor and the completion model. */
@@ -154,7 +152,7 @@ export class CodebaseMemoryHost implements vscode.Disposable {
   }
 
   private typed(): void {
-    this.memory?.noteActivity(TYPING_QUIET_MS);
+    this.memory?.noteActivity();
   }
 
   private fileChanged(path: string): void {

@@ -12,6 +12,13 @@ import type { Embedder, EmbedRole } from "./embedder";
 import type { IndexProgress, IndexSummary, MemoryHits } from "./memory-indexer";
 import type { MemoryMessage, MemoryNotice, MemoryRequest, MemoryResult, MemoryStats, MemoryWorkerData } from "./memory-protocol";
 
+/**
+ * After the user's last keystroke or the end of a completion, indexing waits this long. Longer than the gap between a
+ * slow typist's keystrokes with a completion after each (1.5 s measured in bench/memory/embedding-cost.ts, where a
+ * 1.5 s wait let indexing start in every gap and run into the next completion).
+ */
+export const EDITOR_QUIET_MS = 3000;
+
 /** Where the worker script is: next to the bundle (dist/memory-worker.js) or next to this file (out/, tests). */
 export function locateMemoryWorker(): string | null {
   const path = join(__dirname, "memory-worker.js");
@@ -29,6 +36,8 @@ export interface WorkerMemoryOptions extends Omit<MemoryWorkerData, "embeddings"
   /** Null: no embedding model (full text and symbols only). */
   embedder: Embedder | null;
   workerPath?: string;
+  /** How long indexing waits after a keystroke or a completion (EDITOR_QUIET_MS). */
+  quietMs?: number;
 }
 
 /**
@@ -83,17 +92,22 @@ export class WorkerCodebaseMemory implements MemorySearcher {
     return (await this.request({ type: "stats", id: this.nextId++ })) as MemoryStats | null;
   }
 
-  /** While busy (the user types, a completion runs), indexing waits between files, batch writes and compactions. */
+  /**
+   * While busy (a completion or a chat answer runs), indexing waits before each file, batch write and compaction;
+   * when it ends, indexing waits the quiet time more, as after a keystroke: the next completion is likely near.
+   */
   setBusy(busy: boolean): void {
+    const ended = this.manualBusy && !busy;
     this.manualBusy = busy;
-    this.updateBusy();
+    if (ended) this.noteActivity();
+    else this.updateBusy();
   }
 
   /**
-   * The user is at work (a keystroke): indexing waits until `quietMs` have passed without another one. Automatic
-   * completions follow keystrokes, so this also keeps indexing off the CPU while most of them run.
+   * The user is at work (a keystroke): indexing waits until `quietMs` have passed without another one or a completion.
+   * Automatic completions follow keystrokes, so this also keeps indexing off the CPU while most of them run.
    */
-  noteActivity(quietMs: number): void {
+  noteActivity(quietMs = this.opts.quietMs ?? EDITOR_QUIET_MS): void {
     clearTimeout(this.quietTimer);
     this.quietTimer = setTimeout(() => {
       this.quietTimer = undefined;
@@ -147,7 +161,7 @@ export class WorkerCodebaseMemory implements MemorySearcher {
       this.opts.logger.warn("codebase memory: worker script not found; codebase search is off");
       return null;
     }
-    const { logger: _logger, embedder, workerPath: _path, ...rest } = this.opts;
+    const { logger: _logger, embedder, workerPath: _path, quietMs: _quiet, ...rest } = this.opts;
     const data: MemoryWorkerData = { ...rest, embeddings: embedder !== null };
     ensureLanceThreads();
     let worker: Worker;

@@ -78,6 +78,17 @@ describe("memory: what indexing costs the editor", function () {
     assert.equal((await run)?.indexed, 1);
   });
 
+  it("keeps indexing waiting for the quiet time after a completion ends, as after a keystroke", async () => {
+    await ws.put("a.ts", "export const a = 1;\n");
+    memory = new WorkerCodebaseMemory({ storeDir: join(ws.base, "store"), grammarsDir, excludeGlobs: [], logger: new MemoryLogger(), embedder: null, quietMs: 600_000 });
+    memory.setBusy(true);
+    const run = memory.indexFolders([ws.root]);
+    memory.setBusy(false);
+    assert.equal((await memory.stats())?.files, 0, "the completion has ended, but the quiet time has not");
+    memory.noteActivity(1);
+    assert.equal((await run)?.indexed, 1);
+  });
+
   (process.platform === "linux" ? it : it.skip)("runs the memory worker and LanceDB's threads below normal CPU priority, and the host's at its own", async () => {
     await ws.put("src/upload.ts", UPLOAD);
     // A fresh process: LanceDB's thread pools are the process's, made by whichever thread first opens a store.
