@@ -300,7 +300,7 @@ describe("chat view question box and code blocks (jsdom)", function () {
       assert.deepEqual(opened(posted), [{ type: "openChip", chipId: "codebase-1" }]);
     });
 
-    it("puts @codebase chosen in the @ picker into the question where the @ was typed, as a word of its own", () => {
+    it("puts @codebase chosen in the @ picker into the question where the @ was typed, as a word of its own", async () => {
       const { input, send, type, posted } = setup();
       type("where do we retry@");
       assert.equal(input.value, "where do we retry@", "an @ inside a word is text");
@@ -316,6 +316,9 @@ describe("chat view question box and code blocks (jsdom)", function () {
       input.setSelectionRange(7, 7);
       send({ type: "mention", mention: "codebase" });
       assert.equal(input.value, "uploads @codebase ");
+      assert.equal(document.activeElement, input, "the box has the focus back, to go on writing");
+      // The focus starts the composing notice's timer: let it post while this DOM exists.
+      while (!posted.some((m) => m.type === "composing")) await new Promise((resolve) => setTimeout(resolve, 20));
     });
 
     it("leaves chips that stand for no place as plain labels", () => {
