@@ -65,6 +65,11 @@ export interface MemoryHits {
 const DEFAULT_MAX_FILES = 20_000;
 const DEFAULT_MAX_CHUNK_CHARS = 1500;
 const EMBED_BATCH = 16;
+/** Passes started again in a row for an embedding model that changed during them (an engine switched back and forth). */
+const MODEL_CHANGE_RESTARTS = 3;
+
+/** Another embedding model answered than the store's: what was embedded so far is for a store that is no longer it. */
+class EmbeddingModelChanged extends Error {}
 /** File writes between compactions of the store during a pass (and once at its end). */
 const COMPACT_EVERY_WRITES = 200;
 /** Files, or chunks, written to the store at once during a pass. */
@@ -103,8 +108,23 @@ export class MemoryIndexer {
     return this.opening;
   }
 
-  /** Indexes what changed under the roots since the store last saw them, and forgets files no longer there. */
+  /**
+   * Indexes what changed under the roots since the store last saw them, and forgets files no longer there. When another
+   * embedding model starts answering during the pass (another engine chosen), the pass starts again and rebuilds the
+   * store for it: the host joins a pass under way instead of starting one, so nothing else would.
+   */
   async indexFolders(roots: readonly string[], signal?: AbortSignal, onProgress?: (p: IndexProgress) => void): Promise<IndexSummary> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.indexFoldersOnce(roots, signal, onProgress);
+      } catch (e) {
+        if (!(e instanceof EmbeddingModelChanged) || attempt >= MODEL_CHANGE_RESTARTS) throw e;
+        this.opts.logger.info(`codebase index: ${e.message}`);
+      }
+    }
+  }
+
+  private async indexFoldersOnce(roots: readonly string[], signal?: AbortSignal, onProgress?: (p: IndexProgress) => void): Promise<IndexSummary> {
     const started = performance.now();
     this.roots = [...new Set([...this.roots, ...roots])];
     this.filter = new FileFilter(this.roots, this.opts.excludeGlobs);
@@ -330,7 +350,7 @@ export class MemoryIndexer {
     for (let i = 0; i < texts.length; i += EMBED_BATCH) {
       const batch = await embedder.embed(texts.slice(i, i + EMBED_BATCH), { signal });
       if (batch.model !== store.meta.model || batch.vectors.some((v) => v.length !== store.meta.dimensions)) {
-        throw new Error(`the embedding model changed while indexing (${batch.model}); indexing starts again`);
+        throw new EmbeddingModelChanged(`the embedding model changed while indexing (${batch.model}); indexing starts again`);
       }
       out.push(...batch.vectors);
     }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MemoryLogger } from "../../../src/common/logger";
 import type { EngineClient } from "../../../src/engine/client";
@@ -64,6 +64,33 @@ describe("codebase search with the generated embedding model (real llama.cpp, re
     assert.equal(withModel.vectorsOff, null);
     assert.equal(withModel.indexed, 4, "every file is embedded for the new model");
     assert.ok((await indexer.search("render button label", 5)).vector.length > 0);
+  });
+
+  it("starts its pass again with the new model when another engine answers during it (the server chosen mid-pass)", async () => {
+    for (const [path, text] of Object.entries(FILES)) await ws.put(path, text);
+    // The other engine's embedding model: the same weights under another name, as a server's model is another one.
+    const other = join(ws.base, "server-embedding.gguf");
+    await copyFile(hashed, other);
+    const client = open();
+    await client.configure(testSettings(tiny, { embeddingModelPath: hashed }));
+    const real = embedderOf(client);
+    let switched = false;
+    const embedder: Embedder = {
+      embed: async (texts, options) => {
+        // The user picks the server while the pass embeds the second file: from then on the other model answers.
+        if (!switched && texts.some((t) => t.includes("ShoppingCart") || t.includes("renderButton"))) {
+          switched = true;
+          await client.configure(testSettings(tiny, { embeddingModelPath: other }));
+        }
+        return real.embed(texts, options);
+      },
+    };
+    indexer = new MemoryIndexer({ storeDir: join(ws.base, "store"), grammarsDir, logger: new MemoryLogger(), embedder });
+    const summary = await indexer.indexFolders([ws.root]);
+    assert.ok(switched);
+    assert.equal(summary.vectorsOff, null);
+    assert.equal(summary.indexed, 4, "every file is embedded by the model that answers now");
+    assert.equal((await indexer.search("sum of the item prices in the cart", 5)).vector[0]?.path, join(ws.root, "src/cart/cart.ts"));
   });
 
   it("turns vectors off with the model's own message when the embedding model is a completion model", async () => {
