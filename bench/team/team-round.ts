@@ -80,9 +80,9 @@ export async function serverRound(developers: readonly Developer[], repetition: 
   const flags = ["-c", String(settings.contextPerSlot * n), "-np", String(n), "-cb", "--timeout", String(Math.ceil(settings.roundLimitMs / 1000) + 60)];
   const server = await LlamaServer.start(settings.serverBinary, settings.modelPath, { threads: settings.threads, flags, logFile: join(BENCH_DIR, ".work", `llama-server-team-${n}.log`) });
   const logger = new MemoryLogger("warn");
-  const engines = developers.map(
-    () => new ServerEngine({ url: server.url, models: { completion: "", chat: "", embedding: "" }, timeoutMs: 600_000, fimFormat: "auto", retryDelaysMs: [] }, logger),
-  );
+  // Hearth's own retries (a reset connection or 503, before any text came) stay on, as in the editor; the timeout is
+  // the round's limit, since a loaded 2-core round answers far slower than hearth.server.timeoutSeconds allows.
+  const engines = developers.map(() => new ServerEngine({ url: server.url, models: { completion: "", chat: "", embedding: "" }, timeoutMs: settings.roundLimitMs, fimFormat: "auto" }, logger));
   try {
     const info = await engines[0]!.load();
     const measured = await replayAll(engines, developers, settings);
