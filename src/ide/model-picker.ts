@@ -13,7 +13,7 @@ import { formatBytes, type FitVerdict, type MachineMemory } from "../models/memo
 import { describeAdapters } from "../models/lora";
 import { checkModelFile } from "../models/model-file";
 import { inspectNamedModels } from "../models/named-models";
-import { buildPickerData, pickerRows, type PickerAction, type PickerData, type PickerEntry } from "../models/picker-data";
+import { buildPickerData, pickerRows, usesToOffer, type ModelUse, type PickerAction, type PickerData, type PickerEntry } from "../models/picker-data";
 import { COMMANDS } from "./command-ids";
 import { CONFIG_SECTION, readConfig, resolveModelPath, toEngineSettings } from "./config";
 import type { HearthLog } from "./log";
@@ -28,13 +28,6 @@ export interface ModelsApi {
   /** The picker's groups, from disk and the catalog only (no network). */
   pickerData(signal?: AbortSignal): Promise<PickerData>;
 }
-
-/**
- * What a chosen model is used for: "both" sets hearth.model.path and clears hearth.chat.modelPath (one model serves
- * both); "completion" sets hearth.model.path only, keeping chat on the model it had; "chat" sets hearth.chat.modelPath;
- * "embedding" sets hearth.embedding.modelPath (codebase search).
- */
-export type ModelUse = "completion" | "chat" | "both" | "embedding";
 
 /**
  * `hearth.selectModel` takes an optional argument: a file to use, or a catalog entry to download, without the picker;
@@ -82,6 +75,7 @@ class ModelPicker {
     const currentPath = resolveModelPath(config.model.path);
     const chatPath = resolveModelPath(config.chat.modelPath);
     const embeddingPath = resolveModelPath(config.embedding.modelPath);
+    const nextEditPath = resolveModelPath(config.nextEdit.modelPath);
     const [scan, machine, adapters] = await Promise.all([
       this.scanner.scan(roots, {}, signal),
       config.engine.gpu === "off" ? ramOnly() : this.deps.engine.machineMemory(ramOnly(), { ...(signal ? { signal } : {}), timeoutMs: 5000 }),
@@ -96,7 +90,8 @@ class ModelPicker {
       currentPath,
       chatPath,
       embeddingPath,
-      named: await inspectNamedModels([currentPath, chatPath, embeddingPath], scan, signal),
+      nextEditPath,
+      named: await inspectNamedModels([currentPath, chatPath, embeddingPath, nextEditPath], scan, signal),
       adapters,
     });
     this.deps.log.info(`models: found ${scan.models.length} model(s) in ${scan.elapsedMs} ms${scan.truncated ? " (stopped early: a folder was too deep or too large)" : ""}`);
@@ -105,11 +100,13 @@ class ModelPicker {
   }
 
   async select(args?: SelectModelArgs): Promise<boolean> {
-    if (args?.use !== undefined && !["completion", "chat", "both", "embedding"].includes(args.use)) {
-      void vscode.window.showErrorMessage(`Hearth: "${String(args.use)}" is not a model use; it is "completion", "chat", "both" or "embedding".`);
+    if (args?.use !== undefined && !usesToOffer().includes(args.use)) {
+      void vscode.window.showErrorMessage(`Hearth: "${String(args.use)}" is not a model use; it is ${usesToOffer().map((u) => `"${u}"`).join(", ")}.`);
       return false;
     }
-    const use = args?.use ?? (args?.catalogId && loadCatalog().models.find((m) => m.id === args.catalogId)?.roles.includes("embedding") ? "embedding" : "both");
+    const roles = args?.catalogId ? loadCatalog().models.find((m) => m.id === args.catalogId)?.roles : undefined;
+    // A catalog model with one use (embedding, next-edit) gets it; another serves completion and chat.
+    const use = args?.use ?? (roles ? usesToOffer(roles)[0] : undefined) ?? "both";
     if (args?.path) return this.use(args.path, undefined, use);
     if (args?.catalogId) {
       const entry = (await this.data()).catalog.find((e) => e.catalog?.id === args.catalogId);
@@ -200,7 +197,7 @@ class ModelPicker {
     }
     if (fit?.level === "red") {
       const smaller = suggestSmallerModel(loadCatalog().models, {
-        role: use === "chat" || use === "embedding" ? use : "completion",
+        role: use === "both" ? "completion" : use,
         machine: this.machine,
         contextSize: readConfig().engine.contextSize,
         belowBytes: check.sizeBytes,
@@ -229,6 +226,11 @@ class ModelPicker {
     // Codebase memory loads the embedding model when it indexes; its status says whether the file embeds.
     if (use === "embedding") {
       vscode.window.setStatusBarMessage(`Hearth: ${basename(path)} is the embedding model for codebase search`, 4000);
+      return true;
+    }
+    // Next-edit suggestions take hearth.nextEdit.modelPath through the configuration listener and check its format.
+    if (use === "next-edit") {
+      vscode.window.setStatusBarMessage(`Hearth: ${basename(path)} is the model for next-edit suggestions`, 4000);
       return true;
     }
     // The load command shows a refusal itself, offering the smaller model the engine's answer names.
@@ -334,26 +336,26 @@ class ModelPicker {
   }
 }
 
-/** Asks what a chosen model is for; a model that can only chat (or only complete) offers that first. */
+/** Asks what a chosen model is for (usesToOffer says which uses; one with a single use is not asked). */
 async function askUse(entry?: PickerEntry): Promise<ModelUse | undefined> {
   const caps = entry?.capabilities;
-  // An embedding model does one thing, and a generation model cannot do it: nothing to ask.
-  if (caps?.includes("embedding")) return "embedding";
+  const uses = usesToOffer(caps);
+  if (uses.length === 1) return uses[0];
   const canComplete = !caps || caps.includes("completion");
   const canChat = !caps || caps.includes("chat");
-  const items: UseItem[] = [
-    { use: "both", label: "For completion and chat", description: "one model serves both (least memory)" },
-    { use: "completion", label: "For completion", description: canComplete ? "inline suggestions; chat keeps its model" : "it has no fill-in-the-middle tokens: it cannot complete inline" },
-    { use: "chat", label: "For chat", description: canChat ? "chat and actions, loaded beside the completion model" : "it has no chat template: Hearth would use a generic chat format" },
-  ];
-  // A file chosen by path may be an embedding model: say what that means.
-  if (!caps) items.push({ use: "embedding", label: "For codebase search", description: "an embedding model (bge-small, nomic-embed-text …): turns code into vectors for @codebase" });
-  if (!canComplete) items.push(...items.splice(0, 2));
+  const labels: Record<ModelUse, Omit<UseItem, "use">> = {
+    both: { label: "For completion and chat", description: "one model serves both (least memory)" },
+    completion: { label: "For completion", description: canComplete ? "inline suggestions; chat keeps its model" : "it has no fill-in-the-middle tokens: it cannot complete inline" },
+    chat: { label: "For chat", description: canChat ? "chat and actions, loaded beside the completion model" : "it has no chat template: Hearth would use a generic chat format" },
+    embedding: { label: "For codebase search", description: "an embedding model (bge-small, nomic-embed-text …): turns code into vectors for @codebase" },
+    "next-edit": { label: "For next-edit suggestions", description: "a next-edit model (Sweep's sweep-next-edit): suggests the change after yours" },
+  };
+  const items: UseItem[] = uses.map((use) => ({ use, ...labels[use] }));
   const chosen = await vscode.window.showQuickPick(items, { title: `Hearth: use ${entry?.label ?? "this model"} for…`, placeHolder: "Choose what the model is used for" });
   return chosen?.use;
 }
 
-/** Writes the choice into hearth.model.path and hearth.chat.modelPath (user settings, like the picker always did). */
+/** Writes the choice into the setting of its use (user settings, like the picker always did). */
 async function persistUse(path: string, use: ModelUse): Promise<void> {
   const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
   const current = readConfig();
@@ -377,6 +379,9 @@ async function persistUse(path: string, use: ModelUse): Promise<void> {
       return;
     case "embedding":
       await config.update("embedding.modelPath", path, target);
+      return;
+    case "next-edit":
+      await config.update("nextEdit.modelPath", path, target);
       return;
   }
 }

@@ -6,7 +6,8 @@ import catalogData from "./catalog.json";
 import { kvBytesPerToken } from "./model-facts";
 import { classifyFit, estimateMemory, type FitVerdict, type MachineMemory, type MemoryNeeds } from "./memory-fit";
 
-export type ModelRole = "completion" | "chat" | "embedding";
+/** "next-edit": rewrites a window from the user's recent edits (hearth.nextEdit.modelPath); it does nothing else. */
+export type ModelRole = "completion" | "chat" | "embedding" | "next-edit";
 export type ModelTier = "tiny" | "small" | "medium" | "large";
 
 export interface CatalogModel {
@@ -40,6 +41,8 @@ export interface CatalogModel {
   notes?: string;
   /** An embedding model's facts (the embedding role only); the prefixes are what its authors put before a text. */
   embedding?: EmbeddingFacts;
+  /** The next-edit prompt format Hearth detects for it (the next-edit role only): "Sweep next-edit". */
+  nextEditFamily?: string;
 }
 
 export interface EmbeddingFacts {
@@ -72,7 +75,7 @@ export function loadCatalog(data: unknown = catalogData): Catalog {
   return { version: 1, about: typeof root.about === "string" ? root.about : "", models };
 }
 
-const ROLES: readonly string[] = ["completion", "chat", "embedding"];
+const ROLES: readonly string[] = ["completion", "chat", "embedding", "next-edit"];
 /** Roles the catalog must offer a model for. */
 const REQUIRED_ROLES: readonly string[] = ["completion", "chat", "embedding"];
 const TIERS: readonly string[] = ["tiny", "small", "medium", "large"];
@@ -120,7 +123,7 @@ function entryProblems(value: unknown, index: number): string[] {
   }
   if (typeof entry.id === "string" && !/^[a-z0-9][a-z0-9._-]*$/.test(entry.id)) bad("id must be lower-case letters, digits, '.', '_' or '-'");
   if (!TIERS.includes(entry.tier as string)) bad(`tier must be one of ${TIERS.join(", ")}`);
-  if (!Array.isArray(entry.roles) || entry.roles.length === 0 || entry.roles.some((r) => !ROLES.includes(r))) bad("roles must list completion and/or chat, or embedding");
+  if (!Array.isArray(entry.roles) || entry.roles.length === 0 || entry.roles.some((r) => !ROLES.includes(r))) bad("roles must list completion and/or chat, or embedding, or next-edit");
   const match = typeof entry.source === "string" ? HF_SOURCE.exec(entry.source) : null;
   if (!match) bad("source must be hf:<user>/<repo>/<file>.gguf#<commit>");
   else {
@@ -136,6 +139,8 @@ function entryProblems(value: unknown, index: number): string[] {
   if (entry.roles?.includes("chat") && !entry.chatTemplate) bad("a chat model needs a chatTemplate");
   const embedding = entry.roles?.includes("embedding") === true;
   if (embedding) problems.push(...embeddingProblems(entry, at));
+  if (entry.roles?.includes("next-edit")) problems.push(...nextEditProblems(entry, at));
+  else if (entry.nextEditFamily !== undefined) bad("nextEditFamily belongs to a next-edit model only");
   // An embedding model reads one chunk at a time: bge-small's 512 tokens are its real window.
   const minContext = embedding ? 256 : 2048;
   if (!Number.isSafeInteger(entry.contextLength) || (entry.contextLength ?? 0) < minContext) bad(`contextLength must be an integer ≥ ${minContext}`);
@@ -158,6 +163,18 @@ function embeddingProblems(entry: Partial<CatalogModel>, at: string): string[] {
       if (facts[key] !== undefined && (typeof facts[key] !== "string" || facts[key].length > 200)) problems.push(`${at}: embedding.${key} must be a short string`);
     }
   }
+  return problems;
+}
+
+/**
+ * A next-edit entry: next-edit only. Sweep's models keep their Qwen2.5-Coder base's FIM tokens and template, but were
+ * trained to rewrite a window from edits: offered as a completion or chat model they would answer with noise.
+ */
+function nextEditProblems(entry: Partial<CatalogModel>, at: string): string[] {
+  const problems: string[] = [];
+  if (entry.roles?.length !== 1) problems.push(`${at}: a next-edit model has the next-edit role only`);
+  if (entry.fimFamily !== null || entry.chatTemplate !== null) problems.push(`${at}: a next-edit model has fimFamily and chatTemplate null`);
+  if (typeof entry.nextEditFamily !== "string" || entry.nextEditFamily.trim() === "") problems.push(`${at}: a next-edit model needs a nextEditFamily`);
   return problems;
 }
 

@@ -24,7 +24,7 @@ export interface PickerEntry {
   current: boolean;
   /**
    * What it is the current model for: completion (hearth.model.path), chat (that or hearth.chat.modelPath), embedding
-   * (hearth.embedding.modelPath); [] when none.
+   * (hearth.embedding.modelPath), next-edit (hearth.nextEdit.modelPath); [] when none.
    */
   uses: ModelRole[];
   path?: string;
@@ -58,6 +58,8 @@ export interface PickerInput {
   chatPath?: string;
   /** The resolved hearth.embedding.modelPath, or "". */
   embeddingPath?: string;
+  /** The resolved hearth.nextEdit.modelPath, or "". */
+  nextEditPath?: string;
   /** The files the settings name that the scan did not find (inspectNamedModels). */
   named?: NamedModels;
   adapters?: AdapterStatus[];
@@ -102,9 +104,13 @@ function foundEntry(model: FoundModel, input: PickerInput, named: boolean): Pick
     vocabSize: facts.vocabSize,
   });
   const fit = classifyFit(needs, input.machine);
+  // A next-edit file has its base's FIM tokens and template, but was trained for nothing else: the catalog knows it.
+  const nextEdit = input.catalog.some((m) => m.roles.includes("next-edit") && m.fileName.toLowerCase() === basename(model.path).toLowerCase());
   const capabilities: ModelRole[] = facts.embedding
     ? ["embedding"]
-    : [...(facts.fimFamily ? (["completion"] as const) : []), ...(facts.hasChatTemplate ? (["chat"] as const) : [])];
+    : nextEdit
+      ? ["next-edit"]
+      : [...(facts.fimFamily ? (["completion"] as const) : []), ...(facts.hasChatTemplate ? (["chat"] as const) : [])];
   const label = facts.name && model.source !== "ollama" ? `${facts.name}` : model.displayName;
   const params = facts.parameterCount ? `${formatParams(facts.parameterCount)} params` : null;
   const uses = usesOf(model, input);
@@ -160,16 +166,24 @@ function usesOf(file: { path: string; realPath: string }, input: PickerInput): M
   const completion = names(input.currentPath);
   const chat = chatPath === "" ? completion : names(chatPath);
   const embedding = names(input.embeddingPath);
-  return [...(completion ? (["completion"] as const) : []), ...(chat ? (["chat"] as const) : []), ...(embedding ? (["embedding"] as const) : [])];
+  const nextEdit = names(input.nextEditPath);
+  return [
+    ...(completion ? (["completion"] as const) : []),
+    ...(chat ? (["chat"] as const) : []),
+    ...(embedding ? (["embedding"] as const) : []),
+    ...(nextEdit ? (["next-edit"] as const) : []),
+  ];
 }
 
-/** The current completion model first, then the chat model, then the embedding model, then the rest. */
+/** The current completion model first, then the chat, embedding and next-edit models, then the rest. */
 function useRank(entry: PickerEntry): number {
-  return entry.uses.includes("completion") ? 0 : entry.uses.includes("chat") ? 1 : entry.uses.includes("embedding") ? 2 : 3;
+  const rank = (["completion", "chat", "embedding", "next-edit"] as const).findIndex((role) => entry.uses.includes(role));
+  return rank < 0 ? 4 : rank;
 }
 
 function describeCapabilities(roles: readonly ModelRole[]): string {
   if (roles.includes("embedding")) return "embedding (codebase search)";
+  if (roles.includes("next-edit")) return "next-edit suggestions only";
   const completion = roles.includes("completion") ? "completion" : null;
   const chat = roles.includes("chat") ? "chat" : null;
   const parts = [completion, chat].filter(Boolean);
@@ -180,6 +194,26 @@ function formatParams(count: number): string {
   if (count >= 1e9) return `${(count / 1e9).toFixed(1)}B`;
   if (count >= 1e6) return `${Math.round(count / 1e6)}M`;
   return `${Math.round(count / 1e3)}K`;
+}
+
+/**
+ * What a chosen model can be used for: "both" sets hearth.model.path and clears hearth.chat.modelPath (one model serves
+ * both); "completion" sets hearth.model.path only; "chat" sets hearth.chat.modelPath; "embedding" sets
+ * hearth.embedding.modelPath (codebase search); "next-edit" sets hearth.nextEdit.modelPath.
+ */
+export type ModelUse = "completion" | "chat" | "both" | "embedding" | "next-edit";
+
+/**
+ * The uses the picker offers for a model with these capabilities (a file chosen by path has none known: all of them).
+ * An embedding or next-edit model does that one thing and nothing else, so it is not asked about; a model that cannot
+ * complete offers chat first.
+ */
+export function usesToOffer(capabilities?: readonly ModelRole[]): ModelUse[] {
+  if (capabilities?.includes("embedding")) return ["embedding"];
+  if (capabilities?.includes("next-edit")) return ["next-edit"];
+  const generation: ModelUse[] = ["both", "completion", "chat"];
+  if (!capabilities) return [...generation, "embedding", "next-edit"];
+  return capabilities.includes("completion") ? generation : ["chat", "both", "completion"];
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

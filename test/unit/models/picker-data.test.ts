@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { loadCatalog } from "../../../src/models/catalog";
 import { ModelScanner, type DiscoveryRoot, type ScanResult } from "../../../src/models/discovery";
 import { inspectNamedModels } from "../../../src/models/named-models";
-import { buildPickerData, pickerRows, type PickerData, type PickerRow } from "../../../src/models/picker-data";
+import { buildPickerData, pickerRows, usesToOffer, type PickerData, type PickerRow } from "../../../src/models/picker-data";
 import { writeFakeModel } from "./fixtures";
 
 const MACHINE = { freeRamBytes: 8e9, totalRamBytes: 16e9, gpu: null };
@@ -127,5 +127,36 @@ describe("models: the picker's data and rows", function () {
       const licence = `licence ${entry?.catalog?.licence}`;
       assert.ok((row.detail ?? "").indexOf(licence) + licence.length <= ROW_CHARACTERS, `the licence is cut off: ${row.detail}`);
     }
+  });
+
+  it("offers a catalog next-edit model for next-edit suggestions only, never for completion or chat", async () => {
+    const picker = await data(outside);
+    const sweep = picker.catalog.find((e) => e.catalog?.roles.includes("next-edit"));
+    assert.ok(sweep, "the catalog's next-edit model is offered for download");
+    assert.deepEqual(sweep.capabilities, ["next-edit"]);
+    assert.deepEqual(usesToOffer(sweep.capabilities), ["next-edit"]);
+    assert.match(sweep.detail, /^next-edit suggestions only · licence /);
+    for (const entry of picker.catalog.filter((e) => e !== sweep)) assert.ok(!usesToOffer(entry.capabilities).includes("next-edit"), entry.id);
+  });
+
+  it("knows the catalog's next-edit file on disk by its name, though its vocabulary has FIM tokens like a completion model's", async () => {
+    const sweepFile = loadCatalog().models.find((m) => m.roles.includes("next-edit"))!.fileName;
+    const path = await writeFakeModel(join(folder, "downloads", sweepFile), { name: "Sweep Next Edit 1.5B" });
+    const downloads: DiscoveryRoot[] = [{ source: "user", path: join(folder, "downloads"), layout: "files" }];
+    const found = await new ModelScanner().scan(downloads);
+    const picker = buildPickerData({ scan: found, catalog: loadCatalog().models, machine: MACHINE, contextSize: 4096, currentPath: "", nextEditPath: path });
+    const entry = picker.found.find((e) => e.path === path);
+    assert.ok(entry);
+    assert.deepEqual(entry.capabilities, ["next-edit"]);
+    assert.deepEqual(entry.uses, ["next-edit"]);
+    assert.ok(!picker.catalog.some((e) => e.catalog?.fileName === sweepFile), "a downloaded file is not offered for download again");
+    assert.equal(items(pickerRows(picker))[0]?.description.split(" · ")[0], "current for next-edit");
+  });
+
+  it("asks what a file chosen by path is for, next-edit suggestions included, and does not ask about an embedding model", () => {
+    assert.deepEqual(usesToOffer(), ["both", "completion", "chat", "embedding", "next-edit"]);
+    assert.deepEqual(usesToOffer(["embedding"]), ["embedding"]);
+    assert.deepEqual(usesToOffer(["completion", "chat"]), ["both", "completion", "chat"]);
+    assert.deepEqual(usesToOffer(["chat"]), ["chat", "both", "completion"]);
   });
 });

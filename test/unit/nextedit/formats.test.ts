@@ -16,6 +16,14 @@ describe("detectNextEditFormat", () => {
     }
   });
 
+  it("recognises the catalog's Sweep 1.5B file under the names its GGUF may carry: the file's stem, the card's name, or Sweep as organization", () => {
+    for (const over of [{ name: "sweep-next-edit-1.5b.q8_0.v2" }, { name: "Sweep Next Edit 1.5B" }, { name: "Next Edit 1.5B", organization: "Sweepai" }, { basename: "sweep-next-edit", name: "1.5B" }]) {
+      const detected = detectNextEditFormat(info(over));
+      assert.ok(detected.ok, JSON.stringify(over));
+      assert.equal(detected.format.familyName, "Sweep next-edit");
+    }
+  });
+
   it("recognises one named only by general.basename", () => {
     assert.ok(detectNextEditFormat(info({ basename: "sweep-next-edit" })).ok);
   });
