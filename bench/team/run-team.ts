@@ -5,11 +5,12 @@
 // The configurations run in alternating order over the repetitions (forward, then backward), because the machine is
 // shared and its load drifts; figures pool the repetitions, throughputs are their medians.
 //
-//   HEARTH_BENCH_TEAM_REQUESTS   measured requests per developer per round (default 8: about 12 minutes at load 3;
-//                                at load 25 from other work, 4 took ~50 minutes)
+//   HEARTH_BENCH_TEAM_REQUESTS   measured requests per developer per round (default 6)
 //   HEARTH_BENCH_TEAM_REPEATS    repetitions of the whole set (default 2)
 //   HEARTH_BENCH_TEAM_SIZES      team sizes on the server (default 1,2,4,8)
-//   HEARTH_BENCH_TEAM_ROUND_MINUTES  a round stops after this long, reporting what finished (default 10)
+//   HEARTH_BENCH_TEAM_ROUND_MINUTES  a round stops after this long, reporting what finished (default 2)
+// The defaults bound the run: 10 rounds of at most 2 minutes, plus each round's start and workspace indexing. At load
+// 20-35 from other work, 3 requests with 6-minute rounds took 37 minutes, and 8 developers did not finish in 6.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -23,9 +24,9 @@ import { teamDevelopers, type Developer } from "./developers";
 import { localRound, serverRound, type RoundResult, type RoundSettings } from "./team-round";
 import { configFigures, configRow, loadText, TABLE_HEAD, type ConfigFigures } from "./team-report";
 
-const REQUESTS = positiveInt("HEARTH_BENCH_TEAM_REQUESTS", 8);
+const REQUESTS = positiveInt("HEARTH_BENCH_TEAM_REQUESTS", 6);
 const REPEATS = positiveInt("HEARTH_BENCH_TEAM_REPEATS", 2);
-const ROUND_LIMIT_MS = positiveInt("HEARTH_BENCH_TEAM_ROUND_MINUTES", 10) * 60_000;
+const ROUND_LIMIT_MS = positiveInt("HEARTH_BENCH_TEAM_ROUND_MINUTES", 2) * 60_000;
 const TEAM_SIZES = (process.env.HEARTH_BENCH_TEAM_SIZES ?? "1,2,4,8").split(",").map((x) => positiveIntOf("HEARTH_BENCH_TEAM_SIZES", x));
 /** Tokens generated per request: the engine bench's fixed count, no line limit, so every request costs the same. */
 const N_PREDICT = 24;
