@@ -67,7 +67,9 @@ export class CodebaseMemoryHost implements vscode.Disposable {
     const memory = this.memory;
     this.subscriptions.add(
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document.uri.scheme === "file" && e.contentChanges.length) this.typed();
+        // Only the user's edits: a file another program rewrites (a log open in an editor) reloads clean, and taking
+        // each reload for typing kept indexing waiting for as long as the program wrote.
+        if (e.document.uri.scheme === "file" && e.contentChanges.length && e.document.isDirty) this.typed();
       }),
       vscode.workspace.onDidSaveTextDocument((doc) => doc.uri.scheme === "file" && this.fileChanged(doc.uri.fsPath)),
       vscode.workspace.onDidRenameFiles((e) => {
