@@ -36,6 +36,9 @@ interface RoleModel {
 /** Failures after which the local model may answer instead (hearth.server.fallbackToLocal). */
 const UNAVAILABLE = new Set(["server-unreachable", "server-busy", "server-timeout", "server-bad-response"]);
 
+/** /tokenize requests in flight at once when counting many texts. */
+const TOKENIZE_REQUESTS_AT_ONCE = 4;
+
 /**
  * The engine on an inference server the user chose (hearth.engine.kind "server"): llama-server, vLLM, or Ollama through
  * their OpenAI-compatible API. Completions send the FIM prompt the local engine would build (fim/layout.ts) as a raw
@@ -181,7 +184,16 @@ export class ServerEngine implements RemoteEngine {
     const api = this.apiOf(role);
     if (!model?.tokenizer || !api) return null;
     try {
-      const counts = await Promise.all(texts.map(async (text) => (await api.tokenize(text, options.signal ? { signal: options.signal } : {}))?.length ?? null));
+      // A few at a time: one request per text at once sent a shared server hundreds in a burst, all on one signal.
+      const counts: (number | null)[] = new Array<number | null>(texts.length).fill(null);
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < texts.length; i = next++) {
+          counts[i] = (await api.tokenize(texts[i]!, options.signal ? { signal: options.signal } : {}))?.length ?? null;
+          if (counts[i] === null) return;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(TOKENIZE_REQUESTS_AT_ONCE, texts.length) }, worker));
       if (counts.some((count) => count === null)) return null;
       return { modelPath: model.info.path, counts: counts as number[] };
     } catch (error) {

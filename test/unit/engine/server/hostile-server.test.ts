@@ -35,6 +35,34 @@ describe("the server engine against a hostile server", function () {
     return engine;
   };
 
+  it("counts the tokens of many texts with a few requests in flight at a time, not one request per text at once", async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const engine = await open((req, res) => {
+      if (req.url === "/v1/models") return res.end(MODELS);
+      if (req.url !== "/tokenize") return res.writeHead(404).end();
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      // Answered on a later turn, so that requests sent at once are seen in flight together.
+      setImmediate(() => {
+        inFlight--;
+        res.end(JSON.stringify({ tokens: [1, 2, 3] }));
+      });
+    });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      await engine.load();
+      const counted = await engine.tokenCounts(Array.from({ length: 200 }, (_, i) => `line ${i}`), { signal: new AbortController().signal });
+      assert.deepEqual(counted?.counts, Array.from({ length: 200 }, () => 3));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    assert.ok(mostInFlight <= 4, `${mostInFlight} requests in flight at once`);
+    assert.deepEqual(warnings.map((w) => w.name), []);
+  });
+
   it("ends a chat answer that a server streams past its max_tokens for ever, and closes the request", async () => {
     let closed = false;
     let onClosed = () => {};
