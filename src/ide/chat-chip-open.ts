@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import type { PieceLocation } from "../chat/prompt";
 import type { Logger } from "../common/logger";
+import { resolvesWithin } from "../memory/file-source";
 
 export interface ChipOpenDeps {
   /** The place a chip stands for, as the host retrieved it (ChatContextTracker.locationOf). */
@@ -21,7 +23,15 @@ export async function openChip(deps: ChipOpenDeps, chipId: string): Promise<vsco
     return undefined;
   }
   const uri = vscode.Uri.file(location.path);
-  if (!vscode.workspace.getWorkspaceFolder(uri)) {
+  if (!existsSync(location.path)) {
+    deps.log.warn(`chat: did not open ${location.path}: it is no longer there`);
+    void vscode.window.showWarningMessage(`Hearth: ${location.path} is no longer there.`);
+    return undefined;
+  }
+  // Its links followed, and its ".." too: a file indexed in the workspace may since have become a link to another
+  // place (a checkout, a hostile repository), and the name alone says nothing of where it leads.
+  const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => f.uri.fsPath);
+  if (!vscode.workspace.getWorkspaceFolder(uri) || !(await resolvesWithin(location.path, roots))) {
     deps.log.warn(`chat: did not open ${location.path}: it is outside the workspace folders`);
     return undefined;
   }

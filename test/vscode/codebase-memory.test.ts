@@ -3,7 +3,7 @@
 // chat question with @codebase gets the snippets as Codebase chips, and a deleted file is forgotten. No embedding
 // model: full text and symbols.
 import * as assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
@@ -108,6 +108,27 @@ describe("Hearth codebase memory in the extension host", function () {
       await api.chat.view.receive({ type: "openChip", chipId: "codebase-1", path: "/etc/hostname", startLine: 0, endLine: 0 });
       await api.chat.view.receive({ type: "openChip", chipId: "/etc/hostname" });
       assert.equal(vscode.window.activeTextEditor, undefined);
+    });
+
+    it("opens nothing where the retrieved file has become a link out of the workspace, or a path that climbs out of it", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "hearth-outside-"));
+      const link = workspaceFile("src", "linked-settings.ts");
+      try {
+        const outside = join(dir, "credentials.ts");
+        writeFileSync(outside, "export const token = 'x';\n");
+        // Indexed as a file of the workspace, then replaced (a checkout, a hostile repository) by a link to another place.
+        symlinkSync(outside, link.fsPath);
+        const log = new MemoryLogger();
+        assert.equal(await openChip({ locationOf: () => ({ path: link.fsPath, startLine: 0, endLine: 0 }), log }, "codebase-1"), undefined);
+        // Not normalised: lexically under the workspace folder, on disk the file outside it.
+        const climbing = `${workspaceFile("src").fsPath}${"/..".repeat(30)}${outside}`;
+        assert.equal(await openChip({ locationOf: () => ({ path: climbing, startLine: 0, endLine: 0 }), log }, "codebase-2"), undefined);
+        assert.equal(vscode.window.activeTextEditor, undefined);
+        assert.equal(log.lines.filter((l) => l.includes("outside the workspace folders")).length, 2, log.lines.join("\n"));
+      } finally {
+        rmSync(link.fsPath, { force: true });
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("opens nothing outside the workspace folders, even where a retrieved place says so", async () => {
