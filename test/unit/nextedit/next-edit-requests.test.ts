@@ -26,6 +26,8 @@ describe("NextEditRequests with the engine's next-edit model", function () {
     const text = afterEdit(scenario);
     history.change(file, [{ offset, removedLength: scenario.edit.from.length, text: scenario.edit.to }], text);
     const editor: EditorState = { uri: file.uri, path: file.path, version: 2, text, cursor: offset + scenario.edit.to.length, hasSelection: false };
+    /** Called on each piece of the engine's answer as it comes. */
+    const hooks: { onChunk?: () => void } = {};
     const requests = new NextEditRequests(
       {
         history,
@@ -34,7 +36,7 @@ describe("NextEditRequests with the engine's next-edit model", function () {
         editor: () => ({ ...editor }),
         generator: {
           generate: async (request, signal) => {
-            const result = await engine.nextEdit({ pieces: request.pieces, specialTokens: [...SWEEP_FORMAT.specialTokens], stop: [...request.stopStrings], maxTokens: request.maxTokens }, { signal });
+            const result = await engine.nextEdit({ pieces: request.pieces, specialTokens: [...SWEEP_FORMAT.specialTokens], stop: [...request.stopStrings], maxTokens: request.maxTokens }, { signal, onChunk: () => hooks.onChunk?.() });
             return { text: result.text, promptTokens: result.promptTokens };
           },
         },
@@ -47,7 +49,7 @@ describe("NextEditRequests with the engine's next-edit model", function () {
         resolve(outcome);
       });
     });
-    return { engine, requests, editor, history, settled };
+    return { engine, requests, editor, history, settled, hooks };
   }
 
   it("suggests the renamed parameter's use after a rename, and applying it gives the model's rewrite", async () => {
@@ -94,15 +96,20 @@ describe("NextEditRequests with the engine's next-edit model", function () {
   });
 
   it("ends cancelled, showing nothing, when cancelled while the model works, and the engine answers the next request", async () => {
-    const { requests, settled } = await setup(RENAME);
+    const { requests, settled, hooks } = await setup(RENAME);
     let outcome = settled();
-    const sub = requests.onDidStart(() => requests.cancel());
+    // Cancelled once the engine writes the answer (cancelling at the start would stop it before it reached the engine).
+    let chunks = 0;
+    hooks.onChunk = () => ++chunks === 1 && requests.cancel();
     requests.edited();
     assert.deepEqual(await outcome, { kind: "cancelled" });
-    sub.dispose();
+    assert.equal(chunks, 1, "the model had begun writing when it was cancelled");
+    hooks.onChunk = undefined;
     outcome = settled();
     requests.edited();
-    assert.equal((await outcome).kind, "shown");
+    // Seen once not shown at load ~25 and not reproduced since: say what it was instead.
+    const next = await outcome;
+    assert.equal(next.kind, "shown", JSON.stringify(next));
     requests.dispose();
   });
 
