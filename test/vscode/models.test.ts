@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import type { HearthApi } from "../../src/extension";
+import { RENAME, ensureNextEditModel } from "../fixtures/models/next-edit-models";
 import { ensureTestLora, ensureTestModel } from "../fixtures/models/test-models";
 import { hearth, waitFor } from "./helpers";
 
@@ -27,7 +28,7 @@ describe("Hearth's model picker in the extension host", function () {
   });
 
   after(async () => {
-    for (const key of ["model.path", "chat.modelPath", "model.loraAdapters", "models.folders", "models.downloadFolder"]) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of ["model.path", "chat.modelPath", "nextEdit.modelPath", "model.loraAdapters", "models.folders", "models.downloadFolder"]) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
     rmSync(folder, { recursive: true, force: true });
   });
 
@@ -95,5 +96,17 @@ describe("Hearth's model picker in the extension host", function () {
     assert.equal(data.found[0]?.path, outside);
     assert.deepEqual(data.found[0]?.uses, ["completion", "chat"]);
     assert.equal(data.found.filter((entry) => entry.current).length, 1, "only it is marked current");
+  });
+
+  it("choosing a model for next-edit suggestions sets hearth.nextEdit.modelPath only, and lists it as the next-edit model", async () => {
+    const completionPath = config().get("model.path");
+    const nextEdit = await ensureNextEditModel(RENAME.rewrite, { dir: join(folder, "next-edit") });
+    assert.equal(await vscode.commands.executeCommand<boolean>("hearth.selectModel", { path: nextEdit, use: "next-edit" }), true);
+    assert.equal(config().get("nextEdit.modelPath"), nextEdit);
+    assert.equal(config().get("model.path"), completionPath, "the completion model stays");
+    const data = await api.models.pickerData();
+    assert.deepEqual(data.found.find((entry) => entry.path === nextEdit)?.uses, ["next-edit"]);
+    const sweep = data.catalog.find((entry) => entry.catalog?.roles.includes("next-edit"));
+    assert.deepEqual(sweep?.capabilities, ["next-edit"], "the catalog's next-edit model is offered for that alone");
   });
 });
