@@ -50,7 +50,10 @@ export class OpenAiApi {
     });
   }
 
-  /** `/v1/completions`, streamed: the raw prompt goes as it is (Hearth's FIM prompt, special tokens written out). */
+  /**
+   * `/v1/completions`, streamed: the raw prompt goes as it is, token ids from a llama-server (whose tokenizer Hearth
+   * asked, server-fim.ts), else Hearth's FIM prompt as text with its special tokens written out.
+   */
   completion(body: Record<string, unknown>, options: StreamOptions): Promise<StreamEnd> {
     return this.stream(new URL("completions", this.base), { ...body, stream: true }, String(body.model ?? ""), options, (choice) => {
       const text = (choice as { text?: unknown }).text;
@@ -83,11 +86,19 @@ export class OpenAiApi {
     return vectors;
   }
 
-  /** llama-server's `/tokenize` (at the server's root); null where the server has none. */
-  async tokenize(content: string, options: { withPieces?: boolean; signal?: AbortSignal } = {}): Promise<{ id: number; piece?: string }[] | null> {
+  /**
+   * llama-server's `/tokenize` (at the server's root); null where the server has none. `content` may mix text and token
+   * ids (as a /v1/completions prompt may). Text is tokenized as text unless `parseSpecial` asks otherwise: llama-server
+   * parses special tokens here by default, so "<|im_start|>" written in a file would come back as that control token.
+   */
+  async tokenize(
+    content: string | readonly (string | number)[],
+    options: { withPieces?: boolean; parseSpecial?: boolean; signal?: AbortSignal } = {},
+  ): Promise<{ id: number; piece?: string }[] | null> {
     const url = new URL("../tokenize", this.base);
     try {
-      const body = await this.json(url, "POST", { content, add_special: false, ...(options.withPieces ? { with_pieces: true } : {}) }, "", options.signal);
+      const request = { content, add_special: false, parse_special: options.parseSpecial ?? false, ...(options.withPieces ? { with_pieces: true } : {}) };
+      const body = await this.json(url, "POST", request, "", options.signal);
       const tokens = (body as { tokens?: unknown }).tokens;
       if (!Array.isArray(tokens)) return null;
       return tokens.map((token: unknown) => (typeof token === "number" ? { id: token } : { id: Number((token as { id?: unknown }).id), piece: String((token as { piece?: unknown }).piece) }));

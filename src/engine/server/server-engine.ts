@@ -21,7 +21,8 @@ import {
 import { LineLimit } from "./line-limit";
 import { OpenAiApi, type ListedModel, type StreamEnd } from "./openai-api";
 import { ServerFailure } from "./server-failure";
-import { serverFimFormat, serverFimPrompt } from "./server-fim";
+import { candidateTokens, serverFimFormat, serverFimPrompt, serverFimTokenIds, serverFimTokens } from "./server-fim";
+import { breakSpecialTokens } from "./special-text";
 import { apiBase, shownServerUrl, type ServerSettings } from "./server-settings";
 
 interface RoleModel {
@@ -31,6 +32,8 @@ interface RoleModel {
   fim: FimFormat | null;
   /** llama-server's /tokenize answers for this model. */
   tokenizer: boolean;
+  /** The ids of the FIM format's special tokens, where the server's tokenizer gave them. */
+  fimIds: ReadonlyMap<string, number>;
 }
 
 /** Failures after which the local model may answer instead (hearth.server.fallbackToLocal). */
@@ -122,16 +125,16 @@ export class ServerEngine implements RemoteEngine {
     if (!model.fim) {
       throw new EngineError({ code: "no-fim", message: `${model.id} on ${this.target.kind === "server" ? this.target.url : "the server"} has no fill-in-the-middle tokens, so it cannot complete code inline; name a code model in hearth.server.completionModel.` });
     }
-    const { prompt, stop } = serverFimPrompt(model.fim, params, model.info.contextSize);
+    const { prompt: text, pieces, stop } = serverFimPrompt(model.fim, params, model.info.contextSize);
     const limit = new LineLimit(params.maxLines ?? 0, options.onChunk);
     // The line limit stops the generation by closing the request, like the caller's abort.
     const signal = options.signal ? AbortSignal.any([options.signal, limit.signal]) : limit.signal;
     return this.generate(
       "completion",
       model.info,
-      (api, chunked) =>
+      async (api, chunked) =>
         api.completion(
-          { model: model.id, prompt, max_tokens: params.maxTokens, temperature: 0, stop, cache_prompt: true, stream_options: { include_usage: true } },
+          { model: model.id, prompt: (model.tokenizer ? await serverFimTokens(api, pieces, model.fimIds, signal) : null) ?? text, max_tokens: params.maxTokens, temperature: 0, stop, cache_prompt: true, stream_options: { include_usage: true } },
           {
             signal,
             onText: (text) => {
@@ -150,12 +153,15 @@ export class ServerEngine implements RemoteEngine {
   async chat(params: ChatParams, options: RequestOptions = {}): Promise<GenerationResult> {
     const model = await this.loadRole("chat", options.signal);
     let text = "";
+    // The server renders its template over the contents and parses special tokens in the result (special-text.ts).
+    const specials = candidateTokens();
+    const messages = params.messages.map((message) => ({ ...message, content: breakSpecialTokens(message.content, specials) }));
     return this.generate(
       "chat",
       model.info,
       (api, chunked) =>
         api.chat(
-          { model: model.id, messages: params.messages, max_tokens: params.maxTokens, temperature: 0, cache_prompt: true, stream_options: { include_usage: true } },
+          { model: model.id, messages, max_tokens: params.maxTokens, temperature: 0, cache_prompt: true, stream_options: { include_usage: true } },
           {
             signal: options.signal,
             onText: (chunk) => {
@@ -319,6 +325,7 @@ export class ServerEngine implements RemoteEngine {
     const contextSize = (await api.contextSize()) ?? 0;
     const fim = role === "completion" ? await serverFimFormat(api, id, this.settings.fimFormat) : null;
     const tokenizer = (await api.tokenize("a")) !== null;
+    const fimIds = fim && tokenizer ? await serverFimTokenIds(api, fim) : new Map<string, number>();
     const info: ModelInfo = {
       // The same name as the role's idle and loading statuses: a load that ends is no change of model (onModelChange),
       // which would reset the completion pipeline and abort the request that asked for the load.
@@ -339,7 +346,7 @@ export class ServerEngine implements RemoteEngine {
     };
     if (fim) this.logger.info(`server model ${id}: completion prompt format ${fim.familyName} (${fim.detectedBy ?? "detected"})`);
     this.setStatus(role, { kind: "ready", model: info, busy: false });
-    return { info, id, fim, tokenizer };
+    return { info, id, fim, tokenizer, fimIds };
   }
 
   private fail(role: ModelRole, error: unknown): void {
