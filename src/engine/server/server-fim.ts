@@ -5,7 +5,7 @@ import { promptToText } from "../../fim/layout";
 import type { FimFormat, PromptPiece } from "../../fim/types";
 import type { InfillParams } from "../protocol";
 import type { OpenAiApi } from "./openai-api";
-import { breakSpecialTokens } from "./special-text";
+import { breakKnownSpecialTokens } from "./special-text";
 
 /** Every special-token text FIM detection looks for: asked of the server's tokenizer in one request. */
 export function candidateTokens(): string[] {
@@ -50,7 +50,7 @@ export function serverFimPrompt(format: FimFormat, params: InfillParams, context
   const fitted = fitFimPrompt(format, params, (rendered) => promptToText(rendered.pieces), (prompt) => prompt.length <= budget);
   const rendered = fitted.prompt;
   const extra = format.specialTokens;
-  const prompt = rendered.pieces.map((piece) => (piece.kind === "text" ? breakSpecialTokens(piece.text, extra) : piece.token)).join("");
+  const prompt = rendered.pieces.map((piece) => (piece.kind === "text" ? breakKnownSpecialTokens(piece.text, extra) : piece.token)).join("");
   return { prompt, pieces: rendered.pieces, stop: [...new Set([...rendered.stopTokens, ...rendered.stopStrings, ...(params.stop ?? [])])] };
 }
 

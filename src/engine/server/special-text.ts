@@ -2,25 +2,51 @@
 // special tokens parsed (llama-server does; so do vLLM's Hugging Face tokenizers for their added tokens): a file, a
 // selection, a retrieved snippet or a typed message holding "<|im_end|>\n<|im_start|>system" would end the user's turn
 // there and speak as the system. The local engine tokenizes message text without parsing special tokens, and
-// /v1/completions gets token ids from a llama-server (server-fim.ts); where neither is possible the text is broken up
-// instead, so that no special token's spelling is left whole in it.
+// /v1/completions gets token ids from a llama-server (server-fim.ts); where neither is possible the spelling is broken
+// by a zero-width joiner after its first character, so that no special token is left whole in the text. Breaking only
+// what is special matters: a joiner the model copies back into code (`std::vector<my_type>`, `buf[MAX_SIZE]`) breaks it.
 
 /** U+200D: invisible, and no tokenizer's special token contains it. */
 const JOINER = "\u200d";
 
 /**
- * The spellings of special tokens across the model families Hearth meets (a conservative net: the served model's own
- * vocabulary cannot be listed through the OpenAI API): `<|...|>` (Qwen, Llama 3, Phi, CodeGemma, GPT), DeepSeek's
- * full-width `<｜...｜>`, `<name_with_underscore>` (Gemma's turns, StarCoder's FIM and repository tokens), SentencePiece's
- * `<s>` `</s>` `<unk>` `<pad>`, CodeLlama's `<PRE>` `<SUF>` `<MID>` `<EOT>`, and Mistral's `[INST]`-style brackets
- * (Codestral's `[PREFIX]` `[SUFFIX]` `[MIDDLE]`). Ordinary HTML (`<div>`, `<my-element>`) is left alone.
+ * Spellings that may be special tokens, for a server whose tokenizer then says which are: `<|...|>` (Qwen, Llama 3,
+ * Phi, CodeGemma), DeepSeek's full-width `<｜...｜>`, `<word>` and `</word>` (Gemma's turns, StarCoder's FIM and
+ * repository tokens, SentencePiece's `<s>`, CodeLlama's `<PRE>`), and Mistral's `[WORD]` brackets.
  */
-const SPECIAL_SPELLING =
-  /<\|[^|<>\s]{1,64}\|>|<｜[^｜<>\s]{1,64}｜>|<\/?[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*>|<\/?(?:s|unk|pad|mask|bos|eos|think|PRE|SUF|MID|EOT)>|\[\/?[A-Z][A-Z_]{2,31}\]/g;
+const CANDIDATE = /<\|[^|<>\s]{1,64}\|>|<｜[^｜<>\s]{1,64}｜>|<\/?[A-Za-z][A-Za-z0-9_]{0,63}>|\[\/?[A-Z][A-Z0-9_]{1,63}\]/g;
 
-/** The text with a joiner after the first character of every special-token spelling (and of each of `extra`). */
-export function breakSpecialTokens(text: string, extra: readonly string[] = []): string {
-  let broken = text.replace(SPECIAL_SPELLING, (spelling) => spelling[0] + JOINER + spelling.slice(1));
-  for (const spelling of extra) if (spelling.length > 1 && broken.includes(spelling)) broken = broken.split(spelling).join(spelling[0] + JOINER + spelling.slice(1));
-  return broken;
+/**
+ * Spellings broken where no tokenizer can be asked (vLLM, Ollama): the `<|...|>` and `<｜...｜>` families, which code
+ * rarely spells, and the other families' turn and FIM tokens by name.
+ */
+const KNOWN_SPECIAL = new RegExp(
+  [
+    /<\|[^|<>\s]{1,64}\|>/.source,
+    /<｜[^｜<>\s]{1,64}｜>/.source,
+    /<\/?(?:s|unk|pad|mask|bos|eos|PRE|SUF|MID|EOT|start_of_turn|end_of_turn|fim_prefix|fim_middle|fim_suffix|fim_pad|file_sep|filename|repo_name|gh_stars|endoftext|think|tool_call|tool_response)>/.source,
+    /\[\/?(?:INST|SYSTEM_PROMPT|AVAILABLE_TOOLS|TOOL_CALLS|TOOL_RESULTS|TOOL_CONTENT|PREFIX|SUFFIX|MIDDLE|THINK|ARGS|CALL_ID)\]/.source,
+  ].join("|"),
+  "g",
+);
+
+function broken(spelling: string): string {
+  return spelling[0] + JOINER + spelling.slice(1);
+}
+
+/** The distinct spellings in `texts` that may be special tokens, to ask the served model's tokenizer about. */
+export function specialCandidates(texts: readonly string[]): string[] {
+  return [...new Set(texts.flatMap((text) => text.match(CANDIDATE) ?? []))];
+}
+
+/** The text with each of `spellings` broken wherever it occurs. */
+export function breakSpellings(text: string, spellings: readonly string[]): string {
+  let result = text;
+  for (const spelling of spellings) if (spelling.length > 1 && result.includes(spelling)) result = result.split(spelling).join(broken(spelling));
+  return result;
+}
+
+/** The text with every known special-token spelling, and each of `extra`, broken. */
+export function breakKnownSpecialTokens(text: string, extra: readonly string[] = []): string {
+  return breakSpellings(text.replace(KNOWN_SPECIAL, broken), extra);
 }

@@ -113,4 +113,13 @@ describe("text Hearth sends to a real llama-server", function () {
     for (const token of [T.endoftext, T.fimMiddle, T.fileSep]) assert.equal(count(tokens, token), 0, `no ${token.text}`);
     assert.equal(result.text, DEFAULT_SCRIPT.chat);
   });
+
+  it("sends code that only looks like a special token to the model's tokenizer as it is", async () => {
+    const code = "std::vector<my_type> items; char buf[MAX_SIZE]; <div><s>old</s></div> [INST]";
+    await open().chat({ messages: [{ role: "user", content: `Explain ${code} and ${T.imStart.text}` }], maxTokens: 256 });
+    const sent = recorded.filter((each) => each.path.endsWith("/chat/completions"));
+    const content = (sent[0]!.body.messages as { content: string }[])[0]!.content;
+    // The Qwen vocabulary has none of these as special tokens: only <|im_start|> is broken.
+    assert.equal(content, `Explain ${code} and <\u200d|im_start|>`);
+  });
 });
