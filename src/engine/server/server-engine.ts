@@ -8,7 +8,6 @@ import type { EngineTarget } from "../engine-api";
 import type { RemoteEngine } from "../engine-switch";
 import {
   EngineError,
-  type ChatMessage,
   type ChatParams,
   type ChatPrefillResult,
   type EmbedResult,
@@ -23,7 +22,7 @@ import { LineLimit } from "./line-limit";
 import { OpenAiApi, type ListedModel, type StreamEnd } from "./openai-api";
 import { ServerFailure } from "./server-failure";
 import { candidateTokens, serverFimFormat, serverFimPrompt, serverFimTokenIds, serverFimTokens } from "./server-fim";
-import { breakKnownSpecialTokens, breakSpellings, specialCandidates } from "./special-text";
+import { withoutSpecialTokens } from "./special-text";
 import { apiBase, shownServerUrl, type ServerSettings } from "./server-settings";
 
 interface RoleModel {
@@ -159,7 +158,7 @@ export class ServerEngine implements RemoteEngine {
       model.info,
       async (api, chunked) =>
         api.chat(
-          { model: model.id, messages: await this.withoutSpecialTokens(api, model, params.messages, options.signal), max_tokens: params.maxTokens, temperature: 0, cache_prompt: true, stream_options: { include_usage: true } },
+          { model: model.id, messages: await withoutSpecialTokens(model.tokenizer ? api : null, params.messages, candidateTokens(), options.signal), max_tokens: params.maxTokens, temperature: 0, cache_prompt: true, stream_options: { include_usage: true } },
           {
             signal: options.signal,
             onText: (chunk) => {
@@ -174,20 +173,6 @@ export class ServerEngine implements RemoteEngine {
       undefined,
       options.signal,
     );
-  }
-
-  /**
-   * The messages with every special-token spelling in their text broken (special-text.ts): the server renders its
-   * template over them and parses special tokens in the result. A llama-server's tokenizer says which spellings are
-   * special to its model, so ordinary code (`<T>`, `[MAX]`) stays as it is; elsewhere the known families are broken.
-   */
-  private async withoutSpecialTokens(api: OpenAiApi, model: RoleModel, messages: readonly ChatMessage[], signal: AbortSignal | undefined): Promise<ChatMessage[]> {
-    const candidates = specialCandidates(messages.map((message) => message.content));
-    if (candidates.length === 0) return [...messages];
-    const pieces = model.tokenizer ? await api.tokenize(candidates.join("\n"), { withPieces: true, parseSpecial: true, ...(signal ? { signal } : {}) }) : null;
-    if (!pieces) return messages.map((message) => ({ ...message, content: breakKnownSpecialTokens(message.content, candidateTokens()) }));
-    const special = [...new Set(pieces.flatMap((token) => (token.piece !== undefined && candidates.includes(token.piece) ? [token.piece] : [])))];
-    return messages.map((message) => ({ ...message, content: breakSpellings(message.content, special) }));
   }
 
   /** The server keeps its own prompt cache (cache_prompt): nothing to do ahead of the question. */

@@ -6,6 +6,9 @@
 // by a zero-width joiner after its first character, so that no special token is left whole in the text. Breaking only
 // what is special matters: a joiner the model copies back into code (`std::vector<my_type>`, `buf[MAX_SIZE]`) breaks it.
 
+import type { ChatMessage } from "../protocol";
+import type { OpenAiApi } from "./openai-api";
+
 /** U+200D: invisible, and no tokenizer's special token contains it. */
 const JOINER = "\u200d";
 
@@ -49,4 +52,18 @@ export function breakSpellings(text: string, spellings: readonly string[]): stri
 /** The text with every known special-token spelling, and each of `extra`, broken. */
 export function breakKnownSpecialTokens(text: string, extra: readonly string[] = []): string {
   return breakSpellings(text.replace(KNOWN_SPECIAL, broken), extra);
+}
+
+/**
+ * The messages with every special-token spelling in their text broken. A llama-server's tokenizer (`api`) says which
+ * spellings are special to its model, so ordinary code (`<T>`, `[MAX]`) stays as it is; without one (null, or a server
+ * that has none) the known families and `extra` are broken.
+ */
+export async function withoutSpecialTokens(api: OpenAiApi | null, messages: readonly ChatMessage[], extra: readonly string[], signal?: AbortSignal): Promise<ChatMessage[]> {
+  const candidates = specialCandidates(messages.map((message) => message.content));
+  if (candidates.length === 0) return [...messages];
+  const pieces = api ? await api.tokenize(candidates.join("\n"), { withPieces: true, parseSpecial: true, ...(signal ? { signal } : {}) }) : null;
+  if (!pieces) return messages.map((message) => ({ ...message, content: breakKnownSpecialTokens(message.content, extra) }));
+  const special = [...new Set(pieces.flatMap((token) => (token.piece !== undefined && candidates.includes(token.piece) ? [token.piece] : [])))];
+  return messages.map((message) => ({ ...message, content: breakSpellings(message.content, special) }));
 }
