@@ -11,6 +11,8 @@ export interface HttpOptions {
   signal?: AbortSignal | undefined;
   /** The longest silence: before the answer begins, and between two parts of it. */
   timeoutMs: number;
+  /** The setting that holds the address, for messages (hearth.server.url unless told). */
+  setting?: string | undefined;
 }
 
 export interface HttpAnswer {
@@ -73,7 +75,7 @@ export function send(url: URL, options: HttpOptions): Promise<HttpAnswer> {
     // body's reader sees it instead).
     req.on("error", (error) => {
       done();
-      reject(error instanceof ServerFailure || error instanceof AbortedError ? error : ServerFailure.fromNetwork(url, error));
+      reject(error instanceof ServerFailure || error instanceof AbortedError ? error : ServerFailure.fromNetwork(url, error, options.setting));
     });
     req.once("response", (answer) => {
       response = answer;
@@ -131,7 +133,7 @@ export const MAX_EVENT_LINE_CHARS = 1024 * 1024;
  * Server-sent events: each `data:` payload, in order, until `[DONE]` or the end of the body. Comments and other fields
  * are skipped. A line longer than MAX_EVENT_LINE_CHARS closes the request and fails as a bad response.
  */
-export async function* serverSentEvents(answer: HttpAnswer, url: URL): AsyncIterable<string> {
+export async function* serverSentEvents(answer: HttpAnswer, url: URL, setting?: string): AsyncIterable<string> {
   let buffer = "";
   const decoder = new TextDecoder();
   for await (const chunk of answer.body) {
@@ -149,7 +151,7 @@ export async function* serverSentEvents(answer: HttpAnswer, url: URL): AsyncIter
     }
     if (buffer.length > MAX_EVENT_LINE_CHARS) {
       answer.close();
-      throw ServerFailure.badResponse(url, `a stream line longer than ${MAX_EVENT_LINE_CHARS} characters`, buffer.slice(0, 300));
+      throw ServerFailure.badResponse(url, `a stream line longer than ${MAX_EVENT_LINE_CHARS} characters`, buffer.slice(0, 300), setting);
     }
   }
   const rest = buffer.trim();

@@ -35,14 +35,24 @@ const MAX_RETRY_WAIT_MS = 5000;
 export class OpenAiApi {
   constructor(
     readonly base: URL,
-    private readonly config: { apiKey?: string | undefined; timeoutMs: number; retryDelaysMs?: readonly number[] | undefined },
+    private readonly config: {
+      apiKey?: string | undefined;
+      timeoutMs: number;
+      retryDelaysMs?: readonly number[] | undefined;
+      /** The setting that holds `base`, named in failure messages (hearth.server.url unless told). */
+      setting?: string | undefined;
+    },
   ) {}
+
+  private get setting(): string | undefined {
+    return this.config.setting;
+  }
 
   async models(signal?: AbortSignal): Promise<ListedModel[]> {
     const url = new URL("models", this.base);
     const body = await this.json(url, "GET", undefined, "", signal);
     const data = (body as { data?: unknown }).data;
-    if (!Array.isArray(data)) throw ServerFailure.badResponse(url, "no model list at /v1/models", JSON.stringify(body));
+    if (!Array.isArray(data)) throw ServerFailure.badResponse(url, "no model list at /v1/models", JSON.stringify(body), this.setting);
     return data.flatMap((entry: unknown) => {
       const model = entry as { id?: unknown; owned_by?: unknown };
       if (!isShowableName(model.id)) return [];
@@ -72,17 +82,17 @@ export class OpenAiApi {
     const url = new URL("embeddings", this.base);
     const body = await this.json(url, "POST", { model, input, encoding_format: "float" }, model, signal);
     const data = (body as { data?: unknown }).data;
-    if (!Array.isArray(data) || data.length !== input.length) throw ServerFailure.badResponse(url, "no embedding per input", JSON.stringify(body).slice(0, 300));
+    if (!Array.isArray(data) || data.length !== input.length) throw ServerFailure.badResponse(url, "no embedding per input", JSON.stringify(body).slice(0, 300), this.setting);
     const byIndex = [...(data as { index?: unknown; embedding?: unknown }[])].sort((a, b) => Number(a.index ?? 0) - Number(b.index ?? 0));
     const vectors = byIndex.map((entry) => {
       // Number.isFinite also refuses JSON's 1e400 (Infinity), which would make the unit vector NaN.
       if (!Array.isArray(entry.embedding) || entry.embedding.length === 0 || !entry.embedding.every((value) => Number.isFinite(value))) {
-        throw ServerFailure.badResponse(url, "an embedding that is not a list of finite numbers");
+        throw ServerFailure.badResponse(url, "an embedding that is not a list of finite numbers", undefined, this.setting);
       }
       return entry.embedding as number[];
     });
     // One index holds vectors of one length: a server mixing lengths would break the store, not a search.
-    if (vectors.some((vector) => vector.length !== vectors[0]!.length)) throw ServerFailure.badResponse(url, "embeddings of different lengths in one answer");
+    if (vectors.some((vector) => vector.length !== vectors[0]!.length)) throw ServerFailure.badResponse(url, "embeddings of different lengths in one answer", undefined, this.setting);
     return vectors;
   }
 
@@ -127,7 +137,7 @@ export class OpenAiApi {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw ServerFailure.badResponse(url, `not JSON from ${url.pathname}`, text);
+      throw ServerFailure.badResponse(url, `not JSON from ${url.pathname}`, text, this.setting);
     }
   }
 
@@ -136,31 +146,31 @@ export class OpenAiApi {
     const type = String(answer.headers["content-type"] ?? "");
     if (!type.includes("text/event-stream")) {
       const text = await readText(answer);
-      throw ServerFailure.badResponse(url, `a ${type || "typeless"} answer where a stream of server-sent events was asked for`, text);
+      throw ServerFailure.badResponse(url, `a ${type || "typeless"} answer where a stream of server-sent events was asked for`, text, this.setting);
     }
     const end: StreamEnd = { finishReason: null, promptTokens: null, evaluatedPromptTokens: null, generatedTokens: null };
     // A server that ignores max_tokens streams for ever, and the timeout only covers silence: past this many characters
     // the answer ends as if at its token limit (a token is rarely longer than a few characters, never 64).
     const maxChars = typeof body.max_tokens === "number" && body.max_tokens > 0 ? body.max_tokens * MAX_CHARS_PER_TOKEN : Number.POSITIVE_INFINITY;
     let chars = 0;
-    for await (const data of serverSentEvents(answer, url)) {
+    for await (const data of serverSentEvents(answer, url, this.setting)) {
       let event: { choices?: unknown; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown }; timings?: { prompt_n?: unknown; predicted_n?: unknown }; error?: unknown };
       try {
         event = JSON.parse(data) as typeof event;
       } catch {
         answer.close();
-        throw ServerFailure.badResponse(url, "a stream event that is not JSON", data);
+        throw ServerFailure.badResponse(url, "a stream event that is not JSON", data, this.setting);
       }
       if (event.error !== undefined) {
         answer.close();
-        throw ServerFailure.fromStatus(url, 500, JSON.stringify(event), model);
+        throw ServerFailure.fromStatus(url, 500, JSON.stringify(event), model, undefined, this.setting);
       }
       const choice = Array.isArray(event.choices) ? (event.choices[0] as { finish_reason?: unknown } | undefined) : undefined;
       if (choice) {
         const text = textOf(choice);
         if (text === undefined) {
           answer.close();
-          throw ServerFailure.badResponse(url, "a stream event without text", data);
+          throw ServerFailure.badResponse(url, "a stream event without text", data, this.setting);
         }
         if (chars + text.length > maxChars) {
           answer.close();
@@ -187,11 +197,11 @@ export class OpenAiApi {
     const delays = this.config.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     for (let attempt = 0; ; attempt++) {
       try {
-        const answer = await send(url, { method, body, apiKey: this.config.apiKey, signal, timeoutMs: this.config.timeoutMs });
+        const answer = await send(url, { method, body, apiKey: this.config.apiKey, signal, timeoutMs: this.config.timeoutMs, setting: this.setting });
         if (answer.status >= 200 && answer.status < 300) return answer;
         const text = await readText(answer, 64 * 1024).catch(() => "");
         const retryAfter = answer.headers["retry-after"];
-        throw ServerFailure.fromStatus(url, answer.status, text, model, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+        throw ServerFailure.fromStatus(url, answer.status, text, model, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, this.setting);
       } catch (error) {
         if (!(error instanceof ServerFailure) || !error.transient || attempt >= delays.length || signal?.aborted) throw error;
         await delay(Math.min(MAX_RETRY_WAIT_MS, Math.max(delays[attempt], error.retryAfterMs ?? 0)), signal);

@@ -78,7 +78,7 @@ export class ServerEngine implements RemoteEngine {
     const config = { apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, retryDelaysMs: settings.retryDelaysMs };
     this.api = base.ok ? new OpenAiApi(base.base, config) : undefined;
     const embeddingBase = settings.embeddingUrl ? apiBase(settings.embeddingUrl, "hearth.server.embeddingUrl") : base;
-    this.embeddingApi = !embeddingBase.ok ? undefined : settings.embeddingUrl ? new OpenAiApi(embeddingBase.base, config) : this.api;
+    this.embeddingApi = !embeddingBase.ok ? undefined : settings.embeddingUrl ? new OpenAiApi(embeddingBase.base, { ...config, setting: "hearth.server.embeddingUrl" }) : this.api;
     this.embeddingUrlProblem = embeddingBase.ok ? undefined : embeddingBase.message;
     for (const role of ["completion", "chat", "embedding"] as const) {
       const problem = role === "embedding" ? this.embeddingUrlProblem : base.ok ? undefined : base.message;

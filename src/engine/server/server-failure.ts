@@ -6,6 +6,9 @@ import { EngineError, type EngineErrorCode } from "../protocol";
  * change) and whether trying again soon may help. Network codes and HTTP statuses are turned into one of the
  * protocol's server-* codes here, and only here.
  */
+/** The setting that holds the server's address, named in messages that ask to check it. */
+export const URL_SETTING = "hearth.server.url";
+
 export class ServerFailure extends EngineError {
   constructor(
     code: EngineErrorCode,
@@ -19,16 +22,17 @@ export class ServerFailure extends EngineError {
     super({ code, message, ...(detail !== undefined ? { detail } : {}) });
   }
 
-  static fromNetwork(url: URL, error: unknown): ServerFailure {
+  /** `setting`: where the address came from (hearth.server.embeddingUrl for the embedding server of its own). */
+  static fromNetwork(url: URL, error: unknown, setting = URL_SETTING): ServerFailure {
     const code = (error as { code?: unknown }).code;
     const where = url.origin;
     const detail = errorMessage(error);
     switch (code) {
       case "ECONNREFUSED":
-        return new ServerFailure("server-unreachable", `The inference server at ${where} refused the connection: is it running, and is hearth.server.url right?`, detail, false);
+        return new ServerFailure("server-unreachable", `The inference server at ${where} refused the connection: is it running, and is ${setting} right?`, detail, false);
       case "ENOTFOUND":
       case "EAI_AGAIN":
-        return new ServerFailure("server-unreachable", `The server name in hearth.server.url (${url.hostname}) cannot be found: check the URL and the network.`, detail, false);
+        return new ServerFailure("server-unreachable", `The server name in ${setting} (${url.hostname}) cannot be found: check the URL and the network.`, detail, false);
       case "EHOSTUNREACH":
       case "ENETUNREACH":
       case "ETIMEDOUT":
@@ -58,17 +62,17 @@ export class ServerFailure extends EngineError {
     return new ServerFailure("server-bad-response", `The inference server at ${url.origin} stopped in the middle of its answer.`, errorMessage(error), false);
   }
 
-  static badResponse(url: URL, what: string, sample?: string): ServerFailure {
+  static badResponse(url: URL, what: string, sample?: string, setting = URL_SETTING): ServerFailure {
     return new ServerFailure(
       "server-bad-response",
-      `The server at ${url.origin} does not answer as an OpenAI-compatible server (${what}): is hearth.server.url the address of llama-server, vLLM or Ollama?`,
+      `The server at ${url.origin} does not answer as an OpenAI-compatible server (${what}): is ${setting} the address of llama-server, vLLM or Ollama?`,
       sample === undefined ? undefined : sample.slice(0, 300),
       false,
     );
   }
 
   /** A non-2xx answer; `body` is the server's own error text, shown when it says more than the status. */
-  static fromStatus(url: URL, status: number, body: string, model: string, retryAfter?: string): ServerFailure {
+  static fromStatus(url: URL, status: number, body: string, model: string, retryAfter?: string, setting = URL_SETTING): ServerFailure {
     const said = serverMessage(body);
     const where = url.origin;
     const tail = said ? ` The server said: ${said}` : "";
@@ -79,7 +83,7 @@ export class ServerFailure extends EngineError {
       if (/model/i.test(said)) {
         return new ServerFailure("server-model-missing", `The inference server at ${where} does not serve the model "${model}" (404): choose one it lists with "Hearth: Select Model".${tail}`, body.slice(0, 300), false);
       }
-      return new ServerFailure("server-bad-response", `The server at ${where} has no ${url.pathname} (404): is hearth.server.url the server's base address?${tail}`, body.slice(0, 300), false);
+      return new ServerFailure("server-bad-response", `The server at ${where} has no ${url.pathname} (404): is ${setting} the server's base address?${tail}`, body.slice(0, 300), false);
     }
     if (status === 429 || status === 503 || status === 502 || status === 504) {
       const retryAfterMs = parseRetryAfter(retryAfter);
@@ -87,7 +91,7 @@ export class ServerFailure extends EngineError {
     }
     if (status >= 300 && status < 400) {
       // Never followed: the API key and the code would go to whatever host the answer names.
-      return new ServerFailure("server-bad-response", `The inference server at ${where} answered ${status}, a redirect, which Hearth does not follow (the API key and code would go where it points): set hearth.server.url to the address it redirects to if you trust it.`, body.slice(0, 300), false);
+      return new ServerFailure("server-bad-response", `The inference server at ${where} answered ${status}, a redirect, which Hearth does not follow (the API key and code would go where it points): set ${setting} to the address it redirects to if you trust it.`, body.slice(0, 300), false);
     }
     return new ServerFailure("server-bad-response", `The inference server at ${where} answered ${status}.${tail}`, body.slice(0, 300), false);
   }

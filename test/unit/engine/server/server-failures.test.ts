@@ -82,6 +82,24 @@ describe("the server engine against a failing server", () => {
     assert.equal(status.error.code, "server-unreachable");
   });
 
+  it("names hearth.server.embeddingUrl, not hearth.server.url, when the embedding server is down or is no API", async () => {
+    const { url: down, server } = await tinyServer(() => {});
+    server.close();
+    const page = await tinyServer((_req, res) => {
+      res.writeHead(404, { "content-type": "text/html" });
+      res.end("<html>Not Found</html>");
+    });
+    servers.push(page.server);
+    for (const embeddingUrl of [down, page.url]) {
+      const { engine } = await open((_req, res) => res.end(MODELS), { embeddingUrl });
+      const error = await failure(engine.embed(["a"]));
+      assert.match(error.message, /hearth\.server\.embeddingUrl/, error.message);
+      assert.doesNotMatch(error.message, /hearth\.server\.url/, error.message);
+      const status = engine.embeddingStatus as Extract<EngineStatus, { kind: "error" }>;
+      assert.equal(status.error.message, error.message);
+    }
+  });
+
   it("tries a 429 again after a back-off and answers once the server has room", async () => {
     let completions = 0;
     const { engine, hits } = await open((req, res) => {
