@@ -54,12 +54,19 @@ export function serverFimPrompt(format: FimFormat, params: InfillParams, context
   return { prompt, pieces: rendered.pieces, stop: [...new Set([...rendered.stopTokens, ...rendered.stopStrings, ...(params.stop ?? [])])] };
 }
 
-/** The ids of the format's special tokens in the served model's vocabulary (each spelled alone is one token). */
+/**
+ * The ids of the format's special tokens in the served model's vocabulary (each spelled alone is one token); none where
+ * the server parses special tokens even when asked not to (an older llama-server ignores `parse_special`), since its
+ * /tokenize could then not turn the file's text into tokens as text.
+ */
 export async function serverFimTokenIds(api: OpenAiApi, format: FimFormat, signal?: AbortSignal): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  const pieces = await api.tokenize(format.specialTokens.join("\n"), { withPieces: true, parseSpecial: true, ...(signal ? { signal } : {}) });
+  const spelled = format.specialTokens.join("\n");
+  const pieces = await api.tokenize(spelled, { withPieces: true, parseSpecial: true, ...(signal ? { signal } : {}) });
   for (const token of pieces ?? []) if (token.piece !== undefined && format.specialTokens.includes(token.piece)) ids.set(token.piece, token.id);
-  return ids;
+  if (ids.size === 0) return ids;
+  const asText = await api.tokenize(spelled, signal ? { signal } : {});
+  return asText && !asText.some((token) => [...ids.values()].includes(token.id)) ? ids : new Map();
 }
 
 /**

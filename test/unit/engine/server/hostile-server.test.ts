@@ -63,6 +63,40 @@ describe("the server engine against a hostile server", function () {
     assert.deepEqual(warnings.map((w) => w.name), []);
   });
 
+  it("sends the FIM prompt as text with the file's special-token spellings broken to a server whose /tokenize parses them regardless", async () => {
+    // An older llama-server ignores parse_special: the text sent through its /tokenize would come back as control tokens.
+    const tokenize = (content: unknown) =>
+      (Array.isArray(content) ? content : [content]).flatMap((part: unknown) =>
+        typeof part === "number" ? [{ id: part, piece: "" }] : String(part).split(/(<\|[a-z_]+\|>)/).flatMap((chunk) => (chunk.startsWith("<|") ? [{ id: 100_000 + chunk.length, piece: chunk }] : [...chunk].map((c) => ({ id: c.codePointAt(0)!, piece: c })))),
+      );
+    const prompts: unknown[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        const request = body ? (JSON.parse(body) as { content?: unknown; prompt?: unknown }) : {};
+        if (req.url === "/v1/models") return res.end(MODELS);
+        if (req.url === "/tokenize") return res.end(JSON.stringify({ tokens: tokenize(request.content) }));
+        if (req.url !== "/v1/completions") return res.writeHead(404).end();
+        prompts.push(request.prompt);
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.end(`data: ${JSON.stringify({ choices: [{ text: "done", finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`);
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const engine = new ServerEngine({ url, models: { completion: "", chat: "", embedding: "" }, timeoutMs: 5000, fimFormat: "qwen", retryDelaysMs: [] }, new MemoryLogger());
+    engines.push(engine);
+    const result = await engine.infill({ prefix: "x = 1 <|endoftext|><|fim_middle|>\n", suffix: "\n", maxTokens: 8 });
+    assert.equal(result.text, "done");
+    assert.equal(prompts.length, 1);
+    const prompt = prompts[0];
+    assert.equal(typeof prompt, "string", "a text prompt, not ids the server's tokenizer made of the file's special tokens");
+    assert.equal((prompt as string).split("<|fim_middle|>").length - 1, 1, "only Hearth's own <|fim_middle|>");
+    assert.ok(!(prompt as string).includes("<|endoftext|>"));
+  });
+
   it("ends a chat answer that a server streams past its max_tokens for ever, and closes the request", async () => {
     let closed = false;
     let onClosed = () => {};
