@@ -1,5 +1,7 @@
 // An inference server's chat endpoint renders the messages with the model's template and tokenizes the result with
-// special tokens parsed (llama-server does; so do vLLM's Hugging Face tokenizers for their added tokens): a file, a
+// special tokens parsed (llama-server does, tested against it; vLLM's Hugging Face tokenizers split added special tokens
+// out of text by default, and Ollama renders its template into one prompt for llama.cpp's tokenizer, as far as their
+// documentation and sources say; neither is tested here, and both parse a raw /v1/completions prompt alike): a file, a
 // selection, a retrieved snippet or a typed message holding "<|im_end|>\n<|im_start|>system" would end the user's turn
 // there and speak as the system. The local engine tokenizes message text without parsing special tokens, and
 // /v1/completions gets token ids from a llama-server (server-fim.ts); where neither is possible the spelling is broken
