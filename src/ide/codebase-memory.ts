@@ -8,7 +8,7 @@ import type { CountTokens } from "../context/token-estimate";
 import { searchCodebase } from "../memory/codebase-search";
 import type { CodebaseSearchResult, SymbolLookup } from "../memory/codebase-search";
 import type { Embedder } from "../memory/embedder";
-import type { IndexSummary } from "../memory/memory-indexer";
+import type { IndexSummary } from "../memory/memory-results";
 import { WorkerCodebaseMemory } from "../memory/worker-memory";
 
 export const CODEBASE_COMMANDS = { reindex: "hearth.reindexCodebase", search: "hearth.searchCodebase" } as const;

@@ -5,7 +5,7 @@ import type { CountTokens } from "../context/token-estimate";
 import type { ChunkHit } from "./chunk-store";
 import { fitToBudget, fuseRankings, SOURCE_WEIGHTS, symbolNamesIn } from "./hybrid-search";
 import type { CodebaseSnippet } from "./hybrid-search";
-import type { MemoryHits } from "./memory-indexer";
+import type { MemoryHits } from "./memory-results";
 
 /** What search needs of the memory: the indexer itself (in-thread) or its worker client. */
 export interface MemorySearcher {

@@ -14,6 +14,7 @@ import { FileFilter } from "./file-filter";
 import { readFileSource, resolvesWithin, textSource } from "./file-source";
 import { StoreLockedError } from "./store-lock";
 import { queryTerms, searchableText } from "./search-terms";
+import type { IndexProgress, IndexSummary, MemoryHits } from "./memory-results";
 
 export interface MemoryIndexerOptions {
   /** The store's folder, in the workspace's storage. */
@@ -34,32 +35,6 @@ export interface MemoryIndexerOptions {
   vectorIndexRows?: number;
   /** How LanceDB is loaded (tests: a platform without it). */
   loadDatabase?: LanceLoader;
-}
-
-export interface IndexProgress {
-  done: number;
-  total: number;
-}
-
-export interface IndexSummary {
-  files: number;
-  indexed: number;
-  removed: number;
-  unchanged: number;
-  skipped: number;
-  chunks: number;
-  /** Files of the workspace beyond `maxFiles`, not indexed. */
-  overLimit: boolean;
-  /** Why vectors are off, when they are. */
-  vectorsOff: string | null;
-  ms: number;
-}
-
-export interface MemoryHits {
-  vector: ChunkHit[];
-  text: ChunkHit[];
-  /** Why the vector side gave nothing, when it could not run. */
-  vectorsOff: string | null;
 }
 
 const DEFAULT_MAX_FILES = 20_000;

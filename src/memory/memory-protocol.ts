@@ -1,6 +1,6 @@
 import type { ChunkHit } from "./chunk-store";
 import type { EmbedRole } from "./embedder";
-import type { IndexProgress, IndexSummary, MemoryHits } from "./memory-indexer";
+import type { IndexProgress, IndexSummary, MemoryHits } from "./memory-results";
 
 /** Data the memory worker starts with (worker_threads `workerData`). */
 export interface MemoryWorkerData {

@@ -9,7 +9,7 @@ import type { ChunkHit } from "./chunk-store";
 import type { MemorySearcher } from "./codebase-search";
 import { NoEmbeddingModelError } from "./embedder";
 import type { Embedder, EmbedRole } from "./embedder";
-import type { IndexProgress, IndexSummary, MemoryHits } from "./memory-indexer";
+import type { IndexProgress, IndexSummary, MemoryHits } from "./memory-results";
 import type { MemoryMessage, MemoryNotice, MemoryRequest, MemoryResult, MemoryStats, MemoryWorkerData } from "./memory-protocol";
 
 /**

@@ -11,7 +11,7 @@ import { openChip } from "../../src/ide/chat-chip-open";
 import { MemoryLogger } from "../../src/common/logger";
 import type { HearthApi } from "../../src/extension";
 import type { CodebaseSearchResult } from "../../src/memory/codebase-search";
-import type { IndexSummary } from "../../src/memory/memory-indexer";
+import type { IndexSummary } from "../../src/memory/memory-results";
 import { hearth, waitFor, workspaceFile } from "./helpers";
 
 const FILE = "src/shipping-rates.ts";

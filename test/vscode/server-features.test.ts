@@ -8,7 +8,7 @@ import * as vscode from "vscode";
 import type { ActionOutcome } from "../../src/actions/action-runner";
 import type { HearthApi } from "../../src/extension";
 import type { CodebaseSearchResult } from "../../src/memory/codebase-search";
-import type { IndexSummary } from "../../src/memory/memory-indexer";
+import type { IndexSummary } from "../../src/memory/memory-results";
 import { ACTION_ANSWER, AREA, DOCUMENTED_AREA } from "../fixtures/actions/scripts";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
 import { TestLlamaServer } from "../unit/helpers/llama-server";
