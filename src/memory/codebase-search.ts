@@ -10,7 +10,7 @@ import type { MemoryHits } from "./memory-results";
 /** What search needs of the memory: the indexer itself (in-thread) or its worker client. */
 export interface MemorySearcher {
   search(question: string, limit: number, signal?: AbortSignal): Promise<MemoryHits | null>;
-  chunksAt(places: readonly { path: string; line: number }[], limit: number): Promise<ChunkHit[] | null>;
+  chunksAt(places: readonly { path: string; line: number }[], limit: number, signal?: AbortSignal): Promise<ChunkHit[] | null>;
 }
 
 /** Where the workspace symbol index defines these names (src/context/index), best first. */
@@ -55,7 +55,7 @@ async function symbolChunks(memory: MemorySearcher, question: string, limit: num
   if (!opts.symbols || !names.length) return [];
   try {
     const places = await opts.symbols(names, opts.signal);
-    return places.length ? ((await memory.chunksAt(places, limit)) ?? []) : [];
+    return places.length ? ((await memory.chunksAt(places, limit, opts.signal)) ?? []) : [];
   } catch (e) {
     if (isAbortError(e)) throw e;
     opts.logger?.debug(`codebase search: the symbol index did not answer: ${errorMessage(e)}`);

@@ -78,14 +78,12 @@ export class WorkerCodebaseMemory implements MemorySearcher {
   }
 
   async search(question: string, limit: number, signal?: AbortSignal): Promise<MemoryHits | null> {
-    const reply = this.request({ type: "search", id: this.nextId++, question, limit });
-    if (!signal) return (await reply) as MemoryHits | null;
-    const aborted = new Promise<null>((resolve) => signal.addEventListener("abort", () => resolve(null), { once: true }));
-    return (await Promise.race([reply, aborted])) as MemoryHits | null;
+    return (await untilAbortedOrNull(this.request({ type: "search", id: this.nextId++, question, limit }), signal)) as MemoryHits | null;
   }
 
-  async chunksAt(places: readonly { path: string; line: number }[], limit: number): Promise<ChunkHit[] | null> {
-    return (await this.request({ type: "chunks-at", id: this.nextId++, places: [...places], limit })) as ChunkHit[] | null;
+  /** Null once `signal` aborts: the worker may be waiting on a store that cannot open (its embedding model hung). */
+  async chunksAt(places: readonly { path: string; line: number }[], limit: number, signal?: AbortSignal): Promise<ChunkHit[] | null> {
+    return (await untilAbortedOrNull(this.request({ type: "chunks-at", id: this.nextId++, places: [...places], limit }), signal)) as ChunkHit[] | null;
   }
 
   async stats(): Promise<MemoryStats | null> {
@@ -233,4 +231,18 @@ export class WorkerCodebaseMemory implements MemorySearcher {
       this.embeds.delete(embedId);
     }
   }
+}
+
+/** The reply, or null as soon as `signal` aborts (the worker's answer, when it comes, is dropped). */
+function untilAbortedOrNull<T>(reply: Promise<T>, signal: AbortSignal | undefined): Promise<T | null> {
+  if (!signal) return reply;
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise<T | null>((resolve, reject) => {
+    const onAbort = () => resolve(null);
+    signal.addEventListener("abort", onAbort, { once: true });
+    reply.then(
+      (value) => (signal.removeEventListener("abort", onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener("abort", onAbort), reject(error)),
+    );
+  });
 }

@@ -42,6 +42,23 @@ describe("memory/worker-memory (the worker thread, real LanceDB)", function () {
     assert.equal((await run)?.indexed, 2);
   });
 
+  it("gives up asking for the chunks at the symbol index's places when its signal aborts, while the store cannot open", async () => {
+    await ws.put("src/rates.ts", "export function shippingRate(zone: string): number {\n  return zone.length;\n}\n");
+    // An embedding model that never answers (an engine busy or hung): opening the store waits on it.
+    const m = new WorkerCodebaseMemory({
+      storeDir: join(ws.base, "store"),
+      grammarsDir,
+      excludeGlobs: [],
+      logger: new MemoryLogger(),
+      embedder: { embed: () => new Promise(() => {}) },
+    });
+    memory = m;
+    const controller = new AbortController();
+    const asked = m.chunksAt([{ path: join(ws.root, "src/rates.ts"), line: 0 }], 5, controller.signal);
+    controller.abort();
+    assert.equal(await asked, null);
+  });
+
   it("stops indexing when its signal aborts, as an abort", async () => {
     for (let i = 0; i < 20; i++) await ws.put(`f${i}.ts`, `export const v${i} = ${i};\n`);
     const m = open();
