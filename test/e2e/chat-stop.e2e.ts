@@ -44,6 +44,8 @@ export const scenarios: E2EScenario[] = [
       await input.press("Enter");
       const answer = frame.locator(".entry.assistant").last();
       await answer.locator("text=Paragraph 5 keeps streaming").waitFor({ state: "visible", timeout: 90_000 });
+      // While the answer streams, the Send button is a Stop button.
+      await frame.locator(".stop").waitFor({ state: "visible" });
       await screenshot("chat-streaming");
       await answer.locator("text=Paragraph 30 keeps streaming").waitFor({ state: "visible", timeout: 30_000 });
       const t0 = Date.now();
