@@ -14,15 +14,14 @@ import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { defaultThreads } from "../../src/engine/client";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { BENCH_DIR, median, writeBenchResult, type FlatValue } from "../report";
 import { LlamaServer } from "./llama-server";
 import { BENCH_ENGINE_BUILD, ensureLlamaCppBuild } from "./llama-server-build";
 import { loadReplayFiles } from "./replay-files";
+import { loadWatchedLlama } from "./watched-llama";
 
-type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 
 const PROMPT_TOKENS = 256;
 
@@ -80,22 +79,7 @@ class NlcSide {
 }
 
 async function childMain(options: ChildOptions): Promise<void> {
-  const lib: NodeLlamaCpp = options.libEntry ? ((await import(pathToFileURL(options.libEntry).href)) as NodeLlamaCpp) : await import("node-llama-cpp");
-  let evalTotal = { ms: 0, runs: 0 };
-  let cpuVariant: string | null = null;
-  const llama = await lib.getLlama({
-    ...(options.libEntry ? { gpu: false, usePrebuiltBinaries: false } : { gpu: false }),
-    build: "never",
-    maxThreads: options.threads,
-    // "log": the level of the line that names the CPU backend library loaded.
-    logLevel: lib.LlamaLogLevel.log,
-    logger: (_level, message) => {
-      const backend = /CPU backend from \S*?libggml-cpu(?:-([\w-]+))?\.so/.exec(message);
-      if (backend) cpuVariant = backend[1] ?? "native";
-      const match = /\beval time =\s*([\d.]+) ms \/\s*(\d+) runs/.exec(message);
-      if (match && !/prompt eval/.test(message)) evalTotal = { ms: Number(match[1]), runs: Number(match[2]) };
-    },
-  });
+  const { lib, llama, watch } = await loadWatchedLlama(options);
   const model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: 0 });
   // Hearth's completion context (model-loader.mts): 2 sequences, the model's threads.
   const context = await model.createContext({
@@ -112,9 +96,9 @@ async function childMain(options: ChildOptions): Promise<void> {
   const readEval = async () => {
     await context.printTimings();
     await new Promise((resolve) => setTimeout(resolve, 5));
-    return { ...evalTotal };
+    return { ...watch.evalTotal };
   };
-  process.send?.({ ready: true, cpuVariant, buildType: llama.buildType } satisfies ChildReady);
+  process.send?.({ ready: true, cpuVariant: watch.cpuVariant, buildType: llama.buildType } satisfies ChildReady);
   process.on("message", (message: { burst: number }) => {
     void (async () => {
       const before = await readEval();

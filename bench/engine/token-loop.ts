@@ -12,15 +12,14 @@ import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { MemoryLogger } from "../../src/common/logger";
 import { EngineClient } from "../../src/engine/client";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { BENCH_DIR, median, writeBenchResult, type FlatValue } from "../report";
 import { BENCH_ENGINE_BUILD } from "./llama-server-build";
 import { loadReplayFiles } from "./replay-files";
+import { loadWatchedLlama } from "./watched-llama";
 
-type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 
 const GEN_TOKENS = 48;
 const PROMPT_TOKENS = 256;
@@ -62,22 +61,7 @@ export function measureInChild(options: LoopOptions): Promise<LoopResult> {
 }
 
 async function measureLayers(options: LoopOptions): Promise<LoopResult> {
-  const lib: NodeLlamaCpp = options.libEntry ? ((await import(pathToFileURL(options.libEntry).href)) as NodeLlamaCpp) : await import("node-llama-cpp");
-  let evalTotal = { ms: 0, runs: 0 };
-  let cpuVariant: string | null = null;
-  const llama = await lib.getLlama({
-    gpu: false,
-    build: "never",
-    maxThreads: options.threads,
-    // "log": the level of the line that names the CPU backend library loaded.
-    logLevel: lib.LlamaLogLevel.log,
-    logger: (_level, message) => {
-      const backend = /CPU backend from \S*?libggml-cpu(?:-([\w-]+))?\.so/.exec(message);
-      if (backend) cpuVariant = backend[1] ?? "native";
-      const match = /\beval time =\s*([\d.]+) ms \/\s*(\d+) runs/.exec(message);
-      if (match && !/prompt eval/.test(message)) evalTotal = { ms: Number(match[1]), runs: Number(match[2]) };
-    },
-  });
+  const { lib, llama, watch } = await loadWatchedLlama(options);
   const model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: 0 });
   const context = await model.createContext({
     contextSize: 4096,
@@ -92,14 +76,14 @@ async function measureLayers(options: LoopOptions): Promise<LoopResult> {
     const evalSince = async (before: { ms: number; runs: number }) => {
       await context.printTimings();
       await new Promise((resolve) => setTimeout(resolve, 10));
-      return (evalTotal.ms - before.ms) / Math.max(1, evalTotal.runs - before.runs);
+      return (watch.evalTotal.ms - before.ms) / Math.max(1, watch.evalTotal.runs - before.runs);
     };
     await context.printTimings();
     await new Promise((resolve) => setTimeout(resolve, 10));
 
     // evaluate: node-llama-cpp's own loop, greedy.
     await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
-    let before = { ...evalTotal };
+    let before = { ...watch.evalTotal };
     let n = 0;
     let started = performance.now();
     for await (const token of sequence.evaluate([tokens.at(-1)!])) {
@@ -113,7 +97,7 @@ async function measureLayers(options: LoopOptions): Promise<LoopResult> {
     await sequence.clearHistory();
     const completion = new lib.LlamaCompletion({ contextSequence: sequence });
     await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
-    before = { ...evalTotal };
+    before = { ...watch.evalTotal };
     let chunks = 0;
     let firstAt = 0;
     started = performance.now();
@@ -127,7 +111,7 @@ async function measureLayers(options: LoopOptions): Promise<LoopResult> {
     void response;
     const completionMs = (performance.now() - firstAt) / Math.max(1, chunks - 1);
     void (await evalSince(before));
-    return { decodeMs, evaluateMs, completionMs, cpuVariant };
+    return { decodeMs, evaluateMs, completionMs, cpuVariant: watch.cpuVariant };
   } finally {
     sequence.dispose();
     await context.dispose();
