@@ -12,6 +12,7 @@ import { dirname, join, relative } from "node:path";
 import { MemoryLogger } from "../../src/common/logger";
 import { EngineClient } from "../../src/engine/client";
 import type { ChunkHit } from "../../src/memory/chunk-store";
+import { engineEmbedder } from "../../src/memory/embedder";
 import { fuseRankings, RRF_K, SOURCE_WEIGHTS } from "../../src/memory/hybrid-search";
 import { MemoryIndexer } from "../../src/memory/memory-indexer";
 import { adviseSmallerModel } from "../../src/models/smaller-model-advice";
@@ -149,7 +150,7 @@ async function runCorpus(corpus: BenchCorpus, base: string, engine: EngineClient
     storeDir: join(base, corpus.key, "store"),
     grammarsDir: join(ROOT, "grammars"),
     logger: new MemoryLogger("warn"),
-    embedder: engine ? { embed: async (texts, { signal }) => ((r) => ({ model: r.modelPath, vectors: r.vectors }))(await engine.embed([...texts], { signal })) } : null,
+    embedder: engine ? engineEmbedder(engine) : null,
   });
   try {
     const rssBefore = process.memoryUsage().rss;

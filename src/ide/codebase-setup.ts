@@ -3,7 +3,7 @@ import { scopedLogger } from "../common/logger";
 import type { ContextEngine } from "../context/context-engine";
 import type { Engine } from "../engine/engine-api";
 import type { EngineSwitch } from "../engine/engine-switch";
-import { prefixedEmbedder } from "../memory/embedder";
+import { engineEmbedder, prefixedEmbedder } from "../memory/embedder";
 import type { Embedder } from "../memory/embedder";
 import { catalogEmbeddingFacts } from "../models/embedding-prefixes";
 import type { ChatContextTracker } from "./chat-context";
@@ -22,15 +22,7 @@ export function registerCodebaseMemory(
   deps: { engine: Engine & Pick<EngineSwitch, "onDidChangeEngine">; log: HearthLog; contextEngine: ContextEngine; chatContext: ChatContextTracker },
 ): { host: CodebaseMemoryHost; disposables: vscode.Disposable[] } {
   const logger = scopedLogger(deps.log, "codebase");
-  const embedder: Embedder = prefixedEmbedder(
-    {
-      embed: async (texts, { signal }) => {
-        const result = await deps.engine.embed([...texts], { signal });
-        return { model: result.modelPath, vectors: result.vectors };
-      },
-    },
-    () => catalogEmbeddingFacts(readConfig().embedding.modelPath),
-  );
+  const embedder: Embedder = prefixedEmbedder(engineEmbedder(deps.engine), () => catalogEmbeddingFacts(readConfig().embedding.modelPath));
   const host = new CodebaseMemoryHost({
     storageDir: context.storageUri?.fsPath,
     grammarsDir: context.asAbsolutePath("grammars"),

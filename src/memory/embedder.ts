@@ -17,6 +17,21 @@ export interface EmbeddingBatch {
   vectors: number[][];
 }
 
+/** What an engine's embedding role answers, as far as codebase memory reads it (EngineClient.embed, ServerEngine.embed). */
+export interface EmbeddingEngine {
+  embed(texts: string[], options: { signal?: AbortSignal }): Promise<{ modelPath: string; vectors: number[][] }>;
+}
+
+/** The engine's embedding role as codebase memory asks it: the model's path names the vectors' model. */
+export function engineEmbedder(engine: EmbeddingEngine): Embedder {
+  return {
+    embed: async (texts, { signal }) => {
+      const result = await engine.embed([...texts], signal ? { signal } : {});
+      return { model: result.modelPath, vectors: result.vectors };
+    },
+  };
+}
+
 /** Thrown when there is no embedding model, or the one set cannot embed: full text and symbols still work without it. */
 export class NoEmbeddingModelError extends Error {
   override readonly name = "NoEmbeddingModelError";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { MemoryLogger } from "../../../src/common/logger";
 import type { EngineClient } from "../../../src/engine/client";
 import { searchCodebase } from "../../../src/memory/codebase-search";
-import type { Embedder } from "../../../src/memory/embedder";
+import { engineEmbedder, type Embedder } from "../../../src/memory/embedder";
 import { MemoryIndexer } from "../../../src/memory/memory-indexer";
 import { ensureTestModel } from "../../fixtures/models/test-models";
 import { grammarsDir } from "../context/fixtures";
@@ -20,7 +20,7 @@ const FILES: Record<string, string> = {
 
 /** The engine's embedding role as codebase memory sees it (ide/codebase-setup.ts does the same). */
 function embedderOf(client: EngineClient): Embedder {
-  return { embed: async (texts, { signal }) => ((r) => ({ model: r.modelPath, vectors: r.vectors }))(await client.embed([...texts], { signal })) };
+  return engineEmbedder(client);
 }
 
 describe("codebase search with the generated embedding model (real llama.cpp, real LanceDB)", function () {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { MemoryLogger } from "../../../src/common/logger";
 import type { EngineClient } from "../../../src/engine/client";
-import { prefixedEmbedder } from "../../../src/memory/embedder";
+import { engineEmbedder, prefixedEmbedder } from "../../../src/memory/embedder";
 import type { Embedder } from "../../../src/memory/embedder";
 import { MemoryIndexer } from "../../../src/memory/memory-indexer";
 import { loadCatalog } from "../../../src/models/catalog";
@@ -13,12 +13,12 @@ import { clientsDisposedAfterEach, testSettings } from "../helpers/engine";
 import { tempWorkspaceEachTest } from "../helpers/temp-workspace";
 
 /** The engine's embedding role, with every text it is given kept in `seen`. */
-function engineEmbedder(client: EngineClient, seen: string[]): Embedder {
+function watchedEmbedder(client: EngineClient, seen: string[]): Embedder {
+  const inner = engineEmbedder(client);
   return {
-    embed: async (texts, { signal }) => {
+    embed: (texts, options) => {
       seen.push(...texts);
-      const r = await client.embed([...texts], { signal });
-      return { model: r.modelPath, vectors: r.vectors };
+      return inner.embed(texts, options);
     },
   };
 }
@@ -41,7 +41,7 @@ describe("memory/embedder: the model's own query and document prefixes", functio
     const client = open();
     await client.configure(testSettings(tiny, { embeddingModelPath: hashed }));
     const seen: string[] = [];
-    const embedder = prefixedEmbedder(engineEmbedder(client, seen), () => ({ queryPrefix: "search_query: ", documentPrefix: "search_document: " }));
+    const embedder = prefixedEmbedder(watchedEmbedder(client, seen), () => ({ queryPrefix: "search_query: ", documentPrefix: "search_document: " }));
     indexer = new MemoryIndexer({ storeDir: join(ws.base, "store"), grammarsDir, logger: new MemoryLogger(), embedder });
     await indexer.indexFolders([ws.root]);
     assert.ok(seen.length > 0 && seen.every((t) => t.startsWith("search_document: ")), JSON.stringify(seen));
@@ -54,9 +54,9 @@ describe("memory/embedder: the model's own query and document prefixes", functio
   it("names the document prefix in the model's identity, so a store built without it is rebuilt", async () => {
     const client = open();
     await client.configure(testSettings(tiny, { embeddingModelPath: hashed }));
-    const plain = await engineEmbedder(client, []).embed(["x"], {});
-    const prefixed = await prefixedEmbedder(engineEmbedder(client, []), () => ({ documentPrefix: "search_document: " })).embed(["x"], {});
-    const unknown = await prefixedEmbedder(engineEmbedder(client, []), () => undefined).embed(["x"], { role: "query" });
+    const plain = await watchedEmbedder(client, []).embed(["x"], {});
+    const prefixed = await prefixedEmbedder(watchedEmbedder(client, []), () => ({ documentPrefix: "search_document: " })).embed(["x"], {});
+    const unknown = await prefixedEmbedder(watchedEmbedder(client, []), () => undefined).embed(["x"], { role: "query" });
     assert.notEqual(prefixed.model, plain.model);
     assert.match(prefixed.model, /search_document: /);
     assert.equal(unknown.model, plain.model);
