@@ -37,38 +37,49 @@ export class NextEditDisplay implements vscode.Disposable {
     after: { color: new vscode.ThemeColor("editorCodeLens.foreground"), margin: "0 0 0 2em", fontStyle: "normal" },
   });
 
-  /** Draws `suggestion` in `editor`; returns the phase it is shown in. */
+  /**
+   * Draws `suggestion` in `editor`; returns the phase it is shown in. Each decoration type is set exactly once, so the
+   * editor never paints a frame between the old drawing's removal and the new one's (the hint would blink out).
+   */
   show(editor: vscode.TextEditor, suggestion: NextEditSuggestion): DisplayPhase {
-    this.clear(editor);
     const document = editor.document;
     const cursor = document.offsetAt(editor.selection.active);
     const start = document.positionAt(suggestion.start);
     const end = document.positionAt(suggestion.end);
+    const drawing = new Map<vscode.TextEditorDecorationType, vscode.DecorationOptions[]>([
+      [this.ghost, []],
+      [this.removed, []],
+      [this.inserted, []],
+      [this.hint, []],
+    ]);
+    const draw = (phase: DisplayPhase): DisplayPhase => {
+      for (const [type, options] of drawing) editor.setDecorations(type, options);
+      return phase;
+    };
     if (isInsertionAt(suggestion, cursor)) {
-      editor.setDecorations(this.ghost, [{ range: new vscode.Range(start, start), renderOptions: { after: { contentText: inlineText(suggestion.text) } } }]);
-      return "apply";
+      drawing.set(this.ghost, [{ range: new vscode.Range(start, start), renderOptions: { after: { contentText: inlineText(suggestion.text) } } }]);
+      return draw("apply");
     }
-    if (suggestion.end > suggestion.start) editor.setDecorations(this.removed, [new vscode.Range(start, end)]);
+    if (suggestion.end > suggestion.start) drawing.set(this.removed, [{ range: new vscode.Range(start, end) }]);
     if (suggestion.text !== "") {
       // Shown after the old text, or at the end of the line above a whole-line insertion (a line of its own is not
       // possible with the stable API).
       const anchor = suggestion.start === suggestion.end && start.character === 0 && start.line > 0 ? document.lineAt(start.line - 1).range.end : end;
-      editor.setDecorations(this.inserted, [
-        { range: new vscode.Range(anchor, anchor), renderOptions: { after: { contentText: inlineText(suggestion.text) } } },
-      ]);
+      drawing.set(this.inserted, [{ range: new vscode.Range(anchor, anchor), renderOptions: { after: { contentText: inlineText(suggestion.text) } } }]);
     }
     const cursorLine = editor.selection.active.line;
     const near = cursorLine >= start.line - (start.character === 0 && suggestion.start === suggestion.end ? 1 : 0) && cursorLine <= end.line;
     if (near) {
       const editEnd = document.lineAt(end.line).range.end;
-      editor.setDecorations(this.hint, [{ range: new vscode.Range(editEnd, editEnd), renderOptions: { after: { contentText: "Tab to accept, Esc to dismiss" } } }]);
-      return "apply";
+      drawing.set(this.hint, [{ range: new vscode.Range(editEnd, editEnd), renderOptions: { after: { contentText: "Tab to accept, Esc to dismiss" } } }]);
+      return draw("apply");
     }
     const lineEnd = document.lineAt(cursorLine).range.end;
-    editor.setDecorations(this.hint, [
-      { range: new vscode.Range(lineEnd, lineEnd), renderOptions: { after: { contentText: `${start.line < cursorLine ? "↑" : "↓"} Next edit at line ${start.line + 1}: Tab to go there, Esc to dismiss` } } },
+    const arrow = start.line < cursorLine ? "↑" : "↓";
+    drawing.set(this.hint, [
+      { range: new vscode.Range(lineEnd, lineEnd), renderOptions: { after: { contentText: `${arrow} Next edit at line ${start.line + 1}: Tab to go there, Esc to dismiss` } } },
     ]);
-    return "jump";
+    return draw("jump");
   }
 
   clear(editor: vscode.TextEditor | undefined): void {

@@ -76,8 +76,9 @@ export const scenarios: E2EScenario[] = [
       await setColorScheme(page, "dark");
 
       await page.keyboard.press("Tab");
-      await waitFor(async () => !(await decorationTexts(page)).some((text) => text.includes("Next edit at line")), { timeoutMs: 10_000, intervalMs: 100, what: "the first Tab to go to the edit" });
-      assert.ok((await decorationTexts(page)).includes("Tab to accept, Esc to dismiss"), "at the edit, the hint says Tab takes it");
+      // The editor paints the new hint on its own frame: wait for it, then check the old one is gone.
+      await waitFor(async () => (await decorationTexts(page)).includes("Tab to accept, Esc to dismiss"), { timeoutMs: 10_000, intervalMs: 100, what: "the hint at the edit saying Tab takes it" });
+      assert.ok(!(await decorationTexts(page)).some((text) => text.includes("Next edit at line")), "the first Tab went to the edit");
       await screenshot("next-edit-after-jump");
       assert.ok((await editorText(page)).includes("return width * height;"), "the first Tab changed nothing");
       await page.keyboard.press("Tab");
