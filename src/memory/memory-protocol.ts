@@ -1,3 +1,4 @@
+import type { WorkerCancel, WorkerReply } from "../common/worker-host";
 import type { ChunkHit } from "./chunk-store";
 import type { EmbedRole } from "./embedder";
 import type { IndexProgress, IndexSummary, MemoryHits } from "./memory-results";
@@ -21,7 +22,7 @@ export type MemoryRequest =
   | { type: "search"; id: number; question: string; limit: number }
   | { type: "chunks-at"; id: number; places: { path: string; line: number }[]; limit: number }
   | { type: "stats"; id: number }
-  | { type: "cancel"; id: number; target: number };
+  | WorkerCancel;
 
 /** Messages without a reply: the editor's busy state, and the host's answers to the worker's `embed` requests. */
 export type MemoryNotice =
@@ -37,10 +38,17 @@ export interface MemoryStats {
   vectorsOff: string | null;
 }
 
-export type MemoryMessage =
-  | { type: "reply"; id: number; result: MemoryResult }
-  | { type: "failed"; id: number; message: string; aborted: boolean }
+/** The worker's messages besides replies and log lines: a pass's progress, and its requests to embed texts. */
+export type MemoryEvent =
   | { type: "progress"; id: number; progress: IndexProgress }
   | { type: "embed"; embedId: number; texts: string[]; role?: EmbedRole }
-  | { type: "cancel-embed"; embedId: number }
-  | { type: "log"; level: "debug" | "info" | "warn" | "error"; message: string };
+  | { type: "cancel-embed"; embedId: number };
+
+export type MemoryMessage = WorkerReply<MemoryResult> | MemoryEvent;
+
+export interface MemoryProtocol {
+  request: MemoryRequest;
+  notice: MemoryNotice;
+  result: MemoryResult;
+  event: MemoryEvent;
+}

@@ -1,3 +1,4 @@
+import type { WorkerCancel, WorkerReply } from "../../common/worker-host";
 import type { DefinitionQuery, DefinitionQueryResult, IndexLimits, IndexStats } from "../symbol-types";
 
 /** Data the index worker starts with (worker_threads `workerData`). */
@@ -13,11 +14,15 @@ export type IndexRequest =
   | { type: "remove-file"; id: number; path: string }
   | { type: "query"; id: number; query: DefinitionQuery }
   | { type: "stats"; id: number }
-  | { type: "cancel"; id: number; target: number };
+  | WorkerCancel;
 
 export type IndexResult = IndexStats | DefinitionQueryResult | boolean | null;
 
-export type IndexMessage =
-  | { type: "reply"; id: number; result: IndexResult }
-  | { type: "failed"; id: number; message: string }
-  | { type: "log"; level: "debug" | "info" | "warn" | "error"; message: string };
+export type IndexMessage = WorkerReply<IndexResult>;
+
+export interface IndexProtocol {
+  request: IndexRequest;
+  notice: never;
+  result: IndexResult;
+  event: never;
+}

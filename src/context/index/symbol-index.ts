@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
+import { errorMessage } from "../../common/errors";
 import type { Logger } from "../../common/logger";
+import { WorkerHost } from "../../common/worker-host";
 import { SymbolIndexCore } from "./symbol-index-core";
-import type { IndexMessage, IndexRequest, IndexResult, IndexWorkerData } from "./symbol-index-protocol";
+import type { IndexProtocol, IndexResult, IndexWorkerData } from "./symbol-index-protocol";
 import type { DefinitionQuery, DefinitionQueryResult, IndexLimits, IndexStats } from "../symbol-types";
 
 /** The workspace index as the context engine sees it; every call is asynchronous and none throws. */
@@ -27,137 +28,54 @@ export function locateIndexWorker(): string | null {
   return null;
 }
 
-interface Pending {
-  resolve(result: IndexResult | null): void;
-}
-
 /** Runs the index in a worker thread: the extension host only posts messages. */
 export class WorkerSymbolIndex implements SymbolIndex {
-  private worker: Worker | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private failures = 0;
-  private disposed = false;
+  private readonly host: WorkerHost<IndexProtocol>;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly opts: { grammarsDir: string; logger: Logger; limits?: Partial<IndexLimits>; workerPath?: string },
-  ) {}
+  constructor(opts: { grammarsDir: string; logger: Logger; limits?: Partial<IndexLimits>; workerPath?: string }) {
+    const data: IndexWorkerData = { grammarsDir: opts.grammarsDir, limits: opts.limits ?? {} };
+    this.host = new WorkerHost<IndexProtocol>({
+      name: "index",
+      logger: opts.logger,
+      scriptPath: () => opts.workerPath ?? locateIndexWorker(),
+      offWithout: "workspace definitions are off (completions go on without them)",
+      workerData: () => data,
+      maxOldGenerationSizeMb: 512,
+    });
+    this.logger = opts.logger;
+  }
 
   async indexFolders(roots: readonly string[], signal?: AbortSignal): Promise<IndexStats | null> {
-    const id = this.nextId++;
-    const onAbort = (): void => {
-      this.post({ type: "cancel", id: this.nextId++, target: id });
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      return (await this.request({ type: "index-folders", id, roots: [...roots] })) as IndexStats | null;
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-    }
+    return (await this.request({ type: "index-folders", roots: [...roots] }, { cancelWith: signal })) as IndexStats | null;
   }
 
   updateFile(path: string, text?: string, languageId?: string): void {
-    void this.request({ type: "update-file", id: this.nextId++, path, text, languageId });
+    void this.request({ type: "update-file", path, text, languageId });
   }
 
   removeFile(path: string): void {
-    void this.request({ type: "remove-file", id: this.nextId++, path });
+    void this.request({ type: "remove-file", path });
   }
 
   async query(query: DefinitionQuery, timeoutMs: number, signal?: AbortSignal): Promise<DefinitionQueryResult | null> {
-    const id = this.nextId++;
-    const reply = this.request({ type: "query", id, query });
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const giveUp = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), timeoutMs);
-      onAbort = () => resolve(null);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-    try {
-      return (await Promise.race([reply, giveUp])) as DefinitionQueryResult | null;
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener("abort", onAbort);
-    }
+    return (await this.request({ type: "query", query }, { giveUpWith: signal, timeoutMs })) as DefinitionQueryResult | null;
   }
 
   async stats(): Promise<IndexStats | null> {
-    return (await this.request({ type: "stats", id: this.nextId++ })) as IndexStats | null;
+    return (await this.request({ type: "stats" })) as IndexStats | null;
   }
 
   dispose(): void {
-    this.disposed = true;
-    for (const p of this.pending.values()) p.resolve(null);
-    this.pending.clear();
-    void this.worker?.terminate();
-    this.worker = null;
+    this.host.dispose();
   }
 
-  private request(req: IndexRequest): Promise<IndexResult | null> {
-    return new Promise((resolve) => {
-      if (!this.post(req)) {
-        resolve(null);
-        return;
-      }
-      this.pending.set(req.id, { resolve });
-    });
-  }
-
-  private post(req: IndexRequest): boolean {
-    const worker = this.ensureWorker();
-    if (!worker) return false;
-    worker.postMessage(req);
-    return true;
-  }
-
-  /** Starts the worker on first use; after three crashes the index stays off (completions go on without it). */
-  private ensureWorker(): Worker | null {
-    if (this.worker || this.disposed || this.failures >= 3) return this.worker;
-    const path = this.opts.workerPath ?? locateIndexWorker();
-    if (!path) {
-      this.failures = 3;
-      this.opts.logger.warn("index worker script not found: workspace definitions are off");
+  /** Never rejects: a request the worker failed is logged and answered null, as one it could not answer. */
+  private request(...args: Parameters<WorkerHost<IndexProtocol>["request"]>): Promise<IndexResult | null> {
+    return this.host.request(...args).catch((e: unknown) => {
+      this.logger.warn(`[index] request failed: ${errorMessage(e)}`);
       return null;
-    }
-    const data: IndexWorkerData = { grammarsDir: this.opts.grammarsDir, limits: this.opts.limits ?? {} };
-    let worker: Worker;
-    try {
-      worker = new Worker(path, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 512 } });
-    } catch (e) {
-      this.failures = 3;
-      this.opts.logger.warn(`index worker did not start: ${(e as Error).message}`);
-      return null;
-    }
-    worker.unref();
-    worker.on("message", (m: IndexMessage) => this.onMessage(m));
-    worker.on("error", (e) => this.opts.logger.error(`index worker failed: ${e.message}`));
-    worker.on("exit", (code) => {
-      if (this.worker !== worker) return;
-      this.worker = null;
-      for (const p of this.pending.values()) p.resolve(null);
-      this.pending.clear();
-      if (!this.disposed) {
-        this.failures++;
-        this.opts.logger.warn(`index worker exited (code ${code})`);
-      }
     });
-    this.worker = worker;
-    return worker;
-  }
-
-  private onMessage(m: IndexMessage): void {
-    if (m.type === "log") {
-      this.opts.logger[m.level](`[index] ${m.message}`);
-      return;
-    }
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    this.pending.delete(m.id);
-    if (m.type === "failed") {
-      this.opts.logger.warn(`[index] request failed: ${m.message}`);
-      p.resolve(null);
-    } else p.resolve(m.result);
   }
 }
 
