@@ -6,6 +6,8 @@
 //   destination (never a partial file under the model's name);
 // - recovered: the second try finished with the right SHA-256 (from where the first stopped, where it got that far);
 // - skipped: the machine does not allow the scenario (mounting needs root).
+// Beside the disk faults, one server fault that would become one: a server that sends the file without a length and
+// then bytes without end, which must be stopped at the exact size Hearth expects, not when the disk is full.
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -44,6 +46,7 @@ export async function runDownloadFaults(): Promise<{ figures: DownloadFaultFigur
   const model = readFileSync(modelPath);
   const server = await startModelServer({ "/m.gguf": { body: model } }, { chunkBytes: 32 * 1024, chunkDelayMs: 2 });
   try {
+    results.push(await endlessServer(join(root, "endless", "model.gguf"), server, model));
     const mount = join(root, "tmpfs");
     mkdirSync(mount);
     if (run("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mount])) {
@@ -125,7 +128,8 @@ async function scenario(
   onProgress?: (progress: DownloadProgress) => void,
 ): Promise<DownloadFaultResult> {
   const problems: string[] = [];
-  const request = { url: server.url("/m.gguf"), destination, sha256: sha256(model), retries: 1, retryDelayMs: 10 };
+  // The exact size too, as the model picker passes it for every catalog entry.
+  const request = { url: server.url("/m.gguf"), destination, sha256: sha256(model), expectedSizeBytes: model.length, retries: 1, retryDelayMs: 10 };
   const first = await attempt({ ...request, ...(onProgress ? { onProgress, progressIntervalMs: 1 } : {}) }, server, user);
   const failedCleanly = !first.ok && first.code !== "internal" && isClearMessage(first.message) && !existsSync(destination);
   if (first.ok) problems.push("the first try did not fail");
@@ -136,6 +140,24 @@ async function scenario(
   const recovered = second.ok && second.result.sha256 === sha256(model) && readFileSync(destination).equals(model);
   if (!second.ok) problems.push(`the try after the fault was lifted failed: ${second.message}`);
   return { name, failedCleanly, recovered, resumed: second.ok && second.result.resumed, message: first.ok ? "" : first.message, problems };
+}
+
+/** The server sends without end on the first try; the download must stop it within a few chunks of the model's size. */
+async function endlessServer(destination: string, server: ModelServer, model: Buffer): Promise<DownloadFaultResult> {
+  const before = server.sentBytes();
+  let sentDuringFault = 0;
+  server.options.endless = true;
+  const result = await scenario("a server that sends bytes without end and no length (the disk would fill)", destination, server, model, async () => {
+    sentDuringFault = server.sentBytes() - before;
+    server.options.endless = false;
+  });
+  server.options.endless = false;
+  const bound = model.length + 8 * 1024 * 1024;
+  if (sentDuringFault > bound) {
+    result.failedCleanly = false;
+    result.problems.push(`the server wrote ${sentDuringFault} bytes before the download stopped it (at most ${bound})`);
+  }
+  return result;
 }
 
 /** One download, in this process or (for `user`) in a child process running as that user. */

@@ -1,7 +1,8 @@
 // Downloads a model file, only when the user asked for it: the one place in Hearth that opens a connection, and only
 // over HTTPS to Hugging Face and its download servers (download-origins.ts), checked for the address and for every
 // redirect before connecting. The file grows as `<name>.partial` beside a `<name>.partial.json` note (URL, validator,
-// length), so a cancel, a dropped connection or a restart resumes with an HTTP Range request. Finished, it is verified
+// length), so a cancel, a dropped connection or a restart resumes with an HTTP Range request; it never grows past the
+// length the server announced or the exact size expected (a body without end is stopped). Finished, it is verified
 // — length, then SHA-256 where known (before anything parses a byte of it), then GGUF header, tensors and their extent —
 // and only then renamed to `<name>`: discovery never offers a partial file.
 import { createHash } from "node:crypto";
@@ -227,8 +228,17 @@ async function fetchInto(state: FetchState): Promise<{ complete: boolean; offset
     response.resume();
     throw fileError(error, dirname(request.destination));
   }
+  // The file may not grow past what was announced or expected: a body without a length (chunked) or longer than its
+  // Content-Range would otherwise be written until the disk is full, and only then checked.
+  const limit = Math.min(request.expectedSizeBytes ?? Infinity, total ?? Infinity);
+  let written = offset;
   try {
     for await (const chunk of response as AsyncIterable<Buffer>) {
+      written += chunk.length;
+      if (written > limit) {
+        response.destroy();
+        throw new DownloadError("size-mismatch", `The server sent more than the ${limit} bytes of ${name}; the download was stopped and deleted. Try again later.`);
+      }
       try {
         await file.write(chunk);
       } catch (error) {

@@ -6,7 +6,7 @@ import { downloadModel, partialPathOf, type DownloadRequest } from "../../../src
 import { DownloadError } from "../../../src/models/download-errors";
 import { describeProgress, type DownloadProgress } from "../../../src/models/download-progress";
 import { HUGGING_FACE_TRUST } from "../../../src/models/download-origins";
-import { sha256, startModelServer, writeFakeModel, type ModelServer } from "./fixtures";
+import { ENDLESS_CAP_BYTES, sha256, startModelServer, writeFakeModel, type ModelServer } from "./fixtures";
 
 describe("models: download", function () {
   this.timeout(30_000);
@@ -224,6 +224,35 @@ describe("models: download", function () {
     assert.equal(result.resumed, true);
     assert.deepEqual(readFileSync(destination), model);
     assert.equal(server.requests.at(-1)?.range, `bytes=${kept}-`);
+  });
+
+  it("stops a server that sends more than the exact size it expected, keeping nothing", async () => {
+    // No Content-Length (chunked), then the model followed by bytes without end: the disk must not be what stops it.
+    server = await startModelServer({ "/m.gguf": { body: model } }, { endless: true });
+    const destination = target();
+    const reports: DownloadProgress[] = [];
+    const error = await rejected(fetchModel({ url: server.url("/m.gguf"), destination, expectedSizeBytes: model.length, onProgress: (p) => reports.push(p), progressIntervalMs: 0 }));
+    assert.equal(error.code, "size-mismatch", error.message);
+    assert.match(error.message, new RegExp(`more than the ${model.length} bytes`));
+    assert.ok(server.sentBytes() < ENDLESS_CAP_BYTES / 4, `the server sent ${server.sentBytes()} bytes before the download stopped it`);
+    assert.ok(Math.max(...reports.map((r) => r.receivedBytes)) <= model.length, "nothing past the expected size was written");
+    assert.equal(existsSync(destination), false);
+    assert.equal(existsSync(partialPathOf(destination)), false);
+  });
+
+  it("stops a resumed answer that runs past the total its Content-Range announced", async () => {
+    server = await startModelServer({ "/m.gguf": { body: model } }, { endless: true });
+    const destination = target();
+    const url = server.url("/m.gguf");
+    mkdirSync(dirname(destination), { recursive: true });
+    writeFileSync(partialPathOf(destination), model.subarray(0, 1000));
+    writeFileSync(`${partialPathOf(destination)}.json`, JSON.stringify({ url }));
+    const error = await rejected(fetchModel({ url, destination }));
+    assert.equal(server.requests[0]?.range, "bytes=1000-");
+    assert.equal(error.code, "size-mismatch", error.message);
+    assert.ok(server.sentBytes() < ENDLESS_CAP_BYTES / 4, `the server sent ${server.sentBytes()} bytes before the download stopped it`);
+    assert.equal(existsSync(destination), false);
+    assert.equal(existsSync(partialPathOf(destination)), false);
   });
 });
 

@@ -73,7 +73,14 @@ export interface ServerOptions {
   redirectTo?: string;
   /** Plain HTTP instead of HTTPS (for the tests that check it is refused). */
   plainHttp?: boolean;
+  /**
+   * A body without end: no Content-Length (chunked), the file's bytes, then zeros until the client goes, capped at
+   * ENDLESS_CAP_BYTES so that a download that does not stop it cannot fill the disk.
+   */
+  endless?: boolean;
 }
+
+export const ENDLESS_CAP_BYTES = 64 * 1024 * 1024;
 
 export interface ModelServer {
   url(path: string): string;
@@ -83,6 +90,8 @@ export interface ModelServer {
   trust: DownloadTrust;
   /** Every request seen: method, path and the Range header. */
   requests: { path: string; range: string | undefined; ifRange: string | undefined }[];
+  /** Body bytes written to clients so far. */
+  sentBytes(): number;
   options: ServerOptions;
   close(): Promise<void>;
 }
@@ -94,6 +103,7 @@ export interface ModelServer {
 export async function startModelServer(files: Record<string, ServedFile>, options: ServerOptions = {}): Promise<ModelServer> {
   const requests: ModelServer["requests"] = [];
   let drops = 0;
+  let sentBytes = 0;
   const handler: http.RequestListener = (req, res) => {
     const url = req.url ?? "/";
     const range = req.headers.range;
@@ -131,8 +141,9 @@ export async function startModelServer(files: Record<string, ServedFile>, option
       headers["content-range"] = `bytes ${start}-${file.body.length - 1}/${file.body.length}`;
     }
     const body = file.body.subarray(start);
-    headers["content-length"] = String(options.lieLength !== undefined && status === 200 ? options.lieLength : body.length);
+    if (!options.endless) headers["content-length"] = String(options.lieLength !== undefined && status === 200 ? options.lieLength : body.length);
     res.writeHead(status, headers);
+    if (options.endless) return sendEndless(res, body, (n) => (sentBytes += n));
     const drop = options.dropAfterBytes !== undefined && drops < (options.dropTimes ?? 1);
     const limit = drop ? Math.min(body.length, options.dropAfterBytes ?? 0) : body.length;
     if (drop) drops++;
@@ -162,6 +173,7 @@ export async function startModelServer(files: Record<string, ServedFile>, option
     origin,
     trust: { hosts: [`127.0.0.1:${port}`], ca: TEST_TLS_CERT },
     requests,
+    sentBytes: () => sentBytes,
     options,
     close: () =>
       new Promise<void>((resolve) => {
@@ -169,6 +181,24 @@ export async function startModelServer(files: Record<string, ServedFile>, option
         server.close(() => resolve());
       }),
   };
+}
+
+/** `body`, then zeros, until the client goes or ENDLESS_CAP_BYTES were written; waits for the socket to drain. */
+function sendEndless(res: http.ServerResponse, body: Buffer, count: (bytes: number) => void): void {
+  let rest = body;
+  let sent = 0;
+  const zeros = Buffer.alloc(64 * 1024);
+  const pump = () => {
+    while (!res.destroyed && sent < ENDLESS_CAP_BYTES) {
+      const piece = rest.length ? rest.subarray(0, zeros.length) : zeros;
+      rest = rest.subarray(piece.length);
+      sent += piece.length;
+      count(piece.length);
+      if (!res.write(piece)) return void res.once("drain", pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
 }
 
 export function sha256(buffer: Buffer): string {
