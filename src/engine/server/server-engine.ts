@@ -1,7 +1,6 @@
-import { AbortedError, isAbortError, untilAborted } from "../../common/abort";
+import { isAbortError, untilAborted } from "../../common/abort";
 import { Emitter, type Event } from "../../common/event";
 import type { Logger } from "../../common/logger";
-import type { FimFormat } from "../../fim/types";
 import type { MachineMemory } from "../../models/memory-fit";
 import type { EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "../client-types";
 import type { EngineTarget } from "../engine-api";
@@ -15,32 +14,19 @@ import {
   type InfillParams,
   type ModelInfo,
   type ModelRole,
-  type StopReason,
   type TokenCountResult,
 } from "../protocol";
 import { LineLimit } from "./line-limit";
-import { OpenAiApi, type ListedModel, type StreamEnd } from "./openai-api";
-import { ServerFailure } from "./server-failure";
-import { candidateTokens, serverFimFormat, serverFimPrompt, serverFimTokenIds, serverFimTokens } from "./server-fim";
+import { OpenAiApi, type ListedModel } from "./openai-api";
+import { candidateTokens, serverFimPrompt, serverFimTokens } from "./server-fim";
+import { runServerGeneration, stopReasonOf, type ServerGeneration } from "./server-generation";
+import { probeServerModel, type RoleModel } from "./server-model-probe";
+import { countTokensOnServer } from "./server-token-counts";
 import { withoutSpecialTokens } from "./special-text";
 import { apiBase, shownServerUrl, type ServerSettings } from "./server-settings";
 
-interface RoleModel {
-  info: ModelInfo;
-  /** The name sent as `model` in each request. */
-  id: string;
-  fim: FimFormat | null;
-  /** llama-server's /tokenize answers for this model. */
-  tokenizer: boolean;
-  /** The ids of the FIM format's special tokens, where the server's tokenizer gave them. */
-  fimIds: ReadonlyMap<string, number>;
-}
-
 /** Failures after which the local model may answer instead (hearth.server.fallbackToLocal). */
 const UNAVAILABLE = new Set(["server-unreachable", "server-busy", "server-timeout", "server-bad-response"]);
-
-/** /tokenize requests in flight at once when counting many texts. */
-const TOKENIZE_REQUESTS_AT_ONCE = 4;
 
 /**
  * The engine on an inference server the user chose (hearth.engine.kind "server"): llama-server, vLLM, or Ollama through
@@ -129,10 +115,9 @@ export class ServerEngine implements RemoteEngine {
     const limit = new LineLimit(params.maxLines ?? 0, options.onChunk);
     // The line limit stops the generation by closing the request, like the caller's abort.
     const signal = options.signal ? AbortSignal.any([options.signal, limit.signal]) : limit.signal;
-    return this.generate(
-      "completion",
-      model.info,
-      async (api, chunked) =>
+    const api = this.requireApi();
+    return this.generate("completion", model.info, {
+      run: async (chunked) =>
         api.completion(
           { model: model.id, prompt: (model.tokenizer ? await serverFimTokens(api, pieces, model.fimIds, signal) : null) ?? text, max_tokens: params.maxTokens, temperature: 0, stop, cache_prompt: true, stream_options: { include_usage: true } },
           {
@@ -143,20 +128,19 @@ export class ServerEngine implements RemoteEngine {
             },
           },
         ),
-      () => limit.text,
-      (end) => (limit.hit ? "max-lines" : stopReasonOf(end)),
-      limit.signal,
-      options.signal,
-    );
+      textSoFar: () => limit.text,
+      reason: (end) => (limit.hit ? "max-lines" : stopReasonOf(end)),
+      stopped: limit.signal,
+      cancelled: options.signal,
+    });
   }
 
   async chat(params: ChatParams, options: RequestOptions = {}): Promise<GenerationResult> {
     const model = await this.loadRole("chat", options.signal);
+    const api = this.requireApi();
     let text = "";
-    return this.generate(
-      "chat",
-      model.info,
-      async (api, chunked) =>
+    return this.generate("chat", model.info, {
+      run: async (chunked) =>
         api.chat(
           { model: model.id, messages: await withoutSpecialTokens(model.tokenizer ? api : null, params.messages, candidateTokens(), options.signal), max_tokens: params.maxTokens, temperature: 0, cache_prompt: true, stream_options: { include_usage: true } },
           {
@@ -168,11 +152,10 @@ export class ServerEngine implements RemoteEngine {
             },
           },
         ),
-      () => text,
-      stopReasonOf,
-      undefined,
-      options.signal,
-    );
+      textSoFar: () => text,
+      reason: stopReasonOf,
+      cancelled: options.signal,
+    });
   }
 
   /** The server keeps its own prompt cache (cache_prompt): nothing to do ahead of the question. */
@@ -187,18 +170,8 @@ export class ServerEngine implements RemoteEngine {
     const api = this.apiOf(role);
     if (!model?.tokenizer || !api) return null;
     try {
-      // A few at a time: one request per text at once sent a shared server hundreds in a burst, all on one signal.
-      const counts: (number | null)[] = new Array<number | null>(texts.length).fill(null);
-      let next = 0;
-      const worker = async () => {
-        for (let i = next++; i < texts.length; i = next++) {
-          counts[i] = (await api.tokenize(texts[i]!, options.signal ? { signal: options.signal } : {}))?.length ?? null;
-          if (counts[i] === null) return;
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(TOKENIZE_REQUESTS_AT_ONCE, texts.length) }, worker));
-      if (counts.some((count) => count === null)) return null;
-      return { modelPath: model.info.path, counts: counts as number[] };
+      const counts = await countTokensOnServer(api, texts, options.signal);
+      return counts ? { modelPath: model.info.path, counts } : null;
     } catch (error) {
       if (options.signal?.aborted) throw error;
       this.logger.debug(`counting tokens on the server failed: ${(error as Error).message}`);
@@ -249,31 +222,13 @@ export class ServerEngine implements RemoteEngine {
     for (const role of ["completion", "chat", "embedding"] as const) if (this.apiOf(role)) this.setStatus(role, { kind: "idle", modelPath: this.describe(role) });
   }
 
-  private async generate(
-    role: "completion" | "chat",
-    info: ModelInfo,
-    run: (api: OpenAiApi, chunked: () => void) => Promise<StreamEnd>,
-    textSoFar: () => string,
-    reason: (end: StreamEnd) => StopReason,
-    stopped: AbortSignal | undefined,
-    cancelled: AbortSignal | undefined,
-  ): Promise<GenerationResult> {
-    const started = performance.now();
-    let firstChunkMs: number | null = null;
-    const timings = () => ({ queuedMs: 0, firstChunkMs, totalMs: performance.now() - started });
+  /** Runs a generation with the role's status busy meanwhile; a failure (not an abort) becomes the role's status. */
+  private async generate(role: "completion" | "chat", info: ModelInfo, generation: ServerGeneration): Promise<GenerationResult> {
     this.generating++;
     this.setStatus(role, { kind: "ready", model: info, busy: true });
     try {
-      const end = await run(this.requireApi(), () => (firstChunkMs ??= performance.now() - started));
-      const generatedTokens = end.generatedTokens ?? 0;
-      return { text: textSoFar(), stopReason: reason(end), promptTokens: end.evaluatedPromptTokens ?? end.promptTokens ?? 0, generatedTokens, timings: timings() };
+      return await runServerGeneration(generation);
     } catch (error) {
-      // The line limit closed the request: a complete answer, not a failure.
-      if (stopped?.aborted && !cancelled?.aborted) return { text: textSoFar(), stopReason: "max-lines", promptTokens: 0, generatedTokens: 0, timings: timings() };
-      if (cancelled?.aborted || isAbortError(error)) {
-        if (textSoFar()) return { text: textSoFar(), stopReason: "cancelled", promptTokens: 0, generatedTokens: 0, timings: timings() };
-        throw new AbortedError();
-      }
       this.fail(role, error);
       throw error;
     } finally {
@@ -302,48 +257,13 @@ export class ServerEngine implements RemoteEngine {
     return untilAborted(loading, signal);
   }
 
-  /** Asks the server for the role's model: is it there, what context does it have, which FIM format does it speak. */
+  /** Asks the server for the role's model (server-model-probe.ts), with the role's status loading meanwhile. */
   private async ask(role: ModelRole): Promise<RoleModel> {
     const api = this.requireApi(role);
-    const started = performance.now();
     this.setStatus(role, { kind: "loading", modelPath: this.describe(role), progress: 0 });
-    const listed = await api.models();
-    const wanted = this.modelName(role);
-    const id = wanted || listed[0]?.id;
-    if (!id) throw new ServerFailure("server-model-missing", `The inference server at ${api.base.origin} lists no models.`, undefined, false);
-    if (wanted && !listed.some((model) => model.id === wanted)) {
-      throw new ServerFailure(
-        "server-model-missing",
-        `The inference server at ${api.base.origin} does not serve "${wanted}" (setting hearth.server.${role}Model); it serves ${servedList(listed)}.`,
-        undefined,
-        false,
-      );
-    }
-    const contextSize = (await api.contextSize()) ?? 0;
-    const fim = role === "completion" ? await serverFimFormat(api, id, this.settings.fimFormat) : null;
-    const tokenizer = (await api.tokenize("a")) !== null;
-    const fimIds = fim && tokenizer ? await serverFimTokenIds(api, fim) : new Map<string, number>();
-    const info: ModelInfo = {
-      // The same name as the role's idle and loading statuses: a load that ends is no change of model (onModelChange),
-      // which would reset the completion pipeline and abort the request that asked for the load.
-      path: this.describe(role),
-      name: id,
-      architecture: `server ${api.base.origin}`,
-      sizeBytes: 0,
-      trainContextSize: contextSize,
-      contextSize,
-      fimSupported: role === "completion" && fim !== null,
-      fimFormat: fim?.familyName ?? null,
-      // The server applies the model's own chat template.
-      chatTemplate: "the server's",
-      chatWrapper: "server",
-      gpu: false,
-      threads: 0,
-      loadMs: performance.now() - started,
-    };
-    if (fim) this.logger.info(`server model ${id}: completion prompt format ${fim.familyName} (${fim.detectedBy ?? "detected"})`);
-    this.setStatus(role, { kind: "ready", model: info, busy: false });
-    return { info, id, fim, tokenizer, fimIds };
+    const model = await probeServerModel(api, { role, wanted: this.modelName(role), fimFormat: this.settings.fimFormat, path: this.describe(role), logger: this.logger });
+    this.setStatus(role, { kind: "ready", model: model.info, busy: false });
+    return model;
   }
 
   private fail(role: ModelRole, error: unknown): void {
@@ -387,17 +307,6 @@ export class ServerEngine implements RemoteEngine {
     const status = this.statuses.get(role === "embedding" ? "embedding" : "completion");
     throw new EngineError(status?.kind === "error" ? status.error : { code: "server-unreachable", message: "No server URL is set (hearth.server.url)." });
   }
-}
-
-/** The server's models for a message: a few names, and how many more (a gateway may list thousands). */
-function servedList(listed: readonly ListedModel[]): string {
-  if (listed.length === 0) return "nothing";
-  const named = listed.slice(0, 8).map((model) => `"${model.id}"`).join(", ");
-  return listed.length > 8 ? `${named} and ${listed.length - 8} more (Hearth: Select Server Model… lists them)` : named;
-}
-
-function stopReasonOf(end: StreamEnd): StopReason {
-  return end.finishReason === "length" ? "max-tokens" : "end-token";
 }
 
 function unitLength(vector: number[]): number[] {
