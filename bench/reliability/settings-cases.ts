@@ -57,6 +57,8 @@ function boundsProblems(config: HearthConfig): string[] {
   within("contextSize", config.engine.contextSize, 512, 131072);
   within("contextTokens", config.completion.contextTokens, 128, 32768);
   within("idleUnloadMinutes", config.engine.idleUnloadMinutes, 0, 1440);
+  within("codebase.maxFiles", config.codebase.maxFiles, 100, 200_000);
+  within("codebase.chatTokens", config.codebase.chatTokens, 200, 16_000);
   if (config.engine.gpu !== "auto" && config.engine.gpu !== "off") problems.push(`gpu is ${String(config.engine.gpu)}`);
   if (typeof config.completion.enable !== "boolean") problems.push("completion.enable is not a boolean");
   const paths: [string, string[]][] = [

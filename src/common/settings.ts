@@ -36,6 +36,11 @@ export interface HearthConfig {
   /** Extra folders to look for GGUF models in, and where downloads go (empty: the default folder). */
   models: { folders: string[]; downloadFolder: string };
   completion: { enable: boolean; languages: Record<string, boolean>; contextTokens: number };
+  /**
+   * Codebase memory: whether it indexes, at most how many files, and the chat's share of its snippets. Bounded here: a
+   * workspace's `"hearth.codebase.maxFiles": 1e12` (or a string, which compares as NaN) would lift the index's limit.
+   */
+  codebase: { enable: boolean; retrieveForEveryQuestion: boolean; chatTokens: number; maxFiles: number };
   engine: { threads: number; contextSize: number; gpu: "auto" | "off"; idleUnloadMinutes: number };
   /** Settings whose value from the workspace's settings was ignored (Restricted Mode), as full keys. */
   ignored: string[];
@@ -112,6 +117,12 @@ export function readSettings(source: SettingsSource, context: SettingsContext): 
       enable: take("completion.enable") !== false,
       languages: booleanMap(take("completion.languages")),
       contextTokens: clampInt(take("completion.contextTokens"), 1024, 128, 32768),
+    },
+    codebase: {
+      enable: take("codebase.enable") !== false,
+      retrieveForEveryQuestion: take("codebase.retrieveForEveryQuestion") === true,
+      chatTokens: clampInt(take("codebase.chatTokens"), 1500, 200, 16000),
+      maxFiles: clampInt(take("codebase.maxFiles"), 20_000, 100, 200_000),
     },
     engine: {
       // More threads than cores only makes llama.cpp slower (0: the engine picks one fewer than the cores).

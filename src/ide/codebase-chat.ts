@@ -7,6 +7,7 @@ import type { Logger } from "../common/logger";
 import { languageIdForPath } from "../context/languages";
 import type { CodebaseSnippet } from "../memory/hybrid-search";
 import type { CodebaseMemoryHost } from "./codebase-memory";
+import { readConfig } from "./config";
 
 /** A question that asks for codebase search names it so (the `@codebase` of other copilots). */
 const CODEBASE_MENTION = /(^|\s)@codebase\b/i;
@@ -18,9 +19,9 @@ const CODEBASE_MENTION = /(^|\s)@codebase\b/i;
  */
 export function codebaseRetriever(host: CodebaseMemoryHost, logger: Logger): (question: string) => Promise<ContextPiece[] | null> {
   return async (question) => {
-    const config = vscode.workspace.getConfiguration("hearth.codebase");
-    if (!CODEBASE_MENTION.test(question) && !config.get<boolean>("retrieveForEveryQuestion", false)) return null;
-    const budget = config.get<number>("chatTokens", 1500);
+    const config = readConfig().codebase;
+    if (!CODEBASE_MENTION.test(question) && !config.retrieveForEveryQuestion) return null;
+    const budget = config.chatTokens;
     try {
       const result = await host.search(question.replace(CODEBASE_MENTION, " ").trim(), budget);
       if (result?.vectorsOff) logger.debug(`codebase search in the chat without vectors: ${result.vectorsOff}`);

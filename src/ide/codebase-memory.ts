@@ -10,6 +10,7 @@ import type { CodebaseSearchResult, SymbolLookup } from "../memory/codebase-sear
 import type { Embedder } from "../memory/embedder";
 import type { IndexSummary } from "../memory/memory-results";
 import { WorkerCodebaseMemory } from "../memory/worker-memory";
+import { readConfig } from "./config";
 
 export const CODEBASE_COMMANDS = { reindex: "hearth.reindexCodebase", search: "hearth.searchCodebase" } as const;
 
@@ -51,14 +52,15 @@ export class CodebaseMemoryHost implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem("hearth.codebase", vscode.StatusBarAlignment.Right, 99);
     this.item.name = "Hearth Codebase Index";
     this.item.command = CODEBASE_COMMANDS.search;
-    const config = vscode.workspace.getConfiguration("hearth.codebase");
-    const enabled = config.get<boolean>("enable", true) && deps.storageDir !== undefined;
+    // Checked and bounded (common/settings.ts): the workspace's settings may say anything.
+    const config = readConfig().codebase;
+    const enabled = config.enable && deps.storageDir !== undefined;
     this.memory = enabled
       ? new WorkerCodebaseMemory({
           storeDir: join(deps.storageDir!, "codebase-index"),
           grammarsDir: deps.grammarsDir,
           excludeGlobs: excludeGlobs(),
-          maxFiles: config.get<number>("maxFiles", 20_000),
+          maxFiles: config.maxFiles,
           logger: deps.logger,
           embedder: deps.embedder,
         })

@@ -141,6 +141,24 @@ describe("Hearth settings and workspace trust", () => {
       assert.equal(config.engine.gpu, "auto");
     });
 
+    it("holds every number setting a workspace can write within the bounds package.json declares", () => {
+      // VS Code reports a workspace's value whatever the schema says: "hearth.codebase.maxFiles": 1e12, or a string
+      // that compares as NaN, would lift the index's limit.
+      const numbers = Object.entries(declared as Record<string, { type?: string; minimum?: number; maximum?: number }>).filter(
+        ([key, spec]) => spec.type === "integer" && !key.startsWith("hearth.server."), // the server's: user level only (server-choice.ts)
+      );
+      assert.ok(numbers.some(([key]) => key === "hearth.codebase.maxFiles"));
+      for (const [key, spec] of numbers) {
+        for (const value of [1e12, -1e12, "all", Number.NaN, null]) {
+          const config = readSettings(source({}, { [key]: value }), trusted) as unknown as Record<string, Record<string, unknown>>;
+          const [section, name] = key.slice("hearth.".length).split(".") as [string, string];
+          const read = config[section]?.[name];
+          assert.ok(typeof read === "number" && Number.isInteger(read), `${key} set to ${String(value)} reads as ${String(read)}`);
+          assert.ok(read >= (spec.minimum ?? -Infinity) && read <= (spec.maximum ?? Infinity), `${key} set to ${String(value)} reads as ${read}`);
+        }
+      }
+    });
+
     it("bounds lists and paths: no thousand folders to scan, no megabyte path", () => {
       const config = readSettings(source({ "hearth.models.folders": Array.from({ length: 1000 }, (_, i) => `/m/${i}`), "hearth.model.path": `/${"a".repeat(1_000_000)}` }), trusted);
       assert.ok(config.models.folders.length <= 32);
