@@ -24,6 +24,8 @@ import {
   type ModelInfo,
   type ModelRole,
   type NextEditParams,
+  type NextEditPrefillParams,
+  type NextEditPrefillResult,
   type ParamsOf,
   type ResultOf,
   type TokenCountResult,
@@ -297,6 +299,19 @@ export class EngineClient implements Engine, EmbeddingEngine {
    */
   nextEdit(params: NextEditParams, options: RequestOptions = {}): Promise<GenerationResult> {
     return this.generate("nextEdit", params, options, "nextEdit");
+  }
+
+  /**
+   * The known front of the next next-edit prompt into that model's KV cache while the user types (see prefillChat).
+   * Never loads the model: null while it is not ready (next-edit off, or its model not loaded yet).
+   */
+  async prefillNextEdit(params: NextEditPrefillParams, options: RequestOptions = {}): Promise<NextEditPrefillResult | null> {
+    if (this.slots.statusOf("nextEdit").kind !== "ready") return null;
+    try {
+      return await this.connection.call("prefillNextEdit", params, options);
+    } finally {
+      this.armIdleTimer();
+    }
   }
 
   /**

@@ -233,4 +233,5 @@ const WORK: Record<Exclude<EngineMethod, "load">, string> = {
   unload: "Unloading the model",
   embed: "Embedding code",
   nextEdit: "A next-edit suggestion",
+  prefillNextEdit: "Preparing a next-edit prompt",
 };

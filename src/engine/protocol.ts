@@ -168,6 +168,11 @@ export interface EngineMethods {
   embed: [EmbedParams, EmbedResult];
   /** The next-edit model rewrites a window; on its own lane (newest wins), starting only once no completion waits. */
   nextEdit: [NextEditParams, GenerationResult];
+  /**
+   * Evaluates the known front of the next next-edit prompt while the user types; on the next-edit lane, where anything
+   * later stops it, and between small steps it waits while a completion or chat request is queued or running.
+   */
+  prefillNextEdit: [NextEditPrefillParams, NextEditPrefillResult];
 }
 
 /** A next-edit prompt the host rendered in the model family's format (src/nextedit/formats.ts). */
@@ -184,6 +189,16 @@ export interface NextEditParams {
    */
   window?: { text: string; cursorLine: number };
 }
+
+/** The front of the next next-edit prompt that more typing on the cursor's line cannot change (nextedit/next-edit-prompt.ts). */
+export interface NextEditPrefillParams {
+  pieces: PromptPiece[];
+  /** As in NextEditParams. */
+  specialTokens: string[];
+}
+
+/** As the chat prefill's: the front's tokens, those already cached, those this prefill evaluated, its waits. */
+export type NextEditPrefillResult = ChatPrefillResult;
 
 /** Texts to turn into vectors with the loaded embedding model, in order. */
 export interface EmbedParams {
@@ -319,5 +334,5 @@ export function isHostToWorker(value: unknown): value is HostToWorker {
   const message = value as { type?: unknown; id?: unknown; method?: unknown };
   if (typeof message.id !== "number") return false;
   if (message.type === "cancel" || message.type === "ping") return true;
-  return message.type === "request" && ["load", "unload", "memory", "infill", "chat", "prefillChat", "tokenCounts", "embed", "nextEdit"].includes(message.method as string);
+  return message.type === "request" && ["load", "unload", "memory", "infill", "chat", "prefillChat", "tokenCounts", "embed", "nextEdit", "prefillNextEdit"].includes(message.method as string);
 }

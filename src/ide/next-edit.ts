@@ -8,7 +8,7 @@ import { toDisposable } from "../common/disposable";
 import { Emitter, type Event } from "../common/event";
 import { scopedLogger, type Logger } from "../common/logger";
 import type { RequestOptions } from "../engine/client-types";
-import type { GenerationResult, NextEditParams } from "../engine/protocol";
+import type { GenerationResult, NextEditParams, NextEditPrefillParams, NextEditPrefillResult } from "../engine/protocol";
 import { EditHistory, type HistoryFile } from "../nextedit/edit-history";
 import { mayRecordFile } from "../nextedit/file-policy";
 import { nextEditModelState, type NextEditModelState } from "../nextedit/next-edit-model";
@@ -22,6 +22,8 @@ const CONTEXT_KEY = "hearth.nextEditShown";
 /** The engine's next-edit role (EngineClient.nextEdit). */
 export interface NextEditEngine {
   nextEdit(params: NextEditParams, options?: RequestOptions): Promise<GenerationResult>;
+  /** The known front of the next prompt, evaluated while the user types; null while the model is not loaded. */
+  prefillNextEdit(params: NextEditPrefillParams, options?: RequestOptions): Promise<NextEditPrefillResult | null>;
 }
 
 export interface NextEditApi {
@@ -57,6 +59,10 @@ export function registerNextEdit(deps: { engine: NextEditEngine; log: Logger }):
             { signal },
           );
           return { text: result.text, promptTokens: result.promptTokens };
+        },
+        prefill: (pieces, signal) => {
+          const format = modelState.kind === "ready" ? modelState.format : undefined;
+          return deps.engine.prefillNextEdit({ pieces, specialTokens: [...(format?.specialTokens ?? [])] }, { signal });
         },
       },
     },

@@ -100,3 +100,54 @@ export function buildNextEditPrompt(input: BuildPromptInput): NextEditPrompt {
   const pieces = format.render({ path: input.path, diffs: diffBlocks(shown), original, current: window.text });
   return { pieces, window: editWindow, original, shownFrom: shown[0] };
 }
+
+/** A character no edit history holds: where it shows first in a prompt is where the cursor's line shows first. */
+const PROBE = "\u0000";
+
+/**
+ * The front of the prompt the next pause will send that more typing on the cursor's line cannot change, cut at a line
+ * start: the prompt as it stands and as it would with one more character typed at the cursor agree up to the first
+ * place that shows the cursor's line (in Sweep's format, inside the newest diff block: the windows come after it). The
+ * engine evaluates this while the user types (EngineClient.prefillNextEdit), so that after the pause only the rest is.
+ * Empty when nothing is known.
+ */
+export function knownPromptPrefix(input: BuildPromptInput): PromptPiece[] {
+  const now = buildNextEditPrompt(input).pieces;
+  const text = input.text.slice(0, input.cursorOffset) + PROBE + input.text.slice(input.cursorOffset);
+  const last = input.lastEvent;
+  const typed: EditEvent | undefined = last && last.after === input.text ? { ...last, after: text } : undefined;
+  const swap = (event: EditEvent): EditEvent => (typed && event === last ? typed : event);
+  const probe = buildNextEditPrompt({
+    ...input,
+    text,
+    events: input.events.map(swap),
+    lastEvent: typed ?? last,
+    ...(input.shownFrom ? { shownFrom: swap(input.shownFrom) } : {}),
+  }).pieces;
+  return commonFront(now, probe);
+}
+
+/** The pieces two prompts share from their start, the first differing text piece cut after its last common line break. */
+function commonFront(a: readonly PromptPiece[], b: readonly PromptPiece[]): PromptPiece[] {
+  const front: PromptPiece[] = [];
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.kind === "special" && y.kind === "special" && x.token === y.token) {
+      front.push(x);
+      continue;
+    }
+    if (x.kind === "text" && y.kind === "text") {
+      if (x.text === y.text) {
+        front.push(x);
+        continue;
+      }
+      let same = 0;
+      while (same < x.text.length && x.text[same] === y.text[same]) same++;
+      const cut = same > 0 ? x.text.lastIndexOf("\n", same - 1) + 1 : 0;
+      if (cut > 0) front.push({ kind: "text", text: x.text.slice(0, cut) });
+    }
+    break;
+  }
+  return front;
+}

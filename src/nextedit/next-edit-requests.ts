@@ -9,7 +9,7 @@ import type { Logger } from "../common/logger";
 import type { PromptPiece } from "../fim/types";
 import type { EditEvent, EditHistory } from "./edit-history";
 import type { NextEditFormat } from "./formats";
-import { buildNextEditPrompt } from "./next-edit-prompt";
+import { buildNextEditPrompt, knownPromptPrefix } from "./next-edit-prompt";
 import { interpretRewrite, type DropReason } from "./rewrite";
 import { lineOfOffset } from "./text-lines";
 
@@ -52,9 +52,33 @@ export interface NextEditGenerateResult {
   promptTokens: number;
 }
 
+/** What a prefill evaluated: the known front's tokens, those already cached, those it evaluated. */
+export interface NextEditPrefillReport {
+  prefixTokens: number;
+  cachedTokens: number;
+  evaluatedTokens: number;
+}
+
 /** The model behind the suggestions (the engine's next-edit role). */
 export interface NextEditGenerator {
   generate(request: NextEditGenerateRequest, signal: AbortSignal): Promise<NextEditGenerateResult>;
+  /**
+   * Evaluates the known front of the next prompt ahead, while the user types (EngineClient.prefillNextEdit); null when
+   * the model is not loaded, so nothing was done.
+   */
+  prefill?(pieces: PromptPiece[], signal: AbortSignal): Promise<NextEditPrefillReport | null>;
+}
+
+/** How one prefill ended. */
+export type NextEditPrefillOutcome = { kind: "done"; report: NextEditPrefillReport | null } | { kind: "cancelled" } | { kind: "failed"; message: string };
+
+/** What a prefill was started for: while none of it changes, more typing leaves its front as it is. */
+interface PrefillKey {
+  uri: string;
+  line: number;
+  lastEvent: EditEvent;
+  events: number;
+  shownFrom: EditEvent | undefined;
 }
 
 /** How one scheduled request ended, for the log, the tests and the bench. */
@@ -81,6 +105,8 @@ const DEFAULT_MAX_TOKENS = 512;
 export class NextEditRequests {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private inFlight: AbortController | undefined;
+  /** The prefill under way or done for the prompt known now, with what it was started for. */
+  private prefilling: { key: PrefillKey; controller: AbortController } | undefined;
   /** The oldest edit the last prompt showed: the next prompt begins with it while it can (KV cache reuse). */
   private shownFrom: EditEvent | undefined;
   private readonly pauseMs: number;
@@ -91,6 +117,9 @@ export class NextEditRequests {
   readonly onDidStart: Event<{ uri: string; version: number }> = this.startEmitter.event;
   /** Every scheduled request's end, suggestion or not. */
   readonly onDidSettle: Event<NextEditOutcome> = this.outcomeEmitter.event;
+  private readonly prefillEmitter = new Emitter<{ pieces: PromptPiece[]; outcome: NextEditPrefillOutcome }>();
+  /** A prefill's end, with the front it was for. */
+  readonly onDidPrefill: Event<{ pieces: PromptPiece[]; outcome: NextEditPrefillOutcome }> = this.prefillEmitter.event;
 
   constructor(
     private readonly deps: {
@@ -110,20 +139,62 @@ export class NextEditRequests {
 
   /** The user edited the active document: whatever was pending is cancelled, and a request starts after the pause. */
   edited(): void {
-    this.cancel();
-    if (!this.deps.format()) return;
+    this.cancelRequest();
+    const format = this.deps.format();
+    if (!format) return this.stopPrefill();
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.run();
     }, this.pauseMs);
+    this.prefill(format);
   }
 
   /** A selection change, an editor switch, Escape: nothing pending survives it. */
   cancel(): void {
+    this.cancelRequest();
+    this.stopPrefill();
+  }
+
+  private cancelRequest(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.inFlight?.abort();
     this.inFlight = undefined;
+  }
+
+  private stopPrefill(): void {
+    this.prefilling?.controller.abort();
+    this.prefilling = undefined;
+  }
+
+  /**
+   * While the user types, the engine evaluates the front of the next prompt that more typing on this line cannot change,
+   * so that after the pause the request evaluates only the rest. The front changes only when the cursor's line, the
+   * edit being typed or the shown edits do: an edit that changes none of them leaves the prefill under way (or done)
+   * as it is; any other replaces it. Never more than one: the next prefill, the request and every cancel stop it.
+   */
+  private prefill(format: NextEditFormat): void {
+    const prefill = this.deps.generator.prefill?.bind(this.deps.generator);
+    const editor = this.deps.editor();
+    const lastEvent = editor && !editor.hasSelection ? this.deps.history.lastEventOf(editor.uri) : undefined;
+    if (!prefill || !editor || !lastEvent || lastEvent.after !== editor.text) return this.stopPrefill();
+    const events = this.deps.history.recent();
+    const key: PrefillKey = { uri: editor.uri, line: lineOfOffset(editor.text, editor.cursor), lastEvent, events: events.length, shownFrom: this.shownFrom };
+    const was = this.prefilling?.key;
+    if (was && was.uri === key.uri && was.line === key.line && was.lastEvent === key.lastEvent && was.events === key.events && was.shownFrom === key.shownFrom) return;
+    this.stopPrefill();
+    const pieces = knownPromptPrefix({ format, path: editor.path, text: editor.text, cursorOffset: editor.cursor, events, lastEvent, ...(this.shownFrom ? { shownFrom: this.shownFrom } : {}) });
+    if (pieces.length === 0) return;
+    const controller = new AbortController();
+    this.prefilling = { key, controller };
+    prefill(pieces, controller.signal).then(
+      (report) => this.prefillEmitter.fire({ pieces, outcome: { kind: "done", report } }),
+      (error: unknown) => {
+        if (controller.signal.aborted || isAbortError(error)) return this.prefillEmitter.fire({ pieces, outcome: { kind: "cancelled" } });
+        this.deps.logger.debug(`next-edit prefill failed: ${errorMessage(error)}`);
+        this.prefillEmitter.fire({ pieces, outcome: { kind: "failed", message: errorMessage(error) } });
+      },
+    );
   }
 
   get busy(): boolean {
@@ -134,10 +205,13 @@ export class NextEditRequests {
     this.cancel();
     this.outcomeEmitter.dispose();
     this.startEmitter.dispose();
+    this.prefillEmitter.dispose();
   }
 
   private async run(): Promise<void> {
     const started = this.now();
+    // The request goes on from what the prefill evaluated (the engine stops it there too); the next edit starts another.
+    this.stopPrefill();
     const format = this.deps.format();
     const editor = this.deps.editor();
     if (!format) return this.settle({ kind: "skipped", reason: "no-model" });

@@ -14,6 +14,8 @@ import type {
   ModelInfo,
   ModelRole,
   NextEditParams,
+  NextEditPrefillParams,
+  NextEditPrefillResult,
   TokenCountParams,
   TokenCountResult,
   WorkerState,
@@ -25,6 +27,7 @@ import { EngineFailure, cancelled, internal } from "./engine-failure.mjs";
 import type { GenerationCallbacks } from "./generation.mjs";
 import { generateInfill } from "./infill.mjs";
 import { generateNextEdit, nextEditModelOf } from "./next-edit.mjs";
+import { prefillNextEdit } from "./next-edit-prefill.mjs";
 import { LlamaBinding, type BindingParams, type EngineLog } from "./llama-binding.mjs";
 import { machineMemoryOf, type LoadedBeside } from "./memory-check.mjs";
 import { disposeLoadedModel, loadModel, sameLoad, type LoadedModel } from "./model-loader.mjs";
@@ -163,6 +166,11 @@ export class LlamaEngine {
   async nextEdit(params: NextEditParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
     const loaded = this.requireLoaded("nextEdit");
     return await generateNextEdit(nextEditModelOf(await this.binding.library(), loaded), params, callbacks);
+  }
+
+  /** The known front of the next next-edit prompt into the next-edit model's sequence; nothing when it is not loaded. */
+  async prefillNextEdit(params: NextEditPrefillParams, callbacks: PrefillCallbacks): Promise<NextEditPrefillResult> {
+    return await prefillNextEdit(nextEditModelOf(await this.binding.library(), this.requireLoaded("nextEdit")), params, callbacks);
   }
 
   /** Vectors from the embedding model; the caller gives way to completions and chat through `mayContinue`. */

@@ -50,7 +50,7 @@ function handle(message: HostToWorker): void {
   }
   const { id, method } = message;
   const lane = laneOf(message);
-  lanes.run(id, lane, { newestWins: method === "infill" || method === "nextEdit", givesWay: method === "prefillChat" }, async (signal) => {
+  lanes.run(id, lane, { newestWins: method === "infill" || method === "nextEdit", givesWay: method === "prefillChat" || method === "prefillNextEdit" }, async (signal) => {
     const started = performance.now();
     let firstChunk: number | null = null;
     const callbacks = {
@@ -84,6 +84,14 @@ function handle(message: HostToWorker): void {
         return engine.prefillChat(message.params, {
           signal,
           mayContinue: () => lanes.whenQuiet("completion", signal, callbacks.onProgress, PREFILL_HOLD_AFTER_COMPLETION_MS),
+          onProgress: callbacks.onProgress,
+        });
+      case "prefillNextEdit":
+        // The lowest priority of all: only while no completion or chat request is queued or running, a small step at a
+        // time; the request at the pause (same lane) stops it and goes on from what it evaluated.
+        return engine.prefillNextEdit(message.params, {
+          signal,
+          mayContinue: () => lanes.whenAllQuiet(NEXT_EDIT_PREFILL_YIELDS_TO, signal, callbacks.onProgress),
           onProgress: callbacks.onProgress,
         });
       case "infill":
@@ -128,7 +136,7 @@ function laneOf(message: Extract<HostToWorker, { type: "request" }>): string {
   const method: EngineMethod = message.method;
   // An embedding model loads and embeds on its own lane, so neither holds up a completion.
   if (method === "embed") return "embedding";
-  if (method === "nextEdit") return "nextEdit";
+  if (method === "nextEdit" || method === "prefillNextEdit") return "nextEdit";
   if (message.method === "load" && message.params.role && message.params.role !== "completion" && !engine.replacesLlama(message.params)) return laneOfRole(message.params.role);
   if (message.method === "unload" && message.params.role && message.params.role !== "completion") return laneOfRole(message.params.role);
   // Reading the machine's memory needs no model: its own lane, so it never queues behind a generation.
@@ -145,6 +153,8 @@ function laneOfRole(role: Exclude<ModelRole, "completion">): string {
 
 /** The lanes whose requests the user waits for: embedding pauses while any of them has work. */
 const EMBEDDING_YIELDS_TO = ["completion", "chat", "nextEdit"] as const;
+/** A next-edit prefill is work ahead of need: what the user waits for (a completion, a chat answer) always goes first. */
+const NEXT_EDIT_PREFILL_YIELDS_TO = ["completion", "chat"] as const;
 
 let shuttingDown = false;
 async function shutdown(code: number): Promise<void> {
