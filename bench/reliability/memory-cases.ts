@@ -1,10 +1,10 @@
 // Codebase memory's bad inputs (issue 18): a store folder that is corrupt, locked by another window, a file, read-only;
-// a workspace of 100,000 files; files that are binary, minified or huge under a source extension. Each case runs the
-// real indexer and LanceDB store in a temporary folder:
+// a workspace of 100,000 files; a symlink out of the workspace; files that are binary, minified or huge under a source
+// extension. Each case runs the real indexer and LanceDB store in a temporary folder:
 // - refused: codebase search is off with a message a user can act on;
 // - accepted: indexed what it should (a broken store rebuilt, bad files skipped, a large workspace cut at its limit);
 // - unclear / crashed / hung: a raw error, a throw where it should answer, no answer in time.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryLogger } from "../../src/common/logger";
@@ -80,6 +80,20 @@ const CASES: MemoryCase[] = [
       return 500;
     },
     expect: (s) => (s.files === 500 && s.overLimit ? null : `files ${s.files}, over the limit ${s.overLimit}`),
+  },
+  {
+    name: "a symlink to a folder outside the workspace is not walked, so its files neither count nor crowd out the workspace's",
+    setup: (ws) => {
+      const home = join(ws, "..", "home");
+      mkdirSync(home);
+      for (let f = 0; f < 1000; f++) writeFileSync(join(home, `secret${f}.py`), `TOKEN_${f} = "s3cr3t"\n`);
+      symlinkSync(home, join(ws, "home"));
+      writeFileSync(join(ws, "a.ts"), CODE);
+      mkdirSync(join(ws, "src"));
+      writeFileSync(join(ws, "src", "b.ts"), CODE);
+      return 500;
+    },
+    expect: (s) => (s.files === 2 && s.indexed === 2 && !s.overLimit ? null : `files ${s.files}, indexed ${s.indexed}, over the limit ${s.overLimit}`),
   },
   {
     name: "binary, minified and oversized files under source extensions are skipped",

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import type { PieceLocation } from "../chat/prompt";
 import type { Logger } from "../common/logger";
-import { resolvesWithin } from "../memory/file-source";
+import { resolvesWithin } from "../context/index/workspace-files";
 
 export interface ChipOpenDeps {
   /** The place a chip stands for, as the host retrieved it (ChatContextTracker.locationOf). */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { open, realpath } from "node:fs/promises";
-import { isAbsolute, relative } from "node:path";
+import { open } from "node:fs/promises";
+import { resolvesWithin } from "../context/index/workspace-files";
 
 /** Files larger than this are left out of codebase memory (generated data, bundles). */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -38,26 +38,6 @@ export async function readFileSource(path: string, roots?: readonly string[]): P
   } finally {
     await handle.close();
   }
-}
-
-/**
- * Whether the file, its symlinks followed, lies under one of the roots (also resolved). A cloned repository's symlink
- * to ~/.aws/credentials or a folder of the user's must not put that file into the index, a chat prompt or a server's
- * embeddings. False for a file that is gone.
- */
-export async function resolvesWithin(path: string, roots: readonly string[]): Promise<boolean> {
-  let real: string;
-  try {
-    real = await realpath(path);
-  } catch {
-    return false;
-  }
-  for (const root of roots) {
-    const realRoot = await realpath(root).catch(() => root);
-    const rel = relative(realRoot, real);
-    if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) return true;
-  }
-  return false;
 }
 
 /** The same checks for text already in memory (an editor's buffer). */

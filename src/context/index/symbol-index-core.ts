@@ -9,7 +9,7 @@ import { SymbolStore } from "./symbol-store";
 import { SyntaxRuntime } from "../syntax-runtime";
 import { DEFAULT_INDEX_LIMITS } from "../symbol-types";
 import type { DefinitionQuery, DefinitionQueryResult, DefinitionSource, FoundDefinition, IndexLimits, IndexStats, SymbolDefinition } from "../symbol-types";
-import { walkSourceFiles } from "./workspace-files";
+import { resolvesWithin, walkSourceFiles } from "./workspace-files";
 import { exportedObjectMembers, namespaceReexports, pythonStarImports, SPREAD } from "./exported-object";
 import { classStatics } from "./class-statics";
 
@@ -316,6 +316,8 @@ export class SymbolIndexCore {
 
   /** Null for a file that is missing, too big or binary. Invalid UTF-8 decodes with replacement characters. */
   private async readSource(path: string): Promise<string | null> {
+    // An import (`../../../home/me/keys`) or a saved symlink may name a file outside the workspace: not read.
+    if (this.roots.length > 0 && !(await resolvesWithin(path, this.roots))) return null;
     const info = await stat(path);
     if (!info.isFile() || info.size > this.limits.maxFileBytes) return null;
     const handle = await open(path, "r");
