@@ -11,6 +11,8 @@ export const COMMANDS = {
   restartEngine: "hearth.restartEngine",
   /** Stores the inference server's API key in SecretStorage (hearth.engine.kind "server"). */
   setServerApiKey: "hearth.setServerApiKey",
+  /** Stores the embedding server's own API key (hearth.server.embeddingUrl) in SecretStorage. */
+  setEmbeddingServerApiKey: "hearth.setEmbeddingServerApiKey",
   /** The inference server's models (/v1/models) in a quick pick. */
   selectServerModel: "hearth.selectServerModel",
   showLog: "hearth.showLog",

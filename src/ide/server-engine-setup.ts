@@ -3,12 +3,24 @@ import { scopedLogger } from "../common/logger";
 import type { EngineSwitch } from "../engine/engine-switch";
 import { readServerChoice, type ServerChoice } from "../engine/server/server-choice";
 import { ServerEngine } from "../engine/server/server-engine";
+import { bindKey, keyForServer, type KeyForServer } from "../engine/server/server-keys";
 import { shownServerUrl } from "../engine/server/server-settings";
 import { COMMANDS } from "./command-ids";
 import type { HearthLog } from "./log";
 
-/** The SecretStorage key of the server's API key: never a setting, so never in a settings file or a synced profile. */
+/**
+ * The SecretStorage keys of the servers' API keys: never a setting, so never in a settings file or a synced profile.
+ * Each is kept with the server it was set for (server-keys.ts) and sent to that server only.
+ */
 export const SERVER_API_KEY_SECRET = "hearth.server.apiKey";
+export const EMBEDDING_SERVER_API_KEY_SECRET = "hearth.server.embeddingApiKey";
+
+/** Each key: where it is kept, the setting that names its server, and the command that sets it. */
+const KEYS = {
+  main: { secret: SERVER_API_KEY_SECRET, setting: "hearth.server.url", command: COMMANDS.setServerApiKey, title: "Hearth: Set Server API Key" },
+  embedding: { secret: EMBEDDING_SERVER_API_KEY_SECRET, setting: "hearth.server.embeddingUrl", command: COMMANDS.setEmbeddingServerApiKey, title: "Hearth: Set Embedding Server API Key" },
+} as const;
+type KeyKind = keyof typeof KEYS;
 
 /** The user's choice of engine, from the user's settings only (see readServerChoice). */
 export function readEngineChoice(): { choice: ServerChoice; ignored: string[] } {
@@ -25,6 +37,7 @@ export function registerServerEngine(context: vscode.ExtensionContext, deps: { e
   const log = scopedLogger(deps.log, "server");
   let applied = 0;
   let announced = "";
+  let announcedKeys = "";
   const apply = async () => {
     const seq = ++applied;
     const { choice, ignored } = readEngineChoice();
@@ -38,10 +51,19 @@ export function registerServerEngine(context: vscode.ExtensionContext, deps: { e
       deps.engine.use(undefined);
       return;
     }
-    const apiKey = await context.secrets.get(SERVER_API_KEY_SECRET);
+    const { embeddingUrl } = choice.settings;
+    const apiKey = await keyFor(context, "main", choice.settings.url);
+    // No embedding server: embeddings go to hearth.server.url, with its key.
+    const embeddingApiKey = embeddingUrl ? await keyFor(context, "embedding", embeddingUrl) : undefined;
     if (seq !== applied) return;
+    const withheld = [apiKey.withheld, embeddingApiKey?.withheld].filter(Boolean).join(" ");
+    if (withheld !== announcedKeys) {
+      announcedKeys = withheld;
+      if (withheld) log.warn(withheld);
+    }
     log.info(`requests go to the inference server at ${shownServerUrl(choice.settings.url) || "(no URL set)"} (hearth.engine.kind: server${choice.fallbackToLocal ? ", local fallback on" : ""})`);
-    deps.engine.use(new ServerEngine({ ...choice.settings, ...(apiKey ? { apiKey } : {}) }, log), { fallbackToLocal: choice.fallbackToLocal });
+    const keys = { ...(apiKey.key ? { apiKey: apiKey.key } : {}), ...(embeddingApiKey?.key ? { embeddingApiKey: embeddingApiKey.key } : {}) };
+    deps.engine.use(new ServerEngine({ ...choice.settings, ...keys }, log), { fallbackToLocal: choice.fallbackToLocal });
   };
   const reapply = () => void apply().catch((error: unknown) => log.error(error instanceof Error ? error : String(error)));
   reapply();
@@ -50,55 +72,91 @@ export function registerServerEngine(context: vscode.ExtensionContext, deps: { e
       if (event.affectsConfiguration("hearth.engine.kind") || event.affectsConfiguration("hearth.server")) reapply();
     }),
     context.secrets.onDidChange((event) => {
-      if (event.key === SERVER_API_KEY_SECRET) reapply();
+      if (event.key === SERVER_API_KEY_SECRET || event.key === EMBEDDING_SERVER_API_KEY_SECRET) reapply();
     }),
-    vscode.commands.registerCommand(COMMANDS.setServerApiKey, () => setApiKey(context)),
+    vscode.commands.registerCommand(COMMANDS.setServerApiKey, () => setApiKey(context, "main")),
+    vscode.commands.registerCommand(COMMANDS.setEmbeddingServerApiKey, () => setApiKey(context, "embedding")),
     vscode.commands.registerCommand(COMMANDS.selectServerModel, () => selectServerModel(deps.engine)),
   ];
 }
 
-async function setApiKey(context: vscode.ExtensionContext): Promise<void> {
+/** The key to send to the server at `url`, from SecretStorage; a key kept before keys were bound is bound to it now. */
+async function keyFor(context: vscode.ExtensionContext, kind: KeyKind, url: string): Promise<KeyForServer> {
+  const { secret, setting, title } = KEYS[kind];
+  const answer = keyForServer(await context.secrets.get(secret), url, setting, title);
+  if (answer.rebound) await context.secrets.store(secret, answer.rebound);
+  return answer;
+}
+
+async function setApiKey(context: vscode.ExtensionContext, kind: KeyKind): Promise<void> {
+  const { secret, setting, title } = KEYS[kind];
+  const { choice } = readEngineChoice();
+  if (choice.kind !== "server") {
+    void vscode.window.showInformationMessage(`${title}: Hearth answers with the local engine. Set hearth.engine.kind to "server" and ${setting} in your user settings first: a key is kept for one server and sent to it only.`);
+    return;
+  }
+  const url = kind === "main" ? choice.settings.url : (choice.settings.embeddingUrl ?? "");
+  // Asked before the key is typed: a key for no server, or for a URL that is none, could not be kept.
+  const usable = bindKey(url, "", setting);
+  if (!usable.ok) {
+    void vscode.window.showErrorMessage(`${title}: ${usable.message}`);
+    return;
+  }
   const key = await vscode.window.showInputBox({
-    title: "Hearth: Server API Key",
-    prompt: "The key Hearth sends to the inference server (hearth.server.url) as a Bearer token. It is kept in VS Code's secret storage, never in a settings file. Leave empty to remove it.",
+    title,
+    prompt: `The key Hearth sends as a Bearer token to ${shownServerUrl(url)} (${setting}), and to no other server. It is kept in VS Code's secret storage, never in a settings file. Leave empty to remove it.`,
     password: true,
     ignoreFocusOut: true,
   });
   if (key === undefined) return;
-  if (key.trim() === "") await context.secrets.delete(SERVER_API_KEY_SECRET);
-  else await context.secrets.store(SERVER_API_KEY_SECRET, key.trim());
-  void vscode.window.showInformationMessage(key.trim() === "" ? "Hearth: the server API key is removed." : "Hearth: the server API key is saved.");
+  const stored = bindKey(url, key.trim(), setting);
+  if (key.trim() === "") await context.secrets.delete(secret);
+  else if (stored.ok) await context.secrets.store(secret, stored.stored);
+  void vscode.window.showInformationMessage(key.trim() === "" ? `${title}: the key is removed.` : `${title}: the key is saved for ${shownServerUrl(url)}.`);
 }
 
-/** The server's models (/v1/models) in a quick pick; the choice goes into the user's settings for the role picked. */
+/**
+ * The role first, then the models of the server that answers for it (/v1/models): the embedding server's for
+ * embeddings when hearth.server.embeddingUrl is set, since the main server may serve no embedding model. The choice
+ * goes into the user's settings.
+ */
 async function selectServerModel(engine: EngineSwitch): Promise<void> {
   const server = engine.server;
   if (!(server instanceof ServerEngine)) {
     void vscode.window.showInformationMessage("Hearth answers with the local engine: set hearth.engine.kind to \"server\" and hearth.server.url in your user settings to use an inference server.");
     return;
   }
+  const { choice } = readEngineChoice();
+  const embeddingApart = choice.kind === "server" && choice.settings.embeddingUrl !== undefined;
+  const role = await vscode.window.showQuickPick(
+    [
+      { label: "Completions and chat", role: "completion" as const, keys: ["server.completionModel", "server.chatModel"] },
+      { label: "Completions", role: "completion" as const, keys: ["server.completionModel"] },
+      { label: "Chat", role: "chat" as const, keys: ["server.chatModel"] },
+      {
+        label: "Embeddings (codebase search)",
+        role: "embedding" as const,
+        keys: ["server.embeddingModel"],
+        detail: embeddingApart
+          ? `from the embedding server, ${server.serverOf("embedding")} (hearth.server.embeddingUrl)`
+          : "from hearth.server.url: no embedding server is set (hearth.server.embeddingUrl); a llama-server that serves completions does not embed",
+      },
+    ],
+    { title: "Choose a server model for…" },
+  );
+  if (!role) return;
   let models;
   try {
-    models = await server.listModels();
+    models = await server.listModels(undefined, role.role);
   } catch (error) {
     void vscode.window.showErrorMessage(`Hearth: ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
   const model = await vscode.window.showQuickPick(
     models.map((entry) => ({ label: entry.id, ...(entry.ownedBy ? { description: entry.ownedBy } : {}) })),
-    { title: `Models on ${server.target.kind === "server" ? server.target.url : "the server"}`, placeHolder: "The model for…" },
+    { title: `${role.label}: models on ${server.serverOf(role.role)}`, placeHolder: models.length === 0 ? "The server lists no models." : "The model to use" },
   );
   if (!model) return;
-  const role = await vscode.window.showQuickPick(
-    [
-      { label: "Completions and chat", keys: ["server.completionModel", "server.chatModel"] },
-      { label: "Completions", keys: ["server.completionModel"] },
-      { label: "Chat", keys: ["server.chatModel"] },
-      { label: "Embeddings (codebase search)", keys: ["server.embeddingModel"] },
-    ],
-    { title: `Use ${model.label} for…` },
-  );
-  if (!role) return;
   const section = vscode.workspace.getConfiguration("hearth");
   for (const key of role.keys) await section.update(key, model.label, vscode.ConfigurationTarget.Global);
 }

@@ -72,7 +72,8 @@ describe("Every feature through llama-servers chosen in the user's settings", fu
   });
 
   it("lists the server's models (/v1/models) in the model picker, and the next completion asks for the one chosen", async () => {
-    // Hearth: Select Model… while a server answers: its quick pick lists the server's models, then the roles.
+    // Hearth: Select Model… while a server answers: its quick pick lists the roles, then the models of the server that
+    // answers for the one chosen (/v1/models).
     const picked = vscode.commands.executeCommand("hearth.selectModel");
     await waitFor(async () => {
       await vscode.commands.executeCommand("workbench.action.acceptSelectedQuickOpenItem");

@@ -64,7 +64,9 @@ export class ServerEngine implements RemoteEngine {
     const config = { apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, retryDelaysMs: settings.retryDelaysMs };
     this.api = base.ok ? new OpenAiApi(base.base, config) : undefined;
     const embeddingBase = settings.embeddingUrl ? apiBase(settings.embeddingUrl, "hearth.server.embeddingUrl") : base;
-    this.embeddingApi = !embeddingBase.ok ? undefined : settings.embeddingUrl ? new OpenAiApi(embeddingBase.base, { ...config, setting: "hearth.server.embeddingUrl" }) : this.api;
+    // A key goes only to the server it was set for: the embedding server gets its own key, or none.
+    const embeddingConfig = { ...config, apiKey: settings.embeddingApiKey, setting: "hearth.server.embeddingUrl" };
+    this.embeddingApi = !embeddingBase.ok ? undefined : settings.embeddingUrl ? new OpenAiApi(embeddingBase.base, embeddingConfig) : this.api;
     this.embeddingUrlProblem = embeddingBase.ok ? undefined : embeddingBase.message;
     for (const role of ["completion", "chat", "embedding"] as const) {
       const problem = role === "embedding" ? this.embeddingUrlProblem : base.ok ? undefined : base.message;
@@ -93,9 +95,14 @@ export class ServerEngine implements RemoteEngine {
     return Promise.resolve(this.status);
   }
 
-  /** The models the server offers (for the picker). */
-  async listModels(signal?: AbortSignal): Promise<ListedModel[]> {
-    return this.requireApi().models(signal);
+  /** The models the role's server offers (for the picker): the embedding server's for embeddings, when one is set. */
+  async listModels(signal?: AbortSignal, role: ModelRole = "completion"): Promise<ListedModel[]> {
+    return this.requireApi(role).models(signal);
+  }
+
+  /** The address of the server that answers for `role` (scheme and host), for the picker's title. */
+  serverOf(role: ModelRole): string {
+    return this.apiOf(role)?.base.origin ?? (this.target.kind === "server" ? this.target.url : "");
   }
 
   load(signal?: AbortSignal): Promise<ModelInfo> {
@@ -282,8 +289,7 @@ export class ServerEngine implements RemoteEngine {
   }
 
   private describe(role: ModelRole): string {
-    const origin = this.apiOf(role)?.base.origin ?? (this.target.kind === "server" ? this.target.url : "");
-    return `${this.modelName(role) || "the server's model"} on ${origin}`;
+    return `${this.modelName(role) || "the server's model"} on ${this.serverOf(role)}`;
   }
 
   private apiOf(role: ModelRole): OpenAiApi | undefined {

@@ -17,8 +17,13 @@ export interface ServerSettings {
   embeddingUrl?: string;
   /** The model each role asks for; "" takes the first model the server lists (a llama-server serves one). */
   models: Record<ServedRole, string>;
-  /** Sent as `Authorization: Bearer …`; from VS Code's SecretStorage, never from a settings file. */
+  /**
+   * Sent to `url` as `Authorization: Bearer …` (and with embeddings when they go there too); from VS Code's
+   * SecretStorage, never from a settings file.
+   */
   apiKey?: string;
+  /** Sent to `embeddingUrl`, and only there; absent: that server is sent no key (it is not `apiKey`'s server). */
+  embeddingApiKey?: string;
   /** How long Hearth waits for an answer to begin, and for the next part of a streamed one. */
   timeoutMs: number;
   /** The FIM prompt format of the completion model: "auto" asks a llama-server's tokenizer, else a family id. */

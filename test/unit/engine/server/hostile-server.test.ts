@@ -1,49 +1,14 @@
 // A server that does not play by the protocol (hearth.server.url set to a host someone else runs, or a proxy in
 // front of it): it must not make Hearth read forever, freeze the extension host or run out of memory.
 import { strict as assert } from "node:assert";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { MemoryLogger } from "../../../../src/common/logger";
 import { EngineError } from "../../../../src/engine/protocol";
 import { ServerEngine } from "../../../../src/engine/server/server-engine";
 import { ServerFailure } from "../../../../src/engine/server/server-failure";
 import { apiBase, shownServerUrl } from "../../../../src/engine/server/server-settings";
+import { loopbackServers } from "../../helpers/loopback-servers";
 
 const MODELS = JSON.stringify({ object: "list", data: [{ id: "coder", object: "model", owned_by: "test" }] });
-
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-
-/**
- * Small HTTP servers on 127.0.0.1 for one describe block, each answering a request once its body has arrived, and the
- * server engines pointed at them; after each test the engines are disposed, then the servers closed.
- */
-function loopbackServers() {
-  const servers: Server[] = [];
-  const engines: ServerEngine[] = [];
-  afterEach(async () => {
-    await Promise.all(engines.splice(0).map((engine) => engine.dispose()));
-    for (const server of servers.splice(0)) {
-      server.closeAllConnections();
-      server.close();
-    }
-  });
-  const listen = async (handler: Handler): Promise<string> => {
-    const server = createServer((req, res) => {
-      let body = "";
-      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-      req.on("end", () => handler(req, res, body));
-    });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  };
-  const engineAt = (url: string, completionModel = ""): ServerEngine => {
-    const engine = new ServerEngine({ url, models: { completion: completionModel, chat: "", embedding: "" }, timeoutMs: 5000, fimFormat: "qwen", retryDelaysMs: [] }, new MemoryLogger());
-    engines.push(engine);
-    return engine;
-  };
-  return { listen, engineAt, open: async (handler: Handler) => engineAt(await listen(handler)) };
-}
 
 describe("the server engine against a hostile server", function () {
   this.timeout(20_000);
