@@ -6,19 +6,21 @@
 //     user could have taken with Tab (the next hunk lies in the window and survives post-processing);
 //   - in Qwen2.5-Coder-0.5B's shape (bench-0.5b, what Sweep's 0.5B costs per token), over runs of requests in one file,
 //     each lever of the model's cost (model-levers.ts): prompt tokens evaluated per request in the sliding and the
-//     stable diff-block layout, and the oracle's answer generated plainly, with input-lookup drafts, and with drafts
-//     and the early stop: tokens generated, drafts accepted, latency from the pause to the answer.
+//     stable diff-block layout, and with the prompt's known front evaluated while the hunk was typed; the oracle's answer
+//     generated plainly, with input-lookup drafts, and with drafts and the early stop: tokens generated, drafts
+//     accepted, latency from the pause to the answer.
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { EditHistory, type HistoryFile } from "../../src/nextedit/edit-history";
 import { SWEEP_FORMAT } from "../../src/nextedit/formats";
-import { buildNextEditPrompt, type NextEditPrompt } from "../../src/nextedit/next-edit-prompt";
+import { buildNextEditPrompt, knownPromptPrefix, type NextEditPrompt } from "../../src/nextedit/next-edit-prompt";
+import { lineOfOffset } from "../../src/nextedit/text-lines";
 import { DEFAULT_PAUSE_MS } from "../../src/nextedit/next-edit-requests";
 import { interpretRewrite } from "../../src/nextedit/rewrite";
 import { BENCH_DIR, median, quantile, writeBenchResult, type FlatValue } from "../report";
 import { recentFileChanges, typeHunk } from "./history-replay";
-import { ANSWER_VARIANTS, PROMPT_VARIANTS, runModelLevers, type LeverSample, type Variant, type VariantRun } from "./model-levers";
+import { ANSWER_VARIANTS, PROMPT_VARIANTS, runModelLevers, type LeverSample, type TypedFront, type Variant, type VariantRun } from "./model-levers";
 
 const COMMITS = Number(process.env.HEARTH_NEXT_EDIT_COMMITS ?? 40);
 const MODEL_REQUESTS = Number(process.env.HEARTH_NEXT_EDIT_REQUESTS ?? 8);
@@ -53,14 +55,31 @@ export function replay(repo: string) {
         break; // a diff this replay cannot place (e.g. no newline at the end of the file): the rest of the file is skipped
       }
       let current = text;
-      for (const edit of typed.changes) {
+      // What the editor's prefill would send while this hunk is typed, if it becomes a sample: the known front each
+      // time it changes (a new line, a new event), with when (ms after the hunk's first keystroke).
+      const wanted = sampled && samples.filter((x) => x.oracle !== undefined).length < MODEL_REQUESTS && samples.length < 2 * MODEL_REQUESTS;
+      const fronts: TypedFront[] = [];
+      let frontKey = "";
+      let line = -1;
+      for (const [k, edit] of typed.changes.entries()) {
         const started = performance.now();
         current = current.slice(0, edit.offset) + edit.text + current.slice(edit.offset + edit.removedLength);
         history.change(file, [edit], current);
         editCost.push(performance.now() - started);
         edits++;
         now += KEY_GAP_MS;
+        if (!wanted) continue;
+        const cursorOffset = edit.offset + edit.text.length;
+        if (line < 0 || edit.removedLength > 0) line = lineOfOffset(current, cursorOffset);
+        else if (edit.text === "\n") line++;
+        const lastEvent = history.lastEventOf(file.uri);
+        const key = `${line}:${history.recent().length}:${lastEvent?.startedAt}`;
+        if (key === frontKey || !lastEvent) continue;
+        frontKey = key;
+        const pieces = knownPromptPrefix({ format: SWEEP_FORMAT, path: change.path, text: current, cursorOffset, events: history.recent(), lastEvent, ...(shownFrom ? { shownFrom } : {}) });
+        if (pieces.length > 0) fronts.push({ atMs: k * KEY_GAP_MS, pieces });
       }
+      const typingMs = typed.changes.length * KEY_GAP_MS;
       text = current;
       now += HUNK_PAUSE_MS;
       const cursor = offsetOfLine(text, hunk.line + hunk.added.length) - (hunk.added.length > 0 ? 1 : 0);
@@ -70,7 +89,7 @@ export function replay(repo: string) {
       requestCost.push(performance.now() - started);
       shownFrom = prompt.shownFrom;
       requests++;
-      const sample: LeverSample = { path: change.path, sliding: buildNextEditPrompt(input), stable: prompt, cursorOffset: input.cursorOffset, oracle: undefined };
+      const sample: LeverSample = { path: change.path, sliding: buildNextEditPrompt(input), stable: prompt, cursorOffset: input.cursorOffset, oracle: undefined, typing: { fronts, untilPauseMs: typingMs + DEFAULT_PAUSE_MS } };
       // Runs of requests in one file (the KV cache holds the previous one's prompt), until enough have an oracle answer.
       if (sampled && samples.filter((x) => x.oracle !== undefined).length < MODEL_REQUESTS && samples.length < 2 * MODEL_REQUESTS) samples.push(sample);
       const next = change.hunks[h + 1];
@@ -147,7 +166,7 @@ export async function runNextEditBench(): Promise<void> {
     load_after: Number(loadAfter.toFixed(2)),
   };
   for (const variant of [...PROMPT_VARIANTS, ...ANSWER_VARIANTS]) {
-    const key = variant.replace("-", "_");
+    const key = variant.replaceAll("-", "_");
     figures[`${key}_prompt_tokens_evaluated_p50`] = p50(variant, (run) => run.promptTokens);
     figures[`${key}_prompt_tokens_p50`] = p50(variant, (run) => run.promptTotal);
     figures[`${key}_prompt_evaluated_share_p50`] = of(variant).length > 0 ? Number(median(of(variant).map((run) => run.promptTokens / Math.max(1, run.promptTotal))).toFixed(3)) : null;
@@ -159,12 +178,15 @@ export async function runNextEditBench(): Promise<void> {
       figures[`${key}_draft_acceptance`] = acceptance(variant);
     }
   }
+  const typed = of("typing");
+  figures.typing_prefilled_tokens_p50 = typed.length > 0 ? median(typed.map((run) => run.prefilledTokens ?? 0)) : null;
+  figures.typing_prefill_done_share = typed.length > 0 ? Number((typed.filter((run) => run.prefillDone).length / typed.length).toFixed(3)) : null;
   figures.step_one_ms = levers.stepOneMs.length > 0 ? Math.round(median(levers.stepOneMs)) : null;
   figures.step_nine_ms = levers.stepNineMs.length > 0 ? Math.round(median(levers.stepNineMs)) : null;
   figures.early_stop_share = of("early-stop").length > 0 ? Number((of("early-stop").filter((run) => run.stoppedEarly).length / of("early-stop").length).toFixed(3)) : null;
   const promptTotal = r.samples.length > 0 ? median(r.samples.map((sample) => sample.stable.pieces.reduce((n, piece) => n + (piece.kind === "text" ? piece.text.length : 0), 0))) : null;
   const row = (label: string, variant: Variant, extra = "") => {
-    const figure = (name: string) => figures[`${variant.replace("-", "_")}_${name}`] ?? "–";
+    const figure = (name: string) => figures[`${variant.replaceAll("-", "_")}_${name}`] ?? "–";
     return `| ${label} | ${figure("prompt_tokens_evaluated_p50")} of ${figure("prompt_tokens_p50")} (${figure("prompt_evaluated_share_p50")}) | ${figure("generated_tokens_p50")} (${figure("steps_p50")} steps) | ${figure("latency_p50_ms")} / ${figure("latency_p95_ms")} ms | ${extra} |`;
   };
   const markdown = [
@@ -179,7 +201,7 @@ export async function runNextEditBench(): Promise<void> {
     `| host cost per request (prompt), p50 / p95 | ${figures.host_request_p50_ms} / ${figures.host_request_p95_ms} ms | |`,
     `| oracle: hunks the user could take with Tab | ${figures.oracle_takeable_share === null ? "–" : `${((figures.oracle_takeable_share as number) * 100).toFixed(1)}%`} of ${r.followed} | |`,
     "",
-    `The model's cost, lever by lever (model-levers.ts): bench-0.5b (Qwen2.5-Coder-0.5B's shape, random Q8_0 weights), 1 thread, over runs of requests in one file (${r.samples.length} requests, ${of("plain").length} with an oracle answer; median prompt ${promptTotal ?? "–"} characters). Prompt rows: measured end to end (1-token answer), each layout on its own sequence, the order alternated. Answer rows: the oracle's answer (the true next hunk's rewrite of the window), its latency put together from this run's measured parts: the stable prompt's time on the request's own sequence, the decode steps each variant takes (the engine's InputLookupTokenPredictor and ResyncWatcher run over the oracle's tokens), each costing a decode plus, per draft, the share of one a 9-token batch costs over a decode (both timed alternately on the request's sequence, medians over all requests). Forcing the answer with a grammar instead costs as much per token as the decode (the whole vocabulary checked at each token) and hid the drafts' gain. Latency includes the ${DEFAULT_PAUSE_MS} ms pause; step costs this run: 1 token ${figures.step_one_ms ?? "–"} ms, 9 tokens ${figures.step_nine_ms ?? "–"} ms (p50).`,
+    `The model's cost, lever by lever (model-levers.ts): bench-0.5b (Qwen2.5-Coder-0.5B's shape, random Q8_0 weights), 1 thread, over runs of requests in one file (${r.samples.length} requests, ${of("plain").length} with an oracle answer; median prompt ${promptTotal ?? "–"} characters). Prompt rows: measured end to end (1-token answer), each layout on its own sequence, the order alternated. Answer rows: the oracle's answer (the true next hunk's rewrite of the window), its latency put together from this run's measured parts: the stable prompt's time on the request's own sequence, the decode steps each variant takes (the engine's InputLookupTokenPredictor and ResyncWatcher run over the oracle's tokens), each costing a decode plus, per draft, the share of one a 9-token batch costs over a decode (both timed alternately on the request's sequence, medians over all requests). Forcing the answer with a grammar instead costs as much per token as the decode (the whole vocabulary checked at each token) and hid the drafts' gain. The "while typing" rows: the stable prompt on a third sequence, after the fronts the editor's prefill sends while the hunk before the pause is typed (knownPromptPrefix at each new line) went through the engine's prefill on the typist's clock, each stopped when the next is known and the last at the pause (no completion competes for the CPU here, as in the editor it would); their tokens are those evaluated after the pause. Latency includes the ${DEFAULT_PAUSE_MS} ms pause; step costs this run: 1 token ${figures.step_one_ms ?? "–"} ms, 9 tokens ${figures.step_nine_ms ?? "–"} ms (p50).`,
     "",
     "| variant | prompt tokens evaluated of all, p50 (share, p50) | answer tokens, p50 (decode steps) | pause → answer, p50 / p95 | |",
     "|---|---|---|---|---|",
@@ -188,6 +210,8 @@ export async function runNextEditBench(): Promise<void> {
     row("answer: one decode per token", "plain", ""),
     row("answer: input-lookup drafts", "speculative", `drafts accepted ${figures.speculative_draft_acceptance ?? "–"}`),
     row("answer: drafts + early stop", "early-stop", `drafts accepted ${figures.early_stop_draft_acceptance ?? "–"}; stopped early in ${figures.early_stop_share === null ? "–" : `${((figures.early_stop_share as number) * 100).toFixed(0)}%`} of answers`),
+    row("prompt evaluated while typing (stable prompt; tokens evaluated after the pause)", "typing", `1-token answer; ${figures.typing_prefilled_tokens_p50 ?? "–"} tokens (p50) evaluated while typing, the known front done by the pause in ${figures.typing_prefill_done_share === null ? "–" : `${((figures.typing_prefill_done_share as number) * 100).toFixed(0)}%`} of requests`),
+    row("answer: drafts + early stop, prompt evaluated while typing", "typing-early-stop", ""),
   ].join("\n");
   writeBenchResult("next-edit", figures, markdown);
   process.stdout.write(`${markdown}\n`);
