@@ -17,6 +17,7 @@ import { buildPickerData, pickerRows, usesToOffer, type ModelUse, type PickerAct
 import { COMMANDS } from "./command-ids";
 import { CONFIG_SECTION, readConfig, resolveModelPath, toEngineSettings } from "./config";
 import type { HearthLog } from "./log";
+import { isServerUse } from "./server-engine-setup";
 
 export interface ModelPickerDeps {
   engine: Engine;
@@ -47,8 +48,10 @@ export function registerModelPicker(deps: ModelPickerDeps): { disposables: vscod
   return {
     disposables: [
       vscode.commands.registerCommand(COMMANDS.selectModel, (args?: SelectModelArgs) =>
-        // While a server answers, the models to choose from are the server's (/v1/models).
-        !args && deps.engine.target.kind === "server" ? vscode.commands.executeCommand(COMMANDS.selectServerModel) : picker.select(args),
+        // While a server answers, the models are the server's (/v1/models) for a use it serves (next edits are local).
+        deps.engine.target.kind === "server" && !args?.path && !args?.catalogId && (!args?.use || isServerUse(args.use))
+          ? vscode.commands.executeCommand(COMMANDS.selectServerModel, args?.use ? { use: args.use } : undefined)
+          : picker.select(args),
       ),
     ],
     api: { pickerData: (signal) => picker.data(signal) },

@@ -4,7 +4,8 @@ import type { EngineSwitch } from "../engine/engine-switch";
 import { readServerChoice, type ServerChoice } from "../engine/server/server-choice";
 import { ServerEngine } from "../engine/server/server-engine";
 import { bindKey, keyForServer, type KeyForServer } from "../engine/server/server-keys";
-import { shownServerUrl } from "../engine/server/server-settings";
+import { shownServerUrl, type ServedRole } from "../engine/server/server-settings";
+import type { ModelUse } from "../models/picker-data";
 import { COMMANDS } from "./command-ids";
 import type { HearthLog } from "./log";
 
@@ -76,7 +77,7 @@ export function registerServerEngine(context: vscode.ExtensionContext, deps: { e
     }),
     vscode.commands.registerCommand(COMMANDS.setServerApiKey, () => setApiKey(context, "main")),
     vscode.commands.registerCommand(COMMANDS.setEmbeddingServerApiKey, () => setApiKey(context, "embedding")),
-    vscode.commands.registerCommand(COMMANDS.selectServerModel, () => selectServerModel(deps.engine)),
+    vscode.commands.registerCommand(COMMANDS.selectServerModel, (args?: { use?: ModelUse }) => selectServerModel(deps.engine, args)),
   ];
 }
 
@@ -115,12 +116,25 @@ async function setApiKey(context: vscode.ExtensionContext, kind: KeyKind): Promi
   void vscode.window.showInformationMessage(key.trim() === "" ? `${title}: the key is removed.` : `${title}: the key is saved for ${shownServerUrl(url)}.`);
 }
 
+/** The roles a server model can be chosen for, by the model picker's uses (next edits run on the local engine only). */
+const SERVER_ROLES = [
+  { use: "both", label: "Completions and chat", role: "completion", keys: ["server.completionModel", "server.chatModel"] },
+  { use: "completion", label: "Completions", role: "completion", keys: ["server.completionModel"] },
+  { use: "chat", label: "Chat", role: "chat", keys: ["server.chatModel"] },
+  { use: "embedding", label: "Embeddings (codebase search)", role: "embedding", keys: ["server.embeddingModel"] },
+] as const satisfies readonly { use: ModelUse; label: string; role: ServedRole; keys: readonly string[] }[];
+
+/** Whether a server model can be chosen for `use` (the model picker hands these to the server's picker). */
+export function isServerUse(use: ModelUse): boolean {
+  return SERVER_ROLES.some((entry) => entry.use === use);
+}
+
 /**
- * The role first, then the models of the server that answers for it (/v1/models): the embedding server's for
- * embeddings when hearth.server.embeddingUrl is set, since the main server may serve no embedding model. The choice
- * goes into the user's settings.
+ * The role (asked first, unless `args.use` names it), then the models of the server that answers for it (/v1/models):
+ * the embedding server's for embeddings when hearth.server.embeddingUrl is set, since the main server may serve no
+ * embedding model. The choice goes into the user's settings.
  */
-async function selectServerModel(engine: EngineSwitch): Promise<void> {
+async function selectServerModel(engine: EngineSwitch, args?: { use?: ModelUse }): Promise<void> {
   const server = engine.server;
   if (!(server instanceof ServerEngine)) {
     void vscode.window.showInformationMessage("Hearth answers with the local engine: set hearth.engine.kind to \"server\" and hearth.server.url in your user settings to use an inference server.");
@@ -128,22 +142,15 @@ async function selectServerModel(engine: EngineSwitch): Promise<void> {
   }
   const { choice } = readEngineChoice();
   const embeddingApart = choice.kind === "server" && choice.settings.embeddingUrl !== undefined;
-  const role = await vscode.window.showQuickPick(
-    [
-      { label: "Completions and chat", role: "completion" as const, keys: ["server.completionModel", "server.chatModel"] },
-      { label: "Completions", role: "completion" as const, keys: ["server.completionModel"] },
-      { label: "Chat", role: "chat" as const, keys: ["server.chatModel"] },
-      {
-        label: "Embeddings (codebase search)",
-        role: "embedding" as const,
-        keys: ["server.embeddingModel"],
-        detail: embeddingApart
-          ? `from the embedding server, ${server.serverOf("embedding")} (hearth.server.embeddingUrl)`
-          : "from hearth.server.url: no embedding server is set (hearth.server.embeddingUrl); a llama-server that serves completions does not embed",
-      },
-    ],
-    { title: "Choose a server model for…" },
-  );
+  const embeddingFrom = embeddingApart
+    ? `from the embedding server, ${server.serverOf("embedding")} (hearth.server.embeddingUrl)`
+    : "from hearth.server.url: no embedding server is set (hearth.server.embeddingUrl), and a llama-server that serves completions does not embed";
+  const role =
+    SERVER_ROLES.find((entry) => entry.use === args?.use) ??
+    (await vscode.window.showQuickPick(
+      SERVER_ROLES.map((entry) => ({ ...entry, ...(entry.role === "embedding" ? { detail: embeddingFrom } : {}) })),
+      { title: "Choose a server model for…" },
+    ));
   if (!role) return;
   let models;
   try {
@@ -154,7 +161,10 @@ async function selectServerModel(engine: EngineSwitch): Promise<void> {
   }
   const model = await vscode.window.showQuickPick(
     models.map((entry) => ({ label: entry.id, ...(entry.ownedBy ? { description: entry.ownedBy } : {}) })),
-    { title: `${role.label}: models on ${server.serverOf(role.role)}`, placeHolder: models.length === 0 ? "The server lists no models." : "The model to use" },
+    {
+      title: `${role.label}: models on ${server.serverOf(role.role)}`,
+      placeHolder: models.length === 0 ? "The server lists no models." : role.role === "embedding" ? `An embedding model, ${embeddingFrom}` : "The model to use",
+    },
   );
   if (!model) return;
   const section = vscode.workspace.getConfiguration("hearth");

@@ -17,7 +17,7 @@ import { hearth, setModel, waitFor, workspaceFile } from "./helpers";
 const GLOBAL = vscode.ConfigurationTarget.Global;
 const SHIPPING = "src/shipping-rates.ts";
 const SHIPPING_CODE = "export function computeShippingRate(weightKg: number, zone: string): number {\n  return weightKg * (zone === 'EU' ? 4.5 : 9);\n}\n";
-const SERVER_KEYS = ["engine.kind", "server.url", "server.embeddingUrl", "server.completionModel", "server.chatModel"];
+const SERVER_KEYS = ["engine.kind", "server.url", "server.embeddingUrl", "server.completionModel", "server.chatModel", "server.embeddingModel"];
 
 describe("Every feature through llama-servers chosen in the user's settings", function () {
   this.timeout(240_000);
@@ -88,6 +88,17 @@ describe("Every feature through llama-servers chosen in the user's settings", fu
     const result = await api.engine.infill({ prefix: "export function countDone(items: Item[]): number {\n  ", suffix: "\n}\n", maxTokens: 64 });
     assert.equal(result.text, DEFAULT_SCRIPT.fim);
     assert.equal(coder.tasksStarted - tasks, 1, "the server completed it");
+  });
+
+  it("lists the embedding server's models, not the code server's, when the picker is asked for an embedding model", async () => {
+    // The code server serves only team-coder, which embeds nothing; the embedding server's list is team-embed alone.
+    const picked = vscode.commands.executeCommand("hearth.selectModel", { use: "embedding" });
+    await waitFor(async () => {
+      await vscode.commands.executeCommand("workbench.action.acceptSelectedQuickOpenItem");
+      return config().inspect("server.embeddingModel")?.globalValue === "team-embed";
+    }, "the embedding server's model to be chosen in the quick pick", 30_000);
+    await picked;
+    assert.equal(config().inspect("server.chatModel")?.globalValue, "team-coder", "the other roles keep their models");
   });
 
   it("reindexes the codebase with the embedding server's vectors once the server is chosen, and @codebase finds them", async () => {
