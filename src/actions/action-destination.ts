@@ -48,6 +48,10 @@ export async function planTests(host: ActionHost, document: ActionDocument): Pro
   const framework = await detectTestFramework(project ?? NO_PROJECT, document.languageId);
   if (!project) return appendTo(framework, document.path, document);
   const testPath = testFileFor(document.path, framework, project.paths);
+  // Refused before the model runs: Accept would append to, or create, whatever the link names.
+  if (testPath !== document.path && (await project.leadsOutside(testPath))) {
+    throw new Error(`the test file ${testPath} leads outside the workspace (a symlink to another place), so Hearth does not write tests there. Nothing was written.`);
+  }
   const existing = testPath === document.path ? document : await project.open(testPath).catch(() => null);
   if (existing) return appendTo(framework, testPath, existing);
   const newFile = project.newFile(testPath);

@@ -54,6 +54,11 @@ export interface ActionProject extends ProjectFiles {
   open(path: string): Promise<ActionDocument | null>;
   /** How the host names a project-relative path that does not exist yet. */
   newFile(path: string): NewFile;
+  /**
+   * Whether writing to the project-relative path would land outside the project, its symlinks followed (project-path.ts
+   * `leadsOutside`): a cloned repository's test file may be a link to ~/.bashrc.
+   */
+  leadsOutside(path: string): Promise<boolean>;
 }
 
 /** A proposed change: a range of a document (or a new file) and its replacement, shown while the model writes. */

@@ -103,7 +103,11 @@ async function edit(deps: ActionDeps, action: EditAction, request: ActionRequest
   let destination: Destination;
   let tests: TestPlan | undefined;
   if (action === "tests") {
-    tests = await planTests(host, document);
+    try {
+      tests = await planTests(host, document);
+    } catch (error) {
+      return fail(deps, error);
+    }
     destination = tests.destination;
   } else {
     // Document also takes the doc comment right above a selected declaration: it replaces that comment.

@@ -15,6 +15,7 @@ import type {
   ProposalRequest,
   ProposalView,
 } from "../actions/action-host";
+import { leadsOutside } from "../actions/project-path";
 import { DEFAULT_RULES_TOKENS, readProjectRules, rulesBudget } from "../chat/project-rules";
 import { pathInFolder } from "../completion/completion-pipeline";
 import { DEFAULT_EXCLUDED_FOLDERS } from "../context/index/workspace-files";
@@ -84,6 +85,7 @@ export class TerminalActionHost implements ActionHost {
         return text === null ? null : fileDocument({ path: join(root, relative), uri: pathToFileURL(join(root, relative)).toString(), languageId: languageIdForPath(relative) ?? "plaintext", text }, relative);
       },
       newFile: (relative): NewFile => ({ uri: join(root, relative), name: basename(relative) }),
+      leadsOutside: (relative) => leadsOutside(root, relative),
     };
   }
 

@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import type { ActionDocument, ActionHost, ActionNotice, ActionProject, DiagnosticSeverity, EditorDiagnostic, LineRange, ProposalRequest, ProposalView } from "../actions/action-host";
 import { noTarget, runAction, type ActionName, type ActionOutcome } from "../actions/action-runner";
 import { chatActionModel } from "../actions/action-services";
+import { leadsOutside } from "../actions/project-path";
 import type { ActionCodebaseSearch } from "../actions/codebase-context";
 import type { ContextPiece } from "../chat/prompt";
 import type { ContextEngine } from "../context/context-engine";
@@ -157,6 +158,8 @@ class EditorActionHost implements ActionHost {
         const uri = vscode.Uri.joinPath(root, path);
         return { uri: uri.toString(), name: basename(uri) };
       },
+      // Only a folder on disk has symlinks Hearth can follow; another file system's paths stay where they are.
+      leadsOutside: (path) => (root.scheme === "file" ? leadsOutside(root.fsPath, path) : Promise.resolve(false)),
     };
   }
 
