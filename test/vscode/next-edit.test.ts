@@ -46,6 +46,40 @@ describe("Next-edit suggestions in the extension host", function () {
     });
   }
 
+  /**
+   * The end of the next request, with what it drew if it showed a suggestion. Unlike onDidShow, which fires only for a
+   * suggestion, every request ends here: a request that ends otherwise fails the test with its outcome at once.
+   */
+  function nextSettledShown(): Promise<NonNullable<HearthApi["nextEdit"]["shown"]>> {
+    return new Promise((resolve, reject) => {
+      const sub = api.nextEdit.onDidSettle((outcome) => {
+        sub.dispose();
+        // The extension draws a suggestion in its own listener of this event, registered before this one.
+        const shown = api.nextEdit.shown;
+        if (outcome.kind === "shown" && shown) resolve(shown);
+        else reject(new Error(`the request ended ${JSON.stringify(outcome)} instead of showing a suggestion`));
+      });
+    });
+  }
+
+  /**
+   * Puts the cursor at `offset` and waits for VS Code to report the move: the extension's selection listener (which
+   * cancels a pending request) has then seen it, so it cannot cancel the request of an edit that follows.
+   */
+  async function placeCursor(editor: vscode.TextEditor, offset: number): Promise<void> {
+    const position = editor.document.positionAt(offset);
+    if (editor.selection.isEmpty && editor.selection.active.isEqual(position)) return;
+    const moved = new Promise<void>((resolve) => {
+      const sub = vscode.window.onDidChangeTextEditorSelection((event) => {
+        if (event.textEditor.document !== editor.document || !event.selections[0]?.active.isEqual(position)) return;
+        sub.dispose();
+        resolve();
+      });
+    });
+    editor.selection = new vscode.Selection(position, position);
+    await moved;
+  }
+
   /** The suggestion shown once one with this text is (it may already be). */
   function shownWithText(pattern: RegExp): Promise<NonNullable<HearthApi["nextEdit"]["shown"]>> {
     const now = api.nextEdit.shown;
@@ -75,9 +109,8 @@ describe("Next-edit suggestions in the extension host", function () {
   it("after a renamed parameter, shows its use renamed away from the cursor: one Tab goes there, one applies it, one undo reverts it", async () => {
     await useModel(RENAME);
     const editor = await openScenario(RENAME);
-    const after = RENAME.before.indexOf("w:") + 1;
-    editor.selection = new vscode.Selection(editor.document.positionAt(after), editor.document.positionAt(after));
-    const shown = nextShown();
+    await placeCursor(editor, RENAME.before.indexOf("w:") + 1);
+    const shown = nextSettledShown();
     await typeAtCursor(editor, "idth");
     const first = await shown;
     assert.equal(first.phase, "jump");
@@ -110,8 +143,7 @@ describe("Next-edit suggestions in the extension host", function () {
   it("never shows a suggestion for an older version: an edit while the model works replaces the request", async () => {
     await useModel(RENAME);
     const editor = await openScenario(RENAME);
-    const after = RENAME.before.indexOf("w:") + 1;
-    editor.selection = new vscode.Selection(editor.document.positionAt(after), editor.document.positionAt(after));
+    await placeCursor(editor, RENAME.before.indexOf("w:") + 1);
     const mismatched: string[] = [];
     const watch = api.nextEdit.onDidShow(({ suggestion }) => {
       if (suggestion.version !== editor.document.version) mismatched.push(`shown for ${suggestion.version} at ${editor.document.version}`);
@@ -137,8 +169,7 @@ describe("Next-edit suggestions in the extension host", function () {
   it("cancels on a cursor move: nothing stays shown", async () => {
     await useModel(RENAME);
     const editor = await openScenario(RENAME);
-    const after = RENAME.before.indexOf("w:") + 1;
-    editor.selection = new vscode.Selection(editor.document.positionAt(after), editor.document.positionAt(after));
+    await placeCursor(editor, RENAME.before.indexOf("w:") + 1);
     const settled = new Promise<string>((resolve) => {
       const sub = api.nextEdit.onDidSettle((outcome) => {
         sub.dispose();
