@@ -1,10 +1,10 @@
 // Codebase memory's bad inputs (issue 18): a store folder that is corrupt, locked by another window, a file, read-only;
-// a workspace of 100,000 files; a symlink out of the workspace; files that are binary, minified or huge under a source
-// extension. Each case runs the real indexer and LanceDB store in a temporary folder:
+// a workspace of 100,000 files; a symlink out of the workspace; a huge .gitignore; files that are binary, minified or
+// huge under a source extension. Each case runs the real indexer and LanceDB store in a temporary folder:
 // - refused: codebase search is off with a message a user can act on;
 // - accepted: indexed what it should (a broken store rebuilt, bad files skipped, a large workspace cut at its limit);
 // - unclear / crashed / hung: a raw error, a throw where it should answer, no answer in time.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryLogger } from "../../src/common/logger";
@@ -94,6 +94,16 @@ const CASES: MemoryCase[] = [
       return 500;
     },
     expect: (s) => (s.files === 2 && s.indexed === 2 && !s.overLimit ? null : `files ${s.files}, indexed ${s.indexed}, over the limit ${s.overLimit}`),
+  },
+  {
+    name: "a .gitignore of 600 MB (sparse) is read only at its head, and its first rules still apply",
+    setup: (ws) => {
+      writeFileSync(join(ws, "a.ts"), CODE);
+      writeFileSync(join(ws, "secret.ts"), CODE);
+      writeFileSync(join(ws, ".gitignore"), "secret.ts\n");
+      truncateSync(join(ws, ".gitignore"), 600 * 1024 * 1024);
+    },
+    expect: (s) => (s.files === 1 && s.indexed === 1 ? null : `files ${s.files}, indexed ${s.indexed}: the .gitignore's rules were lost`),
   },
   {
     name: "binary, minified and oversized files under source extensions are skipped",

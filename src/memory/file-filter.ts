@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import ignore from "ignore";
 import type { Ignore } from "ignore";
@@ -65,8 +65,8 @@ export class FileFilter {
     if (this.gitignores.has(dir)) return this.gitignores.get(dir) ?? null;
     let rules: Ignore | null = null;
     try {
-      const file = join(dir, ".gitignore");
-      if (statSync(file).size > 0) rules = ignore().add(readFileSync(file, "utf8").slice(0, MAX_GITIGNORE_BYTES).split(/\r?\n/).filter(isTamePattern));
+      const text = readHead(join(dir, ".gitignore"));
+      if (text) rules = ignore().add(text.split(/\r?\n/).filter(isTamePattern));
     } catch {
       // No .gitignore here (the usual case), or one we may not read: nothing is ignored by it.
     }
@@ -77,6 +77,26 @@ export class FileFilter {
   /** Forgets a folder's rules after its .gitignore changed. */
   forget(gitignorePath: string): void {
     this.gitignores.delete(dirname(gitignorePath));
+  }
+}
+
+/**
+ * A `.gitignore`'s first MAX_GITIGNORE_BYTES, whole lines only; "" for an empty file or anything but a regular file. A
+ * hostile repository's file of hundreds of megabytes (a few hundred KB in git) is not read whole: that was more than
+ * a string holds (every rule lost), or, below that, hundreds of megabytes the filter kept alive in the worker.
+ */
+function readHead(file: string): string {
+  if (!statSync(file).isFile()) return "";
+  const fd = openSync(file, "r");
+  try {
+    const buffer = Buffer.alloc(MAX_GITIGNORE_BYTES + 1);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    if (read <= MAX_GITIGNORE_BYTES) return buffer.toString("utf8", 0, read);
+    // Cut: the last line is only part of a pattern.
+    const text = buffer.toString("utf8", 0, MAX_GITIGNORE_BYTES);
+    return text.slice(0, text.lastIndexOf("\n") + 1);
+  } finally {
+    closeSync(fd);
   }
 }
 

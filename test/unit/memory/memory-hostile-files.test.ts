@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { truncateSync } from "node:fs";
 import { join } from "node:path";
 import { MemoryLogger } from "../../../src/common/logger";
 import { FileFilter } from "../../../src/memory/file-filter";
@@ -39,6 +40,17 @@ describe("memory: special files in the workspace", function () {
     assert.ok(performance.now() - started < 2000, `took ${Math.round(performance.now() - started)} ms`);
     assert.equal(filter.ignores(join(ws.root, "src", "secret.ts")), true);
     assert.equal(filter.ignores(join(ws.root, "src", "scratch.tmp.ts")), true);
+  });
+
+  it("keeps the first rules of a .gitignore too large to read whole, reading only its head", async () => {
+    // 600 MB on disk (sparse here; a few hundred KB in git): read whole, it is more than a string can hold, and every
+    // rule was lost; below that size it was held in the worker's memory for as long as the filter lives.
+    const file = await ws.put(".gitignore", "secret.ts\n*.tmp.ts\n");
+    truncateSync(file, 600 * 1024 * 1024);
+    const filter = new FileFilter([ws.root]);
+    assert.equal(filter.ignores(join(ws.root, "src", "secret.ts")), true);
+    assert.equal(filter.ignores(join(ws.root, "src", "scratch.tmp.ts")), true);
+    assert.equal(filter.ignores(join(ws.root, "src", "math.ts")), false);
   });
 
   it("answers at once for a files.exclude glob whose wildcards would backtrack for hours", () => {
