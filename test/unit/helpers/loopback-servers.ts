@@ -20,20 +20,26 @@ export function loopbackServers() {
       server.close();
     }
   });
-  const listen = async (handler: Handler): Promise<string> => {
+  /** A server answering with `handler`; `hits` counts its requests per path, `close` stops it now (a server down). */
+  const serve = async (handler: Handler): Promise<{ url: string; hits: Map<string, number>; close(): void }> => {
+    const hits = new Map<string, number>();
     const server = createServer((req, res) => {
       let body = "";
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-      req.on("end", () => handler(req, res, body));
+      req.on("end", () => {
+        hits.set(req.url ?? "", (hits.get(req.url ?? "") ?? 0) + 1);
+        handler(req, res, body);
+      });
     });
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, close: () => server.close() };
   };
+  const listen = async (handler: Handler): Promise<string> => (await serve(handler)).url;
   const engineAt = (url: string, completionModel = "", settings: Partial<ServerSettings> = {}): ServerEngine => {
     const engine = new ServerEngine({ url, models: { completion: completionModel, chat: "", embedding: "" }, timeoutMs: 5000, fimFormat: "qwen", retryDelaysMs: [], ...settings }, new MemoryLogger());
     engines.push(engine);
     return engine;
   };
-  return { listen, engineAt, open: async (handler: Handler) => engineAt(await listen(handler)) };
+  return { serve, listen, engineAt, open: async (handler: Handler) => engineAt(await listen(handler)) };
 }

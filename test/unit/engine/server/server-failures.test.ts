@@ -2,36 +2,16 @@
 // a connection cut mid-stream, a server that never answers), each from a tiny real HTTP server on 127.0.0.1. The
 // failures llama-server itself produces (down, 401, unknown model) are in server-engine.test.ts against the real one.
 import { strict as assert } from "node:assert";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { MemoryLogger } from "../../../../src/common/logger";
+import type { ServerResponse } from "node:http";
 import type { EngineStatus } from "../../../../src/engine/client-types";
-import { ServerEngine } from "../../../../src/engine/server/server-engine";
 import type { ServerSettings } from "../../../../src/engine/server/server-settings";
 import { EngineError, retriesOnNextRequest } from "../../../../src/engine/protocol";
-
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-
-/** A real HTTP server on a free loopback port that answers each request with `handler`, counting them per path. */
-async function tinyServer(handler: Handler): Promise<{ url: string; hits: Map<string, number>; server: Server }> {
-  const hits = new Map<string, number>();
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    req.on("end", () => {
-      hits.set(req.url ?? "", (hits.get(req.url ?? "") ?? 0) + 1);
-      handler(req, res, body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server };
-}
+import { loopbackServers, type Handler } from "../../helpers/loopback-servers";
 
 const MODELS = JSON.stringify({ object: "list", data: [{ id: "coder", object: "model", owned_by: "test" }] });
 
-function settings(url: string, overrides: Partial<ServerSettings> = {}): ServerSettings {
-  return { url, models: { completion: "", chat: "", embedding: "" }, timeoutMs: 2000, fimFormat: "qwen", retryDelaysMs: [10, 20], ...overrides };
-}
+/** Short time-outs and retries: these servers fail on purpose. */
+const FAILING: Partial<ServerSettings> = { timeoutMs: 2000, retryDelaysMs: [10, 20] };
 
 function sse(res: ServerResponse, events: unknown[], end = true): void {
   res.writeHead(200, { "content-type": "text/event-stream" });
@@ -52,28 +32,16 @@ async function failure(promise: Promise<unknown>): Promise<EngineError> {
 const INFILL = { prefix: "function add(a, b) {\n  ", suffix: "\n}\n", maxTokens: 16 };
 
 describe("the server engine against a failing server", () => {
-  const servers: Server[] = [];
-  const engines: ServerEngine[] = [];
-  afterEach(async () => {
-    await Promise.all(engines.splice(0).map((engine) => engine.dispose()));
-    for (const server of servers.splice(0)) {
-      server.closeAllConnections();
-      server.close();
-    }
-  });
+  const { serve, engineAt } = loopbackServers();
   const open = async (handler: Handler, overrides: Partial<ServerSettings> = {}) => {
-    const tiny = await tinyServer(handler);
-    servers.push(tiny.server);
-    const engine = new ServerEngine(settings(tiny.url, overrides), new MemoryLogger());
-    engines.push(engine);
-    return { ...tiny, engine };
+    const served = await serve(handler);
+    return { ...served, engine: engineAt(served.url, "", { ...FAILING, ...overrides }) };
   };
 
   it("says the server refused the connection when nothing listens at the URL, and shows it in the status", async () => {
-    const { url, server } = await tinyServer(() => {});
-    server.close();
-    const engine = new ServerEngine(settings(url), new MemoryLogger());
-    engines.push(engine);
+    const { url, close } = await serve(() => {});
+    close();
+    const engine = engineAt(url, "", FAILING);
     const error = await failure(engine.infill(INFILL));
     assert.equal(error.code, "server-unreachable");
     assert.match(error.message, new RegExp(`${url.replace(/\./g, "\\.")} refused the connection: is it running, and is hearth.server.url right\\?`));
@@ -83,13 +51,12 @@ describe("the server engine against a failing server", () => {
   });
 
   it("names hearth.server.embeddingUrl, not hearth.server.url, when the embedding server is down or is no API", async () => {
-    const { url: down, server } = await tinyServer(() => {});
-    server.close();
-    const page = await tinyServer((_req, res) => {
+    const { url: down, close } = await serve(() => {});
+    close();
+    const page = await serve((_req, res) => {
       res.writeHead(404, { "content-type": "text/html" });
       res.end("<html>Not Found</html>");
     });
-    servers.push(page.server);
     for (const embeddingUrl of [down, page.url]) {
       const { engine } = await open((_req, res) => res.end(MODELS), { embeddingUrl });
       const error = await failure(engine.embed(["a"]));
@@ -194,8 +161,7 @@ describe("the server engine against a failing server", () => {
   });
 
   it("refuses a URL that is not http(s) without sending anything", async () => {
-    const engine = new ServerEngine(settings("ftp://example.com"), new MemoryLogger());
-    engines.push(engine);
+    const engine = engineAt("ftp://example.com", "", FAILING);
     const status = engine.status as Extract<EngineStatus, { kind: "error" }>;
     assert.equal(status.kind, "error");
     assert.match(status.error.message, /must start with http:\/\/ or https:\/\//);
