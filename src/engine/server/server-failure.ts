@@ -9,6 +9,11 @@ import { EngineError, type EngineErrorCode } from "../protocol";
 /** The setting that holds the server's address, named in messages that ask to check it. */
 export const URL_SETTING = "hearth.server.url";
 
+/** The command that sets the key of the server a setting names: each server has its own key. */
+function keyCommand(setting: string): string {
+  return setting === "hearth.server.embeddingUrl" ? "Hearth: Set Embedding Server API Key" : "Hearth: Set Server API Key";
+}
+
 export class ServerFailure extends EngineError {
   constructor(
     code: EngineErrorCode,
@@ -77,7 +82,7 @@ export class ServerFailure extends EngineError {
     const where = url.origin;
     const tail = said ? ` The server said: ${said}` : "";
     if (status === 401 || status === 403) {
-      return new ServerFailure("server-auth", `The inference server at ${where} refused Hearth's API key (${status}): set the right one with "Hearth: Set Server API Key".${tail}`, body.slice(0, 300), false);
+      return new ServerFailure("server-auth", `The inference server at ${where} refused Hearth's API key (${status}): set the right one with "${keyCommand(setting)}".${tail}`, body.slice(0, 300), false);
     }
     if (status === 404) {
       if (/model/i.test(said)) {

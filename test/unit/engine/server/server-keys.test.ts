@@ -48,6 +48,15 @@ describe("the server engine's API keys and model lists, with an embedding server
     assert.deepEqual(keysAt("main"), ["Bearer main-key"]);
   });
 
+  it("asks for the embedding server's own key when that server refuses the key it was sent", async () => {
+    const refusing = await listen((_req, res) => res.writeHead(401).end(JSON.stringify({ error: { message: "Invalid API Key" } })));
+    const engine = engineAt(await recording("main", "coder"), "", { apiKey: "main-key", embeddingUrl: refusing });
+    await assert.rejects(engine.embed(["const a = 1;"]), (error: Error) => {
+      assert.match(error.message, /refused Hearth's API key \(401\): set the right one with "Hearth: Set Embedding Server API Key"/);
+      return true;
+    });
+  });
+
   it("lists the embedding server's models for the embedding role, and the main server's for the others", async () => {
     const engine = engineAt(await recording("main", "coder", "chatter"), "", { embeddingUrl: await recording("embedder", "bge-small", "nomic-embed") });
     assert.deepEqual((await engine.listModels(undefined, "embedding")).map((m) => m.id), ["bge-small", "nomic-embed"]);
