@@ -1,11 +1,24 @@
 // Whether writing to a path of the project would land outside it. A cloned repository chooses its symlinks: a test file
 // that is a link to ~/.bashrc, a dangling one to ~/.bash_aliases (creating the file follows it), a test folder linked
 // to somewhere else. An action writes only where the path's real place is inside the project's folder.
-import { lstat, readlink, realpath } from "node:fs/promises";
+import { lstat, readFile, readlink, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 
 /** Links followed in a row before giving up (as the system's ELOOP does). */
 const MAX_LINKS = 40;
+
+/**
+ * The largest project file an action reads (a manifest, a build file): a hostile repository's package.json of hundreds
+ * of megabytes (a few hundred KB in git) would be read whole and parsed on the extension host's thread.
+ */
+export const MAX_PROJECT_FILE_BYTES = 1024 * 1024;
+
+/** A project file's text; null when it is missing, not a regular file, or over MAX_PROJECT_FILE_BYTES. */
+export async function readProjectFile(file: string): Promise<string | null> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile() || info.size > MAX_PROJECT_FILE_BYTES) return null;
+  return readFile(file, "utf8").catch(() => null);
+}
 
 /**
  * Whether a write to `relative` (a path inside `root`, as the project names it) would reach a file outside `root`,

@@ -14,6 +14,7 @@ export interface TestFramework {
 export interface ProjectFiles {
   /** Files of the project (a bounded listing is enough: manifests, config files and the test folders matter). */
   paths: readonly string[];
+  /** A file's text; null when it is missing or larger than a manifest is (project-path.ts MAX_PROJECT_FILE_BYTES). */
   read(path: string): Promise<string | null>;
 }
 

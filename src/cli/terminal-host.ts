@@ -15,7 +15,7 @@ import type {
   ProposalRequest,
   ProposalView,
 } from "../actions/action-host";
-import { leadsOutside } from "../actions/project-path";
+import { leadsOutside, readProjectFile } from "../actions/project-path";
 import { DEFAULT_RULES_TOKENS, readProjectRules, rulesBudget } from "../chat/project-rules";
 import { pathInFolder } from "../completion/completion-pipeline";
 import { DEFAULT_EXCLUDED_FOLDERS } from "../context/index/workspace-files";
@@ -79,7 +79,7 @@ export class TerminalActionHost implements ActionHost {
     const root = this.workspace;
     return {
       paths: await listProjectFiles(root),
-      read: (relative) => readFile(join(root, relative), "utf8").catch(() => null),
+      read: (relative) => readProjectFile(join(root, relative)),
       open: async (relative) => {
         const text = await readFile(join(root, relative), "utf8").catch(() => null);
         return text === null ? null : fileDocument({ path: join(root, relative), uri: pathToFileURL(join(root, relative)).toString(), languageId: languageIdForPath(relative) ?? "plaintext", text }, relative);

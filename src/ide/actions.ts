@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import type { ActionDocument, ActionHost, ActionNotice, ActionProject, DiagnosticSeverity, EditorDiagnostic, LineRange, ProposalRequest, ProposalView } from "../actions/action-host";
 import { noTarget, runAction, type ActionName, type ActionOutcome } from "../actions/action-runner";
 import { chatActionModel } from "../actions/action-services";
-import { leadsOutside } from "../actions/project-path";
+import { leadsOutside, MAX_PROJECT_FILE_BYTES } from "../actions/project-path";
 import type { ActionCodebaseSearch } from "../actions/codebase-context";
 import type { ContextPiece } from "../chat/prompt";
 import type { ContextEngine } from "../context/context-engine";
@@ -137,7 +137,10 @@ class EditorActionHost implements ActionHost {
       paths: uris.map((u) => vscode.workspace.asRelativePath(u, false)),
       read: async (path) => {
         try {
-          return Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, path))).toString("utf8");
+          const uri = vscode.Uri.joinPath(root, path);
+          const info = await vscode.workspace.fs.stat(uri);
+          if ((info.type & vscode.FileType.File) === 0 || info.size > MAX_PROJECT_FILE_BYTES) return null;
+          return Buffer.from(await vscode.workspace.fs.readFile(uri)).toString("utf8");
         } catch {
           return null;
         }

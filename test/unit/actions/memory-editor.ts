@@ -14,7 +14,7 @@ import type {
   ProposalRequest,
   ProposalView,
 } from "../../../src/actions/action-host";
-import { leadsOutside } from "../../../src/actions/project-path";
+import { leadsOutside, readProjectFile } from "../../../src/actions/project-path";
 import type { ContextPiece } from "../../../src/chat/prompt";
 
 const LANGUAGES: Record<string, string> = { ".ts": "typescript", ".js": "javascript", ".py": "python", ".json": "json" };
@@ -142,7 +142,7 @@ export class MemoryEditor implements ActionHost {
       .map((entry) => this.relativePath(join(entry.parentPath, entry.name)));
     return {
       paths,
-      read: (path) => readFile(join(this.root, path), "utf8").catch(() => null),
+      read: (path) => readProjectFile(join(this.root, path)),
       open: (path) => this.open(path).catch(() => null),
       newFile: (path) => ({ uri: join(this.root, path), name: basename(path) }),
       leadsOutside: (path) => leadsOutside(this.root, path),

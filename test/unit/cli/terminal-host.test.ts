@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -29,5 +29,15 @@ describe("terminal action host", () => {
     assert.match(rules, /AGENTS\.md cut here/);
     assert.equal(rulesBudget(2048), 256);
     assert.equal(rulesBudget(131072), 1024);
+  });
+
+  it("does not read a project file of hundreds of megabytes that Generate Tests looks into (a hostile package.json)", async () => {
+    const file = path.join(root, "src/math.ts");
+    await writeFile(path.join(root, "package.json"), '{ "devDependencies": { "mocha": "1" }, "x": "');
+    await truncate(path.join(root, "package.json"), 300 * 1024 * 1024);
+    const host = new TerminalActionHost(root, { uri: "", diagnostics: [] });
+    const project = await host.projectOf(fileDocument({ path: file, uri: pathToFileURL(file).toString(), languageId: "typescript", text: "" }, "src/math.ts"));
+    assert.equal(await project?.read("package.json"), null);
+    assert.equal(await project?.read("src/AGENTS.md"), "Src rule: no default exports.");
   });
 });
