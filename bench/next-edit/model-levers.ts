@@ -17,13 +17,14 @@
 //     - the decode steps each variant takes for the oracle's tokens: plain, one per token; speculative, the steps of
 //       the engine's own InputLookupTokenPredictor (nextEditTokenPredictor) run over the prompt and the oracle's tokens
 //       (a step verifies its drafts in one batch and keeps the ones the oracle confirms); early stop, the same steps
-//       until the engine's ResyncWatcher stops the answer.
+//       until the engine's ResyncWatcher stops the answer; first change, until the oracle's change is written whole
+//       (what showing the suggestion the moment its change is complete could at best give).
 //     latency = the pause + the stable prompt's measured time + each step's cost: a decode, plus per draft the share
 //     of one that a 9-token batch costs over a decode (medians over all requests).
 import type { LlamaContextSequence, Token } from "node-llama-cpp" with { "resolution-mode": "import" };
 import type { NextEditParams } from "../../src/engine/protocol";
 import { SWEEP_FORMAT } from "../../src/nextedit/formats";
-import type { NextEditPrompt } from "../../src/nextedit/next-edit-prompt";
+import { changedLines, type NextEditPrompt } from "../../src/nextedit/next-edit-prompt";
 import type { PromptPiece } from "../../src/fim/types";
 import { DEFAULT_PAUSE_MS } from "../../src/nextedit/next-edit-requests";
 import { lineOfOffset } from "../../src/nextedit/text-lines";
@@ -55,7 +56,7 @@ export interface LeverSample {
 }
 
 export const PROMPT_VARIANTS = ["sliding", "stable", "typing"] as const;
-export const ANSWER_VARIANTS = ["plain", "speculative", "early-stop", "typing-early-stop"] as const;
+export const ANSWER_VARIANTS = ["plain", "speculative", "early-stop", "first-change", "typing-early-stop"] as const;
 export type Variant = (typeof PROMPT_VARIANTS)[number] | (typeof ANSWER_VARIANTS)[number];
 
 export interface VariantRun {
@@ -130,9 +131,15 @@ export async function runModelLevers(samples: LeverSample[], log: (line: string)
       const prompt = promptTokens.tokenizePrompt(model, sample.stable.pieces, { guard: SWEEP_FORMAT.specialTokens });
       const answer = [...model.tokenize(`${sample.oracle}\n`, false), fileSep];
       const window = sample.stable.window;
+      const change = changedLines(window.text, sample.oracle);
+      const firstChangeEnd = change ? sample.oracle.split("\n").slice(0, change.after.last + 1).join("\n").length + 1 : 0;
       for (const variant of ANSWER_VARIANTS) {
         const watcher = variant === "early-stop" || variant === "typing-early-stop" ? new resync.ResyncWatcher({ window: window.text, cursorLine: lineOfOffset(window.text, sample.cursorOffset - window.start) }) : undefined;
-        const steps = decodeSteps(variant === "plain" ? undefined : worker.nextEditTokenPredictor(lib), prompt, answer, (tokens) => watcher?.push(model.detokenize(tokens)) !== undefined);
+        // first-change: the answer ends the moment the oracle's change is written whole (a lower bound: knowing that the
+        // change ended needs the lines after it, which the early stop waits for).
+        let written = "";
+        const stop = (tokens: Token[]) => (variant === "first-change" ? (written += model.detokenize(tokens)).length >= firstChangeEnd : watcher?.push(model.detokenize(tokens)) !== undefined);
+        const steps = decodeSteps(variant === "plain" ? undefined : worker.nextEditTokenPredictor(lib), prompt, answer, stop);
         const from = variant === "typing-early-stop" ? typing! : stable!;
         const run: VariantRun = {
           variant,

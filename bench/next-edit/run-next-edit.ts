@@ -180,6 +180,13 @@ export async function runNextEditBench(): Promise<void> {
   }
   const typed = of("typing");
   figures.typing_prefilled_tokens_p50 = typed.length > 0 ? median(typed.map((run) => run.prefilledTokens ?? 0)) : null;
+  // Paired per request (the same request on both sequences, the order alternated): the noise of a shared machine's load
+  // falls on both sides of each ratio alike.
+  const stables = of("stable");
+  const ratios = typed.map((run, i) => (run.latencyMs - DEFAULT_PAUSE_MS) / Math.max(1, stables[i]!.latencyMs - DEFAULT_PAUSE_MS));
+  const tokenRatios = typed.map((run, i) => run.promptTokens / Math.max(1, stables[i]!.promptTokens));
+  figures.typing_prompt_time_ratio_p50 = ratios.length > 0 ? Number(median(ratios).toFixed(3)) : null;
+  figures.typing_prompt_tokens_ratio_p50 = tokenRatios.length > 0 ? Number(median(tokenRatios).toFixed(3)) : null;
   figures.typing_prefill_done_share = typed.length > 0 ? Number((typed.filter((run) => run.prefillDone).length / typed.length).toFixed(3)) : null;
   figures.step_one_ms = levers.stepOneMs.length > 0 ? Math.round(median(levers.stepOneMs)) : null;
   figures.step_nine_ms = levers.stepNineMs.length > 0 ? Math.round(median(levers.stepNineMs)) : null;
@@ -210,7 +217,8 @@ export async function runNextEditBench(): Promise<void> {
     row("answer: one decode per token", "plain", ""),
     row("answer: input-lookup drafts", "speculative", `drafts accepted ${figures.speculative_draft_acceptance ?? "–"}`),
     row("answer: drafts + early stop", "early-stop", `drafts accepted ${figures.early_stop_draft_acceptance ?? "–"}; stopped early in ${figures.early_stop_share === null ? "–" : `${((figures.early_stop_share as number) * 100).toFixed(0)}%`} of answers`),
-    row("prompt evaluated while typing (stable prompt; tokens evaluated after the pause)", "typing", `1-token answer; ${figures.typing_prefilled_tokens_p50 ?? "–"} tokens (p50) evaluated while typing, the known front done by the pause in ${figures.typing_prefill_done_share === null ? "–" : `${((figures.typing_prefill_done_share as number) * 100).toFixed(0)}%`} of requests`),
+    row("answer: drafts, stopped the moment the change is written (lower bound)", "first-change", "the early stop must see lines after the change to know it ended"),
+    row("prompt evaluated while typing (stable prompt; tokens evaluated after the pause)", "typing", `1-token answer; ${figures.typing_prefilled_tokens_p50 ?? "–"} tokens (p50) evaluated while typing, the known front done by the pause in ${figures.typing_prefill_done_share === null ? "–" : `${((figures.typing_prefill_done_share as number) * 100).toFixed(0)}%`} of requests; per request against the stable row, tokens after the pause ×${figures.typing_prompt_tokens_ratio_p50 ?? "–"}, prompt time ×${figures.typing_prompt_time_ratio_p50 ?? "–"} (p50)`),
     row("answer: drafts + early stop, prompt evaluated while typing", "typing-early-stop", ""),
   ].join("\n");
   writeBenchResult("next-edit", figures, markdown);
