@@ -3,9 +3,10 @@
 import { readlinkSync } from "node:fs";
 import { constants, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import { AbortedError, isAbortError } from "../common/abort";
+import { AbortedError } from "../common/abort";
 import { errorMessage } from "../common/errors";
 import { postingLogger } from "../common/logger";
+import { servingRequests } from "../common/worker-requests";
 import { NoEmbeddingModelError } from "./embedder";
 import type { Embedder, EmbeddingBatch } from "./embedder";
 import { MemoryIndexer } from "./memory-indexer";
@@ -55,19 +56,10 @@ if (port) {
     maxChunkChars: data.maxChunkChars,
     whenIdle,
   });
-  const running = new Map<number, AbortController>();
-
-  const handle = async (req: MemoryRequest): Promise<MemoryResult> => {
+  const serve = servingRequests<MemoryRequest, MemoryResult>(post, async (req, signal) => {
     switch (req.type) {
-      case "index-folders": {
-        const controller = new AbortController();
-        running.set(req.id, controller);
-        try {
-          return await indexer.indexFolders(req.roots, controller.signal, (progress) => post({ type: "progress", id: req.id, progress }));
-        } finally {
-          running.delete(req.id);
-        }
-      }
+      case "index-folders":
+        return indexer.indexFolders(req.roots, signal, (progress) => post({ type: "progress", id: req.id, progress }));
       case "update-file":
         return indexer.updateFile(req.path, req.text);
       case "remove-file":
@@ -79,11 +71,8 @@ if (port) {
         return indexer.chunksAt(req.places, req.limit);
       case "stats":
         return indexer.stats();
-      case "cancel":
-        running.get(req.target)?.abort();
-        return true;
     }
-  };
+  });
 
   port.on("message", (m: MemoryRequest | MemoryNotice) => {
     if (m.type === "busy") {
@@ -102,10 +91,7 @@ if (port) {
       else waiter?.reject(m.noModel ? new NoEmbeddingModelError(m.message) : new Error(m.message));
       return;
     }
-    handle(m).then(
-      (result) => post({ type: "reply", id: m.id, result }),
-      (e: unknown) => post({ type: "failed", id: m.id, message: errorMessage(e), aborted: isAbortError(e) }),
-    );
+    serve(m);
   });
 }
 

@@ -2,7 +2,7 @@
 // extension host's thread. Bundled as dist/context-index-worker.js; tests run out/src/context/index/symbol-index-worker.js.
 import { parentPort, workerData } from "node:worker_threads";
 import { postingLogger } from "../../common/logger";
-import { errorMessage } from "../../common/errors";
+import { servingRequests } from "../../common/worker-requests";
 import { SymbolIndexCore } from "./symbol-index-core";
 import type { IndexMessage, IndexRequest, IndexResult, IndexWorkerData } from "./symbol-index-protocol";
 
@@ -12,19 +12,10 @@ if (port) {
   const logger = postingLogger(post);
   const data = workerData as IndexWorkerData;
   const core = new SymbolIndexCore({ grammarsDir: data.grammarsDir, logger, limits: data.limits });
-  const running = new Map<number, AbortController>();
-
-  const handle = async (req: IndexRequest): Promise<IndexResult> => {
+  const serve = servingRequests<IndexRequest, IndexResult>(post, async (req, signal) => {
     switch (req.type) {
-      case "index-folders": {
-        const controller = new AbortController();
-        running.set(req.id, controller);
-        try {
-          return await core.indexFolders(req.roots, controller.signal);
-        } finally {
-          running.delete(req.id);
-        }
-      }
+      case "index-folders":
+        return core.indexFolders(req.roots, signal);
       case "update-file":
         return core.indexFile(req.path, req.text, req.languageId);
       case "remove-file":
@@ -34,16 +25,7 @@ if (port) {
         return core.query(req.query);
       case "stats":
         return core.stats();
-      case "cancel":
-        running.get(req.target)?.abort();
-        return true;
     }
-  };
-
-  port.on("message", (req: IndexRequest) => {
-    handle(req).then(
-      (result) => post({ type: "reply", id: req.id, result }),
-      (e: unknown) => post({ type: "failed", id: req.id, message: errorMessage(e) }),
-    );
   });
+  port.on("message", serve);
 }
