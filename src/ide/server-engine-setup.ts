@@ -4,7 +4,7 @@ import type { EngineSwitch } from "../engine/engine-switch";
 import { readServerChoice, type ServerChoice } from "../engine/server/server-choice";
 import { ServerEngine } from "../engine/server/server-engine";
 import { bindKey, keyForServer, type KeyForServer } from "../engine/server/server-keys";
-import { shownServerUrl, type ServedRole } from "../engine/server/server-settings";
+import { keyCommand, shownServerUrl, type ServedRole } from "../engine/server/server-settings";
 import type { ModelUse } from "../models/picker-data";
 import { COMMANDS } from "./command-ids";
 import type { HearthLog } from "./log";
@@ -16,10 +16,10 @@ import type { HearthLog } from "./log";
 export const SERVER_API_KEY_SECRET = "hearth.server.apiKey";
 export const EMBEDDING_SERVER_API_KEY_SECRET = "hearth.server.embeddingApiKey";
 
-/** Each key: where it is kept, the setting that names its server, and the command that sets it. */
+/** Each key: where it is kept, the setting that names its server, and the title of the command that sets it. */
 const KEYS = {
-  main: { secret: SERVER_API_KEY_SECRET, setting: "hearth.server.url", command: COMMANDS.setServerApiKey, title: "Hearth: Set Server API Key" },
-  embedding: { secret: EMBEDDING_SERVER_API_KEY_SECRET, setting: "hearth.server.embeddingUrl", command: COMMANDS.setEmbeddingServerApiKey, title: "Hearth: Set Embedding Server API Key" },
+  main: { secret: SERVER_API_KEY_SECRET, setting: "hearth.server.url", title: keyCommand("hearth.server.url") },
+  embedding: { secret: EMBEDDING_SERVER_API_KEY_SECRET, setting: "hearth.server.embeddingUrl", title: keyCommand("hearth.server.embeddingUrl") },
 } as const;
 type KeyKind = keyof typeof KEYS;
 

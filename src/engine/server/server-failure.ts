@@ -1,5 +1,6 @@
 import { errorMessage } from "../../common/errors";
 import { EngineError, type EngineErrorCode } from "../protocol";
+import { keyCommand } from "./server-settings";
 
 /**
  * A failure of the inference server, with the message a user can act on (what happened, at which address, what to
@@ -8,11 +9,6 @@ import { EngineError, type EngineErrorCode } from "../protocol";
  */
 /** The setting that holds the server's address, named in messages that ask to check it. */
 export const URL_SETTING = "hearth.server.url";
-
-/** The command that sets the key of the server a setting names: each server has its own key. */
-function keyCommand(setting: string): string {
-  return setting === "hearth.server.embeddingUrl" ? "Hearth: Set Embedding Server API Key" : "Hearth: Set Server API Key";
-}
 
 export class ServerFailure extends EngineError {
   constructor(

@@ -32,6 +32,11 @@ export interface ServerSettings {
   retryDelaysMs?: readonly number[];
 }
 
+/** The command that sets the key of the server a setting names: each server has its own key. */
+export function keyCommand(setting: string): string {
+  return setting === "hearth.server.embeddingUrl" ? "Hearth: Set Embedding Server API Key" : "Hearth: Set Server API Key";
+}
+
 /** The API's root (…/v1) from the URL the user wrote, or a message saying what is wrong with it. */
 export function apiBase(url: string, setting = "hearth.server.url"): { ok: true; base: URL } | { ok: false; message: string } {
   let parsed: URL;
@@ -44,7 +49,7 @@ export function apiBase(url: string, setting = "hearth.server.url"): { ok: true;
     return { ok: false, message: `The server URL "${shownServerUrl(url)}" (setting ${setting}) must start with http:// or https://.` };
   }
   if (parsed.username || parsed.password) {
-    return { ok: false, message: `The server URL (setting ${setting}) must not hold a user name or password; set the API key with Hearth: Set Server API Key.` };
+    return { ok: false, message: `The server URL (setting ${setting}) must not hold a user name or password; set the API key with ${keyCommand(setting)}.` };
   }
   const path = parsed.pathname.replace(/\/+$/, "");
   parsed.pathname = path.endsWith("/v1") ? `${path}/` : `${path}/v1/`;

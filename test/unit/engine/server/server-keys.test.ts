@@ -3,6 +3,7 @@
 import { strict as assert } from "node:assert";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { bindKey, keyForServer } from "../../../../src/engine/server/server-keys";
+import { apiBase } from "../../../../src/engine/server/server-settings";
 import { loopbackServers } from "../../helpers/loopback-servers";
 
 const modelList = (...ids: string[]) => JSON.stringify({ object: "list", data: ids.map((id) => ({ id, object: "model", owned_by: "test" })) });
@@ -101,6 +102,13 @@ describe("a stored API key and the server it was set for", () => {
     assert.equal(answer.key, "sk-old");
     assert.deepEqual(keyAt(answer.rebound, "http://gpu-box:8080"), { key: "sk-old" });
     assert.equal(keyAt(answer.rebound, "http://elsewhere:8080").key, undefined);
+  });
+
+  it("says to set the embedding server's own key, not the main one's, when its URL holds a password", () => {
+    const base = apiBase("http://team:secret@gpu-box:8081", "hearth.server.embeddingUrl");
+    assert.ok(!base.ok);
+    assert.match(base.message, /setting hearth\.server\.embeddingUrl\) must not hold a user name or password; set the API key with Hearth: Set Embedding Server API Key\./);
+    assert.doesNotMatch(base.message, /secret/);
   });
 
   it("keeps no key while no server is set, and says which setting to set", () => {
