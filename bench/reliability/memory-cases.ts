@@ -1,5 +1,5 @@
 // Codebase memory's bad inputs (issue 18): a store folder that is corrupt, locked by another window, a file, read-only;
-// a workspace of 100,000 files; a symlink out of the workspace; a huge .gitignore; files that are binary, minified or
+// a workspace of 100,000 files; a symlink out of the workspace; huge .gitignore files; files that are binary, minified or
 // huge under a source extension. Each case runs the real indexer and LanceDB store in a temporary folder:
 // - refused: codebase search is off with a message a user can act on;
 // - accepted: indexed what it should (a broken store rebuilt, bad files skipped, a large workspace cut at its limit);
@@ -17,7 +17,7 @@ interface MemoryCase {
   /** Prepares the workspace and the store folder; returns the indexer's file limit when it sets one. */
   setup(ws: string, store: string): number | void;
   /** What a sound handling looks like, given the summary's figures. */
-  expect: "refused" | ((s: { files: number; indexed: number; skipped: number; overLimit: boolean; recovered: boolean }) => string | null);
+  expect: "refused" | ((s: { files: number; indexed: number; skipped: number; overLimit: boolean; recovered: boolean; ms: number }) => string | null);
 }
 
 const CODE = "export function addNumbers(a: number, b: number): number {\n  return a + b;\n}\n";
@@ -104,6 +104,20 @@ const CASES: MemoryCase[] = [
       truncateSync(join(ws, ".gitignore"), 600 * 1024 * 1024);
     },
     expect: (s) => (s.files === 1 && s.indexed === 1 ? null : `files ${s.files}, indexed ${s.indexed}: the .gitignore's rules were lost`),
+  },
+  {
+    name: "the same 25,000-line .gitignore in 200 folders (one blob in git) costs seconds, not minutes and half the heap",
+    setup: (ws) => {
+      const rules = `secret.ts\n${Array.from({ length: 25_000 }, (_, i) => `build-${i}-*.log`).join("\n")}\n`;
+      writeFileSync(join(ws, ".gitignore"), rules);
+      for (let d = 0; d < 200; d++) {
+        mkdirSync(join(ws, `pkg${d}`));
+        writeFileSync(join(ws, `pkg${d}`, ".gitignore"), rules);
+        writeFileSync(join(ws, `pkg${d}`, "index.ts"), CODE);
+      }
+      writeFileSync(join(ws, "pkg0", "secret.ts"), CODE);
+    },
+    expect: (s) => (s.indexed === 200 && s.ms < 20_000 ? null : `indexed ${s.indexed} in ${s.ms} ms`),
   },
   {
     name: "binary, minified and oversized files under source extensions are skipped",

@@ -20,6 +20,14 @@ export function isTamePattern(pattern: string): boolean {
 
 /** A `.gitignore` larger than this is read only this far. */
 const MAX_GITIGNORE_BYTES = 256 * 1024;
+/**
+ * Patterns taken from one `.gitignore`, and from all of them together. Each pattern is a regular expression tested
+ * against every file below its folder: a hostile repository that puts the same 25,000-line file in 200 folders (one
+ * blob in git) cost 40 s and half of the memory worker's heap to compile, then 50 ms per file. Real ones hold tens of
+ * lines; a large monorepo's together a few thousand. Past the total, further `.gitignore` files are not applied.
+ */
+const MAX_GITIGNORE_RULES = 1_000;
+const MAX_TOTAL_GITIGNORE_RULES = 10_000;
 
 /**
  * Which files codebase memory leaves out: those a `.gitignore` between the file and its workspace folder ignores
@@ -29,6 +37,8 @@ const MAX_GITIGNORE_BYTES = 256 * 1024;
 export class FileFilter {
   private readonly gitignores = new Map<string, Ignore | null>();
   private readonly exclude: Ignore;
+  /** Patterns compiled from `.gitignore` files so far (MAX_TOTAL_GITIGNORE_RULES). */
+  private gitignoreRules = 0;
 
   /** `excludeGlobs`: VS Code `files.exclude`-style globs (`**\/*.js`, `{a,b}`), relative to each root. */
   constructor(
@@ -66,7 +76,13 @@ export class FileFilter {
     let rules: Ignore | null = null;
     try {
       const text = readHead(join(dir, ".gitignore"));
-      if (text) rules = ignore().add(text.split(/\r?\n/).filter(isTamePattern));
+      const room = Math.min(MAX_GITIGNORE_RULES, MAX_TOTAL_GITIGNORE_RULES - this.gitignoreRules);
+      const patterns = text
+        .split(/\r?\n/)
+        .filter((line) => line.trim() !== "" && !line.startsWith("#") && isTamePattern(line))
+        .slice(0, Math.max(0, room));
+      this.gitignoreRules += patterns.length;
+      if (patterns.length) rules = ignore().add(patterns);
     } catch {
       // No .gitignore here (the usual case), or one we may not read: nothing is ignored by it.
     }
