@@ -28,6 +28,8 @@ const MAX_GITIGNORE_BYTES = 256 * 1024;
  */
 const MAX_GITIGNORE_RULES = 1_000;
 const MAX_TOTAL_GITIGNORE_RULES = 10_000;
+/** `files.exclude` and `search.exclude` globs taken (after `{a,b}` expansion): they come from the workspace's settings. */
+const MAX_EXCLUDE_PATTERNS = 1_000;
 
 /**
  * Which files codebase memory leaves out: those a `.gitignore` between the file and its workspace folder ignores
@@ -45,7 +47,12 @@ export class FileFilter {
     private readonly roots: readonly string[],
     excludeGlobs: readonly string[] = [],
   ) {
-    this.exclude = ignore().add(excludeGlobs.flatMap(expandBraces).filter(isTamePattern));
+    const patterns: string[] = [];
+    for (const glob of excludeGlobs) {
+      if (patterns.length >= MAX_EXCLUDE_PATTERNS) break;
+      patterns.push(...expandBraces(glob).filter(isTamePattern));
+    }
+    this.exclude = ignore().add(patterns.slice(0, MAX_EXCLUDE_PATTERNS));
   }
 
   /** Whether a file under one of the roots is left out; a file outside them is always left out. */

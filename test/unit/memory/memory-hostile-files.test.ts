@@ -77,6 +77,18 @@ describe("memory: special files in the workspace", function () {
     assert.equal(filter.ignores(join(ws.root, "src", "api.gen.ts")), true);
   });
 
+  it("stays quick when the workspace's settings exclude fifty thousand globs", () => {
+    // files.exclude and search.exclude come from the cloned repository's .vscode/settings.json, each glob a regular
+    // expression tested against every file.
+    const globs = ["**/*.gen.ts", ...Array.from({ length: 50_000 }, (_, i) => `**/build-${i}/**`)];
+    const started = performance.now();
+    const filter = new FileFilter([ws.root], globs);
+    for (let i = 0; i < 500; i++) filter.ignores(join(ws.root, "src", `file${i}.ts`));
+    const ms = performance.now() - started;
+    assert.ok(ms < 5000, `checking 500 files took ${Math.round(ms)} ms`);
+    assert.equal(filter.ignores(join(ws.root, "src", "api.gen.ts")), true, "the first globs still apply");
+  });
+
   it("leaves a saved or created file in node_modules or a dot folder out, as the full pass does", async () => {
     await ws.put("src/math.ts", "export const one = 1;\n");
     const indexer = new MemoryIndexer({ storeDir: join(ws.base, "store"), grammarsDir, logger: new MemoryLogger(), embedder: null });
