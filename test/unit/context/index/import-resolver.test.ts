@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
-import { stripJsonComments } from "../../../../src/context/index/import-resolver";
+import { join } from "node:path";
+import { ImportResolver, stripJsonComments } from "../../../../src/context/index/import-resolver";
 import { cpuGrowth } from "../../helpers/cpu-time";
+import { tempWorkspaceEachTest } from "../../helpers/temp-workspace";
 
 describe("tsconfig reading", () => {
   it("drops line and block comments but not what looks like one inside a string", () => {
@@ -15,5 +17,24 @@ describe("tsconfig reading", () => {
     assert.equal(stripJsonComments(raws.get(4)!).trim(), '{"a": 1}');
     const growth = cpuGrowth((scale) => stripJsonComments(raws.get(scale)!), 4);
     assert.ok(growth.ratio < 8, growth.shown);
+  });
+});
+
+describe("import resolution in a hostile repository", () => {
+  const ws = tempWorkspaceEachTest("hearth-resolver-");
+
+  it("tries a bounded number of tsconfig paths targets for a bare import, not tens of thousands", async () => {
+    // Each target is probed with a score of stat calls: a 1 MB tsconfig mapping "*" to 60,000 folders cost over a
+    // million for every package a file imports, in the index worker that answers completions.
+    const targets = Array.from({ length: 60_000 }, (_, i) => `m${i}/*`);
+    await ws.put("tsconfig.json", JSON.stringify({ compilerOptions: { baseUrl: ".", paths: { "@app/*": ["src/app/*"], "*": targets } } }));
+    await ws.put("src/app/util.ts", "export const x = 1;\n");
+    const from = await ws.put("src/main.ts", 'import { x } from "@app/util";\n');
+    const resolver = new ImportResolver(() => [ws.root]);
+    const started = performance.now();
+    for (const name of ["react", "lodash", "express", "zod"]) assert.equal(resolver.resolve(from, name, "typescript"), null);
+    const ms = performance.now() - started;
+    assert.ok(ms < 3000, `four bare imports took ${Math.round(ms)} ms`);
+    assert.equal(resolver.resolve(from, "@app/util", "typescript"), join(ws.root, "src", "app", "util.ts"));
   });
 });
