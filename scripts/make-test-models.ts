@@ -1,5 +1,5 @@
 // Generates the project's test models into <repo>/.models (cached by spec hash) and prints each one's name and path.
-//   node out/scripts/make-test-models.js [tiny|scripted|qwen-vocab|bench-0.5b ...]   (default: all but bench-0.5b)
+//   node out/scripts/make-test-models.js [tiny|scripted|qwen-vocab|bench-0.5b ...]   (default: all but bench-0.5b and embed-learned)
 import { stat } from "node:fs/promises";
 import { TEST_MODEL_NAMES, ensureTestModel } from "../test/fixtures/models/test-models";
 import type { TestModelName } from "../test/fixtures/models/test-models";
@@ -11,7 +11,7 @@ async function main(args: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const names = args.length > 0 ? (args as TestModelName[]) : TEST_MODEL_NAMES.filter((n) => n !== "bench-0.5b");
+  const names = args.length > 0 ? (args as TestModelName[]) : TEST_MODEL_NAMES.filter((n) => n !== "bench-0.5b" && n !== "embed-learned");
   for (const name of names) {
     const started = Date.now();
     const path = await ensureTestModel(name);

@@ -1,8 +1,8 @@
 // Codebase memory bench (`npm run bench:memory`): retrieval quality on questions from real code bases on this machine
 // (Python's standard library, ESLint's JavaScript and RxJS's TypeScript from their pinned npm tarballs): each function's
 // docstring or JSDoc block's first sentence is the question, the comment is left out of the indexed copy, the function
-// is the answer (bench/memory/retrieval-questions.ts), for full text alone, vectors alone (the generated embed-hashed
-// model through the real engine) and hybrid fusion; and the cost: index time, an incremental update after one save,
+// is the answer (bench/memory/retrieval-questions.ts), for full text alone, vectors alone (a generated embedding model
+// through the real engine: embed-learned by default) and hybrid fusion; and the cost: index time, an incremental update after one save,
 // query latency, index size. Python is the corpus the ranking was tuned on; the others are held out.
 // Writes bench/results/memory.json and the bench:memory section of bench/RESULTS.md.
 import { execSync } from "node:child_process";
@@ -16,7 +16,8 @@ import { engineEmbedder } from "../../src/memory/embedder";
 import { fuseRankings, RRF_K, SOURCE_WEIGHTS } from "../../src/memory/hybrid-search";
 import { MemoryIndexer } from "../../src/memory/memory-indexer";
 import { adviseSmallerModel } from "../../src/models/smaller-model-advice";
-import { ensureTestModel } from "../../test/fixtures/models/test-models";
+import { ensureTestModel, TEST_MODEL_NAMES } from "../../test/fixtures/models/test-models";
+import type { TestModelName } from "../../test/fixtures/models/test-models";
 import { prepareCorpus, RECALL_CORPORA } from "../context/recall/corpora";
 import { prepareFile } from "./retrieval-questions";
 import type { QuestionLanguage } from "./retrieval-questions";
@@ -227,6 +228,19 @@ async function overrideTextIndexOptions(): Promise<Record<string, unknown> | nul
   return options;
 }
 
+/**
+ * HEARTH_MEMORY_BENCH_MODEL: the embedding model, a generated one by name (embed-learned by default: token vectors
+ * learned from code and its comments elsewhere; embed-hashed: hashed words) or a GGUF's path.
+ */
+function embeddingModelName(): string {
+  return process.env.HEARTH_MEMORY_BENCH_MODEL ?? "embed-learned";
+}
+
+async function embeddingModelPath(): Promise<string> {
+  const name = embeddingModelName();
+  return (TEST_MODEL_NAMES as readonly string[]).includes(name) ? ensureTestModel(name as TestModelName) : name;
+}
+
 async function main(): Promise<void> {
   if (process.env.HEARTH_MEMORY_BENCH_REPORT_ONLY) {
     // Rewrites the RESULTS.md section from bench/results/memory.json (after another bench's run replaced it).
@@ -239,8 +253,7 @@ async function main(): Promise<void> {
   const noVectors = Boolean(process.env.HEARTH_MEMORY_BENCH_NO_VECTORS);
   let engine: EngineClient | null = null;
   if (!noVectors) {
-    // HEARTH_MEMORY_BENCH_MODEL: another embedding GGUF than the generated embed-hashed (to compare two builds of it).
-    const [hashed, tiny] = await Promise.all([process.env.HEARTH_MEMORY_BENCH_MODEL ?? ensureTestModel("embed-hashed"), ensureTestModel("tiny")]);
+    const [hashed, tiny] = await Promise.all([embeddingModelPath(), ensureTestModel("tiny")]);
     engine = new EngineClient({ workerPath: join(ROOT, "out", "src", "engine", "worker", "main.mjs"), logger: new MemoryLogger("warn"), adviseOnRefusal: adviseSmallerModel });
     await engine.configure({ modelPath: tiny, embeddingModelPath: hashed, threads: 1, contextSize: 1024, gpu: "off", idleUnloadMs: 0 });
   }
@@ -254,7 +267,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       commit: execSync("git rev-parse --short HEAD", { cwd: ROOT }).toString().trim(),
       load: { before: Math.round(loadBefore * 10) / 10, after: Math.round(loadavg()[0] * 10) / 10 },
-      model: noVectors ? "none (full text only)" : process.env.HEARTH_MEMORY_BENCH_MODEL ?? "embed-hashed (generated; hashed sparse word patterns weighted by IDF, mean pooling, 256 dims), 1 thread",
+      model: noVectors ? "none (full text only)" : `${embeddingModelName()} (${await embeddingModelPath()}), 1 thread`,
       fusion: { k: RRF_K, weights: SOURCE_WEIGHTS },
       ...(ftsOverride ? { textIndexOverride: ftsOverride } : {}),
       corpora,
@@ -268,7 +281,7 @@ async function main(): Promise<void> {
   }
 }
 
-function writeSection(r: { commit: string; load: { before: number; after: number }; fusion: { k: number; weights: Record<string, number> }; corpora: CorpusResult[] }): void {
+function writeSection(r: { commit: string; model?: string; load: { before: number; after: number }; fusion: { k: number; weights: Record<string, number> }; corpora: CorpusResult[] }): void {
   const path = join(ROOT, "bench", "RESULTS.md");
   const rows = r.corpora.flatMap((c) => {
     const met = c.quality.hybrid.recallAt10 >= 85 && c.quality.hybrid.recallAt10 > Math.max(c.quality.text.recallAt10, c.quality.vector.recallAt10);
@@ -281,7 +294,7 @@ function writeSection(r: { commit: string; load: { before: number; after: number
     "<!-- bench:memory -->",
     "## Codebase memory: retrieval quality and cost (`npm run bench:memory`)",
     "",
-    `At ${r.commit}, load ${r.load.before} → ${r.load.after} (2 cores). Questions: the first sentence of a function's docstring (Python) or JSDoc block (JavaScript, TypeScript), up to ${MAX_QUESTIONS} per corpus sampled evenly, the comment left out of the indexed copy (full text and vectors); the answer is the chunk that holds the function's declaration line (path and line range). Vectors: the generated embed-hashed model through the engine (1 thread). Hybrid: reciprocal rank fusion, k ${r.fusion.k}, weights ${Object.entries(r.fusion.weights).map(([s, w]) => `${s} ${w}`).join(", ")}. Ranking choices were tuned on Python only; ESLint and RxJS are held out.`,
+    `At ${r.commit}, load ${r.load.before} → ${r.load.after} (2 cores). Questions: the first sentence of a function's docstring (Python) or JSDoc block (JavaScript, TypeScript), up to ${MAX_QUESTIONS} per corpus sampled evenly, the comment left out of the indexed copy (full text and vectors); the answer is the chunk that holds the function's declaration line (path and line range). Vectors: ${r.model ?? "the generated embed-hashed model, 1 thread"} through the engine. Hybrid: reciprocal rank fusion, k ${r.fusion.k}, weights ${Object.entries(r.fusion.weights).map(([s, w]) => `${s} ${w}`).join(", ")}. Fusion and full-text choices were tuned on Python only; ESLint and RxJS are held out.${r.model?.startsWith("embed-learned") ? " embed-learned's settings were chosen on a validation split of its own training corpus (Debian's Python packages, node_modules without ESLint and RxJS), none of these three." : ""}`,
     "",
     "| corpus | source | recall@5 | recall@10 | MRR | target (hybrid@10 ≥ 85% and above each) |",
     "|---|---|---|---|---|---|",
