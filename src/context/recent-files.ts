@@ -1,6 +1,7 @@
 import type { DocumentStore } from "./document-store";
 import { FileWindows } from "./similar-snippets";
 import type { SnippetSource } from "./similar-snippets";
+import { isSecretFile } from "./secret-files";
 import { LineNumbers } from "./text-lines";
 
 const RECENT_FILES = 20;
@@ -53,10 +54,12 @@ export class RecentFiles {
   constructor(private readonly opts: RecentFilesOptions) {}
 
   visited(uri: string): void {
+    if (this.isSecret(uri)) return;
     this.touch(uri);
   }
 
   edited(uri: string, offset: number): void {
+    if (this.isSecret(uri)) return;
     this.touch(uri);
     const i = this.edits.findIndex((e) => e.uri === uri);
     if (i >= 0) this.edits.splice(i, 1);
@@ -130,6 +133,11 @@ export class RecentFiles {
   }
 
   /** The recent files that snippets come from: other files than the current one, with text, the most recent first. */
+  /** A secrets file (.env, a private key) the user looked at or edited: its lines never go into another file's prompt. */
+  private isSecret(uri: string): boolean {
+    return isSecretFile(this.opts.pathOf(uri) ?? uri);
+  }
+
   private snippetFiles(uri: string): RecentFile[] {
     const out: RecentFile[] = [];
     for (const r of this.recent) {
