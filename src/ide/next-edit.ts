@@ -50,7 +50,7 @@ export function registerNextEdit(deps: { engine: NextEditEngine; log: Logger }):
       history,
       logger,
       format: () => (modelState.kind === "ready" ? modelState.format : undefined),
-      editor: () => editorState(vscode.window.activeTextEditor),
+      editor: () => editorState(vscode.window.activeTextEditor, textOf),
       generator: {
         generate: async (request, signal) => {
           const format = modelState.kind === "ready" ? modelState.format : undefined;
@@ -88,6 +88,13 @@ export function registerNextEdit(deps: { engine: NextEditEngine; log: Logger }):
   };
   const draw = (editor: vscode.TextEditor, suggestion: NextEditSuggestion) => setShown({ suggestion, phase: display.show(editor, suggestion) });
 
+  // The document's text at its latest version: read once per edit (the history and the prefill both want it at every
+  // keystroke, and getText() joins the whole document each time).
+  let lastText: { document: vscode.TextDocument; version: number; text: string } | undefined;
+  const textOf = (document: vscode.TextDocument): string => {
+    if (lastText?.document !== document || lastText.version !== document.version) lastText = { document, version: document.version, text: document.getText() };
+    return lastText.text;
+  };
   const fileOf = (document: vscode.TextDocument): HistoryFile => ({ uri: document.uri.toString(), path: pathOf(document), languageId: document.languageId });
   const open = (document: vscode.TextDocument) => {
     const file = fileOf(document);
@@ -100,7 +107,10 @@ export function registerNextEdit(deps: { engine: NextEditEngine; log: Logger }):
     toDisposable(() => requests.dispose()),
     toDisposable(() => void vscode.commands.executeCommand("setContext", CONTEXT_KEY, false)),
     vscode.workspace.onDidOpenTextDocument(open),
-    vscode.workspace.onDidCloseTextDocument((document) => history.close(document.uri.toString())),
+    vscode.workspace.onDidCloseTextDocument((document) => {
+      history.close(document.uri.toString());
+      if (lastText?.document === document) lastText = undefined;
+    }),
     vscode.workspace.onDidChangeTextDocument((event) => {
       if (event.contentChanges.length === 0) return;
       const document = event.document;
@@ -109,7 +119,7 @@ export function registerNextEdit(deps: { engine: NextEditEngine; log: Logger }):
         const changes = [...event.contentChanges]
           .sort((a, b) => b.rangeOffset - a.rangeOffset)
           .map((change) => ({ offset: change.rangeOffset, removedLength: change.rangeLength, text: change.text }));
-        history.change(file, changes, document.getText());
+        history.change(file, changes, textOf(document));
       } else {
         history.forget(file.uri);
       }
@@ -222,14 +232,14 @@ export function registerNextEdit(deps: { engine: NextEditEngine; log: Logger }):
   return { disposables, api };
 }
 
-function editorState(editor: vscode.TextEditor | undefined): EditorState | undefined {
+function editorState(editor: vscode.TextEditor | undefined, textOf: (document: vscode.TextDocument) => string): EditorState | undefined {
   if (!editor) return undefined;
   const document = editor.document;
   return {
     uri: document.uri.toString(),
     path: pathOf(document),
     version: document.version,
-    text: document.getText(),
+    text: textOf(document),
     cursor: document.offsetAt(editor.selection.active),
     hasSelection: !editor.selection.isEmpty,
   };
