@@ -12,6 +12,8 @@ import { MemoryLogger } from "../src/common/logger";
 import { fuseRankings } from "../src/memory/hybrid-search";
 import { MemoryIndexer } from "../src/memory/memory-indexer";
 import { queryTerms, searchableText } from "../src/memory/search-terms";
+import { trainContrastive } from "../test/fixtures/models/contrastive";
+import { isSilent } from "../test/fixtures/models/embedding-models";
 import { LEARNED_EMBEDDING, learnBasis, textVector, tokenVectors, trainingSet } from "../test/fixtures/models/learned-embedding";
 import type { LearnedVectors } from "../test/fixtures/models/learned-embedding";
 import { extractBundledVocab } from "../test/fixtures/models/test-models";
@@ -178,11 +180,23 @@ async function main(args: string[]): Promise<void> {
     for (const idfPower of grid("IDF", settings.idfPower)) {
       for (const identity of grid("IDENTITY", settings.identity)) {
         const v = tokenVectors(basis, set.vocab, { sigmaPower, idfPower, identity });
-        const line = dev.map((d, i) => {
-          const vector = vectorRankings(d, v);
-          return `${d.language} vectors ${recallAt10(d, places(d, vector))}% hybrid ${recallAt10(d, fused(d, text[i], vector, 20, 1.5))}% (k 60 ×1: ${recallAt10(d, fused(d, text[i], vector, 60, 1))}%)`;
-        });
-        process.stdout.write(`σ^${sigmaPower} idf^${idfPower} identity ${identity}: ${line.join("; ")}\n`);
+        const report = (label: string) => {
+          const line = dev.map((d, i) => {
+            const vector = vectorRankings(d, v);
+            return `${d.language} vectors ${recallAt10(d, places(d, vector))}% hybrid ${recallAt10(d, fused(d, text[i], vector, 20, 1.5))}% (k 60 ×1: ${recallAt10(d, fused(d, text[i], vector, 60, 1))}%)`;
+          });
+          process.stdout.write(`σ^${sigmaPower} idf^${idfPower} identity ${identity}${label}: ${line.join("; ")} (${lap()})\n`);
+        };
+        report("");
+        const contrastive = {
+          ...settings.contrastive,
+          ...(process.env.EPOCHS ? { epochs: Number(process.env.EPOCHS) } : {}),
+          ...(process.env.LR ? { learningRate: Number(process.env.LR) } : {}),
+          ...(process.env.TEMP ? { temperature: Number(process.env.TEMP) } : {}),
+          ...(process.env.BATCH ? { batch: Number(process.env.BATCH) } : {}),
+        };
+        const silent = set.vocab.tokens.map((token, id) => isSilent(token, set.vocab.types[id]));
+        trainContrastive(v, set.train, (id) => silent[id], contrastive, (epoch) => report(`, contrastive epoch ${epoch}`));
       }
     }
   }
