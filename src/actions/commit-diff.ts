@@ -2,6 +2,7 @@
 // output), lock files, generated and binary files reduced to one line, and the rest shared fairly among the files,
 // a file that does not fit its share summarised in one line instead of cut mid-hunk.
 import { estimateTokens, type CountTokens } from "../context/token-estimate";
+import { isSecretFile } from "../context/secret-files";
 
 export type FileChange = "added" | "deleted" | "modified" | "renamed";
 
@@ -22,7 +23,7 @@ export interface FileDiff {
 }
 
 /** Why a file's diff is not shown to the model. */
-export type LeftOut = "lock file" | "generated file" | "binary file";
+export type LeftOut = "lock file" | "generated file" | "binary file" | "secrets file";
 
 /** Files written by a package manager (exact names; any folder). */
 const LOCK_FILES = new Set([
@@ -60,6 +61,8 @@ export function isLockFile(path: string): boolean {
 
 /** Why `file` is left out of what the model reads, or null when it is shown. */
 export function leftOutReason(file: FileDiff): LeftOut | null {
+  // A .env or a private key staged by mistake: its lines would go to the model (to an inference server, where one is set).
+  if (isSecretFile(file.path)) return "secrets file";
   if (isLockFile(file.path)) return "lock file";
   if (file.binary) return "binary file";
   if (GENERATED_PATHS.some((re) => re.test(file.path))) return "generated file";

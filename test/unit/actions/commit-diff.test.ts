@@ -82,6 +82,25 @@ describe("commit diff", () => {
     assert.deepEqual(diff.summarised, []);
   });
 
+  it("leaves a staged secrets file out as 'updated', never its lines (a .env committed by mistake)", () => {
+    repo.write("src/math.ts", "export function add(a: number, b: number) {\n  return b + a;\n}\n");
+    repo.write(".env", "STRIPE_SECRET_KEY=sk_live_51HxQzLKj2eZvKYlo2C8v7Xq\n");
+    repo.write("deploy/.env.production", "DATABASE_URL=postgres://app:hunter2@db/app\n");
+    repo.write("certs/server.key", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n");
+    const diff = budgetDiff(parseUnifiedDiff(stagedDiff()), 4000);
+    assert.deepEqual(
+      diff.leftOut.map((l) => [l.path, l.why]).sort(),
+      [
+        [".env", "secrets file"],
+        ["certs/server.key", "secrets file"],
+        ["deploy/.env.production", "secrets file"],
+      ],
+    );
+    assert.match(diff.text, /^\.env: updated \(secrets file, not shown\)$/m);
+    for (const secret of ["sk_live_", "hunter2", "MIIEvQIBADAN"]) assert.ok(!diff.text.includes(secret), secret);
+    assert.match(diff.text, /\+ {2}return b \+ a;/);
+  });
+
   it("fits a large diff to the budget: small files whole, the one that does not fit summarised in one line", () => {
     repo.write("src/small.ts", "export const small = 1;\n");
     repo.write("src/huge.ts", `class Parser {\n${lines(1500, "big")}}\n`);
