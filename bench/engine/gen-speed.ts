@@ -5,12 +5,19 @@
 //     with the prebuilt binary (which loads one of a few CPU variants) and with the engine build for this CPU when one
 //     exists (bench/.work/engine-build, `node out/bench/engine/llama-server-build.js --engine`); llama.cpp's own decode
 //     time per token (llama_perf) is read beside its token loop's;
-//   node-llama-cpp prebuilt with decodes dispatched at once instead of on the next event-loop turn;
-//   llama-server (the bench's build: native flags, OpenMP): /completion with the same prompt tokens, its timings.
-// Each figure is ms per decode step: from the first generated token to the last, over the tokens after the first.
+//   node-llama-cpp prebuilt with one libuv worker thread (UV_THREADPOOL_SIZE=1): every decode and sampling on the same
+//     thread, as llama-server decodes on one, instead of handed each time to whichever of the 4 is free;
+//   llama-server (the bench's build: native flags, OpenMP): /completion with the same prompt tokens, its timings; and
+//     llama-server given node-llama-cpp's context (8,192 cells in 2 unshared sequences of 4,096, batch = micro-batch 512).
+// Each figure is ms per decode step: from the first generated token to the last, over the tokens after the first. Beside
+// the wall time, each side's CPU time per decode step (task-times.ts), which the other work on a shared machine does
+// not inflate the way it inflates wall time. With --priority nice, every other round runs each side's session at nice
+// -19 (Linux, root), so that other sessions' work seldom takes the CPU from it; with --priority fifo, every other round
+// runs every side's threads under SCHED_FIFO, so that a thread woken to run takes a CPU at once: what the sides cost
+// without the wait for a CPU, measured in the same run as the normal rounds.
 //
-//   node out/bench/engine/gen-speed.js [--rounds N] [--threads N] [--burst N]
-import { fork, type ChildProcess } from "node:child_process";
+//   node out/bench/engine/gen-speed.js [--rounds N] [--threads N] [--burst N] [--priority nice|fifo]
+import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -20,6 +27,7 @@ import { BENCH_DIR, median, writeBenchResult, type FlatValue } from "../report";
 import { LlamaServer } from "./llama-server";
 import { BENCH_ENGINE_BUILD, ensureLlamaCppBuild } from "./llama-server-build";
 import { loadReplayFiles } from "./replay-files";
+import { readTaskTimes, setSessionNice, taskUse } from "./task-times";
 import { loadWatchedLlama } from "./watched-llama";
 
 
@@ -30,7 +38,8 @@ interface ChildOptions {
   threads: number;
   promptText: string;
   libEntry?: string;
-  dispatchAtOnce: boolean;
+  /** UV_THREADPOOL_SIZE of the child: the libuv worker threads node-llama-cpp's decodes and samplings run on. */
+  libuvThreads?: number;
 }
 
 interface Burst {
@@ -38,6 +47,12 @@ interface Burst {
   genMs: number;
   /** llama.cpp's own decode time per token (llama_perf), node-llama-cpp only. */
   decodeMs?: number;
+  /** CPU ms per decode step: llama.cpp's decode and sampling (node-llama-cpp: its worker threads; llama-server: all). */
+  cpuMs?: number;
+  /** CPU ms per decode step of node-llama-cpp's JavaScript thread. */
+  jsMs?: number;
+  /** ms per decode step the side's threads waited for a CPU. */
+  waitedMs?: number;
 }
 
 interface ChildReady {
@@ -53,11 +68,17 @@ class NlcSide {
     readonly info: ChildReady,
   ) {}
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   static start(options: ChildOptions): Promise<NlcSide> {
     return new Promise((resolve, reject) => {
       // A session of its own, as Hearth's engine process (engine-process.ts) and the llama-server have: Linux's
       // autogroup scheduler shares the CPU between sessions first.
-      const child = fork(__filename, ["--child"], { stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "json", detached: true });
+      // UV_THREADPOOL_SIZE is read when libuv starts its pool, so it can only be set at the fork.
+      const env = options.libuvThreads === undefined ? process.env : { ...process.env, UV_THREADPOOL_SIZE: String(options.libuvThreads) };
+      const child = fork(__filename, ["--child"], { stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "json", detached: true, env });
       let stderr = "";
       child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
       child.once("message", (message: ChildReady | { error: string }) => ("error" in message ? reject(new Error(message.error)) : resolve(new NlcSide(child, message))));
@@ -87,7 +108,6 @@ async function childMain(options: ChildOptions): Promise<void> {
     sequences: 2,
     threads: options.threads,
     performanceTracking: true,
-    ...(options.dispatchAtOnce ? { batching: { dispatchSchedule: (dispatch: () => void) => dispatch() } } : {}),
   });
   const sequence = context.getSequence();
   const completion = new lib.LlamaCompletion({ contextSequence: sequence });
@@ -102,6 +122,7 @@ async function childMain(options: ChildOptions): Promise<void> {
   process.on("message", (message: { burst: number }) => {
     void (async () => {
       const before = await readEval();
+      const tasksBefore = readTaskTimes("self");
       const stamps: number[] = [];
       // As infill.mts calls it: the prompt's tokens (the cached prefix is kept), stop triggers, a text callback.
       await completion.generateCompletionWithMeta(prompt, {
@@ -110,11 +131,15 @@ async function childMain(options: ChildOptions): Promise<void> {
         onToken: () => stamps.push(performance.now()),
         onTextChunk: () => undefined,
       });
+      const tasksAfter = readTaskTimes("self");
       const after = await readEval();
       if (stamps.length < 2) throw new Error(`only ${stamps.length} token(s) generated`);
+      const steps = Math.max(1, after.runs - before.runs);
+      const use = tasksBefore && tasksAfter ? taskUse(tasksBefore, tasksAfter, String(process.pid)) : null;
       process.send?.({
         genMs: (stamps.at(-1)! - stamps[0]!) / (stamps.length - 1),
-        decodeMs: (after.ms - before.ms) / Math.max(1, after.runs - before.runs),
+        decodeMs: (after.ms - before.ms) / steps,
+        ...(use ? { cpuMs: use.workersMs / steps, jsMs: use.mainMs / steps, waitedMs: use.waitedMs / steps } : {}),
       } satisfies Burst);
     })().catch((error: unknown) => process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
   });
@@ -129,11 +154,16 @@ if (require.main === module && process.argv.includes("--child")) {
 interface Side {
   name: string;
   note: string;
+  /** The process --priority raises. */
+  pid: number | undefined;
   burst(tokens: number, round: number): Promise<Burst>;
   stop(): Promise<void> | void;
 }
 
-export async function runGenSpeed(options: { rounds: number; threads: number; burst: number }): Promise<void> {
+/** node-llama-cpp's context as Hearth creates it (model-loader.mts), in llama-server's flags. */
+const SERVER_AS_NODE_LLAMA_CPP = ["-c", "8192", "-np", "2", "-b", "512", "-ub", "512"];
+
+export async function runGenSpeed(options: { rounds: number; threads: number; burst: number; priority: "nice" | "fifo" | null }): Promise<void> {
   const log = (line: string) => console.log(`gen-speed: ${line}`);
   const modelPath = await ensureTestModel("bench-0.5b");
   const build = await ensureLlamaCppBuild(log);
@@ -141,32 +171,51 @@ export async function runGenSpeed(options: { rounds: number; threads: number; bu
   const threads = options.threads;
   const sides: Side[] = [];
   const nlc = async (name: string, extra: Partial<ChildOptions>) => {
-    const side = await NlcSide.start({ modelPath, threads, promptText, dispatchAtOnce: false, ...extra });
-    const note = `${side.info.buildType}, ${side.info.cpuVariant ? `libggml-cpu-${side.info.cpuVariant}.so` : "CPU code linked in (-march=native)"}`;
-    sides.push({ name, note, burst: (n) => side.burst(n), stop: () => side.stop() });
+    const side = await NlcSide.start({ modelPath, threads, promptText, ...extra });
+    const note = `${side.info.buildType}, ${side.info.cpuVariant ? `libggml-cpu-${side.info.cpuVariant}.so` : "CPU code linked in (-march=native)"}${extra.libuvThreads === undefined ? "" : `, UV_THREADPOOL_SIZE=${extra.libuvThreads}`}`;
+    sides.push({ name, note, pid: side.pid, burst: (n) => side.burst(n), stop: () => side.stop() });
     log(`${name}: ${note}`);
   };
   const loadBefore = loadavg().map((x) => x.toFixed(2)).join(" ");
   const rows = new Map<string, Burst[]>();
+  const prioritized = (round: number) => options.priority !== null && round % 2 === 1;
   try {
     await nlc("node-llama-cpp as Hearth, prebuilt", {});
     if (existsSync(join(BENCH_ENGINE_BUILD, "built.json"))) await nlc("node-llama-cpp as Hearth, built for this CPU", { libEntry: join(BENCH_ENGINE_BUILD, "node-llama-cpp", "dist", "index.js") });
-    await nlc("node-llama-cpp as Hearth, prebuilt, decodes dispatched at once", { dispatchAtOnce: true });
-    const server = await LlamaServer.start(build.server, modelPath, { threads, flags: ["-c", "4096", "-np", "1"], logFile: join(BENCH_DIR, ".work", "llama-server-gen-speed.log") });
-    const serverTokens = await tokenizeOnServer(server.url, promptText);
-    sides.push({
-      name: "llama-server",
-      note: "native, OpenMP (the bench's build)",
-      burst: async (n) => {
-        const answer = await server.complete(serverTokens.slice(0, PROMPT_TOKENS), n);
-        // predicted_ms covers predicted_n − 1 decode steps: the first token comes with the prompt's logits.
-        return { genMs: answer.timings.predicted_ms / (answer.timings.predicted_n - 1) };
-      },
-      stop: () => server.stop(),
-    });
+    await nlc("node-llama-cpp as Hearth, prebuilt, one libuv worker thread", { libuvThreads: 1 });
+    const serverSide = async (name: string, note: string, flags: string[], log: string) => {
+      const server = await LlamaServer.start(build.server, modelPath, { threads, flags, logFile: join(BENCH_DIR, ".work", log) });
+      const serverTokens = await tokenizeOnServer(server.url, promptText);
+      // The prompt evaluated once before the rounds, as the node-llama-cpp sides evaluate theirs when they start.
+      await server.complete(serverTokens.slice(0, PROMPT_TOKENS), 1);
+      sides.push({
+        name,
+        note,
+        pid: server.pid,
+        burst: async (n) => {
+          const before = server.pid === undefined ? null : readTaskTimes(server.pid);
+          const answer = await server.complete(serverTokens.slice(0, PROMPT_TOKENS), n);
+          const after = server.pid === undefined ? null : readTaskTimes(server.pid);
+          // The server's decode steps: the prompt's last token evaluated again (its logits), then one per token after the first.
+          const steps = answer.timings.predicted_n;
+          const use = before && after ? taskUse(before, after, String(server.pid)) : null;
+          return {
+            // predicted_ms covers predicted_n − 1 decode steps: the first token comes with the prompt's logits.
+            genMs: answer.timings.predicted_ms / (answer.timings.predicted_n - 1),
+            ...(use ? { cpuMs: (use.workersMs + use.mainMs) / steps, waitedMs: use.waitedMs / steps } : {}),
+          };
+        },
+        stop: () => server.stop(),
+      });
+    };
+    await serverSide("llama-server", "native, OpenMP (the bench's build)", ["-c", "4096", "-np", "1"], "llama-server-gen-speed.log");
+    await serverSide("llama-server given node-llama-cpp's context", `as above, ${SERVER_AS_NODE_LLAMA_CPP.join(" ")}`, SERVER_AS_NODE_LLAMA_CPP, "llama-server-gen-speed-nlc.log");
     for (const side of sides) rows.set(side.name, []);
     for (let round = 0; round < options.rounds; round++) {
       const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
+      for (const side of sides) {
+        if (options.priority !== null && side.pid !== undefined && !raise(options.priority, side.pid, prioritized(round))) throw new Error(`--priority ${options.priority}: could not change the scheduling of ${side.name} (Linux and root needed)`);
+      }
       for (const side of order) rows.get(side.name)!.push(await side.burst(options.burst, round));
       if ((round + 1) % 5 === 0) log(`round ${round + 1}/${options.rounds}: ${sides.map((s) => `${s.name} ${median(rows.get(s.name)!.map((b) => b.genMs)).toFixed(1)}`).join(", ")} ms/token; load ${loadavg()[0]!.toFixed(2)}`);
     }
@@ -174,36 +223,54 @@ export async function runGenSpeed(options: { rounds: number; threads: number; bu
     for (const side of sides) await side.stop();
   }
   const loadAfter = loadavg().map((x) => x.toFixed(2)).join(" ");
-  const server = rows.get("llama-server")!;
-  const figures: Record<string, FlatValue> = { rounds: options.rounds, threads, burst_tokens: options.burst, prompt_tokens: PROMPT_TOKENS, load_average_before: loadBefore, load_average_after: loadAfter };
+  const figures: Record<string, FlatValue> = { rounds: options.rounds, threads, burst_tokens: options.burst, prompt_tokens: PROMPT_TOKENS, priority: options.priority, load_average_before: loadBefore, load_average_after: loadAfter };
+  const modes = options.priority
+    ? [
+        { key: "normal", title: "normal scheduling (even rounds)", rounds: (r: number) => !prioritized(r) },
+        { key: options.priority, title: options.priority === "nice" ? "every side's session at nice −19 (odd rounds)" : "every side's threads under SCHED_FIFO (odd rounds)", rounds: prioritized },
+      ]
+    : [{ key: "normal", title: "normal scheduling", rounds: () => true }];
   const lines: string[] = [];
-  sides.forEach((side, i) => {
-    const bursts = rows.get(side.name)!;
-    const gen = median(bursts.map((b) => b.genMs));
-    const decodes = bursts.map((b) => b.decodeMs).filter((x): x is number => x !== undefined);
-    const decode = decodes.length > 0 ? median(decodes) : null;
-    // Paired: each burst against the server's burst of the same round.
-    const ratio = median(bursts.map((b, r) => b.genMs / server[r]!.genMs));
-    const loop = decode === null ? null : median(bursts.map((b) => b.genMs / b.decodeMs!));
-    figures[`s${i}_name`] = side.name;
-    figures[`s${i}_note`] = side.note;
-    figures[`s${i}_gen_ms`] = round2(gen);
-    figures[`s${i}_decode_ms`] = decode === null ? null : round2(decode);
-    figures[`s${i}_loop_over_decode`] = loop === null ? null : round2(loop);
-    figures[`s${i}_over_server`] = round2(ratio);
-    lines.push(`| ${side.name} | ${side.note} | ${decode === null ? "–" : decode.toFixed(1)} | ${gen.toFixed(1)} | ${loop === null ? "–" : loop.toFixed(3)} | ${ratio.toFixed(3)} |`);
-  });
-  const table = ["| side | llama.cpp | decode (llama_perf) | per token, first to last | ÷ own decode (paired) | ÷ llama-server (paired) |", "|---|---|---|---|---|---|", ...lines].join("\n");
+  for (const mode of modes) {
+    if (modes.length > 1) lines.push(`| **${mode.title}** | | | | | | | | | |`);
+    const server = rows.get("llama-server")!;
+    sides.forEach((side, i) => {
+      const all = rows.get(side.name)!;
+      const picked = all.map((burst, r) => ({ burst, base: server[r]! })).filter((_, r) => mode.rounds(r));
+      const of = (pick: (b: Burst) => number | undefined) => {
+        const values = picked.map((p) => pick(p.burst)).filter((x): x is number => x !== undefined);
+        return values.length > 0 ? median(values) : null;
+      };
+      // Paired: each burst against the server's burst of the same round.
+      const paired = (pick: (b: Burst) => number | undefined) => {
+        const values = picked.map((p) => [pick(p.burst), pick(p.base)]).filter((x): x is [number, number] => x[0] !== undefined && x[1] !== undefined);
+        return values.length > 0 ? median(values.map(([x, base]) => x / base)) : null;
+      };
+      const figure = { gen: of((b) => b.genMs), decode: of((b) => b.decodeMs), cpu: of((b) => b.cpuMs), js: of((b) => b.jsMs), waited: of((b) => b.waitedMs), loop: of((b) => (b.decodeMs === undefined ? undefined : b.genMs / b.decodeMs)), ratio: paired((b) => b.genMs), cpuRatio: paired((b) => b.cpuMs) };
+      figures[`s${i}_name`] = side.name;
+      figures[`s${i}_note`] = side.note;
+      for (const [key, value] of Object.entries(figure)) figures[`s${i}_${mode.key}_${key}`] = value === null ? null : round2(value);
+      const cell = (value: number | null, digits: number) => (value === null ? "–" : value.toFixed(digits));
+      lines.push(`| ${side.name} | ${side.note} | ${cell(figure.decode, 1)} | ${cell(figure.gen, 1)} | ${cell(figure.cpu, 1)} | ${cell(figure.js, 2)} | ${cell(figure.waited, 1)} | ${cell(figure.loop, 3)} | ${cell(figure.ratio, 3)} | ${cell(figure.cpuRatio, 3)} |`);
+    });
+  }
+  const table = [
+    "| side | llama.cpp | decode (llama_perf) | per token, first to last | CPU per step, llama.cpp | CPU per step, JavaScript | waited for a CPU per step | ÷ own decode (paired) | ÷ llama-server (paired) | CPU ÷ llama-server's (paired) |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...lines,
+  ].join("\n");
   console.log(table);
   writeBenchResult(
     "engine-gen-speed",
     figures,
-    `## Engine: generation speed against llama-server (\`node out/bench/engine/gen-speed.js\`)
+    `## Engine: generation speed against llama-server (\`node out/bench/engine/gen-speed.js${options.priority ? ` --priority ${options.priority}` : ""}\`)
 
 bench-0.5b, ${threads} thread(s) (Hearth's default here), a ${PROMPT_TOKENS}-token prompt kept in the cache, bursts of ${options.burst} greedy
 tokens; every side loaded at once and each generating one burst per round in rotating order, ${options.rounds} rounds. Figures are
-ms per decode step (first generated token to last), medians; ratios are medians of per-round pairs. Load average
-${loadBefore} before, ${loadAfter} after (2 cores, shared).
+ms per decode step (first generated token to last), medians; ratios are medians of per-round pairs. CPU per step: the
+side's threads' time on a CPU (Linux schedstat) over its decode steps, sampling included (node-llama-cpp: its worker
+threads, its JavaScript thread apart; llama-server: all its threads); "waited": the time its threads were ready to run
+but another had the CPU.${options.priority === "nice" ? " Odd rounds ran every side's session (autogroup) at nice −19: other sessions' work seldom took the CPU from them." : options.priority === "fifo" ? " Odd rounds ran every side's threads under SCHED_FIFO: a thread woken to run took a CPU at once, whatever else ran." : ""} Load average ${loadBefore} before, ${loadAfter} after (2 cores, shared).
 
 ${table}`,
   );
@@ -213,6 +280,21 @@ async function tokenizeOnServer(url: string, content: string): Promise<number[]>
   const response = await fetch(`${url}/tokenize`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content }) });
   if (!response.ok) throw new Error(`llama-server /tokenize answered ${response.status}`);
   return ((await response.json()) as { tokens: number[] }).tokens;
+}
+
+function priorityArg(args: string[]): "nice" | "fifo" | null {
+  const at = args.indexOf("--priority");
+  if (at < 0) return null;
+  const mode = args[at + 1];
+  if (mode !== "nice" && mode !== "fifo") throw new Error(`--priority takes nice or fifo, not ${String(mode)}`);
+  return mode;
+}
+
+/** Raises (or lowers back) a side's scheduling for a round. */
+function raise(mode: "nice" | "fifo", pid: number, on: boolean): boolean {
+  if (mode === "nice") return setSessionNice(pid, on ? -19 : 0);
+  // chrt -a: every thread the process has now; threads started later inherit their creator's policy.
+  return spawnSync("chrt", on ? ["-f", "-a", "-p", "10", String(pid)] : ["-o", "-a", "-p", "0", String(pid)], { stdio: "ignore" }).status === 0;
 }
 
 function round2(value: number): number {
@@ -225,7 +307,7 @@ if (require.main === module && !process.argv.includes("--child")) {
     const at = args.indexOf(name);
     return at >= 0 ? Number(args[at + 1]) : fallback;
   };
-  runGenSpeed({ rounds: arg("--rounds", 30), threads: arg("--threads", defaultThreads()), burst: arg("--burst", 24) }).then(
+  runGenSpeed({ rounds: arg("--rounds", 30), threads: arg("--threads", defaultThreads()), burst: arg("--burst", 24), priority: priorityArg(args) }).then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
