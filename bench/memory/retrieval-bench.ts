@@ -8,7 +8,7 @@
 import { execSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { MemoryLogger } from "../../src/common/logger";
 import { EngineClient } from "../../src/engine/client";
 import type { ChunkHit } from "../../src/memory/chunk-store";
@@ -267,7 +267,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       commit: execSync("git rev-parse --short HEAD", { cwd: ROOT }).toString().trim(),
       load: { before: Math.round(loadBefore * 10) / 10, after: Math.round(loadavg()[0] * 10) / 10 },
-      model: noVectors ? "none (full text only)" : `${embeddingModelName()} (${await embeddingModelPath()}), 1 thread`,
+      model: noVectors ? "none (full text only)" : `${embeddingModelName()} (${basename(await embeddingModelPath())}), 1 thread`,
       fusion: { k: RRF_K, weights: SOURCE_WEIGHTS },
       ...(ftsOverride ? { textIndexOverride: ftsOverride } : {}),
       corpora,
