@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import type { ContextPiece, PieceLocation } from "../chat/prompt";
 import { DisposableStore } from "../common/disposable";
 import { Emitter, type Event } from "../common/event";
+import { isSecretFile } from "../context/secret-files";
 
 /** The `@` picker's item that puts `@codebase` into the question (ide/codebase-chat.ts reads it there). */
 const CODEBASE_ITEM = "@codebase";
@@ -74,7 +75,8 @@ export class ChatContextTracker implements vscode.Disposable {
           text: doc.getText(sel),
         });
       }
-      if (this.dismissedFile !== doc.uri.toString()) {
+      // A secrets file (.env, a private key) the user has open is not sent unasked: its selection, or @, sends it.
+      if (this.dismissedFile !== doc.uri.toString() && !isSecretFile(doc.uri.path)) {
         pieces.push({ id: "file", kind: "file", label: basename(doc.uri), detail: relativePath(doc.uri), languageId: doc.languageId, text: doc.getText() });
       }
     }

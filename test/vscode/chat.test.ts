@@ -85,6 +85,21 @@ describe("Hearth chat in the extension host", function () {
     assert.ok(pieces[0]!.text.startsWith("export function add"));
   });
 
+  it("does not send a secrets file open in the editor as the current file's chip", async () => {
+    const secret = "sk_live_51HxQzLKj2eZvKYlo2C8v7Xq";
+    const env = workspaceFile(".env");
+    await vscode.workspace.fs.writeFile(env, Buffer.from(`STRIPE_SECRET_KEY=${secret}\n`));
+    try {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(env));
+      await waitFor(() => api.chat.context.targetEditor?.document.uri.toString() === env.toString(), "the chat to follow the .env editor");
+      const pieces = await api.chat.context.pieces();
+      assert.deepEqual(pieces.filter((p) => p.text.includes(secret)).map((p) => [p.kind, p.label]), []);
+    } finally {
+      await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+      await vscode.workspace.fs.delete(env);
+    }
+  });
+
   it("applies a code block only after Accept, as one undoable edit", async () => {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, "src", "math.ts"));
     const editor = await vscode.window.showTextDocument(doc);
