@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { isAbortError, untilAborted } from "../common/abort";
+import { untilAborted } from "../common/abort";
 import { Emitter, type Event } from "../common/event";
 import type { MachineMemory } from "../models/memory-fit";
 import { checkModelFile, type ModelFileCheck } from "../models/model-file";
@@ -7,18 +7,15 @@ import type { EmbedOptions, EmbeddingEngine, EngineClientOptions, EngineCrash, E
 import type { Engine, EngineTarget } from "./engine-api";
 import { embedInBatches } from "./embedding-batches";
 import { EngineConnection, type EngineConnectionCrash } from "./engine-connection";
-import { DEFAULT_SUPERVISION, loadDeadlineMs, type SupervisionSettings } from "./engine-process";
-import { LoadCrashes } from "./load-crashes";
-import { describeFailure, loadParams, withSizeAdvice } from "./model-loading";
+import { DEFAULT_SUPERVISION } from "./engine-process";
+import { describeFailure, ModelLoads } from "./model-loading";
 import { ModelSlots, notConfiguredStatus, roleProblem, ROLE_SETTINGS, SECONDARY_ROLES, statusesOf } from "./model-slots";
 import {
-  EngineError,
   MODEL_ROLES,
   type ChatParams,
   type ChatPrefillParams,
   type ChatPrefillResult,
   type EmbedResult,
-  type EngineErrorPayload,
   type GenerationResult,
   type InfillParams,
   type ModelInfo,
@@ -35,7 +32,6 @@ import {
 export type { EngineClientOptions, EngineCrash, EngineSettings, EngineStatus, RequestOptions } from "./client-types";
 
 const DEFAULT_BACKOFF_MS = [250, 1000, 4000, 15000, 30000];
-const DEFAULT_MAX_LOAD_CRASHES = 3;
 
 export function defaultThreads(): number {
   return Math.max(1, availableParallelism() - 1);
@@ -44,15 +40,14 @@ export function defaultThreads(): number {
 /**
  * The extension host's side of the engine: forks the engine process on first need, loads the model lazily, streams
  * results, cancels, restarts after a crash with back-off, and unloads when idle. The process and its requests are
- * EngineConnection's; the models per role and their statuses are ModelSlots'.
+ * EngineConnection's; the models per role and their statuses are ModelSlots'; how a model gets loaded is ModelLoads'.
  */
 export class EngineClient implements Engine, EmbeddingEngine {
   /** The in-process engine: nothing it does reaches the network. */
   readonly target: EngineTarget = { kind: "local" };
-  private readonly supervision: SupervisionSettings;
   private readonly connection: EngineConnection;
   private readonly slots = new ModelSlots();
-  private readonly loadCrashes: LoadCrashes;
+  private readonly loads: ModelLoads;
   private idleTimer: NodeJS.Timeout | undefined;
   private configureSeq = 0;
   private disposed = false;
@@ -68,17 +63,24 @@ export class EngineClient implements Engine, EmbeddingEngine {
   readonly onDidChangeEmbeddingStatus: Event<EngineStatus> = statusesOf(this.slots.onDidChangeRoleStatus, "embedding");
 
   constructor(private readonly options: EngineClientOptions) {
-    this.supervision = { ...DEFAULT_SUPERVISION, ...options.supervision };
-    this.loadCrashes = new LoadCrashes(options.maxLoadCrashes ?? DEFAULT_MAX_LOAD_CRASHES);
+    const supervision = { ...DEFAULT_SUPERVISION, ...options.supervision };
     this.connection = new EngineConnection({
       workerPath: options.workerPath,
       execPath: options.execPath,
       env: options.env,
       logger: options.logger,
-      supervision: this.supervision,
+      supervision,
       restartBackoffMs: options.restartBackoffMs ?? DEFAULT_BACKOFF_MS,
       onState: (role, state) => this.onWorkerState(role, state),
       onCrash: (crash) => this.onCrash(crash),
+    });
+    this.loads = new ModelLoads({
+      slots: this.slots,
+      connection: this.connection,
+      supervision,
+      logger: options.logger,
+      maxLoadCrashes: options.maxLoadCrashes,
+      adviseOnRefusal: options.adviseOnRefusal,
     });
   }
 
@@ -110,7 +112,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
     const slots = this.slots;
     slots.useSettings({ ...settings, threads: settings.threads > 0 ? settings.threads : defaultThreads() });
     // A model that crashed the engine on every load is tried again once its settings change.
-    this.loadCrashes.keepOnly(MODEL_ROLES.map((role) => slots.settingsKey(role)));
+    this.loads.crashes.keepOnly(MODEL_ROLES.map((role) => slots.settingsKey(role)));
     const [check, ...secondaryChecks] = await Promise.all([
       checkModelFile(settings.modelPath),
       ...SECONDARY_ROLES.map((role) => (slots.hasOwnModel(role) ? checkModelFile(slots.modelPathOf(role)) : undefined)),
@@ -126,7 +128,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
       slots.setStatusOf("completion", { kind: "no-model", problem: check.problem });
       if (check.problem.code !== "not-configured") this.options.logger.warn(check.problem.message);
     } else if (!isLoadingOrReady(slots.status)) {
-      const loop = this.crashLoopFailure("completion");
+      const loop = this.loads.crashLoopFailure("completion");
       slots.setStatusOf("completion", loop ? { kind: "error", error: loop, modelPath: check.path } : { kind: "idle", modelPath: check.path });
     }
     this.armIdleTimer();
@@ -144,66 +146,19 @@ export class EngineClient implements Engine, EmbeddingEngine {
       slots.setStatusOf(role, { kind: "no-model", problem: roleProblem(role, check.problem) });
       this.options.logger.warn(roleProblem(role, check.problem).message);
     } else if (!isLoadingOrReady(slots.statusOf(role))) {
-      const loop = this.crashLoopFailure(role);
+      const loop = this.loads.crashLoopFailure(role);
       slots.setStatusOf(role, loop ? { kind: "error", error: loop, modelPath: check.path } : { kind: "idle", modelPath: check.path });
     }
   }
 
   /** Loads the configured (completion) model now (it is otherwise loaded on the first request). */
   load(signal?: AbortSignal): Promise<ModelInfo> {
-    return this.loadRole("completion", signal);
+    return this.loads.load("completion", signal);
   }
 
   /** Loads the model that answers chat: the separate chat model where one is set, else the completion model. */
   loadChat(signal?: AbortSignal): Promise<ModelInfo> {
-    return this.loadRole(this.slots.chatRole(), signal);
-  }
-
-  private async loadRole(role: ModelRole, signal?: AbortSignal): Promise<ModelInfo> {
-    const settings = this.requireSettings();
-    const slots = this.slots;
-    const slot = slots.slot(role);
-    const key = slots.settingsKey(role);
-    const modelPath = slots.modelPathOf(role);
-    // The common case, once per keystroke: no file I/O, so requests reach the engine in the order they were made.
-    const ready = slots.statusOf(role);
-    if (slot.loadedKey === key && ready.kind === "ready") return ready.model;
-    const check = await checkModelFile(modelPath);
-    if (!check.ok) {
-      const problem = roleProblem(role, check.problem);
-      slots.setStatusOf(role, { kind: "no-model", problem });
-      throw new EngineError({ code: "model-invalid", message: problem.message });
-    }
-    const again = slots.statusOf(role);
-    if (slot.loadedKey === key && again.kind === "ready") return again.model;
-    if (slot.loadPromise && slot.loadingKey === key) return slot.loadPromise;
-    const loop = this.crashLoopFailure(role);
-    if (loop) {
-      slots.setStatusOf(role, { kind: "error", error: loop, modelPath });
-      throw new EngineError(loop);
-    }
-    slot.loadingKey = key;
-    slot.loadingSizeBytes = check.sizeBytes;
-    const loading = this.connection.call("load", loadParams(role, modelPath, settings), {
-      signal,
-      loadMs: loadDeadlineMs(check.sizeBytes, this.supervision),
-      mapError: (error) => this.withAdvice(error, role),
-    });
-    slot.loadPromise = loading;
-    try {
-      const model = await loading;
-      slot.loadedKey = key;
-      this.loadCrashes.succeeded(key);
-      return model;
-    } catch (error) {
-      if (!isAbortError(error)) this.options.logger.error(`loading ${modelPath}${role !== "completion" ? ` for ${role}` : ""} failed: ${describeFailure(error)}`);
-      throw error;
-    } finally {
-      if (slot.loadPromise === loading) {
-        slot.loadPromise = undefined;
-        slot.loadingKey = undefined;
-      }
-    }
+    return this.loads.load(this.slots.chatRole(), signal);
   }
 
   /**
@@ -283,7 +238,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
   private async generate<M extends "infill" | "chat" | "nextEdit">(method: M, params: ParamsOf<M>, options: RequestOptions, role: ModelRole = "completion"): Promise<ResultOf<M>> {
     // A cancelled request stops waiting, but the load goes on: the next keystroke's request needs the same model, and
     // cancelling the load on every keystroke would mean it never finishes on a slow machine.
-    await untilAborted(this.loadRole(role), options.signal);
+    await untilAborted(this.loads.load(role), options.signal);
     this.slots.requestStarted(role);
     try {
       return await this.connection.call(method, params, options);
@@ -320,7 +275,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
    * up the user. Fails with the model's problem when none is configured or it is not an embedding model.
    */
   async embed(texts: string[], options: EmbedOptions = {}): Promise<EmbedResult> {
-    const model = await untilAborted(this.loadRole("embedding"), options.signal);
+    const model = await untilAborted(this.loads.load("embedding"), options.signal);
     this.slots.requestStarted("embedding");
     try {
       return await embedInBatches(texts, model, (batch, before) =>
@@ -340,7 +295,7 @@ export class EngineClient implements Engine, EmbeddingEngine {
     if (this.disposed) return;
     this.options.logger.info("restarting the engine (Hearth: Restart Engine)");
     this.slots.forgetModels();
-    this.loadCrashes.clear();
+    this.loads.crashes.clear();
     await this.connection.restart();
     const settings = this.slots.settings;
     for (const role of MODEL_ROLES) {
@@ -363,28 +318,20 @@ export class EngineClient implements Engine, EmbeddingEngine {
   }
 
   private onWorkerState(role: ModelRole, state: WorkerState): void {
-    this.slots.onWorkerState(role, state.kind === "failed" ? { ...state, error: this.withAdvice(state.error, role) } : state);
+    this.slots.onWorkerState(role, state.kind === "failed" ? { ...state, error: this.loads.withAdvice(state.error, role) } : state);
   }
 
   private onCrash({ failure, exitCode, signal, consecutive }: EngineConnectionCrash): void {
     // A load cut short by a crash or a kill counts against its model: one that does it every time stops being tried.
-    for (const key of this.slots.loadingKeys()) this.loadCrashes.record(key);
+    for (const key of this.slots.loadingKeys()) this.loads.crashes.record(key);
     this.slots.forgetModels();
     const settings = this.slots.settings;
-    if (settings?.modelPath) this.slots.setStatusOf("completion", { kind: "error", error: this.crashLoopFailure("completion") ?? failure, modelPath: settings.modelPath });
+    if (settings?.modelPath) this.slots.setStatusOf("completion", { kind: "error", error: this.loads.crashLoopFailure("completion") ?? failure, modelPath: settings.modelPath });
     for (const role of SECONDARY_ROLES) {
       const modelPath = this.slots.modelPathOf(role);
-      if (modelPath && this.slots.statusOf(role).kind !== "no-model") this.slots.setStatusOf(role, { kind: "error", error: this.crashLoopFailure(role) ?? failure, modelPath });
+      if (modelPath && this.slots.statusOf(role).kind !== "no-model") this.slots.setStatusOf(role, { kind: "error", error: this.loads.crashLoopFailure(role) ?? failure, modelPath });
     }
     this.crashEmitter.fire({ exitCode, signal, consecutive, reason: failure.code === "engine-unresponsive" ? "unresponsive" : "crashed", message: failure.message });
-  }
-
-  private withAdvice(error: EngineErrorPayload, role: ModelRole): EngineErrorPayload {
-    return withSizeAdvice(error, role, this.options.adviseOnRefusal, { contextSize: this.slots.settings?.contextSize ?? 4096, refusedBytes: this.slots.slot(role).loadingSizeBytes });
-  }
-
-  private crashLoopFailure(role: ModelRole): EngineErrorPayload | undefined {
-    return this.loadCrashes.refusal(this.slots.settingsKey(role), this.slots.modelPathOf(role));
   }
 
   private armIdleTimer(): void {
@@ -397,12 +344,6 @@ export class EngineClient implements Engine, EmbeddingEngine {
       void this.unload();
     }, idleMs);
     this.idleTimer.unref();
-  }
-
-  private requireSettings(): EngineSettings {
-    const settings = this.slots.settings;
-    if (!settings) throw new EngineError({ code: "model-invalid", message: "No model is configured (setting hearth.model.path)." });
-    return settings;
   }
 }
 
