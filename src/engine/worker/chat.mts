@@ -5,6 +5,7 @@ import type { ChatMessage, ChatParams, ChatPrefillParams, ChatPrefillResult, Gen
 import { EngineFailure } from "./engine-failure.mjs";
 import { toStopReason, watchProgress, type GenerationCallbacks } from "./generation.mjs";
 import type { LoadedModel } from "./model-loader.mjs";
+import { prefillSequence, type PrefillCallbacks } from "./sequence-prefill.mjs";
 
 export async function generateChat(loaded: LoadedModel, params: ChatParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
   const sequence = loaded.chatSequence;
@@ -48,16 +49,6 @@ export const PREFILL_HOLD_AFTER_COMPLETION_MS = 1000;
 /** Tokens of room a prefill leaves in the context: the question and the start of the answer must still fit. */
 const PREFILL_ROOM_TOKENS = 256;
 
-export interface PrefillCallbacks {
-  signal: AbortSignal;
-  /**
-   * Resolves when the next step may run: never while a completion the user waits for is queued or running, nor within
-   * PREFILL_HOLD_AFTER_COMPLETION_MS of the last one.
-   */
-  mayContinue(): Promise<void>;
-  onProgress?(): void;
-}
-
 /**
  * Evaluates the known part of the next chat prompt into the chat sequence, in small steps, keeping whatever of it the
  * sequence already holds (the previous answer's prompt, an earlier prefill). Stopped between steps by its signal; what
@@ -65,30 +56,12 @@ export interface PrefillCallbacks {
  */
 export async function prefillChat(loaded: LoadedModel, params: ChatPrefillParams, callbacks: PrefillCallbacks): Promise<ChatPrefillResult> {
   const started = performance.now();
-  const sequence = loaded.chatSequence;
   const tokens = knownPrefixTokens(loaded, params.messages);
   const result: ChatPrefillResult = { prefixTokens: tokens.length, cachedTokens: 0, evaluatedTokens: 0, waitedMs: 0, totalMs: 0 };
   const finish = () => ({ ...result, totalMs: Math.round(performance.now() - started), waitedMs: Math.round(result.waitedMs) });
   if (tokens.length + PREFILL_ROOM_TOKENS > loaded.context.contextSize) return { ...finish(), skipped: "too-long" };
-  await waitTurn(callbacks, result);
-  // Drops what follows the common prefix (an older prefill's context, the last question's tail) and keeps the rest.
-  await sequence.adaptStateToTokens(tokens, false);
-  result.cachedTokens = sequence.nextTokenIndex;
-  while (sequence.nextTokenIndex < tokens.length) {
-    await waitTurn(callbacks, result);
-    const step = tokens.slice(sequence.nextTokenIndex, sequence.nextTokenIndex + PREFILL_STEP_TOKENS);
-    await sequence.evaluateWithoutGeneratingNewTokens(step);
-    result.evaluatedTokens += step.length;
-    callbacks.onProgress?.();
-  }
+  await prefillSequence(loaded.chatSequence, tokens, PREFILL_STEP_TOKENS, callbacks, result, "The prefill was cancelled.");
   return finish();
-}
-
-async function waitTurn(callbacks: PrefillCallbacks, result: ChatPrefillResult): Promise<void> {
-  if (callbacks.signal.aborted) throw new EngineFailure({ code: "cancelled", message: "The prefill was cancelled." });
-  const from = performance.now();
-  await callbacks.mayContinue();
-  result.waitedMs += performance.now() - from;
 }
 
 /**

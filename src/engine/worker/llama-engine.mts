@@ -21,13 +21,14 @@ import type {
   WorkerState,
 } from "../protocol.js";
 import { MODEL_ROLES } from "../protocol.js";
-import { generateChat, prefillChat, type PrefillCallbacks } from "./chat.mjs";
+import { generateChat, prefillChat } from "./chat.mjs";
 import { disposeEmbeddingModel, embedTexts, loadEmbeddingModel, sameEmbeddingLoad, type EmbedCallbacks, type LoadedEmbeddingModel } from "./embedding.mjs";
 import { EngineFailure, cancelled, internal } from "./engine-failure.mjs";
 import type { GenerationCallbacks } from "./generation.mjs";
 import { generateInfill } from "./infill.mjs";
 import { generateNextEdit, nextEditModelOf } from "./next-edit.mjs";
 import { prefillNextEdit } from "./next-edit-prefill.mjs";
+import type { PrefillCallbacks } from "./sequence-prefill.mjs";
 import { LlamaBinding, type BindingParams, type EngineLog } from "./llama-binding.mjs";
 import { machineMemoryOf, type LoadedBeside } from "./memory-check.mjs";
 import { disposeLoadedModel, loadModel, sameLoad, type LoadedModel } from "./model-loader.mjs";
