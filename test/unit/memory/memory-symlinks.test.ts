@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { MemoryLogger } from "../../../src/common/logger";
 import { MemoryIndexer } from "../../../src/memory/memory-indexer";
 import { grammarsDir } from "../context/fixtures";
+import { INSIDE_SOURCE as INSIDE, secretBesideWorkspace } from "../helpers/outside-workspace";
 import { tempWorkspaceEachTest } from "../helpers/temp-workspace";
 
-// A cloned repository is not trusted to choose what Hearth reads: its symlinks may point at the user's own files.
-const SECRET = "export const awsSecretAccessKey = 'wJalrXUtnFEMI_K7MDENG_bPxRfiCYEXAMPLEKEY';\n";
-const INSIDE = "export function addNumbers(a: number, b: number): number {\n  return a + b;\n}\n";
 
 describe("memory/memory-indexer with symlinks (a hostile repository)", function () {
   this.timeout(60_000);
@@ -23,12 +21,7 @@ describe("memory/memory-indexer with symlinks (a hostile repository)", function 
     for (const i of indexers.splice(0)) i.dispose();
   });
 
-  const outsideFile = async (): Promise<string> => {
-    await mkdir(join(ws.base, "home"), { recursive: true });
-    const file = join(ws.base, "home", "credentials.ts");
-    await writeFile(file, SECRET);
-    return file;
-  };
+  const outsideFile = () => secretBesideWorkspace(ws);
 
   it("never indexes a file that a symlink in the workspace points to outside it", async () => {
     const secret = await outsideFile();

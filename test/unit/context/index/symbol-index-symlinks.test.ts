@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { silentLogger } from "../../../../src/common/logger";
 import { InThreadSymbolIndex } from "../../../../src/context/index/symbol-index";
 import { walkSourceFiles } from "../../../../src/context/index/workspace-files";
 import { grammarsDir } from "../fixtures";
+import { INSIDE_SOURCE as INSIDE, secretBesideWorkspace } from "../../helpers/outside-workspace";
 import { tempWorkspaceEachTest } from "../../helpers/temp-workspace";
 
-// A cloned repository is not trusted to choose what Hearth reads: its symlinks and its imports may point at the user's
-// own files, whose definitions would then go into completion prompts (to an inference server, where one is set).
-const SECRET = "export const awsSecretAccessKey = 'wJalrXUtnFEMI_K7MDENG_bPxRfiCYEXAMPLEKEY';\n";
-const INSIDE = "export function addNumbers(a: number, b: number): number {\n  return a + b;\n}\n";
+// A cloned repository's symlinks and imports may point at the user's own files, whose definitions would then go into
+// completion prompts (to an inference server, where one is set).
 
 describe("context/index: the symbol index and a hostile repository's links out of the workspace", function () {
   this.timeout(30_000);
@@ -25,12 +24,7 @@ describe("context/index: the symbol index and a hostile repository's links out o
     for (const index of indexes.splice(0)) index.dispose();
   });
 
-  const outsideFile = async (): Promise<string> => {
-    await mkdir(join(ws.base, "home"), { recursive: true });
-    const file = join(ws.base, "home", "credentials.ts");
-    await writeFile(file, SECRET);
-    return file;
-  };
+  const outsideFile = () => secretBesideWorkspace(ws);
 
   it("never indexes a file that a symlink in the workspace points to outside it", async () => {
     const secret = await outsideFile();
