@@ -50,6 +50,8 @@ export interface HearthApi {
   readonly models: ModelsApi;
   readonly nextEdit: NextEditApi;
   readonly statusBar: { readonly text: string; readonly tooltip: string; readonly shown: readonly string[] };
+  /** The codebase index's status bar item: its text and its tooltip's markdown source. */
+  readonly codebaseStatus: { readonly statusText: string; readonly statusTooltip: string };
   /** Milliseconds spent loading the bundle and running activate(): the activation bench reports them. */
   readonly activation: { readonly loadMs: number | null; readonly activateMs: number; readonly statusBarMs: number };
 }
@@ -150,7 +152,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const activateMs = performance.now() - started;
   const loadMs = typeof __hearthBundleStart === "number" && typeof __hearthBundleEnd === "number" ? __hearthBundleEnd - __hearthBundleStart : null;
   log.info(`Hearth ${String(context.extension.packageJSON.version)} activated in ${activateMs.toFixed(1)} ms (bundle loaded in ${loadMs?.toFixed(1) ?? "?"} ms)`);
-  return { engine, completions: manager, completionContext: pipeline.onDidAssemble, modelPreload: preloader.onDidDecide, chat: chat.api, actions: actions.api, commitMessage: commitMessage.api, prompts: prompts.api, models: models.api, nextEdit: nextEdit.api, statusBar, activation: { loadMs, activateMs, statusBarMs } };
+  return { engine, completions: manager, completionContext: pipeline.onDidAssemble, modelPreload: preloader.onDidDecide, chat: chat.api, actions: actions.api, commitMessage: commitMessage.api, prompts: prompts.api, models: models.api, nextEdit: nextEdit.api, statusBar, codebaseStatus: codebase.host, activation: { loadMs, activateMs, statusBarMs } };
 }
 
 function languageIfDisabled(gate: CompletionGate, editor: vscode.TextEditor | undefined): string | null {

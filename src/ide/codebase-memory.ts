@@ -111,10 +111,10 @@ export class CodebaseMemoryHost implements vscode.Disposable {
   private async runPass(roots: string[]): Promise<IndexSummary | null> {
     if (!this.memory) return null;
     const controller = (this.indexing = new AbortController());
-    this.show("$(sync~spin) Indexing codebase…", "Hearth is indexing the workspace for codebase search, one file at a time, paused while you type.");
+    this.show("$(sync~spin) Indexing codebase…", markdown("Hearth is indexing the workspace for codebase search, one file at a time, paused while you type."));
     try {
       const summary = await this.memory.indexFolders(roots, controller.signal, (p) => {
-        if (p.total) this.show(`$(sync~spin) Indexing codebase ${p.done}/${p.total}`, `Hearth is indexing ${p.total} files for codebase search, paused while you type.`);
+        if (p.total) this.show(`$(sync~spin) Indexing codebase ${p.done}/${p.total}`, markdown(`Hearth is indexing ${p.total} files for codebase search, paused while you type.`));
       });
       if (this.indexing !== controller) return summary;
       this.lastSummary = summary;
@@ -123,7 +123,7 @@ export class CodebaseMemoryHost implements vscode.Disposable {
       return summary;
     } catch (e) {
       if (isAbortError(e)) return null;
-      this.show("$(warning) Codebase index", `Codebase search is off: ${errorMessage(e)}`);
+      this.show("$(warning) Codebase index", markdown("Codebase search is off: ").appendText(errorMessage(e)));
       this.deps.logger.warn(`codebase index: ${errorMessage(e)}`);
       return null;
     } finally {
@@ -148,6 +148,17 @@ export class CodebaseMemoryHost implements vscode.Disposable {
 
   get summary(): IndexSummary | null {
     return this.lastSummary;
+  }
+
+  /** The status bar item's text, as shown (tests read it). */
+  get statusText(): string {
+    return this.item.text;
+  }
+
+  /** The status bar item's tooltip, its markdown source (tests read it). */
+  get statusTooltip(): string {
+    const tooltip = this.item.tooltip;
+    return typeof tooltip === "string" ? tooltip : (tooltip?.value ?? "");
   }
 
   dispose(): void {
@@ -202,19 +213,26 @@ export class CodebaseMemoryHost implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const notes = [
-      `${summary.files} files, ${summary.chunks} chunks indexed for codebase search (\`@codebase\` in the chat, Hearth: Search Codebase…).`,
-      summary.vectorsOff ? `Full text and symbols only: ${summary.vectorsOff}.` : "",
-      summary.overLimit ? `The workspace has more files than hearth.codebase.maxFiles: only the first ${summary.files} (nearest the top) are indexed.` : "",
-    ].filter(Boolean);
-    this.show(summary.overLimit || summary.vectorsOff ? "$(database) Codebase ⚠" : "$(database) Codebase", notes.join("\n\n"));
+    const tooltip = markdown(`${summary.files} files, ${summary.chunks} chunks indexed for codebase search (\`@codebase\` in the chat, Hearth: Search Codebase…).`);
+    if (summary.vectorsOff) tooltip.appendMarkdown("\n\nFull text and symbols only: ").appendText(summary.vectorsOff).appendMarkdown(".");
+    if (summary.overLimit) tooltip.appendMarkdown(`\n\nThe workspace has more files than hearth.codebase.maxFiles: only the first ${summary.files} (nearest the top) are indexed.`);
+    this.show(summary.overLimit || summary.vectorsOff ? "$(database) Codebase ⚠" : "$(database) Codebase", tooltip);
   }
 
-  private show(text: string, tooltip: string): void {
+  private show(text: string, tooltip: vscode.MarkdownString): void {
     this.item.text = text;
-    this.item.tooltip = new vscode.MarkdownString(tooltip);
+    this.item.tooltip = tooltip;
     this.item.show();
   }
+}
+
+/**
+ * A tooltip that starts with Hearth's own words as markdown. The engine's or a server's words (an error, a path) are
+ * added with appendText, which escapes them: as markdown, a server's error could show an image, which the editor
+ * fetches from wherever it points (a network call Hearth promises not to make), or a link that runs a command.
+ */
+function markdown(ours: string): vscode.MarkdownString {
+  return new vscode.MarkdownString(ours);
 }
 
 /** `files.exclude` (and `search.exclude`) patterns that are on. */

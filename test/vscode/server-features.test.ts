@@ -4,6 +4,8 @@
 // llama-server started with --embeddings (hearth.server.embeddingUrl). Each test also checks the server's own log
 // for the tasks it ran.
 import * as assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import * as vscode from "vscode";
 import type { ActionOutcome } from "../../src/actions/action-runner";
 import type { HearthApi } from "../../src/extension";
@@ -115,5 +117,27 @@ describe("Every feature through llama-servers chosen in the user's settings", fu
     const pieces = await api.chat.context.piecesFor("@codebase where is the shipping rate computed?");
     assert.ok(pieces.some((p) => p.kind === "codebase" && p.text.includes("computeShippingRate")), JSON.stringify(pieces.map((p) => p.label)));
     assert.ok(embedder.tasksStarted > embedded, "the embedding server embedded the chat question");
+  });
+
+  it("shows an embedding server's error in the codebase item's tooltip as text, never as an image or a link", async () => {
+    // An image in a tooltip is a request from the editor to wherever the server says; a link runs what it names.
+    const said = "![x](http://127.0.0.1:9/leak) [click](command:workbench.action.quit)";
+    const hostile = createServer((_req, res) => res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: said } })));
+    await new Promise<void>((resolve) => hostile.listen(0, "127.0.0.1", resolve));
+    try {
+      await config().update("server.embeddingUrl", `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`, GLOBAL);
+      await waitFor(async () => {
+        await vscode.commands.executeCommand<IndexSummary | null>("hearth.reindexCodebase");
+        return api.codebaseStatus.statusTooltip.includes("leak");
+      }, "the codebase item's tooltip to give the embedding server's error", 60_000);
+      const tooltip = api.codebaseStatus.statusTooltip;
+      assert.doesNotMatch(tooltip, /(^|[^\\])!\[/, `an image in the markdown: ${tooltip}`);
+      assert.doesNotMatch(tooltip, /(^|[^\\])\]\(/, `a link in the markdown: ${tooltip}`);
+      assert.match(api.codebaseStatus.statusText, /Codebase ⚠/);
+    } finally {
+      await config().update("server.embeddingUrl", embedder.url, GLOBAL);
+      hostile.closeAllConnections();
+      hostile.close();
+    }
   });
 });
