@@ -169,7 +169,10 @@ export class LlamaEngine {
     return await generateNextEdit(nextEditModelOf(await this.binding.library(), loaded), params, callbacks);
   }
 
-  /** The known front of the next next-edit prompt into the next-edit model's sequence; nothing when it is not loaded. */
+  /**
+   * The known front of the next next-edit prompt into the next-edit model's sequence. Never loads the model: it fails as
+   * not loaded when it is not (the client sends a prefill only while the model is ready).
+   */
   async prefillNextEdit(params: NextEditPrefillParams, callbacks: PrefillCallbacks): Promise<NextEditPrefillResult> {
     return await prefillNextEdit(nextEditModelOf(await this.binding.library(), this.requireLoaded("nextEdit")), params, callbacks);
   }
