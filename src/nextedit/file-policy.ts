@@ -2,6 +2,7 @@
 // rule: nothing in Restricted Mode (the workspace is a stranger's until trusted), nothing from a language the user
 // turned Hearth off for, from a dependency or dot folder, or from a file that usually holds secrets.
 import { isInExcludedFolder } from "../context/index/workspace-files";
+import { isSecretFile } from "../context/secret-files";
 import type { HistoryFile } from "./edit-history";
 
 export interface FilePolicySettings {
@@ -11,7 +12,6 @@ export interface FilePolicySettings {
   languages: Readonly<Record<string, boolean>>;
 }
 
-const SECRET_FILE = /(^|\/)(\.env(\..*)?|.*\.(pem|key|p12|pfx)|id_(rsa|ed25519|ecdsa)(\.pub)?|\.npmrc|\.netrc)$/i;
 const SCHEMES = new Set(["file", "untitled", "vscode-remote"]);
 
 export function mayRecordFile(file: HistoryFile, settings: FilePolicySettings): boolean {
@@ -19,6 +19,6 @@ export function mayRecordFile(file: HistoryFile, settings: FilePolicySettings): 
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(file.uri)?.[1]?.toLowerCase();
   if (!scheme || !SCHEMES.has(scheme)) return false;
   if (settings.languages[file.languageId] === false) return false;
-  if (isInExcludedFolder(file.path) || SECRET_FILE.test(file.path)) return false;
+  if (isInExcludedFolder(file.path) || isSecretFile(file.path)) return false;
   return true;
 }

@@ -206,6 +206,12 @@ describe("mayRecordFile", () => {
     }
   });
 
+  it("refuses a secrets file named by a Windows path, with backslashes", () => {
+    for (const path of ["C:\\proj\\.env", "C:\\proj\\config\\.env.local", "D:\\keys\\id_ed25519"]) {
+      assert.equal(mayRecordFile({ ...A, uri: `file:///${path.replaceAll("\\", "/")}`, path }, settings), false, path);
+    }
+  });
+
   it("refuses documents that are not files (output panes, git views)", () => {
     assert.equal(mayRecordFile({ ...A, uri: "output:extension-output-1" }, settings), false);
     assert.equal(mayRecordFile({ ...A, uri: "git:/w/src/a.ts?ref" }, settings), false);
