@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
 import { ImportResolver, stripJsonComments } from "../../../../src/context/index/import-resolver";
-import { cpuGrowth } from "../../helpers/cpu-time";
+import { cpuGrowth, cpuMs } from "../../helpers/cpu-time";
 import { tempWorkspaceEachTest } from "../../helpers/temp-workspace";
 
 describe("tsconfig reading", () => {
@@ -31,10 +31,11 @@ describe("import resolution in a hostile repository", () => {
     await ws.put("src/app/util.ts", "export const x = 1;\n");
     const from = await ws.put("src/main.ts", 'import { x } from "@app/util";\n');
     const resolver = new ImportResolver(() => [ws.root]);
-    const started = performance.now();
-    for (const name of ["react", "lodash", "express", "zod"]) assert.equal(resolver.resolve(from, name, "typescript"), null);
-    const ms = performance.now() - started;
-    assert.ok(ms < 3000, `four bare imports took ${Math.round(ms)} ms`);
+    // CPU time, not the wall clock: on a loaded machine the wall clock measures the other processes.
+    const ms = cpuMs(() => {
+      for (const name of ["react", "lodash", "express", "zod"]) assert.equal(resolver.resolve(from, name, "typescript"), null);
+    });
+    assert.ok(ms < 3000, `four bare imports took ${Math.round(ms)} ms of CPU`);
     assert.equal(resolver.resolve(from, "@app/util", "typescript"), join(ws.root, "src", "app", "util.ts"));
   });
 });
