@@ -4,7 +4,7 @@
 import { basename, resolve } from "node:path";
 import type { Logger } from "../common/logger";
 import type { HearthConfig } from "../common/settings";
-import { CompletionPipeline, completionEnabledFor, pathInFolder } from "../completion/completion-pipeline";
+import { CompletionPipeline, completionEnabledFor, completionRefusedIn, pathInFolder } from "../completion/completion-pipeline";
 import type { DocumentSnapshot, Suggestion } from "../completion/completion-types";
 import { takeSnapshot } from "../completion/document-snapshot";
 import type { AssembledContext, ContextItem } from "../context/context-types";
@@ -68,6 +68,8 @@ export async function complete(
   if (!completionEnabledFor(deps.config, file.languageId)) {
     return { ...output, reason: `completions are off for ${file.languageId} (hearth.completion.enable / hearth.completion.languages)` };
   }
+  const refused = completionRefusedIn(file.path);
+  if (refused) return { ...output, reason: `no completions in ${refused}` };
   const relativePath = (path: string) => pathInFolder(session.workspace, path) ?? path;
   // Built before the model loads, as in the extension.
   const pipeline = new CompletionPipeline({

@@ -9,6 +9,7 @@ import type { HearthConfig } from "../common/settings";
 import { ContextEngine } from "../context/context-engine";
 import type { AssembledContext, AssembleRequest } from "../context/context-types";
 import { ModelTokenCounter, type TokenCountSource } from "../context/model-token-counter";
+import { isSecretFile } from "../context/secret-files";
 import type { EngineStatus } from "../engine/client";
 import { onModelChange } from "../engine/model-change";
 import type { CompletionEngine, DocumentSnapshot } from "./completion-types";
@@ -109,6 +110,14 @@ export class CompletionPipeline implements Disposable {
 export function completionEnabledFor(config: HearthConfig, languageId: string): boolean {
   const { completion } = config;
   return completion.enable && (completion.languages[languageId] ?? completion.languages["*"] ?? true);
+}
+
+/**
+ * Why no completion runs in the file at `path` whatever the settings say, or undefined where one may. A secrets file's
+ * text would be the prompt: sent to the model (to a team's server, where one is set) and written back as ghost text.
+ */
+export function completionRefusedIn(path: string): string | undefined {
+  return isSecretFile(path) ? "a file that usually holds secrets (.env, a private key, .npmrc, .netrc): its text goes into no prompt" : undefined;
 }
 
 /** `path` relative to `folder` with forward slashes, as prompts show paths; undefined when it is not inside it. */

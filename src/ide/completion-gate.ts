@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { completionEnabledFor } from "../completion/completion-pipeline";
+import { completionEnabledFor, completionRefusedIn } from "../completion/completion-pipeline";
 import type { Engine } from "../engine/engine-api";
 import { retriesOnNextRequest } from "../engine/protocol";
 import { Emitter } from "../common/event";
@@ -23,9 +23,11 @@ export class CompletionGate implements vscode.Disposable {
     this.armSnoozeTimer();
   }
 
-  allows(languageId: string): boolean {
+  /** `path`: the document's file name; a secrets file gets no completion whatever its language's setting. */
+  allows(languageId: string, path: string): boolean {
     if (this.snoozedUntil() > Date.now()) return false;
     if (!this.enabledFor(languageId)) return false;
+    if (completionRefusedIn(path)) return false;
     const status = this.engine.status;
     if (status.kind === "no-model") return false;
     // A model that failed to load stays failed until the settings change or the user retries: no load per keystroke.

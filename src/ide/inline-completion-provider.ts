@@ -27,7 +27,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | null> {
-    if (!this.gate.allows(document.languageId)) return null;
+    if (!this.gate.allows(document.languageId, document.fileName)) return null;
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {

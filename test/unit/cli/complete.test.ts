@@ -1,7 +1,7 @@
 // `hearth complete` end to end: the built CLI as a child process, the real engine on the scripted test model (it
 // writes DEFAULT_SCRIPT.fim after any FIM prompt), the real grammars and workspace index.
 import { strict as assert } from "node:assert";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_SCRIPT, ensureTestModel } from "../../fixtures/models/test-models";
 import type { CompleteOutput } from "../../../src/cli/complete";
@@ -100,6 +100,18 @@ describe("hearth complete: the editor's suggestion at a position, from a termina
     const output = await complete(["notes/todo.txt:3:1", "--model", scripted]);
     assert.equal(output.completion, null);
     assert.match(output.reason ?? "", /off for plaintext/);
+  });
+
+  it("shows nothing in a secrets file, even in a language whose completions are on", async () => {
+    const secrets = join(workspace.root, "src", ".env.ts");
+    writeFileSync(secrets, "export const API_KEY = \"sk-live-1234\";\n\n");
+    try {
+      const output = await complete(["src/.env.ts:2:1", "--model", scripted]);
+      assert.equal(output.completion, null);
+      assert.match(output.reason ?? "", /secrets/);
+    } finally {
+      rmSync(secrets);
+    }
   });
 
   it("says a model without fill-in-the-middle tokens cannot complete", async () => {
