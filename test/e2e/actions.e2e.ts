@@ -6,16 +6,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { activeEditorTab, hearthStatusBarItem, scenario, waitForWorkbench, type E2EScenario } from "../harness/e2e";
 import { ACTION_ANSWER, DOCUMENTED_AREA } from "../fixtures/actions/scripts";
-import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-import { editorText, runCommand } from "./chat-helpers";
+import { DEFAULT_SCRIPT } from "../fixtures/models/test-models";
+import { editorText, runCommand, scriptedModelSettings } from "./chat-helpers";
 
 export async function prepare() {
   return {
     settings: {
-      "hearth.engine.threads": 1,
-      "hearth.engine.contextSize": 4096,
-      "hearth.model.path": await ensureTestModel("scripted", { script: { fim: DEFAULT_SCRIPT.fim, chat: SLOW_ANSWER } }),
-      "editor.inlineSuggest.enabled": false,
+      ...(await scriptedModelSettings({ fim: DEFAULT_SCRIPT.fim, chat: SLOW_ANSWER })),
       // The model loads when Document asks it, as on a first use: the diff is seen writing while it loads.
       "hearth.model.loadOnStartup": false,
     },

@@ -4,16 +4,12 @@ import * as assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openFileWithQuickOpen, scenario, waitForWorkbench, type E2EScenario } from "../harness/e2e";
-import { ensureTestModel } from "../fixtures/models/test-models";
-import { openHearthView, runCommand, THEME_SETTINGS } from "./chat-helpers";
+import { openHearthView, runCommand, scriptedModelSettings, THEME_SETTINGS } from "./chat-helpers";
 
 export async function prepare() {
   return {
     settings: {
-      "hearth.engine.threads": 1,
-      "hearth.engine.contextSize": 4096,
-      "hearth.model.path": await ensureTestModel("scripted"),
-      "editor.inlineSuggest.enabled": false,
+      ...(await scriptedModelSettings()),
       ...THEME_SETTINGS,
     },
   };

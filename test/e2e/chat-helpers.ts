@@ -1,6 +1,7 @@
 // Workbench helpers for the chat scenarios: the Hearth view's webview frame, the command palette, the colour theme.
 // Code that runs in the page is passed as strings: this project's Node tsconfig has no DOM types.
 import type { Frame, Page } from "playwright-core";
+import { ensureTestModel, type ModelScript } from "../fixtures/models/test-models";
 
 /** Opens the Hearth view as a person would: its activity bar icon (the command palette if the icon is hidden). */
 export async function openHearthView(page: Page): Promise<Frame> {
@@ -39,6 +40,19 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.type(title, { delay: 5 });
   await page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first().waitFor({ state: "visible", timeout: 10_000 });
   await page.keyboard.press("Enter");
+}
+
+/**
+ * The settings every scenario on the scripted model starts from: one llama.cpp thread, a 4,096-token context, the
+ * scripted model (writing `script`'s answers when given), and VS Code's own inline suggestions out of the way.
+ */
+export async function scriptedModelSettings(script?: ModelScript): Promise<Record<string, unknown>> {
+  return {
+    "hearth.engine.threads": 1,
+    "hearth.engine.contextSize": 4096,
+    "hearth.model.path": await ensureTestModel("scripted", script ? { script } : {}),
+    "editor.inlineSuggest.enabled": false,
+  };
 }
 
 /** Settings that make the workbench follow the browser's colour scheme, so a scenario can switch themes live. */

@@ -5,16 +5,13 @@ import * as assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openFileWithQuickOpen, scenario, waitForWorkbench, type E2EScenario } from "../harness/e2e";
-import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-import { openHearthView } from "./chat-helpers";
+import { DEFAULT_SCRIPT } from "../fixtures/models/test-models";
+import { openHearthView, scriptedModelSettings } from "./chat-helpers";
 
 export async function prepare() {
   return {
     settings: {
-      "hearth.engine.threads": 1,
-      "hearth.engine.contextSize": 4096,
-      "hearth.model.path": await ensureTestModel("scripted"),
-      "editor.inlineSuggest.enabled": false,
+      ...(await scriptedModelSettings()),
       "workbench.colorTheme": "Default Dark Modern",
     },
   };

@@ -8,17 +8,14 @@ import { join } from "node:path";
 import type { Frame, Page } from "playwright-core";
 import { openFileWithQuickOpen, scenario, waitForWorkbench, type E2EScenario } from "../harness/e2e";
 import { ACTION_ANSWER, AREA, DOCUMENTED_AREA } from "../fixtures/actions/scripts";
-import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-import { chatFrame, openHearthView, runCommand, setColorScheme, THEME_SETTINGS } from "./chat-helpers";
+import { DEFAULT_SCRIPT } from "../fixtures/models/test-models";
+import { chatFrame, openHearthView, runCommand, scriptedModelSettings, setColorScheme, THEME_SETTINGS } from "./chat-helpers";
 
 export async function prepare() {
   return {
     settings: {
-      "hearth.engine.threads": 1,
-      "hearth.engine.contextSize": 4096,
       // What the refactor actions' tests answer: a documented area() in a fence, a line wider than the sidebar.
-      "hearth.model.path": await ensureTestModel("scripted", { script: { fim: DEFAULT_SCRIPT.fim, chat: ACTION_ANSWER } }),
-      "editor.inlineSuggest.enabled": false,
+      ...(await scriptedModelSettings({ fim: DEFAULT_SCRIPT.fim, chat: ACTION_ANSWER })),
       "editor.wordWrap": "on",
       ...THEME_SETTINGS,
     },

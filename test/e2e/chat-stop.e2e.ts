@@ -3,18 +3,15 @@
 import * as assert from "node:assert/strict";
 import { scenario, waitForWorkbench, type E2EScenario } from "../harness/e2e";
 import { longAnswer } from "../fixtures/chat/scripts";
-import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
-import { openHearthView } from "./chat-helpers";
+import { DEFAULT_SCRIPT } from "../fixtures/models/test-models";
+import { openHearthView, scriptedModelSettings } from "./chat-helpers";
 
 const PARAGRAPHS = 1600;
 
 export async function prepare() {
   return {
     settings: {
-      "hearth.engine.threads": 1,
-      "hearth.engine.contextSize": 4096,
-      "hearth.model.path": await ensureTestModel("scripted", { script: { fim: DEFAULT_SCRIPT.fim, chat: longAnswer(PARAGRAPHS) } }),
-      "editor.inlineSuggest.enabled": false,
+      ...(await scriptedModelSettings({ fim: DEFAULT_SCRIPT.fim, chat: longAnswer(PARAGRAPHS) })),
       "workbench.colorTheme": "Default Dark Modern",
     },
   };

@@ -5,17 +5,15 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { scenario, waitForWorkbench, type E2EScenario } from "../harness/e2e";
-import { DEFAULT_SCRIPT, ensureTestModel } from "../fixtures/models/test-models";
+import { DEFAULT_SCRIPT } from "../fixtures/models/test-models";
+import { scriptedModelSettings } from "./chat-helpers";
 
 const MESSAGE = "fix(math): round the average to two decimals";
 
 export async function prepare() {
   return {
     settings: {
-      "hearth.engine.threads": 1,
-      "hearth.engine.contextSize": 4096,
-      "hearth.model.path": await ensureTestModel("scripted", { script: { fim: DEFAULT_SCRIPT.fim, chat: MESSAGE } }),
-      "editor.inlineSuggest.enabled": false,
+      ...(await scriptedModelSettings({ fim: DEFAULT_SCRIPT.fim, chat: MESSAGE })),
       // The harness turns detection off; this scenario's workspace is itself the repository the person works in.
       "git.autoRepositoryDetection": true,
       // A view's title buttons show while the pointer is over it; this keeps them visible for the screenshot.
