@@ -108,19 +108,24 @@ async function* readBody(response: IncomingMessage, req: { destroyed: boolean; e
   if (!response.complete) throw ServerFailure.cut(url, new Error("the connection closed before the answer was complete"));
 }
 
-/** The whole body as text (capped: an error page is not read forever). */
+/** The whole body as text (capped: an error page is not read forever; past `maxBytes`, what came before it). */
 export async function readText(answer: HttpAnswer, maxBytes = 4 * 1024 * 1024): Promise<string> {
+  return (await readAtMost(answer, maxBytes)).text;
+}
+
+/** The body as text up to `maxBytes`; `cut` when it was longer, and the request closed there. */
+export async function readAtMost(answer: HttpAnswer, maxBytes: number): Promise<{ text: string; cut: boolean }> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of answer.body) {
     size += chunk.length;
     if (size > maxBytes) {
       answer.close();
-      break;
+      return { text: Buffer.concat(parts).toString("utf8"), cut: true };
     }
     parts.push(chunk);
   }
-  return Buffer.concat(parts).toString("utf8");
+  return { text: Buffer.concat(parts).toString("utf8"), cut: false };
 }
 
 /**

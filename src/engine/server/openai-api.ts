@@ -1,5 +1,5 @@
 import { AbortedError } from "../../common/abort";
-import { readText, send, serverSentEvents, type HttpAnswer } from "./http";
+import { readAtMost, readText, send, serverSentEvents, type HttpAnswer } from "./http";
 import { ServerFailure } from "./server-failure";
 
 /** How a streamed generation ended, as the server said it. */
@@ -106,11 +106,15 @@ export class OpenAiApi {
     options: { withPieces?: boolean; parseSpecial?: boolean; signal?: AbortSignal } = {},
   ): Promise<{ id: number; piece?: string }[] | null> {
     const url = new URL("../tokenize", this.base);
+    // No tokenizer makes more tokens of a text than it has bytes (a byte-level BPE token or a byte-fallback piece is at
+    // least one byte), so an answer past that bound is not a tokenization, and is not read or parsed whole: a server
+    // answering a short line with millions of ids cost the extension host's thread half a second per line.
+    const most = mostTokens(content);
     try {
       const request = { content, add_special: false, parse_special: options.parseSpecial ?? false, ...(options.withPieces ? { with_pieces: true } : {}) };
-      const body = await this.json(url, "POST", request, "", options.signal);
+      const body = await this.json(url, "POST", request, "", options.signal, TOKENIZE_ANSWER_BYTES + most * BYTES_PER_TOKEN);
       const tokens = (body as { tokens?: unknown }).tokens;
-      if (!Array.isArray(tokens)) return null;
+      if (!Array.isArray(tokens) || tokens.length > most) return null;
       return tokens.map((token: unknown) => (typeof token === "number" ? { id: token } : { id: Number((token as { id?: unknown }).id), piece: String((token as { piece?: unknown }).piece) }));
     } catch (error) {
       if (error instanceof ServerFailure && (error.code === "server-bad-response" || error.code === "server-model-missing")) return null;
@@ -131,9 +135,11 @@ export class OpenAiApi {
     }
   }
 
-  private async json(url: URL, method: "GET" | "POST", body: unknown, model: string, signal: AbortSignal | undefined): Promise<unknown> {
+  /** The answer as JSON; one longer than `maxBytes` fails as a bad response, read no further. */
+  private async json(url: URL, method: "GET" | "POST", body: unknown, model: string, signal: AbortSignal | undefined, maxBytes = MAX_JSON_BYTES): Promise<unknown> {
     const answer = await this.open(url, method, body, model, signal);
-    const text = await readText(answer);
+    const { text, cut } = await readAtMost(answer, maxBytes);
+    if (cut) throw ServerFailure.badResponse(url, `an answer from ${url.pathname} longer than ${maxBytes} bytes`, undefined, this.setting);
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -208,6 +214,21 @@ export class OpenAiApi {
       }
     }
   }
+}
+
+/** The longest JSON answer read (a model list, vectors for a batch of texts): parsing it holds the extension host. */
+const MAX_JSON_BYTES = 4 * 1024 * 1024;
+/** A /tokenize answer's bytes besides its tokens, and the most one token takes (`{"id": 151643, "piece": "…"}`, escaped). */
+const TOKENIZE_ANSWER_BYTES = 4096;
+const BYTES_PER_TOKEN = 48;
+
+/**
+ * The most tokens a tokenizer can make of `content`: one per byte of its text, one per id, and a few for a leading space
+ * or a BOS a server adds of its own accord.
+ */
+function mostTokens(content: string | readonly (string | number)[]): number {
+  const parts = typeof content === "string" ? [content] : content;
+  return parts.reduce<number>((sum, part) => sum + (typeof part === "number" ? 1 : Buffer.byteLength(part)), 16);
 }
 
 /** Longest model name Hearth shows: names go into the picker, the status bar's tooltip and messages. */

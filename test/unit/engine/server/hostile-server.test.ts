@@ -6,6 +6,7 @@ import { EngineError } from "../../../../src/engine/protocol";
 import { ServerEngine } from "../../../../src/engine/server/server-engine";
 import { ServerFailure } from "../../../../src/engine/server/server-failure";
 import { apiBase, shownServerUrl } from "../../../../src/engine/server/server-settings";
+import { cpuMsOf } from "../../helpers/cpu-time";
 import { loopbackServers } from "../../helpers/loopback-servers";
 
 const MODELS = JSON.stringify({ object: "list", data: [{ id: "coder", object: "model", owned_by: "test" }] });
@@ -40,6 +41,25 @@ describe("the server engine against a hostile server", function () {
     }
     assert.ok(mostInFlight <= 4, `${mostInFlight} requests in flight at once`);
     assert.deepEqual(warnings.map((w) => w.name), []);
+  });
+
+  it("believes no token count from a server that answers /tokenize with millions of ids for a short line, and parses no such answer", async () => {
+    // 2 million ids (4 MB of JSON) per line: each answer took ~0.5 s of the extension host's thread to parse and map,
+    // and the chat's token counter asks for hundreds of lines, a few at a time, which froze the editor for minutes.
+    const millions = JSON.stringify({ tokens: new Array<number>(2_000_000).fill(1) });
+    const engine = await open((req, res, body) => {
+      if (req.url === "/v1/models") return res.end(MODELS);
+      if (req.url !== "/tokenize") return res.writeHead(404).end();
+      // The probe at load ("a") is answered as a tokenizer would, so the counts are asked of a server that tokenizes.
+      res.end((JSON.parse(body) as { content?: unknown }).content === "a" ? JSON.stringify({ tokens: [64] }) : millions);
+    });
+    await engine.load();
+    let counted: Awaited<ReturnType<typeof engine.tokenCounts>> | undefined;
+    const cpu = await cpuMsOf(async () => {
+      counted = await engine.tokenCounts(Array.from({ length: 8 }, (_, i) => `const line${i} = ${i};`), { signal: new AbortController().signal });
+    });
+    assert.equal(counted, null, `counts ${JSON.stringify(counted?.counts)} in ${cpu.toFixed(0)} ms of CPU`);
+    assert.ok(cpu < 1000, `${cpu.toFixed(0)} ms of CPU for 8 lines`);
   });
 
   it("sends the FIM prompt as text with the file's special-token spellings broken to a server whose /tokenize parses them regardless", async () => {
