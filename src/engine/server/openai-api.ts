@@ -135,10 +135,26 @@ export class OpenAiApi {
     }
   }
 
-  /** The answer as JSON; one longer than `maxBytes` fails as a bad response, read no further. */
+  /**
+   * The answer as JSON; one longer than `maxBytes` fails as a bad response, read no further. The whole answer must come
+   * within twice the timeout: the timeout covers only silence, so a server sending a byte at a time held a model list
+   * (and the role's "loading" status, which every request joins) for ever.
+   */
   private async json(url: URL, method: "GET" | "POST", body: unknown, model: string, signal: AbortSignal | undefined, maxBytes = MAX_JSON_BYTES): Promise<unknown> {
-    const answer = await this.open(url, method, body, model, signal);
-    const { text, cut } = await readAtMost(answer, maxBytes);
+    const deadlineMs = 2 * this.config.timeoutMs;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), deadlineMs);
+    let read: { text: string; cut: boolean };
+    try {
+      const both = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+      read = await readAtMost(await this.open(url, method, body, model, both), maxBytes);
+    } catch (error) {
+      if (deadline.signal.aborted && !signal?.aborted) throw ServerFailure.slow(url, deadlineMs, this.setting);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    const { text, cut } = read;
     if (cut) throw ServerFailure.badResponse(url, `an answer from ${url.pathname} longer than ${maxBytes} bytes`, undefined, this.setting);
     try {
       return JSON.parse(text) as unknown;

@@ -58,6 +58,16 @@ export class ServerFailure extends EngineError {
     );
   }
 
+  /** An answer that kept coming, too slowly to be whole within `deadlineMs` (a byte at a time). */
+  static slow(url: URL, deadlineMs: number, setting = URL_SETTING): ServerFailure {
+    return new ServerFailure(
+      "server-timeout",
+      `The inference server at ${url.origin} did not finish its answer from ${url.pathname} within ${Math.round(deadlineMs / 1000)} s, so Hearth stopped waiting: is ${setting} the server you meant, and is it overloaded? (setting hearth.server.timeoutSeconds)`,
+      undefined,
+      false,
+    );
+  }
+
   /** The answer stopped in the middle: the connection closed or the server stopped. */
   static cut(url: URL, error: unknown): ServerFailure {
     return new ServerFailure("server-bad-response", `The inference server at ${url.origin} stopped in the middle of its answer.`, errorMessage(error), false);

@@ -13,7 +13,7 @@ const MODELS = JSON.stringify({ object: "list", data: [{ id: "coder", object: "m
 
 describe("the server engine against a hostile server", function () {
   this.timeout(20_000);
-  const { open } = loopbackServers();
+  const { open, listen, engineAt } = loopbackServers();
 
   it("counts the tokens of many texts with a few requests in flight at a time, not one request per text at once", async () => {
     let inFlight = 0;
@@ -60,6 +60,34 @@ describe("the server engine against a hostile server", function () {
     });
     assert.equal(counted, null, `counts ${JSON.stringify(counted?.counts)} in ${cpu.toFixed(0)} ms of CPU`);
     assert.ok(cpu < 1000, `${cpu.toFixed(0)} ms of CPU for 8 lines`);
+  });
+
+  it("stops waiting for a model list that a server sends a byte at a time, and says the server is too slow", async () => {
+    // Each byte comes well within the silence timeout, so it never fired: the model stayed "loading" for ever and every
+    // request joined the load.
+    let dribble: NodeJS.Timeout | undefined;
+    const engine = engineAt(
+      await listen((req, res) => {
+        if (req.url !== "/v1/models") return res.writeHead(404).end();
+        res.writeHead(200, { "content-type": "application/json" });
+        dribble = setInterval(() => res.write(" "), 20);
+        res.on("close", () => clearInterval(dribble));
+      }),
+      "",
+      { timeoutMs: 300 },
+    );
+    let error: unknown;
+    try {
+      await engine.load();
+    } catch (e) {
+      error = e;
+    } finally {
+      clearInterval(dribble);
+    }
+    assert.ok(error instanceof EngineError, `an EngineError, not ${String(error)}`);
+    assert.equal(error.code, "server-timeout");
+    assert.match(error.message, /hearth\.server\.timeoutSeconds/);
+    assert.equal(engine.status.kind, "error");
   });
 
   it("sends the FIM prompt as text with the file's special-token spellings broken to a server whose /tokenize parses them regardless", async () => {
