@@ -352,8 +352,12 @@ export class ContextEngine {
   }
 }
 
-/** The cursor's enclosing declarations, innermost first, by the line each starts on (typing a header does not move it). */
-function scopeChain(tree: Tree | null, text: string, offset: number, spec: LanguageSpec | null): string[] {
+/**
+ * The cursor's enclosing declarations, innermost first, by the line each starts on (typing a header does not move it).
+ * Not by node type: half-typed code can make the parse recover one declaration as another kind (JavaScript's class as a
+ * `class` expression rather than a `class_declaration` while a bracket is open), which is still the same scope.
+ */
+export function scopeChain(tree: Tree | null, text: string, offset: number, spec: LanguageSpec | null): string[] {
   if (!tree || !spec) return [];
-  return findEnclosingScopes(tree, text, offset, spec).map((s) => `${s.nodeType}:${s.startLine}`);
+  return findEnclosingScopes(tree, text, offset, spec).map((s) => `line ${s.startLine}`);
 }

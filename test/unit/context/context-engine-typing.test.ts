@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { silentLogger } from "../../../src/common/logger";
 import { completionContextRequest } from "../../../src/completion/generate-suggestion";
-import { ContextEngine } from "../../../src/context/context-engine";
+import { ContextEngine, scopeChain } from "../../../src/context/context-engine";
+import { SyntaxRuntime } from "../../../src/context/syntax-runtime";
 import type { AssembledContext, ContextItem } from "../../../src/context/context-types";
 import { copyFixtures, grammarsDir, indexedFolderForSuite, sharedIndex } from "./fixtures";
 
@@ -82,5 +83,33 @@ describe("ContextEngine while the user types", function () {
     const contexts = await typeInRename(`${TYPED}\n    ${TYPED}\n    ${TYPED}`, 400);
     const starts = contexts.map((c) => c.prefixStartLine);
     assert.deepEqual([...new Set(starts.slice(1))], [starts[1]], `the prefix started on lines ${starts.join(", ")}`);
+  });
+});
+
+describe("the scope chain a completion's context is held in", function () {
+  this.timeout(20_000);
+  let runtime: SyntaxRuntime;
+  beforeEach(() => (runtime = new SyntaxRuntime(grammarsDir, silentLogger)));
+  afterEach(() => runtime.dispose());
+
+  it("is the same for a class the parse of half-typed code recovers as an expression as for its declaration", async () => {
+    // With a bracket left open in a method, tree-sitter's recovery can make axios's `class Axios {` a `class`
+    // expression where the complete text has a `class_declaration`: the cache bench saw a fresh choice there.
+    const grammar = await runtime.load("javascript");
+    assert.ok(grammar);
+    const chainAt = (text: string): string[] => {
+      const tree = grammar.parser.parse(text);
+      assert.ok(tree);
+      try {
+        return scopeChain(tree, text, text.indexOf("|"), grammar.spec);
+      } finally {
+        tree.delete();
+      }
+    };
+    const body = "class Axios {\n  request(config) {\n    return headers[|;\n  }\n}\n";
+    const declared = chainAt(body);
+    const expression = chainAt(`x = ${body}`);
+    assert.equal(declared.length, 2);
+    assert.deepEqual(expression, declared);
   });
 });
