@@ -2,8 +2,8 @@ import type { ContextItem, HoldChoice } from "./context-types";
 import { overlaps } from "./mixer";
 
 /**
- * How long the user must stop for the held context to be chosen afresh. Longer than the typist's thinking pause
- * after a line (about 2 s): a pause means the user stopped to look, not to think of the next word.
+ * How long the user must stop for the held context to make room for what the mixer now chooses. Longer than the
+ * typist's thinking pause after a line (about 2 s): a pause means the user stopped to look, not to think of the next word.
  */
 export const DEFAULT_PAUSE_MS = 3000;
 
@@ -16,8 +16,8 @@ export interface ContextHoldOptions {
 export interface HoldRequest {
   uri: string;
   /**
-   * The cursor's enclosing declarations, innermost first (any strings that name them, e.g. their kind and first
-   * line). Another scope means a fresh choice; an enclosing or enclosed one does not (half-typed code parses now inside
+   * The cursor's enclosing declarations, innermost first (any strings that name them, e.g. their first lines:
+   * not their kinds, which half-typed code can change). Another scope means a fresh choice; an enclosing or enclosed one does not (half-typed code parses now inside
    * the method, now only inside its class).
    */
   scope: readonly string[];
@@ -32,9 +32,11 @@ export interface HoldRequest {
  * (a name's score crossing another's, a snippet a little more similar) made the engine evaluate it and the whole prefix
  * after it again: hundreds of tokens per call instead of the few the user typed. So between calls in one scope the
  * held items stay, in their order, and only a definition the mixer now chooses that none of them shows (a new name
- * near the cursor) is added, at the end of the block, where a change costs least, if it fits. The choice is made
- * afresh in another document, in another enclosing scope, or after a pause; even then the items kept come first in
- * their old order, so only what really changed is evaluated again.
+ * near the cursor) is added, at the end of the block, where a change costs least, if it fits. After a pause such a
+ * definition may take the place of held items the mixer no longer chooses, the last of them first and no more than it
+ * needs (a fresh choice there re-sent half the block for the mixer's small reorderings: hundreds of tokens for the first
+ * key after each pause). The choice is made afresh in another document or another enclosing scope; even then the items
+ * kept come first in their old order, so only what really changed is evaluated again.
  */
 export class ContextHold {
   private held: { uri: string; scope: readonly string[]; items: ContextItem[] } | null = null;
@@ -62,7 +64,10 @@ export class ContextHold {
     this.activity.set(uri, { at: now, paused: (last?.paused ?? false) || (last !== undefined && now - last.at >= this.pauseMs) });
   }
 
-  /** The items to send: the held ones (with new definitions appended), or a fresh choice that keeps what it can. */
+  /**
+   * The items to send: the held ones (with new definitions appended, after a pause in place of the last stale ones), or
+   * a fresh choice that keeps what it can.
+   */
   choose(request: HoldRequest): ContextItem[] {
     const now = this.now();
     const last = this.activity.get(request.uri);
@@ -71,9 +76,13 @@ export class ContextHold {
     const held = this.held;
     const same = held !== null && held.uri === request.uri && nested(held.scope, request.scope);
     const kept = same && !paused;
-    const items = kept ? extend(held.items, request.fresh, request.budgetTokens) : keepCommon(held?.items ?? [], request.fresh);
+    const items = kept
+      ? extend(held.items, request.fresh, request.budgetTokens)
+      : same
+        ? extend(held.items, request.fresh, request.budgetTokens, true)
+        : keepCommon(held?.items ?? [], request.fresh);
     const unchanged = held !== null && held.uri === request.uri && sameItems(held.items, items);
-    this.kept = kept || unchanged;
+    this.kept = same || unchanged;
     this.lastChoice = unchanged ? "kept" : kept ? "added" : held === null ? "first" : held.uri !== request.uri ? "document" : same ? "pause" : "scope";
     // The deeper of two nested scopes is kept: a parse that sees only the class must not make the method forgotten.
     const scope = same && held.scope.length > request.scope.length ? held.scope : request.scope;
@@ -87,8 +96,8 @@ export class ContextHold {
    * estimate, a line deleted) does not move it up, and one that shrinks as the user types does not move it down while
    * `fits` accepts the held line (the prefix may outgrow its budget by what the user typed since the choice, within the
    * slack the caller allows): a first line that moved made the engine evaluate the whole prefix again, hundreds of
-   * tokens, for one keystroke. It follows the budget again at the next fresh choice (a pause, another scope). Call after
-   * choose().
+   * tokens, for one keystroke. It follows the budget again at the next fresh choice (another scope or document). Call
+   * after choose().
    */
   prefixStartLine(line: number, cursorLine: number, fits: (held: number) => boolean = () => false): number {
     const held = this.prefixLine;
@@ -131,22 +140,46 @@ function sameItems(a: readonly ContextItem[], b: readonly ContextItem[]): boolea
   return a.length === b.length && a.every((item, i) => identity(item) === identity(b[i]!));
 }
 
-/** The held items, then the fresh definitions none of them shows, best first, while they fit. */
-function extend(held: readonly ContextItem[], fresh: readonly ContextItem[], budgetTokens: number): ContextItem[] {
+/**
+ * The held items, then the fresh definitions none of them shows, best first, while they fit. After a pause (`evict`)
+ * a definition that does not fit makes room: held items the fresh choice no longer has go, the last first, as few as
+ * it needs, so that the prompt changes from as late a point as it can.
+ */
+function extend(held: readonly ContextItem[], fresh: readonly ContextItem[], budgetTokens: number, evict = false): ContextItem[] {
   const items = [...held];
   let used = held.reduce((n, i) => n + i.tokens, 0);
   const known = new Set(held.map(identity));
+  const wanted = new Set(fresh.map(identity));
   const added = fresh
     .filter((f) => (f.kind === "definition" || f.kind === "outline") && !known.has(identity(f)))
     .filter((f) => !held.some((h) => h.text === f.text || overlaps(h, f)))
     .sort((a, b) => b.score - a.score);
   for (const item of added) {
+    if (evict) used -= makeRoom(items, used + item.tokens - budgetTokens, (i) => known.has(identity(i)) && !wanted.has(identity(i)));
     if (used + item.tokens > budgetTokens) continue;
     if (items.some((i) => overlaps(i, item))) continue;
     items.push(item);
     used += item.tokens;
   }
   return items;
+}
+
+/**
+ * Removes from `items`, the last first, those `stale` allows, until `excess` tokens are freed, if they can be (none goes
+ * otherwise); returns the tokens freed.
+ */
+function makeRoom(items: ContextItem[], excess: number, stale: (item: ContextItem) => boolean): number {
+  if (excess <= 0) return 0;
+  const gone: number[] = [];
+  let freed = 0;
+  for (let i = items.length - 1; i >= 0 && freed < excess; i--) {
+    if (!stale(items[i]!)) continue;
+    gone.push(i);
+    freed += items[i]!.tokens;
+  }
+  if (freed < excess) return 0;
+  for (const i of gone) items.splice(i, 1);
+  return freed;
 }
 
 /** The fresh choice, reordered: the items it shares with the held ones first, in their held order, then the rest. */

@@ -48,7 +48,8 @@ export interface AssembledContext {
 
 /**
  * What ContextHold did with a completion's other-file context: kept the held items as they were, added a new
- * definition at their end, or chose afresh (the first time, after a pause, in another scope or another document).
+ * definition at their end, made room for one after a pause (dropping the last held items the mixer no longer chose),
+ * or chose afresh (the first time, in another scope or another document).
  */
 export type HoldChoice = "kept" | "added" | "first" | "pause" | "scope" | "document";
 

@@ -61,13 +61,14 @@ describe("ContextHold", () => {
     assert.deepEqual(typeAndAsk([item("c.ts", 1, 10, "snippet")], METHOD), first);
   });
 
-  it("chooses afresh after a pause", () => {
-    typeAndAsk([item("b.ts", 1), item("c.ts", 1, 10, "snippet")]);
+  it("after a pause, makes room for a definition the mixer now chooses by dropping the last held items it no longer chooses, no more", () => {
+    typeAndAsk([item("b.ts", 1, 30), item("c.ts", 1, 30), item("e.ts", 1, 30)]);
     clock += 5000;
     assert.deepEqual(
-      typeAndAsk([item("d.ts", 1, 10, "snippet"), item("b.ts", 1)]).map((i) => i.path),
-      ["b.ts", "d.ts"],
+      typeAndAsk([item("b.ts", 1, 30), item("f.ts", 1, 30), item("g.ts", 1, 10, "snippet")]).map((i) => i.path),
+      ["b.ts", "c.ts", "f.ts"],
     );
+    assert.equal(hold.choice, "pause");
   });
 
   it("chooses afresh in another document, and after the held document is closed", () => {
@@ -85,14 +86,14 @@ describe("ContextHold", () => {
 });
 
 describe("ContextHold's prefix start", () => {
-  it("only moves the prefix window's first line down while the held items are kept, and follows the budget when they change after a pause", () => {
+  it("only moves the prefix window's first line down while the held items are kept, and follows the budget when they are chosen afresh in another scope", () => {
     let clock = 0;
     const hold = new ContextHold({ now: () => clock, pauseMs: 3000 });
     let fresh: ContextItem[] = [];
-    const ask = (): void => {
+    const ask = (scope = ["fn:1"]): void => {
       clock += 200;
       hold.edited("a.ts");
-      hold.choose({ uri: "a.ts", scope: ["fn:1"], fresh, budgetTokens: 100 });
+      hold.choose({ uri: "a.ts", scope, fresh, budgetTokens: 100 });
     };
     ask();
     assert.equal(hold.prefixStartLine(32, 90), 32);
@@ -102,9 +103,8 @@ describe("ContextHold's prefix start", () => {
     assert.equal(hold.prefixStartLine(48, 91), 48);
     ask();
     assert.equal(hold.prefixStartLine(16, 40), 16, "never below the cursor's line");
-    clock += 5000;
     fresh = [item("b.ts", 1)];
-    ask();
+    ask(["fn:60"]);
     assert.equal(hold.prefixStartLine(0, 90), 0);
   });
 
