@@ -31,6 +31,11 @@ export interface CompletionPipelineOptions {
   budgetTokens: number;
   /** A context item's path as the prompt shows it (relative to its workspace folder when it is in one). */
   relativePath: (path: string) => string;
+  /**
+   * The clock of the context hold's pause rule, in ms (ContextEngineOptions.now): a bench that replays a typist gives
+   * the typist's time, not the wall clock that also runs whatever the bench does between two of its requests.
+   */
+  now?: () => number;
 }
 
 /**
@@ -56,6 +61,7 @@ export class CompletionPipeline implements Disposable {
       grammarsDir: options.grammarsDir,
       logger: options.logger,
       readFile: readSmallTextFile,
+      ...(options.now ? { now: options.now } : {}),
     });
     const context = this.context;
     const assembler = {
