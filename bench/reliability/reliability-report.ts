@@ -14,7 +14,7 @@ export interface ReliabilityRun {
   startedAt: string;
   durationS: number;
   loadAverages: number[];
-  corpora: Partial<Record<"markdown" | "messages" | "completions" | "gguf" | "settings" | "engine-build" | "sources" | "memory", CaseResult[]>>;
+  corpora: Partial<Record<"markdown" | "messages" | "completions" | "gguf" | "settings" | "engine-build" | "sources" | "memory" | "servers", CaseResult[]>>;
   markdownControl?: CaseResult[];
   faults?: { results: InjectionResult[]; figures: EngineFaultFigures };
   productFaults?: { results: InjectionResult[]; figures: EngineFaultFigures };
@@ -32,10 +32,11 @@ const CORPUS_LABELS: Record<string, string> = {
   settings: "Hostile settings through the settings reader (trusted and Restricted Mode)",
   "engine-build": "Broken engine-build folders (markers, copies cut short, a moved extension, a held folder) through the engine's library choice and the build's copy and lock",
   sources: "Hostile source files through the host's completion path (document sync, context, request manager)",
+  servers: "Hostile inference servers (hangs, a byte at a time, floods, redirects, malformed streams and answers) through the server engine",
 };
 
 /** Host-side corpora, whose stalls are the extension host's (the markdown one is the webview's, measured in jsdom). */
-const HOST_CORPORA = ["messages", "completions", "settings", "sources"];
+const HOST_CORPORA = ["messages", "completions", "settings", "sources", "servers"];
 const STALL_TARGET_MS = 50;
 
 export function reportReliability(run: ReliabilityRun, log: (line: string) => void): void {
