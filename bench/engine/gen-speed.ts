@@ -17,7 +17,7 @@
 // without the wait for a CPU, measured in the same run as the normal rounds.
 //
 //   node out/bench/engine/gen-speed.js [--rounds N] [--threads N] [--burst N] [--priority nice|fifo]
-import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -27,7 +27,8 @@ import { BENCH_DIR, median, writeBenchResult, type FlatValue } from "../report";
 import { LlamaServer } from "./llama-server";
 import { BENCH_ENGINE_BUILD, ensureLlamaCppBuild } from "./llama-server-build";
 import { loadReplayFiles } from "./replay-files";
-import { readTaskTimes, setSessionNice, taskUse } from "./task-times";
+import { fifoUnboundedReason, setPriority } from "./scheduling";
+import { readTaskTimes, taskUse } from "./task-times";
 import { loadWatchedLlama } from "./watched-llama";
 
 
@@ -169,6 +170,9 @@ export async function runGenSpeed(options: { rounds: number; threads: number; bu
   const build = await ensureLlamaCppBuild(log);
   const promptText = loadReplayFiles()[0]!.file.text;
   const threads = options.threads;
+  // The bounds FifoWindows (scheduling.ts) keeps: rounds are short, and only throttled real-time threads that do not spin.
+  const unbounded = options.priority === "fifo" ? (threads > 1 ? `${threads} threads spin in their barriers` : fifoUnboundedReason()) : null;
+  if (unbounded !== null) throw new Error(`--priority fifo refused: ${unbounded}`);
   const sides: Side[] = [];
   const nlc = async (name: string, extra: Partial<ChildOptions>) => {
     const side = await NlcSide.start({ modelPath, threads, promptText, ...extra });
@@ -214,7 +218,8 @@ export async function runGenSpeed(options: { rounds: number; threads: number; bu
     for (let round = 0; round < options.rounds; round++) {
       const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
       for (const side of sides) {
-        if (options.priority !== null && side.pid !== undefined && !raise(options.priority, side.pid, prioritized(round))) throw new Error(`--priority ${options.priority}: could not change the scheduling of ${side.name} (Linux and root needed)`);
+        const result = options.priority !== null && side.pid !== undefined ? setPriority(options.priority, side.pid, prioritized(round)) : { ok: true as const };
+        if (!result.ok) throw new Error(`--priority ${options.priority}: could not change the scheduling of ${side.name} (Linux and root needed): ${result.reason}`);
       }
       for (const side of order) rows.get(side.name)!.push(await side.burst(options.burst, round));
       if ((round + 1) % 5 === 0) log(`round ${round + 1}/${options.rounds}: ${sides.map((s) => `${s.name} ${median(rows.get(s.name)!.map((b) => b.genMs)).toFixed(1)}`).join(", ")} ms/token; load ${loadavg()[0]!.toFixed(2)}`);
@@ -288,13 +293,6 @@ function priorityArg(args: string[]): "nice" | "fifo" | null {
   const mode = args[at + 1];
   if (mode !== "nice" && mode !== "fifo") throw new Error(`--priority takes nice or fifo, not ${String(mode)}`);
   return mode;
-}
-
-/** Raises (or lowers back) a side's scheduling for a round. */
-function raise(mode: "nice" | "fifo", pid: number, on: boolean): boolean {
-  if (mode === "nice") return setSessionNice(pid, on ? -19 : 0);
-  // chrt -a: every thread the process has now; threads started later inherit their creator's policy.
-  return spawnSync("chrt", on ? ["-f", "-a", "-p", "10", String(pid)] : ["-o", "-a", "-p", "0", String(pid)], { stdio: "ignore" }).status === 0;
 }
 
 function round2(value: number): number {

@@ -30,7 +30,8 @@ export interface ExtraChunk {
  * llama.vscode's recommended llama-server flags for a CPU (its README, "No GPUs"): `-ub 1024 -b 1024 -dt 0.1
  * --ctx-size 0 --cache-reuse 256` (`-dt` is deprecated in this llama.cpp and left out), and one slot for one user.
  */
-export const LLAMA_VSCODE_CPU_FLAGS = ["-ub", "1024", "-b", "1024", "--ctx-size", "0", "--cache-reuse", "256", "-np", "1"];
+export const LLAMA_VSCODE_BATCH = 1024;
+export const LLAMA_VSCODE_CPU_FLAGS = ["-ub", String(LLAMA_VSCODE_BATCH), "-b", String(LLAMA_VSCODE_BATCH), "--ctx-size", "0", "--cache-reuse", "256", "-np", "1"];
 
 const running = new Set<ChildProcess>();
 let exitHooked = false;

@@ -29,6 +29,11 @@ export interface PromptShape {
   blockEndShown?: boolean;
   /** Hearth's side: the prompt's order (a suffix-first prompt keeps its suffix in the KV cache while the user types). */
   order?: FimFormat["order"];
+  /**
+   * Tokens after the prefix section (the cursor), which an exact engine evaluates again, beside the changed text, when
+   * the text at the cursor changes: in a prefix-first prompt the suffix with its markers, in a suffix-first one none.
+   */
+  tokensAfterPrefix: number;
 }
 
 export interface HearthPrompt extends PromptShape {
@@ -66,6 +71,8 @@ export class PromptShapes {
     const prefixTokens = this.tokenize(prompt.prefix).length;
     const suffixTokens = this.tokenize(prompt.suffix).length;
     const snippetText = (params.snippets ?? []).map((s) => s.content);
+    // Prefix first: from the suffix marker that follows the prefix to the end (the suffix, the middle marker).
+    const suffixMarker = this.format.order === "psm" ? all.lastIndexOf(this.model.tokens.infill.suffix ?? -1) : -1;
     return {
       tokens: all,
       blockEndShown: prompt.suffix.length >= blockEnd(params.prefix, params.suffix, 0),
@@ -77,14 +84,20 @@ export class PromptShapes {
       // Markers and paths included: everything that is neither the prefix nor the suffix window.
       otherTokens: snippetText.length === 0 ? 0 : all.length - prefixTokens - suffixTokens,
       totalTokens: all.length,
+      tokensAfterPrefix: this.format.order === "spm" ? 0 : suffixMarker >= 0 ? all.length - suffixMarker : suffixTokens + 2,
     };
   }
 
-  /** What llama.vscode sends (before llama-server's own cuts: at most 3/4 of the batch of prefix, 1/4 of suffix). */
-  llamaVscode(request: LlamaVscodeInfill, extra: readonly ExtraChunk[]): PromptShape {
+  /**
+   * What llama.vscode sends (before llama-server's own cuts: at most 3/4 of the batch of prefix, 1/4 of suffix less the
+   * line so far; `batch` is the server's -b).
+   */
+  llamaVscode(request: LlamaVscodeInfill, extra: readonly ExtraChunk[], batch: number): PromptShape {
     const prefix = request.input_prefix + request.prompt;
     const prefixTokens = this.tokenize(prefix).length;
     const suffixTokens = this.tokenize(request.input_suffix).length;
+    // llama-server's format_prompt_infill: [extra] <fim_pre> prefix, line so far <fim_suf> suffix (cut) <fim_mid>.
+    const suffixKept = Math.min(suffixTokens, Math.max(0, Math.floor(batch / 4) - (2 + this.tokenize(request.prompt).length)));
     const otherTokens = extra.reduce((n, chunk) => n + this.tokenize(`${chunk.filename}\n${chunk.text}`).length + 1, 0);
     return {
       prefixLines: lineCount(prefix),
@@ -93,6 +106,7 @@ export class PromptShapes {
       suffixTokens,
       otherTokens,
       totalTokens: prefixTokens + suffixTokens + otherTokens,
+      tokensAfterPrefix: suffixKept + 2,
     };
   }
 

@@ -7,7 +7,13 @@
 //   - llama-server with llama.vscode's recommended CPU settings, asked as llama.vscode asks (/infill, 256 lines before,
 //     64 after, its ring of other files' chunks as input_extra);
 // against the floor: the tokens of the document that really changed since the previous request at the best measured
-// prompt rate, plus the generated tokens at the best measured generation rate.
+// prompt rate, plus the generated tokens at the best measured generation rate; and against the floor with the prompt's
+// order: the same plus, for each side, the tokens that follow the cursor in its prompt (a prefix-first prompt's suffix
+// section), which an exact engine evaluates again whenever the text before them changes.
+// Every other request (the odd ones) runs with every side's processes, and the bench's own (their client), under
+// SCHED_FIFO (scheduling.ts): a woken thread gets a CPU at once, so those requests measure the engines and not the
+// other work on this shared machine; the even ones run under normal scheduling. Each side still answers every request
+// in order, so its KV cache sees the same typing in both regimes.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -19,10 +25,11 @@ import { BENCH_DIR, median } from "../report";
 import { reportEngineBench, type FileRun, type Rates, type Sample } from "./engine-report";
 import { HearthSide } from "./hearth-side";
 import { BENCH_ENGINE_BUILD, ensureLlamaCppBuild } from "./llama-server-build";
-import { LLAMA_VSCODE_CPU_FLAGS, LlamaServer, type InfillAnswer } from "./llama-server";
+import { LLAMA_VSCODE_BATCH, LLAMA_VSCODE_CPU_FLAGS, LlamaServer, type InfillAnswer } from "./llama-server";
 import { PromptShapes } from "./prompt-shape";
 import { measureLlamaBench, measureNodeLlamaCppInChild } from "./rates";
 import { loadReplayFiles } from "./replay-files";
+import { FifoWindows } from "./scheduling";
 import { llamaVscodeInfill, llamaVscodeRing, typingSteps, type TypingStep } from "./typing";
 
 /**
@@ -36,6 +43,11 @@ export const CONTEXT = 4096;
 export const N_PREDICT = 24;
 /** HEARTH_BENCH_ENGINE_STEPS=N types only the first N requests of each file (a quicker run on a busy machine). */
 const MAX_STEPS = Number(process.env.HEARTH_BENCH_ENGINE_STEPS ?? "0") || Infinity;
+/**
+ * A SCHED_FIFO window (one request's three answers, or a file's warm-up) longer than this is ended and FIFO is off for
+ * the rest of the run: a request takes seconds, a warm-up well under a minute.
+ */
+const MAX_FIFO_WINDOW_MS = 120_000;
 
 type Side = "hearth" | "same" | "vscode";
 /**
@@ -72,6 +84,12 @@ export async function runEngineBench(): Promise<void> {
   /** Prompt rates llama-server reported for the warm-up prompts (a few hundred tokens or more, in one go). */
   const warmupPromptRates: number[] = [];
 
+  // HEARTH_BENCH_ENGINE_FIFO=off runs every request under normal scheduling.
+  const fifo = new FifoWindows({ threads: THREADS, maxWindowMs: MAX_FIFO_WINDOW_MS, includeSelf: true, log });
+  const fifoWanted = process.env.HEARTH_BENCH_ENGINE_FIFO !== "off";
+  const fifoSkipped = fifoWanted ? null : "HEARTH_BENCH_ENGINE_FIFO=off";
+  if (fifoWanted && fifo.refusedBecause) log(`SCHED_FIFO refused: ${fifo.refusedBecause}; every request under normal scheduling`);
+
   const work = join(BENCH_DIR, ".work");
   mkdirSync(work, { recursive: true });
   const engineLog = new MemoryLogger("info");
@@ -89,6 +107,10 @@ export async function runEngineBench(): Promise<void> {
     await client.load();
     vscodeServer = await LlamaServer.start(build.server, modelPath, { threads: THREADS, flags: LLAMA_VSCODE_CPU_FLAGS, logFile: join(work, "llama-server-vscode.log") });
     sameServer = await LlamaServer.start(build.server, modelPath, { threads: THREADS, flags: ["-c", String(CONTEXT), "-np", "1"], logFile: join(work, "llama-server-same.log") });
+    // Every side's process (the engine process may have been started again), all raised and put back together.
+    const sides = [client, vscodeServer, sameServer];
+    const inRegime = async <T>(raised: boolean, work: () => Promise<T>): Promise<{ value: T; fifo: boolean }> =>
+      raised && fifoWanted ? fifo.during(() => sides.map((side) => side.pid), work) : { value: await work(), fifo: false };
     for (const file of files) {
       const steps = typingSteps(file.file.text, file.lines[0], file.lines[1]).slice(0, MAX_STEPS + 1);
       const changed = changedTokensPerStep(shapes, steps);
@@ -118,31 +140,39 @@ export async function runEngineBench(): Promise<void> {
           const request = llamaVscodeInfill(step);
           const started = performance.now();
           const answer = await vscodeServer!.infill(request, ring, N_PREDICT);
-          return serverSample(answer, performance.now() - started, shapes.llamaVscode(request, ring), null);
+          return serverSample(answer, performance.now() - started, shapes.llamaVscode(request, ring, LLAMA_VSCODE_BATCH), null);
         };
-        // Warm-up: the document before typing, so every side starts with its cache filled.
-        const first = await askHearth(steps[0]!);
-        for (const warm of [await askSame(first.tokens, first.sample.shape), await askVscode(steps[0]!)]) {
-          if (warm.evaluated >= 256 && warm.promptMs) warmupPromptRates.push((warm.evaluated / warm.promptMs) * 1000);
-        }
-        log(`${file.label}: ${steps.length - 1} requests; Hearth's prompt ${first.sample.shape.totalTokens} tokens (other files ${first.sample.shape.otherTokens}), llama.vscode's ${shapes.llamaVscode(llamaVscodeInfill(steps[0]!), ring).totalTokens}`);
+        // Warm-up: the document before typing, so every side starts with its cache filled; under SCHED_FIFO where
+        // allowed, since the floor takes its prompt rate from the servers' timings of it.
+        const { value: first } = await inRegime(true, async () => {
+          const hearthFirst = await askHearth(steps[0]!);
+          for (const warm of [await askSame(hearthFirst.tokens, hearthFirst.sample.shape), await askVscode(steps[0]!)]) {
+            if (warm.evaluated >= 256 && warm.promptMs) warmupPromptRates.push((warm.evaluated / warm.promptMs) * 1000);
+          }
+          return hearthFirst;
+        });
+        log(`${file.label}: ${steps.length - 1} requests; Hearth's prompt ${first.sample.shape.totalTokens} tokens (other files ${first.sample.shape.otherTokens}), llama.vscode's ${shapes.llamaVscode(llamaVscodeInfill(steps[0]!), ring, LLAMA_VSCODE_BATCH).totalTokens}`);
         for (let i = 1; i < steps.length; i++) {
           const step = steps[i]!;
           const got: Partial<Record<Side, Sample>> = {};
-          let hearthTokens: number[] = [];
-          for (const side of ORDERS[i % ORDERS.length]!) {
-            if (side === "hearth") {
-              const h = await askHearth(step);
-              got.hearth = h.sample;
-              hearthTokens = h.tokens;
-            } else if (side === "same") got.same = await askSame(hearthTokens, got.hearth!.shape);
-            else got.vscode = await askVscode(step);
-          }
-          run.steps.push({ line: step.line + 1, column: step.column, changed: changed[i]!, floorMs: 0, hearth: got.hearth!, same: got.same!, vscode: got.vscode! });
+          // Odd requests under SCHED_FIFO, even ones under normal scheduling: every side the same at the same time.
+          const { fifo: underFifo } = await inRegime(i % 2 === 1, async () => {
+            let hearthTokens: number[] = [];
+            for (const side of ORDERS[i % ORDERS.length]!) {
+              if (side === "hearth") {
+                const h = await askHearth(step);
+                got.hearth = h.sample;
+                hearthTokens = h.tokens;
+              } else if (side === "same") got.same = await askSame(hearthTokens, got.hearth!.shape);
+              else got.vscode = await askVscode(step);
+            }
+          });
+          const noFloor = { hearth: 0, same: 0, vscode: 0 };
+          run.steps.push({ line: step.line + 1, column: step.column, changed: changed[i]!, fifo: underFifo, floorMs: 0, orderFloorMs: noFloor, hearth: got.hearth!, same: got.same!, vscode: got.vscode! });
           loads.push(loadavg()[0]!);
           if (i % 10 === 0) {
-            const p50 = (side: Side) => median(run.steps.map((s) => s[side].ms)).toFixed(0);
-            log(`${file.label} ${i}/${steps.length - 1}: p50 Hearth ${p50("hearth")} ms, same prompt ${p50("same")} ms, llama.vscode ${p50("vscode")} ms; load ${uptime()}`);
+            const p50 = (side: Side) => median(run.steps.filter((s) => s.fifo).map((s) => s[side].ms)).toFixed(0);
+            log(`${file.label} ${i}/${steps.length - 1}: p50 under SCHED_FIFO Hearth ${p50("hearth")} ms, same prompt ${p50("same")} ms, llama.vscode ${p50("vscode")} ms; load ${uptime()}`);
           }
         }
       } finally {
@@ -156,19 +186,30 @@ export async function runEngineBench(): Promise<void> {
     await sameServer?.stop();
     await shapes.dispose();
   }
-  const runGen = (side: "hearth" | "same" | "vscode") => median(runs.flatMap((r) => r.steps.map((s) => s[side].genMsPerToken)).filter((x): x is number => x !== null));
-  const fromRun = { promptTokPerS: Math.max(...warmupPromptRates), genMs: Math.min(runGen("hearth"), runGen("same"), runGen("vscode")) };
+  // The run's own best: each side's median generation in each regime, the lowest of them (the SCHED_FIFO requests',
+  // where FIFO ran), and llama-server's prompt rate on the warm-up prompts.
+  const runGen = (side: Side, fifoSteps: boolean) => median(runs.flatMap((r) => r.steps.filter((s) => s.fifo === fifoSteps).map((s) => s[side].genMsPerToken)).filter((x): x is number => x !== null));
+  const runGens = (["hearth", "same", "vscode"] as const).flatMap((side) => [runGen(side, true), runGen(side, false)]).filter((x) => Number.isFinite(x));
+  const fromRun = { promptTokPerS: Math.max(...warmupPromptRates), genMs: Math.min(...runGens) };
   const rates: Rates = measured
     ? {
         ...measured,
         // The floor takes the best rate this machine showed for each: what an ideal engine could do here.
-        promptTokPerS: Math.max(measured.nlcPromptTokPerS, measured.benchPromptTokPerS),
-        genMs: Math.min(measured.nlcGenMs, measured.benchGenMs),
+        runPromptTokPerS: fromRun.promptTokPerS,
+        runGenMs: fromRun.genMs,
+        promptTokPerS: Math.max(measured.nlcPromptTokPerS, measured.benchPromptTokPerS, fromRun.promptTokPerS),
+        genMs: Math.min(measured.nlcGenMs, measured.benchGenMs, fromRun.genMs),
       }
-    : { ...fromRun, nlcPromptTokPerS: null, nlcGenMs: null, benchPromptTokPerS: null, benchGenMs: null };
-  for (const run of runs) for (const step of run.steps) step.floorMs = (step.changed / rates.promptTokPerS) * 1000 + N_PREDICT * rates.genMs;
+    : { ...fromRun, runPromptTokPerS: fromRun.promptTokPerS, runGenMs: fromRun.genMs, nlcPromptTokPerS: null, nlcGenMs: null, benchPromptTokPerS: null, benchGenMs: null };
+  const floorMs = (tokens: number) => (tokens / rates.promptTokPerS) * 1000 + N_PREDICT * rates.genMs;
+  for (const run of runs) {
+    for (const step of run.steps) {
+      step.floorMs = floorMs(step.changed);
+      step.orderFloorMs = { hearth: floorMs(step.changed + step.hearth.shape.tokensAfterPrefix), same: floorMs(step.changed + step.same.shape.tokensAfterPrefix), vscode: floorMs(step.changed + step.vscode.shape.tokensAfterPrefix) };
+    }
+  }
   writeFileSync(join(work, "engine-requests.json"), `${JSON.stringify(runs.map((r) => ({ file: r.file.label, steps: r.steps })), null, 1)}\n`);
-  reportEngineBench({ runs, rates, threads: THREADS, loadBefore, loadAfter: uptime(), loadMax: Math.max(...loads), bundleHash: build.bundleHash, vscodeFlags: LLAMA_VSCODE_CPU_FLAGS });
+  reportEngineBench({ runs, rates, threads: THREADS, fifoRefused: fifoSkipped ?? fifo.refusedBecause, fifoMaxWindowMs: MAX_FIFO_WINDOW_MS, loadBefore, loadAfter: uptime(), loadMax: Math.max(...loads), bundleHash: build.bundleHash, vscodeFlags: LLAMA_VSCODE_CPU_FLAGS });
   const binding = engineLog.lines.find((line) => /llama\.cpp: the (build for this CPU|prebuilt binaries)/.test(line));
   if (binding) log(`engine: ${binding}`);
   const errors = engineLog.lines.filter((line) => line.startsWith("error"));

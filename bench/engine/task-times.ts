@@ -1,8 +1,7 @@
 // What a process's threads did during a burst, from Linux's per-thread scheduler statistics
 // (/proc/PID/task/TID/schedstat: nanoseconds on the CPU, nanoseconds waiting for one): the generation benches read CPU
-// time beside wall time because the machine is shared, and a side that waited for the CPU did not compute more. Also
-// the autogroup nice that lets the bench take the CPU from other sessions' work for a side (Linux, CAP_SYS_NICE).
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+// time beside wall time because the machine is shared, and a side that waited for the CPU did not compute more.
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface TaskTimes {
   /** Per thread id: [ns on the CPU, ns runnable but waiting]. */
@@ -49,17 +48,4 @@ export function taskUse(before: TaskTimes, after: TaskTimes, mainTid: string): T
     waited += wait - wait0;
   }
   return { workersMs: workers / 1e6, mainMs: main / 1e6, waitedMs: waited / 1e6 };
-}
-
-/**
- * Sets the nice value of the autogroup (the session) `pid` belongs to. With autogroups on, Linux shares the CPU between
- * sessions first, so this is what gives a side the CPU before other sessions' work. False where it is not allowed.
- */
-export function setSessionNice(pid: number, nice: number): boolean {
-  try {
-    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
-    return readFileSync(`/proc/${pid}/autogroup`, "utf8").trim().endsWith(`nice ${nice}`);
-  } catch {
-    return false;
-  }
 }
