@@ -144,6 +144,11 @@ export interface GenerationResult {
   drafts?: { accepted: number; refuted: number };
   /** Next edit: the answer stopped once it was back on the window past the change (the rest is the window's). */
   stoppedEarly?: boolean;
+  /**
+   * Infill: prompt tokens after the change whose cache was moved rather than evaluated again (suffix reuse,
+   * engine/worker/suffix-reuse.mts); absent when none was.
+   */
+  reusedSuffixTokens?: number;
 }
 
 /**

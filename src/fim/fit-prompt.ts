@@ -10,6 +10,8 @@ export interface FimPromptSource {
   filePath?: string | undefined;
   repoName?: string | undefined;
   languageId?: string | undefined;
+  /** The engine moves the suffix's cache across keystrokes: a prefix-first prompt may carry a longer suffix (layout.ts). */
+  suffixReuse?: boolean | undefined;
 }
 
 /** Below this many characters the prefix window is not halved again: a prompt this small is sent as it is. */
@@ -35,6 +37,7 @@ export function fitFimPrompt<M>(format: FimFormat, source: FimPromptSource, meas
       ...(source.filePath !== undefined ? { filePath: source.filePath } : {}),
       ...(source.repoName !== undefined ? { repoName: source.repoName } : {}),
       ...(source.languageId !== undefined ? { languageId: source.languageId } : {}),
+      ...(source.suffixReuse !== undefined ? { suffixReuse: source.suffixReuse } : {}),
       ...(maxPrefixChars !== undefined ? { window: { maxPrefixChars } } : {}),
     });
     const measured = measure(prompt);

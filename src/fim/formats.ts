@@ -20,10 +20,12 @@
 // BOS is not a piece: the engine's completion call prepends it exactly when the model's metadata asks for it.
 //
 // Order per family (issue 16; checked 2026-12-03). The engine keeps the KV cache up to the first token that changed, and
-// typing changes the prompt at the cursor: in prefix-suffix-middle (PSM) order the suffix follows the cursor and is
-// evaluated again on every keystroke, so it is cut at the end of the enclosing block (fim/layout.ts PSM_WINDOW, at most
-// 16 lines); in a suffix-first order it precedes the prefix, stays in the cache while the user types, and is 64 lines
-// long (SPM_WINDOW). A family is put suffix first only where its training used that order, in a documented layout:
+// typing changes the prompt at the cursor: in prefix-suffix-middle (PSM) order the suffix follows the cursor, so the
+// local engine moves its cache past each keystroke's change (engine/worker/suffix-reuse.mts) and it is the enclosing
+// block's rest up to 64 lines (fim/layout.ts PSM_REUSE_WINDOW); where nothing moves it (a team server) it is evaluated
+// again on every keystroke and cut at 16 lines (PSM_WINDOW). In a suffix-first order it precedes the prefix, stays in
+// the cache while the user types, and is 64 lines long (SPM_WINDOW). A family is put suffix first only where its
+// training used that order, in a documented layout:
 //   - Qwen2.5-Coder: PSM only (its technical report, arXiv 2409.12186, gives the file- and repo-level FIM formats in
 //     PSM alone, as do its FIM examples); prefix first.
 //   - DeepSeek-Coder: its report (arXiv 2401.14196, the FIM section) weighs PSM against SPM and trains in PSM mode at a

@@ -10,10 +10,12 @@
 //      changes the first tokens of the prompt every time and defeats every cache: the engine issue measured ~700 prompt
 //      tokens re-evaluated per request for it, against the 2 that really changed.
 //   3. In prefix–suffix–middle order (Qwen, DeepSeek, StarCoder2, CodeGemma) the suffix comes after the cursor, so
-//      each keystroke re-evaluates the whole suffix: it is the rest of the enclosing block (where the model should
-//      stop), at least two lines and at most PSM_WINDOW's. In suffix-first order (Codestral, Mellum, StarCoder,
-//      CodeLlama) the suffix precedes the prefix and is reused while the user types, so it is long: 64 lines, as
-//      llama.vscode sends.
+//      each keystroke would re-evaluate the whole suffix. The local engine moves the suffix's cache instead
+//      (engine/worker/suffix-reuse.mts, where the model can shift its cache): the suffix is then the rest of the
+//      enclosing block up to 64 lines (PSM_REUSE_WINDOW). Without that reuse (a team server, whose llama-server cannot
+//      insert before cached tokens; a model that cannot shift) it is the rest of the block cut at 16 lines
+//      (PSM_WINDOW). Both keep at least two lines. In suffix-first order (Codestral, Mellum, StarCoder, CodeLlama) the
+//      suffix precedes the prefix and is reused while the user types, so it is long: 64 lines, as llama.vscode sends.
 //   4. The order stays the one the model was trained on (formats.ts says which and where from): moving the cursor's
 //      line after the middle token is faster but outside the training distribution.
 import { commentSyntaxFor } from "./comments";
@@ -58,8 +60,20 @@ export const PSM_WINDOW: Readonly<FimWindowOptions> = {
 /** Suffix first: the suffix stays in the cache while the user types, so 64 lines of it cost nothing per keystroke. */
 export const SPM_WINDOW: Readonly<FimWindowOptions> = { ...PSM_WINDOW, maxSuffixLines: 64, maxSuffixChars: 5120, suffixToBlockEnd: false };
 
-export function defaultFimWindow(format: Pick<FimFormat, "order">): FimWindowOptions {
-  return { ...(format.order === "spm" ? SPM_WINDOW : PSM_WINDOW) };
+/**
+ * Prefix first on an engine that moves the suffix's cache across keystrokes (engine/worker/suffix-reuse.mts): the
+ * suffix costs only while it is evaluated in order (the first request, a pause's refresh), so the whole enclosing block
+ * goes in, up to SPM_WINDOW's 64 lines.
+ */
+export const PSM_REUSE_WINDOW: Readonly<FimWindowOptions> = { ...PSM_WINDOW, maxSuffixLines: 64, maxSuffixChars: 5120 };
+
+/**
+ * The window for `format` on an engine that does (`suffixReuse`) or does not reuse a prefix-first suffix's cache: the
+ * one rule for every engine (the local one asks with its reuse's availability, a team server without).
+ */
+export function defaultFimWindow(format: Pick<FimFormat, "order">, options: { suffixReuse?: boolean } = {}): FimWindowOptions {
+  if (format.order === "spm") return { ...SPM_WINDOW };
+  return { ...(options.suffixReuse ? PSM_REUSE_WINDOW : PSM_WINDOW) };
 }
 
 export interface RenderFimPromptInput {
@@ -81,6 +95,8 @@ export interface RenderFimPromptInput {
    * document's first line, so a caller that pre-cuts the prefix must say where, or the anchor would move with its cut.
    */
   prefixStartLine?: number;
+  /** The engine reuses a prefix-first suffix's cache across keystrokes (see defaultFimWindow). */
+  suffixReuse?: boolean;
   window?: Partial<FimWindowOptions>;
 }
 
@@ -100,7 +116,7 @@ export interface FimPrompt {
 
 /** Cuts the windows and renders them in `format`: the one call the engine makes per completion request. */
 export function renderFimPrompt(input: RenderFimPromptInput): FimPrompt {
-  const window = { ...defaultFimWindow(input.format), ...input.window };
+  const window = { ...defaultFimWindow(input.format, { suffixReuse: input.suffixReuse ?? false }), ...input.window };
   const prefix = cutPrefixWindow(input.prefix, window, input.prefixStartLine ?? 0);
   const suffix = cutSuffixWindow(window.suffixToBlockEnd ? input.suffix.slice(0, blockEnd(input.prefix, input.suffix, window.minSuffixLines)) : input.suffix, window);
   const pieces = input.format.render({

@@ -9,8 +9,18 @@ import { EngineFailure } from "./engine-failure.mjs";
 import { toStopReason, watchProgress, type GenerationCallbacks } from "./generation.mjs";
 import type { LoadedModel } from "./model-loader.mjs";
 import { tokenizePrompt } from "./prompt-tokens.mjs";
+import { completionInput, modelCannotShift, prepareSuffixReuse, recordSuffixReuse, suffixReuseUnavailable } from "./suffix-reuse.mjs";
 
-export async function generateInfill(loaded: LoadedModel, params: InfillParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
+/**
+ * `log`: told once per reason when the suffix cannot be reused (suffix-reuse.mts), so a user whose model evaluates its
+ * suffix on every keystroke can see why.
+ */
+export async function generateInfill(
+  loaded: LoadedModel,
+  params: InfillParams,
+  callbacks: GenerationCallbacks,
+  log: (message: string) => void = () => undefined,
+): Promise<Omit<GenerationResult, "timings">> {
   const fim = loaded.fim;
   const completion = loaded.completion;
   const sequence = loaded.completionSequence;
@@ -20,10 +30,17 @@ export async function generateInfill(loaded: LoadedModel, params: InfillParams, 
       message: `${loaded.info.name} has no fill-in-the-middle tokens, so it cannot complete code inline. Chat still works with it; choose a code model (for example Qwen2.5-Coder) for completions.`,
     });
   }
-  const { prompt, tokens, maxTokens } = fitInfillPrompt(loaded.model, loaded.info.contextSize, fim.format, params);
-  const before = sequence.tokenMeter.getState();
+  const suffixReuse = suffixReuseUnavailable(sequence) === undefined;
+  const { prompt, tokens, maxTokens } = fitInfillPrompt(loaded.model, loaded.info.contextSize, fim.format, params, suffixReuse);
   const limit = new LineLimit(params.maxLines ?? 0, callbacks);
   const stopWatching = watchProgress(sequence, callbacks.onProgress);
+  // Tokens LlamaCompletion evaluates (its BOS included), so the reuse leaves the cache as it will look for them.
+  const input = completionInput(loaded.model, tokens);
+  const plan = callbacks.signal.aborted ? undefined : await prepareSuffixReuse(sequence, input, log).catch((error: unknown) => {
+    stopWatching();
+    throw error;
+  });
+  const before = sequence.tokenMeter.getState();
   const response = await completion
     .generateCompletionWithMeta(tokens, {
       maxTokens,
@@ -38,12 +55,16 @@ export async function generateInfill(loaded: LoadedModel, params: InfillParams, 
       onTextChunk: (chunk) => limit.push(chunk),
     })
     .finally(stopWatching);
+  if (plan) recordSuffixReuse(sequence, input, plan);
   const used = sequence.tokenMeter.diff(before);
+  const reused = plan?.kind === "reused" ? plan : undefined;
   return {
     text: limit.trim(response.response),
     stopReason: limit.stopReason(response.metadata.stopReason),
-    promptTokens: used.usedInputTokens,
+    // The changed tokens the reuse evaluated before the answer, and what the answer's own call evaluated.
+    promptTokens: used.usedInputTokens + (reused?.evaluatedTokens ?? 0),
     generatedTokens: used.usedOutputTokens,
+    ...(reused && reused.reusedTokens > 0 ? { reusedSuffixTokens: reused.reusedTokens } : {}),
   };
 }
 
@@ -57,19 +78,27 @@ export interface FittedInfillPrompt {
 
 /**
  * The prompt `generateInfill` evaluates for `params` in a context of `contextSize` tokens. Exported so that the engine
- * bench can send llama-server exactly the same tokens.
+ * bench can send llama-server exactly the same tokens. `suffixReuse`: whether the engine moves the suffix's cache across
+ * keystrokes (suffix-reuse.mts), which lets a prefix-first prompt carry a longer suffix (fim/layout.ts); by default,
+ * whenever the model can shift its cache, as the engine's completion sequence does.
  */
-export function fitInfillPrompt(model: LlamaModel, contextSize: number, format: FimFormat, params: InfillParams): FittedInfillPrompt {
+export function fitInfillPrompt(
+  model: LlamaModel,
+  contextSize: number,
+  format: FimFormat,
+  params: InfillParams,
+  suffixReuse = modelCannotShift(model) === undefined,
+): FittedInfillPrompt {
   // The answer may take at most half the context, so the prompt always keeps room.
   const maxTokens = Math.max(1, Math.min(params.maxTokens, Math.floor(contextSize / 2)));
-  return { ...fitPrompt(model, contextSize - maxTokens - 1, format, params), maxTokens };
+  return { ...fitPrompt(model, contextSize - maxTokens - 1, format, params, suffixReuse), maxTokens };
 }
 
 /** The FIM prompt fitted to `budget` tokens by the engines' shared rule (fim/fit-prompt.ts), measured in this model's tokens. */
-function fitPrompt(model: LlamaModel, budget: number, format: FimFormat, params: InfillParams): { prompt: FimPrompt; tokens: Token[] } {
+function fitPrompt(model: LlamaModel, budget: number, format: FimFormat, params: InfillParams, suffixReuse: boolean): { prompt: FimPrompt; tokens: Token[] } {
   const fitted = fitFimPrompt(
     format,
-    params,
+    { ...params, suffixReuse },
     (prompt) => tokenizePrompt(model, prompt.pieces, { guard: prompt.specialTokens }),
     (tokens) => tokens.length <= budget,
   );

@@ -152,7 +152,7 @@ export class LlamaEngine {
   }
 
   async infill(params: InfillParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
-    return await generateInfill(this.requireLoaded("completion"), params, callbacks);
+    return await generateInfill(this.requireLoaded("completion"), params, callbacks, (message) => this.log("info", message));
   }
 
   async chat(params: ChatParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
