@@ -73,6 +73,13 @@ describe("bench: the engine report", () => {
     assert.match(markdown, /\*\*under normal scheduling \(even requests\): 1 requests\*\*/);
   });
 
+  it("meets the llama.vscode target only where every request had other files' context and a suffix to the block's end", () => {
+    const { figures, markdown } = report([step({ blockEndShown: true }, 10, { hearthMs: 900 }), step({ blockEndShown: false }, 10, { hearthMs: 900 })]);
+    assert.equal(figures.f1_fifo_hearth_vs_llama_vscode_p50, 0.45);
+    assert.equal(figures.f1_fifo_target_le_0_5_llama_vscode, false);
+    assert.match(markdown, /llama\.vscode ≤ 0\.5× \(other files 100%, suffix to the block's end 50%\): 0\.45 \*\*not met\*\* \(the ratio is, not on every request with both\)/);
+  });
+
   it("says why no request ran under SCHED_FIFO and judges the targets on the normal ones", () => {
     const { figures, markdown } = report([step({}, 10, { fifo: false, hearthMs: 1500 })], "SCHED_FIFO is not permitted here (EPERM)");
     assert.equal(figures.targets_judged_on, "normal");
