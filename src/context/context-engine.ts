@@ -155,7 +155,10 @@ export class ContextEngine {
   }
 
   noteVisited(uri: string): void {
-    this.guard("noteVisited", () => this.recentFiles.visited(uri));
+    this.guard("noteVisited", () => {
+      this.recentFiles.visited(uri);
+      this.hold?.visited(uri);
+    });
   }
 
   noteEdited(uri: string, offset: number): void {

@@ -35,8 +35,9 @@ export interface HoldRequest {
  * near the cursor) is added, at the end of the block, where a change costs least, if it fits. After a pause such a
  * definition may take the place of held items the mixer no longer chooses, the last of them first and no more than it
  * needs (a fresh choice there re-sent half the block for the mixer's small reorderings: hundreds of tokens for the first
- * key after each pause). The choice is made afresh in another document or another enclosing scope; even then the items
- * kept come first in their old order, so only what really changed is evaluated again.
+ * key after each pause). The choice is made afresh in another document, in another enclosing scope, or after the user
+ * brought another file to the front; even then the items kept come first in their old order, so only what really
+ * changed is evaluated again.
  */
 export class ContextHold {
   private held: { uri: string; scope: readonly string[]; items: ContextItem[] } | null = null;
@@ -47,6 +48,8 @@ export class ContextHold {
   private kept = false;
   private lastChoice: HoldChoice = "first";
   private prefixLine: number | null = null;
+  /** The user looked at another file than the held one since the last choice. */
+  private lookedAway = false;
   /** When the user last typed or asked, per document, and whether a pause came before their latest edit. */
   private readonly activity = new Map<string, { at: number; paused: boolean }>();
   private readonly pauseMs: number;
@@ -55,6 +58,14 @@ export class ContextHold {
   constructor(options: ContextHoldOptions = {}) {
     this.pauseMs = options.pauseMs ?? DEFAULT_PAUSE_MS;
     this.now = options.now ?? (() => performance.now());
+  }
+
+  /**
+   * The user brought `uri` to the front. Another file than the held one makes the next choice a fresh one: the user went
+   * to look at something, and what they saw (the snippets of a file just visited) may be what the prompt should show.
+   */
+  visited(uri: string): void {
+    if (this.held !== null && this.held.uri !== uri) this.lookedAway = true;
   }
 
   /** The user edited `uri`: an edit after a long quiet spell is a pause. */
@@ -74,7 +85,10 @@ export class ContextHold {
     const paused = last === undefined || last.paused || now - last.at >= this.pauseMs;
     this.activity.set(request.uri, { at: now, paused: false });
     const held = this.held;
-    const same = held !== null && held.uri === request.uri && nested(held.scope, request.scope);
+    const lookedAway = this.lookedAway;
+    this.lookedAway = false;
+    const sameScope = held !== null && held.uri === request.uri && nested(held.scope, request.scope);
+    const same = sameScope && !lookedAway;
     const kept = same && !paused;
     const items = kept
       ? extend(held.items, request.fresh, request.budgetTokens)
@@ -83,9 +97,9 @@ export class ContextHold {
         : keepCommon(held?.items ?? [], request.fresh);
     const unchanged = held !== null && held.uri === request.uri && sameItems(held.items, items);
     this.kept = same || unchanged;
-    this.lastChoice = unchanged ? "kept" : kept ? "added" : held === null ? "first" : held.uri !== request.uri ? "document" : same ? "pause" : "scope";
+    this.lastChoice = unchanged ? "kept" : kept ? "added" : held === null ? "first" : held.uri !== request.uri ? "document" : !sameScope ? "scope" : lookedAway ? "visit" : "pause";
     // The deeper of two nested scopes is kept: a parse that sees only the class must not make the method forgotten.
-    const scope = same && held.scope.length > request.scope.length ? held.scope : request.scope;
+    const scope = sameScope && held.scope.length > request.scope.length ? held.scope : request.scope;
     this.held = { uri: request.uri, scope, items };
     return items;
   }

@@ -49,9 +49,10 @@ export interface AssembledContext {
 /**
  * What ContextHold did with a completion's other-file context: kept the held items as they were, added a new
  * definition at their end, made room for one after a pause (dropping the last held items the mixer no longer chose),
- * or chose afresh (the first time, in another scope or another document).
+ * or chose afresh (the first time, in another scope or another document, after the user brought another file to the
+ * front).
  */
-export type HoldChoice = "kept" | "added" | "first" | "pause" | "scope" | "document";
+export type HoldChoice = "kept" | "added" | "first" | "pause" | "scope" | "document" | "visit";
 
 /** The cursor's surroundings, plain data: from a tree-sitter tree when there is one, else from the text alone. */
 export interface CursorSurroundings {

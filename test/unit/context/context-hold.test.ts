@@ -71,6 +71,22 @@ describe("ContextHold", () => {
     assert.equal(hold.choice, "pause");
   });
 
+  it("chooses afresh after the user brought another file to the front and came back, the shared items first", () => {
+    typeAndAsk([item("b.ts", 1), item("c.ts", 1, 10, "snippet")]);
+    hold.visited("other.ts");
+    hold.visited("a.ts");
+    assert.deepEqual(
+      typeAndAsk([item("d.ts", 1, 10, "snippet"), item("b.ts", 1)]).map((i) => i.path),
+      ["b.ts", "d.ts"],
+    );
+    assert.equal(hold.choice, "visit");
+    assert.deepEqual(
+      typeAndAsk([item("e.ts", 1, 10, "snippet"), item("b.ts", 1)]).map((i) => i.path),
+      ["b.ts", "d.ts"],
+      "only once",
+    );
+  });
+
   it("chooses afresh in another document, and after the held document is closed", () => {
     typeAndAsk([item("b.ts", 1)]);
     assert.deepEqual(
