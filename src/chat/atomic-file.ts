@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open, readdir, rename, rm, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { errorMessage } from "../common/errors";
 
@@ -27,7 +28,7 @@ export interface StoreFs {
 export const nodeStoreFs: StoreFs = {
   mkdir: async (path) => void (await mkdir(path, { recursive: true })),
   readdir: (path) => readdir(path),
-  readFile: (path) => readFile(path, "utf8"),
+  readFile: (path) => readStoreFile(path),
   open: async (path, flags) => {
     const handle = await open(path, flags);
     return { writeFile: (text) => handle.writeFile(text, "utf8"), sync: () => handle.sync(), close: () => handle.close() };
@@ -36,6 +37,40 @@ export const nodeStoreFs: StoreFs = {
   unlink: (path) => unlink(path),
   rm: (path) => rm(path, { force: true }),
 };
+
+/**
+ * The largest conversation or index file read: far past any conversation a person has (answers are bounded by the
+ * model's tokens), and what its parse may cost the extension host's thread.
+ */
+export const MAX_CONVERSATION_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A file of the store, read only when it is a regular file within MAX_CONVERSATION_FILE_BYTES. Opened non-blocking: a
+ * named pipe in its place would make the open wait for a writer for ever, and a link to /dev/zero was read until the
+ * string could not grow (a gigabyte), holding the chat history's opening meanwhile.
+ */
+async function readStoreFile(path: string): Promise<string> {
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw storeFileError(path, "it is not a regular file");
+    if (info.size > MAX_CONVERSATION_FILE_BYTES) throw storeFileError(path, `it is larger than ${MAX_CONVERSATION_FILE_BYTES / 1024 / 1024} MB`);
+    const buffer = Buffer.alloc(info.size);
+    let read = 0;
+    while (read < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return buffer.subarray(0, read).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+function storeFileError(path: string, why: string): Error {
+  return Object.assign(new Error(`${path} is not read: ${why}`), { code: "EHEARTHSTOREFILE" });
+}
 
 /** The suffix of the temporary files atomicWrite leaves only while it runs (or when the process dies mid-write). */
 export const TEMP_SUFFIX = ".tmp";

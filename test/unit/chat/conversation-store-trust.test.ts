@@ -1,9 +1,11 @@
 import { strict as assert } from "node:assert";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toShownEntry } from "../../../src/chat/chat-types";
 import { createConversation, type Conversation } from "../../../src/chat/conversation";
+import { MAX_CONVERSATION_FILE_BYTES } from "../../../src/chat/atomic-file";
 import { ConversationStore } from "../../../src/chat/conversation-store";
 import { parseHostMessage } from "../../../src/webview/protocol";
 import { MemoryLogger } from "../helpers/engine";
@@ -128,6 +130,57 @@ describe("chat conversation store, given files it did not write", () => {
       writeFileSync(join(dir, `${orphan.id}.json`), JSON.stringify(orphan));
       const reopened = await openStore(dir);
       assert.deepEqual(reopened.list().map((s) => [s.id, s.messages]), [[orphan.id, 3], [a.id, 2]]);
+    });
+  });
+
+  describe("files that are not conversation files", () => {
+    // A pipe or a device where Hearth wrote a conversation (another program's doing, or a link a sync tool made):
+    // reading it whole waited for a writer for ever (a pipe), or read until memory ran out (/dev/zero: ~1 GB and 10 s
+    // before V8 refused the string), and the chat's history never opened.
+    const fifos: string[] = [];
+    afterEach(() => {
+      // Unblocks a reader left waiting on a pipe (before the fix), so that the test run can end.
+      for (const fifo of fifos.splice(0)) {
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          // Nobody reads it.
+        }
+      }
+    });
+
+    it("opens the history it can read when a conversation file is a named pipe, without waiting for a writer", async function () {
+      if (process.platform === "win32") this.skip();
+      const store = await openStore(dir);
+      const a = conversationWith(2, 1000);
+      await store.save(a, true);
+      const piped = createConversation();
+      const fifo = join(dir, `${piped.id}.json`);
+      execFileSync("mkfifo", [fifo]);
+      fifos.push(fifo);
+      const logger = new MemoryLogger();
+      const reopened = await openStore(dir, logger);
+      assert.deepEqual(reopened.list().map((s) => s.id), [a.id]);
+      assert.equal(await reopened.load(piped.id), undefined);
+      assert.ok(logger.lines.some((line) => line.includes(piped.id) && /not a regular file/.test(line)), logger.lines.join("\n"));
+    });
+
+    it("reads no conversation file past its size limit, such as a link to an endless device", async function () {
+      if (process.platform === "win32") this.skip();
+      const store = await openStore(dir);
+      const a = conversationWith(2, 1000);
+      await store.save(a, true);
+      const endless = createConversation();
+      symlinkSync("/dev/zero", join(dir, `${endless.id}.json`));
+      const huge = createConversation();
+      writeFileSync(join(dir, `${huge.id}.json`), "");
+      truncateSync(join(dir, `${huge.id}.json`), MAX_CONVERSATION_FILE_BYTES + 1);
+      const logger = new MemoryLogger();
+      const reopened = await openStore(dir, logger);
+      assert.deepEqual(reopened.list().map((s) => s.id), [a.id]);
+      assert.equal(await reopened.load(endless.id), undefined);
+      assert.equal(await reopened.load(huge.id), undefined);
+      assert.ok(logger.lines.some((line) => line.includes(huge.id) && /larger than/.test(line)), logger.lines.join("\n"));
     });
   });
 
