@@ -14,7 +14,7 @@ export interface ReliabilityRun {
   startedAt: string;
   durationS: number;
   loadAverages: number[];
-  corpora: Partial<Record<"markdown" | "messages" | "completions" | "gguf" | "settings" | "engine-build" | "sources" | "memory" | "servers", CaseResult[]>>;
+  corpora: Partial<Record<"markdown" | "messages" | "completions" | "gguf" | "settings" | "engine-build" | "sources" | "memory" | "servers" | "stored", CaseResult[]>>;
   markdownControl?: CaseResult[];
   faults?: { results: InjectionResult[]; figures: EngineFaultFigures };
   productFaults?: { results: InjectionResult[]; figures: EngineFaultFigures };
@@ -32,6 +32,7 @@ const CORPUS_LABELS: Record<string, string> = {
   settings: "Hostile settings through the settings reader (trusted and Restricted Mode)",
   "engine-build": "Broken engine-build folders (markers, copies cut short, a moved extension, a held folder) through the engine's library choice and the build's copy and lock",
   sources: "Hostile source files through the host's completion path (document sync, context, request manager)",
+  stored: "Files Hearth wrote, found replaced (the chat history's conversation files and index: pipes, endless devices, huge files, folders, cut short) through the conversation store",
   servers: "Hostile inference servers (hangs, a byte at a time, floods, redirects, malformed streams and answers) through the server engine",
 };
 

@@ -5,7 +5,7 @@
 //   --seed=N            the engine faults' and disk faults' random points (default: a new seed, reported)
 //   --injections=N      engine fault injections (default 50)
 //   --keys=N            soak keystrokes after a 1,000-key warm-up (default 10,000)
-//   --only=a,b          run only these parts: markdown, messages, completions, gguf, settings, engine-build, sources, servers, faults, disk,
+//   --only=a,b          run only these parts: markdown, messages, completions, gguf, settings, engine-build, sources, servers, stored, faults, disk,
 //                       soak, flood
 //   --quick             a smoke run: samples of each corpus, 12 injections, 1,000 keys
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -30,10 +30,11 @@ import { reportReliability, type ReliabilityRun } from "./reliability-report";
 import { ENGINE_BUILD_CORPUS } from "./engine-build-cases";
 import { SERVER_CORPUS } from "./server-cases";
 import { SETTINGS_CORPUS } from "./settings-cases";
+import { STORED_FILE_CORPUS } from "./stored-file-cases";
 import { runSoak } from "./soak";
 import { SOURCE_CORPUS } from "./source-files";
 
-const PARTS = ["markdown", "messages", "completions", "gguf", "settings", "engine-build", "sources", "memory", "servers", "faults", "disk", "soak", "flood"] as const;
+const PARTS = ["markdown", "messages", "completions", "gguf", "settings", "engine-build", "sources", "memory", "servers", "stored", "faults", "disk", "soak", "flood"] as const;
 type Part = (typeof PARTS)[number];
 
 /** The bench's engine deadlines: the product's (10 s of silence; a stopped load after 60 s plus the file at 25 MB/s) would make 50 injections take most of an hour. */
@@ -88,6 +89,7 @@ export async function runReliabilityBench(argv: readonly string[] = process.argv
     if (wanted("engine-build")) run.corpora["engine-build"] = await corpus("engine-build", "engine-build-cases.js", ENGINE_BUILD_CORPUS, 30_000);
     if (wanted("sources")) run.corpora.sources = await corpus("sources", "source-files.js", sample(SOURCE_CORPUS, 3), 300_000, { grammarsDir: join(root, "grammars") });
     if (wanted("servers")) run.corpora.servers = await corpus("servers", "server-cases.js", SERVER_CORPUS, 60_000);
+    if (wanted("stored")) run.corpora.stored = await corpus("stored", "stored-file-cases.js", STORED_FILE_CORPUS, 30_000);
     if (wanted("memory")) run.corpora.memory = await corpus("memory", "memory-cases.js", MEMORY_CORPUS, 600_000, { grammarsDir: join(root, "grammars") });
     if (wanted("faults")) {
       const tiny = await ensureTestModel("tiny");
