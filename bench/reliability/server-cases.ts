@@ -57,6 +57,10 @@ function prepared(build: () => string): { prepare: () => void; body: () => strin
 const bigModelList = prepared(() => JSON.stringify({ data: Array.from({ length: 120_000 }, (_, i) => ({ id: `model-${i}-${"x".repeat(30)}` })) }));
 const bigErrorPage = prepared(() => JSON.stringify({ error: { message: "\u001b[31mfatal\n\u202eeno\u0007".repeat(700_000) } }));
 const millionsOfIds = prepared(() => JSON.stringify({ tokens: new Array<number>(2_000_000).fill(1) }));
+const wideEmbeddings = prepared(() => {
+  const wide = new Array<number>(100_000).fill(0);
+  return JSON.stringify({ data: [{ index: 0, embedding: wide }, { index: 1, embedding: wide }] });
+});
 const oneMegabyteCompletion = prepared(() => JSON.stringify({ choices: [{ text: "x".repeat(1_000_000) }] }));
 
 /** Writes `piece` until the client closes or `limit` bytes went out, minding back-pressure. */
@@ -224,6 +228,13 @@ const CASES: ServerCase[] = [
     name: "embeddings holding a number beyond any float (1e400)",
     handler: served((_req, res) => res.end('{"data":[{"index":0,"embedding":[1e400,0.5]}]}')),
     ask: (engine) => engine.embed(["one text"]),
+    expect: "refused",
+  },
+  {
+    name: "embeddings 100,000 numbers wide, within one answer's 4 MB",
+    prepare: wideEmbeddings.prepare,
+    handler: served((_req, res) => res.end(wideEmbeddings.body())),
+    ask: (engine) => engine.embed(["one", "two"]),
     expect: "refused",
   },
   {

@@ -91,6 +91,9 @@ export class OpenAiApi {
       }
       return entry.embedding as number[];
     });
+    // The first vector's length becomes the store's width for every chunk of the workspace: a server's 100,000 numbers
+    // per text (which fit one answer) would be tens of gigabytes on disk. No embedding model is near this wide.
+    if (vectors[0]!.length > MAX_EMBEDDING_DIMENSIONS) throw ServerFailure.badResponse(url, `embeddings of ${vectors[0]!.length} dimensions, more than the ${MAX_EMBEDDING_DIMENSIONS} any embedding model has`, undefined, this.setting);
     // One index holds vectors of one length: a server mixing lengths would break the store, not a search.
     if (vectors.some((vector) => vector.length !== vectors[0]!.length)) throw ServerFailure.badResponse(url, "embeddings of different lengths in one answer", undefined, this.setting);
     return vectors;
@@ -234,6 +237,8 @@ export class OpenAiApi {
 
 /** The longest JSON answer read (a model list, vectors for a batch of texts): parsing it holds the extension host. */
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
+/** The widest embedding taken (the widest models give 4,096 or 8,192 numbers). */
+const MAX_EMBEDDING_DIMENSIONS = 16_384;
 /** A /tokenize answer's bytes besides its tokens, and the most one token takes (`{"id": 151643, "piece": "…"}`, escaped). */
 const TOKENIZE_ANSWER_BYTES = 4096;
 const BYTES_PER_TOKEN = 48;

@@ -232,6 +232,16 @@ describe("the server engine's embeddings from a hostile server", () => {
     assert.equal(error.code, "server-bad-response");
   });
 
+  it("refuses vectors longer than any embedding model's, which would become the store's width for every chunk", async () => {
+    // 100,000 numbers per text fit the 4 MB answer a batch may take; stored as float32 for each of a workspace's chunks
+    // (71,750 for 5,000 files) they come to 29 GB of disk.
+    const wide = Array.from({ length: 100_000 }, () => 0);
+    const error = await embeddingsAnswer(JSON.stringify({ data: [{ index: 0, embedding: wide }, { index: 1, embedding: wide }] }));
+    assert.ok(error instanceof EngineError, `an EngineError, not vectors of ${String((error as { dimensions?: number }).dimensions)} numbers`);
+    assert.equal(error.code, "server-bad-response");
+    assert.match(error.message, /dimensions|numbers/);
+  });
+
   it("refuses empty vectors", async () => {
     const error = await embeddingsAnswer(JSON.stringify({ data: [{ index: 0, embedding: [] }, { index: 1, embedding: [] }] }));
     assert.ok(error instanceof EngineError, `an EngineError, not ${JSON.stringify(error)}`);
