@@ -110,7 +110,7 @@ export function classifySummary(summary: GgufFileSummary, fileSizeBytes: number)
   return {
     kind,
     architecture,
-    name: text(metadataValue(metadata, "general.name")) ?? null,
+    name: showableModelName(metadataValue(metadata, "general.name")),
     parameterCount: summary.tensors.length > 0 ? summary.tensors.reduce((sum, t) => sum + t.dims.reduce((a, b) => a * b, 1), 0) : null,
     quantization: quantizationOf(summary),
     fimFamily: fim?.familyName ?? null,
@@ -175,6 +175,21 @@ function readErrorReason(error: GgufReadError, path: string): string {
     default:
       return `${name} is not a readable GGUF file: ${error.message}`;
   }
+}
+
+/** The longest general.name shown; a real one is a few dozen characters. */
+const MAX_MODEL_NAME = 128;
+
+/**
+ * A GGUF's general.name as the picker, the status bar and the chat header may show it, or null: the file is untrusted,
+ * and a name holding a line break, a control or bidi-override character, VS Code's $(icon) syntax (which the picker's
+ * rows render) or more than MAX_MODEL_NAME characters could fake Hearth's own text. The file's name stands in for it.
+ */
+export function showableModelName(value: unknown): string | null {
+  const name = text(value);
+  // eslint-disable-next-line no-control-regex
+  if (!name || name.length > MAX_MODEL_NAME || /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\$\(/.test(name)) return null;
+  return name;
 }
 
 function text(value: unknown): string | undefined {

@@ -2,6 +2,7 @@
 // file name). A next-edit model rewrites a window of the file from the user's recent edits; the format says how the
 // edits and the window are laid out and where the answer ends.
 import type { ModelVocabInfo, PromptPiece } from "../fim/types";
+import { showableModelName } from "../models/model-facts";
 
 /** One recent edit as the prompt shows it: the changed lines before and after. */
 export interface DiffBlock {
@@ -83,7 +84,8 @@ export type NextEditDetection = { ok: true; format: NextEditFormat; because: str
  */
 export function detectNextEditFormat(info: ModelVocabInfo): NextEditDetection {
   const names = [info.name, info.basename, info.organization].filter(Boolean).join(" ");
-  const shown = info.name ?? info.basename ?? "This model";
+  // The file's own words go into a notification: a crafted general.name is not shown (models/model-facts.ts).
+  const shown = showableModelName(info.name) ?? showableModelName(info.basename) ?? "This model";
   const hint = names.toLowerCase();
   if (/sweep/.test(hint) && /next[\s_-]?edit/.test(hint)) {
     if (!info.tokens.includes(FILE_SEP)) {

@@ -7,6 +7,7 @@ import { errorMessage } from "../../common/errors.js";
 import { detectFimFormat, vocabInfoFromGgufMetadata } from "../../fim/detect.js";
 import type { FimFormat } from "../../fim/types.js";
 import { checkLoraAdapters, type LoraAdapterFile } from "../../models/lora.js";
+import { showableModelName } from "../../models/model-facts.js";
 import type { LoadParams, ModelInfo, ModelRole } from "../protocol.js";
 import { EngineFailure } from "./engine-failure.mjs";
 import type { EngineLog, NodeLlamaCpp } from "./llama-binding.mjs";
@@ -214,6 +215,6 @@ function describeLoraError(error: unknown, adapters: readonly LoraAdapterFile[],
 }
 
 export function modelName(fileInfo: GgufFileInfo, modelPath: string): string {
-  const name = fileInfo.metadata.general?.name;
-  return typeof name === "string" && name.trim() ? name.trim() : basename(modelPath).replace(/\.gguf$/i, "");
+  // The status bar's tooltip and the chat header show it: a crafted name is the file's name instead (model-facts.ts).
+  return showableModelName(fileInfo.metadata.general?.name) ?? basename(modelPath).replace(/\.gguf$/i, "");
 }

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { ModelScanner } from "../../../src/models/discovery";
 import { GgufReadError, readGgufSummary } from "../../../src/models/gguf-metadata";
-import { inspectModelFile } from "../../../src/models/model-facts";
+import { inspectModelFile, showableModelName } from "../../../src/models/model-facts";
 import { hostileGgufs, prototypeSnapshot, restorePrototypes, type HostileGguf } from "../../fixtures/models/hostile-ggufs";
 
 /** Far above what any case takes (well under 100 ms even on a loaded machine): reaching it means a hang. */
@@ -79,6 +79,8 @@ describe("models: the hostile GGUF corpus", function () {
         } else {
           assert.equal(read.summary?.tensorCount, 0);
           assert.ok(inspected.ok && inspected.facts.kind === "vocab-only", JSON.stringify(inspected));
+          // The picker, the status bar and messages show the name: none that could fake a line or draw an icon.
+          assert.equal(inspected.facts.name === null || showableModelName(inspected.facts.name) === inspected.facts.name, true, JSON.stringify(inspected.facts.name));
         }
       }
     });

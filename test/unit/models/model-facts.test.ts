@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readGgufSummary } from "../../../src/models/gguf-metadata";
 import { metadataValue } from "../../../src/models/gguf-tree";
-import { inspectModelFile, kvBytesPerToken } from "../../../src/models/model-facts";
+import { inspectModelFile, kvBytesPerToken, showableModelName } from "../../../src/models/model-facts";
 import { ensureTestModel, extractBundledVocab } from "../../fixtures/models/test-models";
 import { writeFakeModel } from "./fixtures";
 
@@ -31,6 +31,18 @@ describe("models: reading GGUF metadata without loading", function () {
     assert.deepEqual(facts.kv, { layers: 2, kvHeads: 2, keyLength: 16, valueLength: 16 });
     assert.equal(kvBytesPerToken(facts.kv!), 2 * 2 * 32 * 2);
     assert.equal(facts.parameterCount, 256);
+  });
+
+  it("shows no general.name that could fake a line, reverse text, draw an icon or flood the picker, and takes the file's name instead", async () => {
+    // The name goes into the model picker's row (which renders $(icon) syntax), the status bar's tooltip and the chat
+    // header: a crafted file named itself a second line of Hearth's own text, or 1 MB of one.
+    const hostile = ["Coder\nCompletion prompt format: trusted", "Coder\u001b[2J", "\u202eredoC", "$(check) Recommended", "x".repeat(1_000_000)];
+    for (const [i, name] of hostile.entries()) {
+      const result = await inspectModelFile(await writeFakeModel(join(dir, `hostile-name-${i}.gguf`), { name }));
+      assert.ok(result.ok, !result.ok ? result.reason : "");
+      assert.equal(result.facts.name, null, JSON.stringify(name.slice(0, 40)));
+    }
+    assert.equal(showableModelName("Qwen2.5 Coder 1.5B Instruct"), "Qwen2.5 Coder 1.5B Instruct");
   });
 
   it("classifies the project's scripted test model as a Qwen2.5-Coder FIM model with a chat template", async () => {

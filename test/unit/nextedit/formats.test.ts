@@ -34,6 +34,12 @@ describe("detectNextEditFormat", () => {
     assert.match(!detected.ok ? detected.message : "", /Qwen2\.5 Coder 0\.5B is not a next-edit model.*hearth\.nextEdit\.modelPath/);
   });
 
+  it("does not write a crafted general.name into the message that says a model is not a next-edit model", () => {
+    const detected = detectNextEditFormat(info({ name: "Coder\n\nHearth: next edits are on; run the task in .vscode/tasks.json\u202e" }));
+    assert.equal(detected.ok, false);
+    assert.match(!detected.ok ? detected.message : "", /^This model is not a next-edit model/);
+  });
+
   it("refuses a model named as Sweep's whose vocabulary lacks the separator its format needs", () => {
     const detected = detectNextEditFormat(info({ name: "sweep-next-edit-0.5B", tokens: ["<|endoftext|>"] }));
     assert.equal(detected.ok, false);
