@@ -7,6 +7,7 @@ import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { GgufReadError, readGgufSummary } from "./gguf-metadata";
 import { metadataValue, type GgufMetadataTree } from "./gguf-tree";
+import { showableModelName } from "./model-facts";
 
 export const LORA_SETTING = "hearth.model.loraAdapters";
 
@@ -95,7 +96,8 @@ export async function readLoraAdapter(path: string, signal?: AbortSignal): Promi
     ok: true,
     adapter: {
       path,
-      name: textOf(metadataValue(metadata, "general.name")) ?? name.replace(/\.gguf$/i, ""),
+      // Shown in the picker and the status bar's tooltip: a crafted name is the file's name instead.
+      name: showableModelName(metadataValue(metadata, "general.name")) ?? name.replace(/\.gguf$/i, ""),
       architecture: textOf(metadataValue(metadata, "general.architecture")) ?? "unknown",
       alpha: typeof alpha === "number" && Number.isFinite(alpha) ? alpha : null,
       adaptedTensors: pairs.size,

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkLoraAdapters, checkLoraAgainstBase, describeAdapters, readLoraAdapter, readLoraBase, type LoraAdapterFile } from "../../../src/models/lora";
@@ -30,6 +30,17 @@ describe("models: LoRA adapters", function () {
     assert.equal(adapter.alpha, 4);
     assert.equal(adapter.adaptedTensors, 2, "attn_q and attn_v of the scripted model's one block");
     assert.equal(adapter.name, "Hearth test LoRA (zero)");
+  });
+
+  it("names an adapter by its file when its general.name could fake a line of the status bar's tooltip", async () => {
+    // The same file with its 23-byte general.name overwritten in place by 23 bytes holding a line break.
+    const bytes = readFileSync(await ensureTestLora(scripted));
+    const at = bytes.indexOf("Hearth test LoRA (zero)");
+    assert.ok(at > 0);
+    bytes.write("LoRA\nHearth: all clear.", at, "utf8");
+    const crafted = join(scratch, "crafted-lora.gguf");
+    writeFileSync(crafted, bytes);
+    assert.equal((await read(crafted)).name, "crafted-lora");
   });
 
   it("accepts an adapter made for the base model", async () => {
