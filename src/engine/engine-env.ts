@@ -74,9 +74,26 @@ function allowed(name: string): boolean {
 }
 
 /**
+ * The size of the engine's libuv threadpool, on which node-llama-cpp runs every decode, sampling, model load and file
+ * read. Never the host's: VS Code or a user's shell may set UV_THREADPOOL_SIZE for their own reasons. The client may
+ * choose it (`extra`, an integer from 1 to 1024, libuv's own limits: the threadpool bench compares sizes); otherwise
+ * the engine gets ENGINE_LIBUV_THREADS.
+ */
+export const LIBUV_THREADS_VARIABLE = "UV_THREADPOOL_SIZE";
+
+/** The engine's threadpool size when the client chooses none; undefined: Node's default (4). */
+export const ENGINE_LIBUV_THREADS: number | undefined = undefined;
+
+function libuvThreads(extra: NodeJS.ProcessEnv): number | undefined {
+  const value = Object.getOwnPropertyDescriptor(extra, LIBUV_THREADS_VARIABLE)?.value as unknown;
+  const size = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  return size >= 1 && size <= 1024 ? size : ENGINE_LIBUV_THREADS;
+}
+
+/**
  * The engine's environment from `source` (the host's process.env) and `extra` (the client's options): allow-listed
  * own string properties only, in an object without a prototype, plus ELECTRON_RUN_AS_NODE so that desktop VS Code's
- * Electron executable runs the engine as plain Node.
+ * Electron executable runs the engine as plain Node, and the threadpool size (libuvThreads).
  */
 export function engineEnvironment(source: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv = {}): Record<string, string> {
   const env = Object.create(null) as Record<string, string>;
@@ -87,5 +104,7 @@ export function engineEnvironment(source: NodeJS.ProcessEnv, extra: NodeJS.Proce
     }
   }
   env.ELECTRON_RUN_AS_NODE = "1";
+  const threads = libuvThreads(extra);
+  if (threads !== undefined) env[LIBUV_THREADS_VARIABLE] = String(threads);
   return env;
 }

@@ -5,7 +5,7 @@ import { fork } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ENGINE_EXEC_ARGV, engineEnvironment } from "../../../src/engine/engine-env";
+import { ENGINE_EXEC_ARGV, ENGINE_LIBUV_THREADS, engineEnvironment } from "../../../src/engine/engine-env";
 import { ensureTestModel } from "../../fixtures/models/test-models";
 import { clientsDisposedAfterEach, testSettings } from "../helpers/engine";
 
@@ -57,6 +57,22 @@ describe("engine environment", () => {
     const inherited = Object.create({ PATH: "/evil/bin", NODE_OPTIONS: "--inspect" }) as NodeJS.ProcessEnv;
     inherited.HOME = "/home/u";
     assert.deepEqual({ ...engineEnvironment(inherited) }, { HOME: "/home/u", ELECTRON_RUN_AS_NODE: "1" });
+  });
+
+  it("never passes the host's UV_THREADPOOL_SIZE on to the engine", () => {
+    const env = engineEnvironment({ PATH: "/usr/bin", UV_THREADPOOL_SIZE: "64" });
+    assert.equal(env.UV_THREADPOOL_SIZE, ENGINE_LIBUV_THREADS === undefined ? undefined : String(ENGINE_LIBUV_THREADS));
+  });
+
+  it("gives the engine the threadpool size its client asks for", () => {
+    assert.equal(engineEnvironment({ UV_THREADPOOL_SIZE: "64" }, { UV_THREADPOOL_SIZE: "2" }).UV_THREADPOOL_SIZE, "2");
+  });
+
+  it("ignores a threadpool size outside libuv's 1 to 1024", () => {
+    for (const asked of ["0", "1025", "-1", "two", "1.5", ""]) {
+      const env = engineEnvironment({}, { UV_THREADPOOL_SIZE: asked });
+      assert.equal(env.UV_THREADPOOL_SIZE, ENGINE_LIBUV_THREADS === undefined ? undefined : String(ENGINE_LIBUV_THREADS), asked);
+    }
   });
 
   it("starts the engine with no Node flags of its own", () => {
