@@ -4,6 +4,7 @@
 // - refused: codebase search is off with a message a user can act on;
 // - accepted: indexed what it should (a broken store rebuilt, bad files skipped, a large workspace cut at its limit);
 // - unclear / crashed / hung: a raw error, a throw where it should answer, no answer in time.
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,6 +59,33 @@ const CASES: MemoryCase[] = [
       writeFileSync(store, "a file where the folder should be");
     },
     expect: "refused",
+  },
+  {
+    name: "a store whose meta.json is a named pipe is rebuilt, without waiting for a writer",
+    setup: (ws, store) => {
+      writeFileSync(join(ws, "a.ts"), CODE);
+      mkdirSync(store, { recursive: true });
+      execFileSync("mkfifo", [join(store, "meta.json")]);
+    },
+    expect: (s) => (s.indexed === 1 ? null : "not indexed"),
+  },
+  {
+    name: "a store whose meta.json links to /dev/zero is rebuilt, without reading it",
+    setup: (ws, store) => {
+      writeFileSync(join(ws, "a.ts"), CODE);
+      mkdirSync(store, { recursive: true });
+      symlinkSync("/dev/zero", join(store, "meta.json"));
+    },
+    expect: (s) => (s.indexed === 1 ? null : "not indexed"),
+  },
+  {
+    name: "a store whose writer.lock is a named pipe is taken over, without waiting for a writer",
+    setup: (ws, store) => {
+      writeFileSync(join(ws, "a.ts"), CODE);
+      mkdirSync(store, { recursive: true });
+      execFileSync("mkfifo", [join(store, "writer.lock")]);
+    },
+    expect: (s) => (s.indexed === 1 ? null : "not indexed"),
   },
   {
     name: "a read-only store folder is refused with a message",

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
 import { mkdir, open, readdir, rename, rm, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { errorMessage } from "../common/errors";
+import { readOwnFile } from "../common/own-file";
 
 /** What a file opened for writing must do: Node's FileHandle fits. */
 export interface WritableFile {
@@ -28,7 +28,9 @@ export interface StoreFs {
 export const nodeStoreFs: StoreFs = {
   mkdir: async (path) => void (await mkdir(path, { recursive: true })),
   readdir: (path) => readdir(path),
-  readFile: (path) => readStoreFile(path),
+  // Only a regular file within the limit, opened non-blocking: a pipe or a device in a conversation's place must not
+  // hold the history's opening (common/own-file.ts).
+  readFile: (path) => readOwnFile(path, MAX_CONVERSATION_FILE_BYTES),
   open: async (path, flags) => {
     const handle = await open(path, flags);
     return { writeFile: (text) => handle.writeFile(text, "utf8"), sync: () => handle.sync(), close: () => handle.close() };
@@ -43,34 +45,6 @@ export const nodeStoreFs: StoreFs = {
  * model's tokens), and what its parse may cost the extension host's thread.
  */
 export const MAX_CONVERSATION_FILE_BYTES = 16 * 1024 * 1024;
-
-/**
- * A file of the store, read only when it is a regular file within MAX_CONVERSATION_FILE_BYTES. Opened non-blocking: a
- * named pipe in its place would make the open wait for a writer for ever, and a link to /dev/zero was read until the
- * string could not grow (a gigabyte), holding the chat history's opening meanwhile.
- */
-async function readStoreFile(path: string): Promise<string> {
-  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw storeFileError(path, "it is not a regular file");
-    if (info.size > MAX_CONVERSATION_FILE_BYTES) throw storeFileError(path, `it is larger than ${MAX_CONVERSATION_FILE_BYTES / 1024 / 1024} MB`);
-    const buffer = Buffer.alloc(info.size);
-    let read = 0;
-    while (read < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
-    }
-    return buffer.subarray(0, read).toString("utf8");
-  } finally {
-    await handle.close();
-  }
-}
-
-function storeFileError(path: string, why: string): Error {
-  return Object.assign(new Error(`${path} is not read: ${why}`), { code: "EHEARTHSTOREFILE" });
-}
 
 /** The suffix of the temporary files atomicWrite leaves only while it runs (or when the process dies mid-write). */
 export const TEMP_SUFFIX = ".tmp";

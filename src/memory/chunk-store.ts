@@ -1,8 +1,9 @@
 import { writeFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isMainThread } from "node:worker_threads";
 import type { Connection, Table } from "@lancedb/lancedb";
+import { readOwnFile } from "../common/own-file";
 import type { CodeChunk } from "./chunker";
 import { LOCK, releaseLock, takeLock } from "./store-lock";
 
@@ -329,9 +330,13 @@ export function sqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** meta.json holds a version, a model name and a number. */
+const MAX_META_BYTES = 64 * 1024;
+
 async function readMeta(dir: string): Promise<StoreMeta | null> {
   try {
-    const meta = JSON.parse(await readFile(join(dir, "meta.json"), "utf8")) as Partial<StoreMeta>;
+    // Written by Hearth, but read as untrusted: a pipe or a device in its place must not hold the store's opening.
+    const meta = JSON.parse(await readOwnFile(join(dir, "meta.json"), MAX_META_BYTES)) as Partial<StoreMeta>;
     if (typeof meta.version !== "number" || typeof meta.dimensions !== "number") return { version: -1, model: null, dimensions: -1 };
     return { version: meta.version, model: typeof meta.model === "string" ? meta.model : null, dimensions: meta.dimensions };
   } catch (e) {

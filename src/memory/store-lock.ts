@@ -1,5 +1,9 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { OwnFileRefused, readOwnFileSync } from "../common/own-file";
+
+/** A lock holds a process id. */
+const MAX_LOCK_BYTES = 64;
 
 /** Another window (another process) has the store open for writing. */
 export class StoreLockedError extends Error {
@@ -20,7 +24,15 @@ export async function takeLock(dir: string): Promise<void> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
-  const owner = Number(readFileSync(file, "utf8").trim());
+  let owner = Number.NaN;
+  try {
+    owner = Number(readOwnFileSync(file, MAX_LOCK_BYTES).trim());
+  } catch (e) {
+    // Not a lock any window wrote (a named pipe, a folder, something huge): no owner. A pipe is removed rather than
+    // written over, since writing to a pipe waits for a reader.
+    if (!(e instanceof OwnFileRefused)) throw e;
+    rmSync(file, { recursive: true, force: true });
+  }
   if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
     throw new StoreLockedError(`the codebase index is in use by another window (process ${owner}); codebase search in this window starts when that window closes`);
   }
@@ -29,7 +41,7 @@ export async function takeLock(dir: string): Promise<void> {
 
 export function releaseLock(dir: string): void {
   try {
-    if (readFileSync(join(dir, LOCK), "utf8").trim() === String(process.pid)) rmSync(join(dir, LOCK), { force: true });
+    if (readOwnFileSync(join(dir, LOCK), MAX_LOCK_BYTES).trim() === String(process.pid)) rmSync(join(dir, LOCK), { force: true });
   } catch {
     // Already gone.
   }
