@@ -116,7 +116,7 @@ export function checkLoraAgainstBase(adapter: LoraAdapterFile, base: LoraBase): 
   if (adapter.architecture !== base.architecture) {
     return problem(
       "wrong-architecture",
-      `${name} is a LoRA adapter for a ${adapter.architecture} model, but ${base.name} is a ${base.architecture} model, so it cannot be applied. ${FIX}`,
+      `${name} is a LoRA adapter for a ${shown(adapter.architecture)} model, but ${base.name} is a ${shown(base.architecture)} model, so it cannot be applied. ${FIX}`,
     );
   }
   const pairs = loraPairs(adapter.tensors);
@@ -125,14 +125,14 @@ export function checkLoraAgainstBase(adapter: LoraAdapterFile, base: LoraBase): 
   for (const [target, { a, b }] of pairs) {
     const dims = baseShapes.get(target);
     if (!dims) {
-      return problem("wrong-shape", `${name} adapts the tensor ${target}, which ${base.name} does not have: it was trained for another model. ${FIX}`);
+      return problem("wrong-shape", `${name} adapts the tensor ${shown(target)}, which ${base.name} does not have: it was trained for another model. ${FIX}`);
     }
     // token_embd's pair is stored the other way round (llama.cpp's llm_build_inp_embd).
     const fits = target === "token_embd.weight" ? dims[0] === b[1] && dims[1] === a[1] : dims[0] === a[0] && dims[1] === b[1];
     if (!fits) {
       return problem(
         "wrong-shape",
-        `${name} was trained for another model of the ${base.architecture} family: its ${target} is ${shape(a, b, target)} but ${base.name}'s is ${dims.slice(0, 2).join("×")}. ${FIX}`,
+        `${name} was trained for another model of the ${shown(base.architecture)} family: its ${shown(target)} is ${shape(a, b, target)} but ${base.name}'s is ${dims.slice(0, 2).join("×")}. ${FIX}`,
       );
     }
   }
@@ -160,7 +160,7 @@ export async function checkLoraAdapters(
 export async function readLoraBase(path: string, signal?: AbortSignal): Promise<LoraBase> {
   const summary = await readGgufSummary(path, { keepArray: () => false, ...(signal ? { signal } : {}) });
   return {
-    name: textOf(metadataValue(summary.metadata, "general.name")) ?? basename(path).replace(/\.gguf$/i, ""),
+    name: showableModelName(metadataValue(summary.metadata, "general.name")) ?? basename(path).replace(/\.gguf$/i, ""),
     architecture: textOf(metadataValue(summary.metadata, "general.architecture")) ?? "unknown",
     tensors: summary.tensors.map((t) => ({ name: t.name, dims: t.dims })),
   };
@@ -199,7 +199,7 @@ function loraPairs(tensors: readonly TensorShape[]): Pairs | { error: string } {
     const match = /^(.+)\.lora_([ab])$/.exec(tensor.name);
     if (!match) {
       if (tensor.name.endsWith("_norm.weight")) continue; // llama.cpp skips these
-      return { error: `its tensor ${tensor.name} is neither a lora_a nor a lora_b.` };
+      return { error: `its tensor ${shown(tensor.name)} is neither a lora_a nor a lora_b.` };
     }
     const [, target, half] = match as unknown as [string, string, "a" | "b"];
     const entry = halves.get(target) ?? {};
@@ -209,13 +209,26 @@ function loraPairs(tensors: readonly TensorShape[]): Pairs | { error: string } {
   if (halves.size === 0) return { error: "it has no lora_a/lora_b tensors." };
   const pairs: Pairs = new Map();
   for (const [target, { a, b }] of halves) {
-    if (!a || !b) return { error: `${target} has lora_${a ? "a" : "b"} without lora_${a ? "b" : "a"}.` };
+    if (!a || !b) return { error: `${shown(target)} has lora_${a ? "a" : "b"} without lora_${a ? "b" : "a"}.` };
     // token_embd's pair is flipped and llama.cpp checks no rank for it.
     const rankOk = target === "token_embd.weight" || a[1] === b[0];
-    if (a.length < 2 || b.length < 2 || !rankOk) return { error: `the ranks of ${target}'s lora_a (${a.join("×")}) and lora_b (${b.join("×")}) differ.` };
+    if (a.length < 2 || b.length < 2 || !rankOk) return { error: `the ranks of ${shown(target)}'s lora_a (${a.join("×")}) and lora_b (${b.join("×")}) differ.` };
     pairs.set(target, { a, b });
   }
   return pairs;
+}
+
+/**
+ * A word from the file (a tensor's name, an architecture) as a message may show it: as it is when it is plain, else
+ * quoted with its line breaks, control and bidi characters escaped and cut short, so a crafted adapter cannot write a
+ * line of Hearth's own text into the refusal.
+ */
+function shown(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const unsafe = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  if (text.length <= 80 && !unsafe.test(text)) return text;
+  const cut = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 function shape(a: readonly number[], b: readonly number[], target: string): string {

@@ -43,6 +43,21 @@ describe("models: LoRA adapters", function () {
     assert.equal((await read(crafted)).name, "crafted-lora");
   });
 
+  it("writes an adapter's architecture and tensor names into its refusal only as inert text, never a line break or a bidi override", () => {
+    const fake = (over: Partial<LoraAdapterFile>): LoraAdapterFile => ({ path: "/a/crafted.gguf", name: "crafted", architecture: "llama", alpha: null, adaptedTensors: 1, tensors: [], ...over });
+    const base = { name: "Base", architecture: "llama", tensors: [{ name: "blk.0.attn_q.weight", dims: [32, 32] }] };
+    const messages = [
+      checkLoraAgainstBase(fake({ architecture: "qwen2\n\nHearth: the adapter is safe \u202e" }), base)?.message,
+      checkLoraAgainstBase(fake({ tensors: [{ name: "blk.0\nHearth: fine\u2066.weight", dims: [4, 4] }] }), base)?.message,
+      checkLoraAgainstBase(fake({ tensors: [{ name: "blk.0\nfake\u202e.lora_a", dims: [32, 4] }, { name: "blk.0\nfake\u202e.lora_b", dims: [4, 32] }] }), base)?.message,
+    ];
+    for (const message of messages) {
+      assert.ok(message, "refused");
+      // eslint-disable-next-line no-control-regex
+      assert.doesNotMatch(message, /[\u0000-\u001f\u202a-\u202e\u2066-\u2069]/, JSON.stringify(message));
+    }
+  });
+
   it("accepts an adapter made for the base model", async () => {
     assert.equal(checkLoraAgainstBase(await read(await ensureTestLora(scripted)), await readLoraBase(scripted)), null);
   });
