@@ -81,7 +81,13 @@ function allowed(name: string): boolean {
  */
 export const LIBUV_THREADS_VARIABLE = "UV_THREADPOOL_SIZE";
 
-/** The engine's threadpool size when the client chooses none; undefined: Node's default (4). */
+/**
+ * The engine's threadpool size when the client chooses none; undefined: Node's default (4). One thread makes each
+ * token's hand-offs cheaper (gen-speed bench: 1.29 → 1.065× llama-server's ms/token on a loaded machine) but queues
+ * everything else behind the decodes: in the threadpool bench (bench/RESULTS.md, 2 cores, load 3–7) completions beside
+ * a streaming chat took 1.25× as long and the chat 1.33× per token, a chat model's load 20.5 s against 16.9 s, indexing
+ * 0.3 texts/s against 0.5; 2 threads gained nothing. Not worth it until sampling runs in the decode's own job.
+ */
 export const ENGINE_LIBUV_THREADS: number | undefined = undefined;
 
 function libuvThreads(extra: NodeJS.ProcessEnv): number | undefined {
