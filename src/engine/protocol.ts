@@ -272,6 +272,8 @@ export type EngineErrorCode =
   | "server-timeout"
   /** The server answered with something that is not the OpenAI-compatible API, or cut a stream short. */
   | "server-bad-response"
+  /** The prompt (with room for the answer) is longer than the model's context: the caller may send a shorter one. */
+  | "prompt-too-long"
   | "internal";
 
 export interface EngineErrorPayload {

@@ -20,6 +20,8 @@ export interface NextEditPrompt {
   original: string;
   /** The oldest event the prompt shows as a diff block: the next prompt keeps it first (BuildPromptInput.shownFrom). */
   shownFrom: EditEvent | undefined;
+  /** How many diff blocks it shows. */
+  diffCount: number;
 }
 
 /** The lines two texts differ in: [firstLine, lastLine] of each side, -1 lastLine for none. */
@@ -60,6 +62,7 @@ export function diffBlocks(events: readonly EditEvent[]): DiffBlock[] {
  */
 export function shownEvents(events: readonly EditEvent[], maxDiffs: number, shownFrom: EditEvent | undefined): EditEvent[] {
   const withChanges = events.filter((event) => event.before !== event.after);
+  if (maxDiffs <= 0) return [];
   const from = shownFrom ? withChanges.indexOf(shownFrom) : -1;
   if (from >= 0 && withChanges.length - from <= maxDiffs) return withChanges.slice(from);
   return withChanges.slice(from >= 0 ? -1 : -maxDiffs);
@@ -76,6 +79,8 @@ export interface BuildPromptInput {
   lastEvent: EditEvent | undefined;
   /** The previous prompt's shownFrom: its blocks stay first while the format allows (shownEvents). */
   shownFrom?: EditEvent;
+  /** Fewer diffs than the format's maximum: what a prompt too long for the model's context is retried with. */
+  maxDiffs?: number;
 }
 
 export function buildNextEditPrompt(input: BuildPromptInput): NextEditPrompt {
@@ -96,9 +101,9 @@ export function buildNextEditPrompt(input: BuildPromptInput): NextEditPrompt {
     }
   }
   const editWindow: EditWindow = { start: window.start, end: window.end, firstLine: window.firstLine, text: window.text };
-  const shown = shownEvents(input.events, format.maxDiffs, input.shownFrom);
+  const shown = shownEvents(input.events, Math.min(format.maxDiffs, input.maxDiffs ?? format.maxDiffs), input.shownFrom);
   const pieces = format.render({ path: input.path, diffs: diffBlocks(shown), original, current: window.text });
-  return { pieces, window: editWindow, original, shownFrom: shown[0] };
+  return { pieces, window: editWindow, original, shownFrom: shown[0], diffCount: shown.length };
 }
 
 /** A character no edit history holds: where it shows first in a prompt is where the cursor's line shows first. */

@@ -219,25 +219,41 @@ export class NextEditRequests {
     if (editor.hasSelection) return this.settle({ kind: "skipped", reason: "selection" });
     const lastEvent = this.deps.history.lastEventOf(editor.uri);
     if (!lastEvent || lastEvent.after !== editor.text) return this.settle({ kind: "skipped", reason: "no-edit" });
-    const prompt = buildNextEditPrompt({
-      format,
-      path: editor.path,
-      text: editor.text,
-      cursorOffset: editor.cursor,
-      events: this.deps.history.recent(),
-      lastEvent,
-      ...(this.shownFrom ? { shownFrom: this.shownFrom } : {}),
-    });
+    const build = (maxDiffs?: number) =>
+      buildNextEditPrompt({
+        format,
+        path: editor.path,
+        text: editor.text,
+        cursorOffset: editor.cursor,
+        events: this.deps.history.recent(),
+        lastEvent,
+        // A retry with fewer diffs shows the newest ones: the cache is lost anyway with the blocks it drops.
+        ...(maxDiffs !== undefined ? { maxDiffs } : this.shownFrom ? { shownFrom: this.shownFrom } : {}),
+      });
+    let prompt = build();
     this.shownFrom = prompt.shownFrom;
     const controller = new AbortController();
     this.inFlight = controller;
     this.startEmitter.fire({ uri: editor.uri, version: editor.version });
     let answer: NextEditGenerateResult;
     try {
-      // The rewrite is about as long as the window; a little room over it lets a model add a few lines.
-      const maxTokens = Math.min(this.options.maxTokens ?? DEFAULT_MAX_TOKENS, Math.ceil(prompt.window.text.length / 2) + 64);
-      const window = { text: prompt.window.text, cursorLine: lineOfOffset(prompt.window.text, editor.cursor - prompt.window.start) };
-      answer = await this.deps.generator.generate({ pieces: prompt.pieces, stopStrings: format.stopStrings, maxTokens, window }, controller.signal);
+      for (;;) {
+        // The rewrite is about as long as the window; a little room over it lets a model add a few lines.
+        const maxTokens = Math.min(this.options.maxTokens ?? DEFAULT_MAX_TOKENS, Math.ceil(prompt.window.text.length / 2) + 64);
+        const window = { text: prompt.window.text, cursorLine: lineOfOffset(prompt.window.text, editor.cursor - prompt.window.start) };
+        try {
+          answer = await this.deps.generator.generate({ pieces: prompt.pieces, stopStrings: format.stopStrings, maxTokens, window }, controller.signal);
+          break;
+        } catch (error) {
+          // Only the engine knows the prompt's tokens: a long history (a big paste, many edits) that does not fit the
+          // model's context loses its oldest diffs, half at a time, rather than the suggestion. The window stays whole.
+          if (controller.signal.aborted || !promptTooLong(error) || prompt.diffCount === 0) throw error;
+          const fewer = Math.floor(prompt.diffCount / 2);
+          this.deps.logger.debug(`next-edit prompt does not fit the model's context with ${prompt.diffCount} recent edits; trying ${fewer}`);
+          prompt = build(fewer);
+          this.shownFrom = prompt.shownFrom;
+        }
+      }
     } catch (error) {
       if (controller.signal.aborted || isAbortError(error)) return this.settle({ kind: "cancelled" });
       this.deps.logger.warn(`next-edit request failed: ${errorMessage(error)}`);
@@ -278,6 +294,11 @@ export class NextEditRequests {
     if (outcome.kind !== "shown" && outcome.kind !== "cancelled") this.deps.logger.debug(`next edit: ${describe(outcome)}`);
     this.outcomeEmitter.fire(outcome);
   }
+}
+
+/** The engine's refusal of a prompt longer than the model's context (EngineError code "prompt-too-long"). */
+function promptTooLong(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "prompt-too-long";
 }
 
 function describe(outcome: NextEditOutcome): string {

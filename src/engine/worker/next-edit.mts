@@ -57,9 +57,10 @@ export async function generateNextEdit(loaded: NextEditModel, params: NextEditPa
   const maxTokens = Math.max(1, Math.min(params.maxTokens, Math.floor(loaded.contextSize / 2)));
   const tokens = tokenizePrompt(loaded.model, params.pieces, { guard: params.specialTokens });
   if (tokens.length > loaded.contextSize - maxTokens - 1) {
-    // Cutting the prompt's front would cut its structure (the separators): say so instead.
+    // Cutting the prompt's front would cut its structure (the separators): say so instead, and the caller shows fewer
+    // recent edits (next-edit-requests.ts).
     throw new EngineFailure({
-      code: "internal",
+      code: "prompt-too-long",
       message: `The next-edit prompt (${tokens.length} tokens) does not fit the next-edit model's context of ${loaded.contextSize} tokens with room for its answer.`,
     });
   }

@@ -113,6 +113,30 @@ describe("NextEditRequests with the engine's next-edit model", function () {
     requests.dispose();
   });
 
+  it("still suggests after large edits in another file, showing fewer of them when the prompt would not fit the model's context", async () => {
+    const { requests, editor, history, settled } = await setup(RENAME);
+    const other = { uri: "file:///w/src/other.ts", path: "src/other.ts", languageId: "typescript" };
+    let text = "";
+    history.open(other, text);
+    for (let i = 0; i < 3; i++) {
+      // About 400 tokens each: three of them and the window are more than the context of 1,024 holds.
+      const added = Array.from({ length: 40 }, (_, line) => `export const value${i}_${line} = compute(${line}, "${i}");\n`).join("");
+      history.change(other, [{ offset: text.length, removedLength: 0, text: added }], text + added);
+      text += added;
+    }
+    // The scenario's own edit is the newest.
+    const renamed = afterEdit(RENAME);
+    const offset = RENAME.before.indexOf(RENAME.edit.from);
+    history.change({ uri: editor.uri, path: editor.path, languageId: "typescript" }, [{ offset, removedLength: 0, text: "" }], renamed);
+    const outcome = settled();
+    requests.edited();
+    const result = await outcome;
+    assert.equal(result.kind, "shown", JSON.stringify(result));
+    if (result.kind !== "shown") return;
+    assert.equal(apply(editor.text, result.suggestion), RENAME.rewrite);
+    requests.dispose();
+  });
+
   it("cancels the pending request when the user edits again, so only the last edit's request runs", async () => {
     const { requests, settled } = await setup(RENAME);
     const outcomes: NextEditOutcome[] = [];
