@@ -102,7 +102,9 @@ describe("Hearth refactor actions in the extension host", function () {
       const restore = new vscode.WorkspaceEdit();
       restore.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), before);
       await vscode.workspace.applyEdit(restore);
-      await doc.save();
+      // Under load the first save can come back unsaved (the full run once read the file dirty after it): save again
+      // until the document says it is clean.
+      await waitFor(async () => !doc.isDirty || ((await doc.save()) && !doc.isDirty), "the restored file to be saved");
     }
     assert.equal(doc.getText(), before);
     assert.equal(doc.isDirty, false);
