@@ -5,7 +5,7 @@
 // - accepted: indexed what it should (a broken store rebuilt, bad files skipped, a large workspace cut at its limit);
 // - unclear / crashed / hung: a raw error, a throw where it should answer, no answer in time.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryLogger } from "../../src/common/logger";
@@ -51,6 +51,18 @@ const CASES: MemoryCase[] = [
       writeFileSync(join(store, "writer.lock"), "1");
     },
     expect: "refused",
+  },
+  {
+    name: "a store locked before the last reboot, its process id now another live process's, is taken over",
+    setup: (ws, store) => {
+      writeFileSync(join(ws, "a.ts"), CODE);
+      mkdirSync(store, { recursive: true });
+      // PID 1 is alive, and started at this boot: after a lock written in 2001 it cannot be the window that wrote it.
+      writeFileSync(join(store, "writer.lock"), "1");
+      utimesSync(join(store, "writer.lock"), new Date("2001-01-01"), new Date("2001-01-01"));
+    },
+    // Without /proc (macOS) a live id keeps the lock: refused with the usual message.
+    expect: existsSync("/proc/1/stat") ? (s) => (s.indexed === 1 ? null : "not indexed: the reused id kept the lock") : "refused",
   },
   {
     name: "a store folder that is a file is refused with a message",
