@@ -7,7 +7,8 @@
 // - recovered: the second try finished with the right SHA-256 (from where the first stopped, where it got that far);
 // - skipped: the machine does not allow the scenario (mounting needs root).
 // Beside the disk faults, one server fault that would become one: a server that sends the file without a length and
-// then bytes without end, which must be stopped at the exact size Hearth expects, not when the disk is full.
+// then bytes without end, which must be stopped at the exact size Hearth expects, not when the disk is full; and the
+// same for a download that knows no size, stopped at the free space less a reserve.
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,6 +48,7 @@ export async function runDownloadFaults(): Promise<{ figures: DownloadFaultFigur
   const server = await startModelServer({ "/m.gguf": { body: model } }, { chunkBytes: 32 * 1024, chunkDelayMs: 2 });
   try {
     results.push(await endlessServer(join(root, "endless", "model.gguf"), server, model));
+    results.push(await endlessUnsized(join(root, "endless-unsized", "model.gguf"), server, model));
     const mount = join(root, "tmpfs");
     mkdirSync(mount);
     if (run("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mount])) {
@@ -158,6 +160,30 @@ async function endlessServer(destination: string, server: ModelServer, model: Bu
     result.problems.push(`the server wrote ${sentDuringFault} bytes before the download stopped it (at most ${bound})`);
   }
   return result;
+}
+
+/**
+ * The same endless server for a download that knows no size (a caller without a catalog entry): bounded by the free
+ * space Hearth reads (here said to be 4 MB past its 256 MB reserve), stopped with a clear message, nothing kept.
+ */
+async function endlessUnsized(destination: string, server: ModelServer, model: Buffer): Promise<DownloadFaultResult> {
+  const name = "a server that sends bytes without end and no length, for a download of unknown size (the disk would fill)";
+  const before = server.sentBytes();
+  server.options.endless = true;
+  const first = await attempt({ url: server.url("/m.gguf"), destination, retries: 1, retryDelayMs: 10, freeSpace: async () => (256 + 4) * 1024 * 1024 }, server);
+  const sent = server.sentBytes() - before;
+  server.options.endless = false;
+  const problems: string[] = [];
+  if (first.ok) problems.push("the download of unknown size was taken as whole");
+  else if (!isClearMessage(first.message)) problems.push(`unclear message: ${first.message}`);
+  if (existsSync(destination) || existsSync(`${destination}.partial`)) problems.push("a file was left after the stopped download");
+  const bound = 4 * 1024 * 1024 + 8 * 1024 * 1024;
+  if (sent > bound) problems.push(`the server wrote ${sent} bytes before the download stopped it (at most ${bound})`);
+  const failedCleanly = problems.length === 0;
+  const second = await attempt({ url: server.url("/m.gguf"), destination, sha256: sha256(model), expectedSizeBytes: model.length, retries: 1, retryDelayMs: 10 }, server);
+  const recovered = second.ok && readFileSync(destination).equals(model);
+  if (!second.ok) problems.push(`the try with a server that says its length failed: ${second.message}`);
+  return { name, failedCleanly, recovered, resumed: false, message: first.ok ? "" : first.message, problems };
 }
 
 /** One download, in this process or (for `user`) in a child process running as that user. */

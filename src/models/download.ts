@@ -229,15 +229,26 @@ async function fetchInto(state: FetchState): Promise<{ complete: boolean; offset
     throw fileError(error, dirname(request.destination));
   }
   // The file may not grow past what was announced or expected: a body without a length (chunked) or longer than its
-  // Content-Range would otherwise be written until the disk is full, and only then checked.
-  const limit = Math.min(request.expectedSizeBytes ?? Infinity, total ?? Infinity);
+  // Content-Range would otherwise be written until the disk is full, and only then checked. With neither, the body's
+  // end is the server's word alone: the volume's free space, less a reserve for the rest of the system, bounds it.
+  const sized = Math.min(request.expectedSizeBytes ?? Infinity, total ?? Infinity);
+  const room = sized === Infinity ? await roomForUnsized(request) : null;
+  const limit = room === null ? sized : offset + room;
   let written = offset;
+  let overflow: DownloadError | undefined;
   try {
     for await (const chunk of response as AsyncIterable<Buffer>) {
       written += chunk.length;
       if (written > limit) {
         response.destroy();
-        throw new DownloadError("size-mismatch", `The server sent more than the ${limit} bytes of ${name}; the download was stopped and deleted. Try again later.`);
+        if (room === null) throw new DownloadError("size-mismatch", `The server sent more than the ${limit} bytes of ${name}; the download was stopped and deleted. Try again later.`);
+        // Deleted here, unlike a known size that does not fit (kept to resume once there is room): nothing says how
+        // much more there is to come.
+        overflow = new DownloadError(
+          "no-space",
+          `The server sent ${name} without saying its size, and it grew past the ${formatBytes(limit)} Hearth lets such a download take in ${dirname(request.destination)} (the free space, less ${formatBytes(FREE_SPACE_RESERVE_BYTES)} kept for the system); the download was stopped and deleted. Free some space, or download a model from Hearth's catalog, whose sizes are known.`,
+        );
+        break;
       }
       try {
         await file.write(chunk);
@@ -250,8 +261,15 @@ async function fetchInto(state: FetchState): Promise<{ complete: boolean; offset
   } finally {
     await file.close();
   }
+  if (overflow) {
+    await discard(partial, notePath);
+    throw overflow;
+  }
   const size = await fileSize(partial);
-  if (total !== undefined && size < total) throw new Error(`the connection closed at ${size} of ${total} bytes`);
+  // A body without a length ends when the connection closes, a dropped one as well: short of the expected size it is
+  // resumed, not verified as if whole.
+  const whole = total ?? request.expectedSizeBytes;
+  if (whole !== undefined && size < whole) throw new Error(`the connection closed at ${size} of ${whole} bytes`);
   state.meter.flush();
   return { complete: true, offset: size, note };
 }
@@ -298,6 +316,17 @@ async function sha256Of(path: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash("sha256");
   await pipeline(createReadStream(path), hash, signal ? { signal } : {});
   return hash.digest("hex");
+}
+
+/** Left free on the volume by a download of unknown size: VS Code, the system and other programs still write there. */
+const FREE_SPACE_RESERVE_BYTES = 256 * 1024 * 1024;
+/** A download of unknown size where the free space cannot be read: more than any model's file. */
+const MAX_UNSIZED_BYTES = 512 * 1024 * 1024 * 1024;
+
+/** The bytes a download with no announced or expected size may still write. */
+async function roomForUnsized(request: DownloadRequest): Promise<number> {
+  const free = await (request.freeSpace ?? freeSpaceOf)(dirname(request.destination));
+  return free === null ? MAX_UNSIZED_BYTES : Math.max(0, free - FREE_SPACE_RESERVE_BYTES);
 }
 
 async function freeSpaceOf(folder: string): Promise<number | null> {

@@ -240,6 +240,28 @@ describe("models: download", function () {
     assert.equal(existsSync(partialPathOf(destination)), false);
   });
 
+  it("stops a download of unknown size at the volume's free space less its reserve, keeping nothing", async () => {
+    // Neither a Content-Length nor an expected size: without a bound the disk would be what stops it.
+    server = await startModelServer({ "/m.gguf": { body: model } }, { endless: true });
+    const destination = target();
+    const error = await rejected(fetchModel({ url: server.url("/m.gguf"), destination, freeSpace: async () => 256 * 1024 * 1024 + 1024 * 1024 }));
+    assert.equal(error.code, "no-space", error.message);
+    assert.match(error.message, /without saying its size, and it grew past the 1(\.0)? MB/);
+    assert.ok(server.sentBytes() < ENDLESS_CAP_BYTES / 4, `the server sent ${server.sentBytes()} bytes before the download stopped it`);
+    assert.equal(existsSync(destination), false);
+    assert.equal(existsSync(partialPathOf(destination)), false);
+    assert.equal(existsSync(`${partialPathOf(destination)}.json`), false);
+  });
+
+  it("resumes a body without a length that the connection ends short of the expected size", async () => {
+    server = await startModelServer({ "/m.gguf": { body: model } }, { closeDelimited: true, dropAfterBytes: 100 * 1024 });
+    const destination = target();
+    const result = await fetchModel({ url: server.url("/m.gguf"), destination, expectedSizeBytes: model.length, retryDelayMs: 1 });
+    assert.equal(result.sizeBytes, model.length);
+    assert.deepEqual(readFileSync(destination), model);
+    assert.equal(server.requests.length, 2, JSON.stringify(server.requests));
+  });
+
   it("stops a resumed answer that runs past the total its Content-Range announced", async () => {
     server = await startModelServer({ "/m.gguf": { body: model } }, { endless: true });
     const destination = target();

@@ -78,6 +78,8 @@ export interface ServerOptions {
    * ENDLESS_CAP_BYTES so that a download that does not stop it cannot fill the disk.
    */
   endless?: boolean;
+  /** No Content-Length and no chunked framing: the body ends when the connection closes (as an HTTP/1.0 server's). */
+  closeDelimited?: boolean;
 }
 
 export const ENDLESS_CAP_BYTES = 64 * 1024 * 1024;
@@ -141,7 +143,10 @@ export async function startModelServer(files: Record<string, ServedFile>, option
       headers["content-range"] = `bytes ${start}-${file.body.length - 1}/${file.body.length}`;
     }
     const body = file.body.subarray(start);
-    if (!options.endless) headers["content-length"] = String(options.lieLength !== undefined && status === 200 ? options.lieLength : body.length);
+    if (options.closeDelimited) {
+      headers.connection = "close";
+      res.useChunkedEncodingByDefault = false;
+    } else if (!options.endless) headers["content-length"] = String(options.lieLength !== undefined && status === 200 ? options.lieLength : body.length);
     res.writeHead(status, headers);
     if (options.endless) return sendEndless(res, body, (n) => (sentBytes += n));
     const drop = options.dropAfterBytes !== undefined && drops < (options.dropTimes ?? 1);
