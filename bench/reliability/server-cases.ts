@@ -246,6 +246,18 @@ const CASES: ServerCase[] = [
     ask: (engine) => engine.embed(["one", "two"]),
     expect: "refused",
   },
+  {
+    name: "embeddings with one index twice (one input's vector would be filed under the other's chunk)",
+    handler: served((_req, res) => res.end(JSON.stringify({ data: [{ index: 0, embedding: [0.1, 0.2] }, { index: 0, embedding: [0.3, 0.4] }] }))),
+    ask: (engine) => engine.embed(["one", "two"]),
+    expect: "refused",
+  },
+  {
+    name: "embeddings whose indexes are past the inputs",
+    handler: served((_req, res) => res.end(JSON.stringify({ data: [{ index: 7, embedding: [0.1, 0.2] }, { index: 9, embedding: [0.3, 0.4] }] }))),
+    ask: (engine) => engine.embed(["one", "two"]),
+    expect: "refused",
+  },
 ];
 
 export const SERVER_CORPUS = CASES.map((c, index) => ({ index, name: c.name }));

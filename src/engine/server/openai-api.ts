@@ -83,7 +83,8 @@ export class OpenAiApi {
     const body = await this.json(url, "POST", { model, input, encoding_format: "float" }, model, signal);
     const data = (body as { data?: unknown }).data;
     if (!Array.isArray(data) || data.length !== input.length) throw ServerFailure.badResponse(url, "no embedding per input", JSON.stringify(body).slice(0, 300), this.setting);
-    const byIndex = [...(data as { index?: unknown; embedding?: unknown }[])].sort((a, b) => Number(a.index ?? 0) - Number(b.index ?? 0));
+    const byIndex = inInputOrder(data as { index?: unknown; embedding?: unknown }[]);
+    if (typeof byIndex === "string") throw ServerFailure.badResponse(url, byIndex, JSON.stringify(data.map((entry: { index?: unknown }) => entry?.index)).slice(0, 300), this.setting);
     const vectors = byIndex.map((entry) => {
       // Number.isFinite also refuses JSON's 1e400 (Infinity), which would make the unit vector NaN.
       if (!Array.isArray(entry.embedding) || entry.embedding.length === 0 || !entry.embedding.every((value) => Number.isFinite(value))) {
@@ -262,6 +263,26 @@ const MAX_MODEL_NAME = 256;
 function isShowableName(value: unknown): value is string {
   // eslint-disable-next-line no-control-regex
   return typeof value === "string" && value.length > 0 && value.length <= MAX_MODEL_NAME && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(value);
+}
+
+/**
+ * The embeddings in the order of the inputs. Each entry's `index` names its input: they must be 0 to n-1, each once,
+ * since a vector filed under another input's chunk makes search answer with the wrong code, silently. A server that
+ * gives no index at all answers in order; one that gives some and not others, or a duplicate, or one out of range, is
+ * refused (the reason, for the message).
+ */
+function inInputOrder<T extends { index?: unknown }>(data: readonly T[]): T[] | string {
+  if (data.every((entry) => entry?.index === undefined)) return [...data];
+  const ordered = new Array<T | undefined>(data.length);
+  for (const entry of data) {
+    const index = entry?.index;
+    if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= data.length) {
+      return `an embedding whose index ${JSON.stringify(index ?? null)?.slice(0, 40)} is not one of the ${data.length} inputs`;
+    }
+    if (ordered[index] !== undefined) return `two embeddings for input ${index}`;
+    ordered[index] = entry;
+  }
+  return ordered as T[];
 }
 
 function numberOr(value: unknown, fallback: number | null): number | null {

@@ -242,6 +242,28 @@ describe("the server engine's embeddings from a hostile server", () => {
     assert.match(error.message, /dimensions|numbers/);
   });
 
+  it("refuses two embeddings for the same input, which would file one input's vector under the other's chunk", async () => {
+    const error = await embeddingsAnswer(JSON.stringify({ data: [{ index: 0, embedding: [0.1, 0.2] }, { index: 0, embedding: [0.3, 0.4] }] }));
+    assert.ok(error instanceof EngineError, `an EngineError, not ${JSON.stringify(error)}`);
+    assert.equal(error.code, "server-bad-response");
+    assert.match(error.message, /two embeddings for input 0/);
+  });
+
+  it("refuses an embedding whose index is past the inputs, negative or not a whole number", async () => {
+    for (const indexes of [[1, 2], [-1, 0], [0.5, 1], ["0", "1"], [0, undefined]]) {
+      const error = await embeddingsAnswer(JSON.stringify({ data: indexes.map((index) => ({ index, embedding: [0.1, 0.2] })) }));
+      assert.ok(error instanceof EngineError, `${JSON.stringify(indexes)}: an EngineError, not ${JSON.stringify(error)}`);
+      assert.equal(error.code, "server-bad-response");
+      assert.match(error.message, /index .* is not one of the 2 inputs/);
+    }
+  });
+
+  it("files each embedding under the input its index names, whatever the order they come in", async () => {
+    const vectors = (await embeddingsAnswer(JSON.stringify({ data: [{ index: 1, embedding: [0, 1] }, { index: 0, embedding: [1, 0] }] }))) as { vectors?: number[][] };
+    assert.ok(Array.isArray(vectors.vectors), JSON.stringify(vectors));
+    assert.ok(vectors.vectors[0]![0]! > vectors.vectors[0]![1]!, "input 0 got the vector the server named 0");
+  });
+
   it("refuses empty vectors", async () => {
     const error = await embeddingsAnswer(JSON.stringify({ data: [{ index: 0, embedding: [] }, { index: 1, embedding: [] }] }));
     assert.ok(error instanceof EngineError, `an EngineError, not ${JSON.stringify(error)}`);
