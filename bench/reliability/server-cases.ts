@@ -258,6 +258,36 @@ const CASES: ServerCase[] = [
     ask: (engine) => engine.embed(["one", "two"]),
     expect: "refused",
   },
+  {
+    name: "a stream whose usage counts are negative, fractional, a string and 1e300",
+    handler: served((_req, res) => {
+      sse(res);
+      res.write(delta("hi", "stop"));
+      res.end(`data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: -5, completion_tokens: 1.5 }, timings: { prompt_n: 1e300, predicted_n: "7" } })}\n\n`);
+    }),
+    ask: chat,
+    expect: (answer) => {
+      const { promptTokens, generatedTokens } = answer as { promptTokens: number; generatedTokens: number };
+      return [promptTokens, generatedTokens].every((n) => Number.isSafeInteger(n) && n >= 0 && n <= 1 << 24) ? null : `counted ${promptTokens} prompt and ${generatedTokens} generated tokens`;
+    },
+  },
+  {
+    name: "/props saying the context holds 1e300 tokens (it would become a chat's answer budget)",
+    handler: (req, res) => {
+      if (req.url === "/v1/models") return res.end(MODELS);
+      if (req.url === "/props") return res.end(JSON.stringify({ default_generation_settings: { n_ctx: 1e300 } }));
+      res.writeHead(404).end();
+    },
+    ask: async (engine) => {
+      await engine.load();
+      return engine.status;
+    },
+    expect: (answer) => {
+      const status = answer as { kind: string; model?: { contextSize: number } };
+      const size = status.model?.contextSize ?? 0;
+      return size <= 1 << 24 ? null : `took a context of ${size} tokens`;
+    },
+  },
 ];
 
 export const SERVER_CORPUS = CASES.map((c, index) => ({ index, name: c.name }));

@@ -119,7 +119,10 @@ export class OpenAiApi {
       const body = await this.json(url, "POST", request, "", options.signal, TOKENIZE_ANSWER_BYTES + most * BYTES_PER_TOKEN);
       const tokens = (body as { tokens?: unknown }).tokens;
       if (!Array.isArray(tokens) || tokens.length > most) return null;
-      return tokens.map((token: unknown) => (typeof token === "number" ? { id: token } : { id: Number((token as { id?: unknown }).id), piece: String((token as { piece?: unknown }).piece) }));
+      const read = tokens.map((token: unknown) => (typeof token === "number" ? { id: token } : { id: (token as { id?: unknown })?.id, piece: String((token as { piece?: unknown })?.piece) }));
+      // Ids go back to the server in prompts (serverFimTokens): only a vocabulary's ids, whole numbers, are ids.
+      if (!read.every((token) => typeof token.id === "number" && Number.isSafeInteger(token.id) && token.id >= 0)) return null;
+      return read as { id: number; piece?: string }[];
     } catch (error) {
       if (error instanceof ServerFailure && (error.code === "server-bad-response" || error.code === "server-model-missing")) return null;
       throw error;
@@ -131,8 +134,9 @@ export class OpenAiApi {
     const url = new URL("../props", this.base);
     try {
       const body = (await this.json(url, "GET", undefined, "", signal)) as { default_generation_settings?: { n_ctx?: unknown } };
-      const n = body.default_generation_settings?.n_ctx;
-      return typeof n === "number" && n > 0 ? n : null;
+      // The context size becomes the chat's budget (its answer may take what the prompt leaves): 1e300 there made
+      // max_tokens 1e300, which also lifted the bound on an answer's length. Unbelievable sizes count as unknown.
+      return tokenCount(body.default_generation_settings?.n_ctx, 1);
     } catch (error) {
       if (error instanceof ServerFailure && error.code === "server-bad-response") return null;
       throw error;
@@ -208,10 +212,11 @@ export class OpenAiApi {
         if (text) options.onText(text);
         if (typeof choice.finish_reason === "string") end.finishReason = choice.finish_reason;
       }
-      end.promptTokens = numberOr(event.usage?.prompt_tokens, end.promptTokens);
-      end.generatedTokens = numberOr(event.usage?.completion_tokens, end.generatedTokens);
-      end.evaluatedPromptTokens = numberOr(event.timings?.prompt_n, end.evaluatedPromptTokens);
-      end.generatedTokens = numberOr(event.timings?.predicted_n, end.generatedTokens);
+      // Counts the server reports are shown and logged, never trusted: one that is not a count is not taken.
+      end.promptTokens = tokenCount(event.usage?.prompt_tokens) ?? end.promptTokens;
+      end.generatedTokens = tokenCount(event.usage?.completion_tokens) ?? end.generatedTokens;
+      end.evaluatedPromptTokens = tokenCount(event.timings?.prompt_n) ?? end.evaluatedPromptTokens;
+      end.generatedTokens = tokenCount(event.timings?.predicted_n) ?? end.generatedTokens;
     }
     if (options.signal?.aborted) throw new AbortedError();
     if (end.finishReason === null) throw ServerFailure.cut(url, new Error("the stream ended without a finish reason"));
@@ -285,8 +290,15 @@ function inInputOrder<T extends { index?: unknown }>(data: readonly T[]): T[] | 
   return ordered as T[];
 }
 
-function numberOr(value: unknown, fallback: number | null): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+/**
+ * More tokens than any model's context holds (the longest are a few million): a server's count past this is not one.
+ * Counts feed budgets (a chat's answer takes what its context leaves), so a believed 1e300 would travel on.
+ */
+export const MAX_TOKEN_COUNT = 1 << 24;
+
+/** `value` when it is a whole number of tokens from `least` to MAX_TOKEN_COUNT; null for anything else (-5, 1.5, "7", 1e300). */
+export function tokenCount(value: unknown, least = 0): number | null {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= least && value <= MAX_TOKEN_COUNT ? value : null;
 }
 
 function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -271,6 +271,65 @@ describe("the server engine's embeddings from a hostile server", () => {
   });
 });
 
+describe("the server engine's token counts from a hostile server", () => {
+  const { open } = loopbackServers();
+  const sse = (events: unknown[]) => events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join("");
+
+  it("takes no count that is not a count of tokens: negative, fractional, a string or past any context", async () => {
+    const engine = await open((req, res) => {
+      if (req.url === "/v1/models") return res.end(MODELS);
+      if (req.url === "/v1/chat/completions") {
+        return res.writeHead(200, { "content-type": "text/event-stream" }).end(
+          sse([
+            { choices: [{ delta: { content: "hi" }, finish_reason: "stop" }] },
+            { choices: [], usage: { prompt_tokens: -5, completion_tokens: 1.5 }, timings: { prompt_n: 1e300, predicted_n: "7" } },
+          ]),
+        );
+      }
+      res.writeHead(404).end();
+    });
+    const result = await engine.chat({ messages: [{ role: "user", content: "hi" }], maxTokens: 16 });
+    assert.equal(result.text, "hi");
+    assert.equal(result.promptTokens, 0);
+    assert.equal(result.generatedTokens, 0);
+  });
+
+  it("keeps the counts a sound server reports", async () => {
+    const engine = await open((req, res) => {
+      if (req.url === "/v1/models") return res.end(MODELS);
+      if (req.url === "/v1/chat/completions") {
+        return res.writeHead(200, { "content-type": "text/event-stream" }).end(sse([{ choices: [{ delta: { content: "hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 12, completion_tokens: 1 }, timings: { prompt_n: 3, predicted_n: 1 } }]));
+      }
+      res.writeHead(404).end();
+    });
+    const result = await engine.chat({ messages: [{ role: "user", content: "hi" }], maxTokens: 16 });
+    assert.deepEqual([result.promptTokens, result.generatedTokens], [3, 1]);
+  });
+
+  it("takes a context size from /props only when it is a whole number of tokens a model could have", async () => {
+    for (const [nCtx, shown] of [[1e300, 0], [0.5, 0], [-4096, 0], ["4096", 0], [8192, 8192]] as const) {
+      const engine = await open((req, res) => {
+        if (req.url === "/v1/models") return res.end(MODELS);
+        if (req.url === "/props") return res.end(JSON.stringify({ default_generation_settings: { n_ctx: nCtx } }));
+        res.writeHead(404).end();
+      });
+      await engine.load();
+      const status = engine.status;
+      assert.equal(status.kind === "ready" ? status.model.contextSize : status.kind, shown, `n_ctx ${String(nCtx)}`);
+    }
+  });
+
+  it("treats /tokenize ids that are not a vocabulary's (fractional, negative, missing) as no tokenizer", async () => {
+    const engine = await open((req, res) => {
+      if (req.url === "/v1/models") return res.end(MODELS);
+      if (req.url === "/tokenize") return res.end(JSON.stringify({ tokens: [1.5, -2, 3] }));
+      res.writeHead(404).end();
+    });
+    await engine.load();
+    assert.equal(await engine.tokenCounts(["const a = 1;"], { signal: new AbortController().signal }), null);
+  });
+});
+
 describe("the server engine's model list from a hostile server", () => {
   const { listen, engineAt } = loopbackServers();
   const listing = async (ids: string[], completionModel = ""): Promise<ServerEngine> =>
