@@ -1,8 +1,9 @@
 // Whether writing to a path of the project would land outside it. A cloned repository chooses its symlinks: a test file
 // that is a link to ~/.bashrc, a dangling one to ~/.bash_aliases (creating the file follows it), a test folder linked
 // to somewhere else. An action writes only where the path's real place is inside the project's folder.
-import { lstat, readFile, readlink, realpath, stat } from "node:fs/promises";
+import { lstat, readlink, realpath } from "node:fs/promises";
 import path from "node:path";
+import { readOwnFile } from "../common/own-file";
 
 /** Links followed in a row before giving up (as the system's ELOOP does). */
 const MAX_LINKS = 40;
@@ -13,11 +14,13 @@ const MAX_LINKS = 40;
  */
 export const MAX_PROJECT_FILE_BYTES = 1024 * 1024;
 
-/** A project file's text; null when it is missing, not a regular file, or over MAX_PROJECT_FILE_BYTES. */
+/**
+ * A project file's text; null when it is missing, not a regular file, or over MAX_PROJECT_FILE_BYTES. The size and kind
+ * are those of the file opened (readOwnFile), not of a look before it: a file that grows, or is swapped for a named
+ * pipe, between the two was read whole.
+ */
 export async function readProjectFile(file: string): Promise<string | null> {
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile() || info.size > MAX_PROJECT_FILE_BYTES) return null;
-  return readFile(file, "utf8").catch(() => null);
+  return readOwnFile(file, MAX_PROJECT_FILE_BYTES).catch(() => null);
 }
 
 /**
