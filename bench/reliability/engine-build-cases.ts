@@ -9,8 +9,8 @@
 // - unsafe: the engine chose the broken build, or a build went ahead in a folder another process holds, or a copy
 //   stayed incomplete or linked to a folder that is gone;
 // - refused: turned away (fallback, refusal, copy made whole) with a clear message; unclear: with one that is not.
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { CaseVerdict } from "./case-pool";
@@ -52,6 +52,8 @@ function installedPackage(ctx: Ctx, root: string): string {
 const CASES: BuildCase[] = [
   { name: "marker that is not JSON", kind: "load", lay: (c) => (write(join(c.dir, "built.json"), "{\"nodeLlamaCppVersion\": "), write(entry(c), "export {};\n")) },
   { name: "marker of another shape", kind: "load", lay: (c) => (write(join(c.dir, "built.json"), "[1,2,3]"), write(entry(c), "export {};\n")) },
+  { name: "marker that is a named pipe (an open would wait for a writer)", kind: "load", lay: (c) => (mkdirSync(c.dir, { recursive: true }), execFileSync("mkfifo", [join(c.dir, "built.json")]), write(entry(c), "export {};\n")) },
+  { name: "marker linked to /dev/zero (a read without end)", kind: "load", lay: (c) => (mkdirSync(c.dir, { recursive: true }), symlinkSync("/dev/zero", join(c.dir, "built.json")), write(entry(c), "export {};\n")) },
   { name: "marker that is a folder", kind: "load", lay: (c) => (mkdirSync(join(c.dir, "built.json"), { recursive: true }), write(entry(c), "export {};\n")) },
   {
     name: "marker with a __proto__ key",

@@ -10,10 +10,13 @@ import { cpus } from "node:os";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { errorMessage } from "../../common/errors.js";
+import { readOwnFile } from "../../common/own-file.js";
 import type { NodeLlamaCpp } from "./llama-binding.mjs";
 
 /** Written last, once the build loaded: its presence is what makes a build usable. */
 export const ENGINE_BUILD_MARKER = "built.json";
+/** A marker is a few short fields. */
+const MAX_MARKER_BYTES = 64 * 1024;
 /** The node-llama-cpp copy inside the build folder. */
 const PACKAGE_COPY = "node-llama-cpp";
 
@@ -47,7 +50,9 @@ export async function findEngineBuild(dir: string, installedVersion: string): Pr
   if (!existsSync(markerPath)) return { found: false, reason: `no engine build for this CPU in ${dir}` };
   let marker: EngineBuildMarker;
   try {
-    marker = parseMarker(JSON.parse(await readFile(markerPath, "utf8")));
+    // Read as a file Hearth wrote but anything may have replaced: a named pipe there held the engine's start for ever
+    // (the open waits for a writer), a link to /dev/zero read until memory ran out.
+    marker = parseMarker(JSON.parse(await readOwnFile(markerPath, MAX_MARKER_BYTES)));
   } catch (error) {
     return { found: false, reason: `${markerPath} is unreadable (${errorMessage(error)}); build the engine again` };
   }

@@ -1,8 +1,8 @@
 // The engine build for this CPU: which build the engine may load (engine-build.mts), and the binding's fallback to the
 // prebuilt binary, with the reason in the log, whenever that build is missing, stale or does not load (llama-binding.mts).
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -52,6 +52,23 @@ describe("engine build for this CPU", function () {
     fakeBuild("{\"nodeLlamaCppVersion\": 3}");
     const found = await build.findEngineBuild(dir, installed);
     assert.match(found.found ? "" : found.reason, /unreadable \(not an engine build marker\)/);
+  });
+
+  it("finds no build, without waiting or reading without end, where the marker is a named pipe, a link to /dev/zero or huge", async () => {
+    const markerPath = join(dir, build.ENGINE_BUILD_MARKER);
+    fakeBuild(marker(installed));
+    rmSync(markerPath);
+    execFileSync("mkfifo", [markerPath]);
+    let found = await build.findEngineBuild(dir, installed);
+    assert.match(found.found ? "" : found.reason, /unreadable \(.*not a regular file\); build the engine again/);
+    rmSync(markerPath);
+    symlinkSync("/dev/zero", markerPath);
+    found = await build.findEngineBuild(dir, installed);
+    assert.match(found.found ? "" : found.reason, /unreadable \(.*not a regular file\)/);
+    rmSync(markerPath);
+    writeFileSync(markerPath, JSON.stringify({ ...marker(installed), cpu: "x".repeat(1024 * 1024) }));
+    found = await build.findEngineBuild(dir, installed);
+    assert.match(found.found ? "" : found.reason, /unreadable \(.*larger than \d+ bytes\)/);
   });
 
   it("finds a finished build of the installed version", async () => {
