@@ -10,6 +10,7 @@ import type { PromptPiece } from "../fim/types";
 import type { EditEvent, EditHistory } from "./edit-history";
 import type { NextEditFormat } from "./formats";
 import { buildNextEditPrompt, knownPromptPrefix } from "./next-edit-prompt";
+import { MAX_WINDOW_CHARS, editOverLimit, windowChars } from "./prompt-bounds";
 import { interpretRewrite, type DropReason } from "./rewrite";
 import { lineOfOffset } from "./text-lines";
 
@@ -87,7 +88,7 @@ export type NextEditOutcome =
   | { kind: "dropped"; reason: DropReason }
   | { kind: "stale" }
   | { kind: "cancelled" }
-  | { kind: "skipped"; reason: "no-model" | "no-editor" | "selection" | "no-edit" }
+  | { kind: "skipped"; reason: "no-model" | "no-editor" | "selection" | "no-edit" | "long-lines" }
   | { kind: "failed"; message: string };
 
 export interface NextEditRequestsOptions {
@@ -177,8 +178,8 @@ export class NextEditRequests {
     const prefill = this.deps.generator.prefill?.bind(this.deps.generator);
     const editor = this.deps.editor();
     const lastEvent = editor && !editor.hasSelection ? this.deps.history.lastEventOf(editor.uri) : undefined;
-    if (!prefill || !editor || !lastEvent || lastEvent.after !== editor.text) return this.stopPrefill();
-    const events = this.deps.history.recent();
+    if (!prefill || !editor || !lastEvent || lastEvent.after !== editor.text || longLines(editor, format, lastEvent)) return this.stopPrefill();
+    const events = shownHistory(this.deps.history.recent());
     const key: PrefillKey = { uri: editor.uri, line: lineOfOffset(editor.text, editor.cursor), lastEvent, events: events.length, shownFrom: this.shownFrom };
     const was = this.prefilling?.key;
     if (was && was.uri === key.uri && was.line === key.line && was.lastEvent === key.lastEvent && was.events === key.events && was.shownFrom === key.shownFrom) return;
@@ -219,13 +220,14 @@ export class NextEditRequests {
     if (editor.hasSelection) return this.settle({ kind: "skipped", reason: "selection" });
     const lastEvent = this.deps.history.lastEventOf(editor.uri);
     if (!lastEvent || lastEvent.after !== editor.text) return this.settle({ kind: "skipped", reason: "no-edit" });
+    if (longLines(editor, format, lastEvent)) return this.settle({ kind: "skipped", reason: "long-lines" });
     const build = (maxDiffs?: number) =>
       buildNextEditPrompt({
         format,
         path: editor.path,
         text: editor.text,
         cursorOffset: editor.cursor,
-        events: this.deps.history.recent(),
+        events: shownHistory(this.deps.history.recent()),
         lastEvent,
         // A retry with fewer diffs shows the newest ones: the cache is lost anyway with the blocks it drops.
         ...(maxDiffs !== undefined ? { maxDiffs } : this.shownFrom ? { shownFrom: this.shownFrom } : {}),
@@ -294,6 +296,19 @@ export class NextEditRequests {
     if (outcome.kind !== "shown" && outcome.kind !== "cancelled") this.deps.logger.debug(`next edit: ${describe(outcome)}`);
     this.outcomeEmitter.fire(outcome);
   }
+}
+
+/**
+ * A window around the cursor too long for a prompt (a minified line in it), or a last edit too large to show (a 1 MB
+ * paste, a bundle line deleted): no model rewrites that, and building the prompt alone cost megabytes per keystroke.
+ */
+function longLines(editor: EditorState, format: NextEditFormat, lastEvent: EditEvent): boolean {
+  return windowChars(editor.text, editor.cursor, format.windowAbove, format.windowBelow) > MAX_WINDOW_CHARS || editOverLimit(lastEvent);
+}
+
+/** The recent edits a prompt may show: one whose changed lines are too long for a diff block is left out. */
+function shownHistory(events: readonly EditEvent[]): EditEvent[] {
+  return events.filter((event) => !editOverLimit(event));
 }
 
 /** The engine's refusal of a prompt longer than the model's context (EngineError code "prompt-too-long"). */
