@@ -27,7 +27,10 @@ export interface PromptShape {
    * suffix the context engine gave: the issue's target for a prefix-first family).
    */
   blockEndShown?: boolean;
-  /** Hearth's side: the prompt's order (a suffix-first prompt keeps its suffix in the KV cache while the user types). */
+  /**
+   * The prompt's order (a suffix-first prompt keeps its suffix in the KV cache while the user types); llama.vscode's is
+   * llama-server's /infill order, prefix first without --spm-infill.
+   */
   order?: FimFormat["order"];
   /**
    * Tokens after the prefix section (the cursor), which an exact engine evaluates again, beside the changed text, when
@@ -106,6 +109,7 @@ export class PromptShapes {
       suffixTokens,
       otherTokens,
       totalTokens: prefixTokens + suffixTokens + otherTokens,
+      order: "psm",
       tokensAfterPrefix: suffixKept + 2,
     };
   }

@@ -14,22 +14,29 @@
 // SCHED_FIFO (scheduling.ts): a woken thread gets a CPU at once, so those requests measure the engines and not the
 // other work on this shared machine; the even ones run under normal scheduling. Each side still answers every request
 // in order, so its KV cache sees the same typing in both regimes.
+// Before each side's answer the machine idles for a typist's gap (TYPIST_GAP_MS, the same for every side): the engine
+// a user has idles between keystrokes, and Hearth's does work then (its suffix cache's refresh). Hearth's engine process
+// is stopped from its answer's end to its next gap's start (scheduling.ts typistStepPlan), so that work gets a typist's
+// gap, not the other sides' answers too, and never runs while they are timed. The gaps are inside the request's window
+// (raised with it under SCHED_FIFO: the bench's process and the servers sleep then and take no CPU from Hearth's
+// idle-time work, which runs raised like its requests); three gaps add 1.8 s to a window capped at 120 s.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { MemoryLogger } from "../../src/common/logger";
 import { EngineClient, defaultThreads } from "../../src/engine/client";
 import { ENGINE_BUILD_ENV } from "../../src/engine/engine-build-lines";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { BENCH_DIR, median } from "../report";
 import { reportEngineBench, type FileRun, type Rates, type Sample } from "./engine-report";
-import { HearthSide } from "./hearth-side";
+import { HearthSide, TYPIST_GAP_MS } from "./hearth-side";
 import { BENCH_ENGINE_BUILD, ensureLlamaCppBuild } from "./llama-server-build";
 import { LLAMA_VSCODE_BATCH, LLAMA_VSCODE_CPU_FLAGS, LlamaServer, type InfillAnswer } from "./llama-server";
 import { PromptShapes } from "./prompt-shape";
 import { measureLlamaBench, measureNodeLlamaCppInChild } from "./rates";
 import { loadReplayFiles } from "./replay-files";
-import { FifoWindows } from "./scheduling";
+import { FifoWindows, IdleStops, typistStepPlan, type StepAction } from "./scheduling";
 import { llamaVscodeInfill, llamaVscodeRing, typingSteps, type TypingStep } from "./typing";
 
 /**
@@ -59,6 +66,8 @@ const ORDERS: readonly (readonly Side[])[] = [
   ["vscode", "hearth", "same"],
   ["hearth", "vscode", "same"],
 ];
+/** The sides that work in idle time, and so are stopped outside their own gap: Hearth's engine (its suffix refresh). */
+const IDLE_WORKERS: readonly Side[] = ["hearth"];
 
 export async function runEngineBench(): Promise<void> {
   const log = (line: string) => console.log(`engine: ${line}`);
@@ -88,6 +97,10 @@ export async function runEngineBench(): Promise<void> {
   const fifo = new FifoWindows({ threads: THREADS, maxWindowMs: MAX_FIFO_WINDOW_MS, includeSelf: true, log });
   const fifoWanted = process.env.HEARTH_BENCH_ENGINE_FIFO !== "off";
   const fifoSkipped = fifoWanted ? null : "HEARTH_BENCH_ENGINE_FIFO=off";
+  // The gaps inside a window count toward its cap, which ends FIFO for the rest of the run: keep them a small part.
+  const windowIdleMs = Math.max(...ORDERS.map((order) => typistStepPlan(order, TYPIST_GAP_MS, IDLE_WORKERS).idleMs));
+  if (windowIdleMs > MAX_FIFO_WINDOW_MS / 10) throw new Error(`typist's gaps of ${windowIdleMs} ms in a window would crowd its ${MAX_FIFO_WINDOW_MS} ms cap`);
+  const stops = new IdleStops();
   if (fifoWanted && fifo.refusedBecause) log(`SCHED_FIFO refused: ${fifo.refusedBecause}; every request under normal scheduling`);
 
   const work = join(BENCH_DIR, ".work");
@@ -111,6 +124,20 @@ export async function runEngineBench(): Promise<void> {
     const sides = [client, vscodeServer, sameServer];
     const inRegime = async <T>(raised: boolean, work: () => Promise<T>): Promise<{ value: T; fifo: boolean }> =>
       raised && fifoWanted ? fifo.during(() => sides.map((side) => side.pid), work) : { value: await work(), fifo: false };
+    const pidOf = (side: Side) => (side === "hearth" ? client : side === "same" ? sameServer! : vscodeServer!).pid;
+    const perform = async (actions: readonly StepAction<Side>[], answer: (side: Side) => Promise<void>) => {
+      for (const action of actions) {
+        if (action.kind === "answer") await answer(action.side);
+        else if (action.kind === "idle") await sleep(action.ms);
+        else if (action.kind === "stop") stops.stop(pidOf(action.side));
+        else stops.continueAll();
+      }
+    };
+    /** One request's answers in `order`, each after a typist's gap, the window under SCHED_FIFO when `raised`. */
+    const replayRequest = async (order: readonly Side[], raised: boolean, answer: (side: Side) => Promise<void>): Promise<boolean> => {
+      const plan = typistStepPlan(order, TYPIST_GAP_MS, IDLE_WORKERS);
+      return (await inRegime(raised, () => perform(plan.actions, answer))).fifo;
+    };
     for (const file of files) {
       const steps = typingSteps(file.file.text, file.lines[0], file.lines[1]).slice(0, MAX_STEPS + 1);
       const changed = changedTokensPerStep(shapes, steps);
@@ -128,13 +155,18 @@ export async function runEngineBench(): Promise<void> {
             generated: answer.result.generatedTokens,
             genMsPerToken: answer.genMsPerToken,
             shape: prompt,
+            reusedSuffixTokens: answer.result.reusedSuffixTokens ?? 0,
+            // Evaluated in the background since the previous request: in the typist's gap just before this one.
+            backgroundTokens: (answer.result as { backgroundRefreshTokens?: number }).backgroundRefreshTokens ?? 0,
           };
           return { sample, tokens: prompt.tokens };
         };
         const askSame = async (tokens: readonly number[], shape: Sample["shape"]): Promise<Sample> => {
           const started = performance.now();
           const answer = await sameServer!.complete(tokens, N_PREDICT);
-          return serverSample(answer, performance.now() - started, shape, tokens.length);
+          // Without --cache-reuse its cache keeps only the common start of two prompts: it never reuses a suffix.
+          // llama.vscode's server (--cache-reuse 256) may shift chunks, but says nothing of it: left unknown.
+          return { ...serverSample(answer, performance.now() - started, shape, tokens.length), reusedSuffixTokens: 0 };
         };
         const askVscode = async (step: TypingStep): Promise<Sample> => {
           const request = llamaVscodeInfill(step);
@@ -144,28 +176,28 @@ export async function runEngineBench(): Promise<void> {
         };
         // Warm-up: the document before typing, so every side starts with its cache filled; under SCHED_FIFO where
         // allowed, since the floor takes its prompt rate from the servers' timings of it.
-        const { value: first } = await inRegime(true, async () => {
-          const hearthFirst = await askHearth(steps[0]!);
-          for (const warm of [await askSame(hearthFirst.tokens, hearthFirst.sample.shape), await askVscode(steps[0]!)]) {
+        const warmup: { hearth?: Awaited<ReturnType<typeof askHearth>> } = {};
+        await replayRequest(ORDERS[0]!, true, async (side) => {
+          if (side === "hearth") warmup.hearth = await askHearth(steps[0]!);
+          else {
+            const warm = side === "same" ? await askSame(warmup.hearth!.tokens, warmup.hearth!.sample.shape) : await askVscode(steps[0]!);
             if (warm.evaluated >= 256 && warm.promptMs) warmupPromptRates.push((warm.evaluated / warm.promptMs) * 1000);
           }
-          return hearthFirst;
         });
+        const first = warmup.hearth!;
         log(`${file.label}: ${steps.length - 1} requests; Hearth's prompt ${first.sample.shape.totalTokens} tokens (other files ${first.sample.shape.otherTokens}), llama.vscode's ${shapes.llamaVscode(llamaVscodeInfill(steps[0]!), ring, LLAMA_VSCODE_BATCH).totalTokens}`);
         for (let i = 1; i < steps.length; i++) {
           const step = steps[i]!;
           const got: Partial<Record<Side, Sample>> = {};
+          let hearthTokens: number[] = [];
           // Odd requests under SCHED_FIFO, even ones under normal scheduling: every side the same at the same time.
-          const { fifo: underFifo } = await inRegime(i % 2 === 1, async () => {
-            let hearthTokens: number[] = [];
-            for (const side of ORDERS[i % ORDERS.length]!) {
-              if (side === "hearth") {
-                const h = await askHearth(step);
-                got.hearth = h.sample;
-                hearthTokens = h.tokens;
-              } else if (side === "same") got.same = await askSame(hearthTokens, got.hearth!.shape);
-              else got.vscode = await askVscode(step);
-            }
+          const underFifo = await replayRequest(ORDERS[i % ORDERS.length]!, i % 2 === 1, async (side) => {
+            if (side === "hearth") {
+              const h = await askHearth(step);
+              got.hearth = h.sample;
+              hearthTokens = h.tokens;
+            } else if (side === "same") got.same = await askSame(hearthTokens, got.hearth!.shape);
+            else got.vscode = await askVscode(step);
           });
           const noFloor = { hearth: 0, same: 0, vscode: 0 };
           run.steps.push({ line: step.line + 1, column: step.column, changed: changed[i]!, fifo: underFifo, floorMs: 0, orderFloorMs: noFloor, hearth: got.hearth!, same: got.same!, vscode: got.vscode! });
@@ -176,11 +208,13 @@ export async function runEngineBench(): Promise<void> {
           }
         }
       } finally {
+        stops.continueAll();
         hearth.dispose();
       }
       runs.push(run);
     }
   } finally {
+    stops.continueAll();
     await client.dispose();
     await vscodeServer?.stop();
     await sameServer?.stop();
@@ -209,7 +243,7 @@ export async function runEngineBench(): Promise<void> {
     }
   }
   writeFileSync(join(work, "engine-requests.json"), `${JSON.stringify(runs.map((r) => ({ file: r.file.label, steps: r.steps })), null, 1)}\n`);
-  reportEngineBench({ runs, rates, threads: THREADS, fifoRefused: fifoSkipped ?? fifo.refusedBecause, fifoMaxWindowMs: MAX_FIFO_WINDOW_MS, loadBefore, loadAfter: uptime(), loadMax: Math.max(...loads), bundleHash: build.bundleHash, vscodeFlags: LLAMA_VSCODE_CPU_FLAGS });
+  reportEngineBench({ runs, rates, threads: THREADS, fifoRefused: fifoSkipped ?? fifo.refusedBecause, fifoMaxWindowMs: MAX_FIFO_WINDOW_MS, typistGapMs: TYPIST_GAP_MS, loadBefore, loadAfter: uptime(), loadMax: Math.max(...loads), bundleHash: build.bundleHash, vscodeFlags: LLAMA_VSCODE_CPU_FLAGS });
   const binding = engineLog.lines.find((line) => /llama\.cpp: the (build for this CPU|prebuilt binaries)/.test(line));
   if (binding) log(`engine: ${binding}`);
   const errors = engineLog.lines.filter((line) => line.startsWith("error"));

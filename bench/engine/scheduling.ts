@@ -144,3 +144,76 @@ export class FifoWindows {
     }
   }
 }
+
+/** One thing a replay step does, in its order. */
+export type StepAction<S extends string> =
+  /** `side`'s processes, stopped since its last answer, go on (SIGCONT) for its gap and answer. */
+  | { kind: "continue"; side: S }
+  /** The typist's gap before `side`'s answer, in which nothing is timed. */
+  | { kind: "idle"; side: S; ms: number }
+  | { kind: "answer"; side: S }
+  /** `side`'s processes stop (SIGSTOP) until its next gap: its idle-time work runs there and nowhere else. */
+  | { kind: "stop"; side: S };
+
+export interface StepPlan<S extends string> {
+  /** All of it inside the request's scheduling window (SCHED_FIFO on the odd requests). */
+  actions: StepAction<S>[];
+  /** The gaps' share of the window's length, which counts toward its cap. */
+  idleMs: number;
+}
+
+/**
+ * One request of a typing replay, every side in `order`: the machine idles `gapMs` (a typist's gap, the same for every
+ * side), then the side answers, and so on. A side in `idleWorkers` (one that works in idle time: Hearth's engine,
+ * refreshing its suffix cache) is stopped at its answer's end and continued at its next gap's start, so its idle-time
+ * work gets a typist's gap before each of its requests and never runs while another side is timed. The gap comes
+ * before the answer, not after it: a stopped process's clock runs on, so at its continuing it has idled longer than
+ * any hold of its own (the engine's refresh waits for a pause longer than a typist's gap) and starts that work at once,
+ * which then has the gap to run in rather than the request's wait. Each gap is in the window of the answer it
+ * precedes, under its regime.
+ */
+export function typistStepPlan<S extends string>(order: readonly S[], gapMs: number, idleWorkers: readonly S[] = []): StepPlan<S> {
+  const actions = order.flatMap((side): StepAction<S>[] => {
+    const works = idleWorkers.includes(side);
+    return [
+      ...(works ? [{ kind: "continue", side } as const] : []),
+      { kind: "idle", side, ms: gapMs },
+      { kind: "answer", side },
+      ...(works ? [{ kind: "stop", side } as const] : []),
+    ];
+  });
+  return { actions, idleMs: gapMs * order.length };
+}
+
+/**
+ * Stops processes (SIGSTOP) and continues them (SIGCONT): a side's engine from its answer's end to its next gap. Anything
+ * stopped is continued when this process exits, as FifoWindows puts back what it raised.
+ */
+export class IdleStops {
+  private readonly stopped = new Set<number>();
+
+  constructor() {
+    process.on("exit", () => this.continueAll());
+  }
+
+  stop(pid: number | undefined): void {
+    if (pid === undefined) return;
+    try {
+      process.kill(pid, "SIGSTOP");
+      this.stopped.add(pid);
+    } catch {
+      // Gone: nothing to stop.
+    }
+  }
+
+  continueAll(): void {
+    for (const pid of [...this.stopped]) {
+      try {
+        process.kill(pid, "SIGCONT");
+      } catch {
+        // Gone meanwhile.
+      }
+      this.stopped.delete(pid);
+    }
+  }
+}
