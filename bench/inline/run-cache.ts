@@ -15,6 +15,7 @@ import { MemoryLogger } from "../../src/common/logger";
 import { EngineClient } from "../../src/engine/client";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { BENCH_DIR, median, quantile, writeBenchResult, type FlatValue } from "../report";
+import { defaultFimWindow } from "../../src/fim/layout";
 import { runCacheReplay, SLACK_TOKENS, type CacheCall, type CacheReplayFile, type CacheReplayOptions, type LayoutCall } from "./cache-replay";
 
 const PYTHON_DIR = "/usr/lib/python3.11";
@@ -25,6 +26,12 @@ const SMALL_CALL_TOKENS = 32;
 const TARGET_SHARE = 0.95;
 /** Lines of suffix (after the rest of the cursor's line) whose tokens are counted at each call. */
 const SUFFIX_PROBES = [2, 4, 8, 16, 32, 64] as const;
+/**
+ * The suffix windows (fim/layout.ts): the replays render prefix first without suffix reuse (a team server's window),
+ * suffix first with its own; the local engine, which reuses a prefix-first suffix's cache, sends up to REUSE's lines.
+ */
+const WINDOWS = { psm: defaultFimWindow({ order: "psm" }), reuse: defaultFimWindow({ order: "psm" }, { suffixReuse: true }), spm: defaultFimWindow({ order: "spm" }) };
+const PSM_LINES = `${WINDOWS.psm.minSuffixLines}–${WINDOWS.psm.maxSuffixLines} lines`;
 /** bench-0.5b's prompt speed with 2 threads on an idle machine (shared/research/node-llama-cpp.md). */
 const IDLE_PROMPT_TOKENS_PER_S = 281;
 
@@ -231,7 +238,7 @@ function layoutTable(all: CacheReplayFile[], byFile: Map<string, Partial<Record<
     "",
     "### The criterion per family choice",
     "",
-    `The "after" replays' requests (${after.length} calls), each rendered in both orders with the same tokens (Qwen2.5's; other files in its repository layout): prefix first, \`<|fim_prefix|>prefix<|fim_suffix|>suffix<|fim_middle|>\`, the suffix to the end of the enclosing block (2–16 lines, the engine's count); suffix first, \`<|fim_suffix|>suffix<|fim_prefix|>prefix\`, 64 suffix lines, evaluated tokens measured as what follows the longest common start of consecutive prompts (that measure agrees with the engine's count within 2 tokens on ${(Number(figures.simulated_within_2_share) * 100).toFixed(1)}% of the prefix-first calls). Which family takes which order, and from which source: docs/ARCHITECTURE.md, "The FIM prompt and generation".`,
+    `The "after" replays' requests (${after.length} calls), each rendered in both orders with the same tokens (Qwen2.5's; other files in its repository layout): prefix first, \`<|fim_prefix|>prefix<|fim_suffix|>suffix<|fim_middle|>\`, the suffix to the end of the enclosing block (${PSM_LINES}, a team server's window; the local engine, which reuses the suffix's cache, sends the block's rest up to ${WINDOWS.reuse.maxSuffixLines} lines), evaluated tokens the engine's count; suffix first, \`<|fim_suffix|>suffix<|fim_prefix|>prefix\`, ${WINDOWS.spm.maxSuffixLines} suffix lines, evaluated tokens measured as what follows the longest common start of consecutive prompts (that measure agrees with the engine's count within 2 tokens on ${(Number(figures.simulated_within_2_share) * 100).toFixed(1)}% of the prefix-first calls). Which family takes which order, and from which source: docs/ARCHITECTURE.md, "The FIM prompt and generation".`,
     "",
     "| layout: replay | calls | evaluated p50 / p95 / max | calls ≤ 32 tokens | ≤ 32 without the suffix | over the change + what follows | suffix lines / tokens p50 |",
     "|---|---|---|---|---|---|---|",
@@ -258,7 +265,7 @@ function suffixTable(byFile: Map<string, Partial<Record<Variant["name"], CacheCa
   figures.suffix_block_tokens_p50 = round(block);
   figures.suffix_block_lines_p50 = round(blockLines);
   figures.suffix_block_end_shown_share = round(shown);
-  table.push(`| **rest of the enclosing block, 2–16 lines (now; ${blockLines} lines p50)** | ${block} | ${(block / Math.max(1, blockLines)).toFixed(1)} | ${Math.round(block * msPerToken)} ms | ${(100 * shown).toFixed(1)}% |`);
+  table.push(`| **rest of the enclosing block, ${PSM_LINES} (a team server's window; ${blockLines} lines p50)** | ${block} | ${(block / Math.max(1, blockLines)).toFixed(1)} | ${Math.round(block * msPerToken)} ms | ${(100 * shown).toFixed(1)}% |`);
   return [
     "",
     `### What each suffix line costs a prefix-first model`,
