@@ -149,6 +149,11 @@ export interface GenerationResult {
    * engine/worker/suffix-reuse.mts); absent when none was.
    */
   reusedSuffixTokens?: number;
+  /**
+   * Infill: prompt tokens the engine's idle refresh evaluated in order on the completion sequence since the previous
+   * request's answer (engine/worker/suffix-reuse.mts), which no request waited for; absent when none.
+   */
+  backgroundRefreshTokens?: number;
 }
 
 /**

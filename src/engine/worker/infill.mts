@@ -9,7 +9,7 @@ import { EngineFailure } from "./engine-failure.mjs";
 import { toStopReason, watchProgress, type GenerationCallbacks } from "./generation.mjs";
 import type { LoadedModel } from "./model-loader.mjs";
 import { tokenizePrompt } from "./prompt-tokens.mjs";
-import { completionInput, modelCannotShift, prepareSuffixReuse, recordSuffixReuse, suffixReuseUnavailable } from "./suffix-reuse.mjs";
+import { completionInput, modelCannotShift, prepareSuffixReuse, recordSuffixReuse, suffixReuseUnavailable, takeBackgroundRefreshTokens } from "./suffix-reuse.mjs";
 
 /**
  * `log`: told once per reason when the suffix cannot be reused (suffix-reuse.mts), so a user whose model evaluates its
@@ -31,6 +31,8 @@ export async function generateInfill(
     });
   }
   const suffixReuse = suffixReuseUnavailable(sequence) === undefined;
+  // What the idle refresh evaluated since the last answer: work the user did not wait for, reported beside it.
+  const backgroundRefreshTokens = takeBackgroundRefreshTokens(sequence);
   const { prompt, tokens, maxTokens } = fitInfillPrompt(loaded.model, loaded.info.contextSize, fim.format, params, suffixReuse);
   const limit = new LineLimit(params.maxLines ?? 0, callbacks);
   const stopWatching = watchProgress(sequence, callbacks.onProgress);
@@ -65,6 +67,7 @@ export async function generateInfill(
     promptTokens: used.usedInputTokens + (reused?.evaluatedTokens ?? 0),
     generatedTokens: used.usedOutputTokens,
     ...(reused && reused.reusedTokens > 0 ? { reusedSuffixTokens: reused.reusedTokens } : {}),
+    ...(backgroundRefreshTokens > 0 ? { backgroundRefreshTokens } : {}),
   };
 }
 

@@ -29,6 +29,8 @@ import { generateInfill } from "./infill.mjs";
 import { generateNextEdit, nextEditModelOf } from "./next-edit.mjs";
 import { prefillNextEdit } from "./next-edit-prefill.mjs";
 import type { PrefillCallbacks } from "./sequence-prefill.mjs";
+import { SUFFIX_REFRESH_STEP_TOKENS } from "./suffix-refresh.mjs";
+import { refreshSuffixInOrder } from "./suffix-reuse.mjs";
 import { LlamaBinding, type BindingParams, type EngineLog } from "./llama-binding.mjs";
 import { machineMemoryOf, type LoadedBeside } from "./memory-check.mjs";
 import { disposeLoadedModel, loadModel, sameLoad, type LoadedModel } from "./model-loader.mjs";
@@ -175,6 +177,16 @@ export class LlamaEngine {
    */
   async prefillNextEdit(params: NextEditPrefillParams, callbacks: PrefillCallbacks): Promise<NextEditPrefillResult> {
     return await prefillNextEdit(nextEditModelOf(await this.binding.library(), this.requireLoaded("nextEdit")), params, callbacks);
+  }
+
+  /**
+   * The completion sequence's idle refresh (suffix-reuse.mts): its out-of-order cells evaluated again in order. Never
+   * loads a model; 0 tokens when none is loaded or nothing is out of order.
+   */
+  async refreshSuffix(callbacks: PrefillCallbacks): Promise<number> {
+    const loaded = this.loaded.completion;
+    if (!loaded || "kind" in loaded || !loaded.completionSequence) return 0;
+    return await refreshSuffixInOrder(loaded.completionSequence, SUFFIX_REFRESH_STEP_TOKENS, callbacks);
   }
 
   /** Vectors from the embedding model; the caller gives way to completions and chat through `mayContinue`. */

@@ -6,6 +6,7 @@ import { EngineFailure, internal } from "./engine-failure.mjs";
 import { PREFILL_HOLD_AFTER_COMPLETION_MS } from "./chat.mjs";
 import { LlamaEngine } from "./llama-engine.mjs";
 import { RequestLanes } from "./request-lanes.mjs";
+import { scheduleSuffixRefresh } from "./suffix-refresh.mjs";
 import { isHostToWorker } from "../protocol.js";
 import type { EngineMethod, HostToWorker, ModelRole, WorkerToHost } from "../protocol.js";
 
@@ -50,7 +51,7 @@ function handle(message: HostToWorker): void {
   }
   const { id, method } = message;
   const lane = laneOf(message);
-  lanes.run(id, lane, { newestWins: method === "infill" || method === "nextEdit", givesWay: method === "prefillChat" || method === "prefillNextEdit" }, async (signal) => {
+  const answered = lanes.run(id, lane, { newestWins: method === "infill" || method === "nextEdit", givesWay: method === "prefillChat" || method === "prefillNextEdit" }, async (signal) => {
     const started = performance.now();
     let firstChunk: number | null = null;
     const callbacks = {
@@ -124,6 +125,15 @@ function handle(message: HostToWorker): void {
       send({ type: "error", id, error: failure.payload });
     },
   );
+  // After a completion, the suffix reuse's out-of-order cells are evaluated in order again in idle time (suffix-refresh.mts).
+  if (method === "infill") void answered.finally(refreshSuffixWhenIdle);
+}
+
+function refreshSuffixWhenIdle(): void {
+  scheduleSuffixRefresh(lanes, (callbacks) => engine.refreshSuffix(callbacks)).catch((error: unknown) => {
+    if (error instanceof EngineFailure && error.payload.code === "cancelled") return;
+    send({ type: "log", level: "warn", message: `the suffix refresh failed: ${error instanceof Error ? error.message : String(error)}` });
+  });
 }
 
 /**

@@ -9,12 +9,18 @@ export interface LanePolicy {
    * never waits behind it, and a newer prefill replaces it.
    */
   givesWay?: boolean;
+  /**
+   * Work the engine starts itself in idle time (the suffix refresh): it gives way as above, a load or unload stops it
+   * too, and it is not counted when others wait for its lane to be quiet (busy, whenQuiet), nor as the lane's last request.
+   */
+  background?: boolean;
 }
 
 interface Pending {
   controller: AbortController;
   lane: string;
   givesWay: boolean;
+  background: boolean;
 }
 
 /**
@@ -33,10 +39,11 @@ export class RequestLanes {
 
   run<T>(id: number, lane: string, policy: LanePolicy, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     for (const other of this.pending.values()) {
-      if (other.lane === lane && (policy.newestWins || other.givesWay)) other.controller.abort();
+      if ((other.lane === lane && (policy.newestWins || other.givesWay)) || (lane === "model" && other.background)) other.controller.abort();
     }
     const controller = new AbortController();
-    this.pending.set(id, { controller, lane, givesWay: policy.givesWay ?? false });
+    const background = policy.background ?? false;
+    this.pending.set(id, { controller, lane, givesWay: (policy.givesWay ?? false) || background, background });
     const previous = lane === "model" ? Promise.all([...this.tails.values(), this.modelTail]) : Promise.all([this.tails.get(lane), this.modelTail]);
     const result = previous
       .catch(() => undefined)
@@ -46,7 +53,7 @@ export class RequestLanes {
       })
       .finally(() => {
         this.pending.delete(id);
-        this.lastSettled.set(lane, performance.now());
+        if (!background) this.lastSettled.set(lane, performance.now());
         for (const listener of [...this.settleListeners]) listener();
       });
     const settled = result.catch(() => undefined);
@@ -55,9 +62,9 @@ export class RequestLanes {
     return result;
   }
 
-  /** Whether any request of `lane` is queued or running. */
+  /** Whether any request of `lane` is queued or running (background work aside). */
   busy(lane: string): boolean {
-    for (const pending of this.pending.values()) if (pending.lane === lane) return true;
+    for (const pending of this.pending.values()) if (pending.lane === lane && !pending.background) return true;
     return false;
   }
 

@@ -16,11 +16,19 @@
 // order, so their count is capped (SUFFIX_REUSE_MAX_OUT_OF_ORDER_TOKENS); past it, and whenever S changed, the request
 // takes the exact path and re-evaluates everything from the first out-of-order token.
 //
+// The idle refresh (refreshSuffixInOrder, run by suffix-refresh.mts when no request waits) makes the cells exact again
+// before the bound is met: it erases them from the first out-of-order token and evaluates the last prompt's rest in
+// order, a step at a time. A request that comes mid-refresh finds [A][B][S_0..k] in order and chooses the cheaper of
+// evaluating the missing tail (then reusing as above, from an out-of-order count of 0) and the exact path; either way
+// the refresh's steps are kept.
+//
 // This is the one module that touches node-llama-cpp's private members (3.22.1's LlamaContextSequence: _decodeTokens,
 // _contextTokens, _nextTokenIndex, _sequenceId, _context._ctx.shiftSequenceTokenCells, _loadedTokenPredictions). A
 // shape guard checks them; where they differ, or the model cannot shift its cache (recurrent, hybrid, sliding-window
 // attention, DeepSeek2's), the exact path is used and the reason logged once.
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import { EngineFailure } from "./engine-failure.mjs";
+import { prefillSequence, type PrefillCallbacks, type PrefillCounts } from "./sequence-prefill.mjs";
 
 /**
  * Tokens evaluated out of order (B_new after S, or erased before S) since S was last evaluated in order. Typing changes
@@ -45,9 +53,16 @@ interface ReuseState {
   outOfOrder: number;
   /** The first index whose cells are not what evaluating the prompt in order gives; undefined when all are. */
   dirtyFrom: number | undefined;
+  /**
+   * An idle refresh stopped part way: the sequence holds only the prompt's first tokens (however many it holds), all
+   * evaluated in order, and nothing after them.
+   */
+  partial?: true;
 }
 
 const states = new WeakMap<LlamaContextSequence, ReuseState>();
+/** Tokens the idle refresh evaluated on each sequence since its last request read them. */
+const refreshed = new WeakMap<LlamaContextSequence, number>();
 const logged = new Set<string>();
 
 /** The members of node-llama-cpp 3.22.1's LlamaContextSequence this module relies on. */
@@ -123,13 +138,35 @@ export async function prepareSuffixReuse(sequence: LlamaContextSequence, prompt:
   const state = states.get(sequence);
   const decision = state ? planReuse(sequence, state, target) : { reason: "no earlier prompt in this sequence" };
   // The same prompt again: LlamaCompletion keeps all of it, and the cells stay as they were.
-  if ("same" in decision) return { kind: "reused", reusedTokens: 0, evaluatedTokens: 0, outOfOrderTokens: state!.outOfOrder };
+  // After a refresh stopped part way, LlamaCompletion evaluates the rest of it in order.
+  if ("same" in decision && !state!.partial) return { kind: "reused", reusedTokens: 0, evaluatedTokens: 0, outOfOrderTokens: state!.outOfOrder };
+  if ("same" in decision) {
+    states.delete(sequence);
+    return { kind: "exact", reason: "the same prompt after an interrupted refresh" };
+  }
   if ("reason" in decision) {
     await makeExact(sequence, state, target);
     return { kind: "exact", reason: decision.reason };
   }
   const { a, s } = decision;
   const oldLength = state!.prompt.length;
+  let tail = 0;
+  if (state!.partial) {
+    // A refresh stopped part way: its tail and then the reuse, or the exact path, whichever evaluates fewer tokens (the
+    // exact path keeps only what the new prompt shares with the refreshed front).
+    const held = sequence.contextTokens.length;
+    tail = oldLength - held;
+    if (tail + (target.length - a - s) >= target.length - Math.min(held, a)) {
+      states.delete(sequence);
+      return { kind: "exact", reason: "the interrupted refresh's tail costs more than the exact path" };
+    }
+    try {
+      if (tail > 0) await sequence.evaluateWithoutGeneratingNewTokens(state!.prompt.slice(held));
+    } catch (error) {
+      states.delete(sequence);
+      throw error;
+    }
+  }
   try {
     // B_old and the last answer (its <MID> included) go; S slides down onto A's end.
     await sequence.eraseContextTokenRanges([
@@ -143,7 +180,7 @@ export async function prepareSuffixReuse(sequence: LlamaContextSequence, prompt:
     internals._nextTokenIndex = target.length;
     const outOfOrder = state!.outOfOrder + Math.max(bNew.length, oldLength - s - a);
     states.set(sequence, { prompt: target, outOfOrder, dirtyFrom: Math.min(state!.dirtyFrom ?? a, a) });
-    return { kind: "reused", reusedTokens: s, evaluatedTokens: bNew.length, outOfOrderTokens: outOfOrder };
+    return { kind: "reused", reusedTokens: s, evaluatedTokens: tail + bNew.length, outOfOrderTokens: outOfOrder };
   } catch (error) {
     // Whatever the cache holds after A is unknown: drop it, and the request evaluates it again in order.
     states.delete(sequence);
@@ -167,6 +204,78 @@ export function recordSuffixReuse(sequence: LlamaContextSequence, prompt: readon
   if (plan.kind === "exact") states.set(sequence, { prompt: target, outOfOrder: 0, dirtyFrom: undefined });
 }
 
+/**
+ * The idle refresh: when some of `sequence`'s cells were evaluated out of order, erases them from the first one and
+ * evaluates the last prompt's rest (not <MID>, not the answer) in order, `stepTokens` at a time through the prefills'
+ * loop (sequence-prefill.mts), which waits for `callbacks.mayContinue` before each step and fails as cancelled when the
+ * signal aborts. Nothing is erased until the first step may run. Each step's tokens are counted for the next request's
+ * backgroundRefreshTokens; what the refresh evaluated stays, and the next request goes on from it. Resolves with the
+ * number of tokens evaluated (0 when there was nothing to do).
+ */
+export async function refreshSuffixInOrder(sequence: LlamaContextSequence, stepTokens: number, callbacks: PrefillCallbacks): Promise<number> {
+  const counts: PrefillCounts = { cachedTokens: 0, evaluatedTokens: 0, waitedMs: 0 };
+  const pending = () => {
+    const state = states.get(sequence);
+    return state && (state.dirtyFrom !== undefined || state.partial) && !suffixReuseUnavailable(sequence) ? state : undefined;
+  };
+  if (!pending()) return 0;
+  await callbacks.mayContinue();
+  if (callbacks.signal.aborted) throw new EngineFailure({ code: "cancelled", message: REFRESH_CANCELLED });
+  // A request may have run meanwhile (it holds the lane, so not during a step): look again.
+  const state = pending();
+  if (!state) return 0;
+  const prompt = state.prompt;
+  if (state.dirtyFrom !== undefined) {
+    const held = sequence.contextTokens;
+    if (held.length < prompt.length || !sameTokens(held.slice(0, prompt.length), prompt)) {
+      states.delete(sequence);
+      return 0;
+    }
+    states.set(sequence, { prompt, outOfOrder: 0, dirtyFrom: undefined, partial: true });
+    try {
+      await sequence.eraseContextTokenRanges([{ start: state.dirtyFrom, end: sequence.nextTokenIndex }]);
+    } catch (error) {
+      states.delete(sequence);
+      throw error;
+    }
+  }
+  let counted = 0;
+  const count = () => {
+    refreshed.set(sequence, (refreshed.get(sequence) ?? 0) + counts.evaluatedTokens - counted);
+    counted = counts.evaluatedTokens;
+  };
+  try {
+    await prefillSequence(
+      sequence,
+      prompt,
+      stepTokens,
+      {
+        signal: callbacks.signal,
+        mayContinue: callbacks.mayContinue,
+        onProgress: () => {
+          count();
+          callbacks.onProgress?.();
+        },
+      },
+      counts,
+      REFRESH_CANCELLED,
+    );
+  } finally {
+    count();
+  }
+  if (states.get(sequence)?.prompt === prompt && sameTokens(sequence.contextTokens, prompt)) states.set(sequence, { prompt, outOfOrder: 0, dirtyFrom: undefined });
+  return counts.evaluatedTokens;
+}
+
+const REFRESH_CANCELLED = "The suffix refresh was cancelled.";
+
+/** Tokens the idle refresh evaluated on `sequence` since the last call (the last request's answer). */
+export function takeBackgroundRefreshTokens(sequence: LlamaContextSequence): number {
+  const tokens = refreshed.get(sequence) ?? 0;
+  refreshed.delete(sequence);
+  return tokens;
+}
+
 function planReuse(
   sequence: LlamaContextSequence,
   state: ReuseState,
@@ -174,7 +283,10 @@ function planReuse(
 ): { a: number; s: number } | { same: true } | { reason: string } {
   const old = state.prompt;
   const held = sequence.contextTokens;
-  if (held.length < old.length || !sameTokens(held.slice(0, old.length), old)) return { reason: "the sequence no longer holds the last prompt" };
+  const holds = state.partial
+    ? held.length <= old.length && sameTokens(held, old.slice(0, held.length))
+    : held.length >= old.length && sameTokens(held.slice(0, old.length), old);
+  if (!holds) return { reason: "the sequence no longer holds the last prompt" };
   if (target.length + Math.floor(sequence.contextSize / 10) > sequence.contextSize) return { reason: "the prompt is near the context size" };
   const a = commonPrefix(old, target);
   const s = commonSuffix(old, target, Math.min(old.length, target.length) - a);
