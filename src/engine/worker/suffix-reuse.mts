@@ -17,7 +17,7 @@
 // takes the exact path and re-evaluates everything from the first out-of-order token.
 //
 // The idle refresh (refreshSuffixInOrder, run by suffix-refresh.mts when no request waits) makes the cells exact again
-// before the bound is met: it erases them from the first out-of-order token and evaluates the last prompt's rest in
+// before the bound is met, once 3/4 of it is out of order: it erases them from the first out-of-order token and evaluates the last prompt's rest in
 // order, a step at a time. A request that comes mid-refresh finds [A][B][S_0..k] in order and chooses the cheaper of
 // evaluating the missing tail (then reusing as above, from an out-of-order count of 0) and the exact path; either way
 // the refresh's steps are kept.
@@ -37,6 +37,17 @@ import { prefillSequence, type PrefillCallbacks, type PrefillCounts } from "./se
  * it exact again. The error it allows is measured in bench/RESULTS.md ("Suffix reuse").
  */
 export const SUFFIX_REUSE_MAX_OUT_OF_ORDER_TOKENS = 32;
+
+/**
+ * The idle refresh starts only once this many tokens are out of order. It erases the cells before it evaluates them
+ * again, so a refresh that the user's next keystroke cuts short costs that keystroke the rest of it (the exact path's
+ * size, on Axios.js about 370 tokens at a quarter of it done) where the stale cells would have served it for a couple of
+ * tokens. From 3/4 of the bound on, that cost only comes a few keystrokes before the bound's own exact evaluation would:
+ * at worst (every pause cut short) such a request comes once per 24 tokens typed instead of 32, each cheaper; where a
+ * pause lets the refresh finish, none comes. (Axios.js replay on bench-0.5b with a refresh at each 1.5 s pause and no
+ * threshold: 49 % of requests evaluated ≤ 32 tokens, against 95 % without the refresh.)
+ */
+export const SUFFIX_REFRESH_MIN_OUT_OF_ORDER_TOKENS = 24;
 
 /** Below this many unchanged tokens after the change, evaluating them again costs about what moving them does. */
 export const SUFFIX_REUSE_MIN_TOKENS = 8;
@@ -205,9 +216,9 @@ export function recordSuffixReuse(sequence: LlamaContextSequence, prompt: readon
 }
 
 /**
- * The idle refresh: when some of `sequence`'s cells were evaluated out of order, erases them from the first one and
- * evaluates the last prompt's rest (not <MID>, not the answer) in order, `stepTokens` at a time through the prefills'
- * loop (sequence-prefill.mts), which waits for `callbacks.mayContinue` before each step and fails as cancelled when the
+ * The idle refresh: once SUFFIX_REFRESH_MIN_OUT_OF_ORDER_TOKENS of `sequence`'s tokens were evaluated out of order,
+ * erases their cells from the first one and evaluates the last prompt's rest (not <MID>, not the answer) in order,
+ * `stepTokens` at a time through the prefills' loop (sequence-prefill.mts), which waits for `callbacks.mayContinue` before each step and fails as cancelled when the
  * signal aborts. Nothing is erased until the first step may run. Each step's tokens are counted for the next request's
  * backgroundRefreshTokens; what the refresh evaluated stays, and the next request goes on from it. Resolves with the
  * number of tokens evaluated (0 when there was nothing to do).
@@ -216,7 +227,8 @@ export async function refreshSuffixInOrder(sequence: LlamaContextSequence, stepT
   const counts: PrefillCounts = { cachedTokens: 0, evaluatedTokens: 0, waitedMs: 0 };
   const pending = () => {
     const state = states.get(sequence);
-    return state && (state.dirtyFrom !== undefined || state.partial) && !suffixReuseUnavailable(sequence) ? state : undefined;
+    const due = state && (state.partial || (state.dirtyFrom !== undefined && state.outOfOrder >= SUFFIX_REFRESH_MIN_OUT_OF_ORDER_TOKENS));
+    return due && !suffixReuseUnavailable(sequence) ? state : undefined;
   };
   if (!pending()) return 0;
   await callbacks.mayContinue();

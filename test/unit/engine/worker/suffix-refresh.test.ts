@@ -21,6 +21,11 @@ const FRONT = Array.from({ length: 12 }, (_, i) => `export function helper${i}(v
 /** The rest of the cursor's block (the suffix a prefix-first prompt carries): several refresh steps, to catch one part way. */
 const SUFFIX = `;\n${Array.from({ length: 10 }, (_, i) => `  const part${i} = items.slice(${i}).reduce((a, b) => a + b, ${i});\n`).join("")}  return total;\n}\n`;
 const TYPED = "items.filter((item) => item > 0).map((item) => item * 2).reduce((a, b) => a + b, 0) + offset";
+/**
+ * Keystrokes in a burst: on the tiny model each evaluates one token out of order, so a burst reaches the refresh's
+ * threshold (24) and stays under the bound (32).
+ */
+const BURST = 26;
 const params = (typed: string, maxTokens = 4): InfillParams => ({ prefix: `${FRONT}export function current(items: number[]): number {\n  const total = ${typed}`, suffix: SUFFIX, maxTokens });
 
 describe("engine: the suffix reuse's idle refresh", function () {
@@ -123,9 +128,9 @@ describe("engine: the suffix reuse's idle refresh", function () {
     const engine = engineOf(loaded);
     await engine.complete(params(""));
     const results: Result[] = [];
-    // Bursts of 8 keystrokes, each followed by a pause in which the refresh runs to its end.
-    for (let from = 1; from <= TYPED.length; from += 8) {
-      results.push(...(await type(engine, from, Math.min(from + 7, TYPED.length))));
+    // Bursts of keystrokes, each followed by a pause in which the refresh runs to its end.
+    for (let from = 1; from <= TYPED.length; from += BURST) {
+      results.push(...(await type(engine, from, Math.min(from + BURST - 1, TYPED.length))));
       await engine.refresh();
     }
     // Each keystroke evaluates at least one token out of order: more than twice the bound in all.
@@ -136,15 +141,25 @@ describe("engine: the suffix reuse's idle refresh", function () {
     assert.ok(results.some((result) => (result.backgroundRefreshTokens ?? 0) >= suffixTokens(loaded)), "the request after a pause reports the refresh's tokens");
   });
 
+  it("leaves a few out-of-order tokens for the next keystrokes to reuse: no refresh below 3/4 of the bound", async () => {
+    const loaded = await load("tiny");
+    const engine = engineOf(loaded);
+    await engine.complete(params(""));
+    await type(engine, 1, 8);
+    assert.equal(await engine.refresh(), 0);
+    const next = await engine.complete(params(TYPED.slice(0, 9)));
+    assert.ok(next.promptTokens <= 4 && next.reusedSuffixTokens !== undefined, `${next.promptTokens} tokens evaluated`);
+  });
+
   it("leaves the cells exact: after a refresh the same prompt answers as on a fresh sequence", async () => {
     const loaded = await load("tiny");
     const engine = engineOf(loaded);
     await engine.complete(params(""));
-    await type(engine, 1, 20);
+    await type(engine, 1, BURST);
     const evaluated = await engine.refresh();
     assert.ok(evaluated >= suffixTokens(loaded), `${evaluated} tokens refreshed`);
-    const again = await engine.complete(params(TYPED.slice(0, 20), 12));
-    const fresh = await engineOf(await load("tiny")).complete(params(TYPED.slice(0, 20), 12));
+    const again = await engine.complete(params(TYPED.slice(0, BURST), 12));
+    const fresh = await engineOf(await load("tiny")).complete(params(TYPED.slice(0, BURST), 12));
     assert.equal(again.text, fresh.text);
     assert.ok(again.promptTokens <= 1, `${again.promptTokens} tokens evaluated: <MID> at most`);
   });
@@ -153,13 +168,13 @@ describe("engine: the suffix reuse's idle refresh", function () {
     const loaded = await load("scripted");
     const engine = engineOf(loaded);
     await engine.complete(params("", 64));
-    await type(engine, 1, 20, 64);
+    await type(engine, 1, BURST, 64);
     let stepsAtRequest = 0;
     let stepsWaited = -1;
     const refreshing = engine.refresh();
     await engine.afterSteps(2);
     stepsAtRequest = engine.steps.done;
-    const request = params(TYPED.slice(0, 21), 64);
+    const request = params(TYPED.slice(0, BURST + 1), 64);
     const answer = engine.lanes.run(nextId++, "completion", { newestWins: true }, (signal) => {
       stepsWaited = engine.steps.done - stepsAtRequest;
       return infill.generateInfill(loaded, request, { signal, onChunk: () => {} });
@@ -181,15 +196,15 @@ describe("engine: the suffix reuse's idle refresh", function () {
     const loaded = await load("tiny");
     const engine = engineOf(loaded);
     await engine.complete(params(""));
-    await type(engine, 1, 20);
+    await type(engine, 1, BURST);
     const refreshing = engine.refresh();
     await engine.afterSteps(1);
     engine.lanes.cancelAll();
     await assert.rejects(refreshing, /cancelled/);
-    const again = await engine.complete(params(TYPED.slice(0, 20), 12));
-    const fresh = await engineOf(await load("tiny")).complete(params(TYPED.slice(0, 20), 12));
+    const again = await engine.complete(params(TYPED.slice(0, BURST), 12));
+    const fresh = await engineOf(await load("tiny")).complete(params(TYPED.slice(0, BURST), 12));
     assert.equal(again.text, fresh.text);
-    const next = await engine.complete(params(TYPED.slice(0, 21), 12));
+    const next = await engine.complete(params(TYPED.slice(0, BURST + 1), 12));
     assert.ok(next.promptTokens <= 4, `the next keystroke evaluated ${next.promptTokens} tokens`);
   });
 
@@ -197,7 +212,7 @@ describe("engine: the suffix reuse's idle refresh", function () {
     const loaded = await load("tiny");
     const engine = engineOf(loaded);
     await engine.complete(params(""));
-    await type(engine, 1, 20);
+    await type(engine, 1, BURST);
     const refreshing = engine.refresh();
     await engine.afterSteps(1);
     await loaded.context.dispose();
@@ -208,10 +223,10 @@ describe("engine: the suffix reuse's idle refresh", function () {
     const loaded = await load("tiny");
     const engine = engineOf(loaded);
     await engine.complete(params(""));
-    await type(engine, 1, 20);
-    const running = engine.complete(params(TYPED.slice(0, 21), 64));
+    await type(engine, 1, BURST);
+    const running = engine.complete(params(TYPED.slice(0, BURST + 1), 64));
     const refreshing = engine.refresh();
-    const queued = engine.complete(params(TYPED.slice(0, 22)));
+    const queued = engine.complete(params(TYPED.slice(0, BURST + 2)));
     await running.catch(() => undefined);
     await assert.rejects(refreshing, /cancelled/);
     const result = await queued;
@@ -223,7 +238,7 @@ describe("engine: the suffix reuse's idle refresh", function () {
     const loaded = await load("tiny");
     const engine = engineOf(loaded);
     await engine.complete(params(""));
-    await type(engine, 1, 20);
+    await type(engine, 1, BURST);
     let endChat = () => {};
     const chat = engine.lanes.run(nextId++, "chat", {}, () => new Promise<void>((resolve) => (endChat = resolve)));
     let stepsWhenChatEnded = -1;
