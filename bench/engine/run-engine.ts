@@ -157,7 +157,7 @@ export async function runEngineBench(): Promise<void> {
             shape: prompt,
             reusedSuffixTokens: answer.result.reusedSuffixTokens ?? 0,
             // Evaluated in the background since the previous request: in the typist's gap just before this one.
-            backgroundTokens: (answer.result as { backgroundRefreshTokens?: number }).backgroundRefreshTokens ?? 0,
+            backgroundTokens: answer.result.backgroundRefreshTokens ?? 0,
           };
           return { sample, tokens: prompt.tokens };
         };
