@@ -30,6 +30,8 @@ export interface ContextLineDeps {
   /** The view took `ready` and has not gone since: a context posted before would be lost. */
   isReady(): boolean;
   post(context: ViewContext): void;
+  /** How long a line after the model's own count waits for a new count before it goes on waiting quietly (tests). */
+  recountWaitMs?: number;
 }
 
 /**
@@ -50,20 +52,29 @@ export class ChatContextLine {
     this.shownExact = false;
   }
 
-  async post(): Promise<void> {
+  /** `afterCount`: posted because a count ended, so the line shows what it now knows at once. */
+  async post(afterCount = false): Promise<void> {
     if (!this.deps.isReady()) return;
     const generation = ++this.generation;
     const pieces = await this.deps.context.pieces();
     if (generation !== this.generation) return;
     let context = this.viewContext(pieces);
     const tokens = this.deps.tokens;
-    if (context.budget.estimated && tokens && this.shownExact) {
+    if (context.budget.estimated && tokens && this.shownExact && !afterCount) {
       // The line shows the model's own count, and an answer or a question brought lines it has not counted yet. Showing
       // the characters-per-token estimate until it has (a line that turns "≈ … (estimate)", and orange where the
-      // estimate is high, after every answer) says nothing true: wait for the count, a bounded while.
-      const counted = await Promise.race([tokens.settled(), new Promise<boolean>((resolve) => setTimeout(resolve, RECOUNT_WAIT_MS, false).unref())]);
+      // estimate is high, after every answer) says nothing true: wait for the count.
+      const counted = await Promise.race([tokens.settled(), new Promise<boolean>((resolve) => setTimeout(resolve, this.deps.recountWaitMs ?? RECOUNT_WAIT_MS, false).unref())]);
       if (generation !== this.generation) return;
-      if (counted) context = this.viewContext(pieces);
+      if (!counted) {
+        // A busy engine (an answer streaming on a loaded machine) counts late: the line keeps the model's last count
+        // until the count ends, then shows the new one, or the estimate where the model could not count.
+        void tokens.settled().then(() => {
+          if (generation === this.generation) void this.post(true);
+        });
+        return;
+      }
+      context = this.viewContext(pieces);
     }
     this.deps.post(context);
     this.shownExact = !context.budget.estimated;
@@ -71,7 +82,7 @@ export class ChatContextLine {
     // awaited: the view's ready handshake must not wait on the engine.
     if (context.budget.estimated && tokens) {
       void tokens.settled().then((counted) => {
-        if (counted && generation === this.generation) void this.post();
+        if (counted && generation === this.generation) void this.post(true);
       });
     }
   }
