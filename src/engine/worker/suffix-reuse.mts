@@ -49,8 +49,17 @@ export const SUFFIX_REUSE_MAX_OUT_OF_ORDER_TOKENS = 32;
  */
 export const SUFFIX_REFRESH_MIN_OUT_OF_ORDER_TOKENS = 24;
 
-/** Below this many unchanged tokens after the change, evaluating them again costs about what moving them does. */
+/** Below this many unchanged tokens before the change, the prompt changed near its start: nothing to keep. */
 export const SUFFIX_REUSE_MIN_TOKENS = 8;
+
+/**
+ * Below this many unchanged tokens after the change, evaluating them again costs less than moving them: the move makes
+ * llama.cpp rotate the keys of every cell of the context at the next decode (121 ms on Hearth's completion context of
+ * 4,096 cells × 2 sequences, bench-0.5b at one thread), and the reuse decodes the change and <MID> apart. Measured in
+ * bench/RESULTS.md ("Engine: what a decode costs by its shape"): exact 201 ms against reuse 198 ms at 12 tokens, 158
+ * against 201 at 8.
+ */
+export const SUFFIX_REUSE_MIN_SUFFIX_TOKENS = 12;
 
 /** What one request did to the cache before its answer. */
 export type SuffixReusePlan =
@@ -306,7 +315,7 @@ function planReuse(
   const bo = old.length - a - s;
   if (bn === 0 && bo === 0) return { same: true };
   if (a < SUFFIX_REUSE_MIN_TOKENS) return { reason: "the prompt changed near its start" };
-  if (s < SUFFIX_REUSE_MIN_TOKENS) return { reason: "too few unchanged tokens after the change" };
+  if (s < SUFFIX_REUSE_MIN_SUFFIX_TOKENS) return { reason: "too few unchanged tokens after the change" };
   if (state.outOfOrder + Math.max(bn, bo) > SUFFIX_REUSE_MAX_OUT_OF_ORDER_TOKENS) return { reason: "the suffix is due for an exact evaluation" };
   return { a, s };
 }

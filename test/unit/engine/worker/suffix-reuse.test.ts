@@ -120,10 +120,12 @@ describe("engine: suffix reuse while typing in a prefix-first prompt", function 
 
   it("gives the exact answer after a reuse on the scripted model, whose answer must not depend on the suffix's cache", async () => {
     const loaded = await load("scripted");
-    await complete(loaded, { ...params("items.len"), maxTokens: 64 });
-    const reused = await complete(loaded, { ...params("items.length"), maxTokens: 64 });
+    // A block long enough after the cursor that moving its cells pays (SUFFIX_REUSE_MIN_SUFFIX_TOKENS).
+    const suffix = "\n  const twice = total * 2;\n  const half = total / 2;\n  return total + twice + half;\n}\n";
+    await complete(loaded, { ...params("items.len", suffix), maxTokens: 64 });
+    const reused = await complete(loaded, { ...params("items.length", suffix), maxTokens: 64 });
     assert.ok(reused.reusedSuffixTokens !== undefined);
-    const fresh = await complete(await load("scripted"), { ...params("items.length"), maxTokens: 64 });
+    const fresh = await complete(await load("scripted"), { ...params("items.length", suffix), maxTokens: 64 });
     assert.equal(reused.text, fresh.text);
     assert.equal(reused.text, DEFAULT_SCRIPT.fim);
   });
