@@ -64,12 +64,13 @@ export class ChatContextLine {
       // The line shows the model's own count, and an answer or a question brought lines it has not counted yet. Showing
       // the characters-per-token estimate until it has (a line that turns "≈ … (estimate)", and orange where the
       // estimate is high, after every answer) says nothing true: wait for the count.
-      const counted = await Promise.race([tokens.settled(), new Promise<boolean>((resolve) => setTimeout(resolve, this.deps.recountWaitMs ?? RECOUNT_WAIT_MS, false).unref())]);
+      const settled = tokens.settled();
+      const counted = await Promise.race([settled, new Promise<boolean>((resolve) => setTimeout(resolve, this.deps.recountWaitMs ?? RECOUNT_WAIT_MS, false).unref())]);
       if (generation !== this.generation) return;
       if (!counted) {
         // A busy engine (an answer streaming on a loaded machine) counts late: the line keeps the model's last count
         // until the count ends, then shows the new one, or the estimate where the model could not count.
-        void tokens.settled().then(() => {
+        void settled.then(() => {
           if (generation === this.generation) void this.post(true);
         });
         return;

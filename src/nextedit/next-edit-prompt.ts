@@ -61,8 +61,8 @@ export function diffBlocks(events: readonly EditEvent[]): DiffBlock[] {
  * prompts begin with the previous one's blocks and only the new block and the windows are evaluated.
  */
 export function shownEvents(events: readonly EditEvent[], maxDiffs: number, shownFrom: EditEvent | undefined): EditEvent[] {
-  const withChanges = events.filter((event) => event.before !== event.after);
   if (maxDiffs <= 0) return [];
+  const withChanges = events.filter((event) => event.before !== event.after);
   const from = shownFrom ? withChanges.indexOf(shownFrom) : -1;
   if (from >= 0 && withChanges.length - from <= maxDiffs) return withChanges.slice(from);
   return withChanges.slice(from >= 0 ? -1 : -maxDiffs);

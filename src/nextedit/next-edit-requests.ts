@@ -221,13 +221,14 @@ export class NextEditRequests {
     const lastEvent = this.deps.history.lastEventOf(editor.uri);
     if (!lastEvent || lastEvent.after !== editor.text) return this.settle({ kind: "skipped", reason: "no-edit" });
     if (longLines(editor, format, lastEvent)) return this.settle({ kind: "skipped", reason: "long-lines" });
+    const events = shownHistory(this.deps.history.recent());
     const build = (maxDiffs?: number) =>
       buildNextEditPrompt({
         format,
         path: editor.path,
         text: editor.text,
         cursorOffset: editor.cursor,
-        events: shownHistory(this.deps.history.recent()),
+        events,
         lastEvent,
         // A retry with fewer diffs shows the newest ones: the cache is lost anyway with the blocks it drops.
         ...(maxDiffs !== undefined ? { maxDiffs } : this.shownFrom ? { shownFrom: this.shownFrom } : {}),
@@ -238,11 +239,12 @@ export class NextEditRequests {
     this.inFlight = controller;
     this.startEmitter.fire({ uri: editor.uri, version: editor.version });
     let answer: NextEditGenerateResult;
+    // The window is the same whatever diffs a retry shows. The rewrite is about as long as it; a little room over it
+    // lets a model add a few lines.
+    const maxTokens = Math.min(this.options.maxTokens ?? DEFAULT_MAX_TOKENS, Math.ceil(prompt.window.text.length / 2) + 64);
+    const window = { text: prompt.window.text, cursorLine: lineOfOffset(prompt.window.text, editor.cursor - prompt.window.start) };
     try {
       for (;;) {
-        // The rewrite is about as long as the window; a little room over it lets a model add a few lines.
-        const maxTokens = Math.min(this.options.maxTokens ?? DEFAULT_MAX_TOKENS, Math.ceil(prompt.window.text.length / 2) + 64);
-        const window = { text: prompt.window.text, cursorLine: lineOfOffset(prompt.window.text, editor.cursor - prompt.window.start) };
         try {
           answer = await this.deps.generator.generate({ pieces: prompt.pieces, stopStrings: format.stopStrings, maxTokens, window }, controller.signal);
           break;
