@@ -6,14 +6,14 @@ import { strict as assert } from "node:assert";
 import type { Llama, LlamaContext, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
 import type { GenerationResult, InfillParams } from "../../../../src/engine/protocol";
 import { qwenFormat } from "../../../../src/fim/formats";
-import { DEFAULT_SCRIPT, ensureTestModel } from "../../../fixtures/models/test-models";
+import { DEFAULT_SCRIPT } from "../../../fixtures/models/test-models";
+import { loadCompletionModel, type LoadedModel } from "./completion-model";
 
 type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 type Infill = typeof import("../../../../src/engine/worker/infill.mjs", { with: { "resolution-mode": "import" } });
 type Reuse = typeof import("../../../../src/engine/worker/suffix-reuse.mjs", { with: { "resolution-mode": "import" } });
 type Refresh = typeof import("../../../../src/engine/worker/suffix-refresh.mjs", { with: { "resolution-mode": "import" } });
 type Lanes = typeof import("../../../../src/engine/worker/request-lanes.mjs", { with: { "resolution-mode": "import" } });
-type LoadedModel = Parameters<Infill["generateInfill"]>[0];
 type Callbacks = Parameters<Reuse["refreshSuffixInOrder"]>[2];
 type Result = Omit<GenerationResult, "timings">;
 
@@ -56,21 +56,8 @@ describe("engine: the suffix reuse's idle refresh", function () {
   });
 
   /** A completion model as the worker holds it, on its own context. */
-  async function load(name: "tiny" | "scripted"): Promise<LoadedModel> {
-    const model = await llama.loadModel({ modelPath: await ensureTestModel(name), gpuLayers: 0 });
-    models.push(model);
-    const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: 1 });
-    contexts.push(context);
-    const sequence = context.getSequence();
-    const format = qwenFormat();
-    return {
-      model,
-      context,
-      completionSequence: sequence,
-      completion: new nlc.LlamaCompletion({ contextSequence: sequence }),
-      fim: { format, stopTokens: format.stopTokens.flatMap((text) => model.tokenize(text, true)) },
-      info: { contextSize: context.contextSize, name },
-    } as unknown as LoadedModel;
+  function load(name: "tiny" | "scripted"): Promise<LoadedModel> {
+    return loadCompletionModel(nlc, llama, name, { models, contexts });
   }
 
   /** The worker's lanes with a completion model: completions as main.mts runs them, refreshes as it schedules them. */

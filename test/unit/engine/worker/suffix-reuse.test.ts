@@ -5,12 +5,12 @@ import { strict as assert } from "node:assert";
 import type { Llama, LlamaContext, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
 import type { GenerationResult, InfillParams } from "../../../../src/engine/protocol";
 import { qwenFormat } from "../../../../src/fim/formats";
-import { DEFAULT_SCRIPT, ensureTestModel } from "../../../fixtures/models/test-models";
+import { DEFAULT_SCRIPT } from "../../../fixtures/models/test-models";
+import { loadCompletionModel, type LoadedModel } from "./completion-model";
 
 type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 type Infill = typeof import("../../../../src/engine/worker/infill.mjs", { with: { "resolution-mode": "import" } });
 type Reuse = typeof import("../../../../src/engine/worker/suffix-reuse.mjs", { with: { "resolution-mode": "import" } });
-type LoadedModel = Parameters<Infill["generateInfill"]>[0];
 type Result = Omit<GenerationResult, "timings">;
 
 const FRONT = Array.from({ length: 12 }, (_, i) => `export function helper${i}(value: number): number {\n  return value * ${i};\n}\n`).join("");
@@ -40,21 +40,8 @@ describe("engine: suffix reuse while typing in a prefix-first prompt", function 
   });
 
   /** A completion model as the worker holds it, on its own context. */
-  async function load(name: "tiny" | "scripted"): Promise<LoadedModel> {
-    const model = await llama.loadModel({ modelPath: await ensureTestModel(name), gpuLayers: 0 });
-    models.push(model);
-    const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: 1 });
-    contexts.push(context);
-    const sequence = context.getSequence();
-    const format = qwenFormat();
-    return {
-      model,
-      context,
-      completionSequence: sequence,
-      completion: new nlc.LlamaCompletion({ contextSequence: sequence }),
-      fim: { format, stopTokens: format.stopTokens.flatMap((text) => model.tokenize(text, true)) },
-      info: { contextSize: context.contextSize, name },
-    } as unknown as LoadedModel;
+  function load(name: "tiny" | "scripted"): Promise<LoadedModel> {
+    return loadCompletionModel(nlc, llama, name, { models, contexts });
   }
 
   function complete(loaded: LoadedModel, request: InfillParams, signal = new AbortController().signal, log: (m: string) => void = () => {}): Promise<Result> {
