@@ -41,6 +41,11 @@ export function writeBenchResult(name: string, figures: Record<string, FlatValue
   writeFileSync(file, text);
 }
 
+/** The mean of `values`; 0 for none. */
+export function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+}
+
 export function median(values: number[]): number {
   return quantile(values, 0.5);
 }

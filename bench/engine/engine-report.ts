@@ -1,7 +1,7 @@
 // The engine bench's figures: per replayed file and side, what was sent (lines and tokens of each part), what was
 // evaluated, latency, generation speed, and the ratios the targets of issue 16 are stated in.
 import { defaultFimWindow } from "../../src/fim/layout";
-import { median, quantile, writeBenchResult, type FlatValue } from "../report";
+import { mean, median, quantile, writeBenchResult, type FlatValue } from "../report";
 import type { ExtraChunk } from "./llama-server";
 import type { PromptShape } from "./prompt-shape";
 import type { ReplayFile } from "./replay-files";
@@ -378,10 +378,6 @@ function capital(text: string): string {
 
 function maybe(value: number | null, digits = 0): number | null {
   return value === null ? null : round(value, digits);
-}
-
-function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 }
 
 function round(value: number, digits = 0): number {

@@ -2,7 +2,7 @@
 // cache, requests that evaluated the suffix again in order, and the tokens Hearth's engine evaluated in the background
 // (its suffix cache's refresh in the typist's gap before a request). The prompt-token criterion counts what a request
 // evaluates while the user waits; this is the rest of the prompt work, reported beside it so it is not taken for free.
-import { median } from "../report";
+import { mean, median } from "../report";
 import type { Sample } from "./engine-report";
 
 /** A request evaluating more than this many prompt tokens (issue 16's criterion) with a prefix-first prompt took the in-order path. */
@@ -43,7 +43,7 @@ export function backgroundStats(samples: readonly Sample[]): BackgroundStats | n
     gaps: tokens.length,
     refreshed: tokens.filter((n) => n > 0).length,
     p50: median(tokens),
-    mean: tokens.reduce((a, b) => a + b, 0) / tokens.length,
+    mean: mean(tokens),
     max: Math.max(...tokens),
   };
 }

@@ -13,7 +13,7 @@ import type { GenerationOptions } from "../../src/completion/generate-suggestion
 import { EngineClient } from "../../src/engine/client";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { loadKySource } from "../engine/source-file";
-import { BENCH_DIR, median, quantile, writeBenchResult, type FlatValue } from "../report";
+import { BENCH_DIR, mean, median, quantile, writeBenchResult, type FlatValue } from "../report";
 import { runReplay, type ReplayConfig, type ReplayResult } from "./replay";
 import { makeSegment, HUMAN_PACE, type TypingSegment } from "./typist";
 
@@ -336,10 +336,6 @@ With the model's own text: post-processor outcomes of completed generations ${JS
 Target (issue 5): provider's own time per call on a 3,000-line file, p95 ≤ ${OWN_TIME_TARGET_MS} ms (requests that assembled a context):
 ${fmt(large.ownAssembledP95)} — ${met(ownTarget)} (all requests: ${fmt(large.ownP95)}). Load average ${round(load.loadAtStart, 1)} at the start, ${round(load.loadAtEnd, 1)} at the end (2 cores, shared).`,
   );
-}
-
-function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 }
 
 function fmt(ms: number): string {
