@@ -38,10 +38,11 @@ async function main(): Promise<void> {
   const suffixSource = all.slice(FRONT_TOKENS, FRONT_TOKENS + 64);
   const figures: Record<string, FlatValue> = { rounds, threads: 1, front_tokens: FRONT_TOKENS };
 
-  // Hearth's completion context: 4,096 cells for each of its two sequences (completion and chat), then one sequence.
+  // Hearth's completion context before its chat had a context of its own (4,096 cells for each of two sequences), then
+  // as it is now (one sequence).
   const layouts = [
-    { key: "c4096x2", sequences: 2, label: "4,096 × 2 sequences (Hearth's completion context)" },
-    { key: "c4096x1", sequences: 1, label: "4,096 × 1 sequence" },
+    { key: "c4096x2", sequences: 2, label: "4,096 × 2 sequences (Hearth's completion context when it held the chat too)" },
+    { key: "c4096x1", sequences: 1, label: "4,096 × 1 sequence (Hearth's completion context)" },
   ];
   const appendMs: Record<number, number[]> = {};
   const shiftRows: string[] = [];
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     const reused: Record<number, number[]> = {};
     for (let round = 0; round < rounds; round++) {
       const fresh = (n: number, salt: number) => Array.from({ length: n }, (_, i) => (1000 + ((round * 97 + salt * 13 + i) % 5000)) as Token);
-      if (layout.sequences === 2) {
+      if (layout.sequences === 1) {
         for (const n of round % 2 ? [...APPEND_SIZES].reverse() : APPEND_SIZES) {
           await reset(front);
           (appendMs[n] ??= []).push(await timed(() => sequence.evaluateWithoutGeneratingNewTokens(fresh(n, 1))));

@@ -103,10 +103,10 @@ class NlcSide {
 async function childMain(options: ChildOptions): Promise<void> {
   const { lib, llama, watch } = await loadWatchedLlama(options);
   const model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: 0 });
-  // Hearth's completion context (model-loader.mts): 2 sequences, the model's threads.
+  // Hearth's completion context (model-loader.mts): 1 sequence (the chat has a context of its own), the model's threads.
   const context = await model.createContext({
     contextSize: 4096,
-    sequences: 2,
+    sequences: 1,
     threads: options.threads,
     performanceTracking: true,
   });

@@ -4,17 +4,17 @@ import type { ChatHistoryItem, Token } from "node-llama-cpp";
 import type { ChatMessage, ChatParams, ChatPrefillParams, ChatPrefillResult, GenerationResult } from "../protocol.js";
 import { EngineFailure } from "./engine-failure.mjs";
 import { toStopReason, watchProgress, type GenerationCallbacks } from "./generation.mjs";
-import type { LoadedModel } from "./model-loader.mjs";
+import { chatSideOf, type LoadedModel } from "./model-loader.mjs";
 import { prefillSequence, type PrefillCallbacks } from "./sequence-prefill.mjs";
 
 export async function generateChat(loaded: LoadedModel, params: ChatParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
-  const sequence = loaded.chatSequence;
+  const { sequence, chat } = await chatSideOf(loaded);
   const before = sequence.tokenMeter.getState();
   const history = toHistory(params.messages);
   history.push({ type: "model", response: [] });
   const stopWatching = watchProgress(sequence, callbacks.onProgress);
   // The sequence keeps what the last request or a prefill evaluated: llama.cpp evaluates only what follows the common prefix.
-  const response = await loaded.chat
+  const response = await chat
     .generateResponse(history, {
       maxTokens: params.maxTokens,
       signal: callbacks.signal,
@@ -59,8 +59,9 @@ export async function prefillChat(loaded: LoadedModel, params: ChatPrefillParams
   const tokens = knownPrefixTokens(loaded, params.messages);
   const result: ChatPrefillResult = { prefixTokens: tokens.length, cachedTokens: 0, evaluatedTokens: 0, waitedMs: 0, totalMs: 0 };
   const finish = () => ({ ...result, totalMs: Math.round(performance.now() - started), waitedMs: Math.round(result.waitedMs) });
-  if (tokens.length + PREFILL_ROOM_TOKENS > loaded.context.contextSize) return { ...finish(), skipped: "too-long" };
-  await prefillSequence(loaded.chatSequence, tokens, PREFILL_STEP_TOKENS, callbacks, result, "The prefill was cancelled.");
+  if (tokens.length + PREFILL_ROOM_TOKENS > loaded.info.contextSize) return { ...finish(), skipped: "too-long" };
+  const { sequence } = await chatSideOf(loaded);
+  await prefillSequence(sequence, tokens, PREFILL_STEP_TOKENS, callbacks, result, "The prefill was cancelled.");
   return finish();
 }
 
@@ -75,9 +76,9 @@ export function knownPrefixTokens(loaded: LoadedModel, messages: readonly ChatMe
   const marker = `W${Math.random().toString(36).slice(2)}W`;
   const history = toHistory([...messages.slice(0, -1), { role: "user", content: last.content + marker }]);
   history.push({ type: "model", response: [] });
-  const { contextText } = loaded.chat.chatWrapper.generateContextState({ chatHistory: history });
+  const { contextText } = loaded.chatWrapper.generateContextState({ chatHistory: history });
   const at = contextText.values.findIndex((value) => typeof value === "string" && value.includes(marker));
-  if (at < 0) throw new EngineFailure({ code: "internal", message: `The chat wrapper ${loaded.chat.chatWrapper.wrapperName} did not render the user message as given.` });
+  if (at < 0) throw new EngineFailure({ code: "internal", message: `The chat wrapper ${loaded.chatWrapper.wrapperName} did not render the user message as given.` });
   const known = contextText.mapValues((value, i) => (i < at ? value : i === at && typeof value === "string" ? value.slice(0, value.indexOf(marker)) : ""));
   return known.tokenize(loaded.model.tokenizer);
 }

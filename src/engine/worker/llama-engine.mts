@@ -168,7 +168,7 @@ export class LlamaEngine {
   /** The next-edit model's rewrite of a window, on that model's own sequence. */
   async nextEdit(params: NextEditParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
     const loaded = this.requireLoaded("nextEdit");
-    return await generateNextEdit(nextEditModelOf(await this.binding.library(), loaded), params, callbacks);
+    return await generateNextEdit(await nextEditModelOf(await this.binding.library(), loaded), params, callbacks);
   }
 
   /**
@@ -176,7 +176,7 @@ export class LlamaEngine {
    * not loaded when it is not (the client sends a prefill only while the model is ready).
    */
   async prefillNextEdit(params: NextEditPrefillParams, callbacks: PrefillCallbacks): Promise<NextEditPrefillResult> {
-    return await prefillNextEdit(nextEditModelOf(await this.binding.library(), this.requireLoaded("nextEdit")), params, callbacks);
+    return await prefillNextEdit(await nextEditModelOf(await this.binding.library(), this.requireLoaded("nextEdit")), params, callbacks);
   }
 
   /**

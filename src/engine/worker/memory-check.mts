@@ -34,8 +34,8 @@ export interface MemoryCheck {
   params: LoadParams;
   adapters: readonly LoraAdapterFile[];
   role: ModelRole;
-  /** How many sequences the model's context will hold. */
-  sequences: number;
+  /** How many contexts of one sequence the model will hold. */
+  contexts: number;
   other: LoadedBeside | undefined;
   log: EngineLog;
 }
@@ -51,13 +51,14 @@ export async function machineMemoryOf(llama: Llama): Promise<MachineMemory> {
  * and the CPU side of the context must then fit in free RAM. A model already loaded for the other role keeps its
  * share: the budget is what is left beside it.
  */
-export async function checkMemory({ lib, llama, fileInfo, params, adapters, role, sequences, other, log }: MemoryCheck): Promise<Footprint> {
+export async function checkMemory({ lib, llama, fileInfo, params, adapters, role, contexts, other, log }: MemoryCheck): Promise<Footprint> {
   const insights = await lib.GgufInsights.from(fileInfo, llama);
   const contextSize = Math.min(params.contextSize, insights.trainContextSize ?? params.contextSize);
   const vram = await vramStateOf(llama);
   const gpuLayers = vram ? await plannedGpuLayers(insights, llama, log) : 0;
   const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
-  const context = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: gpuLayers, sequences });
+  const one = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: gpuLayers, sequences: 1 });
+  const context = { cpuRam: one.cpuRam * contexts, gpuVram: one.gpuVram * contexts };
   let adapterBytes = 0;
   for (const adapter of adapters) adapterBytes += (await stat(adapter.path)).size;
   const machine = machineMemoryFrom({ freeBytes: freemem(), totalBytes: totalmem() }, vram);
@@ -78,7 +79,7 @@ export async function checkMemory({ lib, llama, fileInfo, params, adapters, role
   const decision = decideLoadFit({ needs, machine, ...(ramBudget !== undefined ? { ramBudgetBytes: ramBudget } : {}) });
   log("debug", `memory (${role}): ${gpuLayers} layer(s) on the GPU; needs ${gib(needs.ramBytes)} RAM + ${gib(needs.vramBytes)} GPU; free ${gib(ramBudget ?? machine.freeRamBytes)} RAM${other ? ` beside ${other.info.name}` : ""}${machine.gpu ? ` + ${gib(machine.gpu.freeBytes)} GPU` : ""}`);
   if (decision.fits) return footprint;
-  const parts = `${gib(model.cpuRam + model.gpuVram)} for the weights, ${gib(context.cpuRam + context.gpuVram)} for a ${contextSize}-token context${adapterBytes > 0 ? `, ${gib(adapterBytes)} for the LoRA adapters` : ""}`;
+  const parts = `${gib(model.cpuRam + model.gpuVram)} for the weights, ${gib(context.cpuRam + context.gpuVram)} for ${contexts > 1 ? `${contexts} contexts of ${contextSize} tokens (completion and chat)` : `a ${contextSize}-token context`}${adapterBytes > 0 ? `, ${gib(adapterBytes)} for the LoRA adapters` : ""}`;
   const beside = other
     ? ` beside ${other.info.name}, which is loaded for ${other.role} and takes about ${gib(other.footprint.ramBytes + other.footprint.vramBytes)}`
     : "";

@@ -2,7 +2,7 @@
 // memory, then loads the weights and creates the context with its sequences, chat wrapper and FIM format.
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import type { GgufFileInfo, Llama, LlamaChat, LlamaCompletion, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { ChatWrapper, GgufFileInfo, Llama, LlamaChat, LlamaCompletion, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { errorMessage } from "../../common/errors.js";
 import { detectFimFormat, vocabInfoFromGgufMetadata } from "../../fim/detect.js";
 import type { FimFormat } from "../../fim/types.js";
@@ -15,19 +15,31 @@ import { checkMemory, type Footprint, type LoadedBeside } from "./memory-check.m
 import { nextEditTokenPredictor } from "./next-edit.mjs";
 import { resolveStopTokens } from "./prompt-tokens.mjs";
 
+/** A model's chat: its own context of one sequence, answered with the model's chat wrapper. */
+export interface ChatSide {
+  context: LlamaContext;
+  sequence: LlamaContextSequence;
+  chat: LlamaChat;
+}
+
 export interface LoadedModel {
   role: ModelRole;
   model: LlamaModel;
-  context: LlamaContext;
   /**
-   * The completion model's context keeps a sequence for completion and one for chat, so neither evicts the other's KV
-   * cache, and it can answer chat whenever no separate chat model is chosen (switching one on or off then reloads
-   * nothing). A separate chat model's context has the chat sequence only.
+   * The completion model answers chat too whenever no separate chat model is chosen (switching one on or off then
+   * reloads nothing), each on a context of its own with one sequence, so that neither evicts the other's KV cache and
+   * the completion's cache shifts (suffix-reuse.mts) rotate only its own cells: llama.cpp rotates every cell of a
+   * context at each shift, 121 ms on 4,096 × 2 sequences against 59 on 4,096 × 1 (bench-0.5b at one thread, bench/RESULTS.md
+   * "Engine: what a decode costs by its shape"). Its chat context is created on the first chat request: a user who
+   * chats with another model, or not at all, never pays for it. Other roles' models have the chat side only, made at load.
    */
+  /** The completion's context for the completion model; for the others, the chat's. */
+  context: LlamaContext;
   completionSequence: LlamaContextSequence | null;
-  chatSequence: LlamaContextSequence;
   completion: LlamaCompletion | null;
-  chat: LlamaChat;
+  /** The chat side, made on first use (chatSideOf). */
+  chatSide: LazyChatSide;
+  chatWrapper: ChatWrapper;
   /** Null when the model has no fill-in-the-middle tokens: chat still works. */
   fim: { format: FimFormat; stopTokens: Token[] } | null;
   info: ModelInfo;
@@ -56,7 +68,7 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
   const fileInfo = await readModelFile(lib, params.modelPath);
   onStep();
   const adapters = await checkAdapters(fileInfo, params, signal);
-  const footprint = await checkMemory({ lib, llama, fileInfo, params, adapters, role, sequences: sequencesFor(role), other, log });
+  const footprint = await checkMemory({ lib, llama, fileInfo, params, adapters, role, contexts: contextsFor(role), other, log });
   onStep();
   const model = await llama
     .loadModel({
@@ -68,22 +80,40 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
     .catch((error: unknown) => {
       throw describeLoadError(lib, error, params.modelPath, fileInfo);
     });
+  const createContext = async (): Promise<LlamaContext> => {
+    try {
+      return await model.createContext({
+        contextSize: Math.min(params.contextSize, model.trainContextSize),
+        sequences: 1,
+        threads: params.threads,
+        ...(adapters.length > 0 ? { lora: { adapters: adapters.map((adapter) => ({ filePath: adapter.path })) } } : {}),
+      });
+    } catch (error) {
+      throw adapters.length > 0 ? describeLoraError(error, adapters, fileInfo, params.modelPath) : describeLoadError(lib, error, params.modelPath, fileInfo);
+    }
+  };
+  const chatWrapper = lib.resolveChatWrapper(model);
+  const makeChatSide = async (context?: LlamaContext): Promise<ChatSide> => {
+    const own = context ?? (await createContext());
+    // The next-edit model's answer is mostly a copy of its prompt's window: its sequence drafts from the prompt.
+    const sequence = own.getSequence(role === "nextEdit" ? { tokenPredictor: nextEditTokenPredictor(lib) } : {});
+    return { context: own, sequence, chat: new lib.LlamaChat({ contextSequence: sequence, chatWrapper }) };
+  };
   let context: LlamaContext;
+  let chatSide: LazyChatSide;
+  let completionSequence: LlamaContextSequence | null = null;
   try {
-    context = await model.createContext({
-      contextSize: Math.min(params.contextSize, model.trainContextSize),
-      sequences: sequencesFor(role),
-      threads: params.threads,
-      ...(adapters.length > 0 ? { lora: { adapters: adapters.map((adapter) => ({ filePath: adapter.path })) } } : {}),
-    });
+    context = await createContext();
   } catch (error) {
     await model.dispose();
-    throw adapters.length > 0 ? describeLoraError(error, adapters, fileInfo, params.modelPath) : describeLoadError(lib, error, params.modelPath, fileInfo);
+    throw error;
   }
-  const completionSequence = role === "completion" ? context.getSequence() : null;
-  // The next-edit model's answer is mostly a copy of its prompt's window: its sequence drafts from the prompt.
-  const chatSequence = context.getSequence(role === "nextEdit" ? { tokenPredictor: nextEditTokenPredictor(lib) } : {});
-  const chatWrapper = lib.resolveChatWrapper(model);
+  if (role === "completion") {
+    completionSequence = context.getSequence();
+    chatSide = new LazyChatSide(() => makeChatSide());
+  } else {
+    chatSide = LazyChatSide.made(await makeChatSide(context));
+  }
   const fimFormat = detectFimFormat(vocabInfoFromGgufMetadata(fileInfo.metadata));
   const fim = fimFormat ? { format: fimFormat, stopTokens: resolveStopTokens(model, fimFormat.stopTokens) } : null;
   const info: ModelInfo = {
@@ -109,21 +139,60 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
     model,
     context,
     completionSequence,
-    chatSequence,
     completion: completionSequence ? new lib.LlamaCompletion({ contextSequence: completionSequence }) : null,
-    chat: new lib.LlamaChat({ contextSequence: chatSequence, chatWrapper }),
+    chatSide,
+    chatWrapper,
     fim,
     info,
     footprint,
   };
 }
 
-/** Frees the model's sequences, context and weights. */
+/** The model's chat side, made on the first call for the completion model (its own context). */
+export async function chatSideOf(loaded: LoadedModel): Promise<ChatSide> {
+  return await loaded.chatSide.get();
+}
+
+/** Frees the model's sequences, contexts and weights. */
 export async function disposeLoadedModel(loaded: LoadedModel): Promise<void> {
-  loaded.chat.dispose({ disposeSequence: true });
+  await loaded.chatSide.dispose(loaded.context);
   loaded.completion?.dispose({ disposeSequence: true });
   await loaded.context.dispose();
   await loaded.model.dispose();
+}
+
+/** A chat side made once, on the first get(); a failed making is tried again by the next get(). */
+export class LazyChatSide {
+  private making: Promise<ChatSide> | undefined;
+
+  constructor(private readonly make: () => Promise<ChatSide>) {}
+
+  static made(side: ChatSide): LazyChatSide {
+    const lazy = new LazyChatSide(() => Promise.resolve(side));
+    lazy.making = Promise.resolve(side);
+    return lazy;
+  }
+
+  get(): Promise<ChatSide> {
+    if (!this.making) {
+      const making = this.make();
+      this.making = making;
+      making.catch(() => {
+        if (this.making === making) this.making = undefined;
+      });
+    }
+    return this.making;
+  }
+
+  /** Frees the chat side if it was made, and its context unless that is `shared` (the model's own, freed by the caller). */
+  async dispose(shared: LlamaContext): Promise<void> {
+    const making = this.making;
+    this.making = undefined;
+    const side = await making?.catch(() => undefined);
+    if (!side) return;
+    side.chat.dispose({ disposeSequence: true });
+    if (side.context !== shared) await side.context.dispose();
+  }
 }
 
 /** Whether the model loaded as `info` is what `params` ask for, so loading them again would change nothing. */
@@ -185,8 +254,11 @@ async function checkAdapters(fileInfo: GgufFileInfo, params: LoadParams, signal:
   return checked.adapters;
 }
 
-/** The completion model's context also holds a chat sequence; a separate chat model's holds only that. */
-function sequencesFor(role: ModelRole): number {
+/**
+ * Contexts of one sequence the model may hold: the completion model's chat context is made only on the first chat, but
+ * counted from the load, so that a chat never fails for memory the completion left it.
+ */
+function contextsFor(role: ModelRole): number {
   return role === "completion" ? 2 : 1;
 }
 

@@ -6,7 +6,7 @@
 // and the answer stops once it is back on the window past the change that can be shown (next-edit-resync.mts).
 import type { LlamaCompletion, LlamaContextSequence, LlamaModel, TokenPredictor } from "node-llama-cpp";
 import type { NodeLlamaCpp } from "./llama-binding.mjs";
-import type { LoadedModel } from "./model-loader.mjs";
+import { chatSideOf, type LoadedModel } from "./model-loader.mjs";
 import type { GenerationResult, NextEditParams } from "../protocol.js";
 import { EngineFailure } from "./engine-failure.mjs";
 import { toStopReason, watchProgress, type GenerationCallbacks } from "./generation.mjs";
@@ -43,13 +43,14 @@ const completions = new WeakMap<LoadedModel, LlamaCompletion>();
  * The next-edit model as generation needs it. It is loaded like a chat model (one sequence, the chat's); a completion
  * over that sequence writes from raw tokens, with no chat template (made once per loaded model).
  */
-export function nextEditModelOf(lib: NodeLlamaCpp, loaded: LoadedModel): NextEditModel {
+export async function nextEditModelOf(lib: NodeLlamaCpp, loaded: LoadedModel): Promise<NextEditModel> {
+  const { sequence } = await chatSideOf(loaded);
   let completion = completions.get(loaded);
   if (!completion) {
-    completion = new lib.LlamaCompletion({ contextSequence: loaded.chatSequence });
+    completion = new lib.LlamaCompletion({ contextSequence: sequence });
     completions.set(loaded, completion);
   }
-  return { model: loaded.model, sequence: loaded.chatSequence, completion, contextSize: loaded.info.contextSize };
+  return { model: loaded.model, sequence, completion, contextSize: loaded.info.contextSize };
 }
 
 export async function generateNextEdit(loaded: NextEditModel, params: NextEditParams, callbacks: GenerationCallbacks): Promise<Omit<GenerationResult, "timings">> {
