@@ -22,16 +22,21 @@ export function createClient(logger = new MemoryLogger(), backoff: number[] = [2
 
 /**
  * `open()` for a suite's tests: each call starts a client, and every client a test opened is disposed after it
- * (registers the suite's afterEach).
+ * (registers the suite's afterEach). When the test failed, what the engines wrote to stderr is printed: an engine that
+ * stopped unexpectedly says why only there.
  */
 export function clientsDisposedAfterEach(): (logger?: MemoryLogger) => EngineClient {
   const clients: EngineClient[] = [];
-  afterEach(async () => {
+  const loggers: MemoryLogger[] = [];
+  afterEach(async function () {
+    const said = loggers.splice(0).flatMap((logger) => logger.lines.filter((line) => line.includes("engine stderr")));
+    if (this.currentTest?.state === "failed" && said.length > 0) process.stderr.write(`${said.join("\n")}\n`);
     await Promise.all(clients.splice(0).map((client) => client.dispose()));
   });
   return (logger = new MemoryLogger()) => {
     const client = createClient(logger);
     clients.push(client);
+    loggers.push(logger);
     return client;
   };
 }
