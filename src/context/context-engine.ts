@@ -247,6 +247,7 @@ export class ContextEngine {
     // Before the await: the tree may be replaced (and deleted) meanwhile.
     const scope = this.hold && req.otherFilesOnly ? scopeChain(tree, text, offset, spec) : [];
     const request = this.retrievalRequest(req, view, floorPrefix.start);
+    lap("scope+imports");
     const retrieved = await retrieveAll(this.retrievers, request, split.extrasTokens, req.signal, phases);
     mark = performance.now();
     const candidates = retrieved.flatMap((r) => r.items ?? []);
