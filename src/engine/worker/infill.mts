@@ -8,7 +8,7 @@ import type { GenerationResult, InfillParams, StopReason } from "../protocol.js"
 import { EngineFailure } from "./engine-failure.mjs";
 import { toStopReason, watchProgress, type GenerationCallbacks } from "./generation.mjs";
 import type { LoadedModel } from "./model-loader.mjs";
-import { tokenizePrompt } from "./prompt-tokens.mjs";
+import { PieceTokenCache, tokenizePrompt } from "./prompt-tokens.mjs";
 import { completionInput, modelCannotShift, prepareSuffixReuse, recordSuffixReuse, suffixReuseUnavailable, takeBackgroundRefreshTokens } from "./suffix-reuse.mjs";
 
 /**
@@ -102,10 +102,22 @@ function fitPrompt(model: LlamaModel, budget: number, format: FimFormat, params:
   const fitted = fitFimPrompt(
     format,
     { ...params, suffixReuse },
-    (prompt) => tokenizePrompt(model, prompt.pieces, { guard: prompt.specialTokens }),
+    (prompt) => tokenizePrompt(model, prompt.pieces, { guard: prompt.specialTokens, cache: pieceTokensOf(model) }),
     (tokens) => tokens.length <= budget,
   );
   return { prompt: fitted.prompt, tokens: fitted.fits ? fitted.measured : fitted.measured.slice(-budget) };
+}
+
+/** Each completion model's prompt pieces' tokens, kept across keystrokes (prompt-tokens.mts); gone with the model. */
+const pieceTokens = new WeakMap<LlamaModel, PieceTokenCache>();
+
+function pieceTokensOf(model: LlamaModel): PieceTokenCache {
+  let cache = pieceTokens.get(model);
+  if (!cache) {
+    cache = new PieceTokenCache(model);
+    pieceTokens.set(model, cache);
+  }
+  return cache;
 }
 
 /** Stops a generation after a number of lines, and tells that stop apart from the caller's cancel. */

@@ -201,6 +201,31 @@ describe("FIM prompt tokens on real tokenizers", function () {
     assert.deepEqual(tok.splitGuarded("\u{1F600}<|x|>", ["\u{1F600}<|x|>"]), ["\u{1F600}", "<|x|>"]);
   });
 
+  it("tokenises a prompt through the piece cache to the tokens it gets afresh, before and after a typed character", async () => {
+    const { model } = await open("qwen-vocab");
+    const cache = new tok.PieceTokenCache(model);
+    const before = renderFimPrompt({ format: qwenFormat(), ...EXAMPLE });
+    const typed = renderFimPrompt({ format: qwenFormat(), ...EXAMPLE, prefix: `${EXAMPLE.prefix}3` });
+    const fresh = (prompt: typeof before) => tok.tokenizePrompt(model, prompt.pieces, { guard: prompt.specialTokens });
+    const cached = (prompt: typeof before) => tok.tokenizePrompt(model, prompt.pieces, { guard: prompt.specialTokens, cache });
+    assert.deepEqual(cached(before), fresh(before));
+    assert.deepEqual(cached(before), fresh(before)); // the second time from the cache
+    assert.notDeepEqual(fresh(typed), fresh(before));
+    assert.deepEqual(cached(typed), fresh(typed));
+  });
+
+  it("splits a kept piece again when the guard changes", async () => {
+    const { model } = await open("qwen-vocab");
+    const cache = new tok.PieceTokenCache(model);
+    // Any guarded text splits the piece; a word does it visibly ("f" + "unction" are other tokens than "function").
+    const code = "return function () {}\n";
+    const split = tok.tokenizePrompt(model, [text(code)], { guard: ["function"] });
+    const whole = model.tokenize(code, false, "trimLeadingSpace");
+    assert.notDeepEqual(split, whole); // the guard changes the tokens, so a stale entry would show
+    assert.deepEqual([...cache.text(code, [])], whole);
+    assert.deepEqual([...cache.text(code, ["function"])], split);
+  });
+
   it("refuses a special piece the vocabulary does not have as one token", async () => {
     const { model } = await open("gpt-2");
     assert.throws(() => tok.tokenizePrompt(model, [special("<|fim_prefix|>")]), /not a special token/);
