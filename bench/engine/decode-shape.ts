@@ -14,9 +14,12 @@ import { ensureLlamaCppBuild } from "./llama-server-build";
 
 type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 type Token = import("node-llama-cpp", { with: { "resolution-mode": "import" } }).Token;
+type SuffixReuse = typeof import("../../src/engine/worker/suffix-reuse.mjs", { with: { "resolution-mode": "import" } });
 
 const execFileAsync = promisify(execFile);
 const APPEND_SIZES = [1, 2, 3, 4, 8, 16, 32];
+/** Sizes also decoded one token per decode: where that beats one decode of all of them (llama.cpp's small batches). */
+const ONE_BY_ONE_SIZES = [2, 3, 4];
 const SUFFIX_SIZES = [4, 8, 12, 16, 24, 32, 48];
 /** Tokens of the cached prompt every decode follows: about a completion prompt's front. */
 const FRONT_TOKENS = 600;
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
   const modelPath = await ensureTestModel("bench-0.5b");
   const build = await ensureLlamaCppBuild((line) => console.log(`decode-shape: ${line}`));
   const { getLlama } = (await import("node-llama-cpp")) as NodeLlamaCpp;
+  const { SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS } = (await import("../../src/engine/worker/suffix-reuse.mjs")) as SuffixReuse;
   const llama = await getLlama({ gpu: false, build: "never", maxThreads: 1 });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
   const text = readFileSync(join(BENCH_DIR, "engine", "run-engine.ts"), "utf8") + readFileSync(join(BENCH_DIR, "engine", "engine-report.ts"), "utf8");
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
     { key: "c4096x1", sequences: 1, label: "4,096 × 1 sequence (Hearth's completion context)" },
   ];
   const appendMs: Record<number, number[]> = {};
+  const oneByOneMs: Record<number, number[]> = {};
   const shiftRows: string[] = [];
   const crossRows: string[] = [];
   for (const layout of layouts) {
@@ -72,6 +77,13 @@ async function main(): Promise<void> {
         for (const n of round % 2 ? [...APPEND_SIZES].reverse() : APPEND_SIZES) {
           await reset(front);
           (appendMs[n] ??= []).push(await timed(() => sequence.evaluateWithoutGeneratingNewTokens(fresh(n, 1))));
+          if (!ONE_BY_ONE_SIZES.includes(n)) continue;
+          await reset(front);
+          (oneByOneMs[n] ??= []).push(
+            await timed(async () => {
+              for (const token of fresh(n, 1)) await sequence.evaluateWithoutGeneratingNewTokens([token]);
+            }),
+          );
         }
       }
       // One token after an erase whose following cells move (llama.cpp then rotates every cell's keys at the next
@@ -92,7 +104,10 @@ async function main(): Promise<void> {
         (reused[s] ??= []).push(
           await timed(async () => {
             await sequence.eraseContextTokenRanges([{ start: FRONT_TOKENS, end: FRONT_TOKENS + 2 }]);
-            await sequence.evaluateWithoutGeneratingNewTokens(fresh(2, 6));
+            // As the engine decodes a change this small: one token per decode.
+            const change = fresh(2, 6);
+            if (change.length <= SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS) for (const token of change) await sequence.evaluateWithoutGeneratingNewTokens([token]);
+            else await sequence.evaluateWithoutGeneratingNewTokens(change);
             await sequence.evaluateWithoutGeneratingNewTokens([FIM_MIDDLE]);
           }),
        );
@@ -135,7 +150,9 @@ async function main(): Promise<void> {
     const ms = median(appendMs[n]!);
     figures[`append${n}_nlc_ms`] = round1(ms);
     figures[`append${n}_llama_bench_ms`] = round1(benchMs(n));
-    return `| ${n} | ${ms.toFixed(1)} | ${(ms / n).toFixed(1)} | ${benchMs(n).toFixed(1)} | ${(ms / median(appendMs[1]!)).toFixed(2)} |`;
+    const oneByOne = oneByOneMs[n] ? median(oneByOneMs[n]) : undefined;
+    if (oneByOne !== undefined) figures[`append${n}_one_by_one_nlc_ms`] = round1(oneByOne);
+    return `| ${n} | ${ms.toFixed(1)} | ${(ms / n).toFixed(1)} | ${oneByOne === undefined ? "" : oneByOne.toFixed(1)} | ${benchMs(n).toFixed(1)} | ${(ms / median(appendMs[1]!)).toFixed(2)} |`;
   });
   const loadAfter = load();
   figures.load_average_before = loadBefore;
@@ -153,8 +170,8 @@ in alternating order (llama-bench: the mean of 3). Load average ${loadBefore} be
 **Appending n tokens in one decode** (node-llama-cpp, Hearth's completion context; llama-bench's pp*n* on an empty
 cache; llama-bench generates at ${tgMs.toFixed(1)} ms/token):
 
-| n | node-llama-cpp, ms | per token | llama-bench pp*n*, ms | × one token |
-|---|---|---|---|---|
+| n | node-llama-cpp, ms | per token | n decodes of one token, ms | llama-bench pp*n*, ms | × one token |
+|---|---|---|---|---|---|
 ${appendRows.join("\n")}
 
 **The cache shift.** One token decoded after a mid-sequence erase, whose following cells move: llama.cpp rotates the
@@ -166,7 +183,7 @@ ${shiftRows.join("\n")}
 
 **Suffix reuse against evaluating the suffix again**, for a keystroke that changes 2 tokens before a suffix of s
 tokens: exact (one decode of the change, the suffix and \`<|fim_middle|>\`) / reuse-shaped (erase, the change decoded
-after the suffix, the shift, \`<|fim_middle|>\`), ms:
+after the suffix as the engine decodes it, one token per decode up to ${SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS}, the shift, \`<|fim_middle|>\`), ms:
 
 | context | ${SUFFIX_SIZES.map((s) => `s = ${s}`).join(" | ")} | reuse cheaper from s = |
 |---|${SUFFIX_SIZES.map(() => "---").join("|")}|---|

@@ -54,12 +54,19 @@ export const SUFFIX_REUSE_MIN_TOKENS = 8;
 
 /**
  * Below this many unchanged tokens after the change, evaluating them again costs less than moving them: the move makes
- * llama.cpp rotate the keys of every cell of the context at the next decode (121 ms on Hearth's completion context of
- * 4,096 cells × 2 sequences, bench-0.5b at one thread), and the reuse decodes the change and <MID> apart. Measured in
- * bench/RESULTS.md ("Engine: what a decode costs by its shape"): exact 201 ms against reuse 198 ms at 12 tokens, 158
- * against 201 at 8.
+ * llama.cpp rotate the keys of every cell of the context at the next decode (53–59 ms on Hearth's completion context of
+ * 4,096 cells and one sequence, bench-0.5b at one thread), and the reuse decodes the change and <MID> apart. Measured in
+ * bench/RESULTS.md ("Engine: what a decode costs by its shape"): the reuse cheaper from 8 tokens in two runs, about
+ * even at 4 (12 when the context held the chat's sequence too, whose cells the shift rotated as well).
  */
-export const SUFFIX_REUSE_MIN_SUFFIX_TOKENS = 12;
+export const SUFFIX_REUSE_MIN_SUFFIX_TOKENS = 8;
+
+/**
+ * Up to this many changed tokens are decoded one per decode: on llama.cpp's CPU path a decode of 2 tokens costs 2.6–3×
+ * a decode of one (llama-bench pp2 against pp1 too), so two decodes of one are cheaper (52 against 81 ms, bench-0.5b at
+ * one thread); from 3 tokens one decode is as cheap or cheaper ("Engine: what a decode costs by its shape").
+ */
+export const SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS = 2;
 
 /** What one request did to the cache before its answer. */
 export type SuffixReusePlan =
@@ -341,23 +348,28 @@ async function evaluateBefore(internals: SequenceInternals, bNew: Token[], a: nu
   const id = internals._sequenceId;
   const end = a + s + bn;
   let moved = false;
-  await internals._decodeTokens(
-    bNew,
-    bNew.map(() => false),
-    5,
-    internals._tokenMeter,
-    internals._contextShift,
-    () => undefined,
-    (sequenceStateLength) => {
-      if (sequenceStateLength !== end + 1) return;
-      const ctx = internals._context._ctx;
-      const park = s + bn;
-      ctx.shiftSequenceTokenCells(id, a + s, end, park);
-      ctx.shiftSequenceTokenCells(id, a, a + s, bn);
-      ctx.shiftSequenceTokenCells(id, a + s + park, end + park, -(s + park));
-      moved = true;
-    },
-  );
+  const move = (sequenceStateLength: number) => {
+    if (sequenceStateLength !== end + 1) return;
+    const ctx = internals._context._ctx;
+    const park = s + bn;
+    ctx.shiftSequenceTokenCells(id, a + s, end, park);
+    ctx.shiftSequenceTokenCells(id, a, a + s, bn);
+    ctx.shiftSequenceTokenCells(id, a + s + park, end + park, -(s + park));
+    moved = true;
+  };
+  // A few tokens cost less one per decode than in one batch on llama.cpp's CPU path (SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS).
+  const batches = bn <= SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS ? bNew.map((token) => [token]) : [bNew];
+  for (const [i, batch] of batches.entries()) {
+    await internals._decodeTokens(
+      batch,
+      batch.map(() => false),
+      5,
+      internals._tokenMeter,
+      internals._contextShift,
+      () => undefined,
+      i === batches.length - 1 ? move : undefined,
+    );
+  }
   if (!moved) throw new Error("the evaluation did not end where expected");
 }
 

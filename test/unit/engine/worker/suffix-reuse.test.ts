@@ -70,6 +70,26 @@ describe("engine: suffix reuse while typing in a prefix-first prompt", function 
     assert.deepEqual(held.slice(0, prompt.length), prompt);
   });
 
+  it("leaves the cache holding exactly the new prompt whether the change is decoded one token per decode or in one", async () => {
+    const sizes = new Set<number>();
+    for (const [before, after] of [
+      ["items", "items.m"],
+      ["items", "items.ma"],
+      ["items", "items.map(x"],
+    ] as const) {
+      const loaded = await load("tiny");
+      await complete(loaded, params(before));
+      const second = await complete(loaded, params(after));
+      assert.ok(second.reusedSuffixTokens !== undefined, `the suffix was reused after ${after}`);
+      const prompt = infill.fitInfillPrompt(loaded.model, loaded.info.contextSize, qwenFormat(), params(after)).tokens;
+      assert.deepEqual(loaded.completionSequence!.contextTokens.slice(0, prompt.length), prompt);
+      // The changed tokens: all the request evaluated but <MID>.
+      sizes.add(second.promptTokens - 1);
+    }
+    // On the tiny model's tokenizer: 1 and 2 tokens one per decode, 5 in one.
+    assert.deepEqual([...sizes], [1, reuse.SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS, 5]);
+  });
+
   it("evaluates the whole suffix again when it changed", async () => {
     const loaded = await load("tiny");
     await complete(loaded, params("items.len"));
