@@ -44,15 +44,28 @@ export function applyFinalTransforms(text: string, ctx: PostprocessContext, info
  * `finish()`. Only the accepted text is kept, so the result never depends on how the model chunked its output.
  */
 export class CompletionStreamFilter {
-  private readonly ctx: PostprocessContext;
+  /**
+   * Read from the prompt's text (a scan of the whole prefix: about a millisecond) when a chunk first needs judging, not
+   * when the filter is made: the request then goes to the engine without waiting for it, and it is done while the model
+   * evaluates the prompt.
+   */
+  private context: PostprocessContext | undefined;
   private text = "";
   private stop: StopDecision | null = null;
+
+  private readonly req: PostprocessRequest;
 
   constructor(
     req: PostprocessRequest,
     private readonly pipeline: PostprocessPipeline = DEFAULT_PIPELINE,
   ) {
-    this.ctx = createPostprocessContext(req);
+    // The request as it is now: a caller's object changed later must not change what the filter judges by.
+    this.req = { ...req };
+  }
+
+  private get ctx(): PostprocessContext {
+    this.context ??= createPostprocessContext(this.req);
+    return this.context;
   }
 
   /** Adds a chunk; true once the completion is complete and generation should stop. */

@@ -98,6 +98,16 @@ describe("postprocessCompletion", () => {
       assert.equal(filter.stoppedBy, "block-end");
     });
 
+    it("judges by the request it was made with, even when the caller's object changes before the first chunk", () => {
+      const req = { prefix: "if (ok) {\n  ", suffix: "\n}\n", languageId: "typescript", multiline: true };
+      const filter = new CompletionStreamFilter(req);
+      req.multiline = false;
+      req.prefix = "x = ";
+      assert.equal(filter.push("run();\n"), false);
+      assert.equal(filter.push("}\n"), true);
+      assert.equal(filter.finish(), "run();");
+    });
+
     it("gives the same result whatever the chunking", async () => {
       const req = { prefix: "def f(x):\n    ", suffix: "\n\nprint(f(2))\n", languageId: "python", multiline: true };
       const text = "y = x * 2\n    return y\n\nprint(f(2))\n";
