@@ -38,7 +38,7 @@ export async function loadEmbeddingModel({ lib, llama, role, params, signal, sta
   const fileInfo = await readModelFile(lib, params.modelPath);
   refuseUnlessEmbedding(fileInfo, params.modelPath);
   onStep();
-  const footprint = await checkMemory({ lib, llama, fileInfo, params, adapters: [], role, contexts: 1, other, log });
+  const footprint = await checkMemory({ lib, llama, fileInfo, params, adapters: [], role, other, log });
   onStep();
   const model = await llama
     .loadModel({ modelPath: params.modelPath, gpuLayers: params.gpu === "off" ? 0 : "auto", loadSignal: signal, onLoadProgress: onProgress })

@@ -119,6 +119,7 @@ export class LlamaEngine {
         onStep,
         onProgress: (progress: number) => this.onState(role, { kind: "loading", modelPath: params.modelPath, progress }),
         other: this.besides(role),
+        besideChat: () => this.besides("chat"),
         log: this.log,
       };
       const loaded: AnyLoaded = ROLE_KINDS[role] === "embedding" ? await loadEmbeddingModel(load) : await loadModel(load);

@@ -34,10 +34,13 @@ export interface MemoryCheck {
   params: LoadParams;
   adapters: readonly LoraAdapterFile[];
   role: ModelRole;
-  /** How many contexts of one sequence the model will hold. */
-  contexts: number;
   other: LoadedBeside | undefined;
   log: EngineLog;
+  /**
+   * The weights are loaded already, with this many layers on the GPU: only the new contexts are counted (a context made
+   * after the load, beside `other`, which then includes the model itself).
+   */
+  weightsLoaded?: { gpuLayers: number };
 }
 
 /** This machine's memory as node-llama-cpp sees it, GPU included, for the picker's fit estimate. */
@@ -51,16 +54,16 @@ export async function machineMemoryOf(llama: Llama): Promise<MachineMemory> {
  * and the CPU side of the context must then fit in free RAM. A model already loaded for the other role keeps its
  * share: the budget is what is left beside it.
  */
-export async function checkMemory({ lib, llama, fileInfo, params, adapters, role, contexts, other, log }: MemoryCheck): Promise<Footprint> {
+export async function checkMemory({ lib, llama, fileInfo, params, adapters, role, other, log, weightsLoaded }: MemoryCheck): Promise<Footprint> {
   const insights = await lib.GgufInsights.from(fileInfo, llama);
   const contextSize = Math.min(params.contextSize, insights.trainContextSize ?? params.contextSize);
   const vram = await vramStateOf(llama);
-  const gpuLayers = vram ? await plannedGpuLayers(insights, llama, log) : 0;
-  const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
-  const one = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: gpuLayers, sequences: 1 });
-  const context = { cpuRam: one.cpuRam * contexts, gpuVram: one.gpuVram * contexts };
+  const gpuLayers = weightsLoaded ? weightsLoaded.gpuLayers : vram ? await plannedGpuLayers(insights, llama, log) : 0;
+  const model = weightsLoaded ? { cpuRam: 0, gpuVram: 0 } : await insights.estimateModelResourceRequirementsV2({ gpuLayers });
+  // Every context Hearth makes holds one sequence (model-loader.mts).
+  const context = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: gpuLayers, sequences: 1 });
   let adapterBytes = 0;
-  for (const adapter of adapters) adapterBytes += (await stat(adapter.path)).size;
+  if (!weightsLoaded) for (const adapter of adapters) adapterBytes += (await stat(adapter.path)).size;
   const machine = machineMemoryFrom({ freeBytes: freemem(), totalBytes: totalmem() }, vram);
   const needs = { ramBytes: model.cpuRam + context.cpuRam + adapterBytes, vramBytes: model.gpuVram + context.gpuVram };
   const footprint: Footprint = {
@@ -79,13 +82,17 @@ export async function checkMemory({ lib, llama, fileInfo, params, adapters, role
   const decision = decideLoadFit({ needs, machine, ...(ramBudget !== undefined ? { ramBudgetBytes: ramBudget } : {}) });
   log("debug", `memory (${role}): ${gpuLayers} layer(s) on the GPU; needs ${gib(needs.ramBytes)} RAM + ${gib(needs.vramBytes)} GPU; free ${gib(ramBudget ?? machine.freeRamBytes)} RAM${other ? ` beside ${other.info.name}` : ""}${machine.gpu ? ` + ${gib(machine.gpu.freeBytes)} GPU` : ""}`);
   if (decision.fits) return footprint;
-  const parts = `${gib(model.cpuRam + model.gpuVram)} for the weights, ${gib(context.cpuRam + context.gpuVram)} for ${contexts > 1 ? `${contexts} contexts of ${contextSize} tokens (completion and chat)` : `a ${contextSize}-token context`}${adapterBytes > 0 ? `, ${gib(adapterBytes)} for the LoRA adapters` : ""}`;
+  const parts = weightsLoaded
+    ? `for its chat's ${contextSize}-token context`
+    : `${gib(model.cpuRam + model.gpuVram)} for the weights, ${gib(context.cpuRam + context.gpuVram)} for a ${contextSize}-token context${adapterBytes > 0 ? `, ${gib(adapterBytes)} for the LoRA adapters` : ""}`;
   const beside = other
     ? ` beside ${other.info.name}, which is loaded for ${other.role} and takes about ${gib(other.footprint.ramBytes + other.footprint.vramBytes)}`
     : "";
-  const advice = other
-    ? "Choose a smaller model, use one model for both completion and chat (clear hearth.chat.modelPath), or lower hearth.engine.contextSize."
-    : "Choose a smaller model or quantisation, or lower hearth.engine.contextSize.";
+  const advice = weightsLoaded
+    ? "Completions go on. For chat, choose a smaller chat model (hearth.chat.modelPath) or lower hearth.engine.contextSize."
+    : other
+      ? "Choose a smaller model, use one model for both completion and chat (clear hearth.chat.modelPath), or lower hearth.engine.contextSize."
+      : "Choose a smaller model or quantisation, or lower hearth.engine.contextSize.";
   throw new EngineFailure({
     code: "model-too-large",
     message: `${basename(params.modelPath)} ${decision.summary}${beside} (${parts}). ${advice}`,

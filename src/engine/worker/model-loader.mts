@@ -30,8 +30,9 @@ export interface LoadedModel {
    * reloads nothing), each on a context of its own with one sequence, so that neither evicts the other's KV cache and
    * the completion's cache shifts (suffix-reuse.mts) rotate only its own cells: llama.cpp rotates every cell of a
    * context at each shift, 121 ms on 4,096 × 2 sequences against 59 on 4,096 × 1 (bench-0.5b at one thread, bench/RESULTS.md
-   * "Engine: what a decode costs by its shape"). Its chat context is created on the first chat request: a user who
-   * chats with another model, or not at all, never pays for it. Other roles' models have the chat side only, made at load.
+   * "Engine: what a decode costs by its shape"). Its chat context is created on the first chat request, after its own
+   * memory check: a user who chats with another model, or not at all, never pays for it. Other roles' models have the
+   * chat side only, made at load.
    */
   /** The completion's context for the completion model; for the others, the chat's. */
   context: LlamaContext;
@@ -61,14 +62,19 @@ export interface ModelLoad {
   onProgress: (progress: number) => void;
   /** The model loaded for the other role, if any: the memory check counts it. */
   other: LoadedBeside | undefined;
+  /**
+   * The models loaded beside a chat context made later (the completion model's, on the first chat): the memory check
+   * counts them, this model included, when the context is made.
+   */
+  besideChat?: () => LoadedBeside | undefined;
   log: EngineLog;
 }
 
-export async function loadModel({ lib, llama, role, params, signal, started, onStep, onProgress, other, log }: ModelLoad): Promise<LoadedModel> {
+export async function loadModel({ lib, llama, role, params, signal, started, onStep, onProgress, other, besideChat, log }: ModelLoad): Promise<LoadedModel> {
   const fileInfo = await readModelFile(lib, params.modelPath);
   onStep();
   const adapters = await checkAdapters(fileInfo, params, signal);
-  const footprint = await checkMemory({ lib, llama, fileInfo, params, adapters, role, contexts: contextsFor(role), other, log });
+  const footprint = await checkMemory({ lib, llama, fileInfo, params, adapters, role, other, log });
   onStep();
   const model = await llama
     .loadModel({
@@ -110,7 +116,15 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
   }
   if (role === "completion") {
     completionSequence = context.getSequence();
-    chatSide = new LazyChatSide(() => makeChatSide());
+    chatSide = new LazyChatSide(async () => {
+      // The weights are in memory already: only the chat's context must fit beside everything loaded, and it counts
+      // in this model's footprint from then on. A refusal fails the chat alone; completions go on.
+      const extra = await checkMemory({ lib, llama, fileInfo, params, adapters, role: "chat", other: besideChat?.(), log, weightsLoaded: { gpuLayers: model.gpuLayers } });
+      const side = await makeChatSide();
+      footprint.ramBytes += extra.ramBytes;
+      footprint.vramBytes += extra.vramBytes;
+      return side;
+    });
   } else {
     chatSide = LazyChatSide.made(await makeChatSide(context));
   }
@@ -254,13 +268,6 @@ async function checkAdapters(fileInfo: GgufFileInfo, params: LoadParams, signal:
   return checked.adapters;
 }
 
-/**
- * Contexts of one sequence the model may hold: the completion model's chat context is made only on the first chat, but
- * counted from the load, so that a chat never fails for memory the completion left it.
- */
-function contextsFor(role: ModelRole): number {
-  return role === "completion" ? 2 : 1;
-}
 
 export function describeLoadError(lib: NodeLlamaCpp, error: unknown, modelPath: string, fileInfo: GgufFileInfo): EngineFailure {
   if (error instanceof EngineFailure) return error;

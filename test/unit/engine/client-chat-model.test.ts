@@ -122,4 +122,24 @@ describe("EngineClient with a separate chat model (hearth.chat.modelPath)", func
     assert.equal(client.status.kind, "ready", "the completion model stays loaded");
     assert.ok((await client.infill(infillRequest)).generatedTokens > 0);
   });
+
+  it("refuses a chat on the completion model when its chat's own context does not fit, with the numbers, and keeps completing", async () => {
+    const probe = open();
+    await probe.configure(testSettings(tiny));
+    await probe.load();
+    const completionNeeds = readyModel(probe.status).estimatedMemory;
+    assert.ok(completionNeeds, "the engine reports its estimate");
+    // Room for the completion model and its context, not for a second context.
+    const client = open();
+    await client.configure(testSettings(tiny, { memoryBudgetBytes: completionNeeds.ramBytes + 2 ** 20 }));
+    await client.load();
+    await assert.rejects(client.chat(question), (error: unknown) => {
+      assert.ok(error instanceof EngineError);
+      assert.equal(error.code, "model-too-large");
+      assert.match(error.message, /needs about .* GiB of RAM, but only .* GiB is free beside .*, which is loaded for completion .*for its chat's 1024-token context.*Completions go on/);
+      return true;
+    });
+    assert.equal(client.status.kind, "ready", "the completion model stays loaded");
+    assert.ok((await client.infill(infillRequest)).generatedTokens > 0);
+  });
 });
