@@ -54,19 +54,20 @@ export const SUFFIX_REUSE_MIN_TOKENS = 8;
 
 /**
  * Below this many unchanged tokens after the change, evaluating them again costs less than moving them: the move makes
- * llama.cpp rotate the keys of every cell of the context at the next decode (53–59 ms on Hearth's completion context of
+ * llama.cpp rotate the keys of every cell of the context at the next decode (42–53 ms on Hearth's completion context of
  * 4,096 cells and one sequence, bench-0.5b at one thread), and the reuse decodes the change and <MID> apart. Measured in
- * bench/RESULTS.md ("Engine: what a decode costs by its shape"): the reuse cheaper from 8 tokens in two runs, about
- * even at 4 (12 when the context held the chat's sequence too, whose cells the shift rotated as well).
+ * bench/RESULTS.md ("Engine: what a decode costs by its shape"), a change of 2 tokens: exact 121 ms against reuse 100 at
+ * 4 tokens, 145 against 102 at 8 (from 12 when the context held the chat's sequence too, whose cells the shift rotated).
  */
-export const SUFFIX_REUSE_MIN_SUFFIX_TOKENS = 8;
+export const SUFFIX_REUSE_MIN_SUFFIX_TOKENS = 4;
 
 /**
- * Up to this many changed tokens are decoded one per decode: on llama.cpp's CPU path a decode of 2 tokens costs 2.6–3×
- * a decode of one (llama-bench pp2 against pp1 too), so two decodes of one are cheaper (52 against 81 ms, bench-0.5b at
- * one thread); from 3 tokens one decode is as cheap or cheaper ("Engine: what a decode costs by its shape").
+ * Up to this many changed tokens are decoded one per decode: on llama.cpp's CPU path a decode of 2 tokens costs about 3
+ * of one (llama-bench pp2 against pp1 too), so single decodes are cheaper: 2 tokens 39 against 59 ms, 3 tokens 58
+ * against 72; 4 tokens cost the same either way (90 against 87). bench-0.5b at one thread, "Engine: what a decode costs
+ * by its shape".
  */
-export const SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS = 2;
+export const SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS = 3;
 
 /** What one request did to the cache before its answer. */
 export type SuffixReusePlan =

@@ -87,7 +87,8 @@ describe("engine: suffix reuse while typing in a prefix-first prompt", function 
       sizes.add(second.promptTokens - 1);
     }
     // On the tiny model's tokenizer: 1 and 2 tokens one per decode, 5 in one.
-    assert.deepEqual([...sizes], [1, reuse.SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS, 5]);
+    assert.deepEqual([...sizes], [1, 2, 5]);
+    assert.ok(reuse.SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS >= 2 && reuse.SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS < 5);
   });
 
   it("evaluates the whole suffix again when it changed", async () => {
