@@ -49,6 +49,11 @@ export interface FileRun {
   file: ReplayFile;
   ring: ExtraChunk[];
   steps: StepRecord[];
+  /**
+   * Beside the floor, not a target: the same floor with generation at llama-bench's rate after Hearth's median prompt
+   * (its `-d`), where attention reads every cached token, instead of after an empty cache.
+   */
+  floorAtDepth?: { depth: number; genMsPerToken: number; floorMs: number };
 }
 
 /** The floor's rates; the separately measured ones are null when the floor took its rates from the replay itself. */
@@ -176,7 +181,7 @@ export function engineReport(input: EngineBenchInput): { figures: Record<string,
     const ringTokens = median(run.steps.map((s) => s.vscode.shape.otherTokens));
     sections.push(`### ${run.file.label} (${run.file.languageId}; ${run.steps.length} requests)
 
-Workspace ${run.file.origin}, indexed; open tabs ${run.file.tabs.map((t) => t.relativePath).join(", ")} (llama.vscode's ring: ${run.ring.length} chunks, ${ringTokens} tokens). Floor p50 ${msText(floor)} (${median(run.steps.map((s) => s.changed))} changed tokens per request); floor with the prompt's order p50 ${msText(orderFloor("hearth"))} for Hearth's prompt (+${afterPrefix("hearth")} tokens after the cursor), ${msText(orderFloor("vscode"))} for llama.vscode's (+${afterPrefix("vscode")}, the suffix as the server cuts it).
+Workspace ${run.file.origin}, indexed; open tabs ${run.file.tabs.map((t) => t.relativePath).join(", ")} (llama.vscode's ring: ${run.ring.length} chunks, ${ringTokens} tokens). Floor p50 ${msText(floor)} (${median(run.steps.map((s) => s.changed))} changed tokens per request); floor with the prompt's order p50 ${msText(orderFloor("hearth"))} for Hearth's prompt (+${afterPrefix("hearth")} tokens after the cursor), ${msText(orderFloor("vscode"))} for llama.vscode's (+${afterPrefix("vscode")}, the suffix as the server cuts it).${run.floorAtDepth ? ` Floor at the prompt's depth p50 ${msText(run.floorAtDepth.floorMs)}: llama-bench generates at ${round(run.floorAtDepth.genMsPerToken, 1)} ms/token after ${run.floorAtDepth.depth} cached tokens (Hearth's median prompt).` : ""}
 
 | side | prefix lines / tokens | suffix lines / tokens | other files, tokens | prompt tokens | evaluated per request p50 | p50 | p95 | × floor | × floor with the prompt's order | generation ms/token |
 |---|---|---|---|---|---|---|---|---|---|---|
@@ -191,14 +196,23 @@ ${lines.join("\n\n")}`);
     // The llama.vscode target holds only with what it is stated with: other files' context and a suffix to the end of
     // the enclosing block, on every request.
     const vscodeConditions = contextOn === 1 && blockEndShown === 1;
+    const depth = run.floorAtDepth;
+    if (depth) {
+      figures[`${key}_llama_bench_gen_ms_at_prompt_depth`] = round(depth.genMsPerToken, 1);
+      figures[`${key}_prompt_depth_tokens`] = depth.depth;
+      figures[`${key}_floor_at_depth_ms_p50`] = round(depth.floorMs);
+    }
+    // Hearth's p50 over the floor at the prompt's depth, from its ratio to the floor.
+    const atDepth = (r: Ratios) => (depth ? (r.floor * floor) / depth.floorMs : Number.NaN);
     for (const [regimeKey, r] of regimeRatios) {
+      if (depth) figures[`${key}_${regimeKey}_hearth_x_floor_at_depth`] = round(atDepth(r), 2);
       figures[`${key}_${regimeKey}_target_le_1_0_same_prompt`] = r.same <= 1.0;
       figures[`${key}_${regimeKey}_target_le_0_5_llama_vscode`] = r.vscode <= 0.5 && vscodeConditions;
       figures[`${key}_${regimeKey}_target_le_1_4_floor`] = r.floor <= 1.4;
       figures[`${key}_${regimeKey}_target_gen_within_5pct`] = r.gen <= 1.05;
     }
     verdicts.push(
-      `- ${run.file.label}: same prompt ≤ 1.0×: ${r2(main.same)} ${met(main.same <= 1)}${beside((r) => r.same)}; llama.vscode ≤ 0.5× (other files ${pct(contextOn)}, suffix to the block's end ${pct(blockEndShown)}): ${r2(main.vscode)} ${met(main.vscode <= 0.5 && vscodeConditions)}${main.vscode <= 0.5 && !vscodeConditions ? " (the ratio is, not on every request with both)" : ""}${beside((r) => r.vscode)}; ≤ 1.4× floor: ${r2(main.floor)} ${met(main.floor <= 1.4)}${beside((r) => r.floor)} (× floor with the prompt's order, not a target: ${r2(main.orderFloor)}${beside((r) => r.orderFloor)}); generation within 5%: ${r2(main.gen)} ${met(main.gen <= 1.05)}${beside((r) => r.gen)}; ≥ 95% of calls evaluate ≤ ${SMALL_EVAL} tokens (all requests): ${pct(small)} ${met(small >= 0.95)} (without the tokens after the cursor: ${pct(smallWithoutSuffix)}; in the background before a request, not counted: ${backgroundText(background)})`,
+      `- ${run.file.label}: same prompt ≤ 1.0×: ${r2(main.same)} ${met(main.same <= 1)}${beside((r) => r.same)}; llama.vscode ≤ 0.5× (other files ${pct(contextOn)}, suffix to the block's end ${pct(blockEndShown)}): ${r2(main.vscode)} ${met(main.vscode <= 0.5 && vscodeConditions)}${main.vscode <= 0.5 && !vscodeConditions ? " (the ratio is, not on every request with both)" : ""}${beside((r) => r.vscode)}; ≤ 1.4× floor: ${r2(main.floor)} ${met(main.floor <= 1.4)}${beside((r) => r.floor)} (× floor with the prompt's order, not a target: ${r2(main.orderFloor)}${beside((r) => r.orderFloor)}${depth ? `; × floor at the prompt's depth, not a target: ${r2(atDepth(main))}${beside(atDepth)}` : ""}); generation within 5%: ${r2(main.gen)} ${met(main.gen <= 1.05)}${beside((r) => r.gen)}; ≥ 95% of calls evaluate ≤ ${SMALL_EVAL} tokens (all requests): ${pct(small)} ${met(small >= 0.95)} (without the tokens after the cursor: ${pct(smallWithoutSuffix)}; in the background before a request, not counted: ${backgroundText(background)})`,
     );
   });
   const fifoCount = Number(figures.fifo_requests);
@@ -262,6 +276,9 @@ pause is longer than a typist's gap, a typist typing steadily would meet neither
   own prompt's tokens after the cursor added to the changed ones, which an exact engine evaluates again whenever the text
   before them changes: in a prefix-first prompt the suffix marker, the suffix and the middle marker (llama.vscode's: the
   suffix as llama-server cuts it), in a suffix-first prompt nothing. What the prompt's order forces, not a choice of engine.
+- **Floor at the prompt's depth** (beside it, not a target): the floor with generation at llama-bench's own rate after
+  as many cached tokens as Hearth's median prompt (\`-d\`, measured after the replay): every generated token attends to
+  the whole prompt, which the floor's rate, measured after an empty cache, leaves out.
 
 Lines and tokens are what each side sends (medians; llama.vscode's before the server's cuts); "prompt tokens" is the
 prompt the model saw (the servers' \`tokens_evaluated\`); "evaluated" is what was not in the KV cache (Hearth's: the engine

@@ -143,6 +143,21 @@ export async function measureLlamaBench(binary: string, modelPath: string, threa
   return { threads, promptTokPerS: pp.avg_ts, genMsPerToken: 1000 / tg.avg_ts };
 }
 
+/**
+ * llama-bench's generation, ms per token, after `depth` tokens already in the cache (its `-d`): what generating costs
+ * llama.cpp after a prompt of that length, where attention reads every cached token.
+ */
+export async function measureLlamaBenchGenAtDepth(binary: string, modelPath: string, threads: number, depth: number, options: { genTokens?: number; repetitions?: number } = {}): Promise<number> {
+  const n = options.genTokens ?? 24;
+  const { stdout } = await execFileAsync(binary, ["-m", modelPath, "-t", String(threads), "-p", "0", "-n", String(n), "-d", String(depth), "-r", String(options.repetitions ?? 2), "-o", "json"], {
+    maxBuffer: 16 * 2 ** 20,
+  });
+  const rows = JSON.parse(stdout) as Array<{ n_gen: number; n_depth?: number; avg_ts: number }>;
+  const tg = rows.find((row) => row.n_gen === n && (row.n_depth ?? 0) === depth);
+  if (!tg) throw new Error(`llama-bench gave no tg${n} @ d${depth} row: ${stdout.slice(0, 300)}`);
+  return 1000 / tg.avg_ts;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -34,7 +34,7 @@ import { HearthSide, TYPIST_GAP_MS } from "./hearth-side";
 import { BENCH_ENGINE_BUILD, ensureLlamaCppBuild } from "./llama-server-build";
 import { LLAMA_VSCODE_BATCH, LLAMA_VSCODE_CPU_FLAGS, LlamaServer, type InfillAnswer } from "./llama-server";
 import { PromptShapes } from "./prompt-shape";
-import { measureLlamaBench, measureNodeLlamaCppInChild } from "./rates";
+import { measureLlamaBench, measureLlamaBenchGenAtDepth, measureNodeLlamaCppInChild } from "./rates";
 import { loadReplayFiles } from "./replay-files";
 import { FifoWindows, IdleStops, typistStepPlan, type StepAction } from "./scheduling";
 import { llamaVscodeInfill, llamaVscodeRing, typingSteps, type TypingStep } from "./typing";
@@ -240,6 +240,14 @@ export async function runEngineBench(): Promise<void> {
     for (const step of run.steps) {
       step.floorMs = floorMs(step.changed);
       step.orderFloorMs = { hearth: floorMs(step.changed + step.hearth.shape.tokensAfterPrefix), same: floorMs(step.changed + step.same.shape.tokensAfterPrefix), vscode: floorMs(step.changed + step.vscode.shape.tokensAfterPrefix) };
+    }
+    // Beside the floor (its generation rate is measured after an empty cache): llama.cpp's own generation after this
+    // file's prompt, the servers stopped and Hearth's engine gone.
+    if (!ratesFromRun) {
+      const depth = Math.round(median(run.steps.map((s) => s.hearth.shape.totalTokens)));
+      const genMsPerToken = await measureLlamaBenchGenAtDepth(build.bench, modelPath, THREADS, depth, { genTokens: N_PREDICT });
+      run.floorAtDepth = { depth, genMsPerToken, floorMs: median(run.steps.map((s) => (s.changed / rates.promptTokPerS) * 1000 + N_PREDICT * genMsPerToken)) };
+      log(`${run.file.label}: llama-bench generates at ${genMsPerToken.toFixed(1)} ms/token after ${depth} cached tokens`);
     }
   }
   writeFileSync(join(work, "engine-requests.json"), `${JSON.stringify(runs.map((r) => ({ file: r.file.label, steps: r.steps })), null, 1)}\n`);

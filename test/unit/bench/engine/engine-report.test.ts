@@ -43,8 +43,8 @@ function step(hearth: Partial<PromptShape>, evaluated: number, options: StepOpti
   };
 }
 
-function report(steps: StepRecord[], fifoRefused: string | null = null): ReturnType<typeof engineReport> {
-  const run: FileRun = { file: FILE, ring: [], steps };
+function report(steps: StepRecord[], fifoRefused: string | null = null, floorAtDepth?: FileRun["floorAtDepth"]): ReturnType<typeof engineReport> {
+  const run: FileRun = { file: FILE, ring: [], steps, ...(floorAtDepth ? { floorAtDepth } : {}) };
   const rates = { nlcPromptTokPerS: null, nlcGenMs: null, benchPromptTokPerS: null, benchGenMs: null, runPromptTokPerS: 100, runGenMs: 30, promptTokPerS: 100, genMs: 30 };
   return engineReport({ runs: [run], rates, threads: 1, fifoRefused, fifoMaxWindowMs: 120_000, typistGapMs: 600, loadBefore: "1", loadAfter: "1", loadMax: 1, bundleHash: "x", vscodeFlags: [] });
 }
@@ -106,6 +106,16 @@ describe("bench: the engine report", () => {
     assert.equal(figures.f1_fifo_target_le_1_4_floor, true);
     assert.match(markdown, /≤ 1\.4× floor: 1\.25 met \(× floor with the prompt's order, not a target: 0\.8\)/);
     assert.match(markdown, /\| Hearth \| .*\| 1\.25 \| 0\.8 \| 30 \|/);
+  });
+
+  it("reports Hearth against the floor at its prompt's depth beside the floor, which the target keeps", () => {
+    const { figures, markdown } = report([step({}, 10, { hearthMs: 1000 })], null, { depth: 700, genMsPerToken: 40, floorMs: 1000 });
+    assert.equal(figures.f1_fifo_hearth_x_floor, 1.25);
+    assert.equal(figures.f1_fifo_hearth_x_floor_at_depth, 1);
+    assert.equal(figures.f1_llama_bench_gen_ms_at_prompt_depth, 40);
+    assert.equal(figures.f1_fifo_target_le_1_4_floor, true);
+    assert.match(markdown, /× floor at the prompt's depth, not a target: 1\)/);
+    assert.match(markdown, /Floor at the prompt's depth p50 1\.00 s: llama-bench generates at 40 ms\/token after 700 cached tokens/);
   });
 
   it("counts per side and regime the requests that reused the suffix's cache and those that took the in-order path", () => {
