@@ -197,8 +197,8 @@ export function blockEnd(prefix: string, suffix: string, minLines: number): numb
   const lineStart = prefix.lastIndexOf("\n") + 1;
   const firstBreak = suffix.indexOf("\n");
   const cursorLine = prefix.slice(lineStart) + (firstBreak < 0 ? suffix : suffix.slice(0, firstBreak));
-  const indent = indentWidth(cursorLine);
   if (firstBreak < 0) return suffix.length;
+  const indent = cursorIndent(cursorLine, prefix, lineStart, suffix, firstBreak);
   let end = firstBreak + 1;
   let minEnd = end;
   let line = 0;
@@ -220,6 +220,37 @@ export function blockEnd(prefix: string, suffix: string, minLines: number): numb
     from = to;
   }
   return Math.max(end, minEnd);
+}
+
+/** How far a blank cursor line looks up and down for the lines around it. */
+const BLANK_LINE_LOOKAROUND = 64;
+
+/**
+ * The indentation that stands for the cursor's line. A blank line (after Enter, or an empty line clicked) does not yet
+ * say which block the user writes in; the lines around it do: the shallower of the nearest non-blank lines above and
+ * below, the block they share, unless the blank line is indented deeper already. Typing the line's indentation then
+ * leaves the suffix as it was, and with it the suffix's KV cache: on Axios.js the first keystroke of a typed line
+ * otherwise made the suffix grow from 2 lines to its block's 64 and evaluated 364 tokens (bench:engine, issue 16).
+ */
+function cursorIndent(cursorLine: string, prefix: string, lineStart: number, suffix: string, firstBreak: number): number {
+  const typed = indentWidth(cursorLine);
+  if (cursorLine.trim() !== "") return typed;
+  let above: number | undefined;
+  for (let end = lineStart - 1, n = 0; end > 0 && n < BLANK_LINE_LOOKAROUND && above === undefined; n++) {
+    const start = prefix.lastIndexOf("\n", end - 1) + 1;
+    const text = prefix.slice(start, end);
+    if (text.trim() !== "") above = indentWidth(text);
+    end = start - 1;
+  }
+  let below: number | undefined;
+  for (let from = firstBreak + 1, n = 0; from < suffix.length && n < BLANK_LINE_LOOKAROUND && below === undefined; n++) {
+    const next = suffix.indexOf("\n", from);
+    const text = suffix.slice(from, next < 0 ? suffix.length : next);
+    if (text.trim() !== "") below = indentWidth(text);
+    from = next < 0 ? suffix.length : next + 1;
+  }
+  const around = above === undefined ? below : below === undefined ? above : Math.min(above, below);
+  return Math.max(typed, around ?? 0);
 }
 
 /** A line that closes a block: a bracket, or a keyword some languages end blocks with. */

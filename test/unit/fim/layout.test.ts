@@ -86,6 +86,20 @@ describe("FIM suffix windows per order", () => {
     assert.equal(renderFimPrompt({ format: qwenFormat(), prefix, suffix }).suffix, "a = step(a)\n        log(a)\n    return a\n");
   });
 
+  it("takes a blank cursor line's block from the lines around it, so typing the line's indentation keeps the suffix", () => {
+    const above = "function f(a) {\n  go(a);\n";
+    const suffix = "\n  stop();\n  done();\n}\n\nfunction g() {}\nfunction h() {}\n";
+    const blank = renderFimPrompt({ format: qwenFormat(), prefix: above, suffix }).suffix;
+    const indented = renderFimPrompt({ format: qwenFormat(), prefix: `${above}  `, suffix }).suffix;
+    assert.equal(blank, "\n  stop();\n  done();\n}\n");
+    assert.equal(indented, blank);
+  });
+
+  it("keeps a blank line between top-level definitions to the window's few lines", () => {
+    const prompt = renderFimPrompt({ format: qwenFormat(), prefix: "function f() {}\n", suffix: "\nfunction g() {\n  x();\n  y();\n}\n" });
+    assert.equal(prompt.suffix, "\nfunction g() {\n  x();\n");
+  });
+
   it("keeps at least the rest of the line and two lines when the block ends at the cursor's line", () => {
     const prompt = renderFimPrompt({ format: qwenFormat(), prefix: "  if (a) {\n    ", suffix: "x();\n  }\n  y();\n  z();\n" });
     assert.equal(prompt.suffix, "x();\n  }\n  y();\n");
