@@ -57,8 +57,11 @@ type AnyLoaded = LoadedModel | LoadedEmbeddingModel;
 export class LlamaEngine {
   private readonly binding: LlamaBinding;
   private readonly loaded = Object.fromEntries(MODEL_ROLES.map((role) => [role, undefined])) as Record<ModelRole, AnyLoaded | undefined>;
-  /** One load at a time, whatever its role: the memory check must see the other model already loaded. */
-  private loading: Promise<ModelInfo> | undefined;
+  /**
+   * One load at a time, whatever its role, and the completion model's chat context made on the first chat: each
+   * memory check must see what the others loaded.
+   */
+  private loading: Promise<unknown> | undefined;
 
   constructor(
     private readonly onState: (role: ModelRole, state: WorkerState) => void,
@@ -86,14 +89,22 @@ export class LlamaEngine {
     const current = this.loaded[role];
     if (current && isSameLoad(current, params)) return current.info;
     // A second load waits for the first instead of racing it for memory.
+    return await this.exclusively(async () => {
+      const again = this.loaded[role];
+      if (again && isSameLoad(again, params)) return again.info;
+      return await this.loadNow(role, params, signal, onStep);
+    });
+  }
+
+  /** Runs `work` when no load (nor chat context's making) runs, and holds the others off until it ends. */
+  private async exclusively<T>(work: () => Promise<T>): Promise<T> {
     while (this.loading) await this.loading.catch(() => undefined);
-    const again = this.loaded[role];
-    if (again && isSameLoad(again, params)) return again.info;
-    this.loading = this.loadNow(role, params, signal, onStep);
+    const running = work();
+    this.loading = running;
     try {
-      return await this.loading;
+      return await running;
     } finally {
-      this.loading = undefined;
+      if (this.loading === running) this.loading = undefined;
     }
   }
 
@@ -119,7 +130,7 @@ export class LlamaEngine {
         onStep,
         onProgress: (progress: number) => this.onState(role, { kind: "loading", modelPath: params.modelPath, progress }),
         other: this.besides(role),
-        besideChat: () => this.besides("chat"),
+        laterContext: { loaded: () => this.besides(), exclusively: <T,>(work: () => Promise<T>) => this.exclusively(work) },
         log: this.log,
       };
       const loaded: AnyLoaded = ROLE_KINDS[role] === "embedding" ? await loadEmbeddingModel(load) : await loadModel(load);
@@ -217,8 +228,8 @@ export class LlamaEngine {
     return loaded;
   }
 
-  /** The models loaded for the other roles, as one: a new model must fit beside all of them. */
-  private besides(role: ModelRole): LoadedBeside | undefined {
+  /** The models loaded for the other roles (every role without one), as one: a new model must fit beside all of them. */
+  private besides(role?: ModelRole): LoadedBeside | undefined {
     const others = MODEL_ROLES.filter((each) => each !== role).flatMap((each) => {
       const loaded = this.loaded[each];
       return loaded ? [{ role: each, loaded }] : [];

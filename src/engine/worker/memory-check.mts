@@ -82,17 +82,21 @@ export async function checkMemory({ lib, llama, fileInfo, params, adapters, role
   const decision = decideLoadFit({ needs, machine, ...(ramBudget !== undefined ? { ramBudgetBytes: ramBudget } : {}) });
   log("debug", `memory (${role}): ${gpuLayers} layer(s) on the GPU; needs ${gib(needs.ramBytes)} RAM + ${gib(needs.vramBytes)} GPU; free ${gib(ramBudget ?? machine.freeRamBytes)} RAM${other ? ` beside ${other.info.name}` : ""}${machine.gpu ? ` + ${gib(machine.gpu.freeBytes)} GPU` : ""}`);
   if (decision.fits) return footprint;
-  const parts = weightsLoaded
-    ? `for its chat's ${contextSize}-token context`
-    : `${gib(model.cpuRam + model.gpuVram)} for the weights, ${gib(context.cpuRam + context.gpuVram)} for a ${contextSize}-token context${adapterBytes > 0 ? `, ${gib(adapterBytes)} for the LoRA adapters` : ""}`;
+  const parts = `${gib(model.cpuRam + model.gpuVram)} for the weights, ${gib(context.cpuRam + context.gpuVram)} for a ${contextSize}-token context${adapterBytes > 0 ? `, ${gib(adapterBytes)} for the LoRA adapters` : ""}`;
+  if (weightsLoaded) {
+    // `other` holds this model too: say what the loaded models take, not that the model sits beside itself.
+    throw new EngineFailure({
+      code: "model-too-large",
+      message: `A chat with ${basename(params.modelPath)} needs a ${contextSize}-token context of its own: it ${decision.summary}${other ? ` beside the ${gib(other.footprint.ramBytes + other.footprint.vramBytes)} the loaded models take` : ""}. Completions go on. For chat, lower hearth.engine.contextSize, close other programs, or clear hearth.nextEdit.modelPath or hearth.embedding.modelPath if a model is loaded for them.`,
+      memory: ramBudget !== undefined ? { ...machine, freeRamBytes: ramBudget, gpu: machine.gpu ?? null } : machine,
+    });
+  }
   const beside = other
     ? ` beside ${other.info.name}, which is loaded for ${other.role} and takes about ${gib(other.footprint.ramBytes + other.footprint.vramBytes)}`
     : "";
-  const advice = weightsLoaded
-    ? "Completions go on. For chat, choose a smaller chat model (hearth.chat.modelPath) or lower hearth.engine.contextSize."
-    : other
-      ? "Choose a smaller model, use one model for both completion and chat (clear hearth.chat.modelPath), or lower hearth.engine.contextSize."
-      : "Choose a smaller model or quantisation, or lower hearth.engine.contextSize.";
+  const advice = other
+    ? "Choose a smaller model, use one model for both completion and chat (clear hearth.chat.modelPath), or lower hearth.engine.contextSize."
+    : "Choose a smaller model or quantisation, or lower hearth.engine.contextSize.";
   throw new EngineFailure({
     code: "model-too-large",
     message: `${basename(params.modelPath)} ${decision.summary}${beside} (${parts}). ${advice}`,

@@ -63,14 +63,15 @@ export interface ModelLoad {
   /** The model loaded for the other role, if any: the memory check counts it. */
   other: LoadedBeside | undefined;
   /**
-   * The models loaded beside a chat context made later (the completion model's, on the first chat): the memory check
-   * counts them, this model included, when the context is made.
+   * For a chat context made later (the completion model's, on the first chat): every model loaded then, this one
+   * included, which its memory check counts; and the engine's one-at-a-time lock for loads, which the check and the
+   * context's making hold, so that no load checks the same free memory meanwhile.
    */
-  besideChat?: () => LoadedBeside | undefined;
+  laterContext?: { loaded: () => LoadedBeside | undefined; exclusively: <T>(work: () => Promise<T>) => Promise<T> };
   log: EngineLog;
 }
 
-export async function loadModel({ lib, llama, role, params, signal, started, onStep, onProgress, other, besideChat, log }: ModelLoad): Promise<LoadedModel> {
+export async function loadModel({ lib, llama, role, params, signal, started, onStep, onProgress, other, laterContext, log }: ModelLoad): Promise<LoadedModel> {
   const fileInfo = await readModelFile(lib, params.modelPath);
   onStep();
   const adapters = await checkAdapters(fileInfo, params, signal);
@@ -101,9 +102,14 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
   const chatWrapper = lib.resolveChatWrapper(model);
   const makeChatSide = async (context?: LlamaContext): Promise<ChatSide> => {
     const own = context ?? (await createContext());
-    // The next-edit model's answer is mostly a copy of its prompt's window: its sequence drafts from the prompt.
-    const sequence = own.getSequence(role === "nextEdit" ? { tokenPredictor: nextEditTokenPredictor(lib) } : {});
-    return { context: own, sequence, chat: new lib.LlamaChat({ contextSequence: sequence, chatWrapper }) };
+    try {
+      // The next-edit model's answer is mostly a copy of its prompt's window: its sequence drafts from the prompt.
+      const sequence = own.getSequence(role === "nextEdit" ? { tokenPredictor: nextEditTokenPredictor(lib) } : {});
+      return { context: own, sequence, chat: new lib.LlamaChat({ contextSequence: sequence, chatWrapper }) };
+    } catch (error) {
+      if (!context) await own.dispose();
+      throw error;
+    }
   };
   let context: LlamaContext;
   let chatSide: LazyChatSide;
@@ -116,17 +122,26 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
   }
   if (role === "completion") {
     completionSequence = context.getSequence();
-    chatSide = new LazyChatSide(async () => {
-      // The weights are in memory already: only the chat's context must fit beside everything loaded, and it counts
-      // in this model's footprint from then on. A refusal fails the chat alone; completions go on.
-      const extra = await checkMemory({ lib, llama, fileInfo, params, adapters, role: "chat", other: besideChat?.(), log, weightsLoaded: { gpuLayers: model.gpuLayers } });
-      const side = await makeChatSide();
-      footprint.ramBytes += extra.ramBytes;
-      footprint.vramBytes += extra.vramBytes;
-      return side;
-    });
+    const exclusively = laterContext?.exclusively ?? (<T,>(work: () => Promise<T>) => work());
+    chatSide = new LazyChatSide(() =>
+      exclusively(async () => {
+        // The weights are in memory already: only the chat's context must fit beside everything loaded, and it counts
+        // in this model's footprint from then on. A refusal fails the chat alone; completions go on.
+        const extra = await checkMemory({ lib, llama, fileInfo, params, adapters, role: "chat", other: laterContext?.loaded(), log, weightsLoaded: { gpuLayers: model.gpuLayers } });
+        const side = await makeChatSide();
+        footprint.ramBytes += extra.ramBytes;
+        footprint.vramBytes += extra.vramBytes;
+        return side;
+      }),
+    );
   } else {
-    chatSide = LazyChatSide.made(await makeChatSide(context));
+    try {
+      chatSide = LazyChatSide.made(await makeChatSide(context));
+    } catch (error) {
+      await context.dispose();
+      await model.dispose();
+      throw error;
+    }
   }
   const fimFormat = detectFimFormat(vocabInfoFromGgufMetadata(fileInfo.metadata));
   const fim = fimFormat ? { format: fimFormat, stopTokens: resolveStopTokens(model, fimFormat.stopTokens) } : null;

@@ -136,7 +136,7 @@ describe("EngineClient with a separate chat model (hearth.chat.modelPath)", func
     await assert.rejects(client.chat(question), (error: unknown) => {
       assert.ok(error instanceof EngineError);
       assert.equal(error.code, "model-too-large");
-      assert.match(error.message, /needs about .* GiB of RAM, but only .* GiB is free beside .*, which is loaded for completion .*for its chat's 1024-token context.*Completions go on/);
+      assert.match(error.message, /^A chat with .* needs a 1024-token context of its own: it needs about .* GiB of RAM, but only .* GiB is free beside the .* GiB the loaded models take\. Completions go on\. For chat, lower hearth\.engine\.contextSize/);
       return true;
     });
     assert.equal(client.status.kind, "ready", "the completion model stays loaded");
