@@ -62,10 +62,10 @@ export const SUFFIX_REUSE_MIN_TOKENS = 8;
 export const SUFFIX_REUSE_MIN_SUFFIX_TOKENS = 4;
 
 /**
- * Up to this many changed tokens are decoded one per decode: on llama.cpp's CPU path a decode of 2 tokens costs about 3
- * of one (llama-bench pp2 against pp1 too), so single decodes are cheaper: 2 tokens 39 against 59 ms, 3 tokens 58
- * against 72; 4 tokens cost the same either way (90 against 87). bench-0.5b at one thread, "Engine: what a decode costs
- * by its shape".
+ * Up to this many changed tokens are decoded one per decode where the model runs on the CPU alone: on llama.cpp's CPU
+ * path a decode of 2 tokens costs about 3 of one (llama-bench pp2 against pp1 too), so single decodes are cheaper:
+ * 2 tokens 39 against 59 ms, 3 tokens 58 against 72; 4 tokens cost the same either way (90 against 87). bench-0.5b at
+ * one thread, "Engine: what a decode costs by its shape".
  */
 export const SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS = 3;
 
@@ -203,7 +203,8 @@ export async function prepareSuffixReuse(sequence: LlamaContextSequence, prompt:
     ]);
     if (!sameTokens(internals._contextTokens, [...target.slice(0, a), ...target.slice(target.length - s)])) throw new Error("unexpected cache after erasing");
     const bNew = target.slice(a, target.length - s);
-    if (bNew.length > 0) await evaluateBefore(internals, bNew, a, s);
+    // Single decodes pay only on the CPU: on a GPU a decode's fixed cost dominates and a few tokens cost one.
+    if (bNew.length > 0) await evaluateBefore(internals, bNew, a, s, sequence.model.gpuLayers === 0 ? SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS : 0);
     internals._contextTokens = target.slice();
     internals._nextTokenIndex = target.length;
     const outOfOrder = state!.outOfOrder + Math.max(bNew.length, oldLength - s - a);
@@ -344,7 +345,7 @@ async function makeExact(sequence: LlamaContextSequence, state: ReuseState | und
  * to [a, a+|bNew|) and S's to [a+|bNew|, a+|bNew|+s). B_new first goes above everything, so no range caught by one
  * shift holds cells of the other.
  */
-async function evaluateBefore(internals: SequenceInternals, bNew: Token[], a: number, s: number): Promise<void> {
+async function evaluateBefore(internals: SequenceInternals, bNew: Token[], a: number, s: number, oneByOneMax: number): Promise<void> {
   const bn = bNew.length;
   const id = internals._sequenceId;
   const end = a + s + bn;
@@ -359,7 +360,7 @@ async function evaluateBefore(internals: SequenceInternals, bNew: Token[], a: nu
     moved = true;
   };
   // A few tokens cost less one per decode than in one batch on llama.cpp's CPU path (SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS).
-  const batches = bn <= SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS ? bNew.map((token) => [token]) : [bNew];
+  const batches = bn <= oneByOneMax ? bNew.map((token) => [token]) : [bNew];
   for (const [i, batch] of batches.entries()) {
     await internals._decodeTokens(
       batch,
