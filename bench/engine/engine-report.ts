@@ -40,6 +40,8 @@ export interface StepRecord {
   floorMs: number;
   /** Per side, the floor with its prompt's order: the changed tokens plus the tokens after the cursor in its prompt. */
   orderFloorMs: Record<SideKey, number>;
+  /** The floor with generation at llama-bench's rate after Hearth's median prompt (FileRun.floorAtDepth), when measured. */
+  floorAtDepthMs?: number;
   hearth: Sample;
   same: Sample;
   vscode: Sample;
@@ -51,7 +53,8 @@ export interface FileRun {
   steps: StepRecord[];
   /**
    * Beside the floor, not a target: the same floor with generation at llama-bench's rate after Hearth's median prompt
-   * (its `-d`), where attention reads every cached token, instead of after an empty cache.
+   * (its `-d`), where attention reads every cached token, instead of after an empty cache (each step's in its
+   * floorAtDepthMs; `floorMs` here is their median over the file).
    */
   floorAtDepth?: { depth: number; genMsPerToken: number; floorMs: number };
 }
@@ -202,8 +205,7 @@ ${lines.join("\n\n")}`);
       figures[`${key}_prompt_depth_tokens`] = depth.depth;
       figures[`${key}_floor_at_depth_ms_p50`] = round(depth.floorMs);
     }
-    // Hearth's p50 over the floor at the prompt's depth, from its ratio to the floor.
-    const atDepth = (r: Ratios) => (depth ? (r.floor * floor) / depth.floorMs : Number.NaN);
+    const atDepth = (r: Ratios) => r.floorAtDepth;
     for (const [regimeKey, r] of regimeRatios) {
       if (depth) figures[`${key}_${regimeKey}_hearth_x_floor_at_depth`] = round(atDepth(r), 2);
       figures[`${key}_${regimeKey}_target_le_1_0_same_prompt`] = r.same <= 1.0;
@@ -329,6 +331,8 @@ interface Ratios {
   vscode: number;
   floor: number;
   orderFloor: number;
+  /** NaN where the floor at the prompt's depth was not measured. */
+  floorAtDepth: number;
   gen: number;
 }
 
@@ -373,6 +377,7 @@ function regimeFigures(figures: Record<string, FlatValue>, prefix: string, steps
     vscode: p50("hearth") / p50("vscode"),
     floor: p50("hearth") / floor,
     orderFloor: p50("hearth") / orderFloor("hearth"),
+    floorAtDepth: steps.every((s) => s.floorAtDepthMs !== undefined) ? p50("hearth") / median(steps.map((s) => s.floorAtDepthMs!)) : Number.NaN,
     gen: gen("hearth") / gen("same"),
   };
   figures[`${prefix}_hearth_vs_same_prompt_p50`] = round(ratios.same, 2);

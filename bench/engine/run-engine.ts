@@ -246,7 +246,8 @@ export async function runEngineBench(): Promise<void> {
     if (!ratesFromRun) {
       const depth = Math.round(median(run.steps.map((s) => s.hearth.shape.totalTokens)));
       const genMsPerToken = await measureLlamaBenchGenAtDepth(build.bench, modelPath, THREADS, depth, { genTokens: N_PREDICT });
-      run.floorAtDepth = { depth, genMsPerToken, floorMs: median(run.steps.map((s) => (s.changed / rates.promptTokPerS) * 1000 + N_PREDICT * genMsPerToken)) };
+      for (const step of run.steps) step.floorAtDepthMs = (step.changed / rates.promptTokPerS) * 1000 + N_PREDICT * genMsPerToken;
+      run.floorAtDepth = { depth, genMsPerToken, floorMs: median(run.steps.map((s) => s.floorAtDepthMs!)) };
       log(`${run.file.label}: llama-bench generates at ${genMsPerToken.toFixed(1)} ms/token after ${depth} cached tokens`);
     }
   }

@@ -109,13 +109,17 @@ describe("bench: the engine report", () => {
   });
 
   it("reports Hearth against the floor at its prompt's depth beside the floor, which the target keeps", () => {
-    const { figures, markdown } = report([step({}, 10, { hearthMs: 1000 })], null, { depth: 700, genMsPerToken: 40, floorMs: 1000 });
+    const steps = [step({}, 10, { hearthMs: 1000 }), step({}, 10, { hearthMs: 1000, fifo: false })];
+    steps[0]!.floorAtDepthMs = 1000;
+    steps[1]!.floorAtDepthMs = 500;
+    const { figures, markdown } = report(steps, null, { depth: 700, genMsPerToken: 40, floorMs: 750 });
+    assert.equal(figures.f1_normal_hearth_x_floor_at_depth, 2);
     assert.equal(figures.f1_fifo_hearth_x_floor, 1.25);
     assert.equal(figures.f1_fifo_hearth_x_floor_at_depth, 1);
     assert.equal(figures.f1_llama_bench_gen_ms_at_prompt_depth, 40);
     assert.equal(figures.f1_fifo_target_le_1_4_floor, true);
-    assert.match(markdown, /× floor at the prompt's depth, not a target: 1\)/);
-    assert.match(markdown, /Floor at the prompt's depth p50 1\.00 s: llama-bench generates at 40 ms\/token after 700 cached tokens/);
+    assert.match(markdown, /× floor at the prompt's depth, not a target: 1 \[normal 2\]\)/);
+    assert.match(markdown, /Floor at the prompt's depth p50 750 ms: llama-bench generates at 40 ms\/token after 700 cached tokens/);
   });
 
   it("counts per side and regime the requests that reused the suffix's cache and those that took the in-order path", () => {
