@@ -41,7 +41,7 @@ export class HearthSide {
   private readonly clock: { ms: number };
 
   private constructor(
-    private readonly pipeline: CompletionPipeline,
+    readonly pipeline: CompletionPipeline,
     private readonly client: PipelineEngine,
     private readonly file: ReplayFile,
     first: TypingStep,
@@ -86,8 +86,7 @@ export class HearthSide {
    * abandons it (the team bench's time limit per round).
    */
   async ask(step: TypingStep, nPredict: number, signal: AbortSignal = new AbortController().signal): Promise<HearthAnswer> {
-    this.clock.ms += TYPIST_GAP_MS;
-    this.type(step);
+    this.advance(step);
     let params: InfillParams | undefined;
     let result: GenerationResult | undefined;
     let engineCalledAt = 0;
@@ -119,6 +118,12 @@ export class HearthSide {
     this.pipeline.dispose();
   }
 
+  /** A typist's gap, then the document becomes the step's text (one edit, as a keystroke makes). */
+  advance(step: TypingStep): void {
+    this.clock.ms += TYPIST_GAP_MS;
+    this.type(step);
+  }
+
   private type(step: TypingStep): void {
     const next = step.before + step.after;
     if (next === this.text) return;
@@ -132,7 +137,8 @@ export class HearthSide {
     this.text = next;
   }
 
-  private snapshot(step: TypingStep): DocumentSnapshot {
+  /** The document at `step` as the pipeline sees it. */
+  snapshot(step: TypingStep): DocumentSnapshot {
     return {
       uri: this.file.file.uri,
       languageId: this.file.languageId,

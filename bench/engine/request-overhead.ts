@@ -16,17 +16,17 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { silentLogger } from "../../src/common/logger";
-import { CompletionPipeline, pathInFolder } from "../../src/completion/completion-pipeline";
-import type { CompletionEngine, ContextAssembler, DocumentSnapshot } from "../../src/completion/completion-types";
+import { pathInFolder } from "../../src/completion/completion-pipeline";
+import type { CompletionEngine, ContextAssembler } from "../../src/completion/completion-types";
 import { DEFAULT_GENERATION, generateSuggestion } from "../../src/completion/generate-suggestion";
 import type { AssembledContext } from "../../src/context/context-types";
 import { EngineClient } from "../../src/engine/client";
 import type { GenerationResult, InfillParams } from "../../src/engine/protocol";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
 import { BENCH_DIR, median } from "../report";
-import { CONTEXT_TOKENS, TYPIST_GAP_MS } from "./hearth-side";
+import { CONTEXT_TOKENS, HearthSide } from "./hearth-side";
 import { loadReplayFiles, type ReplayFile } from "./replay-files";
 import { typingSteps, type TypingStep } from "./typing";
 
@@ -164,50 +164,21 @@ async function main(): Promise<void> {
 
 /** The engine bench's Hearth side (hearth-side.ts), with the context engine's and the engine call's times taken apart. */
 class Replay {
-  private version = 1;
-  private text: string;
-  private readonly clock = { ms: 0 };
   lastParams: InfillParams | undefined;
 
   private constructor(
-    private readonly pipeline: CompletionPipeline,
+    private readonly side: HearthSide,
     private readonly client: EngineClient,
     private readonly file: ReplayFile,
-    first: TypingStep,
-  ) {
-    this.text = first.before + first.after;
-  }
+  ) {}
 
   static async open(client: EngineClient, file: ReplayFile, first: TypingStep): Promise<Replay> {
-    const holder: { replay?: Replay } = {};
-    const pipeline = new CompletionPipeline({
-      engine: client,
-      now: () => holder.replay!.clock.ms,
-      grammarsDir: join(BENCH_DIR, "..", "grammars"),
-      logger: silentLogger,
-      budgetTokens: CONTEXT_TOKENS,
-      relativePath: (path) => pathInFolder(file.root, path) ?? path,
-    });
-    const replay = (holder.replay = new Replay(pipeline, client, file, first));
-    const { context } = pipeline;
-    for (const tab of file.tabs) {
-      context.openDocument(tab.uri, file.languageId, tab.text, 1);
-      context.noteVisited(tab.uri);
-    }
-    context.openDocument(file.file.uri, file.languageId, replay.text, replay.version);
-    context.noteVisited(file.file.uri);
-    const signal = new AbortController().signal;
-    await context.indexWorkspace([file.root], signal);
-    await context.whenParsed(file.file.uri);
-    await context.whenRecentFilesReady();
-    await pipeline.settleTokenCounts(replay.snapshot(first), signal);
-    return replay;
+    return new Replay(await HearthSide.open(client, file, first), client, file);
   }
 
   async ask(step: TypingStep): Promise<HostSpans> {
-    this.clock.ms += TYPIST_GAP_MS;
-    this.type(step);
-    const context = this.pipeline.context;
+    this.side.advance(step);
+    const context = this.side.pipeline.context;
     // The context engine's token counter, timed (it weighs every window and candidate).
     const counted = context as unknown as { countTokens: (text: string) => number };
     const count = counted.countTokens;
@@ -250,7 +221,7 @@ class Replay {
     };
     const started = performance.now();
     try {
-      await generateSuggestion({ engine, context: assembler }, this.snapshot(step), { ...DEFAULT_GENERATION, budgetTokens: CONTEXT_TOKENS, relativePath: (path) => pathInFolder(this.file.root, path) ?? path }, new AbortController().signal);
+      await generateSuggestion({ engine, context: assembler }, this.side.snapshot(step), { ...DEFAULT_GENERATION, budgetTokens: CONTEXT_TOKENS, relativePath: (path) => pathInFolder(this.file.root, path) ?? path }, new AbortController().signal);
     } finally {
       counted.countTokens = count;
     }
@@ -276,33 +247,7 @@ class Replay {
   }
 
   dispose(): void {
-    this.pipeline.dispose();
-  }
-
-  private type(step: TypingStep): void {
-    const next = step.before + step.after;
-    if (next === this.text) return;
-    let start = 0;
-    while (start < this.text.length && start < next.length && this.text[start] === next[start]) start++;
-    let end = 0;
-    while (end < this.text.length - start && end < next.length - start && this.text[this.text.length - 1 - end] === next[next.length - 1 - end]) end++;
-    const edit = { startOffset: start, endOffset: this.text.length - end, text: next.slice(start, next.length - end) };
-    this.pipeline.context.applyEdit(this.file.file.uri, [edit], ++this.version);
-    this.pipeline.context.noteEdited(this.file.file.uri, edit.startOffset);
-    this.text = next;
-  }
-
-  private snapshot(step: TypingStep): DocumentSnapshot {
-    return {
-      uri: this.file.file.uri,
-      languageId: this.file.languageId,
-      text: step.before + step.after,
-      offset: step.before.length,
-      version: this.version,
-      cursorLine: step.line,
-      relativePath: this.file.file.relativePath,
-      repoName: basename(this.file.root),
-    };
+    this.side.dispose();
   }
 }
 
