@@ -2,6 +2,7 @@
 import { strict as assert } from "node:assert";
 import { EditHistory, type HistoryFile, type TextChange } from "../../../src/nextedit/edit-history";
 import { mayRecordFile } from "../../../src/nextedit/file-policy";
+import { cpuGrowth } from "../helpers/cpu-time";
 
 const A: HistoryFile = { uri: "file:///w/src/a.ts", path: "src/a.ts", languageId: "typescript" };
 const B: HistoryFile = { uri: "file:///w/src/b.ts", path: "src/b.ts", languageId: "typescript" };
@@ -53,6 +54,42 @@ describe("EditHistory", () => {
     assert.equal(t.history.recent().length, 1);
     assert.equal(t.history.recent()[0]!.before, "let x = 1;\n");
     assert.equal(t.history.recent()[0]!.after, "let xyz = 1;\n");
+  });
+
+  it("records a multi-cursor batch (its changes last to first, as VS Code sends them) as one event spanning their lines", () => {
+    const { history } = setup();
+    history.open(A, SOURCE);
+    const lines = SOURCE.split("\n");
+    const at = (line: number) => lines.slice(0, line).join("\n").length + 1;
+    const changes: TextChange[] = [20, 10, 3].map((line) => ({ offset: at(line), removedLength: 0, text: "// " }));
+    const after = SOURCE.split("\n").map((text, i) => ([3, 10, 20].includes(i) ? `// ${text}` : text)).join("\n");
+    history.change(A, changes, after);
+    const [event] = history.recent();
+    assert.equal(event?.after, after);
+    assert.deepEqual([event?.firstLine, event?.lastLine], [3, 20]);
+  });
+
+  it("records a multi-cursor batch in time linear in the file's size and the number of cursors", () => {
+    const batch = (lines: number) => {
+      const text = Array.from({ length: lines }, (_, i) => `  const value${i} = compute(${i});`).join("\n");
+      const starts: number[] = [];
+      for (let i = 0, offset = 0; i < lines; i++) {
+        starts.push(offset);
+        offset = text.indexOf("\n", offset) + 1;
+      }
+      const changes = starts.reverse().map((offset) => ({ offset, removedLength: 0, text: "x" }));
+      const after = text.split("\n").map((line) => `x${line}`).join("\n");
+      return { text, changes, after };
+    };
+    const small = batch(300);
+    const large = batch(2400);
+    const growth = cpuGrowth((scale) => {
+      const { text, changes, after } = scale === 1 ? small : large;
+      const history = new EditHistory(() => true);
+      history.open(A, text);
+      history.change(A, changes, after);
+    }, 8);
+    assert.ok(growth.ratio < 8 * 3, growth.shown);
   });
 
   it("starts a new event after a pause longer than the grouping time", () => {
