@@ -62,10 +62,11 @@ export const SUFFIX_REUSE_MIN_TOKENS = 8;
 export const SUFFIX_REUSE_MIN_SUFFIX_TOKENS = 4;
 
 /**
- * Up to this many changed tokens are decoded one per decode where the model runs on the CPU alone: on llama.cpp's CPU
- * path a decode of 2 tokens costs about 3 of one (llama-bench pp2 against pp1 too), so single decodes are cheaper:
- * 2 tokens 39 against 59 ms, 3 tokens 58 against 72; 4 tokens cost the same either way (90 against 87). bench-0.5b at
- * one thread, "Engine: what a decode costs by its shape".
+ * Up to this many changed tokens are decoded one per decode where the model runs on the CPU alone with one thread:
+ * there a decode of 2 tokens costs about 3 of one (llama-bench pp2 against pp1 too), so single decodes are cheaper:
+ * 2 tokens 39 against 59 ms, 3 tokens 58 against 72; 4 tokens cost the same either way (90 against 87). bench-0.5b,
+ * "Engine: what a decode costs by its shape". Not with more threads: at two, llama-bench's pp1 takes 18.3 ms and pp2
+ * 32.6 (1.8×, pp3 2.2×), so one decode is cheaper; nor on a GPU, where a decode's fixed cost dominates.
  */
 export const SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS = 3;
 
@@ -203,8 +204,9 @@ export async function prepareSuffixReuse(sequence: LlamaContextSequence, prompt:
     ]);
     if (!sameTokens(internals._contextTokens, [...target.slice(0, a), ...target.slice(target.length - s)])) throw new Error("unexpected cache after erasing");
     const bNew = target.slice(a, target.length - s);
-    // Single decodes pay only on the CPU: on a GPU a decode's fixed cost dominates and a few tokens cost one.
-    if (bNew.length > 0) await evaluateBefore(internals, bNew, a, s, sequence.model.gpuLayers === 0 ? SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS : 0);
+    // Single decodes pay only on the CPU at one thread (SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS).
+    const oneByOne = sequence.model.gpuLayers === 0 && sequence.context.idealThreads === 1;
+    if (bNew.length > 0) await evaluateBefore(internals, bNew, a, s, oneByOne ? SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS : 0);
     internals._contextTokens = target.slice();
     internals._nextTokenIndex = target.length;
     const outOfOrder = state!.outOfOrder + Math.max(bNew.length, oldLength - s - a);
