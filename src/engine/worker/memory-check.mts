@@ -82,15 +82,16 @@ export async function checkMemory({ lib, llama, fileInfo, params, adapters, role
   const decision = decideLoadFit({ needs, machine, ...(ramBudget !== undefined ? { ramBudgetBytes: ramBudget } : {}) });
   log("debug", `memory (${role}): ${gpuLayers} layer(s) on the GPU; needs ${gib(needs.ramBytes)} RAM + ${gib(needs.vramBytes)} GPU; free ${gib(ramBudget ?? machine.freeRamBytes)} RAM${other ? ` beside ${other.info.name}` : ""}${machine.gpu ? ` + ${gib(machine.gpu.freeBytes)} GPU` : ""}`);
   if (decision.fits) return footprint;
-  const parts = `${gib(model.cpuRam + model.gpuVram)} for the weights, ${gib(context.cpuRam + context.gpuVram)} for a ${contextSize}-token context${adapterBytes > 0 ? `, ${gib(adapterBytes)} for the LoRA adapters` : ""}`;
+  const memory = ramBudget !== undefined ? { ...machine, freeRamBytes: ramBudget, gpu: machine.gpu ?? null } : machine;
   if (weightsLoaded) {
     // `other` holds this model too: say what the loaded models take, not that the model sits beside itself.
     throw new EngineFailure({
       code: "model-too-large",
       message: `A chat with ${basename(params.modelPath)} needs a ${contextSize}-token context of its own: it ${decision.summary}${other ? ` beside the ${gib(other.footprint.ramBytes + other.footprint.vramBytes)} the loaded models take` : ""}. Completions go on. For chat, lower hearth.engine.contextSize, close other programs, or clear hearth.nextEdit.modelPath or hearth.embedding.modelPath if a model is loaded for them.`,
-      memory: ramBudget !== undefined ? { ...machine, freeRamBytes: ramBudget, gpu: machine.gpu ?? null } : machine,
+      memory,
     });
   }
+  const parts = `${gib(model.cpuRam + model.gpuVram)} for the weights, ${gib(context.cpuRam + context.gpuVram)} for a ${contextSize}-token context${adapterBytes > 0 ? `, ${gib(adapterBytes)} for the LoRA adapters` : ""}`;
   const beside = other
     ? ` beside ${other.info.name}, which is loaded for ${other.role} and takes about ${gib(other.footprint.ramBytes + other.footprint.vramBytes)}`
     : "";
@@ -100,7 +101,7 @@ export async function checkMemory({ lib, llama, fileInfo, params, adapters, role
   throw new EngineFailure({
     code: "model-too-large",
     message: `${basename(params.modelPath)} ${decision.summary}${beside} (${parts}). ${advice}`,
-    memory: ramBudget !== undefined ? { ...machine, freeRamBytes: ramBudget, gpu: machine.gpu ?? null } : machine,
+    memory,
   });
 }
 

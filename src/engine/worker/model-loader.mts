@@ -33,8 +33,9 @@ export interface LoadedModel {
    * "Engine: what a decode costs by its shape"). Its chat context is created on the first chat request, after its own
    * memory check: a user who chats with another model, or not at all, never pays for it. Other roles' models have the
    * chat side only, made at load.
+   *
+   * This is the completion's context for the completion model; for the others, the chat's.
    */
-  /** The completion's context for the completion model; for the others, the chat's. */
   context: LlamaContext;
   completionSequence: LlamaContextSequence | null;
   completion: LlamaCompletion | null;
@@ -282,7 +283,6 @@ async function checkAdapters(fileInfo: GgufFileInfo, params: LoadParams, signal:
   if (!checked.ok) throw new EngineFailure({ code: "lora-invalid", message: checked.problem.message, detail: checked.problem.path });
   return checked.adapters;
 }
-
 
 export function describeLoadError(lib: NodeLlamaCpp, error: unknown, modelPath: string, fileInfo: GgufFileInfo): EngineFailure {
   if (error instanceof EngineFailure) return error;
