@@ -205,16 +205,15 @@ ${lines.join("\n\n")}`);
       figures[`${key}_prompt_depth_tokens`] = depth.depth;
       figures[`${key}_floor_at_depth_ms_p50`] = round(depth.floorMs);
     }
-    const atDepth = (r: Ratios) => r.floorAtDepth;
     for (const [regimeKey, r] of regimeRatios) {
-      if (depth) figures[`${key}_${regimeKey}_hearth_x_floor_at_depth`] = round(atDepth(r), 2);
+      if (depth) figures[`${key}_${regimeKey}_hearth_x_floor_at_depth`] = round(r.floorAtDepth, 2);
       figures[`${key}_${regimeKey}_target_le_1_0_same_prompt`] = r.same <= 1.0;
       figures[`${key}_${regimeKey}_target_le_0_5_llama_vscode`] = r.vscode <= 0.5 && vscodeConditions;
       figures[`${key}_${regimeKey}_target_le_1_4_floor`] = r.floor <= 1.4;
       figures[`${key}_${regimeKey}_target_gen_within_5pct`] = r.gen <= 1.05;
     }
     verdicts.push(
-      `- ${run.file.label}: same prompt ≤ 1.0×: ${r2(main.same)} ${met(main.same <= 1)}${beside((r) => r.same)}; llama.vscode ≤ 0.5× (other files ${pct(contextOn)}, suffix to the block's end ${pct(blockEndShown)}): ${r2(main.vscode)} ${met(main.vscode <= 0.5 && vscodeConditions)}${main.vscode <= 0.5 && !vscodeConditions ? " (the ratio is, not on every request with both)" : ""}${beside((r) => r.vscode)}; ≤ 1.4× floor: ${r2(main.floor)} ${met(main.floor <= 1.4)}${beside((r) => r.floor)} (× floor with the prompt's order, not a target: ${r2(main.orderFloor)}${beside((r) => r.orderFloor)}${depth ? `; × floor at the prompt's depth, not a target: ${r2(atDepth(main))}${beside(atDepth)}` : ""}); generation within 5%: ${r2(main.gen)} ${met(main.gen <= 1.05)}${beside((r) => r.gen)}; ≥ 95% of calls evaluate ≤ ${SMALL_EVAL} tokens (all requests): ${pct(small)} ${met(small >= 0.95)} (without the tokens after the cursor: ${pct(smallWithoutSuffix)}; in the background before a request, not counted: ${backgroundText(background)})`,
+      `- ${run.file.label}: same prompt ≤ 1.0×: ${r2(main.same)} ${met(main.same <= 1)}${beside((r) => r.same)}; llama.vscode ≤ 0.5× (other files ${pct(contextOn)}, suffix to the block's end ${pct(blockEndShown)}): ${r2(main.vscode)} ${met(main.vscode <= 0.5 && vscodeConditions)}${main.vscode <= 0.5 && !vscodeConditions ? " (the ratio is, not on every request with both)" : ""}${beside((r) => r.vscode)}; ≤ 1.4× floor: ${r2(main.floor)} ${met(main.floor <= 1.4)}${beside((r) => r.floor)} (× floor with the prompt's order, not a target: ${r2(main.orderFloor)}${beside((r) => r.orderFloor)}${depth ? `; × floor at the prompt's depth, not a target: ${r2(main.floorAtDepth)}${beside((r) => r.floorAtDepth)}` : ""}); generation within 5%: ${r2(main.gen)} ${met(main.gen <= 1.05)}${beside((r) => r.gen)}; ≥ 95% of calls evaluate ≤ ${SMALL_EVAL} tokens (all requests): ${pct(small)} ${met(small >= 0.95)} (without the tokens after the cursor: ${pct(smallWithoutSuffix)}; in the background before a request, not counted: ${backgroundText(background)})`,
     );
   });
   const fifoCount = Number(figures.fifo_requests);

@@ -364,37 +364,19 @@ interface FileSummary {
 
 function summarize(label: string, host: HostSpans[], worker: WorkerSpans[]): FileSummary {
   const med = <T>(list: T[], pick: (x: T) => number) => Math.round(median(list.map(pick)) * 100) / 100;
+  /** The median of each of `keys`, in their order (the printed line's and the JSON's). */
+  const medians = <T>(list: T[], keys: readonly (keyof T & string)[]) => Object.fromEntries(keys.map((k) => [k, med(list, (x) => x[k] as number)]));
   const phaseNames = [...new Set(host.flatMap((h) => Object.keys(h.phases)))];
   return {
     file: label,
     requests: host.length,
     host: {
-      total: med(host, (h) => h.total),
-      hostFirstChunk: med(host, (h) => h.hostFirstChunk),
-      assembly: med(host, (h) => h.assembly),
-      contextElapsed: med(host, (h) => h.contextElapsed),
+      ...medians(host, ["total", "hostFirstChunk", "assembly", "contextElapsed"]),
       ...Object.fromEntries(phaseNames.map((p) => [`phase:${p}`, med(host, (h) => h.phases[p] ?? 0)])),
-      countTokens: med(host, (h) => h.countTokens),
-      countTokenCalls: med(host, (h) => h.countTokenCalls),
-      toEngine: med(host, (h) => h.toEngine),
-      ipcFirstChunk: med(host, (h) => h.ipcFirstChunk),
-      ipcTotal: med(host, (h) => h.ipcTotal),
-      workerQueued: med(host, (h) => h.workerQueued),
-      workerFirstChunk: med(host, (h) => h.workerFirstChunk),
-      workerTotal: med(host, (h) => h.workerTotal),
+      ...medians(host, ["countTokens", "countTokenCalls", "toEngine", "ipcFirstChunk", "ipcTotal", "workerQueued", "workerFirstChunk", "workerTotal"]),
       promptTokensEvaluated: med(host, (h) => h.promptTokens),
     },
-    worker: {
-      beforeCompletion: med(worker, (w) => w.beforeCompletion),
-      tokenizeCalls: med(worker, (w) => w.tokenizeCalls),
-      tokenizeMs: med(worker, (w) => w.tokenizeMs),
-      reuseEvaluateMs: med(worker, (w) => w.reuseEvaluateMs),
-      completionSetup: med(worker, (w) => w.completionSetup),
-      firstToken: med(worker, (w) => w.firstToken),
-      stream: med(worker, (w) => w.stream),
-      total: med(worker, (w) => w.total),
-      chunks: med(worker, (w) => w.chunks),
-    },
+    worker: medians(worker, ["beforeCompletion", "tokenizeCalls", "tokenizeMs", "reuseEvaluateMs", "completionSetup", "firstToken", "stream", "total", "chunks"]),
   };
 }
 
