@@ -29,6 +29,7 @@ import type { PromptPiece } from "../../src/fim/types";
 import { DEFAULT_PAUSE_MS } from "../../src/nextedit/next-edit-requests";
 import { lineOfOffset } from "../../src/nextedit/text-lines";
 import { ensureTestModel } from "../../test/fixtures/models/test-models";
+import { decodeSteps } from "../engine/draft-steps";
 
 type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 type NextEditWorker = typeof import("../../src/engine/worker/next-edit.mjs", { with: { "resolution-mode": "import" } });
@@ -223,38 +224,6 @@ async function stepCosts(sequence: LlamaContextSequence, tokens: Token[], round:
   const one = middle(timed.one);
   const nine = middle(timed.nine);
   return { one, nine };
-}
-
-/**
- * The decode steps a greedy model whose answer is `answer` takes: without a predictor one per token; with one, each
- * step verifies the predictor's drafts in one batch and keeps those the answer confirms, plus the token the model
- * writes after them. `stop` sees each step's tokens and ends the answer when it returns true.
- */
-function decodeSteps(
-  predictor: ReturnType<NextEditWorker["nextEditTokenPredictor"]> | undefined,
-  prompt: Token[],
-  answer: Token[],
-  stop: (tokens: Token[]) => boolean,
-): { list: number[]; written: number; accepted: number; refuted: number; stopped: boolean } {
-  const list: number[] = [];
-  let written = 0;
-  let accepted = 0;
-  let refuted = 0;
-  predictor?.updateInputTokens?.(prompt.slice());
-  void predictor?.reset({ stateTokens: prompt.slice() } as Parameters<NonNullable<typeof predictor>["reset"]>[0]);
-  while (written < answer.length) {
-    const drafts = (predictor?.predictTokens() as Token[] | undefined) ?? [];
-    let kept = 0;
-    while (kept < drafts.length && written + kept < answer.length && drafts[kept] === answer[written + kept]) kept++;
-    accepted += kept;
-    refuted += drafts.length - kept;
-    list.push(drafts.length);
-    const step = answer.slice(written, Math.min(answer.length, written + kept + 1));
-    written += step.length;
-    predictor?.pushTokens(step);
-    if (stop(step)) return { list, written, accepted, refuted, stopped: true };
-  }
-  return { list, written, accepted, refuted, stopped: false };
 }
 
 function middle(values: number[]): number {
