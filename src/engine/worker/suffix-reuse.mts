@@ -2,12 +2,17 @@
 // llama.cpp's prefix cache loses everything after it, the suffix included. Here the suffix's KV cells are kept and
 // moved instead. The sequence holds [A][B_old][S][<MID> G] (A: the common front, B: the changed tokens, S: the
 // unchanged tokens after them, G: the last answer); the new prompt is [A][B_new][S][<MID>]:
-//   1. B_old and G are erased (node-llama-cpp's own erase, which shifts S down onto A's end);
+//   1. G is erased (node-llama-cpp's own erase: nothing follows it), then B_old's cells (llama.cpp's own removal, so
+//      that S keeps its positions, after a gap of |B_old|);
 //   2. B_new is evaluated after S. It cannot go before S directly: llama.cpp requires a sequence's new tokens to follow
 //      its last stored position (llama_batch_allocr: "Y = X + 1"), and node-llama-cpp 3.22.1 has no range copy to park S
 //      in another sequence meanwhile;
-//   3. inside the same context lock, B_new's cells are moved before S's (three llama_memory_seq_add shifts; llama.cpp
-//      re-rotates the keys at the next decode), and the sequence's bookkeeping is set to [A][B_new][S].
+//   3. inside the same context lock, B_new's cells are moved before S's and S's onto the gap's end (three
+//      llama_memory_seq_add shifts), and the sequence's bookkeeping is set to [A][B_new][S].
+// Every move makes llama.cpp rotate the keys of every cell of the context at the next decode (42 ms on 4,096 cells at
+// one thread, bench "Engine: what a decode costs by its shape"), whatever moved. So nothing moves before B_new's
+// decode, and all of step 3's moves are rotated once, at <MID>'s. (node-llama-cpp's erase of B_old would slide S down
+// at once: a rotation at B_new's first decode, then another at <MID>'s.)
 // LlamaCompletion then finds the whole prompt but <MID> in the cache and evaluates that one token before answering, on
 // its normal path (stop triggers, abort, token meter).
 //
@@ -102,7 +107,12 @@ interface SequenceInternals {
   _loadedTokenPredictions: unknown[];
   _contextShift: unknown;
   _tokenMeter: unknown;
-  _context: { _ctx: { shiftSequenceTokenCells(sequenceId: number, start: number, end: number, delta: number): void } };
+  _context: {
+    _ctx: {
+      shiftSequenceTokenCells(sequenceId: number, start: number, end: number, delta: number): void;
+      removeTokenCellsFromSequence(sequenceId: number, start: number, end: number): boolean;
+    };
+  };
   _decodeTokens(
     tokens: Token[],
     logits: boolean[],
@@ -143,7 +153,8 @@ function internalsOf(sequence: LlamaContextSequence): SequenceInternals | undefi
     s._contextShift !== undefined &&
     s._tokenMeter !== undefined &&
     typeof s._decodeTokens === "function" &&
-    typeof s._context?._ctx?.shiftSequenceTokenCells === "function";
+    typeof s._context?._ctx?.shiftSequenceTokenCells === "function" &&
+    typeof s._context._ctx.removeTokenCellsFromSequence === "function";
   return ok ? (s as SequenceInternals) : undefined;
 }
 
@@ -197,25 +208,28 @@ export async function prepareSuffixReuse(sequence: LlamaContextSequence, prompt:
     }
   }
   try {
-    // B_old and the last answer (its <MID> included) go; S slides down onto A's end.
-    await sequence.eraseContextTokenRanges([
-      { start: a, end: oldLength - s },
-      { start: oldLength, end: sequence.nextTokenIndex },
-    ]);
-    if (!sameTokens(internals._contextTokens, [...target.slice(0, a), ...target.slice(target.length - s)])) throw new Error("unexpected cache after erasing");
+    // The last answer (its <MID> included) goes, then B_old's cells: S stays where it is (see the module's comment).
+    await sequence.eraseContextTokenRanges([{ start: oldLength, end: sequence.nextTokenIndex }]);
+    if (!sameTokens(internals._contextTokens, state!.prompt)) throw new Error("unexpected cache after erasing");
+    const bo = oldLength - s - a;
+    const ctx = internals._context._ctx;
+    if (bo > 0 && !ctx.removeTokenCellsFromSequence(internals._sequenceId, a, a + bo)) throw new Error("llama.cpp did not remove the changed tokens' cells");
     const bNew = target.slice(a, target.length - s);
     // Single decodes pay only on the CPU at one thread (SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS).
     const oneByOne = sequence.model.gpuLayers === 0 && sequence.context.idealThreads === 1;
-    if (bNew.length > 0) await evaluateBefore(internals, bNew, a, s, oneByOne ? SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS : 0);
+    if (bNew.length > 0) await evaluateBefore(internals, bNew, a, bo, s, oneByOne ? SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS : 0);
+    else if (bo > 0) ctx.shiftSequenceTokenCells(internals._sequenceId, a + bo, a + bo + s, -bo);
     internals._contextTokens = target.slice();
     internals._nextTokenIndex = target.length;
     const outOfOrder = state!.outOfOrder + Math.max(bNew.length, oldLength - s - a);
     states.set(sequence, { prompt: target, outOfOrder, dirtyFrom: Math.min(state!.dirtyFrom ?? a, a) });
     return { kind: "reused", reusedTokens: s, evaluatedTokens: tail + bNew.length, outOfOrderTokens: outOfOrder };
   } catch (error) {
-    // Whatever the cache holds after A is unknown: drop it, and the request evaluates it again in order.
+    // Whatever the cache holds after A is unknown: drop it, and the request evaluates it again in order. The sequence's
+    // cells may sit at other positions than its bookkeeping says (the gap, a move cut short): all from A's end go.
     states.delete(sequence);
     await sequence.eraseContextTokenRanges([{ start: a, end: sequence.nextTokenIndex }]);
+    internals._context._ctx.removeTokenCellsFromSequence(internals._sequenceId, a, -1);
     log(`suffix reuse failed, evaluating in order: ${error instanceof Error ? error.message : String(error)}`);
     return { kind: "exact", reason: "the reuse failed" };
   }
@@ -343,22 +357,24 @@ async function makeExact(sequence: LlamaContextSequence, state: ReuseState | und
 }
 
 /**
- * Evaluates `bNew` after S (which sits at [a, a+s)) and, in the context lock right after its last batch, moves its cells
- * to [a, a+|bNew|) and S's to [a+|bNew|, a+|bNew|+s). B_new first goes above everything, so no range caught by one
- * shift holds cells of the other.
+ * Evaluates `bNew` after S, which sits at [a+bo, a+bo+s) (after the gap B_old's cells left), and, in the context lock
+ * right after its last batch, moves its cells to [a, a+|bNew|) and S's to [a+|bNew|, a+|bNew|+s). B_new first goes above
+ * everything, so no range caught by one shift holds cells of another.
  */
-async function evaluateBefore(internals: SequenceInternals, bNew: Token[], a: number, s: number, oneByOneMax: number): Promise<void> {
+async function evaluateBefore(internals: SequenceInternals, bNew: Token[], a: number, bo: number, s: number, oneByOneMax: number): Promise<void> {
   const bn = bNew.length;
   const id = internals._sequenceId;
-  const end = a + s + bn;
+  const sStart = a + bo;
+  const bStart = sStart + s;
+  const end = bStart + bn;
   let moved = false;
   const move = (sequenceStateLength: number) => {
     if (sequenceStateLength !== end + 1) return;
     const ctx = internals._context._ctx;
-    const park = s + bn;
-    ctx.shiftSequenceTokenCells(id, a + s, end, park);
-    ctx.shiftSequenceTokenCells(id, a, a + s, bn);
-    ctx.shiftSequenceTokenCells(id, a + s + park, end + park, -(s + park));
+    const park = end - a;
+    ctx.shiftSequenceTokenCells(id, bStart, end, park);
+    ctx.shiftSequenceTokenCells(id, sStart, bStart, bn - bo);
+    ctx.shiftSequenceTokenCells(id, bStart + park, end + park, a - bStart - park);
     moved = true;
   };
   // A few tokens cost less one per decode than in one batch on llama.cpp's CPU path (SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS).

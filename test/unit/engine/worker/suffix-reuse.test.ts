@@ -91,6 +91,57 @@ describe("engine: suffix reuse while typing in a prefix-first prompt", function 
     assert.ok(reuse.SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS >= 2 && reuse.SUFFIX_REUSE_ONE_BY_ONE_MAX_TOKENS < 5);
   });
 
+  it("moves the cells for a keystroke in one rotation of the context's keys, at <MID>'s decode", async () => {
+    const loaded = await load("tiny");
+    await complete(loaded, params("items.len"));
+    // llama.cpp rotates the keys of every cell of the context at the first decode after any move (42 ms on Hearth's
+    // 4,096 cells at one thread): the decodes that follow a move are the rotations.
+    // The native context's methods are read-only: node-llama-cpp's context gets a watching view of it instead.
+    const context = loaded.context as unknown as { _ctx: object };
+    const native = context._ctx;
+    const events: string[] = [];
+    context._ctx = new Proxy(native, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key);
+        if (typeof value !== "function") return value;
+        const method = value as (...args: unknown[]) => unknown;
+        return (...args: unknown[]) => {
+          if (key === "shiftSequenceTokenCells" || key === "decodeBatch") events.push(key);
+          return method.apply(target, args);
+        };
+      },
+    });
+    const second = await complete(loaded, params("items.length"));
+    assert.ok(second.reusedSuffixTokens !== undefined, "the suffix was reused");
+    const rotations = events.filter((event, i) => event === "decodeBatch" && events[i - 1] === "shiftSequenceTokenCells").length;
+    assert.equal(rotations, 1, events.join(" "));
+  });
+
+  it("leaves a cell at every position from 0 to the last token after a reuse, and none above, for changes that grow, shrink or only delete", async () => {
+    for (const [before, after] of [
+      ["items.len", "items.length"],
+      ["items", "items.map(x"],
+      ["items.map(x", "items.m"],
+      ["items.map(x", "items"],
+    ] as const) {
+      const loaded = await load("tiny");
+      await complete(loaded, params(before));
+      const second = await complete(loaded, params(after));
+      assert.ok(second.reusedSuffixTokens !== undefined, `the suffix was reused after ${after}`);
+      const sequence = loaded.completionSequence!;
+      const native = (loaded.context as unknown as { _ctx: { getSequenceKvCacheMaxPosition(id: number): number; removeTokenCellsFromSequence(id: number, start: number, end: number): boolean } })._ctx;
+      const id = (sequence as unknown as { _sequenceId: number })._sequenceId;
+      const last = sequence.nextTokenIndex - 1;
+      assert.equal(native.getSequenceKvCacheMaxPosition(id), last, `${before} → ${after}`);
+      // Cutting the cells from position p on leaves p - 1 the highest only when a cell sits there: a gap or a cell left
+      // at a wrong position shows.
+      for (let p = last; p > 0; p--) {
+        native.removeTokenCellsFromSequence(id, p, -1);
+        assert.equal(native.getSequenceKvCacheMaxPosition(id), p - 1, `${before} → ${after}: no cell at position ${p - 1}`);
+      }
+    }
+  });
+
   it("evaluates the whole suffix again when it changed", async () => {
     const loaded = await load("tiny");
     await complete(loaded, params("items.len"));
