@@ -25,7 +25,7 @@ export function chatActionModel(
     ...(prefill && {
       prefillChat: (params, options) => prefill(params, signal ? { signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal } : options),
     }),
-    contextWindow: () => (engine.chatStatus.kind === "ready" ? engine.chatStatus.model.contextSize : configuredContextSize()),
+    contextWindow: () => (engine.chatStatus.kind === "ready" ? engine.chatStatus.model.chatContextSize : configuredContextSize()),
   };
 }
 

@@ -20,10 +20,10 @@ export interface PreloadWish {
 
 /** The wish a configuration makes, for the engine settings it gives the engine. */
 export function preloadWish(config: HearthConfig, settings: EngineSettings): PreloadWish {
-  const { modelPath, loraAdapters, contextSize, threads, gpu, memoryBudgetBytes } = settings;
+  const { modelPath, loraAdapters, contextSize, completionContextSize, threads, gpu, memoryBudgetBytes } = settings;
   return {
     enabled: config.model.loadOnStartup && config.completion.enable,
-    modelKey: JSON.stringify([modelPath, loraAdapters ?? [], contextSize, threads, gpu, memoryBudgetBytes ?? null]),
+    modelKey: JSON.stringify([modelPath, loraAdapters ?? [], contextSize, completionContextSize ?? null, threads, gpu, memoryBudgetBytes ?? null]),
   };
 }
 

@@ -12,6 +12,8 @@ export interface EngineSettings {
   /** 0 picks the default: one fewer than the cores, at least one. */
   threads: number;
   contextSize: number;
+  /** The completion model's own context (LoadParams.completionContextSize); absent: `contextSize`. */
+  completionContextSize?: number;
   gpu: "auto" | "off";
   /** Unload the model after this long without a request; 0 keeps it loaded. */
   idleUnloadMs: number;

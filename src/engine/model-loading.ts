@@ -18,6 +18,7 @@ export function loadParams(role: ModelRole, modelPath: string, settings: EngineS
     ...(role !== "completion" ? { role } : {}),
     threads: settings.threads,
     contextSize: settings.contextSize,
+    ...(role === "completion" && settings.completionContextSize !== undefined ? { completionContextSize: settings.completionContextSize } : {}),
     gpu: settings.gpu,
     ...(settings.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: settings.memoryBudgetBytes } : {}),
     // The adapters are trained for the completion model (hearth.model.loraAdapters names it).

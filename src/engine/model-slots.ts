@@ -148,7 +148,7 @@ export class ModelSlots {
     if (!s || (role !== "completion" && !path)) return "";
     const common = [path, s.threads, s.contextSize, s.gpu, s.memoryBudgetBytes ?? null];
     // The LoRA adapters are trained for the completion model (hearth.model.loraAdapters names it).
-    return JSON.stringify(role === "completion" ? [...common, s.loraAdapters ?? []] : common);
+    return JSON.stringify(role === "completion" ? [...common, s.loraAdapters ?? [], s.completionContextSize ?? null] : common);
   }
 
   /** Keys of the loads in flight: the engine went down during them. */

@@ -25,6 +25,11 @@ export interface LoadParams {
   /** CPU threads for llama.cpp; oversubscribing the cores collapses throughput, so the client always sets it. */
   threads: number;
   contextSize: number;
+  /**
+   * The completion model's own context (at most `contextSize`; engine-settings.ts sizes it for the completion prompt):
+   * its chat, made on the first chat, gets `contextSize`. Absent: `contextSize`.
+   */
+  completionContextSize?: number;
   gpu: "auto" | "off";
   /** Memory the model and its context may take; the free memory of the machine when absent. */
   memoryBudgetBytes?: number;
@@ -49,7 +54,10 @@ export interface ModelInfo {
   architecture: string;
   sizeBytes: number;
   trainContextSize: number;
+  /** The context this model's completions (or its role's requests) run in. */
   contextSize: number;
+  /** The context a chat with this model gets: `contextSize` but for a completion model, whose chat has its own. */
+  chatContextSize: number;
   /** The GGUF carries fill-in-the-middle tokens, so inline completion can use it. */
   fimSupported: boolean;
   /** The FIM prompt format detected from the GGUF's metadata (e.g. "Qwen2.5-Coder"), null without FIM support. */

@@ -114,7 +114,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       deps.engine.onDidChangeChatStatus((status) => {
         this.postModel();
         // The budget depends on which model answers and its window, not on whether it is busy or how far it has loaded.
-        const key = status.kind === "ready" ? `ready ${status.model.path} ${status.model.contextSize}` : status.kind;
+        const key = status.kind === "ready" ? `ready ${status.model.path} ${status.model.chatContextSize}` : status.kind;
         if (key === this.budgetKey) return;
         this.budgetKey = key;
         void this.postContext();
@@ -157,7 +157,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   /** The room a question gets now: the model's window (or the setting's) minus the answer's share. */
   budget(): ChatBudget {
     const status = this.deps.engine.chatStatus;
-    const window = status.kind === "ready" ? status.model.contextSize : this.deps.configuredContextSize();
+    const window = status.kind === "ready" ? status.model.chatContextSize : this.deps.configuredContextSize();
     const maxAnswerTokens = Math.max(128, Math.min(4096, Math.floor(window / 4)));
     return { windowTokens: window, limitTokens: window - maxAnswerTokens, maxAnswerTokens };
   }

@@ -38,7 +38,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: { engine: E
   const store = new ConversationStore(storageDir, scopedLogger(log, "chat"));
   // The chat weighs its context with the tokenizer of the model that answers (estimated until that model has counted).
   const tokens = new ModelTokenCounter({ tokenCounts: (texts, options) => engine.tokenCounts(texts, { ...options, role: "chat" }) }, scopedLogger(log, "chat tokens"));
-  const windowTokens = () => (engine.chatStatus.kind === "ready" ? engine.chatStatus.model.contextSize : readConfig().engine.contextSize);
+  const windowTokens = () => (engine.chatStatus.kind === "ready" ? engine.chatStatus.model.chatContextSize : readConfig().engine.contextSize);
   const rules = new ProjectRulesTracker(scopedLogger(log, "chat"), windowTokens);
   // A long paragraph goes to the counter in pieces: it estimates any line over 2,000 characters (long-line-count.ts).
   const session = new ChatSession({ engine, store, logger: scopedLogger(log, "chat"), count: countLongLinesInPieces(tokens.count), rules: () => rules.current.text });

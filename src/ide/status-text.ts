@@ -102,7 +102,7 @@ function describeEngine(status: EngineStatus): StatusView {
     case "ready":
       return {
         text: status.busy ? "$(loading~spin) Hearth: ready" : "$(flame) Hearth: ready",
-        tooltip: `Hearth: ${status.model.name} ready (${status.model.architecture}, context ${status.model.contextSize}, ${status.model.threads} thread(s)${status.model.gpu ? `, ${status.model.gpu}` : ", CPU"})${status.model.fimFormat ? `\nCompletion prompt format: ${status.model.fimFormat}` : "\nThis model has no fill-in-the-middle tokens: chat only."}${status.model.loraAdapters?.length ? `\nLoRA adapters: ${status.model.loraAdapters.map((adapter) => adapter.name).join(", ")}` : ""}`,
+        tooltip: `Hearth: ${status.model.name} ready (${status.model.architecture}, context ${status.model.contextSize}${status.model.chatContextSize !== status.model.contextSize ? ` for completions, ${status.model.chatContextSize} for chat` : ""}, ${status.model.threads} thread(s)${status.model.gpu ? `, ${status.model.gpu}` : ", CPU"})${status.model.fimFormat ? `\nCompletion prompt format: ${status.model.fimFormat}` : "\nThis model has no fill-in-the-middle tokens: chat only."}${status.model.loraAdapters?.length ? `\nLoRA adapters: ${status.model.loraAdapters.map((adapter) => adapter.name).join(", ")}` : ""}`,
         severity: "ok",
       };
     case "error":

@@ -59,6 +59,7 @@ export async function probeServerModel(api: OpenAiApi, probe: ProbeRequest): Pro
     sizeBytes: 0,
     trainContextSize: contextSize,
     contextSize,
+    chatContextSize: contextSize,
     fimSupported: role === "completion" && fim !== null,
     fimFormat: fim?.familyName ?? null,
     // The server applies the model's own chat template.

@@ -59,7 +59,7 @@ export async function prefillChat(loaded: LoadedModel, params: ChatPrefillParams
   const tokens = knownPrefixTokens(loaded, params.messages);
   const result: ChatPrefillResult = { prefixTokens: tokens.length, cachedTokens: 0, evaluatedTokens: 0, waitedMs: 0, totalMs: 0 };
   const finish = () => ({ ...result, totalMs: Math.round(performance.now() - started), waitedMs: Math.round(result.waitedMs) });
-  if (tokens.length + PREFILL_ROOM_TOKENS > loaded.info.contextSize) return { ...finish(), skipped: "too-long" };
+  if (tokens.length + PREFILL_ROOM_TOKENS > loaded.info.chatContextSize) return { ...finish(), skipped: "too-long" };
   const { sequence } = await chatSideOf(loaded);
   await prefillSequence(sequence, tokens, PREFILL_STEP_TOKENS, callbacks, result, "The prefill was cancelled.");
   return finish();

@@ -66,6 +66,7 @@ export async function loadEmbeddingModel({ lib, llama, role, params, signal, sta
     sizeBytes: (await stat(params.modelPath)).size,
     trainContextSize: model.trainContextSize,
     contextSize,
+    chatContextSize: contextSize,
     fimSupported: false,
     fimFormat: null,
     chatTemplate: null,

@@ -43,6 +43,11 @@ export interface MemoryCheck {
   weightsLoaded?: { gpuLayers: number };
 }
 
+/** The context `role`'s model is made with: a completion model's own (its chat's, made later, has `contextSize`). */
+export function contextSizeFor(role: ModelRole, params: Pick<LoadParams, "contextSize" | "completionContextSize">): number {
+  return role === "completion" ? Math.min(params.contextSize, params.completionContextSize ?? params.contextSize) : params.contextSize;
+}
+
 /** This machine's memory as node-llama-cpp sees it, GPU included, for the picker's fit estimate. */
 export async function machineMemoryOf(llama: Llama): Promise<MachineMemory> {
   return machineMemoryFrom({ freeBytes: freemem(), totalBytes: totalmem() }, await vramStateOf(llama));
@@ -56,7 +61,7 @@ export async function machineMemoryOf(llama: Llama): Promise<MachineMemory> {
  */
 export async function checkMemory({ lib, llama, fileInfo, params, adapters, role, other, log, weightsLoaded }: MemoryCheck): Promise<Footprint> {
   const insights = await lib.GgufInsights.from(fileInfo, llama);
-  const contextSize = Math.min(params.contextSize, insights.trainContextSize ?? params.contextSize);
+  const contextSize = Math.min(contextSizeFor(role, params), insights.trainContextSize ?? params.contextSize);
   const vram = await vramStateOf(llama);
   const gpuLayers = weightsLoaded ? weightsLoaded.gpuLayers : vram ? await plannedGpuLayers(insights, llama, log) : 0;
   const model = weightsLoaded ? { cpuRam: 0, gpuVram: 0 } : await insights.estimateModelResourceRequirementsV2({ gpuLayers });

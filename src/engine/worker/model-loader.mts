@@ -11,7 +11,7 @@ import { showableModelName } from "../../models/model-facts.js";
 import type { LoadParams, ModelInfo, ModelRole } from "../protocol.js";
 import { EngineFailure } from "./engine-failure.mjs";
 import type { EngineLog, NodeLlamaCpp } from "./llama-binding.mjs";
-import { checkMemory, type Footprint, type LoadedBeside } from "./memory-check.mjs";
+import { checkMemory, contextSizeFor, type Footprint, type LoadedBeside } from "./memory-check.mjs";
 import { nextEditTokenPredictor } from "./next-edit.mjs";
 import { resolveStopTokens } from "./prompt-tokens.mjs";
 
@@ -88,10 +88,10 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
     .catch((error: unknown) => {
       throw describeLoadError(lib, error, params.modelPath, fileInfo);
     });
-  const createContext = async (): Promise<LlamaContext> => {
+  const createContext = async (contextSize: number): Promise<LlamaContext> => {
     try {
       return await model.createContext({
-        contextSize: Math.min(params.contextSize, model.trainContextSize),
+        contextSize: Math.min(contextSize, model.trainContextSize),
         sequences: 1,
         threads: params.threads,
         ...(adapters.length > 0 ? { lora: { adapters: adapters.map((adapter) => ({ filePath: adapter.path })) } } : {}),
@@ -102,7 +102,7 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
   };
   const chatWrapper = lib.resolveChatWrapper(model);
   const makeChatSide = async (context?: LlamaContext): Promise<ChatSide> => {
-    const own = context ?? (await createContext());
+    const own = context ?? (await createContext(params.contextSize));
     try {
       // The next-edit model's answer is mostly a copy of its prompt's window: its sequence drafts from the prompt.
       const sequence = own.getSequence(role === "nextEdit" ? { tokenPredictor: nextEditTokenPredictor(lib) } : {});
@@ -116,7 +116,7 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
   let chatSide: LazyChatSide;
   let completionSequence: LlamaContextSequence | null = null;
   try {
-    context = await createContext();
+    context = await createContext(contextSizeFor(role, params));
   } catch (error) {
     await model.dispose();
     throw error;
@@ -153,6 +153,7 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
     sizeBytes: (await stat(params.modelPath)).size,
     trainContextSize: model.trainContextSize,
     contextSize: context.contextSize,
+    chatContextSize: role === "completion" ? Math.min(params.contextSize, model.trainContextSize) : context.contextSize,
     fimSupported: fim !== null,
     fimFormat: fim?.format.familyName ?? null,
     chatTemplate: typeof fileInfo.metadata.tokenizer?.chat_template === "string" ? fileInfo.metadata.tokenizer.chat_template : null,

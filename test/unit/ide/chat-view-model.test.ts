@@ -10,6 +10,7 @@ const model: ModelInfo = {
   sizeBytes: 1,
   trainContextSize: 4096,
   contextSize: 4096,
+  chatContextSize: 4096,
   fimSupported: false,
   fimFormat: null,
   chatTemplate: "{{ messages }}",

@@ -13,6 +13,7 @@ const MODEL: ModelInfo = {
   sizeBytes: 0,
   trainContextSize: 4096,
   contextSize: 4096,
+  chatContextSize: 4096,
   fimSupported: true,
   fimFormat: "Qwen2.5-Coder",
   chatTemplate: "the server's",

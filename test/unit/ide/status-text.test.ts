@@ -66,6 +66,7 @@ describe("status bar text while the model loads and once it is ready", () => {
     sizeBytes: 1e9,
     trainContextSize: 32768,
     contextSize: 4096,
+    chatContextSize: 4096,
     fimSupported: true,
     fimFormat: "Qwen2.5-Coder",
     chatTemplate: null,

@@ -29,8 +29,8 @@ describe("engine: the contexts a loaded model holds", function () {
     await llama?.dispose();
   });
 
-  async function load(role: ModelRole): Promise<LoadedModel> {
-    const params: LoadParams = { modelPath: await ensureTestModel("tiny"), role, threads: 1, contextSize: 512, gpu: "off" };
+  async function load(role: ModelRole, sizes: Pick<LoadParams, "contextSize" | "completionContextSize"> = { contextSize: 512 }): Promise<LoadedModel> {
+    const params: LoadParams = { modelPath: await ensureTestModel("tiny"), role, threads: 1, ...sizes, gpu: "off" };
     const loaded = await loader.loadModel({
       lib: nlc,
       llama,
@@ -52,6 +52,21 @@ describe("engine: the contexts a loaded model holds", function () {
     assert.equal(loaded.context.totalSequences, 1);
     assert.equal(loaded.context.sequencesLeft, 0);
     assert.notEqual(loaded.completionSequence, null);
+  });
+
+  it("makes the completion's context of the completion's size and its chat's of hearth.engine.contextSize", async function () {
+    const loaded = await load("completion", { contextSize: 1024, completionContextSize: 512 });
+    assert.ok(loaded.model.trainContextSize >= 1024, `the tiny model trains at ${loaded.model.trainContextSize}`);
+    assert.equal(loaded.context.contextSize, 512);
+    assert.equal(loaded.info.contextSize, 512);
+    assert.equal(loaded.info.chatContextSize, 1024);
+    assert.equal((await loader.chatSideOf(loaded)).context.contextSize, 1024);
+  });
+
+  it("makes a chat model's context of hearth.engine.contextSize, whatever the completion's size", async function () {
+    const loaded = await load("chat", { contextSize: 1024, completionContextSize: 512 });
+    assert.equal(loaded.context.contextSize, 1024);
+    assert.equal(loaded.info.chatContextSize, 1024);
   });
 
   it("gives the completion model's chat a context of its own on the first chat, and the same one after", async function () {
