@@ -124,7 +124,10 @@ export class ModelLoads {
 
   withAdvice(error: EngineErrorPayload, role: ModelRole): EngineErrorPayload {
     const slots = this.deps.slots;
-    return withSizeAdvice(error, role, this.deps.adviseOnRefusal, { contextSize: slots.settings?.contextSize ?? 4096, refusedBytes: slots.slot(role).loadingSizeBytes });
+    // The context the refused load asked for: the completion model's own (LoadParams.completionContextSize).
+    const settings = slots.settings;
+    const contextSize = settings ? (role === "completion" ? Math.min(settings.contextSize, settings.completionContextSize ?? settings.contextSize) : settings.contextSize) : 4096;
+    return withSizeAdvice(error, role, this.deps.adviseOnRefusal, { contextSize, refusedBytes: slots.slot(role).loadingSizeBytes });
   }
 
   private requireSettings(): EngineSettings {

@@ -100,9 +100,11 @@ export async function checkMemory({ lib, llama, fileInfo, params, adapters, role
   const beside = other
     ? ` beside ${other.info.name}, which is loaded for ${other.role} and takes about ${gib(other.footprint.ramBytes + other.footprint.vramBytes)}`
     : "";
+  // A completion model's context is sized by hearth.completion.contextTokens (engine-settings.ts completionContextSize).
+  const windowSetting = role === "completion" ? "hearth.completion.contextTokens or hearth.engine.contextSize" : "hearth.engine.contextSize";
   const advice = other
-    ? "Choose a smaller model, use one model for both completion and chat (clear hearth.chat.modelPath), or lower hearth.engine.contextSize."
-    : "Choose a smaller model or quantisation, or lower hearth.engine.contextSize.";
+    ? `Choose a smaller model, use one model for both completion and chat (clear hearth.chat.modelPath), or lower ${windowSetting}.`
+    : `Choose a smaller model or quantisation, or lower ${windowSetting}.`;
   throw new EngineFailure({
     code: "model-too-large",
     message: `${basename(params.modelPath)} ${decision.summary}${beside} (${parts}). ${advice}`,

@@ -226,14 +226,18 @@ export class LazyChatSide {
   }
 }
 
-/** Whether the model loaded as `info` is what `params` ask for, so loading them again would change nothing. */
+/**
+ * Whether the model loaded as `info` is what `params` ask for, so loading them again would change nothing: its context
+ * and its chat's as they would be made (each capped at the model's training context).
+ */
 export function sameLoad(info: ModelInfo, params: LoadParams): boolean {
   const adapters = (info.loraAdapters ?? []).map((adapter) => adapter.path);
   const wanted = params.loraAdapters ?? [];
   return (
     info.path === params.modelPath &&
     info.threads === params.threads &&
-    info.contextSize === params.contextSize &&
+    info.contextSize === Math.min(contextSizeFor(params.role ?? "completion", params), info.trainContextSize) &&
+    info.chatContextSize === Math.min(params.contextSize, info.trainContextSize) &&
     adapters.length === wanted.length &&
     adapters.every((path, i) => path === wanted[i])
   );

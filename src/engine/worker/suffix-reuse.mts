@@ -28,7 +28,10 @@
 // the refresh's steps are kept.
 //
 // This is the one module that touches node-llama-cpp's private members (3.22.1's LlamaContextSequence: _decodeTokens,
-// _contextTokens, _nextTokenIndex, _sequenceId, _context._ctx.shiftSequenceTokenCells, _loadedTokenPredictions). A
+// _contextTokens, _nextTokenIndex, _sequenceId, _context._ctx.shiftSequenceTokenCells and removeTokenCellsFromSequence,
+// _loadedTokenPredictions). The cell removal and the moves call llama.cpp outside node-llama-cpp's context lock: the
+// completion's context holds this one sequence (model-loader.mts), and the engine's completion lane runs one request or
+// refresh on it at a time, so no decode of the context is queued meanwhile. A
 // shape guard checks them; where they differ, or the model cannot shift its cache (recurrent, hybrid, sliding-window
 // attention, DeepSeek2's), the exact path is used and the reason logged once.
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isAbortError } from "../../../src/common/abort";
 import { EngineError } from "../../../src/engine/protocol";
-import type { EngineStatus } from "../../../src/engine/client";
+import { EngineClient, type EngineStatus } from "../../../src/engine/client";
 import { DEFAULT_SCRIPT, ensureTestModel, extractBundledVocab } from "../../fixtures/models/test-models";
-import { clientsDisposedAfterEach, MemoryLogger, testSettings, waitForStatus } from "../helpers/engine";
+import { clientsDisposedAfterEach, MemoryLogger, testSettings, waitForStatus, WORKER_PATH } from "../helpers/engine";
 
 describe("EngineClient with the engine process", function () {
   this.timeout(60_000);
@@ -169,6 +169,26 @@ describe("EngineClient with the engine process", function () {
     const client = open();
     await client.configure(testSettings(scripted, { memoryBudgetBytes: 1024 }));
     await assert.rejects(client.load(), (error: unknown) => error instanceof EngineError && error.code === "model-too-large" && /needs about .* GiB.*only .* GiB is free/.test(error.message));
+  });
+
+  it("weighs a refused completion model with the completion's own context, and names the setting that sizes it", async () => {
+    const asked: number[] = [];
+    const client = new EngineClient({
+      workerPath: WORKER_PATH,
+      logger: new MemoryLogger(),
+      restartBackoffMs: [20],
+      adviseOnRefusal: (refusal) => {
+        asked.push(refusal.contextSize);
+        return { sentence: "" };
+      },
+    });
+    try {
+      await client.configure(testSettings(scripted, { contextSize: 2048, completionContextSize: 1024, memoryBudgetBytes: 1024 }));
+      await assert.rejects(client.load(), (error: unknown) => error instanceof EngineError && /lower hearth\.completion\.contextTokens or hearth\.engine\.contextSize/.test(error.message));
+      assert.ok(asked.length > 0 && asked.every((size) => size === 1024), `advice asked for ${asked.join(", ")}-token contexts`);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it("names the FIM format it detected from the model's metadata", async () => {

@@ -69,6 +69,15 @@ describe("engine: the contexts a loaded model holds", function () {
     assert.equal(loaded.info.chatContextSize, 1024);
   });
 
+  it("counts a load as the same only for the same completion and chat context sizes", async function () {
+    const sizes = { contextSize: 1024, completionContextSize: 512 };
+    const loaded = await load("completion", sizes);
+    const params = (changed: Partial<LoadParams>): LoadParams => ({ modelPath: loaded.info.path, threads: 1, gpu: "off", ...sizes, ...changed });
+    assert.equal(loader.sameLoad(loaded.info, params({})), true);
+    assert.equal(loader.sameLoad(loaded.info, params({ completionContextSize: 1024 })), false);
+    assert.equal(loader.sameLoad(loaded.info, params({ contextSize: 768 })), false);
+  });
+
   it("gives the completion model's chat a context of its own on the first chat, and the same one after", async function () {
     const loaded = await load("completion");
     const first = await loader.chatSideOf(loaded);
