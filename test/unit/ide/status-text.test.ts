@@ -89,4 +89,9 @@ describe("status bar text while the model loads and once it is ready", () => {
     assert.equal(describeStatus({ kind: "ready", model, busy: false }).text, "$(flame) Hearth: ready");
     assert.equal(describeStatus({ kind: "ready", model, busy: true }).text, "$(loading~spin) Hearth: ready");
   });
+
+  it("names the completion's window and the chat's when they differ, one window when they do not", () => {
+    assert.match(describeStatus({ kind: "ready", model: { ...model, chatContextSize: 16384 }, busy: false }).tooltip, /context 4096 for completions, 16384 for chat,/);
+    assert.match(describeStatus({ kind: "ready", model, busy: false }).tooltip, /context 4096, 1 thread/);
+  });
 });
