@@ -42,18 +42,21 @@ async function main(): Promise<void> {
   const suffixSource = all.slice(FRONT_TOKENS, FRONT_TOKENS + 64);
   const figures: Record<string, FlatValue> = { rounds, threads: 1, front_tokens: FRONT_TOKENS };
 
-  // Hearth's completion context before its chat had a context of its own (4,096 cells for each of two sequences), then
-  // as it is now (one sequence).
+  // Hearth's completion context before its chat had a context of its own (4,096 cells for each of two sequences), as it
+  // is now (one sequence), and as it was for a user who raised hearth.engine.contextSize to 16,384 for chat before the
+  // completion's context got a size of its own (engine-settings.ts completionContextSize). The appends are measured on
+  // the completion's context as it is.
   const layouts = [
-    { key: "c4096x2", sequences: 2, label: "4,096 × 2 sequences (Hearth's completion context when it held the chat too)" },
-    { key: "c4096x1", sequences: 1, label: "4,096 × 1 sequence (Hearth's completion context)" },
+    { key: "c4096x2", contextSize: 4096, sequences: 2, appends: false, label: "4,096 × 2 sequences (Hearth's completion context when it held the chat too)" },
+    { key: "c4096x1", contextSize: 4096, sequences: 1, appends: true, label: "4,096 × 1 sequence (Hearth's completion context)" },
+    { key: "c16384x1", contextSize: 16384, sequences: 1, appends: false, label: "16,384 × 1 sequence (the completion's context at hearth.engine.contextSize 16,384, before c299732)" },
   ];
   const appendMs: Record<number, number[]> = {};
   const oneByOneMs: Record<number, number[]> = {};
   const shiftRows: string[] = [];
   const crossRows: string[] = [];
   for (const layout of layouts) {
-    const context = await model.createContext({ contextSize: 4096, threads: 1, sequences: layout.sequences });
+    const context = await model.createContext({ contextSize: layout.contextSize, threads: 1, sequences: layout.sequences });
     const sequence = context.getSequence();
     const timed = async (work: () => Promise<unknown>) => {
       const started = performance.now();
@@ -73,7 +76,7 @@ async function main(): Promise<void> {
     const reused: Record<number, number[]> = {};
     for (let round = 0; round < rounds; round++) {
       const fresh = (n: number, salt: number) => Array.from({ length: n }, (_, i) => (1000 + ((round * 97 + salt * 13 + i) % 5000)) as Token);
-      if (layout.sequences === 1) {
+      if (layout.appends) {
         for (const n of round % 2 ? [...APPEND_SIZES].reverse() : APPEND_SIZES) {
           await reset(front);
           (appendMs[n] ??= []).push(await timed(() => sequence.evaluateWithoutGeneratingNewTokens(fresh(n, 1))));
