@@ -28,9 +28,10 @@ export function engineSettingsOf(config: HearthConfig, resolvePath: (path: strin
  * `contextTokens`: room for the largest completion prompt those budgets make, in steps of 1,024, from 4,096 up, and
  * never more than `contextSize`. Not `contextSize` itself, which users raise for chat: the suffix reuse moves cells on
  * most keystrokes, and every move makes llama.cpp rotate the keys of every cell of the context (bench-0.5b at one
- * thread: 41 ms at 4,096 cells, 168 ms at 16,384). The largest prompt: the counted budget, the prefix growing past it
- * by up to half of it while the user types (context-hold), the uncounted suffix of a suffix-first or reused prompt
- * (64 lines, at most 5,120 characters: 1,552 tokens) and the longest answer (160).
+ * thread: 39 ms at 4,096 cells, 177 ms at 16,384; bench "Engine: what a decode costs by its shape"). The largest
+ * prompt: the counted budget, the prefix growing past it by up to half of it while the user types (context-hold), the
+ * uncounted suffix of a suffix-first or reused prompt (64 lines, at most 5,120 characters: 1,552 tokens) and the
+ * longest answer (160).
  */
 export function completionContextSize(contextSize: number, contextTokens: number): number {
   const largestPrompt = Math.ceil(contextTokens * 1.5) + COMPLETION_SUFFIX_TOKENS + COMPLETION_ANSWER_TOKENS;
