@@ -7,7 +7,7 @@ import type { EngineConnection } from "./engine-connection";
 import { loadDeadlineMs, type SupervisionSettings } from "./engine-process";
 import { LoadCrashes } from "./load-crashes";
 import { roleProblem, type ModelSlots } from "./model-slots";
-import { EngineError, type EngineErrorPayload, type LoadParams, type ModelInfo, type ModelRole } from "./protocol";
+import { contextSizeFor, EngineError, type EngineErrorPayload, type LoadParams, type ModelInfo, type ModelRole } from "./protocol";
 
 const DEFAULT_MAX_LOAD_CRASHES = 3;
 
@@ -125,8 +125,7 @@ export class ModelLoads {
   withAdvice(error: EngineErrorPayload, role: ModelRole): EngineErrorPayload {
     const slots = this.deps.slots;
     // The context the refused load asked for: the completion model's own (LoadParams.completionContextSize).
-    const settings = slots.settings;
-    const contextSize = settings ? (role === "completion" ? Math.min(settings.contextSize, settings.completionContextSize ?? settings.contextSize) : settings.contextSize) : 4096;
+    const contextSize = slots.settings ? contextSizeFor(role, slots.settings) : 4096;
     return withSizeAdvice(error, role, this.deps.adviseOnRefusal, { contextSize, refusedBytes: slots.slot(role).loadingSizeBytes });
   }
 

@@ -18,6 +18,14 @@ export function isModelRole(value: unknown): value is ModelRole {
   return (MODEL_ROLES as readonly unknown[]).includes(value);
 }
 
+/**
+ * The context `role`'s model is made with (before the model's training context caps it): a completion model's own
+ * (its chat's, made later, has `contextSize`).
+ */
+export function contextSizeFor(role: ModelRole, params: Pick<LoadParams, "contextSize" | "completionContextSize">): number {
+  return role === "completion" ? Math.min(params.contextSize, params.completionContextSize ?? params.contextSize) : params.contextSize;
+}
+
 export interface LoadParams {
   modelPath: string;
   /** Absent: "completion" (that model also answers chat while no chat model is loaded). */

@@ -7,7 +7,7 @@ import type { GgufFileInfo, Llama } from "node-llama-cpp";
 import { errorMessage } from "../../common/errors.js";
 import type { LoraAdapterFile } from "../../models/lora.js";
 import { decideLoadFit, gib, machineMemoryFrom, type MachineMemory, type VramState } from "../../models/memory-fit.js";
-import type { LoadParams, ModelInfo, ModelRole } from "../protocol.js";
+import { contextSizeFor, type LoadParams, type ModelInfo, type ModelRole } from "../protocol.js";
 import { EngineFailure } from "./engine-failure.mjs";
 import type { EngineLog, NodeLlamaCpp } from "./llama-binding.mjs";
 
@@ -41,11 +41,6 @@ export interface MemoryCheck {
    * after the load, beside `other`, which then includes the model itself).
    */
   weightsLoaded?: { gpuLayers: number };
-}
-
-/** The context `role`'s model is made with: a completion model's own (its chat's, made later, has `contextSize`). */
-export function contextSizeFor(role: ModelRole, params: Pick<LoadParams, "contextSize" | "completionContextSize">): number {
-  return role === "completion" ? Math.min(params.contextSize, params.completionContextSize ?? params.contextSize) : params.contextSize;
 }
 
 /** This machine's memory as node-llama-cpp sees it, GPU included, for the picker's fit estimate. */

@@ -8,10 +8,10 @@ import { detectFimFormat, vocabInfoFromGgufMetadata } from "../../fim/detect.js"
 import type { FimFormat } from "../../fim/types.js";
 import { checkLoraAdapters, type LoraAdapterFile } from "../../models/lora.js";
 import { showableModelName } from "../../models/model-facts.js";
-import type { LoadParams, ModelInfo, ModelRole } from "../protocol.js";
+import { contextSizeFor, type LoadParams, type ModelInfo, type ModelRole } from "../protocol.js";
 import { EngineFailure } from "./engine-failure.mjs";
 import type { EngineLog, NodeLlamaCpp } from "./llama-binding.mjs";
-import { checkMemory, contextSizeFor, type Footprint, type LoadedBeside } from "./memory-check.mjs";
+import { checkMemory, type Footprint, type LoadedBeside } from "./memory-check.mjs";
 import { nextEditTokenPredictor } from "./next-edit.mjs";
 import { resolveStopTokens } from "./prompt-tokens.mjs";
 
@@ -153,7 +153,7 @@ export async function loadModel({ lib, llama, role, params, signal, started, onS
     sizeBytes: (await stat(params.modelPath)).size,
     trainContextSize: model.trainContextSize,
     contextSize: context.contextSize,
-    chatContextSize: role === "completion" ? Math.min(params.contextSize, model.trainContextSize) : context.contextSize,
+    chatContextSize: Math.min(params.contextSize, model.trainContextSize),
     fimSupported: fim !== null,
     fimFormat: fim?.format.familyName ?? null,
     chatTemplate: typeof fileInfo.metadata.tokenizer?.chat_template === "string" ? fileInfo.metadata.tokenizer.chat_template : null,

@@ -224,7 +224,7 @@ export async function prepareSuffixReuse(sequence: LlamaContextSequence, prompt:
     else if (bo > 0) ctx.shiftSequenceTokenCells(internals._sequenceId, a + bo, a + bo + s, -bo);
     internals._contextTokens = target.slice();
     internals._nextTokenIndex = target.length;
-    const outOfOrder = state!.outOfOrder + Math.max(bNew.length, oldLength - s - a);
+    const outOfOrder = state!.outOfOrder + Math.max(bNew.length, bo);
     states.set(sequence, { prompt: target, outOfOrder, dirtyFrom: Math.min(state!.dirtyFrom ?? a, a) });
     return { kind: "reused", reusedTokens: s, evaluatedTokens: tail + bNew.length, outOfOrderTokens: outOfOrder };
   } catch (error) {
